@@ -1,0 +1,436 @@
+//! The command line's grammar: `seatbook [--db PATH] [--json] NOUN VERB ...`. These names are a
+//! public contract for scripts; change them only by adding.
+
+// Parsed once per process: the size of the argument enums does not matter.
+#![allow(clippy::large_enum_variant)]
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "seatbook",
+    version,
+    about = "Seatbook: the back office of a Microsoft CSP reseller — customers, price lists, subscriptions.",
+    long_about = "Seatbook: the back office of a Microsoft CSP reseller — customers, price lists, subscriptions.\n\n\
+        Dates are YYYY-MM-DD. Amounts are decimals with a '.' (1234.50). With --json every command prints one JSON \
+        value on stdout (dates as YYYY-MM-DD, amounts as decimal strings); errors go to stderr, as \
+        {\"code\",\"message\",\"field\"} with --json. Exit status: 0 success, 2 bad input or a refused change, 1 anything else.",
+    after_help = "The database is ~/.local/share/seatbook/seatbook.db on Linux, %APPDATA%\\Seatbook\\seatbook.db on Windows, \
+        ~/Library/Application Support/Seatbook/seatbook.db on macOS, unless --db or SEATBOOK_DB says otherwise."
+)]
+pub struct Cli {
+    /// The database file (default: the per-user data folder).
+    #[arg(long, global = true, env = "SEATBOOK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print one JSON value on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Act as if today were DATE (defaults to the computer's date); for scripts and tests.
+    #[arg(long, global = true, env = "SEATBOOK_TODAY", value_name = "DATE")]
+    pub today: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Set up the reseller's own profile (once).
+    Init(CompanyArgs),
+    /// Show or change the reseller's profile.
+    #[command(subcommand)]
+    Company(CompanyCommand),
+    /// Customers: add, update, show, list, close, import, contact log.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
+    /// Import Microsoft's new-commerce licence price list.
+    #[command(subcommand)]
+    Pricelist(PricelistCommand),
+    /// Search products and their prices.
+    #[command(subcommand)]
+    Product(ProductCommand),
+    /// Markup rules: how resale prices are made from costs.
+    #[command(subcommand)]
+    Markup(MarkupCommand),
+    /// Exchange rates, each effective from a date.
+    #[command(subcommand)]
+    Fx(FxCommand),
+    /// Subscriptions under Microsoft's new-commerce rules.
+    #[command(subcommand)]
+    Subscription(SubscriptionCommand),
+    /// Renew or expire subscriptions whose term ended; list renewals coming up.
+    #[command(subcommand)]
+    Renewals(RenewalsCommand),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct CompanyArgs {
+    /// Legal name (required by init).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Postal address; use "\n" or several lines in quotes.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Country, ISO 3166 alpha-2 (required by init), e.g. ZA.
+    #[arg(long)]
+    pub country: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// VAT registration number.
+    #[arg(long)]
+    pub vat_number: Option<String>,
+    /// Company registration number.
+    #[arg(long)]
+    pub registration_number: Option<String>,
+    #[arg(long)]
+    pub bank_name: Option<String>,
+    #[arg(long)]
+    pub bank_account_holder: Option<String>,
+    /// Account number or IBAN.
+    #[arg(long)]
+    pub bank_account_number: Option<String>,
+    /// Branch code or sort code.
+    #[arg(long)]
+    pub bank_branch_code: Option<String>,
+    /// SWIFT/BIC.
+    #[arg(long)]
+    pub bank_swift: Option<String>,
+    /// Logo image file (PNG or JPEG) printed on invoices.
+    #[arg(long, value_name = "FILE")]
+    pub logo: Option<String>,
+    /// Default currency, ISO 4217 (required by init), e.g. ZAR.
+    #[arg(long)]
+    pub currency: Option<String>,
+    /// VAT rate in percent (required by init), e.g. 15.
+    #[arg(long)]
+    pub vat_rate: Option<String>,
+    /// Default payment terms in days (default 30).
+    #[arg(long)]
+    pub payment_terms_days: Option<String>,
+    /// Markup in percent when no markup rule applies (default 15).
+    #[arg(long)]
+    pub default_markup: Option<String>,
+    /// Price-list market to import and price from (default: the country).
+    #[arg(long)]
+    pub market: Option<String>,
+    /// Invoice number format, with {year} and {seq} or {seq:05} (default INV-{year}-{seq:05}).
+    #[arg(long)]
+    pub invoice_format: Option<String>,
+    /// Credit note number format (default CN-{year}-{seq:05}).
+    #[arg(long)]
+    pub credit_note_format: Option<String>,
+    /// Paper size for PDFs: a4 (default) or letter.
+    #[arg(long)]
+    pub paper: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CompanyCommand {
+    /// Show the profile.
+    Show,
+    /// Change fields of the profile.
+    Set(CompanyArgs),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct CustomerArgs {
+    /// Legal name.
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub contact_person: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Billing address.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// ISO 3166 alpha-2 (default: the company's country).
+    #[arg(long)]
+    pub country: Option<String>,
+    /// ISO 4217 (default: the company's currency).
+    #[arg(long)]
+    pub currency: Option<String>,
+    #[arg(long)]
+    pub vat_number: Option<String>,
+    /// standard, zero-rated or exempt (default standard).
+    #[arg(long)]
+    pub tax_treatment: Option<String>,
+    /// Days to pay (default: the company's).
+    #[arg(long)]
+    pub payment_terms_days: Option<String>,
+    /// Credit limit in the customer's currency ("" removes it).
+    #[arg(long)]
+    pub credit_limit: Option<String>,
+    /// Microsoft tenant domain, unique (e.g. contoso.onmicrosoft.com).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Microsoft tenant id (a GUID).
+    #[arg(long)]
+    pub tenant_id: Option<String>,
+    /// microsoft (anniversary cycles, default) or calendar (calendar months).
+    #[arg(long)]
+    pub billing_alignment: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CustomerCommand {
+    /// Add a customer (--name and --domain are required).
+    Add(CustomerArgs),
+    /// Change fields of a customer.
+    Update {
+        id: i64,
+        #[command(flatten)]
+        fields: CustomerArgs,
+    },
+    /// Show a customer with its contact log and subscriptions.
+    Show { id: i64 },
+    /// List open customers, searching name, domain, email, VAT number and contact.
+    List {
+        #[arg(long)]
+        search: Option<String>,
+        /// Include closed customers.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Close a customer (refused while subscriptions still run).
+    Close {
+        id: i64,
+        /// Default: today.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Import customers from CSV: name,domain,email,country,currency,vat_number,payment_terms_days
+    /// (+ contact_person, phone, address, tax_treatment, credit_limit, tenant_id, billing_alignment, notes).
+    /// All or nothing.
+    Import { file: PathBuf },
+    /// Add an entry to a customer's contact log.
+    Note {
+        id: i64,
+        /// phone, email, meeting, chat, ticket or other.
+        #[arg(long)]
+        channel: String,
+        #[arg(long)]
+        summary: String,
+        /// Default: today.
+        #[arg(long)]
+        on: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PricelistCommand {
+    /// Import a price-list CSV as Microsoft publishes it. Re-importing (next month's file) updates
+    /// effective-dated prices without duplicating rows.
+    Import {
+        file: PathBuf,
+        /// Keep rows of this market only (default: the company's market).
+        #[arg(long)]
+        market: Option<String>,
+        /// Keep rows in this currency only (default: all).
+        #[arg(long)]
+        currency: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProductCommand {
+    /// List products with the prices in force on a date.
+    List {
+        /// Text in the product id, title or description.
+        #[arg(long)]
+        search: Option<String>,
+        /// Default: today.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// The cost and resale price of a product, term and billing plan on a date.
+    Price {
+        /// PRODUCTID:SKUID
+        product: String,
+        #[arg(long)]
+        term: String,
+        #[arg(long)]
+        billing: String,
+        /// Price for this customer (their markup rules and currency); default: the general price.
+        #[arg(long)]
+        customer: Option<i64>,
+        /// Default: today.
+        #[arg(long)]
+        on: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MarkupCommand {
+    /// Add a markup rule: for a customer and product, a customer, a product, or by default.
+    Set {
+        #[arg(long)]
+        customer: Option<i64>,
+        /// PRODUCTID:SKUID
+        #[arg(long)]
+        product: Option<String>,
+        /// Markup on cost in percent.
+        #[arg(long, conflicts_with = "price", required_unless_present = "price")]
+        percent: Option<String>,
+        /// Fixed resale price per seat per month (needs --product).
+        #[arg(long)]
+        price: Option<String>,
+        /// Currency of --price (default: the customer's, else the company's).
+        #[arg(long, requires = "price")]
+        currency: Option<String>,
+        /// Effective from (default: today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// List markup rules.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FxCommand {
+    /// Set the rate from one currency to another, effective from a date.
+    Set {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// Units of --to for one unit of --from.
+        #[arg(long)]
+        rate: String,
+        #[arg(long)]
+        on: String,
+    },
+    /// List exchange rates.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SubscriptionCommand {
+    /// Provision a subscription; its cost and price are locked for the term.
+    Add {
+        #[arg(long)]
+        customer: i64,
+        /// PRODUCTID:SKUID
+        #[arg(long)]
+        product: String,
+        /// P1M, P1Y or P3Y (a trial converts to it; default P1Y with --trial).
+        #[arg(long, required_unless_present = "trial")]
+        term: Option<String>,
+        /// monthly, annual or triennial (valid pairs: P1M monthly; P1Y monthly|annual; P3Y any).
+        #[arg(long, required_unless_present = "trial")]
+        billing: Option<String>,
+        #[arg(long)]
+        quantity: u32,
+        /// First day of the term.
+        #[arg(long)]
+        start: String,
+        /// Resale price per seat per month in the customer's currency, instead of the markup rules.
+        #[arg(long)]
+        price: Option<String>,
+        /// Let the term end without renewing.
+        #[arg(long)]
+        no_auto_renew: bool,
+        /// A 30-day free trial that converts to --term/--billing (default P1Y monthly).
+        #[arg(long)]
+        trial: bool,
+        /// Microsoft's subscription id.
+        #[arg(long)]
+        ms_subscription_id: Option<String>,
+    },
+    /// Change the seat count (decreases only for seats added within 7 days).
+    Quantity {
+        id: i64,
+        #[arg(long)]
+        quantity: u32,
+        #[arg(long)]
+        on: String,
+    },
+    /// Cancel (only within 7 days of purchase or renewal).
+    Cancel {
+        id: i64,
+        #[arg(long)]
+        on: String,
+    },
+    /// Suspend (still billed; turns auto-renew off).
+    Suspend {
+        id: i64,
+        #[arg(long)]
+        on: String,
+    },
+    /// Reactivate a suspended subscription.
+    Reactivate {
+        id: i64,
+        #[arg(long)]
+        on: String,
+    },
+    /// Turn auto-renew on or off.
+    AutoRenew {
+        id: i64,
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+    /// Schedule changes for the next renewal.
+    Schedule {
+        id: i64,
+        #[arg(long)]
+        quantity: Option<u32>,
+        #[arg(long)]
+        term: Option<String>,
+        #[arg(long)]
+        billing: Option<String>,
+        /// PRODUCTID:SKUID
+        #[arg(long)]
+        product: Option<String>,
+    },
+    /// Upgrade to another (dearer) product from a date.
+    Upgrade {
+        id: i64,
+        /// PRODUCTID:SKUID
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        on: String,
+    },
+    /// Show a subscription: terms, current cycle, seat windows, history.
+    Show {
+        id: i64,
+        /// Default: today.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// List subscriptions.
+    List {
+        #[arg(long)]
+        customer: Option<i64>,
+        /// active, suspended, cancelled or expired.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Import subscriptions from CSV: customer_domain,product,term,billing,quantity,start,price
+    /// (price optional, per seat per month; + auto_renew, ms_subscription_id, bill_from). All or nothing.
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RenewalsCommand {
+    /// Renew (new term, current price list, scheduled changes) or expire every subscription whose
+    /// term ended before DATE.
+    Run {
+        #[arg(long)]
+        through: String,
+    },
+    /// Subscriptions whose term ends within DAYS of a date.
+    Due {
+        #[arg(long)]
+        within: u32,
+        /// Default: today.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+}

@@ -1,0 +1,370 @@
+//! `seatbook`: the command line over Seatbook's core. It parses arguments, reads the clock (the
+//! core never does), calls one core function per command, and prints text or JSON.
+
+mod args;
+mod render;
+
+use args::*;
+use chrono::NaiveDate;
+use clap::Parser;
+use seatbook::catalogue::{BillingPlan, ProductKey, Term};
+use seatbook::company::CompanyFields;
+use seatbook::customer::CustomerFields;
+use seatbook::dates::parse_date;
+use seatbook::money::{parse_percent, parse_price, Currency};
+use seatbook::pricing::Markup;
+use seatbook::store::{resolve_db_path, NewSubscription, Store};
+use seatbook::subscription::{RenewalChanges, Status};
+use seatbook::{Error, Result};
+use serde::Serialize;
+use serde_json::json;
+use std::process::ExitCode;
+
+/// What a command prints: the same result as JSON or as text.
+struct Output {
+    json: serde_json::Value,
+    text: String,
+}
+
+fn out<T: Serialize>(value: &T, text: String) -> Result<Output> {
+    let json = serde_json::to_value(value).map_err(|e| Error::io(format!("cannot encode the result: {e}")))?;
+    Ok(Output { json, text })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(o) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&o.json).expect("JSON values serialize"));
+            } else if !o.text.is_empty() {
+                print!("{}", o.text);
+                if !o.text.ends_with('\n') {
+                    println!();
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if json {
+                eprintln!("{}", json!({"code": e.code.as_str(), "message": e.message, "field": e.field}));
+            } else {
+                eprintln!("error: {}", e.message);
+            }
+            ExitCode::from(if e.code.is_user_error() { 2 } else { 1 })
+        }
+    }
+}
+
+/// The two readings of the clock, taken once per command.
+struct Clock {
+    today: NaiveDate,
+    now: String,
+}
+
+fn date_or_today(s: &Option<String>, field: &str, clock: &Clock) -> Result<NaiveDate> {
+    s.as_deref().map(|s| parse_date(s, field)).transpose().map(|d| d.unwrap_or(clock.today))
+}
+
+fn run(cli: Cli) -> Result<Output> {
+    let clock = Clock {
+        today: match &cli.today {
+            Some(s) => parse_date(s, "--today")?,
+            None => chrono::Local::now().date_naive(),
+        },
+        now: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    };
+    let path = resolve_db_path(cli.db.as_deref())?;
+    let mut store = Store::open(&path)?;
+    match cli.command {
+        Command::Init(a) => {
+            let c = store.init_company(&company_fields(a)?)?;
+            out(&c, format!("Seatbook is set up for {} in {}.\n{}", c.name, path.display(), render::company(&c)))
+        }
+        Command::Company(CompanyCommand::Show) => {
+            let c = store.company()?;
+            out(&c, render::company(&c))
+        }
+        Command::Company(CompanyCommand::Set(a)) => {
+            let c = store.update_company(&company_fields(a)?)?;
+            out(&c, render::company(&c))
+        }
+        Command::Customer(cmd) => customer(&mut store, cmd, &clock),
+        Command::Pricelist(PricelistCommand::Import { file, market, currency }) => {
+            let bytes = read_file(&file)?;
+            let company = store.company()?;
+            let market = match market {
+                Some(m) => seatbook::customer::parse_country(&m, "--market")?,
+                None => company.market.clone(),
+            };
+            let currency = currency.map(|c| Currency::parse(&c, "--currency")).transpose()?;
+            let parsed = seatbook::import::pricelist::parse(&bytes, Some(&market), currency)?;
+            let s = store.import_price_list(&parsed)?;
+            let mut text = format!(
+                "Price list {}: {} rows read; {} added, {} updated, {} unchanged; {} products.\n",
+                file.display(),
+                s.read,
+                s.added,
+                s.updated,
+                s.unchanged,
+                s.products
+            );
+            if s.other_market > 0 || s.other_currency > 0 {
+                text.push_str(&format!(
+                    "Left out: {} rows of other markets than {market}{}.\n",
+                    s.other_market,
+                    currency.map(|c| format!(", {} rows in other currencies than {c}", s.other_currency)).unwrap_or_default()
+                ));
+            }
+            out(&s, text)
+        }
+        Command::Product(ProductCommand::List { search, on }) => {
+            let on = date_or_today(&on, "--on", &clock)?;
+            let products = store.list_products(search.as_deref(), on)?;
+            out(&products, render::products(&products, on))
+        }
+        Command::Product(ProductCommand::Price { product, term, billing, customer, on }) => {
+            let on = date_or_today(&on, "--on", &clock)?;
+            let product = ProductKey::parse(&product, "PRODUCT")?;
+            let term = Term::parse(&term, "--term")?;
+            let billing = BillingPlan::parse(&billing, "--billing")?;
+            seatbook::catalogue::check_pair(term, billing)?;
+            let q = match customer {
+                Some(c) => store.quote(c, &product, term, billing, on, None)?,
+                None => store.general_quote(&product, term, billing, on)?,
+            };
+            out(&q, render::quote(&q))
+        }
+        Command::Markup(MarkupCommand::Set { customer, product, percent, price, currency, on }) => {
+            let on = date_or_today(&on, "--on", &clock)?;
+            let product = product.map(|p| ProductKey::parse(&p, "--product")).transpose()?;
+            let markup = match (percent, price) {
+                (Some(p), _) => Markup::Percent { percent: parse_percent(&p, "--percent")? },
+                (None, Some(p)) => {
+                    let currency = match (currency, customer) {
+                        (Some(c), _) => Currency::parse(&c, "--currency")?,
+                        (None, Some(id)) => store.customer(id)?.currency,
+                        (None, None) => store.company()?.currency,
+                    };
+                    Markup::Price { amount: parse_price(&p, "--price")?, currency }
+                }
+                (None, None) => return Err(Error::invalid("--percent", "give --percent or --price")),
+            };
+            let rule = store.set_markup(customer, product.as_ref(), &markup, on)?;
+            out(&rule, format!("Markup rule {}: {}.\n", rule.id, rule.describe()))
+        }
+        Command::Markup(MarkupCommand::List) => {
+            let rules = store.markup_rules()?;
+            let company = store.company()?;
+            let mut text: String = rules.iter().map(|r| format!("{:>4}  {}\n", r.id, r.describe())).collect();
+            text.push_str(&format!("      otherwise the company's default markup of {}%\n", company.default_markup));
+            out(&rules, text)
+        }
+        Command::Fx(FxCommand::Set { from, to, rate, on }) => {
+            let from = Currency::parse(&from, "--from")?;
+            let to = Currency::parse(&to, "--to")?;
+            let rate = parse_price(&rate, "--rate")?;
+            let on = parse_date(&on, "--on")?;
+            let r = store.set_exchange_rate(from, to, rate, on)?;
+            out(&r, format!("1 {} = {} {} from {}\n", r.from, r.rate, r.to, r.effective))
+        }
+        Command::Fx(FxCommand::List) => {
+            let rates = store.exchange_rates()?;
+            let text = rates.iter().map(|r| format!("{}  1 {} = {} {}\n", r.effective, r.from, r.rate, r.to)).collect();
+            out(&rates, text)
+        }
+        Command::Subscription(cmd) => subscription(&mut store, cmd, &clock),
+        Command::Renewals(RenewalsCommand::Run { through }) => {
+            let through = parse_date(&through, "--through")?;
+            let report = store.run_renewals(through, &clock.now)?;
+            out(&report, render::renewals(&report))
+        }
+        Command::Renewals(RenewalsCommand::Due { within, as_of }) => {
+            let as_of = date_or_today(&as_of, "--as-of", &clock)?;
+            let due = store.renewals_due(as_of, within)?;
+            let rows = render::due_rows(&store, &due)?;
+            let text = render::due(&rows, as_of, within);
+            out(&rows, text)
+        }
+    }
+}
+
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())).with_field("FILE"))
+}
+
+fn company_fields(a: CompanyArgs) -> Result<CompanyFields> {
+    if let Some(logo) = &a.logo {
+        let p = std::path::Path::new(logo);
+        let lower = logo.to_ascii_lowercase();
+        if !(logo.is_empty() || lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg")) {
+            return Err(Error::invalid("--logo", format!("--logo: '{logo}' is not a PNG or JPEG file")));
+        }
+        if !logo.is_empty() && !p.is_file() {
+            return Err(Error::invalid("--logo", format!("--logo: there is no file {logo}")));
+        }
+    }
+    let logo_path =
+        a.logo.map(|l| if l.is_empty() { l } else { std::fs::canonicalize(&l).map(|p| p.to_string_lossy().into_owned()).unwrap_or(l) });
+    Ok(CompanyFields {
+        name: a.name,
+        address: a.address.map(|s| s.replace("\\n", "\n")),
+        country: a.country,
+        email: a.email,
+        phone: a.phone,
+        vat_number: a.vat_number,
+        registration_number: a.registration_number,
+        bank_name: a.bank_name,
+        bank_account_holder: a.bank_account_holder,
+        bank_account_number: a.bank_account_number,
+        bank_branch_code: a.bank_branch_code,
+        bank_swift: a.bank_swift,
+        logo_path,
+        currency: a.currency,
+        vat_rate: a.vat_rate,
+        payment_terms_days: a.payment_terms_days,
+        default_markup: a.default_markup,
+        market: a.market,
+        invoice_number_format: a.invoice_format,
+        credit_note_number_format: a.credit_note_format,
+        paper: a.paper,
+    })
+}
+
+fn customer_fields(a: CustomerArgs) -> CustomerFields {
+    CustomerFields {
+        name: a.name,
+        contact_person: a.contact_person,
+        email: a.email,
+        phone: a.phone,
+        address: a.address.map(|s| s.replace("\\n", "\n")),
+        country: a.country,
+        currency: a.currency,
+        vat_number: a.vat_number,
+        tax_treatment: a.tax_treatment,
+        payment_terms_days: a.payment_terms_days,
+        credit_limit: a.credit_limit,
+        domain: a.domain,
+        tenant_id: a.tenant_id,
+        billing_alignment: a.billing_alignment,
+        notes: a.notes,
+    }
+}
+
+fn customer(store: &mut Store, cmd: CustomerCommand, clock: &Clock) -> Result<Output> {
+    match cmd {
+        CustomerCommand::Add(a) => {
+            let c = store.add_customer(&customer_fields(a))?;
+            out(&c, format!("Added customer {}.\n{}", c.id, render::customer(&c)))
+        }
+        CustomerCommand::Update { id, fields } => {
+            let c = store.update_customer(id, &customer_fields(fields))?;
+            out(&c, render::customer(&c))
+        }
+        CustomerCommand::Show { id } => {
+            let c = store.customer(id)?;
+            let log = store.contact_log(id)?;
+            let subs = store.list_subscriptions(Some(id), None)?;
+            let text = format!("{}{}{}", render::customer(&c), render::contact_log(&log), render::subscriptions(&subs));
+            out(&json!({"customer": c, "contact_log": log, "subscriptions": subs}), text)
+        }
+        CustomerCommand::List { search, all } => {
+            let list = store.list_customers(search.as_deref(), all)?;
+            out(&list, render::customers(&list))
+        }
+        CustomerCommand::Close { id, on } => {
+            let on = date_or_today(&on, "--on", clock)?;
+            let c = store.close_customer(id, on)?;
+            out(&c, format!("Customer {} ({}) closed on {on}.\n", c.id, c.name))
+        }
+        CustomerCommand::Import { file } => {
+            let rows = seatbook::import::customers::parse(&read_file(&file)?)?;
+            let list = store.import_customers(&rows)?;
+            out(
+                &json!({"imported": list.len(), "customers": list}),
+                format!("Imported {} customers.\n{}", list.len(), render::customers(&list)),
+            )
+        }
+        CustomerCommand::Note { id, channel, summary, on } => {
+            let on = date_or_today(&on, "--on", clock)?;
+            let e = store.add_contact_entry(id, on, &channel, &summary, &clock.now)?;
+            out(&e, format!("Noted for customer {id}: {} {} — {}\n", e.date, e.channel, e.summary))
+        }
+    }
+}
+
+fn subscription(store: &mut Store, cmd: SubscriptionCommand, clock: &Clock) -> Result<Output> {
+    let now = clock.now.as_str();
+    let changed = |s: seatbook::subscription::Subscription, what: String| out(&s, format!("{what}\n{}", render::subscription_line(&s)));
+    match cmd {
+        SubscriptionCommand::Add { customer, product, term, billing, quantity, start, price, no_auto_renew, trial, ms_subscription_id } => {
+            let new = NewSubscription {
+                customer_id: customer,
+                product: ProductKey::parse(&product, "--product")?,
+                term: term.map(|t| Term::parse(&t, "--term")).transpose()?.unwrap_or(Term::P1Y),
+                billing: billing.map(|b| BillingPlan::parse(&b, "--billing")).transpose()?.unwrap_or(BillingPlan::Monthly),
+                quantity,
+                start: parse_date(&start, "--start")?,
+                auto_renew: !no_auto_renew,
+                trial,
+                ms_subscription_id: ms_subscription_id.unwrap_or_default(),
+                price_override: price.map(|p| parse_price(&p, "--price")).transpose()?,
+            };
+            let s = store.add_subscription(&new, now)?;
+            let view = store.subscription_view(s.id, s.term_start)?;
+            out(&s, format!("Added subscription {}.\n{}", s.id, render::subscription_view(&view)))
+        }
+        SubscriptionCommand::Quantity { id, quantity, on } => {
+            let s = store.change_quantity(id, quantity, parse_date(&on, "--on")?, now)?;
+            changed(s, format!("Subscription {id} now has {quantity} seats."))
+        }
+        SubscriptionCommand::Cancel { id, on } => {
+            let s = store.cancel_subscription(id, parse_date(&on, "--on")?, now)?;
+            changed(s, format!("Subscription {id} cancelled on {on}."))
+        }
+        SubscriptionCommand::Suspend { id, on } => {
+            let s = store.suspend_subscription(id, parse_date(&on, "--on")?, now)?;
+            changed(s, format!("Subscription {id} suspended on {on}; it is still billed and will not renew."))
+        }
+        SubscriptionCommand::Reactivate { id, on } => {
+            let s = store.reactivate_subscription(id, parse_date(&on, "--on")?, now)?;
+            changed(s, format!("Subscription {id} reactivated on {on}."))
+        }
+        SubscriptionCommand::AutoRenew { id, state } => {
+            let s = store.set_auto_renew(id, state == "on", clock.today, now)?;
+            changed(s, format!("Auto-renew of subscription {id} is {state}."))
+        }
+        SubscriptionCommand::Schedule { id, quantity, term, billing, product } => {
+            let changes = RenewalChanges {
+                quantity,
+                term: term.map(|t| Term::parse(&t, "--term")).transpose()?,
+                billing: billing.map(|b| BillingPlan::parse(&b, "--billing")).transpose()?,
+                product: product.map(|p| ProductKey::parse(&p, "--product")).transpose()?,
+            };
+            let s = store.schedule_renewal_changes(id, &changes, clock.today, now)?;
+            changed(s, format!("Scheduled for the renewal of subscription {id}."))
+        }
+        SubscriptionCommand::Upgrade { id, product, on } => {
+            let s = store.upgrade_subscription(id, &ProductKey::parse(&product, "--product")?, parse_date(&on, "--on")?, now)?;
+            changed(s, format!("Subscription {id} upgraded on {on}."))
+        }
+        SubscriptionCommand::Show { id, as_of } => {
+            let view = store.subscription_view(id, date_or_today(&as_of, "--as-of", clock)?)?;
+            out(&view, render::subscription_view(&view))
+        }
+        SubscriptionCommand::List { customer, status } => {
+            let status = status.map(|s| Status::parse(&s, "--status")).transpose()?;
+            let list = store.list_subscriptions(customer, status)?;
+            out(&list, render::subscriptions(&list))
+        }
+        SubscriptionCommand::Import { file } => {
+            let rows = seatbook::import::subscriptions::parse(&read_file(&file)?)?;
+            let list = store.import_subscriptions(&rows, clock.today, now)?;
+            out(
+                &json!({"imported": list.len(), "subscriptions": list}),
+                format!("Imported {} subscriptions.\n{}", list.len(), render::subscriptions(&list)),
+            )
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Text output of the command line: what a person reads in a terminal.
+
+use chrono::NaiveDate;
+use seatbook::catalogue::Product;
+use seatbook::company::Company;
+use seatbook::customer::{ContactEntry, Customer};
+use seatbook::dates::add_days;
+use seatbook::store::{PriceQuote, RenewalReport, Store, SubscriptionView};
+use seatbook::subscription::{window_end, RenewalChanges, Subscription};
+use seatbook::Result;
+use serde::Serialize;
+use std::fmt::Write;
+
+fn line(out: &mut String, label: &str, value: impl std::fmt::Display) {
+    let v = value.to_string();
+    if !v.is_empty() {
+        let _ = writeln!(out, "  {label:<22} {}", v.replace('\n', &format!("\n  {:<22} ", "")));
+    }
+}
+
+pub fn company(c: &Company) -> String {
+    let mut s = format!("{}\n", c.name);
+    line(&mut s, "Address", &c.address);
+    line(&mut s, "Country", &c.country);
+    line(&mut s, "Email", &c.email);
+    line(&mut s, "Phone", &c.phone);
+    line(&mut s, "VAT number", &c.vat_number);
+    line(&mut s, "Registration number", &c.registration_number);
+    line(&mut s, "Bank", &c.bank_name);
+    line(&mut s, "Account holder", &c.bank_account_holder);
+    line(&mut s, "Account number", &c.bank_account_number);
+    line(&mut s, "Branch code", &c.bank_branch_code);
+    line(&mut s, "SWIFT", &c.bank_swift);
+    line(&mut s, "Logo", &c.logo_path);
+    line(&mut s, "Currency", c.currency);
+    line(&mut s, "VAT rate", format!("{}%", c.vat_rate));
+    line(&mut s, "Payment terms", format!("{} days", c.payment_terms_days));
+    line(&mut s, "Default markup", format!("{}%", c.default_markup));
+    line(&mut s, "Price-list market", &c.market);
+    line(&mut s, "Invoice numbers", &c.invoice_number_format);
+    line(&mut s, "Credit note numbers", &c.credit_note_number_format);
+    line(&mut s, "Paper", c.paper.as_str());
+    s
+}
+
+pub fn customer(c: &Customer) -> String {
+    let mut s = format!("Customer {}: {}{}\n", c.id, c.name, c.closed_on.map(|d| format!(" (closed {d})")).unwrap_or_default());
+    line(&mut s, "Tenant domain", &c.domain);
+    line(&mut s, "Tenant id", &c.tenant_id);
+    line(&mut s, "Contact", &c.contact_person);
+    line(&mut s, "Email", &c.email);
+    line(&mut s, "Phone", &c.phone);
+    line(&mut s, "Billing address", &c.address);
+    line(&mut s, "Country", &c.country);
+    line(&mut s, "Currency", c.currency);
+    line(&mut s, "VAT number", &c.vat_number);
+    line(&mut s, "Tax treatment", c.tax_treatment.as_str());
+    line(&mut s, "Payment terms", format!("{} days", c.payment_terms_days));
+    line(&mut s, "Credit limit", c.credit_limit.map(|l| format!("{} {}", c.currency.round(l), c.currency)).unwrap_or_default());
+    line(&mut s, "Billing alignment", c.billing_alignment.as_str());
+    line(&mut s, "Notes", &c.notes);
+    s
+}
+
+pub fn customers(list: &[Customer]) -> String {
+    if list.is_empty() {
+        return "No customers.\n".into();
+    }
+    let mut s = format!("{:>5}  {:<36} {:<34} {:<8} {}\n", "ID", "NAME", "DOMAIN", "CURRENCY", "EMAIL");
+    for c in list {
+        let _ = writeln!(
+            s,
+            "{:>5}  {:<36} {:<34} {:<8} {}{}",
+            c.id,
+            truncate(&c.name, 36),
+            truncate(&c.domain, 34),
+            c.currency,
+            c.email,
+            c.closed_on.map(|d| format!("  (closed {d})")).unwrap_or_default()
+        );
+    }
+    s
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+pub fn contact_log(log: &[ContactEntry]) -> String {
+    if log.is_empty() {
+        return String::new();
+    }
+    let mut s = "Contact log\n".to_string();
+    for e in log {
+        let _ = writeln!(s, "  {}  {:<8} {}", e.date, e.channel, e.summary);
+    }
+    s
+}
+
+pub fn subscription_line(s: &Subscription) -> String {
+    format!(
+        "{:>5}  {:<40} {:>5} seats  {} {:<9}  {} to {}  {}{}{}\n",
+        s.id,
+        truncate(&format!("{} ({})", s.product_title, s.product), 40),
+        s.quantity,
+        s.term,
+        s.billing.as_str(),
+        s.term_start,
+        s.term_end,
+        s.status.as_str(),
+        if s.trial { ", trial" } else { "" },
+        if s.auto_renew { "" } else { ", no auto-renew" }
+    )
+}
+
+pub fn subscriptions(list: &[Subscription]) -> String {
+    if list.is_empty() {
+        return "No subscriptions.\n".into();
+    }
+    let mut s = "Subscriptions\n".to_string();
+    for sub in list {
+        s.push_str(&subscription_line(sub));
+    }
+    s
+}
+
+fn scheduled(c: &RenewalChanges) -> String {
+    let mut parts = Vec::new();
+    if let Some(q) = c.quantity {
+        parts.push(format!("{q} seats"));
+    }
+    if let Some(t) = c.term {
+        parts.push(format!("term {t}"));
+    }
+    if let Some(b) = c.billing {
+        parts.push(format!("billed {b}"));
+    }
+    if let Some(p) = &c.product {
+        parts.push(format!("product {p}"));
+    }
+    parts.join(", ")
+}
+
+pub fn subscription_view(v: &SubscriptionView) -> String {
+    let s = &v.subscription;
+    let mut out = format!("Subscription {}: {} ({})\n", s.id, s.product_title, s.product);
+    line(&mut out, "Customer", format!("{} ({})", v.customer_name, s.customer_id));
+    line(&mut out, "Status", format!("{}{}", s.status.as_str(), if s.trial { " (30-day trial)" } else { "" }));
+    line(&mut out, "Seats", s.quantity);
+    line(&mut out, "Term", format!("{} billed {}", s.term, s.billing));
+    line(&mut out, "Current term", format!("{} to {}", s.term_start, s.term_end));
+    line(&mut out, "Purchased", s.purchased_on);
+    line(&mut out, "Microsoft id", &s.ms_subscription_id);
+    line(&mut out, "Auto-renew", if s.auto_renew { "on" } else { "off" });
+    match &v.current_cycle {
+        Some(c) => line(&mut out, "Charge cycle", format!("{} to {} ({} days), as of {}", c.start, c.end, c.days(), v.as_of)),
+        None => line(&mut out, "Charge cycle", format!("none as of {}", v.as_of)),
+    }
+    line(&mut out, "Cost", format!("{} {} per seat per term", s.price.unit_cost, s.price.cost_currency));
+    line(
+        &mut out,
+        "Price",
+        format!("{} {} per seat per term; {} per {} cycle", s.price.unit_price, s.price.price_currency, v.price_per_cycle, s.billing),
+    );
+    line(&mut out, "Price rule", &s.price.rule);
+    match v.reducible_until {
+        Some(until) => line(&mut out, "Seats can be reduced", format!("{} seats until {until}", v.reducible_seats)),
+        None if s.status.is_live() => {
+            line(&mut out, "Seats can be reduced", format!("not now; schedule a decrease for the renewal on {}", add_days(s.term_end, 1)))
+        }
+        None => {}
+    }
+    if let Some(d) = v.cancellable_until {
+        line(&mut out, "Can be cancelled until", d);
+    }
+    if let Some(d) = v.renews_on {
+        line(&mut out, "Renews on", d);
+    } else if s.status.is_live() {
+        line(&mut out, "Ends after", s.term_end);
+    }
+    if let Some(d) = s.ended_on {
+        line(&mut out, "Ended on", d);
+    }
+    line(&mut out, "At renewal", scheduled(&s.scheduled));
+    line(&mut out, "Billed from", s.bill_from);
+    out.push_str("History (effective date, recorded at)\n");
+    for e in &v.history {
+        let _ = writeln!(out, "  {}  {:<18} {}  [{}]", e.effective, e.kind.as_str(), e.description, e.recorded_at);
+    }
+    out
+}
+
+pub fn products(list: &[Product], on: NaiveDate) -> String {
+    if list.is_empty() {
+        return "No products.\n".into();
+    }
+    let mut s = format!("Prices in force on {on} (cost per seat for the whole term)\n");
+    for p in list {
+        let _ = writeln!(s, "{}  {}", p.product, p.title);
+        for r in &p.prices {
+            let _ = writeln!(
+                s,
+                "    {:<4} {:<10} {} {:>10} {}{}",
+                r.term,
+                r.billing_plan,
+                r.market,
+                r.unit_price.to_string(),
+                r.currency,
+                r.erp_price.map(|e| format!("  (ERP {e})")).unwrap_or_default()
+            );
+        }
+    }
+    s
+}
+
+pub fn quote(q: &PriceQuote) -> String {
+    let mut s = format!("{} ({}) {} billed {} on {}\n", q.product_title, q.product, q.term, q.billing, q.on);
+    line(
+        &mut s,
+        "Cost",
+        format!("{} {} per seat per term (price-list row from {})", q.price.unit_cost, q.price.cost_currency, q.cost_row.effective_start),
+    );
+    line(&mut s, "Resale", format!("{} {} per seat per term", q.price.unit_price, q.price.price_currency));
+    line(&mut s, "Per charge cycle", format!("{} {}", q.price_per_cycle, q.price.price_currency));
+    line(&mut s, "Rule", &q.price.rule);
+    s
+}
+
+pub fn renewals(r: &RenewalReport) -> String {
+    let mut s = String::new();
+    if r.done.is_empty() && r.problems.is_empty() {
+        s.push_str("Nothing to renew.\n");
+    }
+    for e in &r.done {
+        let what = match e.outcome {
+            seatbook::store::RenewalOutcome::Renewed => "renewed",
+            seatbook::store::RenewalOutcome::Converted => "trial converted",
+            seatbook::store::RenewalOutcome::Expired => "expired",
+        };
+        let _ = writeln!(
+            s,
+            "Subscription {:>5} (customer {}) {what} on {}: {} seats of {} at {} {} per seat per term",
+            e.subscription_id, e.customer_id, e.date, e.quantity, e.product, e.unit_price, e.price_currency
+        );
+    }
+    for p in &r.problems {
+        let _ = writeln!(s, "Problem: subscription {} (customer {}): {}", p.subscription_id, p.customer_id, p.message);
+    }
+    s
+}
+
+/// A renewal coming up, with the dates that matter for cutting seats.
+#[derive(Serialize)]
+pub struct DueRow {
+    pub subscription_id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub product: seatbook::catalogue::ProductKey,
+    pub product_title: String,
+    pub quantity: u32,
+    pub term_end: NaiveDate,
+    pub auto_renew: bool,
+    /// The renewal date, if it renews.
+    pub renews_on: Option<NaiveDate>,
+    pub scheduled: RenewalChanges,
+    /// Seats can be cut by scheduling a decrease up to this day…
+    pub schedule_cut_until: NaiveDate,
+    /// …or by removing them within 7 days after the renewal, until this day.
+    pub cut_after_renewal_until: Option<NaiveDate>,
+}
+
+pub fn due_rows(store: &Store, list: &[Subscription]) -> Result<Vec<DueRow>> {
+    list.iter()
+        .map(|s| {
+            let renews_on = s.auto_renew.then(|| add_days(s.term_end, 1));
+            Ok(DueRow {
+                subscription_id: s.id,
+                customer_id: s.customer_id,
+                customer_name: store.customer(s.customer_id)?.name,
+                product: s.product.clone(),
+                product_title: s.product_title.clone(),
+                quantity: s.quantity,
+                term_end: s.term_end,
+                auto_renew: s.auto_renew,
+                renews_on,
+                scheduled: s.scheduled.clone(),
+                schedule_cut_until: s.term_end,
+                cut_after_renewal_until: renews_on.map(window_end),
+            })
+        })
+        .collect()
+}
+
+pub fn due(rows: &[DueRow], as_of: NaiveDate, within: u32) -> String {
+    if rows.is_empty() {
+        return format!("No terms end between {as_of} and {}.\n", add_days(as_of, within as i64));
+    }
+    let mut s = format!("Terms ending between {as_of} and {}\n", add_days(as_of, within as i64));
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "{}  sub {:>5}  {:<30} {:<34} {:>4} seats  {}{}",
+            r.term_end,
+            r.subscription_id,
+            truncate(&r.customer_name, 30),
+            truncate(&r.product_title, 34),
+            r.quantity,
+            match (r.renews_on, r.cut_after_renewal_until) {
+                (Some(on), Some(cut)) => format!("renews {on}; cut seats by scheduling, or until {cut} after renewal"),
+                _ => "expires (auto-renew off)".to_string(),
+            },
+            if r.scheduled.is_empty() { String::new() } else { format!("; at renewal: {}", scheduled(&r.scheduled)) }
+        );
+    }
+    s
+}

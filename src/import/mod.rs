@@ -1,0 +1,95 @@
+//! CSV imports, in two passes as ripgrep handles arguments: read the raw rows with their line
+//! numbers and header aliases, then validate each into domain values. Problems are collected for
+//! the whole file and reported together; nothing is written unless every line is good.
+
+pub mod customers;
+pub mod pricelist;
+pub mod subscriptions;
+
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+
+/// A CSV file's header mapped to canonical column names, and its records with line numbers.
+pub struct Table {
+    columns: HashMap<&'static str, usize>,
+    pub records: Vec<(usize, csv::StringRecord)>,
+}
+
+/// Header cell normalised for matching: lower case, without spaces, underscores or dashes.
+fn normalise(h: &str) -> String {
+    h.trim().trim_start_matches('\u{feff}').chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '.')).collect::<String>().to_lowercase()
+}
+
+impl Table {
+    /// Parse `bytes` (a UTF-8 CSV, with or without a byte-order mark). `aliases` maps each
+    /// canonical column to the header spellings that mean it; unknown columns are ignored.
+    pub fn read(bytes: &[u8], what: &str, aliases: &[(&'static str, &[&str])], required: &[&str]) -> Result<Table> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+        let header = reader.headers().map_err(|e| Error::invalid("line 1", format!("{what}: cannot read the header: {e}")))?.clone();
+        let mut columns = HashMap::new();
+        for (i, h) in header.iter().enumerate() {
+            let n = normalise(h);
+            if let Some((canonical, _)) = aliases.iter().find(|(_, names)| names.iter().any(|a| normalise(a) == n)) {
+                columns.entry(*canonical).or_insert(i);
+            }
+        }
+        let missing: Vec<&str> = required.iter().filter(|c| !columns.contains_key(*c)).copied().collect();
+        if !missing.is_empty() {
+            return Err(Error::invalid(
+                "line 1",
+                format!(
+                    "{what} rejected, nothing imported: line 1: the header lacks the column{} {}",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", ")
+                ),
+            ));
+        }
+        let mut records = Vec::new();
+        let mut problems = crate::error::LineProblems::new(what);
+        for rec in reader.records() {
+            match rec {
+                Ok(r) => {
+                    let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                    if r.iter().all(|f| f.trim().is_empty()) {
+                        continue;
+                    }
+                    records.push((line, r));
+                }
+                Err(e) => {
+                    let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                    problems.push(line, format!("cannot read the line: {}", e.kind_message()));
+                }
+            }
+        }
+        problems.into_result()?;
+        Ok(Table { columns, records })
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.columns.contains_key(column)
+    }
+
+    /// The trimmed value of `column` in `rec`, or "" if the file has no such column.
+    pub fn get<'r>(&self, rec: &'r csv::StringRecord, column: &str) -> &'r str {
+        self.columns.get(column).and_then(|&i| rec.get(i)).map(str::trim).unwrap_or("")
+    }
+
+    /// `Some(value)` if the file has the column, else `None` (a value not given).
+    pub fn opt(&self, rec: &csv::StringRecord, column: &str) -> Option<String> {
+        self.has(column).then(|| self.get(rec, column).to_string())
+    }
+}
+
+trait KindMessage {
+    fn kind_message(&self) -> String;
+}
+
+impl KindMessage for csv::Error {
+    fn kind_message(&self) -> String {
+        match self.kind() {
+            csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8 text (save the file as UTF-8)".to_string(),
+            _ => self.to_string(),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Seatbook's core: the domain of a Microsoft CSP reseller (customers, catalogue, subscriptions
+//! under Microsoft's rules), the SQLite store, and CSV imports. The command line
+//! (`src/bin/seatbook`) and the desktop shell (`src-tauri`) are thin fronts over this crate.
+//!
+//! Invariants: money is `rust_decimal::Decimal` or integer minor units, never a float; the core
+//! never reads the clock (today and "now" are parameters); only `store` touches SQL.
+
+pub mod catalogue;
+pub mod company;
+pub mod customer;
+pub mod dates;
+pub mod error;
+pub mod import;
+pub mod money;
+pub mod pricing;
+pub mod store;
+pub mod subscription;
+
+pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,315 @@
+//! Money: exact decimals, ISO 4217 currencies with their minor units, and the one rounding rule
+//! (half away from zero, once per line — DOMAIN §4). Nothing here is ever a float.
+
+use crate::error::{Error, Result};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// An ISO 4217 currency code known to Seatbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
+
+/// Active ISO 4217 codes and their minor units (digits after the decimal point).
+const CURRENCIES: &[(&str, u32)] = &[
+    ("AED", 2),
+    ("AFN", 2),
+    ("ALL", 2),
+    ("AMD", 2),
+    ("ANG", 2),
+    ("AOA", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("AWG", 2),
+    ("AZN", 2),
+    ("BAM", 2),
+    ("BBD", 2),
+    ("BDT", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BIF", 0),
+    ("BMD", 2),
+    ("BND", 2),
+    ("BOB", 2),
+    ("BRL", 2),
+    ("BSD", 2),
+    ("BTN", 2),
+    ("BWP", 2),
+    ("BYN", 2),
+    ("BZD", 2),
+    ("CAD", 2),
+    ("CDF", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CRC", 2),
+    ("CUP", 2),
+    ("CVE", 2),
+    ("CZK", 2),
+    ("DJF", 0),
+    ("DKK", 2),
+    ("DOP", 2),
+    ("DZD", 2),
+    ("EGP", 2),
+    ("ERN", 2),
+    ("ETB", 2),
+    ("EUR", 2),
+    ("FJD", 2),
+    ("FKP", 2),
+    ("GBP", 2),
+    ("GEL", 2),
+    ("GHS", 2),
+    ("GIP", 2),
+    ("GMD", 2),
+    ("GNF", 0),
+    ("GTQ", 2),
+    ("GYD", 2),
+    ("HKD", 2),
+    ("HNL", 2),
+    ("HTG", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("IRR", 2),
+    ("ISK", 0),
+    ("JMD", 2),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KES", 2),
+    ("KGS", 2),
+    ("KHR", 2),
+    ("KMF", 0),
+    ("KPW", 2),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("KYD", 2),
+    ("KZT", 2),
+    ("LAK", 2),
+    ("LBP", 2),
+    ("LKR", 2),
+    ("LRD", 2),
+    ("LSL", 2),
+    ("LYD", 3),
+    ("MAD", 2),
+    ("MDL", 2),
+    ("MGA", 2),
+    ("MKD", 2),
+    ("MMK", 2),
+    ("MNT", 2),
+    ("MOP", 2),
+    ("MRU", 2),
+    ("MUR", 2),
+    ("MVR", 2),
+    ("MWK", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("MZN", 2),
+    ("NAD", 2),
+    ("NGN", 2),
+    ("NIO", 2),
+    ("NOK", 2),
+    ("NPR", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PAB", 2),
+    ("PEN", 2),
+    ("PGK", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("PYG", 0),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RSD", 2),
+    ("RUB", 2),
+    ("RWF", 0),
+    ("SAR", 2),
+    ("SBD", 2),
+    ("SCR", 2),
+    ("SDG", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("SHP", 2),
+    ("SLE", 2),
+    ("SOS", 2),
+    ("SRD", 2),
+    ("SSP", 2),
+    ("STN", 2),
+    ("SVC", 2),
+    ("SYP", 2),
+    ("SZL", 2),
+    ("THB", 2),
+    ("TJS", 2),
+    ("TMT", 2),
+    ("TND", 3),
+    ("TOP", 2),
+    ("TRY", 2),
+    ("TTD", 2),
+    ("TWD", 2),
+    ("TZS", 2),
+    ("UAH", 2),
+    ("UGX", 0),
+    ("USD", 2),
+    ("UYU", 2),
+    ("UZS", 2),
+    ("VES", 2),
+    ("VND", 0),
+    ("VUV", 0),
+    ("WST", 2),
+    ("XAF", 0),
+    ("XCD", 2),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("YER", 2),
+    ("ZAR", 2),
+    ("ZMW", 2),
+    ("ZWG", 2),
+];
+
+impl Currency {
+    /// Parse a code such as `ZAR` or `usd`; `field` names the flag or column for the error.
+    pub fn parse(s: &str, field: &str) -> Result<Currency> {
+        let code = s.trim().to_ascii_uppercase();
+        if CURRENCIES.iter().any(|(c, _)| *c == code) {
+            let b = code.as_bytes();
+            Ok(Currency([b[0], b[1], b[2]]))
+        } else {
+            Err(Error::invalid(field, format!("{field}: '{}' is not an ISO 4217 currency code", s.trim())))
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("currency codes are ASCII")
+    }
+
+    /// Digits after the decimal point in this currency's smallest unit.
+    pub fn minor_units(&self) -> u32 {
+        CURRENCIES.iter().find(|(c, _)| *c == self.code()).map(|(_, m)| *m).unwrap_or(2)
+    }
+
+    /// Round once, to the minor unit, half away from zero (DOMAIN §4).
+    pub fn round(&self, amount: Decimal) -> Decimal {
+        round_half_away(amount, self.minor_units())
+    }
+
+    /// An amount in minor units (cents) for integer storage; the amount must already be rounded.
+    pub fn to_minor(&self, amount: Decimal) -> i64 {
+        use rust_decimal::prelude::ToPrimitive;
+        let scaled = self.round(amount) * Decimal::from(10i64.pow(self.minor_units()));
+        scaled.to_i64().expect("amount fits in i64 minor units")
+    }
+
+    pub fn from_minor(&self, minor: i64) -> Decimal {
+        Decimal::new(minor, self.minor_units())
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+pub fn round_half_away(amount: Decimal, dp: u32) -> Decimal {
+    let mut r = amount.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(dp);
+    r
+}
+
+/// Parse an exact decimal amount ("1234.56", "-3", "0.5"). Thousands separators, exponents and
+/// anything else that could hide a typo are refused.
+pub fn parse_amount(s: &str, field: &str) -> Result<Decimal> {
+    let t = s.trim();
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let ok = !body.is_empty()
+        && body.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && body.chars().filter(|c| *c == '.').count() <= 1
+        && body.chars().any(|c| c.is_ascii_digit());
+    if !ok {
+        return Err(Error::invalid(field, format!("{field}: '{t}' is not a decimal amount (use digits and a '.' like 1234.50)")));
+    }
+    Decimal::from_str(t).map_err(|_| Error::invalid(field, format!("{field}: '{t}' is out of range")))
+}
+
+/// A non-negative amount.
+pub fn parse_price(s: &str, field: &str) -> Result<Decimal> {
+    let d = parse_amount(s, field)?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(Error::invalid(field, format!("{field}: '{}' must not be negative", s.trim())));
+    }
+    Ok(d)
+}
+
+/// A percentage such as "15" or "12.5" (between -100 and 1000).
+pub fn parse_percent(s: &str, field: &str) -> Result<Decimal> {
+    let d = parse_amount(s.trim().trim_end_matches('%'), field)?;
+    if d <= Decimal::from(-100) || d > Decimal::from(1000) {
+        return Err(Error::invalid(field, format!("{field}: {d}% is out of range (-100 to 1000)")));
+    }
+    Ok(d.normalize())
+}
+
+/// Format an amount with exactly the currency's minor digits, e.g. `1234.50`.
+pub fn format_amount(amount: Decimal, currency: Currency) -> String {
+    currency.round(amount).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero_once() {
+        let zar = Currency::parse("zar", "currency").unwrap();
+        assert_eq!(zar.round(d("2.345")).to_string(), "2.35");
+        assert_eq!(zar.round(d("-2.345")).to_string(), "-2.35");
+        assert_eq!(zar.round(d("2.3449999")).to_string(), "2.34");
+        assert_eq!(zar.round(d("7")).to_string(), "7.00");
+        let jpy = Currency::parse("JPY", "currency").unwrap();
+        assert_eq!(jpy.round(d("100.5")).to_string(), "101");
+        let bhd = Currency::parse("BHD", "currency").unwrap();
+        assert_eq!(bhd.round(d("1.0005")).to_string(), "1.001");
+    }
+
+    #[test]
+    fn minor_units_round_trip() {
+        let zar = Currency::parse("ZAR", "c").unwrap();
+        assert_eq!(zar.to_minor(d("1234.56")), 123456);
+        assert_eq!(zar.to_minor(d("-0.05")), -5);
+        assert_eq!(zar.from_minor(123456).to_string(), "1234.56");
+        let jpy = Currency::parse("JPY", "c").unwrap();
+        assert_eq!(jpy.to_minor(d("1500")), 1500);
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_amount() {
+        for bad in ["", "1,234.50", "1e3", "12.3.4", "abc", "-", "."] {
+            let e = parse_amount(bad, "--price").unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("--price"), "{bad}");
+        }
+        assert_eq!(parse_amount(" 12.50 ", "p").unwrap(), d("12.50"));
+        assert!(parse_price("-1", "--price").is_err());
+        assert!(Currency::parse("ZZZ", "--currency").unwrap_err().message.contains("ZZZ"));
+    }
+
+    #[test]
+    fn decimal_serializes_as_string() {
+        // Pins the serde-str behaviour: a float feature anywhere would turn amounts into numbers.
+        let v = serde_json::to_string(&d("10.50")).unwrap();
+        assert_eq!(v, "\"10.50\"");
+    }
+}

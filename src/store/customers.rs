@@ -1,0 +1,284 @@
+//! Customers and their contact log.
+
+use super::{col, Store};
+use crate::customer::{
+    parse_channel, BillingAlignment, ContactEntry, Customer, CustomerDefaults, CustomerFields, CustomerInput, TaxTreatment,
+};
+use crate::error::{Error, LineProblems, Result};
+use crate::import::customers::CustomerRow;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+fn customer_from_row(r: &Row) -> rusqlite::Result<Customer> {
+    let currency = col::currency(r, "currency")?;
+    let limit: Option<i64> = r.get("credit_limit_minor")?;
+    Ok(Customer {
+        id: r.get("id")?,
+        name: r.get("name")?,
+        contact_person: r.get("contact_person")?,
+        email: r.get("email")?,
+        phone: r.get("phone")?,
+        address: r.get("address")?,
+        country: r.get("country")?,
+        currency,
+        vat_number: r.get("vat_number")?,
+        tax_treatment: col::parse_with(r, "tax_treatment", |s| TaxTreatment::parse(s, "").ok())?,
+        payment_terms_days: r.get("payment_terms_days")?,
+        credit_limit: limit.map(|m| currency.from_minor(m)),
+        domain: r.get("domain")?,
+        tenant_id: r.get("tenant_id")?,
+        billing_alignment: col::parse_with(r, "billing_alignment", |s| BillingAlignment::parse(s, "").ok())?,
+        notes: r.get("notes")?,
+        closed_on: col::opt_date(r, "closed_on")?,
+    })
+}
+
+/// The lower-cased text that search matches: name, domain, email, VAT number, contact.
+fn search_text(c: &CustomerInput) -> String {
+    format!("{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}", c.name, c.domain, c.email, c.vat_number, c.contact_person).to_lowercase()
+}
+
+/// How the user names a customer field on the command line.
+pub fn flag_name(field: &str) -> String {
+    format!("--{}", field.replace('_', "-"))
+}
+
+fn insert_customer(conn: &Connection, c: &CustomerInput) -> Result<i64> {
+    check_domain_free(conn, &c.domain, None)?;
+    conn.execute(
+        "INSERT INTO customers (name, contact_person, email, phone, address, country, currency, vat_number,
+            tax_treatment, payment_terms_days, credit_limit_minor, domain, tenant_id, billing_alignment, notes, search)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            c.name,
+            c.contact_person,
+            c.email,
+            c.phone,
+            c.address,
+            c.country,
+            c.currency.code(),
+            c.vat_number,
+            c.tax_treatment.as_str(),
+            c.payment_terms_days,
+            c.credit_limit.map(|l| c.currency.to_minor(l)),
+            c.domain,
+            c.tenant_id,
+            c.billing_alignment.as_str(),
+            c.notes,
+            search_text(c),
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn check_domain_free(conn: &Connection, domain: &str, except: Option<i64>) -> Result<()> {
+    let holder: Option<(i64, String)> =
+        conn.query_row("SELECT id, name FROM customers WHERE domain = ?1", [domain], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    match holder {
+        Some((id, name)) if Some(id) != except => {
+            Err(Error::conflict("--domain", format!("the tenant domain {domain} already belongs to customer {id} ({name})")))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Store {
+    pub(crate) fn customer_defaults(&self) -> Result<CustomerDefaults> {
+        let c = self.company()?;
+        Ok(CustomerDefaults { country: c.country, currency: c.currency, payment_terms_days: c.payment_terms_days })
+    }
+
+    pub fn add_customer(&mut self, fields: &CustomerFields) -> Result<Customer> {
+        let input = fields.validate_new(&self.customer_defaults()?, &flag_name)?;
+        let tx = self.conn.transaction()?;
+        let id = insert_customer(&tx, &input)?;
+        tx.commit()?;
+        self.customer(id)
+    }
+
+    pub fn update_customer(&mut self, id: i64, fields: &CustomerFields) -> Result<Customer> {
+        let current = self.customer(id)?;
+        let input = fields.apply(CustomerInput::from_customer(&current), &flag_name)?;
+        if input.currency != current.currency && self.customer_has_subscriptions(id)? {
+            // Prices already locked in the old currency would otherwise silently change meaning.
+            return Err(Error::refused(format!(
+                "customer {id} has subscriptions billed in {}; the currency cannot change",
+                current.currency
+            ))
+            .with_field("--currency"));
+        }
+        let tx = self.conn.transaction()?;
+        check_domain_free(&tx, &input.domain, Some(id))?;
+        tx.execute(
+            "UPDATE customers SET name = ?2, contact_person = ?3, email = ?4, phone = ?5, address = ?6, country = ?7,
+                currency = ?8, vat_number = ?9, tax_treatment = ?10, payment_terms_days = ?11, credit_limit_minor = ?12,
+                domain = ?13, tenant_id = ?14, billing_alignment = ?15, notes = ?16, search = ?17
+             WHERE id = ?1",
+            params![
+                id,
+                input.name,
+                input.contact_person,
+                input.email,
+                input.phone,
+                input.address,
+                input.country,
+                input.currency.code(),
+                input.vat_number,
+                input.tax_treatment.as_str(),
+                input.payment_terms_days,
+                input.credit_limit.map(|l| input.currency.to_minor(l)),
+                input.domain,
+                input.tenant_id,
+                input.billing_alignment.as_str(),
+                input.notes,
+                search_text(&input),
+            ],
+        )?;
+        tx.commit()?;
+        self.customer(id)
+    }
+
+    pub fn customer(&self, id: i64) -> Result<Customer> {
+        self.conn
+            .query_row("SELECT * FROM customers WHERE id = ?1", [id], customer_from_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("there is no customer {id}")).with_field("customer"))
+    }
+
+    pub fn customer_by_domain(&self, domain: &str) -> Result<Option<Customer>> {
+        Ok(self
+            .conn
+            .query_row("SELECT * FROM customers WHERE domain = ?1", [domain.trim().to_ascii_lowercase()], customer_from_row)
+            .optional()?)
+    }
+
+    /// Customers whose name, domain, email, VAT number or contact contains `search`
+    /// (case-insensitive), open ones only unless `include_closed`, sorted by name.
+    pub fn list_customers(&self, search: Option<&str>, include_closed: bool) -> Result<Vec<Customer>> {
+        let pattern =
+            search.map(|s| format!("%{}%", s.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT * FROM customers
+             WHERE (?1 IS NULL OR search LIKE ?1 ESCAPE '\\') AND (?2 OR closed_on IS NULL)
+             ORDER BY name COLLATE NOCASE, id",
+        )?;
+        let rows = stmt.query_map(params![pattern, include_closed], customer_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn customer_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM customers WHERE closed_on IS NULL", [], |r| r.get(0))?)
+    }
+
+    fn customer_has_subscriptions(&self, id: i64) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE customer_id = ?1)", [id], |r| r.get(0))?)
+    }
+
+    /// Close a customer. Refused while any subscription still runs: it would keep being billed.
+    pub fn close_customer(&mut self, id: i64, on: NaiveDate) -> Result<Customer> {
+        let c = self.customer(id)?;
+        if let Some(closed) = c.closed_on {
+            return Err(Error::refused(format!("customer {id} was already closed on {closed}")));
+        }
+        let live: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id FROM subscriptions WHERE customer_id = ?1 AND status IN ('active', 'suspended') ORDER BY id")?;
+            let ids = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+            ids
+        };
+        if !live.is_empty() {
+            let list = live.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+            return Err(Error::refused(format!(
+                "customer {id} still has running subscriptions ({list}); cancel them or let them expire (auto-renew off) before closing"
+            )));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE customers SET closed_on = ?2 WHERE id = ?1", params![id, on.to_string()])?;
+        tx.commit()?;
+        self.customer(id)
+    }
+
+    pub(crate) fn check_customer_open(&self, id: i64) -> Result<Customer> {
+        let c = self.customer(id)?;
+        if let Some(closed) = c.closed_on {
+            return Err(Error::refused(format!("customer {id} ({}) was closed on {closed}", c.name)).with_field("--customer"));
+        }
+        Ok(c)
+    }
+
+    pub fn add_contact_entry(
+        &mut self,
+        customer_id: i64,
+        date: NaiveDate,
+        channel: &str,
+        summary: &str,
+        recorded_at: &str,
+    ) -> Result<ContactEntry> {
+        self.customer(customer_id)?;
+        let channel = parse_channel(channel, "--channel")?;
+        let summary = summary.trim();
+        if summary.is_empty() {
+            return Err(Error::invalid("--summary", "--summary must not be empty"));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO contact_log (customer_id, date, channel, summary, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![customer_id, date.to_string(), channel, summary, recorded_at],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(ContactEntry { id, customer_id, date, channel, summary: summary.to_string() })
+    }
+
+    pub fn contact_log(&self, customer_id: i64) -> Result<Vec<ContactEntry>> {
+        let mut stmt = self.conn.prepare("SELECT * FROM contact_log WHERE customer_id = ?1 ORDER BY date, id")?;
+        let rows = stmt.query_map([customer_id], |r| {
+            Ok(ContactEntry {
+                id: r.get("id")?,
+                customer_id: r.get("customer_id")?,
+                date: col::date(r, "date")?,
+                channel: r.get("channel")?,
+                summary: r.get("summary")?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Import customers from parsed CSV rows: all or nothing, every bad line reported.
+    pub fn import_customers(&mut self, rows: &[CustomerRow]) -> Result<Vec<Customer>> {
+        let defaults = self.customer_defaults()?;
+        let mut problems = LineProblems::new("customer file");
+        let mut inputs = Vec::new();
+        let mut seen = std::collections::HashMap::new();
+        for row in rows {
+            let column = |f: &str| f.to_string();
+            match row.fields.validate_new(&defaults, &column) {
+                Ok(input) => {
+                    if let Some(first) = seen.insert(input.domain.clone(), row.line) {
+                        problems.push(row.line, format!("domain {} appears again (first on line {first})", input.domain));
+                    } else if let Some(existing) = self.customer_by_domain(&input.domain)? {
+                        problems.push(
+                            row.line,
+                            format!("domain {} already belongs to customer {} ({})", input.domain, existing.id, existing.name),
+                        );
+                    } else {
+                        inputs.push(input);
+                    }
+                }
+                Err(e) => problems.push(row.line, e.message),
+            }
+        }
+        if rows.is_empty() {
+            problems.push(1, "the file has no customer rows");
+        }
+        problems.into_result()?;
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::new();
+        for input in &inputs {
+            ids.push(insert_customer(&tx, input)?);
+        }
+        tx.commit()?;
+        ids.into_iter().map(|id| self.customer(id)).collect()
+    }
+}

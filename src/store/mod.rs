@@ -1,0 +1,198 @@
+//! The SQLite store: the only module that touches SQL. A connection is opened in one place with
+//! its PRAGMAs, migrated under `PRAGMA user_version` after a copy of the file is saved beside it,
+//! and refused if a newer Seatbook wrote it. Reads take `&self`; every write is one transaction.
+
+mod catalogue;
+mod company;
+mod customers;
+mod schema;
+mod subscriptions;
+
+pub use catalogue::{ImportSummary, PriceQuote};
+pub use subscriptions::{NewSubscription, RenewalOutcome, RenewalReport, SubscriptionView};
+
+use crate::error::{Error, ErrorCode, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::DatabaseBusy || f.code == rusqlite::ErrorCode::DatabaseLocked =>
+            {
+                Error::database(format!("the database is busy (another Seatbook is writing); try again: {e}"))
+            }
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                Error::database("the file is not a Seatbook database (or it is damaged)")
+            }
+            _ => Error::database(e.to_string()),
+        }
+    }
+}
+
+/// The default database file: the platform's per-user application-data folder
+/// (Linux `~/.local/share/seatbook/seatbook.db`, Windows `%APPDATA%\Seatbook\seatbook.db`,
+/// macOS `~/Library/Application Support/Seatbook/seatbook.db`).
+pub fn default_db_path() -> Result<PathBuf> {
+    let base = dirs::data_dir().ok_or_else(|| Error::io("cannot find the per-user data folder; give --db PATH"))?;
+    let folder = if cfg!(target_os = "linux") { "seatbook" } else { "Seatbook" };
+    Ok(base.join(folder).join("seatbook.db"))
+}
+
+/// `--db` wins, then `SEATBOOK_DB`, then the platform default.
+pub fn resolve_db_path(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p.to_path_buf());
+    }
+    match std::env::var_os("SEATBOOK_DB") {
+        Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
+        _ => default_db_path(),
+    }
+}
+
+/// The schema version this build writes.
+pub fn schema_version() -> u32 {
+    schema::MIGRATIONS.len() as u32
+}
+
+impl Store {
+    /// Open (creating if needed) and migrate the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
+            .map_err(|e| Error::database(format!("cannot open {}: {e}", path.display())))?;
+        let mut store = Store { conn, path: Some(path.to_path_buf()) };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A private in-memory database (tests and benchmarks).
+    pub fn open_in_memory() -> Result<Store> {
+        let mut store = Store { conn: Connection::open_in_memory()?, path: None };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Every connection's settings, in one place.
+    fn configure(&mut self) -> Result<()> {
+        self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Fails on a file that is not a database, before anything is written to it.
+        let version: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > schema_version() {
+            return Err(Error::new(
+                ErrorCode::NewerDatabase,
+                format!(
+                    "this database was written by a newer Seatbook (schema version {version}; this version knows {}); update Seatbook to open it. The file was not changed",
+                    schema_version()
+                ),
+            ));
+        }
+        self.conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let target = schema_version();
+        if version == target {
+            return Ok(());
+        }
+        if version > 0 {
+            if let Some(path) = &self.path {
+                let copy = path.with_extension(format!("db.v{version}.bak"));
+                let _ = std::fs::remove_file(&copy);
+                self.conn
+                    .execute("VACUUM INTO ?1", [copy.to_string_lossy()])
+                    .map_err(|e| Error::database(format!("cannot save a copy before migrating to {}: {e}", copy.display())))?;
+            }
+        }
+        let tx = self.conn.transaction()?;
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(|e| Error::database(format!("migration {} failed: {e}", i + 1)))?;
+        }
+        tx.pragma_update(None, "user_version", target)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check` (used by tests and, later, backups).
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    #[doc(hidden)]
+    /// For tests that prove the database itself enforces an invariant.
+    pub fn execute_raw_for_tests(&self, sql: &str) -> Result<usize> {
+        Ok(self.conn.execute(sql, [])?)
+    }
+}
+
+/// Column helpers: parse stored text back into domain values. A stored value that does not parse
+/// means the file was edited by hand or is damaged.
+pub(crate) mod col {
+    use crate::catalogue::{BillingPlan, Term};
+    use crate::money::Currency;
+    use chrono::NaiveDate;
+    use rusqlite::Row;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    fn bad(col: &str, v: &str) -> rusqlite::Error {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("damaged value in {col}: '{v}'").into())
+    }
+
+    pub fn date(r: &Row, c: &str) -> rusqlite::Result<NaiveDate> {
+        let s: String = r.get(c)?;
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| bad(c, &s))
+    }
+    pub fn opt_date(r: &Row, c: &str) -> rusqlite::Result<Option<NaiveDate>> {
+        let s: Option<String> = r.get(c)?;
+        s.map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| bad(c, &s))).transpose()
+    }
+    pub fn dec(r: &Row, c: &str) -> rusqlite::Result<Decimal> {
+        let s: String = r.get(c)?;
+        Decimal::from_str(&s).map_err(|_| bad(c, &s))
+    }
+    pub fn opt_dec(r: &Row, c: &str) -> rusqlite::Result<Option<Decimal>> {
+        let s: Option<String> = r.get(c)?;
+        s.map(|s| Decimal::from_str(&s).map_err(|_| bad(c, &s))).transpose()
+    }
+    pub fn currency(r: &Row, c: &str) -> rusqlite::Result<Currency> {
+        let s: String = r.get(c)?;
+        Currency::parse(&s, c).map_err(|_| bad(c, &s))
+    }
+    pub fn term(r: &Row, c: &str) -> rusqlite::Result<Term> {
+        let s: String = r.get(c)?;
+        Term::parse(&s, c).map_err(|_| bad(c, &s))
+    }
+    pub fn opt_term(r: &Row, c: &str) -> rusqlite::Result<Option<Term>> {
+        let s: Option<String> = r.get(c)?;
+        s.map(|s| Term::parse(&s, c).map_err(|_| bad(c, &s))).transpose()
+    }
+    pub fn billing(r: &Row, c: &str) -> rusqlite::Result<BillingPlan> {
+        let s: String = r.get(c)?;
+        BillingPlan::parse(&s, c).map_err(|_| bad(c, &s))
+    }
+    pub fn opt_billing(r: &Row, c: &str) -> rusqlite::Result<Option<BillingPlan>> {
+        let s: Option<String> = r.get(c)?;
+        s.map(|s| BillingPlan::parse(&s, c).map_err(|_| bad(c, &s))).transpose()
+    }
+    pub fn parse_with<T>(r: &Row, c: &str, f: impl Fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+        let s: String = r.get(c)?;
+        f(&s).ok_or_else(|| bad(c, &s))
+    }
+}

@@ -1,0 +1,185 @@
+//! The schema as an ordered list of migrations. `PRAGMA user_version` holds how many have been
+//! applied. Append only: a released migration is never edited.
+//!
+//! Money: prices per term are exact decimal text (they carry more digits than a currency's minor
+//! unit and are never summed in SQL); amounts that are summed are integers in minor units.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: company, customers, catalogue, markup, exchange rates, subscriptions and their history.
+    r#"
+CREATE TABLE company (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL,
+    address TEXT NOT NULL DEFAULT '',
+    country TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    vat_number TEXT NOT NULL DEFAULT '',
+    registration_number TEXT NOT NULL DEFAULT '',
+    bank_name TEXT NOT NULL DEFAULT '',
+    bank_account_holder TEXT NOT NULL DEFAULT '',
+    bank_account_number TEXT NOT NULL DEFAULT '',
+    bank_branch_code TEXT NOT NULL DEFAULT '',
+    bank_swift TEXT NOT NULL DEFAULT '',
+    logo_path TEXT NOT NULL DEFAULT '',
+    currency TEXT NOT NULL,
+    vat_rate TEXT NOT NULL,
+    payment_terms_days INTEGER NOT NULL,
+    default_markup TEXT NOT NULL,
+    market TEXT NOT NULL,
+    invoice_number_format TEXT NOT NULL,
+    credit_note_number_format TEXT NOT NULL,
+    paper TEXT NOT NULL CHECK (paper IN ('a4', 'letter'))
+) STRICT;
+
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    contact_person TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    country TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    vat_number TEXT NOT NULL DEFAULT '',
+    tax_treatment TEXT NOT NULL CHECK (tax_treatment IN ('standard', 'zero-rated', 'exempt')),
+    payment_terms_days INTEGER NOT NULL,
+    credit_limit_minor INTEGER,
+    domain TEXT NOT NULL UNIQUE,
+    tenant_id TEXT NOT NULL DEFAULT '',
+    billing_alignment TEXT NOT NULL CHECK (billing_alignment IN ('microsoft', 'calendar')),
+    notes TEXT NOT NULL DEFAULT '',
+    closed_on TEXT,
+    search TEXT NOT NULL
+) STRICT;
+CREATE INDEX customers_name ON customers (name COLLATE NOCASE);
+
+CREATE TABLE contact_log (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    date TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX contact_log_customer ON contact_log (customer_id, date);
+
+CREATE TABLE products (
+    product_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    sku_title TEXT NOT NULL,
+    publisher TEXT NOT NULL,
+    description TEXT NOT NULL,
+    search TEXT NOT NULL,
+    PRIMARY KEY (product_id, sku_id)
+) STRICT;
+
+CREATE TABLE prices (
+    id INTEGER PRIMARY KEY,
+    product_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL,
+    term TEXT NOT NULL,
+    billing_plan TEXT NOT NULL,
+    market TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    tier_min INTEGER NOT NULL DEFAULT 0,
+    tier_max INTEGER,
+    effective_start TEXT NOT NULL,
+    effective_end TEXT,
+    unit_price TEXT NOT NULL,
+    erp_price TEXT,
+    tags TEXT NOT NULL DEFAULT '',
+    UNIQUE (product_id, sku_id, term, billing_plan, market, currency, tier_min, effective_start),
+    FOREIGN KEY (product_id, sku_id) REFERENCES products (product_id, sku_id)
+) STRICT;
+
+CREATE TABLE markup_rules (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER REFERENCES customers (id),
+    product_id TEXT,
+    sku_id TEXT,
+    percent TEXT,
+    price TEXT,
+    price_currency TEXT,
+    effective_from TEXT NOT NULL,
+    CHECK ((percent IS NULL) <> (price IS NULL)),
+    CHECK ((price IS NULL) = (price_currency IS NULL)),
+    CHECK ((product_id IS NULL) = (sku_id IS NULL))
+) STRICT;
+CREATE UNIQUE INDEX markup_rules_scope
+    ON markup_rules (IFNULL(customer_id, 0), IFNULL(product_id, ''), IFNULL(sku_id, ''), effective_from);
+
+CREATE TABLE exchange_rates (
+    from_currency TEXT NOT NULL,
+    to_currency TEXT NOT NULL,
+    effective TEXT NOT NULL,
+    rate TEXT NOT NULL,
+    PRIMARY KEY (from_currency, to_currency, effective)
+) STRICT;
+
+CREATE TABLE subscriptions (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    product_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL,
+    product_title TEXT NOT NULL,
+    term TEXT NOT NULL CHECK (term IN ('P1M', 'P1Y', 'P3Y')),
+    billing TEXT NOT NULL CHECK (billing IN ('monthly', 'annual', 'triennial')),
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'cancelled', 'expired')),
+    auto_renew INTEGER NOT NULL CHECK (auto_renew IN (0, 1)),
+    trial INTEGER NOT NULL CHECK (trial IN (0, 1)),
+    purchased_on TEXT NOT NULL,
+    term_start TEXT NOT NULL,
+    term_end TEXT NOT NULL,
+    ms_subscription_id TEXT NOT NULL DEFAULT '',
+    unit_cost TEXT NOT NULL,
+    cost_currency TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    price_currency TEXT NOT NULL,
+    price_rule TEXT NOT NULL,
+    price_override TEXT,
+    sched_quantity INTEGER,
+    sched_term TEXT,
+    sched_billing TEXT,
+    sched_product_id TEXT,
+    sched_sku_id TEXT,
+    ended_on TEXT,
+    bill_from TEXT NOT NULL,
+    CHECK (term_start <= term_end)
+) STRICT;
+CREATE INDEX subscriptions_customer ON subscriptions (customer_id);
+CREATE INDEX subscriptions_term_end ON subscriptions (status, term_end);
+
+CREATE TABLE subscription_events (
+    id INTEGER PRIMARY KEY,
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
+    kind TEXT NOT NULL,
+    effective TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    quantity_delta INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    product_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL,
+    term TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    status TEXT NOT NULL,
+    trial INTEGER NOT NULL,
+    term_start TEXT NOT NULL,
+    term_end TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    price_currency TEXT NOT NULL,
+    unit_cost TEXT NOT NULL,
+    cost_currency TEXT NOT NULL,
+    description TEXT NOT NULL
+) STRICT;
+CREATE INDEX subscription_events_sub ON subscription_events (subscription_id, id);
+
+-- The history is append-only: the database itself refuses to rewrite it.
+CREATE TRIGGER subscription_events_no_update BEFORE UPDATE ON subscription_events
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER subscription_events_no_delete BEFORE DELETE ON subscription_events
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+"#,
+];

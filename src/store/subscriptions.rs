@@ -1,0 +1,786 @@
+//! Subscriptions in the database: every change loads the subscription, asks the rules in
+//! `crate::subscription`, then writes the new state and appends one history event, all in one
+//! transaction. Renewals happen here too, lazily before a change dated after the term end, and
+//! for the whole book in `run_renewals`.
+
+use super::{col, Store};
+use crate::catalogue::{check_pair, BillingPlan, ProductKey, Term};
+use crate::dates::add_days;
+use crate::error::{Error, LineProblems, Result};
+use crate::import::subscriptions::SubscriptionRow;
+use crate::pricing::LockedPrice;
+use crate::subscription::{
+    charge_cycle, check_auto_renew, check_cancel, check_change_date, check_quantity_change, check_reactivate, check_schedule,
+    check_suspend, check_upgrade, cycle_containing, reducible_seats, reducible_until, seat_batches, term_end, trial_end, window_end,
+    ChargeCycle, Event, EventKind, RenewalChanges, SeatBatch, Status, Subscription,
+};
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, Row};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// What `subscription add` asks for.
+#[derive(Debug, Clone)]
+pub struct NewSubscription {
+    pub customer_id: i64,
+    pub product: ProductKey,
+    pub term: Term,
+    pub billing: BillingPlan,
+    pub quantity: u32,
+    pub start: NaiveDate,
+    pub auto_renew: bool,
+    pub trial: bool,
+    pub ms_subscription_id: String,
+    /// Resale price per seat per month in the customer's currency, beating the markup rules.
+    pub price_override: Option<Decimal>,
+}
+
+/// A subscription with everything `subscription show` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubscriptionView {
+    pub subscription: Subscription,
+    pub customer_name: String,
+    pub as_of: NaiveDate,
+    /// The charge cycle containing `as_of` (none during a trial or after the subscription ended).
+    pub current_cycle: Option<ChargeCycle>,
+    /// Resale price per seat per charge cycle.
+    pub price_per_cycle: Decimal,
+    pub seat_batches: Vec<SeatBatch>,
+    /// Seats that can be removed on `as_of`, and the last day some of them still can.
+    pub reducible_seats: u32,
+    pub reducible_until: Option<NaiveDate>,
+    /// The last day the subscription can be cancelled, if that day has not passed.
+    pub cancellable_until: Option<NaiveDate>,
+    /// The day the next term starts, if it will renew.
+    pub renews_on: Option<NaiveDate>,
+    pub history: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RenewalOutcome {
+    Renewed,
+    Converted,
+    Expired,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RenewalEntry {
+    pub subscription_id: i64,
+    pub customer_id: i64,
+    pub product: ProductKey,
+    pub outcome: RenewalOutcome,
+    /// The new term's first day, or the first day without service.
+    pub date: NaiveDate,
+    pub quantity: u32,
+    pub unit_price: Decimal,
+    pub price_currency: crate::money::Currency,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RenewalProblem {
+    pub subscription_id: i64,
+    pub customer_id: i64,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RenewalReport {
+    pub through: Option<NaiveDate>,
+    pub done: Vec<RenewalEntry>,
+    pub problems: Vec<RenewalProblem>,
+}
+
+fn subscription_from_row(r: &Row) -> rusqlite::Result<Subscription> {
+    let sched_product: Option<String> = r.get("sched_product_id")?;
+    let sched_sku: Option<String> = r.get("sched_sku_id")?;
+    let price_currency = col::currency(r, "price_currency")?;
+    Ok(Subscription {
+        id: r.get("id")?,
+        customer_id: r.get("customer_id")?,
+        product: ProductKey::new(&r.get::<_, String>("product_id")?, &r.get::<_, String>("sku_id")?),
+        product_title: r.get("product_title")?,
+        term: col::term(r, "term")?,
+        billing: col::billing(r, "billing")?,
+        quantity: r.get("quantity")?,
+        status: col::parse_with(r, "status", |s| Status::parse(s, "status").ok())?,
+        auto_renew: r.get("auto_renew")?,
+        trial: r.get("trial")?,
+        purchased_on: col::date(r, "purchased_on")?,
+        term_start: col::date(r, "term_start")?,
+        term_end: col::date(r, "term_end")?,
+        ms_subscription_id: r.get("ms_subscription_id")?,
+        price: LockedPrice {
+            unit_cost: col::dec(r, "unit_cost")?,
+            cost_currency: col::currency(r, "cost_currency")?,
+            unit_price: col::dec(r, "unit_price")?,
+            price_currency,
+            rule: r.get("price_rule")?,
+        },
+        price_override: col::opt_dec(r, "price_override")?,
+        scheduled: RenewalChanges {
+            quantity: r.get("sched_quantity")?,
+            term: col::opt_term(r, "sched_term")?,
+            billing: col::opt_billing(r, "sched_billing")?,
+            product: sched_product.zip(sched_sku).map(|(p, s)| ProductKey::new(&p, &s)),
+        },
+        ended_on: col::opt_date(r, "ended_on")?,
+        bill_from: col::date(r, "bill_from")?,
+    })
+}
+
+fn event_from_row(r: &Row) -> rusqlite::Result<Event> {
+    Ok(Event {
+        id: r.get("id")?,
+        subscription_id: r.get("subscription_id")?,
+        kind: col::parse_with(r, "kind", EventKind::parse)?,
+        effective: col::date(r, "effective")?,
+        recorded_at: r.get("recorded_at")?,
+        quantity_delta: r.get("quantity_delta")?,
+        quantity: r.get("quantity")?,
+        product: ProductKey::new(&r.get::<_, String>("product_id")?, &r.get::<_, String>("sku_id")?),
+        term: col::term(r, "term")?,
+        billing: col::billing(r, "billing")?,
+        status: col::parse_with(r, "status", |s| Status::parse(s, "status").ok())?,
+        trial: r.get("trial")?,
+        term_start: col::date(r, "term_start")?,
+        term_end: col::date(r, "term_end")?,
+        unit_price: col::dec(r, "unit_price")?,
+        price_currency: col::currency(r, "price_currency")?,
+        unit_cost: col::dec(r, "unit_cost")?,
+        cost_currency: col::currency(r, "cost_currency")?,
+        description: r.get("description")?,
+    })
+}
+
+fn money(d: Decimal, c: crate::money::Currency) -> String {
+    format!("{} {c}", d.normalize())
+}
+
+impl Store {
+    /// Run `f` in one IMMEDIATE transaction: it takes the write lock up front, so two writers
+    /// (the app and a script) never interleave, and any error rolls everything back.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(v) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    pub fn subscription(&self, id: i64) -> Result<Subscription> {
+        self.conn
+            .query_row("SELECT * FROM subscriptions WHERE id = ?1", [id], subscription_from_row)
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("there is no subscription {id}")).with_field("id"))
+    }
+
+    pub fn subscription_events(&self, id: i64) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare_cached("SELECT * FROM subscription_events WHERE subscription_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([id], event_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn list_subscriptions(&self, customer_id: Option<i64>, status: Option<Status>) -> Result<Vec<Subscription>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT * FROM subscriptions WHERE (?1 IS NULL OR customer_id = ?1) AND (?2 IS NULL OR status = ?2)
+             ORDER BY customer_id, id",
+        )?;
+        let rows = stmt.query_map(params![customer_id, status.map(|s| s.as_str())], subscription_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn save(&self, s: &Subscription) -> Result<()> {
+        self.conn.execute(
+            "UPDATE subscriptions SET product_id = ?2, sku_id = ?3, product_title = ?4, term = ?5, billing = ?6, quantity = ?7,
+                status = ?8, auto_renew = ?9, trial = ?10, term_start = ?11, term_end = ?12, ms_subscription_id = ?13,
+                unit_cost = ?14, cost_currency = ?15, unit_price = ?16, price_currency = ?17, price_rule = ?18,
+                price_override = ?19, sched_quantity = ?20, sched_term = ?21, sched_billing = ?22, sched_product_id = ?23,
+                sched_sku_id = ?24, ended_on = ?25
+             WHERE id = ?1",
+            params![
+                s.id,
+                s.product.product_id,
+                s.product.sku_id,
+                s.product_title,
+                s.term.as_str(),
+                s.billing.as_str(),
+                s.quantity,
+                s.status.as_str(),
+                s.auto_renew,
+                s.trial,
+                s.term_start.to_string(),
+                s.term_end.to_string(),
+                s.ms_subscription_id,
+                s.price.unit_cost.to_string(),
+                s.price.cost_currency.code(),
+                s.price.unit_price.to_string(),
+                s.price.price_currency.code(),
+                s.price.rule,
+                s.price_override.map(|p| p.to_string()),
+                s.scheduled.quantity,
+                s.scheduled.term.map(|t| t.as_str()),
+                s.scheduled.billing.map(|b| b.as_str()),
+                s.scheduled.product.as_ref().map(|p| &p.product_id),
+                s.scheduled.product.as_ref().map(|p| &p.sku_id),
+                s.ended_on.map(|d| d.to_string()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_subscription(&self, s: &Subscription) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO subscriptions (customer_id, product_id, sku_id, product_title, term, billing, quantity, status,
+                auto_renew, trial, purchased_on, term_start, term_end, ms_subscription_id, unit_cost, cost_currency,
+                unit_price, price_currency, price_rule, price_override, bill_from)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+            params![
+                s.customer_id,
+                s.product.product_id,
+                s.product.sku_id,
+                s.product_title,
+                s.term.as_str(),
+                s.billing.as_str(),
+                s.quantity,
+                s.status.as_str(),
+                s.auto_renew,
+                s.trial,
+                s.purchased_on.to_string(),
+                s.term_start.to_string(),
+                s.term_end.to_string(),
+                s.ms_subscription_id,
+                s.price.unit_cost.to_string(),
+                s.price.cost_currency.code(),
+                s.price.unit_price.to_string(),
+                s.price.price_currency.code(),
+                s.price.rule,
+                s.price_override.map(|p| p.to_string()),
+                s.bill_from.to_string(),
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn append(&self, e: &Event) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
+                product_id, sku_id, term, billing, status, trial, term_start, term_end, unit_price, price_currency,
+                unit_cost, cost_currency, description)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            params![
+                e.subscription_id,
+                e.kind.as_str(),
+                e.effective.to_string(),
+                e.recorded_at,
+                e.quantity_delta,
+                e.quantity,
+                e.product.product_id,
+                e.product.sku_id,
+                e.term.as_str(),
+                e.billing.as_str(),
+                e.status.as_str(),
+                e.trial,
+                e.term_start.to_string(),
+                e.term_end.to_string(),
+                e.unit_price.to_string(),
+                e.price_currency.code(),
+                e.unit_cost.to_string(),
+                e.cost_currency.code(),
+                e.description,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Record `kind` for `s` (already changed) and save it.
+    fn record(&self, s: &Subscription, kind: EventKind, on: NaiveDate, at: &str, delta: i64, description: String) -> Result<()> {
+        self.save(s)?;
+        self.append(&Event::capture(s, kind, on, at, delta, description))
+    }
+
+    fn last_event_date(&self, id: i64) -> Result<NaiveDate> {
+        let d: String =
+            self.conn.query_row("SELECT max(effective) FROM subscription_events WHERE subscription_id = ?1", [id], |r| r.get(0))?;
+        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| Error::database(format!("damaged history of subscription {id}")))
+    }
+
+    /// Events of the current term, for the seat batches.
+    fn term_events(&self, s: &Subscription) -> Result<Vec<Event>> {
+        let all = self.subscription_events(s.id)?;
+        let from = all.iter().rposition(|e| e.kind.starts_term()).unwrap_or(0);
+        Ok(all[from..].to_vec())
+    }
+
+    /// Lock the price of a term for a subscription's customer.
+    fn lock_for(
+        &self,
+        customer_id: i64,
+        product: &ProductKey,
+        term: Term,
+        billing: BillingPlan,
+        on: NaiveDate,
+        override_monthly: Option<Decimal>,
+    ) -> Result<(LockedPrice, String)> {
+        let q = self.quote(customer_id, product, term, billing, on, override_monthly)?;
+        Ok((q.price, q.product_title))
+    }
+
+    pub fn add_subscription(&mut self, new: &NewSubscription, recorded_at: &str) -> Result<Subscription> {
+        if new.quantity == 0 {
+            return Err(Error::invalid("--quantity", "--quantity must be at least 1"));
+        }
+        check_pair(new.term, new.billing)?;
+        let id = self.write(|s| {
+            s.check_customer_open(new.customer_id)?;
+            let (price, title) = s.lock_for(new.customer_id, &new.product, new.term, new.billing, new.start, new.price_override)?;
+            let mut sub = Subscription {
+                id: 0,
+                customer_id: new.customer_id,
+                product: new.product.clone(),
+                product_title: title,
+                term: new.term,
+                billing: new.billing,
+                quantity: new.quantity,
+                status: Status::Active,
+                auto_renew: new.auto_renew,
+                trial: new.trial,
+                purchased_on: new.start,
+                term_start: new.start,
+                term_end: if new.trial { trial_end(new.start) } else { term_end(new.start, new.term) },
+                ms_subscription_id: new.ms_subscription_id.trim().to_string(),
+                price,
+                price_override: new.price_override,
+                scheduled: RenewalChanges::default(),
+                ended_on: None,
+                bill_from: new.start,
+            };
+            sub.id = s.insert_subscription(&sub)?;
+            let (kind, what) = if new.trial {
+                (
+                    EventKind::TrialStarted,
+                    format!("30-day trial of {} seats, until {}; converts to {} {}", sub.quantity, sub.term_end, sub.term, sub.billing),
+                )
+            } else {
+                (
+                    EventKind::Purchased,
+                    format!(
+                        "{} seats bought, {} billed {}, term {} to {}, at {} per seat per term ({})",
+                        sub.quantity,
+                        sub.term,
+                        sub.billing,
+                        sub.term_start,
+                        sub.term_end,
+                        money(sub.price.unit_price, sub.price.price_currency),
+                        sub.price.rule
+                    ),
+                )
+            };
+            s.append(&Event::capture(&sub, kind, new.start, recorded_at, sub.quantity as i64, what))?;
+            Ok(sub.id)
+        })?;
+        self.subscription(id)
+    }
+
+    /// Load a subscription for a change on `on`, renewing (or expiring) it first if its term
+    /// ended before that date, and check the date.
+    fn load_for_change(&self, id: i64, on: NaiveDate, at: &str, what: &str) -> Result<Subscription> {
+        let mut sub = self.subscription(id)?;
+        sub = self.renew_through(sub, on, at)?;
+        check_change_date(&sub, self.last_event_date(id)?, on, what)?;
+        Ok(sub)
+    }
+
+    pub fn change_quantity(&mut self, id: i64, quantity: u32, on: NaiveDate, at: &str) -> Result<Subscription> {
+        self.write(|s| {
+            let mut sub = s.load_for_change(id, on, at, "a seat change")?;
+            let batches = seat_batches(&s.term_events(&sub)?);
+            check_quantity_change(&sub, &batches, quantity, on)?;
+            let delta = quantity as i64 - sub.quantity as i64;
+            let old = sub.quantity;
+            sub.quantity = quantity;
+            let what = if delta > 0 {
+                format!("+{delta} seats ({old} → {quantity}); the new seats can be removed until {}", window_end(on))
+            } else {
+                format!("{delta} seats ({old} → {quantity}) within the 7-day window")
+            };
+            s.record(&sub, EventKind::QuantityChanged, on, at, delta, what)?;
+            Ok(sub)
+        })
+    }
+
+    pub fn cancel_subscription(&mut self, id: i64, on: NaiveDate, at: &str) -> Result<Subscription> {
+        self.write(|s| {
+            let mut sub = s.load_for_change(id, on, at, "a cancellation")?;
+            check_cancel(&sub, on)?;
+            let what = if sub.trial {
+                "trial cancelled; nothing is charged".to_string()
+            } else if on == sub.term_start {
+                "cancelled on the first day of the term: full credit".to_string()
+            } else {
+                format!("cancelled on day {} of the term: the unused days are credited", (on - sub.term_start).num_days() + 1)
+            };
+            sub.status = Status::Cancelled;
+            sub.auto_renew = false;
+            sub.ended_on = Some(on);
+            sub.scheduled = RenewalChanges::default();
+            s.record(&sub, EventKind::Cancelled, on, at, 0, what)?;
+            Ok(sub)
+        })
+    }
+
+    /// Suspend: the customer loses access but billing continues (DOMAIN §3), and auto-renew goes off.
+    pub fn suspend_subscription(&mut self, id: i64, on: NaiveDate, at: &str) -> Result<Subscription> {
+        self.write(|s| {
+            let mut sub = s.load_for_change(id, on, at, "a suspension")?;
+            check_suspend(&sub)?;
+            sub.status = Status::Suspended;
+            let was_auto = sub.auto_renew;
+            sub.auto_renew = false;
+            let what = if was_auto {
+                "suspended; still billed; auto-renew turned off (the term ends without renewal)".to_string()
+            } else {
+                "suspended; still billed".to_string()
+            };
+            s.record(&sub, EventKind::Suspended, on, at, 0, what)?;
+            Ok(sub)
+        })
+    }
+
+    pub fn reactivate_subscription(&mut self, id: i64, on: NaiveDate, at: &str) -> Result<Subscription> {
+        self.write(|s| {
+            let mut sub = s.load_for_change(id, on, at, "a reactivation")?;
+            check_reactivate(&sub)?;
+            sub.status = Status::Active;
+            s.record(&sub, EventKind::Reactivated, on, at, 0, "reactivated; auto-renew stays off until turned on".to_string())?;
+            Ok(sub)
+        })
+    }
+
+    pub fn set_auto_renew(&mut self, id: i64, enabled: bool, today: NaiveDate, at: &str) -> Result<Subscription> {
+        self.write(|s| {
+            let mut sub = s.renew_through(s.subscription(id)?, today, at)?;
+            check_auto_renew(&sub, enabled)?;
+            sub.auto_renew = enabled;
+            let on = today.max(s.last_event_date(id)?);
+            let (kind, what) = if enabled {
+                (EventKind::AutoRenewOn, format!("auto-renew on: renews on {}", add_days(sub.term_end, 1)))
+            } else {
+                (EventKind::AutoRenewOff, format!("auto-renew off: ends after {}", sub.term_end))
+            };
+            s.record(&sub, kind, on, at, 0, what)?;
+            Ok(sub)
+        })
+    }
+
+    pub fn schedule_renewal_changes(&mut self, id: i64, changes: &RenewalChanges, today: NaiveDate, at: &str) -> Result<Subscription> {
+        self.write(|s| {
+            let mut sub = s.renew_through(s.subscription(id)?, today, at)?;
+            check_schedule(&sub, changes)?;
+            if let Some(p) = &changes.product {
+                // The product must be sold with the renewal's term and plan.
+                let term = changes.term.or(sub.scheduled.term).unwrap_or(sub.term);
+                let billing = changes.billing.or(sub.scheduled.billing).unwrap_or(sub.billing);
+                s.cost_on(p, term, billing, add_days(sub.term_end, 1), None)
+                    .or_else(|_| s.cost_on(p, term, billing, today, None))
+                    .map_err(|e| e.with_field("--product"))?;
+            }
+            let merged = RenewalChanges {
+                quantity: changes.quantity.or(sub.scheduled.quantity),
+                term: changes.term.or(sub.scheduled.term),
+                billing: changes.billing.or(sub.scheduled.billing),
+                product: changes.product.clone().or(sub.scheduled.product.clone()),
+            };
+            sub.scheduled = merged;
+            let mut parts = Vec::new();
+            if let Some(q) = changes.quantity {
+                parts.push(format!("{q} seats"));
+            }
+            if let Some(t) = changes.term {
+                parts.push(format!("term {t}"));
+            }
+            if let Some(b) = changes.billing {
+                parts.push(format!("billed {b}"));
+            }
+            if let Some(p) = &changes.product {
+                parts.push(format!("product {p}"));
+            }
+            let what = format!("at renewal on {}: {}", add_days(sub.term_end, 1), parts.join(", "));
+            let on = today.max(s.last_event_date(id)?);
+            s.record(&sub, EventKind::RenewalScheduled, on, at, 0, what)?;
+            Ok(sub)
+        })
+    }
+
+    /// Upgrade to another product from `on`: the old product is credited and the new one
+    /// charged for the rest of the cycle (billing does that from this event).
+    pub fn upgrade_subscription(&mut self, id: i64, product: &ProductKey, on: NaiveDate, at: &str) -> Result<Subscription> {
+        self.write(|s| {
+            let mut sub = s.load_for_change(id, on, at, "an upgrade")?;
+            let (price, title) =
+                s.lock_for(sub.customer_id, product, sub.term, sub.billing, on, None).map_err(|e| e.with_field("--product"))?;
+            check_upgrade(&sub, product, &price)?;
+            let what = format!(
+                "upgraded from {} ({}) to {} ({}) at {} per seat per term ({})",
+                sub.product,
+                sub.product_title,
+                product,
+                title,
+                money(price.unit_price, price.price_currency),
+                price.rule
+            );
+            sub.product = product.clone();
+            sub.product_title = title;
+            sub.price = price;
+            sub.price_override = None;
+            s.record(&sub, EventKind::Upgraded, on, at, 0, what)?;
+            Ok(sub)
+        })
+    }
+
+    /// Renew or expire `sub` as many times as needed so that its term covers `through`
+    /// (a new term starting on or before `through` is entered).
+    fn renew_through(&self, mut sub: Subscription, through: NaiveDate, at: &str) -> Result<Subscription> {
+        while sub.status.is_live() && sub.term_end < through {
+            sub = self.renew_once(sub, at)?.0;
+        }
+        Ok(sub)
+    }
+
+    /// Enter the next term (applying scheduled changes at the price list then in force), convert
+    /// a trial, or expire. All lookups happen before anything is written.
+    fn renew_once(&self, mut sub: Subscription, at: &str) -> Result<(Subscription, RenewalOutcome)> {
+        let next = add_days(sub.term_end, 1);
+        if !sub.auto_renew {
+            sub.status = Status::Expired;
+            sub.ended_on = Some(next);
+            let what = if sub.trial {
+                format!("trial ended on {} without converting", sub.term_end)
+            } else {
+                format!("term ended on {} without renewal", sub.term_end)
+            };
+            s_record(self, &sub, EventKind::Expired, next, at, 0, what)?;
+            return Ok((sub, RenewalOutcome::Expired));
+        }
+        let product = sub.scheduled.product.clone().unwrap_or(sub.product.clone());
+        let term = sub.scheduled.term.unwrap_or(sub.term);
+        let billing = sub.scheduled.billing.unwrap_or(sub.billing);
+        let quantity = sub.scheduled.quantity.unwrap_or(sub.quantity);
+        let keep_override = if product == sub.product { sub.price_override } else { None };
+        let (price, title) = self
+            .lock_for(sub.customer_id, &product, term, billing, next, keep_override)
+            .map_err(|e| Error::new(e.code, format!("subscription {} cannot renew on {next}: {}", sub.id, e.message)))?;
+        let was_trial = sub.trial;
+        let delta = quantity as i64 - sub.quantity as i64;
+        sub.product = product;
+        sub.product_title = title;
+        sub.term = term;
+        sub.billing = billing;
+        sub.quantity = quantity;
+        sub.trial = false;
+        sub.term_start = next;
+        sub.term_end = term_end(next, term);
+        sub.price = price;
+        sub.price_override = keep_override;
+        sub.scheduled = RenewalChanges::default();
+        let (kind, outcome, verb) = if was_trial {
+            (EventKind::TrialConverted, RenewalOutcome::Converted, "trial converted")
+        } else {
+            (EventKind::Renewed, RenewalOutcome::Renewed, "renewed")
+        };
+        let what = format!(
+            "{verb}: {} seats of {}, {} billed {}, term {} to {}, at {} per seat per term ({})",
+            sub.quantity,
+            sub.product,
+            sub.term,
+            sub.billing,
+            sub.term_start,
+            sub.term_end,
+            money(sub.price.unit_price, sub.price.price_currency),
+            sub.price.rule
+        );
+        s_record(self, &sub, kind, next, at, delta, what)?;
+        Ok((sub, outcome))
+    }
+
+    /// Renew or expire every subscription whose term ended before `through`. A subscription
+    /// that cannot renew (no price in force) is reported and left as it was; the rest go ahead.
+    pub fn run_renewals(&mut self, through: NaiveDate, at: &str) -> Result<RenewalReport> {
+        self.write(|s| {
+            let due: Vec<i64> = {
+                let mut stmt = s.conn.prepare(
+                    "SELECT id FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end < ?1 ORDER BY term_end, id",
+                )?;
+                let ids = stmt.query_map([through.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+                ids
+            };
+            let mut report = RenewalReport { through: Some(through), ..Default::default() };
+            for id in due {
+                let mut sub = s.subscription(id)?;
+                while sub.status.is_live() && sub.term_end < through {
+                    match s.renew_once(sub.clone(), at) {
+                        Ok((next, outcome)) => {
+                            report.done.push(RenewalEntry {
+                                subscription_id: id,
+                                customer_id: next.customer_id,
+                                product: next.product.clone(),
+                                outcome: outcome.clone(),
+                                date: match outcome {
+                                    RenewalOutcome::Expired => next.ended_on.unwrap_or(next.term_start),
+                                    _ => next.term_start,
+                                },
+                                quantity: next.quantity,
+                                unit_price: next.price.unit_price,
+                                price_currency: next.price.price_currency,
+                            });
+                            sub = next;
+                        }
+                        Err(e) if e.code.is_user_error() => {
+                            report.problems.push(RenewalProblem { subscription_id: id, customer_id: sub.customer_id, message: e.message });
+                            break;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            Ok(report)
+        })
+    }
+
+    /// Live subscriptions whose term ends within `within_days` of `as_of`: the renewal is the
+    /// only time seats can be cut, so these need a decision.
+    pub fn renewals_due(&self, as_of: NaiveDate, within_days: u32) -> Result<Vec<Subscription>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT * FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end >= ?1 AND term_end <= ?2
+             ORDER BY term_end, customer_id, id",
+        )?;
+        let until = add_days(as_of, within_days as i64);
+        let rows = stmt.query_map(params![as_of.to_string(), until.to_string()], subscription_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn subscription_view(&self, id: i64, as_of: NaiveDate) -> Result<SubscriptionView> {
+        let sub = self.subscription(id)?;
+        let customer = self.customer(sub.customer_id)?;
+        let history = self.subscription_events(id)?;
+        let from = history.iter().rposition(|e| e.kind.starts_term()).unwrap_or(0);
+        let batches = seat_batches(&history[from..]);
+        let live = sub.status.is_live();
+        let current_cycle = if live && !sub.trial { cycle_containing(sub.term_start, sub.term, sub.billing, as_of) } else { None };
+        let first_cycle = charge_cycle(sub.term_start, sub.billing, 0);
+        let _ = first_cycle;
+        let cancel_until = window_end(sub.term_start);
+        Ok(SubscriptionView {
+            price_per_cycle: (sub.price.unit_price / Decimal::from(crate::catalogue::cycles_per_term(sub.term, sub.billing))).normalize(),
+            customer_name: customer.name,
+            as_of,
+            current_cycle,
+            reducible_seats: if live { reducible_seats(&batches, as_of) } else { 0 },
+            reducible_until: if live { reducible_until(&batches, as_of) } else { None },
+            cancellable_until: (live && (sub.trial || as_of <= cancel_until)).then_some(if sub.trial {
+                sub.term_end
+            } else {
+                cancel_until
+            }),
+            renews_on: (live && sub.auto_renew).then_some(add_days(sub.term_end, 1)),
+            seat_batches: batches,
+            history,
+            subscription: sub,
+        })
+    }
+
+    /// Import an existing book of subscriptions, all or nothing. Each lands in its current term
+    /// (the anniversary of its start on or before `today`), priced from today's price list unless
+    /// the row gives a price, and is billed from `bill_from` (default: its next charge cycle).
+    pub fn import_subscriptions(&mut self, rows: &[SubscriptionRow], today: NaiveDate, at: &str) -> Result<Vec<Subscription>> {
+        let ids = self.write(|s| {
+            let mut problems = LineProblems::new("subscription file");
+            let mut plans = Vec::new();
+            for row in rows {
+                let customer = match s.customer_by_domain(&row.customer_domain)? {
+                    Some(c) if c.closed_on.is_none() => c,
+                    Some(c) => {
+                        problems.push(row.line, format!("customer {} ({}) is closed", c.id, c.domain));
+                        continue;
+                    }
+                    None => {
+                        problems.push(row.line, format!("no customer has the domain {}", row.customer_domain));
+                        continue;
+                    }
+                };
+                if row.start > today {
+                    problems.push(
+                        row.line,
+                        format!("start {} is after today ({today}); add future subscriptions with `subscription add`", row.start),
+                    );
+                    continue;
+                }
+                // The current term: the last anniversary of the start on or before today.
+                let mut term_start = row.start;
+                while term_end(term_start, row.term) < today {
+                    term_start = add_days(term_end(term_start, row.term), 1);
+                }
+                match s.lock_for(customer.id, &row.product, row.term, row.billing, today, row.price) {
+                    Ok((price, title)) => plans.push((row, customer.id, term_start, price, title)),
+                    Err(e) => problems.push(row.line, e.message),
+                }
+            }
+            problems.into_result()?;
+            let mut ids = Vec::new();
+            for (row, customer_id, term_start, price, title) in plans {
+                let cycle = cycle_containing(term_start, row.term, row.billing, today).expect("today is inside the current term");
+                let next_cycle = add_days(cycle.end, 1);
+                let mut sub = Subscription {
+                    id: 0,
+                    customer_id,
+                    product: row.product.clone(),
+                    product_title: title,
+                    term: row.term,
+                    billing: row.billing,
+                    quantity: row.quantity,
+                    status: Status::Active,
+                    auto_renew: row.auto_renew,
+                    trial: false,
+                    purchased_on: row.start,
+                    term_start,
+                    term_end: term_end(term_start, row.term),
+                    ms_subscription_id: row.ms_subscription_id.clone(),
+                    price,
+                    price_override: row.price,
+                    scheduled: RenewalChanges::default(),
+                    ended_on: None,
+                    bill_from: row.bill_from.unwrap_or(if cycle.start == today { today } else { next_cycle }),
+                };
+                sub.id = s.insert_subscription(&sub)?;
+                let what = format!(
+                    "imported (line {}): {} seats since {}, current term {} to {}, at {} per seat per term ({}); billed from {}",
+                    row.line,
+                    sub.quantity,
+                    sub.purchased_on,
+                    sub.term_start,
+                    sub.term_end,
+                    money(sub.price.unit_price, sub.price.price_currency),
+                    sub.price.rule,
+                    sub.bill_from
+                );
+                s.append(&Event::capture(&sub, EventKind::Imported, term_start, at, sub.quantity as i64, what))?;
+                ids.push(sub.id);
+            }
+            Ok(ids)
+        })?;
+        ids.into_iter().map(|id| self.subscription(id)).collect()
+    }
+}
+
+fn s_record(s: &Store, sub: &Subscription, kind: EventKind, on: NaiveDate, at: &str, delta: i64, what: String) -> Result<()> {
+    s.record(sub, kind, on, at, delta, what)
+}

@@ -1,0 +1,119 @@
+//! Shared set-up: a temporary database with a company, the sample price list and customers.
+
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use seatbook::company::CompanyFields;
+use seatbook::customer::CustomerFields;
+use seatbook::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const NOW: &str = "2026-11-24T09:00:00Z";
+
+pub fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// The sample price list shipped in ../shared/samples, copied into tests/data.
+pub fn sample_pricelist() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/nce-pricelist-sample.csv")
+}
+
+pub struct TestDb {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seatbook.db");
+        TestDb { dir, path }
+    }
+    pub fn open(&self) -> Store {
+        Store::open(&self.path).unwrap()
+    }
+    pub fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+}
+
+/// A store set up as a South African reseller with the sample price list imported.
+pub fn reseller(db: &TestDb) -> Store {
+    let mut store = db.open();
+    store
+        .init_company(&CompanyFields {
+            name: Some("Cloudwise (Pty) Ltd".into()),
+            country: Some("ZA".into()),
+            currency: Some("ZAR".into()),
+            vat_rate: Some("15".into()),
+            default_markup: Some("20".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let bytes = std::fs::read(sample_pricelist()).unwrap();
+    let parsed = seatbook::import::pricelist::parse(&bytes, Some("ZA"), None).unwrap();
+    store.import_price_list(&parsed).unwrap();
+    store
+}
+
+pub fn add_customer(store: &mut Store, name: &str, domain: &str, currency: &str) -> i64 {
+    store
+        .add_customer(&CustomerFields {
+            name: Some(name.into()),
+            domain: Some(domain.into()),
+            currency: Some(currency.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .id
+}
+
+/// Run the `seatbook` binary on `db` with `args`.
+pub fn seatbook(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seatbook"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("SEATBOOK_DB")
+        .env_remove("SEATBOOK_TODAY")
+        .output()
+        .unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Run and expect success; returns stdout.
+#[track_caller]
+pub fn ok(db: &Path, args: &[&str]) -> String {
+    let o = seatbook(db, args);
+    assert!(o.status.success(), "seatbook {args:?} failed ({:?}):\n{}", o.status.code(), stderr(&o));
+    stdout(&o)
+}
+
+/// Run with --json and parse stdout.
+#[track_caller]
+pub fn json(db: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(db, &all)).unwrap()
+}
+
+/// Run, expect failure with `code` as exit status; returns the parsed JSON error from stderr.
+#[track_caller]
+pub fn fails(db: &Path, args: &[&str], status: i32) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let o = seatbook(db, &all);
+    assert_eq!(o.status.code(), Some(status), "seatbook {args:?}: stdout {} stderr {}", stdout(&o), stderr(&o));
+    serde_json::from_str(stderr(&o).trim()).unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", stderr(&o)))
+}

@@ -1,0 +1,242 @@
+//! The core over a real database file: migrations, the append-only history, renewals, trials,
+//! imports that are all or nothing.
+
+use crate::helpers::*;
+use seatbook::catalogue::{BillingPlan, ProductKey, Term};
+use seatbook::store::{NewSubscription, RenewalOutcome, Store};
+use seatbook::subscription::{EventKind, RenewalChanges, Status};
+use seatbook::ErrorCode;
+
+const BASIC: (&str, &str) = ("CFQ7TTC0LH18", "0001");
+const STANDARD: (&str, &str) = ("CFQ7TTC0LDPB", "0001");
+
+fn new_sub(customer: i64, product: (&str, &str), term: Term, billing: BillingPlan, qty: u32, start: &str) -> NewSubscription {
+    NewSubscription {
+        customer_id: customer,
+        product: ProductKey::new(product.0, product.1),
+        term,
+        billing,
+        quantity: qty,
+        start: day(start),
+        auto_renew: true,
+        trial: false,
+        ms_subscription_id: String::new(),
+        price_override: None,
+    }
+}
+
+#[test]
+fn a_newer_database_is_refused_and_left_untouched() {
+    let db = TestDb::new();
+    {
+        let store = reseller(&db);
+        store.execute_raw_for_tests("PRAGMA user_version = 99").unwrap();
+    }
+    let before = std::fs::read(&db.path).unwrap();
+    let err = Store::open(&db.path).err().expect("a newer database must be refused");
+    assert_eq!(err.code, ErrorCode::NewerDatabase);
+    assert!(err.message.contains("newer Seatbook"), "{}", err.message);
+    assert_eq!(std::fs::read(&db.path).unwrap(), before, "the file must not change");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused() {
+    let db = TestDb::new();
+    std::fs::write(&db.path, "ProductId,SkuId\nthis is a csv file, not a database\n").unwrap();
+    let err = Store::open(&db.path).err().unwrap();
+    assert_eq!(err.code, ErrorCode::Database);
+    assert!(err.message.contains("not a Seatbook database"), "{}", err.message);
+}
+
+#[test]
+fn reopening_keeps_data_and_integrity() {
+    let db = TestDb::new();
+    {
+        let mut store = reseller(&db);
+        add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    }
+    let store = db.open();
+    assert_eq!(store.customer_count().unwrap(), 1);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn the_history_is_append_only_in_the_database_itself() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let c = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    store.add_subscription(&new_sub(c, BASIC, Term::P1Y, BillingPlan::Monthly, 5, "2026-11-01"), NOW).unwrap();
+    let upd = store.execute_raw_for_tests("UPDATE subscription_events SET quantity = 50").unwrap_err();
+    assert!(upd.message.contains("append-only"), "{}", upd.message);
+    let del = store.execute_raw_for_tests("DELETE FROM subscription_events").unwrap_err();
+    assert!(del.message.contains("append-only"), "{}", del.message);
+}
+
+#[test]
+fn a_refused_change_writes_nothing() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let c = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    let s = store.add_subscription(&new_sub(c, BASIC, Term::P1Y, BillingPlan::Monthly, 5, "2026-01-10"), NOW).unwrap();
+    // The term ends 2027-01-09; a decrease dated 2027-01-20 first renews the subscription
+    // (which would be written) and is then refused: the renewal must be rolled back too.
+    let err = store.change_quantity(s.id, 2, day("2027-01-20"), NOW).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Refused);
+    assert!(err.message.contains("until 2027-01-16"), "{}", err.message);
+    let after = store.subscription(s.id).unwrap();
+    assert_eq!((after.term_start, after.quantity), (day("2026-01-10"), 5));
+    assert_eq!(store.subscription_events(s.id).unwrap().len(), 1);
+    // Within the renewal's window the same decrease goes through, after the renewal.
+    let s2 = store.change_quantity(s.id, 2, day("2027-01-16"), NOW).unwrap();
+    assert_eq!((s2.term_start, s2.term_end, s2.quantity), (day("2027-01-10"), day("2028-01-09"), 2));
+    let kinds: Vec<EventKind> = store.subscription_events(s.id).unwrap().iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [EventKind::Purchased, EventKind::Renewed, EventKind::QuantityChanged]);
+}
+
+#[test]
+fn renewal_takes_the_price_list_then_in_force_and_scheduled_changes() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let c = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "USD");
+    // P1Y annual Business Basic costs 72.00 USD until 30 Nov 2026, 75.60 from 1 Dec 2026.
+    let a = store.add_subscription(&new_sub(c, BASIC, Term::P1Y, BillingPlan::Annual, 10, "2025-12-01"), NOW).unwrap();
+    assert_eq!(a.price.unit_cost.to_string(), "72.00");
+    assert_eq!(a.price.unit_price.to_string(), "86.4");
+    store.schedule_renewal_changes(a.id, &RenewalChanges { quantity: Some(8), ..Default::default() }, day("2026-11-20"), NOW).unwrap();
+    // A P1M that renews monthly, and one that will expire.
+    let m = store.add_subscription(&new_sub(c, BASIC, Term::P1M, BillingPlan::Monthly, 3, "2026-10-15"), NOW).unwrap();
+    let e = store.add_subscription(&new_sub(c, STANDARD, Term::P1M, BillingPlan::Monthly, 2, "2026-11-05"), NOW).unwrap();
+    store.set_auto_renew(e.id, false, day("2026-11-06"), NOW).unwrap();
+
+    let report = store.run_renewals(day("2026-12-31"), NOW).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let a2 = store.subscription(a.id).unwrap();
+    assert_eq!((a2.term_start, a2.term_end, a2.quantity), (day("2026-12-01"), day("2027-11-30"), 8));
+    assert_eq!(a2.price.unit_cost.to_string(), "75.60");
+    assert_eq!(a2.price.unit_price.to_string(), "90.72");
+    assert!(a2.scheduled.is_empty());
+    let m2 = store.subscription(m.id).unwrap();
+    // 15 Oct → renewed on 15 Nov and 15 Dec: term 15 Dec – 14 Jan.
+    assert_eq!((m2.term_start, m2.term_end), (day("2026-12-15"), day("2027-01-14")));
+    let e2 = store.subscription(e.id).unwrap();
+    assert_eq!((e2.status, e2.ended_on), (Status::Expired, Some(day("2026-12-05"))));
+    // Due subscriptions in order of term end, each brought fully up to date.
+    let outcomes: Vec<String> = report.done.iter().map(|d| format!("{} {:?} {}", d.subscription_id, d.outcome, d.date)).collect();
+    assert_eq!(
+        outcomes,
+        [
+            format!("{} Renewed 2026-11-15", m.id),
+            format!("{} Renewed 2026-12-15", m.id),
+            format!("{} Renewed 2026-12-01", a.id),
+            format!("{} Expired 2026-12-05", e.id),
+        ]
+    );
+    // Running again changes nothing.
+    let again = store.run_renewals(day("2026-12-31"), NOW).unwrap();
+    assert!(again.done.is_empty() && again.problems.is_empty());
+}
+
+#[test]
+fn a_trial_converts_to_p1y_monthly_or_expires() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let c = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "USD");
+    let mut t = new_sub(c, BASIC, Term::P1Y, BillingPlan::Monthly, 25, "2026-11-01");
+    t.trial = true;
+    let trial = store.add_subscription(&t, NOW).unwrap();
+    assert_eq!((trial.trial, trial.term_end), (true, day("2026-11-30")));
+    let mut t2 = t.clone();
+    t2.auto_renew = false;
+    let off = store.add_subscription(&t2, NOW).unwrap();
+    let view = store.subscription_view(trial.id, day("2026-11-10")).unwrap();
+    assert_eq!(view.current_cycle, None, "a trial has no charge cycle");
+    assert_eq!(view.cancellable_until, Some(day("2026-11-30")));
+
+    let report = store.run_renewals(day("2026-12-01"), NOW).unwrap();
+    let outcomes: Vec<String> = report.done.iter().map(|d| format!("{} {:?}", d.subscription_id, d.outcome)).collect();
+    assert_eq!(outcomes, [format!("{} Converted", trial.id), format!("{} Expired", off.id)]);
+    assert!(matches!(report.done[0].outcome, RenewalOutcome::Converted));
+    let conv = store.subscription(trial.id).unwrap();
+    assert_eq!((conv.trial, conv.term, conv.billing), (false, Term::P1Y, BillingPlan::Monthly));
+    assert_eq!((conv.term_start, conv.term_end), (day("2026-12-01"), day("2027-11-30")));
+    // P1Y monthly Business Basic costs 75.60 USD per term; default markup 20 %.
+    assert_eq!((conv.price.unit_cost.to_string(), conv.price.unit_price.to_string()), ("75.60".into(), "90.72".into()));
+    let view = store.subscription_view(trial.id, day("2026-12-03")).unwrap();
+    let cycle = view.current_cycle.unwrap();
+    assert_eq!((cycle.start, cycle.end, view.price_per_cycle.to_string()), (day("2026-12-01"), day("2026-12-31"), "7.56".into()));
+    // After conversion the whole quantity is a new batch with its own 7-day window.
+    assert_eq!((view.reducible_seats, view.reducible_until), (25, Some(day("2026-12-07"))));
+}
+
+#[test]
+fn suspension_keeps_billing_and_stops_renewal() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let c = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    let s = store.add_subscription(&new_sub(c, BASIC, Term::P1M, BillingPlan::Monthly, 4, "2026-11-01"), NOW).unwrap();
+    let s = store.suspend_subscription(s.id, day("2026-11-10"), NOW).unwrap();
+    assert_eq!((s.status, s.auto_renew), (Status::Suspended, false));
+    let err = store.set_auto_renew(s.id, true, day("2026-11-11"), NOW).unwrap_err();
+    assert!(err.message.contains("reactivate"), "{}", err.message);
+    let err = store.change_quantity(s.id, 6, day("2026-11-11"), NOW).unwrap_err();
+    assert!(err.message.contains("suspended"), "{}", err.message);
+    let s = store.reactivate_subscription(s.id, day("2026-11-12"), NOW).unwrap();
+    assert_eq!((s.status, s.auto_renew), (Status::Active, false));
+    let s = store.set_auto_renew(s.id, true, day("2026-11-13"), NOW).unwrap();
+    assert!(s.auto_renew);
+    let history = store.subscription_events(s.id).unwrap();
+    let text: Vec<String> = history.iter().map(|e| format!("{} {}", e.effective, e.kind.as_str())).collect();
+    assert_eq!(text, ["2026-11-01 purchased", "2026-11-10 suspended", "2026-11-12 reactivated", "2026-11-13 auto-renew-on"]);
+    assert!(history.iter().all(|e| e.recorded_at == NOW));
+}
+
+#[test]
+fn upgrade_keeps_the_term_and_locks_the_new_price() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let c = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "USD");
+    let s = store.add_subscription(&new_sub(c, BASIC, Term::P1Y, BillingPlan::Monthly, 10, "2026-11-01"), NOW).unwrap();
+    let up = store.upgrade_subscription(s.id, &ProductKey::new(STANDARD.0, STANDARD.1), day("2026-11-20"), NOW).unwrap();
+    assert_eq!(up.product_title, "Microsoft 365 Business Standard");
+    assert_eq!((up.term_start, up.term_end, up.quantity), (s.term_start, s.term_end, 10));
+    assert_eq!((up.price.unit_cost.to_string(), up.price.unit_price.to_string()), ("157.50".into(), "189".into()));
+    let back = store.upgrade_subscription(s.id, &ProductKey::new(BASIC.0, BASIC.1), day("2026-11-21"), NOW).unwrap_err();
+    assert_eq!(back.code, ErrorCode::Refused);
+    assert!(back.message.contains("downgrade"), "{}", back.message);
+}
+
+#[test]
+fn migrating_an_existing_book_lands_in_the_current_term() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "USD");
+    let bad = "customer_domain,product,term,billing,quantity,start,price\n\
+        acme.onmicrosoft.com,CFQ7TTC0LH18:0001,P1Y,monthly,10,2024-03-15,\n\
+        nobody.onmicrosoft.com,CFQ7TTC0LH18:0001,P1Y,monthly,10,2024-03-15,\n\
+        beta.onmicrosoft.com,CFQ7TTC0XXXX:0001,P1Y,monthly,10,2024-03-15,\n\
+        beta.onmicrosoft.com,CFQ7TTC0LH18:0001,P1M,annual,10,2024-03-15,\n";
+    let rows = seatbook::import::subscriptions::parse(bad.as_bytes());
+    let err = rows.unwrap_err();
+    assert!(err.message.contains("line 5: a P1M term cannot be billed annual"), "{}", err.message);
+    let rows = seatbook::import::subscriptions::parse(bad.replace("P1M,annual", "P1M,monthly").as_bytes()).unwrap();
+    let err = store.import_subscriptions(&rows, day("2026-11-24"), NOW).unwrap_err();
+    assert!(err.message.contains("2 bad lines"), "{}", err.message);
+    assert!(err.message.contains("line 3: no customer has the domain nobody.onmicrosoft.com"), "{}", err.message);
+    assert!(err.message.contains("line 4: CFQ7TTC0XXXX:0001 is not in the price list"), "{}", err.message);
+    assert!(store.list_subscriptions(None, None).unwrap().is_empty(), "nothing imported");
+
+    let good = "customer_domain,product,term,billing,quantity,start,price\n\
+        acme.onmicrosoft.com,CFQ7TTC0LH18:0001,P1Y,monthly,10,2024-03-15,\n\
+        beta.onmicrosoft.com,CFQ7TTC0LH18:0001,P1M,monthly,3,2026-10-24,9.50\n";
+    let rows = seatbook::import::subscriptions::parse(good.as_bytes()).unwrap();
+    let subs = store.import_subscriptions(&rows, day("2026-11-24"), NOW).unwrap();
+    // Bought 15 Mar 2024 on a P1Y: the current term is 15 Mar 2026 – 14 Mar 2027, and the
+    // cycle 15 Nov – 14 Dec was billed by the old system: Seatbook bills from 15 Dec.
+    assert_eq!((subs[0].purchased_on, subs[0].term_start, subs[0].term_end), (day("2024-03-15"), day("2026-03-15"), day("2027-03-14")));
+    assert_eq!(subs[0].bill_from, day("2026-12-15"));
+    // P1M from 24 Oct: today starts a new term, so it bills from today, at 9.50 USD a month.
+    assert_eq!((subs[1].term_start, subs[1].bill_from), (day("2026-11-24"), day("2026-11-24")));
+    assert_eq!((subs[1].price.unit_price.to_string(), subs[1].price.price_currency.code()), ("9.5".into(), "USD"));
+    assert_eq!(store.subscription_events(subs[0].id).unwrap()[0].kind, EventKind::Imported);
+}
