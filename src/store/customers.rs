@@ -153,16 +153,18 @@ impl Store {
     }
 
     /// Customers whose name, domain, email, VAT number or contact contains `search`
-    /// (case-insensitive), open ones only unless `include_closed`, sorted by name.
-    pub fn list_customers(&self, search: Option<&str>, include_closed: bool) -> Result<Vec<Customer>> {
+    /// (case-insensitive), open ones only unless `include_closed`, sorted by name; at most
+    /// `limit` of them (a search box shows the first matches, not all ten thousand).
+    pub fn list_customers(&self, search: Option<&str>, include_closed: bool, limit: Option<u32>) -> Result<Vec<Customer>> {
         let pattern =
             search.map(|s| format!("%{}%", s.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
         let mut stmt = self.conn.prepare_cached(
             "SELECT * FROM customers
              WHERE (?1 IS NULL OR search LIKE ?1 ESCAPE '\\') AND (?2 OR closed_on IS NULL)
-             ORDER BY name COLLATE NOCASE, id",
+             ORDER BY name COLLATE NOCASE, id LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![pattern, include_closed], customer_from_row)?;
+        let limit = limit.map(i64::from).unwrap_or(-1);
+        let rows = stmt.query_map(params![pattern, include_closed, limit], customer_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 

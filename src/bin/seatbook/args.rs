@@ -197,6 +197,9 @@ pub enum CustomerCommand {
         /// Include closed customers.
         #[arg(long)]
         all: bool,
+        /// Show at most N customers.
+        #[arg(long, value_name = "N")]
+        limit: Option<u32>,
     },
     /// Close a customer (refused while subscriptions still run).
     Close {

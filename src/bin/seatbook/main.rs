@@ -269,8 +269,8 @@ fn customer(store: &mut Store, cmd: CustomerCommand, clock: &Clock) -> Result<Ou
             let text = format!("{}{}{}", render::customer(&c), render::contact_log(&log), render::subscriptions(&subs));
             out(&json!({"customer": c, "contact_log": log, "subscriptions": subs}), text)
         }
-        CustomerCommand::List { search, all } => {
-            let list = store.list_customers(search.as_deref(), all)?;
+        CustomerCommand::List { search, all, limit } => {
+            let list = store.list_customers(search.as_deref(), all, limit)?;
             out(&list, render::customers(&list))
         }
         CustomerCommand::Close { id, on } => {
