@@ -125,6 +125,15 @@ impl BillingPlan {
         }
     }
 
+    /// How often, as an adverb: "billed monthly", "billed annually".
+    pub fn adverb(self) -> &'static str {
+        match self {
+            BillingPlan::Monthly => "monthly",
+            BillingPlan::Annual => "annually",
+            BillingPlan::Triennial => "every three years",
+        }
+    }
+
     /// The spelling used in Microsoft's price list.
     pub fn pricelist_name(self) -> &'static str {
         match self {

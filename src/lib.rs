@@ -5,6 +5,7 @@
 //! Invariants: money is `rust_decimal::Decimal` or integer minor units, never a float; the core
 //! never reads the clock (today and "now" are parameters); only `store` touches SQL.
 
+pub mod billing;
 pub mod catalogue;
 pub mod company;
 pub mod customer;
@@ -12,6 +13,7 @@ pub mod dates;
 pub mod error;
 pub mod import;
 pub mod money;
+pub mod pdf;
 pub mod pricing;
 pub mod store;
 pub mod subscription;

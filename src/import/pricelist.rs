@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(p.rows.len(), 2);
         assert_eq!(p.rows[0].description, "Email, files, Teams");
         assert_eq!(p.rows[0].effective_end, None);
-        assert_eq!(p.rows[0].erp_price.map(|d| d.to_string()).as_deref(), Some("90"));
+        assert_eq!(p.rows[0].erp_price.map(|d| d.to_string()).as_deref(), Some("90.00"));
         assert_eq!(p.rows[1].effective_start.to_string(), "2023-02-01");
     }
 

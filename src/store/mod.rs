@@ -2,12 +2,15 @@
 //! its PRAGMAs, migrated under `PRAGMA user_version` after a copy of the file is saved beside it,
 //! and refused if a newer Seatbook wrote it. Reads take `&self`; every write is one transaction.
 
+mod billing;
 mod catalogue;
 mod company;
 mod customers;
+mod documents;
 mod schema;
 mod subscriptions;
 
+pub use billing::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView, InvoiceView};
 pub use catalogue::{ImportSummary, PriceQuote};
 pub use subscriptions::{NewSubscription, RenewalOutcome, RenewalReport, SubscriptionView};
 
@@ -72,6 +75,21 @@ impl Store {
         let mut store = Store { conn, path: Some(path.to_path_buf()) };
         store.configure()?;
         store.migrate()?;
+        Ok(store)
+    }
+
+    #[doc(hidden)]
+    /// A database migrated only up to `version` (tests of migrations).
+    pub fn open_at_version(path: &Path, version: u32) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        let store = Store { conn, path: Some(path.to_path_buf()) };
+        store.conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
+        let tx = store.conn.unchecked_transaction()?;
+        for sql in schema::MIGRATIONS.iter().take(version as usize) {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
         Ok(store)
     }
 

@@ -182,4 +182,184 @@ BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
 CREATE TRIGGER subscription_events_no_delete BEFORE DELETE ON subscription_events
 BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
 "#,
+    // 2: billing — the reseller's own charges, invoices and credit notes with gapless numbers.
+    r#"
+CREATE TABLE charges (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    date TEXT NOT NULL,
+    description TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    currency TEXT NOT NULL
+) STRICT;
+CREATE INDEX charges_customer ON charges (customer_id);
+
+CREATE TABLE services (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    description TEXT NOT NULL,
+    basis TEXT NOT NULL CHECK (basis IN ('flat', 'per-seat')),
+    subscription_id INTEGER REFERENCES subscriptions (id),
+    amount TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    start TEXT NOT NULL,
+    end TEXT,
+    CHECK ((basis = 'per-seat') = (subscription_id IS NOT NULL))
+) STRICT;
+CREATE INDEX services_customer ON services (customer_id);
+
+CREATE TABLE instalment_plans (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    description TEXT NOT NULL,
+    total TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    count INTEGER NOT NULL CHECK (count BETWEEN 1 AND 120),
+    start TEXT NOT NULL
+) STRICT;
+CREATE INDEX instalment_plans_customer ON instalment_plans (customer_id);
+
+-- Gapless numbering: the last number used per document kind and year (0 = not per year).
+CREATE TABLE document_series (
+    kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit-note')),
+    year INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    PRIMARY KEY (kind, year)
+) STRICT;
+
+CREATE TABLE billing_runs (
+    id INTEGER PRIMARY KEY,
+    month TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    invoices INTEGER NOT NULL,
+    problems INTEGER NOT NULL
+) STRICT;
+
+-- An invoice is written only when issued, with a snapshot of both parties as they were then.
+CREATE TABLE invoices (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    series_year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    run_id INTEGER REFERENCES billing_runs (id),
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    month TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    net_minor INTEGER NOT NULL,
+    vat_minor INTEGER NOT NULL,
+    total_minor INTEGER NOT NULL,
+    customer_name TEXT NOT NULL,
+    customer_address TEXT NOT NULL,
+    customer_country TEXT NOT NULL,
+    customer_vat_number TEXT NOT NULL,
+    customer_email TEXT NOT NULL,
+    tax_treatment TEXT NOT NULL,
+    payment_terms_days INTEGER NOT NULL,
+    supplier_name TEXT NOT NULL,
+    supplier_address TEXT NOT NULL,
+    supplier_country TEXT NOT NULL,
+    supplier_vat_number TEXT NOT NULL,
+    supplier_registration_number TEXT NOT NULL,
+    supplier_email TEXT NOT NULL,
+    supplier_phone TEXT NOT NULL,
+    bank_name TEXT NOT NULL,
+    bank_account_holder TEXT NOT NULL,
+    bank_account_number TEXT NOT NULL,
+    bank_branch_code TEXT NOT NULL,
+    bank_swift TEXT NOT NULL,
+    paper TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (series_year, seq)
+) STRICT;
+CREATE INDEX invoices_customer ON invoices (customer_id, date);
+CREATE INDEX invoices_month ON invoices (month);
+
+CREATE TABLE invoice_lines (
+    id INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    position INTEGER NOT NULL,
+    -- The natural key of the billed item: a second line for the same item is refused.
+    item_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    subscription_id INTEGER REFERENCES subscriptions (id),
+    description TEXT NOT NULL,
+    period_start TEXT,
+    period_end TEXT,
+    quantity TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    vat_rate TEXT NOT NULL,
+    fx_rate TEXT,
+    fx_from TEXT,
+    billable_date TEXT NOT NULL
+) STRICT;
+CREATE INDEX invoice_lines_invoice ON invoice_lines (invoice_id, position);
+CREATE INDEX invoice_lines_billable ON invoice_lines (billable_date);
+CREATE INDEX invoice_lines_subscription ON invoice_lines (subscription_id, kind, period_start);
+
+CREATE TABLE invoice_vat (
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    rate TEXT NOT NULL,
+    net_minor INTEGER NOT NULL,
+    vat_minor INTEGER NOT NULL,
+    PRIMARY KEY (invoice_id, rate)
+) STRICT;
+
+CREATE TABLE credit_notes (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    series_year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    date TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    net_minor INTEGER NOT NULL,
+    vat_minor INTEGER NOT NULL,
+    total_minor INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (series_year, seq)
+) STRICT;
+CREATE INDEX credit_notes_invoice ON credit_notes (invoice_id);
+
+CREATE TABLE credit_note_lines (
+    id INTEGER PRIMARY KEY,
+    credit_note_id INTEGER NOT NULL REFERENCES credit_notes (id),
+    position INTEGER NOT NULL,
+    invoice_line_id INTEGER REFERENCES invoice_lines (id),
+    description TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    vat_rate TEXT NOT NULL
+) STRICT;
+CREATE INDEX credit_note_lines_note ON credit_note_lines (credit_note_id);
+CREATE INDEX credit_note_lines_invoice_line ON credit_note_lines (invoice_line_id);
+
+-- Issued documents never change: the database itself refuses.
+CREATE TRIGGER invoices_immutable_update BEFORE UPDATE ON invoices
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoices_immutable_delete BEFORE DELETE ON invoices
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
+CREATE TRIGGER invoice_lines_immutable_update BEFORE UPDATE ON invoice_lines
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoice_lines_immutable_delete BEFORE DELETE ON invoice_lines
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
+CREATE TRIGGER invoice_vat_immutable_update BEFORE UPDATE ON invoice_vat
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoice_vat_immutable_delete BEFORE DELETE ON invoice_vat
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
+CREATE TRIGGER credit_notes_immutable_update BEFORE UPDATE ON credit_notes
+BEGIN SELECT RAISE(ABORT, 'issued credit notes cannot be changed'); END;
+CREATE TRIGGER credit_notes_immutable_delete BEFORE DELETE ON credit_notes
+BEGIN SELECT RAISE(ABORT, 'issued credit notes cannot be deleted'); END;
+CREATE TRIGGER credit_note_lines_immutable_update BEFORE UPDATE ON credit_note_lines
+BEGIN SELECT RAISE(ABORT, 'issued credit notes cannot be changed'); END;
+CREATE TRIGGER credit_note_lines_immutable_delete BEFORE DELETE ON credit_note_lines
+BEGIN SELECT RAISE(ABORT, 'issued credit notes cannot be deleted'); END;
+"#,
 ];

@@ -91,7 +91,7 @@ pub struct RenewalReport {
     pub problems: Vec<RenewalProblem>,
 }
 
-fn subscription_from_row(r: &Row) -> rusqlite::Result<Subscription> {
+pub(super) fn subscription_from_row(r: &Row) -> rusqlite::Result<Subscription> {
     let sched_product: Option<String> = r.get("sched_product_id")?;
     let sched_sku: Option<String> = r.get("sched_sku_id")?;
     let price_currency = col::currency(r, "price_currency")?;
@@ -129,7 +129,7 @@ fn subscription_from_row(r: &Row) -> rusqlite::Result<Subscription> {
     })
 }
 
-fn event_from_row(r: &Row) -> rusqlite::Result<Event> {
+pub(super) fn event_from_row(r: &Row) -> rusqlite::Result<Event> {
     Ok(Event {
         id: r.get("id")?,
         subscription_id: r.get("subscription_id")?,
@@ -397,6 +397,16 @@ impl Store {
         let mut sub = self.subscription(id)?;
         sub = self.renew_through(sub, on, at)?;
         check_change_date(&sub, self.last_event_date(id)?, on, what)?;
+        // An invoiced licence charge never changes: a change dated before the start of the latest
+        // invoiced charge period would alter what that invoice should have said.
+        if let Some((start, number)) = self.latest_invoiced_period(id)? {
+            if on < start {
+                return Err(Error::refused(format!(
+                    "the charge period of subscription {id} from {start} is already invoiced ({number}); {what} must be dated on or after {start}"
+                ))
+                .with_field("--on"));
+            }
+        }
         Ok(sub)
     }
 
@@ -615,45 +625,46 @@ impl Store {
     /// Renew or expire every subscription whose term ended before `through`. A subscription
     /// that cannot renew (no price in force) is reported and left as it was; the rest go ahead.
     pub fn run_renewals(&mut self, through: NaiveDate, at: &str) -> Result<RenewalReport> {
-        self.write(|s| {
-            let due: Vec<i64> = {
-                let mut stmt = s.conn.prepare(
-                    "SELECT id FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end < ?1 ORDER BY term_end, id",
-                )?;
-                let ids = stmt.query_map([through.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-                ids
-            };
-            let mut report = RenewalReport { through: Some(through), ..Default::default() };
-            for id in due {
-                let mut sub = s.subscription(id)?;
-                while sub.status.is_live() && sub.term_end < through {
-                    match s.renew_once(sub.clone(), at) {
-                        Ok((next, outcome)) => {
-                            report.done.push(RenewalEntry {
-                                subscription_id: id,
-                                customer_id: next.customer_id,
-                                product: next.product.clone(),
-                                outcome: outcome.clone(),
-                                date: match outcome {
-                                    RenewalOutcome::Expired => next.ended_on.unwrap_or(next.term_start),
-                                    _ => next.term_start,
-                                },
-                                quantity: next.quantity,
-                                unit_price: next.price.unit_price,
-                                price_currency: next.price.price_currency,
-                            });
-                            sub = next;
-                        }
-                        Err(e) if e.code.is_user_error() => {
-                            report.problems.push(RenewalProblem { subscription_id: id, customer_id: sub.customer_id, message: e.message });
-                            break;
-                        }
-                        Err(e) => return Err(e),
+        self.write(|s| s.renewals_in_transaction(through, at))
+    }
+
+    /// `run_renewals` inside a transaction the caller holds (billing runs renewals first).
+    pub(crate) fn renewals_in_transaction(&self, through: NaiveDate, at: &str) -> Result<RenewalReport> {
+        let due: Vec<i64> = {
+            let mut stmt = self.conn.prepare("SELECT id FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end < ?1 ORDER BY term_end, id")?;
+            let ids = stmt.query_map([through.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+            ids
+        };
+        let mut report = RenewalReport { through: Some(through), ..Default::default() };
+        for id in due {
+            let mut sub = self.subscription(id)?;
+            while sub.status.is_live() && sub.term_end < through {
+                match self.renew_once(sub.clone(), at) {
+                    Ok((next, outcome)) => {
+                        report.done.push(RenewalEntry {
+                            subscription_id: id,
+                            customer_id: next.customer_id,
+                            product: next.product.clone(),
+                            outcome: outcome.clone(),
+                            date: match outcome {
+                                RenewalOutcome::Expired => next.ended_on.unwrap_or(next.term_start),
+                                _ => next.term_start,
+                            },
+                            quantity: next.quantity,
+                            unit_price: next.price.unit_price,
+                            price_currency: next.price.price_currency,
+                        });
+                        sub = next;
                     }
+                    Err(e) if e.code.is_user_error() => {
+                        report.problems.push(RenewalProblem { subscription_id: id, customer_id: sub.customer_id, message: e.message });
+                        break;
+                    }
+                    Err(e) => return Err(e),
                 }
             }
-            Ok(report)
-        })
+        }
+        Ok(report)
     }
 
     /// Live subscriptions whose term ends within `within_days` of `as_of`: the renewal is the

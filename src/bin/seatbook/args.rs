@@ -61,6 +61,148 @@ pub enum Command {
     /// Renew or expire subscriptions whose term ended; list renewals coming up.
     #[command(subcommand)]
     Renewals(RenewalsCommand),
+    /// Bill a month: preview the drafts, or issue numbered invoices.
+    Bill {
+        /// The month, YYYY-MM. Everything billable on or before its last day and not billed yet.
+        #[arg(long)]
+        month: String,
+        /// Print the drafts without numbers; change nothing.
+        #[arg(long, conflicts_with = "issue", required_unless_present = "issue")]
+        preview: bool,
+        /// Issue the invoices (gapless numbers, one transaction).
+        #[arg(long)]
+        issue: bool,
+        /// Invoice date (default: today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Issued invoices: list, show, PDFs, credit notes.
+    #[command(subcommand)]
+    Invoice(InvoiceCommand),
+    /// One-time charges (deployment, migration).
+    #[command(subcommand)]
+    Charge(ChargeCommand),
+    /// Recurring monthly service fees, flat or per seat of a subscription.
+    #[command(subcommand)]
+    Service(ServiceCommand),
+    /// Instalment plans: a total split into monthly instalments.
+    #[command(subcommand)]
+    Instalments(InstalmentsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum InvoiceCommand {
+    /// List issued invoices.
+    List {
+        /// YYYY-MM
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        customer: Option<i64>,
+    },
+    /// Show an invoice (or a credit note) by number.
+    Show { number: String },
+    /// Write PDFs: one document (NUMBER --out FILE), or a month (--month M --out-dir DIR and/or --combined FILE).
+    Pdf {
+        /// An invoice or credit note number.
+        number: Option<String>,
+        #[arg(long, requires = "number", value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// YYYY-MM: every invoice of the month.
+        #[arg(long, conflicts_with = "number")]
+        month: Option<String>,
+        /// One file per invoice, named by number and customer.
+        #[arg(long, requires = "month", value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// One PDF of all of the month's invoices, for printing.
+        #[arg(long, requires = "month", value_name = "FILE")]
+        combined: Option<PathBuf>,
+    },
+    /// Issue a credit note: the whole invoice, chosen lines, or an amount, with a reason.
+    Credit {
+        number: String,
+        /// Line positions to credit in full, e.g. 1,3.
+        #[arg(long, value_delimiter = ',', conflicts_with = "amount")]
+        lines: Option<Vec<u32>>,
+        /// A net amount to credit.
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long)]
+        reason: String,
+        /// Credit note date (default: today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChargeCommand {
+    /// Add a one-time charge, billed by the run of its month.
+    Add {
+        #[arg(long)]
+        customer: i64,
+        #[arg(long)]
+        description: String,
+        /// Price per unit (net).
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "1")]
+        quantity: String,
+        /// Billable date (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Default: the customer's currency.
+        #[arg(long)]
+        currency: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ServiceCommand {
+    /// Add a monthly service fee, billed in advance from --start.
+    Add {
+        #[arg(long)]
+        customer: i64,
+        #[arg(long)]
+        description: String,
+        /// Per month (per seat and month with --per-seat-of).
+        #[arg(long)]
+        amount: String,
+        /// Charge per seat of this subscription, following its seat count.
+        #[arg(long, value_name = "SUBSCRIPTION")]
+        per_seat_of: Option<i64>,
+        /// First day of service (default: today).
+        #[arg(long)]
+        start: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+    },
+    /// End a service: --on is its last day of service.
+    End {
+        id: i64,
+        #[arg(long)]
+        on: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum InstalmentsCommand {
+    /// Split a total into monthly instalments from --start (the last absorbs the rounding).
+    Add {
+        #[arg(long)]
+        customer: i64,
+        #[arg(long)]
+        description: String,
+        #[arg(long)]
+        total: String,
+        #[arg(long)]
+        count: u32,
+        /// First instalment's date (default: today).
+        #[arg(long)]
+        start: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+    },
 }
 
 #[derive(Args, Debug, Default)]

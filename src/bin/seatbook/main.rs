@@ -11,7 +11,9 @@ use seatbook::catalogue::{BillingPlan, ProductKey, Term};
 use seatbook::company::CompanyFields;
 use seatbook::customer::CustomerFields;
 use seatbook::dates::parse_date;
-use seatbook::money::{parse_percent, parse_price, Currency};
+use seatbook::billing::ServiceBasis;
+use seatbook::money::{parse_amount, parse_percent, parse_price, Currency};
+use seatbook::store::CreditMode;
 use seatbook::pricing::Markup;
 use seatbook::store::{resolve_db_path, NewSubscription, Store};
 use seatbook::subscription::{RenewalChanges, Status};
@@ -179,6 +181,38 @@ fn run(cli: Cli) -> Result<Output> {
             let through = parse_date(&through, "--through")?;
             let report = store.run_renewals(through, &clock.now)?;
             out(&report, render::renewals(&report))
+        }
+        Command::Bill { month, preview, issue: _, date } => {
+            let month = seatbook::dates::parse_month(&month, "--month")?;
+            let date = date_or_today(&date, "--date", &clock)?;
+            let run = if preview { store.preview_month(month, date, &clock.now)? } else { store.issue_month(month, date, &clock.now)? };
+            out(&run, render::billing_run(&run))
+        }
+        Command::Invoice(cmd) => invoice(&mut store, cmd, &clock),
+        Command::Charge(ChargeCommand::Add { customer, description, amount, quantity, date, currency }) => {
+            let currency = currency.map(|c| Currency::parse(&c, "--currency")).transpose()?;
+            let quantity = parse_price(&quantity, "--quantity")?;
+            let c = store.add_charge(customer, date_or_today(&date, "--date", &clock)?, &description, quantity, parse_amount(&amount, "--amount")?, currency)?;
+            out(&c, format!("Charge {} for customer {}: {} × {} {} on {}.\n", c.id, c.customer_id, c.quantity, c.unit_price, c.currency, c.date))
+        }
+        Command::Service(ServiceCommand::Add { customer, description, amount, per_seat_of, start, currency }) => {
+            let currency = currency.map(|c| Currency::parse(&c, "--currency")).transpose()?;
+            let basis = if per_seat_of.is_some() { ServiceBasis::PerSeat } else { ServiceBasis::Flat };
+            let start = date_or_today(&start, "--start", &clock)?;
+            let s = store.add_service(customer, &description, basis, per_seat_of, parse_price(&amount, "--amount")?, currency, start)?;
+            out(&s, format!("Service {}: {} {} a month{} from {}.\n", s.id, s.amount, s.currency, if per_seat_of.is_some() { " per seat" } else { "" }, s.start))
+        }
+        Command::Service(ServiceCommand::End { id, on }) => {
+            let s = store.end_service(id, parse_date(&on, "--on")?)?;
+            out(&s, format!("Service {id} ends after {on}.\n"))
+        }
+        Command::Instalments(InstalmentsCommand::Add { customer, description, total, count, start, currency }) => {
+            let currency = currency.map(|c| Currency::parse(&c, "--currency")).transpose()?;
+            let start = date_or_today(&start, "--start", &clock)?;
+            let p = store.add_instalments(customer, &description, parse_price(&total, "--total")?, count, start, currency)?;
+            let amounts: Vec<String> = p.amounts().iter().map(|a| a.to_string()).collect();
+            let text = format!("Instalment plan {}: {} {} in {} monthly instalments from {}: {}.\n", p.id, p.total, p.currency, p.count, p.start, amounts.join(", "));
+            out(&json!({"plan": p, "instalments": amounts}), text)
         }
         Command::Renewals(RenewalsCommand::Due { within, as_of }) => {
             let as_of = date_or_today(&as_of, "--as-of", &clock)?;
@@ -366,5 +400,113 @@ fn subscription(store: &mut Store, cmd: SubscriptionCommand, clock: &Clock) -> R
                 format!("Imported {} subscriptions.\n{}", list.len(), render::subscriptions(&list)),
             )
         }
+    }
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))
+}
+
+/// A file name made of the number and the customer's name, safe on every file system.
+fn pdf_name(number: &str, customer: &str) -> String {
+    let clean = |s: &str| -> String {
+        let mut out = String::new();
+        for ch in s.chars() {
+            if ch.is_alphanumeric() {
+                out.push(ch);
+            } else if !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        out.trim_matches('-').chars().take(60).collect()
+    };
+    format!("{}_{}.pdf", clean(number), clean(customer))
+}
+
+fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Output> {
+    match cmd {
+        InvoiceCommand::List { month, customer } => {
+            if let Some(m) = &month {
+                seatbook::dates::parse_month(m, "--month")?;
+            }
+            let list = store.list_invoices(month.as_deref(), customer)?;
+            out(&list, render::invoices(&list))
+        }
+        InvoiceCommand::Show { number } => match store.invoice(&number) {
+            Ok(inv) => out(&inv, render::invoice(&inv)),
+            Err(e) if e.code == seatbook::ErrorCode::NotFound => {
+                let cn = store.credit_note(&number).map_err(|_| e)?;
+                out(&cn, render::credit_note(&cn))
+            }
+            Err(e) => Err(e),
+        },
+        InvoiceCommand::Pdf { number, out: out_file, month, out_dir, combined } => {
+            if let Some(number) = number {
+                let doc = store.document(&number)?;
+                let bytes = pdf::render(&doc)?;
+                let path = out_file.unwrap_or_else(|| std::path::PathBuf::from(pdf_name(&doc.number, &doc.customer.name)));
+                write_file(&path, &bytes)?;
+                return out(&json!({"files": [path.display().to_string()]}), format!("Wrote {}\n", path.display()));
+            }
+            let Some(month) = month else {
+                return Err(Error::invalid("NUMBER", "give an invoice NUMBER, or --month YYYY-MM with --out-dir and/or --combined"));
+            };
+            seatbook::dates::parse_month(&month, "--month")?;
+            if out_dir.is_none() && combined.is_none() {
+                return Err(Error::invalid("--out-dir", "give --out-dir DIR and/or --combined FILE"));
+            }
+            let numbers = store.invoice_numbers(&month)?;
+            if numbers.is_empty() {
+                return Err(Error::not_found(format!("no invoices were issued for {month}")).with_field("--month"));
+            }
+            let docs = numbers.iter().map(|n| store.document(n)).collect::<Result<Vec<_>>>()?;
+            let mut files = Vec::new();
+            if let Some(dir) = &out_dir {
+                let rendered = pdf::render_many(&docs)?;
+                for (doc, bytes) in docs.iter().zip(rendered) {
+                    let path = dir.join(pdf_name(&doc.number, &doc.customer.name));
+                    write_file(&path, &bytes)?;
+                    files.push(path.display().to_string());
+                }
+            }
+            if let Some(path) = &combined {
+                write_file(path, &pdf::render_combined(&docs)?)?;
+                files.push(path.display().to_string());
+            }
+            let text = format!("Wrote {} PDF file{} for {month}{}\n", files.len(), if files.len() == 1 { "" } else { "s" }, out_dir.map(|d| format!(" in {}", d.display())).unwrap_or_default());
+            out(&json!({"files": files}), text)
+        }
+        InvoiceCommand::Credit { number, lines, amount, reason, date } => {
+            let mode = match (lines, amount) {
+                (Some(l), _) => CreditMode::Lines(l),
+                (None, Some(a)) => CreditMode::Amount(parse_price(&a, "--amount")?),
+                (None, None) => CreditMode::Whole,
+            };
+            let date = date_or_today(&date, "--date", clock)?;
+            let cn = store.credit_invoice(&number, &mode, &reason, date, &clock.now)?;
+            out(&cn, render::credit_note(&cn))
+        }
+    }
+}
+
+/// PDF output (wired to `seatbook::pdf` once the renderer lands).
+mod pdf {
+    use seatbook::pdf::Document;
+    use seatbook::{Error, Result};
+
+    fn pending() -> Error {
+        Error::io("PDF output is not available in this build yet")
+    }
+    pub fn render(_doc: &Document) -> Result<Vec<u8>> {
+        Err(pending())
+    }
+    pub fn render_many(_docs: &[Document]) -> Result<Vec<Vec<u8>>> {
+        Err(pending())
+    }
+    pub fn render_combined(_docs: &[Document]) -> Result<Vec<u8>> {
+        Err(pending())
     }
 }

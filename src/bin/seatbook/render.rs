@@ -318,3 +318,119 @@ pub fn due(rows: &[DueRow], as_of: NaiveDate, within: u32) -> String {
     }
     s
 }
+
+fn period(l: &seatbook::store::InvoiceLineView) -> String {
+    match (l.period_start, l.period_end) {
+        (Some(a), Some(b)) => format!("{a} – {b}"),
+        _ => String::new(),
+    }
+}
+
+fn lines_table(s: &mut String, lines: &[seatbook::store::InvoiceLineView], currency: seatbook::money::Currency) {
+    let _ = writeln!(s, "  {:>3}  {:<58} {:<25} {:>8} {:>12} {:>12}", "#", "DESCRIPTION", "PERIOD", "QTY", "UNIT", "AMOUNT");
+    for l in lines {
+        let _ = writeln!(
+            s,
+            "  {:>3}  {:<58} {:<25} {:>8} {:>12} {:>12}{}",
+            l.position,
+            truncate(&l.description, 58),
+            period(l),
+            l.quantity.normalize().to_string(),
+            currency.round(l.unit_price).to_string(),
+            l.amount.to_string(),
+            if l.credited { "  (credited)" } else { "" }
+        );
+    }
+}
+
+fn totals(s: &mut String, vat_lines: &[seatbook::billing::engine::VatLine], net: rust_decimal::Decimal, vat: rust_decimal::Decimal, total: rust_decimal::Decimal, currency: seatbook::money::Currency) {
+    let _ = writeln!(s, "  {:>118} {:>12}", "Net", net.to_string());
+    for v in vat_lines {
+        let _ = writeln!(s, "  {:>118} {:>12}", format!("VAT {}% on {}", v.rate.normalize(), v.net), v.vat.to_string());
+    }
+    if vat_lines.is_empty() {
+        let _ = writeln!(s, "  {:>118} {:>12}", "VAT", vat.to_string());
+    }
+    let _ = writeln!(s, "  {:>118} {:>12}", format!("Total {currency}"), total.to_string());
+}
+
+pub fn invoice(inv: &seatbook::store::InvoiceView) -> String {
+    let mut s = format!(
+        "{}  {}  (customer {})\n  Date {}   Due {}   Month {}   Currency {}\n",
+        inv.number.as_deref().unwrap_or("DRAFT"),
+        inv.customer_name,
+        inv.customer_id,
+        inv.date,
+        inv.due_date,
+        inv.month,
+        inv.currency
+    );
+    lines_table(&mut s, &inv.lines, inv.currency);
+    totals(&mut s, &inv.vat_lines, inv.net, inv.vat, inv.total, inv.currency);
+    if !inv.credit_notes.is_empty() {
+        let _ = writeln!(s, "  Credited {} {} (net) by {}", inv.credited_net, inv.currency, inv.credit_notes.join(", "));
+    }
+    s
+}
+
+pub fn credit_note(cn: &seatbook::store::CreditNoteView) -> String {
+    let mut s = format!(
+        "Credit note {}  {}  (customer {})\n  Date {}   Corrects {} of {}   Reason: {}\n",
+        cn.number, cn.customer_name, cn.customer_id, cn.date, cn.invoice_number, cn.invoice_date, cn.reason
+    );
+    lines_table(&mut s, &cn.lines, cn.currency);
+    totals(&mut s, &cn.vat_lines, cn.net, cn.vat, cn.total, cn.currency);
+    s
+}
+
+pub fn invoices(list: &[seatbook::store::InvoiceView]) -> String {
+    if list.is_empty() {
+        return "No invoices.\n".into();
+    }
+    let mut s = format!("{:<18} {:<10} {:<10} {:<36} {:>14} {:>14}\n", "NUMBER", "DATE", "DUE", "CUSTOMER", "NET", "TOTAL");
+    for i in list {
+        let _ = writeln!(
+            s,
+            "{:<18} {:<10} {:<10} {:<36} {:>14} {:>14} {}{}",
+            i.number.as_deref().unwrap_or(""),
+            i.date,
+            i.due_date,
+            truncate(&i.customer_name, 36),
+            i.net.to_string(),
+            i.total.to_string(),
+            i.currency,
+            if i.credit_notes.is_empty() { String::new() } else { format!("  credited by {}", i.credit_notes.join(", ")) }
+        );
+    }
+    s
+}
+
+pub fn billing_run(run: &seatbook::store::BillingRun) -> String {
+    let mut s = String::new();
+    for inv in &run.invoices {
+        s.push_str(&invoice(inv));
+        s.push('\n');
+    }
+    let mut by_currency: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
+    for inv in &run.invoices {
+        *by_currency.entry(inv.currency.to_string()).or_default() += inv.total;
+    }
+    let sums: Vec<String> = by_currency.iter().map(|(c, t)| format!("{t} {c}")).collect();
+    let _ = writeln!(
+        s,
+        "{} {}: {} invoice{}{}{}.",
+        if run.preview { "Preview of" } else { "Issued for" },
+        run.month,
+        run.invoices.len(),
+        if run.invoices.len() == 1 { "" } else { "s" },
+        if sums.is_empty() { String::new() } else { format!(", totalling {}", sums.join(", ")) },
+        if run.renewals > 0 { format!("; {} renewal{} processed first", run.renewals, if run.renewals == 1 { "" } else { "s" }) } else { String::new() }
+    );
+    if run.preview && !run.invoices.is_empty() {
+        s.push_str("Nothing was issued. Run again with --issue to issue them.\n");
+    }
+    for p in &run.problems {
+        let _ = writeln!(s, "Left out: customer {} ({}): {}", p.customer_id, p.customer_name, p.message);
+    }
+    s
+}
