@@ -1,0 +1,207 @@
+//! Billing over a real database: issuing, gapless numbers, immutability enforced by the
+//! database, credit notes and their limits, concurrent runs, and the migration that added billing.
+
+use crate::helpers::*;
+use rust_decimal::Decimal;
+use seatbook::catalogue::{BillingPlan, ProductKey, Term};
+use seatbook::store::{CreditMode, NewSubscription, Store};
+use seatbook::ErrorCode;
+use std::str::FromStr;
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn basic(customer: i64, qty: u32, start: &str) -> NewSubscription {
+    NewSubscription {
+        customer_id: customer,
+        product: ProductKey::new("CFQ7TTC0LH18", "0001"),
+        term: Term::P1Y,
+        billing: BillingPlan::Monthly,
+        quantity: qty,
+        start: day(start),
+        auto_renew: true,
+        trial: false,
+        ms_subscription_id: String::new(),
+        price_override: None,
+    }
+}
+
+/// Two ZAR customers with Business Basic (ZAR cost 1360.80 per term, markup 20 % → 136.08 a
+/// month per seat) and a EUR customer priced from the same ZAR row, without an exchange rate.
+fn book(db: &TestDb) -> (Store, i64, i64, i64) {
+    let mut store = reseller(db);
+    let a = add_customer(&mut store, "Acme Łódź Sp. z o.o.", "acme.onmicrosoft.com", "ZAR");
+    let b = add_customer(&mut store, "Βήτα Α.Ε.", "beta.onmicrosoft.com", "ZAR");
+    let e = add_customer(&mut store, "Euro GmbH", "euro.onmicrosoft.com", "EUR");
+    store.add_subscription(&basic(a, 10, "2026-11-01"), NOW).unwrap();
+    store.add_subscription(&basic(b, 2, "2026-11-05"), NOW).unwrap();
+    store.add_subscription(&basic(e, 1, "2026-11-01"), NOW).unwrap();
+    (store, a, b, e)
+}
+
+#[test]
+fn issuing_numbers_invoices_without_gaps_and_bills_each_item_once() {
+    let db = TestDb::new();
+    let (mut store, a, b, e) = book(&db);
+    let preview = store.preview_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    assert!(preview.invoices.iter().all(|i| i.number.is_none()));
+    // The EUR customer has no USD→EUR rate: left out, with the problem named; the others go ahead.
+    assert_eq!(preview.problems.len(), 1);
+    assert_eq!(preview.problems[0].customer_id, e);
+    assert!(preview.problems[0].message.contains("no ZAR→EUR exchange rate on or before 2026-11-01"), "{}", preview.problems[0].message);
+    let run = store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    let numbers: Vec<(String, i64)> = run.invoices.iter().map(|i| (i.number.clone().unwrap(), i.customer_id)).collect();
+    assert_eq!(numbers, [("INV-2026-00001".to_string(), a), ("INV-2026-00002".to_string(), b)]);
+    let inv = store.invoice("INV-2026-00001").unwrap();
+    assert_eq!((inv.lines.len(), inv.lines[0].amount, inv.net, inv.vat, inv.total), (1, d("1360.80"), d("1360.80"), d("204.12"), d("1564.92")));
+    assert_eq!((inv.date, inv.due_date), (day("2026-11-30"), day("2026-12-30")));
+    // The same month again issues nothing; December bills the next cycle, numbered on.
+    assert!(store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap().invoices.is_empty());
+    store.set_exchange_rate(seatbook::money::Currency::parse("ZAR", "c").unwrap(), seatbook::money::Currency::parse("EUR", "c").unwrap(), d("0.05"), day("2026-01-01")).unwrap();
+    let dec = store.issue_month(day("2026-12-01"), day("2026-12-31"), NOW).unwrap();
+    let numbers: Vec<String> = dec.invoices.iter().map(|i| i.number.clone().unwrap()).collect();
+    assert_eq!(numbers, ["INV-2026-00003", "INV-2026-00004", "INV-2026-00005"]);
+    // The EUR customer is caught up: November and December, 136.08 ZAR × 0.05 = 6.804 → 6.80 EUR.
+    let euro = store.invoice("INV-2026-00005").unwrap();
+    assert_eq!(euro.customer_id, e);
+    assert_eq!(euro.lines.iter().map(|l| l.amount).collect::<Vec<_>>(), [d("6.80"), d("6.80")]);
+    assert_eq!(euro.lines[0].fx_rate, Some(d("0.05")));
+}
+
+#[test]
+fn the_database_refuses_to_change_issued_documents_or_bill_an_item_twice() {
+    let db = TestDb::new();
+    let (mut store, _, _, _) = book(&db);
+    store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    store.credit_invoice("INV-2026-00001", &CreditMode::Amount(d("100")), "Goodwill", day("2026-12-01"), NOW).unwrap();
+    for sql in [
+        "UPDATE invoices SET total_minor = 1",
+        "DELETE FROM invoices",
+        "UPDATE invoice_lines SET amount_minor = 1",
+        "DELETE FROM invoice_lines",
+        "UPDATE invoice_vat SET vat_minor = 0",
+        "UPDATE credit_notes SET reason = 'x'",
+        "DELETE FROM credit_note_lines",
+    ] {
+        let e = store.execute_raw_for_tests(sql).unwrap_err();
+        assert!(e.message.contains("cannot be"), "{sql}: {}", e.message);
+    }
+    let dup = store
+        .execute_raw_for_tests(
+            "INSERT INTO invoice_lines (invoice_id, position, item_key, kind, description, quantity, unit_price, amount_minor, vat_rate, billable_date)
+             SELECT invoice_id, 99, item_key, kind, description, quantity, unit_price, amount_minor, vat_rate, billable_date FROM invoice_lines LIMIT 1",
+        )
+        .unwrap_err();
+    assert!(dup.message.contains("UNIQUE"), "{}", dup.message);
+}
+
+#[test]
+fn credit_notes_never_exceed_what_is_left() {
+    let db = TestDb::new();
+    let (mut store, a, _, _) = book(&db);
+    store.add_charge(a, day("2026-11-15"), "Migration", d("1"), d("500"), None).unwrap();
+    store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    // INV-2026-00001: licence 1360.80 and migration 500.00; net 1860.80.
+    let too_much = store.credit_invoice("INV-2026-00001", &CreditMode::Amount(d("1860.81")), "Too much", day("2026-12-01"), NOW).unwrap_err();
+    assert_eq!(too_much.code, ErrorCode::Refused);
+    assert!(too_much.message.contains("1860.80 ZAR (net) left to credit"), "{}", too_much.message);
+    let cn = store.credit_invoice("INV-2026-00001", &CreditMode::Lines(vec![2]), "Migration not done", day("2026-12-01"), NOW).unwrap();
+    assert_eq!((cn.number.as_str(), cn.net, cn.vat, cn.total), ("CN-2026-00001", d("500.00"), d("75.00"), d("575.00")));
+    assert_eq!((cn.invoice_number.as_str(), cn.reason.as_str()), ("INV-2026-00001", "Migration not done"));
+    let again = store.credit_invoice("INV-2026-00001", &CreditMode::Lines(vec![2]), "Twice", day("2026-12-01"), NOW).unwrap_err();
+    assert!(again.message.contains("already credited"), "{}", again.message);
+    let cn2 = store.credit_invoice("INV-2026-00001", &CreditMode::Amount(d("60.80")), "Discount", day("2026-12-02"), NOW).unwrap();
+    assert_eq!(cn2.number, "CN-2026-00002");
+    // Left: 1360.80 − 60.80 = 1300.00; the whole of the remaining line is more than that.
+    let whole = store.credit_invoice("INV-2026-00001", &CreditMode::Whole, "Everything", day("2026-12-03"), NOW).unwrap_err();
+    assert!(whole.message.contains("1300.00 ZAR (net) left"), "{}", whole.message);
+    let cn3 = store.credit_invoice("INV-2026-00001", &CreditMode::Amount(d("1300")), "Rest", day("2026-12-03"), NOW).unwrap();
+    assert_eq!((cn3.number.as_str(), cn3.total), ("CN-2026-00003", d("1495.00")));
+    let inv = store.invoice("INV-2026-00001").unwrap();
+    assert_eq!((inv.credited_net, inv.credit_notes.len()), (d("1860.80"), 3));
+    let none = store.credit_invoice("INV-2026-00001", &CreditMode::Amount(d("0.01")), "More", day("2026-12-04"), NOW).unwrap_err();
+    assert!(none.message.contains("0.00 ZAR (net) left"), "{}", none.message);
+    assert_eq!(store.credit_invoice("INV-2026-00099", &CreditMode::Whole, "x", day("2026-12-04"), NOW).unwrap_err().code, ErrorCode::NotFound);
+}
+
+#[test]
+fn a_preview_changes_nothing_even_when_renewals_are_due() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    // P1M Business Basic is priced in USD only (7.20 a month).
+    store.set_exchange_rate(seatbook::money::Currency::parse("USD", "c").unwrap(), seatbook::money::Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01")).unwrap();
+    let mut p1m = basic(a, 3, "2026-10-15");
+    p1m.term = Term::P1M;
+    let s = store.add_subscription(&p1m, NOW).unwrap();
+    let preview = store.preview_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    assert_eq!(preview.renewals, 1);
+    assert_eq!(preview.invoices[0].lines.len(), 2, "October's term and the renewal of 15 November");
+    let after = store.subscription(s.id).unwrap();
+    assert_eq!((after.term_start, store.subscription_events(s.id).unwrap().len()), (day("2026-10-15"), 1));
+    let run = store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    assert_eq!(run.renewals, 1);
+    assert_eq!(store.subscription(s.id).unwrap().term_start, day("2026-11-15"));
+}
+
+#[test]
+fn a_change_cannot_be_dated_inside_an_invoiced_period_it_would_alter() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    let s = store.add_subscription(&basic(a, 3, "2026-10-01"), NOW).unwrap();
+    store.issue_month(day("2026-11-01"), day("2026-11-01"), NOW).unwrap();
+    let e = store.change_quantity(s.id, 5, day("2026-10-20"), NOW).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Refused);
+    assert!(e.message.contains("from 2026-11-01 is already invoiced (INV-2026-00001)"), "{}", e.message);
+    store.change_quantity(s.id, 5, day("2026-11-10"), NOW).unwrap();
+}
+
+#[test]
+fn two_runs_at_once_do_not_double_bill() {
+    let db = TestDb::new();
+    {
+        book(&db);
+    }
+    let path = db.path.clone();
+    let runs: Vec<usize> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                scope.spawn(move || {
+                    let mut store = Store::open(&path).unwrap();
+                    store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap().invoices.len()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(runs.iter().sum::<usize>(), 2, "{runs:?}");
+    let store = db.open();
+    assert_eq!(store.list_invoices(Some("2026-11"), None).unwrap().len(), 2);
+}
+
+#[test]
+fn migrating_a_version_1_database_saves_a_copy_first() {
+    let db = TestDb::new();
+    {
+        let mut v1 = Store::open_at_version(&db.path, 1).unwrap();
+        v1.init_company(&seatbook::company::CompanyFields {
+            name: Some("Old Book".into()),
+            country: Some("ZA".into()),
+            currency: Some("ZAR".into()),
+            vat_rate: Some("15".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let store = db.open();
+    assert_eq!(store.company().unwrap().name, "Old Book");
+    assert!(store.list_invoices(None, None).unwrap().is_empty(), "the billing tables exist");
+    let copy = db.dir.path().join("seatbook.db.v1.bak");
+    assert!(copy.exists(), "a copy of the version-1 file is kept beside it");
+    // The copy is the old database, whole: a newer Seatbook opens and migrates it too.
+    let old = Store::open(&copy).unwrap();
+    assert_eq!(old.company().unwrap().name, "Old Book");
+}
