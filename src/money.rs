@@ -210,7 +210,7 @@ impl Currency {
 
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
+        f.pad(self.code())
     }
 }
 
@@ -257,6 +257,16 @@ pub fn parse_percent(s: &str, field: &str) -> Result<Decimal> {
         return Err(Error::invalid(field, format!("{field}: {d}% is out of range (-100 to 1000)")));
     }
     Ok(d.normalize())
+}
+
+/// An exact amount with at least `min_dp` decimals and no needless trailing zeros beyond them:
+/// 86.4 → 86.40, 9.408 → 9.408, 114 → 114.00.
+pub fn tidy(d: Decimal, min_dp: u32) -> Decimal {
+    let mut n = d.normalize();
+    if n.scale() < min_dp {
+        n.rescale(min_dp);
+    }
+    n
 }
 
 /// Format an amount with exactly the currency's minor digits, e.g. `1234.50`.

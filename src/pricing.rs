@@ -110,12 +110,18 @@ pub fn lock_price(
             ),
         }
     };
-    LockedPrice { unit_cost: cost.unit_price, cost_currency, unit_price: unit_price.normalize(), price_currency, rule }
+    LockedPrice {
+        unit_cost: cost.unit_price,
+        cost_currency,
+        unit_price: crate::money::tidy(unit_price, price_currency.minor_units()),
+        price_currency,
+        rule,
+    }
 }
 
 /// cost × (1 + percent/100), exact.
 pub fn apply_markup(cost: Decimal, percent: Decimal) -> Decimal {
-    (cost + cost * percent / Decimal::ONE_HUNDRED).normalize()
+    cost + cost * percent / Decimal::ONE_HUNDRED
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

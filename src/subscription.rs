@@ -464,9 +464,10 @@ pub fn check_schedule(sub: &Subscription, changes: &RenewalChanges) -> Result<()
     crate::catalogue::check_pair(term, billing)
 }
 
-/// An upgrade must move to another product, and only up: a product at least as expensive per
-/// seat and month. Downgrades wait for renewal. [DOMAIN §3]
-pub fn check_upgrade(sub: &Subscription, new_product: &ProductKey, new_price: &LockedPrice) -> Result<()> {
+/// An upgrade must move to another product, and only up: a product that costs at least as much
+/// per seat. `new_cost` is the new product's cost per seat and term in the old cost's currency.
+/// Downgrades wait for renewal. [DOMAIN §3]
+pub fn check_upgrade(sub: &Subscription, new_product: &ProductKey, new_cost: Decimal) -> Result<()> {
     if sub.status != Status::Active {
         return Err(Error::refused(format!(
             "subscription {} is {}; only an active subscription can be upgraded",
@@ -480,10 +481,10 @@ pub fn check_upgrade(sub: &Subscription, new_product: &ProductKey, new_price: &L
     if *new_product == sub.product {
         return Err(Error::invalid("--product", format!("subscription {} is already {new_product}", sub.id)));
     }
-    if new_price.cost_currency == sub.price.cost_currency && new_price.unit_cost < sub.price.unit_cost {
+    if new_cost < sub.price.unit_cost {
         return Err(Error::refused(format!(
             "{new_product} costs less than {} ({} against {} {} per seat per term): that is a downgrade, which Microsoft allows only at renewal (seatbook subscription schedule {} --product {new_product})",
-            sub.product, new_price.unit_cost, sub.price.unit_cost, sub.price.cost_currency, sub.id
+            sub.product, new_cost.round_dp(2), sub.price.unit_cost, sub.price.cost_currency, sub.id
         ))
         .with_field("--product"));
     }
@@ -658,13 +659,9 @@ mod tests {
         assert!(check_schedule(&s, &bad).is_err());
         let to_monthly = RenewalChanges { term: Some(Term::P1M), ..Default::default() };
         assert!(check_schedule(&s, &to_monthly).is_ok());
-        let mut cheaper = s.price.clone();
-        cheaper.unit_cost = Decimal::from(50);
         let other = ProductKey::new("CFQ7TTC0LH16", "0001");
-        assert!(check_upgrade(&s, &other, &cheaper).unwrap_err().message.contains("downgrade"));
-        let mut dearer = s.price.clone();
-        dearer.unit_cost = Decimal::from(150);
-        assert!(check_upgrade(&s, &other, &dearer).is_ok());
-        assert!(check_upgrade(&s, &s.product, &dearer).is_err());
+        assert!(check_upgrade(&s, &other, Decimal::from(50)).unwrap_err().message.contains("downgrade"));
+        assert!(check_upgrade(&s, &other, Decimal::from(150)).is_ok());
+        assert!(check_upgrade(&s, &s.product, Decimal::from(150)).is_err());
     }
 }

@@ -47,17 +47,20 @@ impl Table {
         }
         let mut records = Vec::new();
         let mut problems = crate::error::LineProblems::new(what);
+        // Line numbers are counted from the bytes: the csv crate's own count runs one short on
+        // CRLF files (Windows, Excel, Microsoft's price lists).
+        let mut lines = LineCounter { bytes, offset: 0, line: 1 };
         for rec in reader.records() {
             match rec {
                 Ok(r) => {
-                    let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                    let line = r.position().map(|p| lines.line_at(p.byte() as usize)).unwrap_or(0);
                     if r.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
                     records.push((line, r));
                 }
                 Err(e) => {
-                    let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                    let line = e.position().map(|p| lines.line_at(p.byte() as usize)).unwrap_or(0);
                     problems.push(line, format!("cannot read the line: {}", e.kind_message()));
                 }
             }
@@ -78,6 +81,25 @@ impl Table {
     /// `Some(value)` if the file has the column, else `None` (a value not given).
     pub fn opt(&self, rec: &csv::StringRecord, column: &str) -> Option<String> {
         self.has(column).then(|| self.get(rec, column).to_string())
+    }
+}
+
+/// The 1-based line of a byte offset, for offsets that only grow.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl LineCounter<'_> {
+    fn line_at(&mut self, offset: usize) -> usize {
+        // On CRLF files a record's offset points at the '\n' that ends the previous line: count it.
+        let end = (offset + 1).min(self.bytes.len());
+        if end > self.offset {
+            self.line += self.bytes[self.offset..end].iter().filter(|b| **b == b'\n').count();
+            self.offset = end;
+        }
+        self.line
     }
 }
 

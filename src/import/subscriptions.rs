@@ -39,11 +39,18 @@ pub struct SubscriptionRow {
     pub bill_from: Option<NaiveDate>,
 }
 
+/// The rows that parsed, and the problems of those that did not.
+#[derive(Debug)]
+pub struct ParsedSubscriptions {
+    pub rows: Vec<SubscriptionRow>,
+    pub problems: Vec<(usize, String)>,
+}
+
 /// Parse and validate what can be checked without the database; the store checks the rest
 /// (customer, price list) and reports both kinds of problem together.
-pub fn parse(bytes: &[u8]) -> Result<Vec<SubscriptionRow>> {
+pub fn parse(bytes: &[u8]) -> Result<ParsedSubscriptions> {
     let t = Table::read(bytes, "subscription file", ALIASES, &["customer_domain", "product", "term", "billing", "quantity", "start"])?;
-    let mut problems = LineProblems::new("subscription file");
+    let mut problems = Vec::new();
     let mut rows = Vec::new();
     for (line, r) in &t.records {
         let row = (|| -> Result<SubscriptionRow> {
@@ -80,14 +87,15 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<SubscriptionRow>> {
             })
         })();
         match row {
-            Ok(row) if row.customer_domain.is_empty() => problems.push(*line, "customer_domain must not be empty"),
+            Ok(row) if row.customer_domain.is_empty() => problems.push((*line, "customer_domain must not be empty".to_string())),
             Ok(row) => rows.push(row),
-            Err(e) => problems.push(*line, e.message),
+            Err(e) => problems.push((*line, e.message)),
         }
     }
     if t.records.is_empty() {
-        problems.push(1, "the file has no subscription rows");
+        let mut none = LineProblems::new("subscription file");
+        none.push(1, "the file has no subscription rows");
+        none.into_result()?;
     }
-    problems.into_result()?;
-    Ok(rows)
+    Ok(ParsedSubscriptions { rows, problems })
 }

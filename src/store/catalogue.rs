@@ -162,10 +162,10 @@ impl Store {
     /// Products whose id, title or description contains `search`, each with its prices in force
     /// on `on`.
     pub fn list_products(&self, search: Option<&str>, on: NaiveDate) -> Result<Vec<Product>> {
-        let pattern = search.map(|s| format!("%{}%", s.trim().to_lowercase()));
+        let pattern = search.map(super::like_pattern);
         let mut stmt = self.conn.prepare_cached(
             "SELECT product_id, sku_id, title, sku_title, publisher FROM products
-             WHERE ?1 IS NULL OR search LIKE ?1 ORDER BY title, product_id, sku_id",
+             WHERE ?1 IS NULL OR search LIKE ?1 ESCAPE '\\' ORDER BY title, product_id, sku_id",
         )?;
         let products = stmt
             .query_map(params![pattern], |r| {
@@ -376,7 +376,7 @@ impl Store {
             on,
         };
         let price = lock_price(&cost, cost_currency, term, &ctx, override_monthly.map(|p| (p, currency)));
-        let per_cycle = (price.unit_price / Decimal::from(crate::catalogue::cycles_per_term(term, plan))).normalize();
+        let per_cycle = crate::money::tidy(price.unit_price / Decimal::from(crate::catalogue::cycles_per_term(term, plan)), price.price_currency.minor_units());
         Ok(PriceQuote {
             product: product.clone(),
             product_title: cost.product_title.clone(),

@@ -156,8 +156,7 @@ impl Store {
     /// (case-insensitive), open ones only unless `include_closed`, sorted by name; at most
     /// `limit` of them (a search box shows the first matches, not all ten thousand).
     pub fn list_customers(&self, search: Option<&str>, include_closed: bool, limit: Option<u32>) -> Result<Vec<Customer>> {
-        let pattern =
-            search.map(|s| format!("%{}%", s.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let pattern = search.map(super::like_pattern);
         let mut stmt = self.conn.prepare_cached(
             "SELECT * FROM customers
              WHERE (?1 IS NULL OR search LIKE ?1 ESCAPE '\\') AND (?2 OR closed_on IS NULL)
@@ -202,7 +201,7 @@ impl Store {
     }
 
     pub(crate) fn check_customer_open(&self, id: i64) -> Result<Customer> {
-        let c = self.customer(id)?;
+        let c = self.customer(id).map_err(|e| e.with_field("--customer"))?;
         if let Some(closed) = c.closed_on {
             return Err(Error::refused(format!("customer {id} ({}) was closed on {closed}", c.name)).with_field("--customer"));
         }

@@ -59,6 +59,13 @@ pub fn resolve_db_path(flag: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
+/// A LIKE pattern matching `text` anywhere, case-insensitively (the searched columns are lower
+/// case), with `%`, `_` and `\` taken literally (used with `ESCAPE '\'`).
+pub(crate) fn like_pattern(text: &str) -> String {
+    let t = text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{t}%")
+}
+
 /// The schema version this build writes.
 pub fn schema_version() -> u32 {
     schema::MIGRATIONS.len() as u32

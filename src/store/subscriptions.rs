@@ -7,7 +7,7 @@ use super::{col, Store};
 use crate::catalogue::{check_pair, BillingPlan, ProductKey, Term};
 use crate::dates::add_days;
 use crate::error::{Error, LineProblems, Result};
-use crate::import::subscriptions::SubscriptionRow;
+use crate::import::subscriptions::ParsedSubscriptions;
 use crate::pricing::LockedPrice;
 use crate::subscription::{
     charge_cycle, check_auto_renew, check_cancel, check_change_date, check_quantity_change, check_reactivate, check_schedule,
@@ -154,7 +154,7 @@ pub(super) fn event_from_row(r: &Row) -> rusqlite::Result<Event> {
 }
 
 fn money(d: Decimal, c: crate::money::Currency) -> String {
-    format!("{} {c}", d.normalize())
+    format!("{} {c}", crate::money::tidy(d, c.minor_units()))
 }
 
 impl Store {
@@ -538,7 +538,8 @@ impl Store {
             let mut sub = s.load_for_change(id, on, at, "an upgrade")?;
             let (price, title) =
                 s.lock_for(sub.customer_id, product, sub.term, sub.billing, on, None).map_err(|e| e.with_field("--product"))?;
-            check_upgrade(&sub, product, &price)?;
+            let comparable = s.cost_in(product, sub.term, sub.billing, on, &price, sub.price.cost_currency)?;
+            check_upgrade(&sub, product, comparable)?;
             let what = format!(
                 "upgraded from {} ({}) to {} ({}) at {} per seat per term ({})",
                 sub.product,
@@ -554,6 +555,27 @@ impl Store {
             sub.price_override = None;
             s.record(&sub, EventKind::Upgraded, on, at, 0, what)?;
             Ok(sub)
+        })
+    }
+
+    /// The cost of `product` per seat and term in `currency`: from a price-list row in that
+    /// currency if there is one, else converted at the rate in force on `on`.
+    fn cost_in(&self, product: &ProductKey, term: Term, billing: BillingPlan, on: NaiveDate, locked: &LockedPrice, currency: crate::money::Currency) -> Result<Decimal> {
+        if locked.cost_currency == currency {
+            return Ok(locked.unit_cost);
+        }
+        if let Ok(row) = self.cost_on(product, term, billing, on, Some(currency)) {
+            if row.currency == currency.code() {
+                return Ok(row.unit_price);
+            }
+        }
+        let rates = self.exchange_rates()?;
+        crate::pricing::rate_on(&rates, locked.cost_currency, currency, on).map(|r| locked.unit_cost * r).ok_or_else(|| {
+            Error::refused(format!(
+                "cannot tell an upgrade from a downgrade: {product} costs {} {} and the subscription {currency}, and there is no {}→{currency} exchange rate on {on}",
+                locked.unit_cost, locked.cost_currency, locked.cost_currency
+            ))
+            .with_field("--product")
         })
     }
 
@@ -691,7 +713,10 @@ impl Store {
         let _ = first_cycle;
         let cancel_until = window_end(sub.term_start);
         Ok(SubscriptionView {
-            price_per_cycle: (sub.price.unit_price / Decimal::from(crate::catalogue::cycles_per_term(sub.term, sub.billing))).normalize(),
+            price_per_cycle: crate::money::tidy(
+                sub.price.unit_price / Decimal::from(crate::catalogue::cycles_per_term(sub.term, sub.billing)),
+                sub.price.price_currency.minor_units(),
+            ),
             customer_name: customer.name,
             as_of,
             current_cycle,
@@ -712,11 +737,14 @@ impl Store {
     /// Import an existing book of subscriptions, all or nothing. Each lands in its current term
     /// (the anniversary of its start on or before `today`), priced from today's price list unless
     /// the row gives a price, and is billed from `bill_from` (default: its next charge cycle).
-    pub fn import_subscriptions(&mut self, rows: &[SubscriptionRow], today: NaiveDate, at: &str) -> Result<Vec<Subscription>> {
+    pub fn import_subscriptions(&mut self, parsed: &ParsedSubscriptions, today: NaiveDate, at: &str) -> Result<Vec<Subscription>> {
         let ids = self.write(|s| {
             let mut problems = LineProblems::new("subscription file");
+            for (line, problem) in &parsed.problems {
+                problems.push(*line, problem.clone());
+            }
             let mut plans = Vec::new();
-            for row in rows {
+            for row in &parsed.rows {
                 let customer = match s.customer_by_domain(&row.customer_domain)? {
                     Some(c) if c.closed_on.is_none() => c,
                     Some(c) => {

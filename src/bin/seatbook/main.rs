@@ -20,6 +20,7 @@ use seatbook::subscription::{RenewalChanges, Status};
 use seatbook::{Error, Result};
 use serde::Serialize;
 use serde_json::json;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// What a command prints: the same result as JSON or as text.
@@ -34,18 +35,20 @@ fn out<T: Serialize>(value: &T, text: String) -> Result<Output> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return argument_error(e),
+    };
     let json = cli.json;
     match run(cli) {
         Ok(o) => {
-            if json {
-                println!("{}", serde_json::to_string_pretty(&o.json).expect("JSON values serialize"));
-            } else if !o.text.is_empty() {
-                print!("{}", o.text);
-                if !o.text.ends_with('\n') {
-                    println!();
-                }
+            let mut text = if json { serde_json::to_string_pretty(&o.json).expect("JSON values serialize") } else { o.text };
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
             }
+            // A closed pipe (`seatbook ... | head`) is not an error worth a panic.
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -57,6 +60,30 @@ fn main() -> ExitCode {
             ExitCode::from(if e.code.is_user_error() { 2 } else { 1 })
         }
     }
+}
+
+/// An error in the arguments themselves (found by clap): with `--json` it is reported in the
+/// same `{code, message, field}` shape as every other error; `--help` and `--version` print as usual.
+fn argument_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let wants_json = std::env::args().skip(1).take_while(|a| a != "--").any(|a| a == "--json");
+    if !wants_json {
+        let _ = e.print();
+        return ExitCode::from(2);
+    }
+    let field = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => Some(s.split_whitespace().next().unwrap_or(s).to_string()),
+        Some(ContextValue::Strings(v)) => v.first().map(|s| s.split_whitespace().next().unwrap_or(s).to_string()),
+        _ => None,
+    };
+    let message = e.render().to_string();
+    let message = message.trim().trim_start_matches("error: ").lines().next().unwrap_or("").to_string();
+    eprintln!("{}", json!({"code": "invalid_input", "message": message, "field": field}));
+    ExitCode::from(2)
 }
 
 /// The two readings of the clock, taken once per command.
@@ -224,8 +251,16 @@ fn run(cli: Cli) -> Result<Output> {
     }
 }
 
+/// A file the user named: one that is missing is bad input (exit 2), not a failure.
 fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())).with_field("FILE"))
+    std::fs::read(path).map_err(|e| {
+        let message = format!("cannot read {}: {e}", path.display());
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::invalid("FILE", message)
+        } else {
+            Error::io(message).with_field("FILE")
+        }
+    })
 }
 
 fn company_fields(a: CompanyArgs) -> Result<CompanyFields> {
@@ -393,8 +428,8 @@ fn subscription(store: &mut Store, cmd: SubscriptionCommand, clock: &Clock) -> R
             out(&list, render::subscriptions(&list))
         }
         SubscriptionCommand::Import { file } => {
-            let rows = seatbook::import::subscriptions::parse(&read_file(&file)?)?;
-            let list = store.import_subscriptions(&rows, clock.today, now)?;
+            let parsed = seatbook::import::subscriptions::parse(&read_file(&file)?)?;
+            let list = store.import_subscriptions(&parsed, clock.today, now)?;
             out(
                 &json!({"imported": list.len(), "subscriptions": list}),
                 format!("Imported {} subscriptions.\n{}", list.len(), render::subscriptions(&list)),

@@ -168,7 +168,11 @@ pub fn subscription_view(v: &SubscriptionView) -> String {
     );
     line(&mut out, "Price rule", &s.price.rule);
     match v.reducible_until {
-        Some(until) => line(&mut out, "Seats can be reduced", format!("{} seats until {until}", v.reducible_seats)),
+        Some(until) => line(
+            &mut out,
+            "Seats can be reduced",
+            format!("{} seat{} until {until}", v.reducible_seats, if v.reducible_seats == 1 { "" } else { "s" }),
+        ),
         None if s.status.is_live() => {
             line(&mut out, "Seats can be reduced", format!("not now; schedule a decrease for the renewal on {}", add_days(s.term_end, 1)))
         }
