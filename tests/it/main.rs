@@ -3,5 +3,6 @@
 
 mod billing;
 mod cli;
+mod cli_billing;
 mod helpers;
 mod store;

@@ -80,8 +80,16 @@ fn argument_error(e: clap::Error) -> ExitCode {
         Some(ContextValue::Strings(v)) => v.first().map(|s| s.split_whitespace().next().unwrap_or(s).to_string()),
         _ => None,
     };
-    let message = e.render().to_string();
-    let message = message.trim().trim_start_matches("error: ").lines().next().unwrap_or("").to_string();
+    let rendered = e.render().to_string();
+    let message = rendered
+        .trim()
+        .trim_start_matches("error: ")
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     eprintln!("{}", json!({"code": "invalid_input", "message": message, "field": field}));
     ExitCode::from(2)
 }
