@@ -2,16 +2,23 @@
 //! its PRAGMAs, migrated under `PRAGMA user_version` after a copy of the file is saved beside it,
 //! and refused if a newer Seatbook wrote it. Reads take `&self`; every write is one transaction.
 
+mod backup;
 mod billing;
 mod catalogue;
 mod company;
 mod customers;
+mod dashboard;
 mod documents;
 mod schema;
 mod subscriptions;
 
+pub use backup::{backup_dir, check_backup_file, list_backups, restore_backup, BackupInfo, KEEP_BACKUPS};
 pub use billing::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView, InvoiceView};
 pub use catalogue::{ImportSummary, PriceQuote};
+pub use dashboard::{
+    invoice_status, Balance, CurrencyAmount, Dashboard, InvoiceStatus, LastBillingRun, MissingRate, Receivables, RecurringRevenue,
+    RenewalDue, RENEWAL_HORIZON_DAYS,
+};
 pub use subscriptions::{NewSubscription, RenewalOutcome, RenewalReport, SubscriptionView};
 
 use crate::error::{Error, ErrorCode, Result};

@@ -239,3 +239,58 @@ fn migrating_an_existing_book_lands_in_the_current_term() {
     assert_eq!((subs[1].price.unit_price.to_string(), subs[1].price.price_currency.code()), ("9.50".into(), "USD"));
     assert_eq!(store.subscription_events(subs[0].id).unwrap()[0].kind, EventKind::Imported);
 }
+
+#[test]
+fn a_backup_restores_the_same_data_and_a_damaged_file_is_refused() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let c = add_customer(&mut store, "Acme Łódź", "acme.onmicrosoft.com", "ZAR");
+    store.add_subscription(&new_sub(c, BASIC, Term::P1Y, BillingPlan::Monthly, 5, "2026-11-01"), NOW).unwrap();
+    let backup = db.dir.path().join("manual.db");
+    let info = store.backup_to(&backup).unwrap();
+    assert!(info.bytes > 0);
+    assert!(!db.dir.path().join("manual.tmp").exists(), "the temporary file is gone");
+    // Changes after the backup...
+    add_customer(&mut store, "Later", "later.onmicrosoft.com", "ZAR");
+    drop(store);
+    // ...are undone by the restore; the database as it was is kept aside.
+    let aside = seatbook::store::restore_backup(&db.path, &backup, "20261124T090000Z").unwrap();
+    let restored = db.open();
+    let names: Vec<String> = restored.list_customers(None, true, None).unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["Acme Łódź"]);
+    assert_eq!(restored.list_subscriptions(None, None).unwrap().len(), 1);
+    assert_eq!(restored.integrity_check().unwrap(), "ok");
+    let kept = Store::open(&aside).unwrap();
+    assert_eq!(kept.customer_count().unwrap(), 2);
+    drop(restored);
+
+    // A damaged file and a foreign one are refused, and nothing changes.
+    let mut bytes = std::fs::read(&backup).unwrap();
+    let middle = bytes.len() / 2;
+    bytes.truncate(middle);
+    let damaged = db.file("damaged.db", "");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let before = std::fs::read(&db.path).unwrap();
+    let e = seatbook::store::restore_backup(&db.path, &damaged, "x").unwrap_err();
+    assert!(e.message.contains("cannot be restored"), "{}", e.message);
+    let foreign = db.file("notes.db", "just some text, not a database at all");
+    let e = seatbook::store::restore_backup(&db.path, &foreign, "x").unwrap_err();
+    assert!(e.message.contains("not a database"), "{}", e.message);
+    assert_eq!(std::fs::read(&db.path).unwrap(), before);
+    assert_eq!(db.open().customer_count().unwrap(), 1);
+}
+
+#[test]
+fn daily_backups_are_taken_once_a_day_and_the_last_30_kept() {
+    let db = TestDb::new();
+    let store = reseller(&db);
+    let first = day("2026-01-01");
+    for i in 0..35 {
+        assert!(store.daily_backup(first + chrono::Duration::days(i)).unwrap().is_some());
+    }
+    assert!(store.daily_backup(first + chrono::Duration::days(34)).unwrap().is_none(), "one a day");
+    let list = seatbook::store::list_backups(&seatbook::store::backup_dir(&db.path)).unwrap();
+    assert_eq!(list.len(), 30);
+    assert!(list[0].path.ends_with("seatbook-2026-01-06.db"), "{}", list[0].path);
+    assert!(list[29].path.ends_with("seatbook-2026-02-04.db"), "{}", list[29].path);
+}

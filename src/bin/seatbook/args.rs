@@ -88,6 +88,22 @@ pub enum Command {
     /// Instalment plans: a total split into monthly instalments.
     #[command(subcommand)]
     Instalments(InstalmentsCommand),
+    /// Backups of the database: create, list, restore.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// Write a consistent, checked copy of the database (default: into the backups folder beside it).
+    Create {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// List the backups in the backups folder beside the database.
+    List,
+    /// Replace the database by a backup; the file is checked first and the current database is kept aside.
+    Restore { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]

@@ -7,14 +7,14 @@ mod render;
 use args::*;
 use chrono::NaiveDate;
 use clap::Parser;
+use seatbook::billing::ServiceBasis;
 use seatbook::catalogue::{BillingPlan, ProductKey, Term};
 use seatbook::company::CompanyFields;
 use seatbook::customer::CustomerFields;
 use seatbook::dates::parse_date;
-use seatbook::billing::ServiceBasis;
 use seatbook::money::{parse_amount, parse_percent, parse_price, Currency};
-use seatbook::store::CreditMode;
 use seatbook::pricing::Markup;
+use seatbook::store::CreditMode;
 use seatbook::store::{resolve_db_path, NewSubscription, Store};
 use seatbook::subscription::{RenewalChanges, Status};
 use seatbook::{Error, Result};
@@ -113,6 +113,17 @@ fn run(cli: Cli) -> Result<Output> {
         now: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     };
     let path = resolve_db_path(cli.db.as_deref())?;
+    if let Command::Backup(BackupCommand::Restore { file }) = &cli.command {
+        // The database must not be open while it is replaced.
+        let stamp = clock.now.replace([':', '-'], "");
+        let aside = seatbook::store::restore_backup(&path, file, &stamp)?;
+        let text =
+            format!("Restored {} from {}.\nThe database as it was is kept in {}.\n", path.display(), file.display(), aside.display());
+        return out(
+            &json!({"database": path.display().to_string(), "restored_from": file.display().to_string(), "kept_aside": aside.display().to_string()}),
+            text,
+        );
+    }
     let mut store = Store::open(&path)?;
     match cli.command {
         Command::Init(a) => {
@@ -227,15 +238,38 @@ fn run(cli: Cli) -> Result<Output> {
         Command::Charge(ChargeCommand::Add { customer, description, amount, quantity, date, currency }) => {
             let currency = currency.map(|c| Currency::parse(&c, "--currency")).transpose()?;
             let quantity = parse_price(&quantity, "--quantity")?;
-            let c = store.add_charge(customer, date_or_today(&date, "--date", &clock)?, &description, quantity, parse_amount(&amount, "--amount")?, currency)?;
-            out(&c, format!("Charge {} for customer {}: {} × {} {} on {}.\n", c.id, c.customer_id, c.quantity, c.unit_price, c.currency, c.date))
+            let c = store.add_charge(
+                customer,
+                date_or_today(&date, "--date", &clock)?,
+                &description,
+                quantity,
+                parse_amount(&amount, "--amount")?,
+                currency,
+            )?;
+            out(
+                &c,
+                format!(
+                    "Charge {} for customer {}: {} × {} {} on {}.\n",
+                    c.id, c.customer_id, c.quantity, c.unit_price, c.currency, c.date
+                ),
+            )
         }
         Command::Service(ServiceCommand::Add { customer, description, amount, per_seat_of, start, currency }) => {
             let currency = currency.map(|c| Currency::parse(&c, "--currency")).transpose()?;
             let basis = if per_seat_of.is_some() { ServiceBasis::PerSeat } else { ServiceBasis::Flat };
             let start = date_or_today(&start, "--start", &clock)?;
             let s = store.add_service(customer, &description, basis, per_seat_of, parse_price(&amount, "--amount")?, currency, start)?;
-            out(&s, format!("Service {}: {} {} a month{} from {}.\n", s.id, s.amount, s.currency, if per_seat_of.is_some() { " per seat" } else { "" }, s.start))
+            out(
+                &s,
+                format!(
+                    "Service {}: {} {} a month{} from {}.\n",
+                    s.id,
+                    s.amount,
+                    s.currency,
+                    if per_seat_of.is_some() { " per seat" } else { "" },
+                    s.start
+                ),
+            )
         }
         Command::Service(ServiceCommand::End { id, on }) => {
             let s = store.end_service(id, parse_date(&on, "--on")?)?;
@@ -246,9 +280,33 @@ fn run(cli: Cli) -> Result<Output> {
             let start = date_or_today(&start, "--start", &clock)?;
             let p = store.add_instalments(customer, &description, parse_price(&total, "--total")?, count, start, currency)?;
             let amounts: Vec<String> = p.amounts().iter().map(|a| a.to_string()).collect();
-            let text = format!("Instalment plan {}: {} {} in {} monthly instalments from {}: {}.\n", p.id, p.total, p.currency, p.count, p.start, amounts.join(", "));
+            let text = format!(
+                "Instalment plan {}: {} {} in {} monthly instalments from {}: {}.\n",
+                p.id,
+                p.total,
+                p.currency,
+                p.count,
+                p.start,
+                amounts.join(", ")
+            );
             out(&json!({"plan": p, "instalments": amounts}), text)
         }
+        Command::Backup(BackupCommand::Create { out: file }) => {
+            let dest =
+                file.unwrap_or_else(|| seatbook::store::backup_dir(&path).join(format!("seatbook-{}.db", clock.now.replace(':', ""))));
+            let b = store.backup_to(&dest)?;
+            out(&b, format!("Backup written to {} ({} bytes), checked.\n", b.path, b.bytes))
+        }
+        Command::Backup(BackupCommand::List) => {
+            let list = seatbook::store::list_backups(&seatbook::store::backup_dir(&path))?;
+            let text = if list.is_empty() {
+                "No backups yet.\n".to_string()
+            } else {
+                list.iter().map(|b| format!("{}  {} bytes\n", b.path, b.bytes)).collect()
+            };
+            out(&list, text)
+        }
+        Command::Backup(BackupCommand::Restore { .. }) => unreachable!("handled before the database is opened"),
         Command::Renewals(RenewalsCommand::Due { within, as_of }) => {
             let as_of = date_or_today(&as_of, "--as-of", &clock)?;
             let due = store.renewals_due(as_of, within)?;
@@ -519,7 +577,12 @@ fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Outp
                 write_file(path, &pdf::render_combined(&docs)?)?;
                 files.push(path.display().to_string());
             }
-            let text = format!("Wrote {} PDF file{} for {month}{}\n", files.len(), if files.len() == 1 { "" } else { "s" }, out_dir.map(|d| format!(" in {}", d.display())).unwrap_or_default());
+            let text = format!(
+                "Wrote {} PDF file{} for {month}{}\n",
+                files.len(),
+                if files.len() == 1 { "" } else { "s" },
+                out_dir.map(|d| format!(" in {}", d.display())).unwrap_or_default()
+            );
             out(&json!({"files": files}), text)
         }
         InvoiceCommand::Credit { number, lines, amount, reason, date } => {

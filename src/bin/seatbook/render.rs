@@ -347,7 +347,14 @@ fn lines_table(s: &mut String, lines: &[seatbook::store::InvoiceLineView], curre
     }
 }
 
-fn totals(s: &mut String, vat_lines: &[seatbook::billing::engine::VatLine], net: rust_decimal::Decimal, vat: rust_decimal::Decimal, total: rust_decimal::Decimal, currency: seatbook::money::Currency) {
+fn totals(
+    s: &mut String,
+    vat_lines: &[seatbook::billing::engine::VatLine],
+    net: rust_decimal::Decimal,
+    vat: rust_decimal::Decimal,
+    total: rust_decimal::Decimal,
+    currency: seatbook::money::Currency,
+) {
     let _ = writeln!(s, "  {:>118} {:>12}", "Net", net.to_string());
     for v in vat_lines {
         let _ = writeln!(s, "  {:>118} {:>12}", format!("VAT {}% on {}", v.rate.normalize(), v.net), v.vat.to_string());
@@ -428,7 +435,11 @@ pub fn billing_run(run: &seatbook::store::BillingRun) -> String {
         run.invoices.len(),
         if run.invoices.len() == 1 { "" } else { "s" },
         if sums.is_empty() { String::new() } else { format!(", totalling {}", sums.join(", ")) },
-        if run.renewals > 0 { format!("; {} renewal{} processed first", run.renewals, if run.renewals == 1 { "" } else { "s" }) } else { String::new() }
+        if run.renewals > 0 {
+            format!("; {} renewal{} processed first", run.renewals, if run.renewals == 1 { "" } else { "s" })
+        } else {
+            String::new()
+        }
     );
     if run.preview && !run.invoices.is_empty() {
         s.push_str("Nothing was issued. Run again with --issue to issue them.\n");
