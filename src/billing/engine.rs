@@ -72,7 +72,9 @@ impl LineKind {
         }
     }
     pub fn parse(s: &str) -> Option<LineKind> {
-        [LineKind::Licence, LineKind::Proration, LineKind::Service, LineKind::Charge, LineKind::Instalment].into_iter().find(|k| k.as_str() == s)
+        [LineKind::Licence, LineKind::Proration, LineKind::Service, LineKind::Charge, LineKind::Instalment]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -274,10 +276,8 @@ pub fn vat_summary(lines: &[DraftLine], currency: Currency) -> (Vec<VatLine>, De
     for l in lines {
         *by_rate.entry(l.vat_rate.normalize()).or_default() += l.amount;
     }
-    let vat_lines: Vec<VatLine> = by_rate
-        .into_iter()
-        .map(|(rate, net)| VatLine { rate, net, vat: currency.round(net * rate / Decimal::ONE_HUNDRED) })
-        .collect();
+    let vat_lines: Vec<VatLine> =
+        by_rate.into_iter().map(|(rate, net)| VatLine { rate, net, vat: currency.round(net * rate / Decimal::ONE_HUNDRED) }).collect();
     let net = vat_lines.iter().map(|v| v.net).sum::<Decimal>();
     let vat = vat_lines.iter().map(|v| v.vat).sum::<Decimal>();
     (vat_lines, currency.round(net), currency.round(vat))
@@ -306,7 +306,10 @@ fn periods(e: &Event, calendar: bool) -> Vec<Period> {
         }
         out
     } else {
-        charge_cycles(e.term_start, e.term, e.billing).into_iter().map(|c| Period { start: c.start, end: c.end, basis_days: c.days() }).collect()
+        charge_cycles(e.term_start, e.term, e.billing)
+            .into_iter()
+            .map(|c| Period { start: c.start, end: c.end, basis_days: c.days() })
+            .collect()
     }
 }
 
@@ -345,10 +348,14 @@ fn subscription_items(snap: &Snapshot<'_>, customer: &Customer, sb: &Subscriptio
         // Licence charges, in advance, at the state on the period's first day (changes dated on
         // that very day are billed as their own lines, so an invoiced charge never changes).
         for p in &periods {
-            if p.start > last_day || p.start < from || ended_on.is_some_and(|end| p.start > end || (p.start == end && is_expiry(term_events))) {
+            if p.start > last_day
+                || p.start < from
+                || ended_on.is_some_and(|end| p.start > end || (p.start == end && is_expiry(term_events)))
+            {
                 continue;
             }
-            let state = term_events.iter().take_while(|e| e.kind.starts_term() || e.effective < p.start).last().expect("the term's first event");
+            let state =
+                term_events.iter().take_while(|e| e.kind.starts_term() || e.effective < p.start).last().expect("the term's first event");
             let fraction = Decimal::from(days_inclusive(p.start, p.end)) / Decimal::from(p.basis_days);
             let full = days_inclusive(p.start, p.end) == p.basis_days;
             out.push(Item {
@@ -395,11 +402,19 @@ fn subscription_items(snap: &Snapshot<'_>, customer: &Customer, sb: &Subscriptio
             };
             match e.kind {
                 EventKind::QuantityChanged if e.quantity_delta != 0 => {
-                    let what = if e.quantity_delta > 0 { format!("+{} seats", e.quantity_delta) } else { format!("−{} seats", -e.quantity_delta) };
+                    let what = if e.quantity_delta > 0 {
+                        format!("+{} seats", e.quantity_delta)
+                    } else {
+                        format!("−{} seats", -e.quantity_delta)
+                    };
                     push("seats", what, e, e.quantity_delta);
                 }
                 EventKind::Cancelled => {
-                    let what = if d == start.term_start { "cancelled on the first day, full credit".to_string() } else { "cancelled, unused days credited".to_string() };
+                    let what = if d == start.term_start {
+                        "cancelled on the first day, full credit".to_string()
+                    } else {
+                        "cancelled, unused days credited".to_string()
+                    };
                     push("cancel", what, before, -(before.quantity as i64));
                 }
                 EventKind::Upgraded => {
@@ -440,12 +455,10 @@ fn service_items(snap: &Snapshot<'_>, s: &Service, subs: &[SubscriptionBook], la
         let end = add_days(add_months(s.start, k), -1);
         let quantity = match s.basis {
             ServiceBasis::Flat => 1,
-            ServiceBasis::PerSeat => {
-                match s.subscription_id.and_then(|id| subs.iter().find(|b| b.subscription.id == id)) {
-                    Some(b) => seats_on(b, start),
-                    None => 0,
-                }
-            }
+            ServiceBasis::PerSeat => match s.subscription_id.and_then(|id| subs.iter().find(|b| b.subscription.id == id)) {
+                Some(b) => seats_on(b, start),
+                None => 0,
+            },
         };
         if quantity == 0 {
             continue;

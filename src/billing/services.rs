@@ -93,7 +93,12 @@ mod tests {
 
     #[test]
     fn instalments_sum_exactly_to_the_total() {
-        for (total, count, first, last) in [("1000.00", 3, "333.33", "333.34"), ("100", 7, "14.29", "14.26"), ("0.05", 2, "0.03", "0.02"), ("12000", 12, "1000.00", "1000.00")] {
+        for (total, count, first, last) in [
+            ("1000.00", 3, "333.33", "333.34"),
+            ("100", 7, "14.29", "14.26"),
+            ("0.05", 2, "0.03", "0.02"),
+            ("12000", 12, "1000.00", "1000.00"),
+        ] {
             let plan = InstalmentPlan {
                 id: 1,
                 customer_id: 1,

@@ -69,7 +69,13 @@ impl Story {
             term_start: start,
             term_end: term_end(start, term),
             ms_subscription_id: String::new(),
-            price: LockedPrice { unit_cost: d(price_per_term), cost_currency: cur(currency), unit_price: d(price_per_term), price_currency: cur(currency), rule: String::new() },
+            price: LockedPrice {
+                unit_cost: d(price_per_term),
+                cost_currency: cur(currency),
+                unit_price: d(price_per_term),
+                price_currency: cur(currency),
+                rule: String::new(),
+            },
             price_override: None,
             scheduled: RenewalChanges::default(),
             ended_on: None,
@@ -322,7 +328,8 @@ fn renewal_bills_the_new_term_at_its_new_price() {
 
 #[test]
 fn upgrade_credits_the_old_product_and_charges_the_new() {
-    let s = Story::bought("2026-11-01", Term::P1Y, BillingPlan::Monthly, 10, "120", "ZAR").upgrade("2026-11-21", "CFQ7TTC0LCHC:0002", "264");
+    let s =
+        Story::bought("2026-11-01", Term::P1Y, BillingPlan::Monthly, 10, "120", "ZAR").upgrade("2026-11-21", "CFQ7TTC0LCHC:0002", "264");
     let mut w = World::new("ZAR").with(s);
     // 21–30 November: 10 of 30 days; old 10.00 a month, new 22.00 a month.
     check(
@@ -374,14 +381,30 @@ fn foreign_prices_convert_at_the_rate_of_the_billable_date() {
 fn vat_is_rounded_per_rate_on_the_sum_of_rounded_lines() {
     let mut w = World::new("ZAR");
     for (id, amount) in [(1, "0.03"), (2, "0.04"), (3, "0.03")] {
-        w.charges.push(Charge { id, customer_id: 1, date: day("2026-11-02"), description: format!("Item {id}"), quantity: Decimal::ONE, unit_price: d(amount), currency: cur("ZAR") });
+        w.charges.push(Charge {
+            id,
+            customer_id: 1,
+            date: day("2026-11-02"),
+            description: format!("Item {id}"),
+            quantity: Decimal::ONE,
+            unit_price: d(amount),
+            currency: cur("ZAR"),
+        });
     }
     // Per line VAT would be 3 × 0.0045 / 0.006 → 0.00 + 0.01 + 0.00; on the sum: 0.10 × 15 % = 0.015 → 0.02.
     let text = w.lines("2026-11");
     assert!(text.ends_with("net 0.10 vat 0.02 total 0.12\n"), "{text}");
     let mut z = World::new("ZAR");
     z.customer.tax_treatment = TaxTreatment::ZeroRated;
-    z.charges.push(Charge { id: 1, customer_id: 1, date: day("2026-11-02"), description: "Migration".into(), quantity: d("2"), unit_price: d("1500"), currency: cur("ZAR") });
+    z.charges.push(Charge {
+        id: 1,
+        customer_id: 1,
+        date: day("2026-11-02"),
+        description: "Migration".into(),
+        quantity: d("2"),
+        unit_price: d("1500"),
+        currency: cur("ZAR"),
+    });
     check(z.lines("2026-11"), "2026-11-02 charge 2 x 1500 = 3000.00\nnet 3000.00 vat 0.00 total 3000.00");
 }
 
@@ -389,8 +412,26 @@ fn vat_is_rounded_per_rate_on_the_sum_of_rounded_lines() {
 fn services_follow_the_seat_count_and_instalments_sum_to_the_total() {
     let s = Story::bought("2026-11-01", Term::P1Y, BillingPlan::Monthly, 10, "120", "ZAR").seats("2026-11-03", 12);
     let mut w = World::new("ZAR").with(s);
-    w.services.push(Service { id: 1, customer_id: 1, description: "Managed support".into(), basis: ServiceBasis::PerSeat, subscription_id: Some(7), amount: d("25"), currency: cur("ZAR"), start: day("2026-11-01"), end: Some(day("2026-12-31")) });
-    w.instalments.push(InstalmentPlan { id: 1, customer_id: 1, description: "Deployment".into(), total: d("1000"), currency: cur("ZAR"), count: 3, start: day("2026-11-15") });
+    w.services.push(Service {
+        id: 1,
+        customer_id: 1,
+        description: "Managed support".into(),
+        basis: ServiceBasis::PerSeat,
+        subscription_id: Some(7),
+        amount: d("25"),
+        currency: cur("ZAR"),
+        start: day("2026-11-01"),
+        end: Some(day("2026-12-31")),
+    });
+    w.instalments.push(InstalmentPlan {
+        id: 1,
+        customer_id: 1,
+        description: "Deployment".into(),
+        total: d("1000"),
+        currency: cur("ZAR"),
+        count: 3,
+        start: day("2026-11-15"),
+    });
     check(
         w.lines("2026-11"),
         "2026-11-01..2026-11-30 licence 10 x 10 = 100.00

@@ -4,7 +4,9 @@
 
 use super::{col, Store};
 use crate::billing::engine::{vat_summary, VatLine};
-use crate::billing::{bill, Charge, CustomerBook, Draft, DraftLine, InstalmentPlan, LineKind, Problem, Service, ServiceBasis, Snapshot, SubscriptionBook};
+use crate::billing::{
+    bill, Charge, CustomerBook, Draft, DraftLine, InstalmentPlan, LineKind, Problem, Service, ServiceBasis, Snapshot, SubscriptionBook,
+};
 use crate::catalogue::ProductKey;
 use crate::company::{format_number, Company};
 use crate::dates::{add_days, month_end};
@@ -211,14 +213,22 @@ impl Store {
         let mut customers: Vec<CustomerBook> = self
             .list_customers(None, true, None)?
             .into_iter()
-            .map(|c| CustomerBook { customer: c, subscriptions: Vec::new(), charges: Vec::new(), services: Vec::new(), instalments: Vec::new() })
+            .map(|c| CustomerBook {
+                customer: c,
+                subscriptions: Vec::new(),
+                charges: Vec::new(),
+                services: Vec::new(),
+                instalments: Vec::new(),
+            })
             .collect();
         customers.sort_by_key(|b| b.customer.id);
         let index: HashMap<i64, usize> = customers.iter().enumerate().map(|(i, b)| (b.customer.id, i)).collect();
 
         let mut billed_through: HashMap<i64, NaiveDate> = HashMap::new();
         {
-            let mut stmt = self.conn.prepare("SELECT subscription_id, max(period_start) FROM invoice_lines WHERE kind = 'licence' GROUP BY subscription_id")?;
+            let mut stmt = self
+                .conn
+                .prepare("SELECT subscription_id, max(period_start) FROM invoice_lines WHERE kind = 'licence' GROUP BY subscription_id")?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
             for row in rows {
                 let (id, d) = row?;
@@ -247,7 +257,11 @@ impl Store {
         for s in subs {
             if let Some(&i) = index.get(&s.customer_id) {
                 let evs = events.remove(&s.id).unwrap_or_default();
-                customers[i].subscriptions.push(SubscriptionBook { billed_through: billed_through.get(&s.id).copied(), subscription: s, events: evs });
+                customers[i].subscriptions.push(SubscriptionBook {
+                    billed_through: billed_through.get(&s.id).copied(),
+                    subscription: s,
+                    events: evs,
+                });
             }
         }
         {
@@ -275,7 +289,8 @@ impl Store {
         }
         let mut billed = HashSet::new();
         {
-            let mut stmt = self.conn.prepare("SELECT item_key FROM invoice_lines WHERE billable_date >= ?1 OR kind IN ('charge', 'instalment')")?;
+            let mut stmt =
+                self.conn.prepare("SELECT item_key FROM invoice_lines WHERE billable_date >= ?1 OR kind IN ('charge', 'instalment')")?;
             for k in stmt.query_map([horizon.to_string()], |r| r.get::<_, String>(0))? {
                 billed.insert(k?);
             }
@@ -283,7 +298,9 @@ impl Store {
         let mut titles = HashMap::new();
         {
             let mut stmt = self.conn.prepare("SELECT product_id, sku_id, title FROM products")?;
-            for t in stmt.query_map([], |r| Ok((ProductKey::new(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?), r.get::<_, String>(2)?)))? {
+            for t in
+                stmt.query_map([], |r| Ok((ProductKey::new(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?), r.get::<_, String>(2)?)))?
+            {
                 let (k, v) = t?;
                 titles.insert(k, v);
             }
@@ -360,7 +377,8 @@ impl Store {
              ON CONFLICT (kind, year) DO UPDATE SET last_seq = last_seq + 1",
             params![kind, year],
         )?;
-        let seq: i64 = self.conn.query_row("SELECT last_seq FROM document_series WHERE kind = ?1 AND year = ?2", params![kind, year], |r| r.get(0))?;
+        let seq: i64 =
+            self.conn.query_row("SELECT last_seq FROM document_series WHERE kind = ?1 AND year = ?2", params![kind, year], |r| r.get(0))?;
         Ok((format_number(format, date.year(), seq as u64), year, seq))
     }
 
@@ -443,7 +461,8 @@ impl Store {
                 e => e.into(),
             })?;
         }
-        let mut vat = self.conn.prepare_cached("INSERT INTO invoice_vat (invoice_id, rate, net_minor, vat_minor) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut vat =
+            self.conn.prepare_cached("INSERT INTO invoice_vat (invoice_id, rate, net_minor, vat_minor) VALUES (?1, ?2, ?3, ?4)")?;
         for v in &d.vat_lines {
             vat.execute(params![invoice_id, v.rate.to_string(), cur.to_minor(v.net), cur.to_minor(v.vat)])?;
         }
@@ -480,7 +499,11 @@ impl Store {
         let vat_lines = {
             let mut stmt = self.conn.prepare_cached("SELECT * FROM invoice_vat WHERE invoice_id = ?1 ORDER BY CAST(rate AS TEXT)")?;
             let rows = stmt.query_map([id], |r| {
-                Ok(VatLine { rate: col::dec(r, "rate")?, net: cur.from_minor(r.get("net_minor")?), vat: cur.from_minor(r.get("vat_minor")?) })
+                Ok(VatLine {
+                    rate: col::dec(r, "rate")?,
+                    net: cur.from_minor(r.get("net_minor")?),
+                    vat: cur.from_minor(r.get("vat_minor")?),
+                })
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
@@ -725,7 +748,15 @@ impl Store {
         Ok(row.and_then(|(d, n)| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok().map(|d| (d, n))))
     }
 
-    pub fn add_charge(&mut self, customer_id: i64, date: NaiveDate, description: &str, quantity: Decimal, unit_price: Decimal, currency: Option<Currency>) -> Result<Charge> {
+    pub fn add_charge(
+        &mut self,
+        customer_id: i64,
+        date: NaiveDate,
+        description: &str,
+        quantity: Decimal,
+        unit_price: Decimal,
+        currency: Option<Currency>,
+    ) -> Result<Charge> {
         let c = self.check_customer_open(customer_id)?;
         let description = description.trim();
         if description.is_empty() {
@@ -762,7 +793,9 @@ impl Store {
             return Err(Error::invalid("--description", "--description is required"));
         }
         match (basis, subscription_id) {
-            (ServiceBasis::PerSeat, None) => return Err(Error::invalid("--per-seat-of", "a per-seat fee needs --per-seat-of SUBSCRIPTION")),
+            (ServiceBasis::PerSeat, None) => {
+                return Err(Error::invalid("--per-seat-of", "a per-seat fee needs --per-seat-of SUBSCRIPTION"))
+            }
             (ServiceBasis::PerSeat, Some(id)) => {
                 let sub = self.subscription(id)?;
                 if sub.customer_id != customer_id {
@@ -805,7 +838,15 @@ impl Store {
         self.service(id)
     }
 
-    pub fn add_instalments(&mut self, customer_id: i64, description: &str, total: Decimal, count: u32, start: NaiveDate, currency: Option<Currency>) -> Result<InstalmentPlan> {
+    pub fn add_instalments(
+        &mut self,
+        customer_id: i64,
+        description: &str,
+        total: Decimal,
+        count: u32,
+        start: NaiveDate,
+        currency: Option<Currency>,
+    ) -> Result<InstalmentPlan> {
         let c = self.check_customer_open(customer_id)?;
         crate::billing::services::check_count(count)?;
         let description = description.trim();

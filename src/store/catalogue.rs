@@ -376,7 +376,10 @@ impl Store {
             on,
         };
         let price = lock_price(&cost, cost_currency, term, &ctx, override_monthly.map(|p| (p, currency)));
-        let per_cycle = crate::money::tidy(price.unit_price / Decimal::from(crate::catalogue::cycles_per_term(term, plan)), price.price_currency.minor_units());
+        let per_cycle = crate::money::tidy(
+            price.unit_price / Decimal::from(crate::catalogue::cycles_per_term(term, plan)),
+            price.price_currency.minor_units(),
+        );
         Ok(PriceQuote {
             product: product.clone(),
             product_title: cost.product_title.clone(),

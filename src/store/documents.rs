@@ -14,12 +14,23 @@ impl Store {
         let is_invoice: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM invoices WHERE number = ?1)", [number], |r| r.get(0))?;
         let (invoice_number, kind, lines, vat_lines, net, vat, total, date, due) = if is_invoice {
             let inv = self.invoice(number)?;
-            let lines = inv.lines.iter().map(|l| (l.description.clone(), l.period_start.zip(l.period_end), l.quantity, l.unit_price, l.amount, l.vat_rate)).collect::<Vec<_>>();
+            let lines = inv
+                .lines
+                .iter()
+                .map(|l| (l.description.clone(), l.period_start.zip(l.period_end), l.quantity, l.unit_price, l.amount, l.vat_rate))
+                .collect::<Vec<_>>();
             (number.to_string(), DocumentKind::TaxInvoice, lines, inv.vat_lines, inv.net, inv.vat, inv.total, inv.date, Some(inv.due_date))
         } else {
-            let cn = self.credit_note(number).map_err(|_| Error::not_found(format!("there is no invoice or credit note {number}")).with_field("NUMBER"))?;
-            let lines = cn.lines.iter().map(|l| (l.description.clone(), l.period_start.zip(l.period_end), l.quantity, l.unit_price, l.amount, l.vat_rate)).collect::<Vec<_>>();
-            let kind = DocumentKind::CreditNote { corrects: cn.invoice_number.clone(), corrects_date: cn.invoice_date, reason: cn.reason.clone() };
+            let cn = self
+                .credit_note(number)
+                .map_err(|_| Error::not_found(format!("there is no invoice or credit note {number}")).with_field("NUMBER"))?;
+            let lines = cn
+                .lines
+                .iter()
+                .map(|l| (l.description.clone(), l.period_start.zip(l.period_end), l.quantity, l.unit_price, l.amount, l.vat_rate))
+                .collect::<Vec<_>>();
+            let kind =
+                DocumentKind::CreditNote { corrects: cn.invoice_number.clone(), corrects_date: cn.invoice_date, reason: cn.reason.clone() };
             (cn.invoice_number, kind, lines, cn.vat_lines, cn.net, cn.vat, cn.total, cn.date, None)
         };
         let company = self.company()?;
@@ -59,7 +70,11 @@ impl Store {
                         branch_code: r.get("bank_branch_code")?,
                         swift: r.get("bank_swift")?,
                     },
-                    payment_terms: if terms == 0 { "Payment on receipt".to_string() } else { format!("Payment within {terms} days of the invoice date") },
+                    payment_terms: if terms == 0 {
+                        "Payment on receipt".to_string()
+                    } else {
+                        format!("Payment within {terms} days of the invoice date")
+                    },
                     customer: Party {
                         name: r.get("customer_name")?,
                         address: r.get("customer_address")?,
@@ -83,7 +98,14 @@ impl Store {
         let mut rates = Vec::new();
         doc.lines = lines
             .into_iter()
-            .map(|(description, period, quantity, unit_price, amount, vat_rate)| DocumentLine { description, period, quantity, unit_price, amount, vat_rate })
+            .map(|(description, period, quantity, unit_price, amount, vat_rate)| DocumentLine {
+                description,
+                period,
+                quantity,
+                unit_price,
+                amount,
+                vat_rate,
+            })
             .collect();
         if is_invoice {
             for l in &self.invoice(number)?.lines {

@@ -560,7 +560,15 @@ impl Store {
 
     /// The cost of `product` per seat and term in `currency`: from a price-list row in that
     /// currency if there is one, else converted at the rate in force on `on`.
-    fn cost_in(&self, product: &ProductKey, term: Term, billing: BillingPlan, on: NaiveDate, locked: &LockedPrice, currency: crate::money::Currency) -> Result<Decimal> {
+    fn cost_in(
+        &self,
+        product: &ProductKey,
+        term: Term,
+        billing: BillingPlan,
+        on: NaiveDate,
+        locked: &LockedPrice,
+        currency: crate::money::Currency,
+    ) -> Result<Decimal> {
         if locked.cost_currency == currency {
             return Ok(locked.unit_cost);
         }
@@ -653,7 +661,9 @@ impl Store {
     /// `run_renewals` inside a transaction the caller holds (billing runs renewals first).
     pub(crate) fn renewals_in_transaction(&self, through: NaiveDate, at: &str) -> Result<RenewalReport> {
         let due: Vec<i64> = {
-            let mut stmt = self.conn.prepare("SELECT id FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end < ?1 ORDER BY term_end, id")?;
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end < ?1 ORDER BY term_end, id")?;
             let ids = stmt.query_map([through.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
             ids
         };

@@ -54,11 +54,21 @@ fn issuing_numbers_invoices_without_gaps_and_bills_each_item_once() {
     let numbers: Vec<(String, i64)> = run.invoices.iter().map(|i| (i.number.clone().unwrap(), i.customer_id)).collect();
     assert_eq!(numbers, [("INV-2026-00001".to_string(), a), ("INV-2026-00002".to_string(), b)]);
     let inv = store.invoice("INV-2026-00001").unwrap();
-    assert_eq!((inv.lines.len(), inv.lines[0].amount, inv.net, inv.vat, inv.total), (1, d("1360.80"), d("1360.80"), d("204.12"), d("1564.92")));
+    assert_eq!(
+        (inv.lines.len(), inv.lines[0].amount, inv.net, inv.vat, inv.total),
+        (1, d("1360.80"), d("1360.80"), d("204.12"), d("1564.92"))
+    );
     assert_eq!((inv.date, inv.due_date), (day("2026-11-30"), day("2026-12-30")));
     // The same month again issues nothing; December bills the next cycle, numbered on.
     assert!(store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap().invoices.is_empty());
-    store.set_exchange_rate(seatbook::money::Currency::parse("ZAR", "c").unwrap(), seatbook::money::Currency::parse("EUR", "c").unwrap(), d("0.05"), day("2026-01-01")).unwrap();
+    store
+        .set_exchange_rate(
+            seatbook::money::Currency::parse("ZAR", "c").unwrap(),
+            seatbook::money::Currency::parse("EUR", "c").unwrap(),
+            d("0.05"),
+            day("2026-01-01"),
+        )
+        .unwrap();
     let dec = store.issue_month(day("2026-12-01"), day("2026-12-31"), NOW).unwrap();
     let numbers: Vec<String> = dec.invoices.iter().map(|i| i.number.clone().unwrap()).collect();
     assert_eq!(numbers, ["INV-2026-00003", "INV-2026-00004", "INV-2026-00005"]);
@@ -103,7 +113,8 @@ fn credit_notes_never_exceed_what_is_left() {
     store.add_charge(a, day("2026-11-15"), "Migration", d("1"), d("500"), None).unwrap();
     store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
     // INV-2026-00001: licence 1360.80 and migration 500.00; net 1860.80.
-    let too_much = store.credit_invoice("INV-2026-00001", &CreditMode::Amount(d("1860.81")), "Too much", day("2026-12-01"), NOW).unwrap_err();
+    let too_much =
+        store.credit_invoice("INV-2026-00001", &CreditMode::Amount(d("1860.81")), "Too much", day("2026-12-01"), NOW).unwrap_err();
     assert_eq!(too_much.code, ErrorCode::Refused);
     assert!(too_much.message.contains("1860.80 ZAR (net) left to credit"), "{}", too_much.message);
     let cn = store.credit_invoice("INV-2026-00001", &CreditMode::Lines(vec![2]), "Migration not done", day("2026-12-01"), NOW).unwrap();
@@ -122,7 +133,10 @@ fn credit_notes_never_exceed_what_is_left() {
     assert_eq!((inv.credited_net, inv.credit_notes.len()), (d("1860.80"), 3));
     let none = store.credit_invoice("INV-2026-00001", &CreditMode::Amount(d("0.01")), "More", day("2026-12-04"), NOW).unwrap_err();
     assert!(none.message.contains("0.00 ZAR (net) left"), "{}", none.message);
-    assert_eq!(store.credit_invoice("INV-2026-00099", &CreditMode::Whole, "x", day("2026-12-04"), NOW).unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(
+        store.credit_invoice("INV-2026-00099", &CreditMode::Whole, "x", day("2026-12-04"), NOW).unwrap_err().code,
+        ErrorCode::NotFound
+    );
 }
 
 #[test]
@@ -131,7 +145,14 @@ fn a_preview_changes_nothing_even_when_renewals_are_due() {
     let mut store = reseller(&db);
     let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
     // P1M Business Basic is priced in USD only (7.20 a month).
-    store.set_exchange_rate(seatbook::money::Currency::parse("USD", "c").unwrap(), seatbook::money::Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01")).unwrap();
+    store
+        .set_exchange_rate(
+            seatbook::money::Currency::parse("USD", "c").unwrap(),
+            seatbook::money::Currency::parse("ZAR", "c").unwrap(),
+            d("18"),
+            day("2026-01-01"),
+        )
+        .unwrap();
     let mut p1m = basic(a, 3, "2026-10-15");
     p1m.term = Term::P1M;
     let s = store.add_subscription(&p1m, NOW).unwrap();

@@ -7,15 +7,54 @@ use std::path::Path;
 
 /// A reseller with the sample price list, two customers (one zero-rated) and subscriptions.
 fn setup(db: &Path) {
-    ok(db, &["init", "--name", "Cloudwise (Pty) Ltd", "--country", "ZA", "--currency", "ZAR", "--vat-rate", "15", "--default-markup", "20"]);
+    ok(
+        db,
+        &["init", "--name", "Cloudwise (Pty) Ltd", "--country", "ZA", "--currency", "ZAR", "--vat-rate", "15", "--default-markup", "20"],
+    );
     ok(db, &["pricelist", "import", sample_pricelist().to_str().unwrap()]);
     ok(db, &["fx", "set", "--from", "USD", "--to", "ZAR", "--rate", "18.25", "--on", "2026-01-01"]);
     ok(db, &["customer", "add", "--name", "Acme Łódź Sp. z o.o.", "--domain", "acme.onmicrosoft.com", "--payment-terms-days", "14"]);
     ok(db, &["customer", "add", "--name", "Export Ltd", "--domain", "export.onmicrosoft.com", "--tax-treatment", "zero-rated"]);
     // Business Basic P1Y monthly: ZAR row 1360.80 per term, +20 % → 136.08 a month per seat.
-    ok(db, &["subscription", "add", "--customer", "1", "--product", "CFQ7TTC0LH18:0001", "--term", "P1Y", "--billing", "monthly", "--quantity", "10", "--start", "2026-11-01"]);
+    ok(
+        db,
+        &[
+            "subscription",
+            "add",
+            "--customer",
+            "1",
+            "--product",
+            "CFQ7TTC0LH18:0001",
+            "--term",
+            "P1Y",
+            "--billing",
+            "monthly",
+            "--quantity",
+            "10",
+            "--start",
+            "2026-11-01",
+        ],
+    );
     // Exchange Online P1M (USD 4.80 → 5.76 with markup) for the zero-rated customer.
-    ok(db, &["subscription", "add", "--customer", "2", "--product", "CFQ7TTC0LH16:0001", "--term", "P1M", "--billing", "monthly", "--quantity", "4", "--start", "2026-11-10"]);
+    ok(
+        db,
+        &[
+            "subscription",
+            "add",
+            "--customer",
+            "2",
+            "--product",
+            "CFQ7TTC0LH16:0001",
+            "--term",
+            "P1M",
+            "--billing",
+            "monthly",
+            "--quantity",
+            "4",
+            "--start",
+            "2026-11-10",
+        ],
+    );
 }
 
 fn s(v: &Value) -> String {
@@ -33,17 +72,27 @@ fn preview_and_issue_print_the_documented_json() {
     assert_eq!(invoices.len(), 2);
     let acme = &invoices[0];
     assert_eq!(acme["number"], Value::Null);
-    assert_eq!((s(&acme["customer_name"]), s(&acme["date"]), s(&acme["due_date"]), s(&acme["currency"])), ("Acme Łódź Sp. z o.o.".into(), "2026-11-30".into(), "2026-12-14".into(), "ZAR".into()));
+    assert_eq!(
+        (s(&acme["customer_name"]), s(&acme["date"]), s(&acme["due_date"]), s(&acme["currency"])),
+        ("Acme Łódź Sp. z o.o.".into(), "2026-11-30".into(), "2026-12-14".into(), "ZAR".into())
+    );
     let lines = acme["lines"].as_array().unwrap();
-    let row = |l: &Value| (s(&l["kind"]), s(&l["period_start"]), s(&l["period_end"]), s(&l["quantity"]), s(&l["unit_price"]), s(&l["amount"]));
-    assert_eq!(row(&lines[0]), ("licence".into(), "2026-11-01".into(), "2026-11-30".into(), "10".into(), "136.08".into(), "1360.80".into()));
+    let row =
+        |l: &Value| (s(&l["kind"]), s(&l["period_start"]), s(&l["period_end"]), s(&l["quantity"]), s(&l["unit_price"]), s(&l["amount"]));
+    assert_eq!(
+        row(&lines[0]),
+        ("licence".into(), "2026-11-01".into(), "2026-11-30".into(), "10".into(), "136.08".into(), "1360.80".into())
+    );
     // +2 seats from 20 November: 11 of 30 days → 2 × 136.08 × 11/30 = 99.792 → 99.79.
     assert_eq!(row(&lines[1]), ("proration".into(), "2026-11-20".into(), "2026-11-30".into(), "2".into(), "49.896".into(), "99.79".into()));
     assert!(s(&lines[1]["description"]).contains("+2 seats, 20 Nov 2026–30 Nov 2026, 11 of 30 days"), "{}", lines[1]["description"]);
     assert_eq!((s(&acme["net"]), s(&acme["vat"]), s(&acme["total"])), ("1460.59".into(), "219.09".into(), "1679.68".into()));
     let export = &invoices[1];
     // 4 × 5.76 USD × 18.25 = 420.48 ZAR, zero-rated.
-    assert_eq!((s(&export["lines"][0]["amount"]), s(&export["vat"]), s(&export["total"])), ("420.48".into(), "0.00".into(), "420.48".into()));
+    assert_eq!(
+        (s(&export["lines"][0]["amount"]), s(&export["vat"]), s(&export["total"])),
+        ("420.48".into(), "0.00".into(), "420.48".into())
+    );
     assert_eq!(s(&export["lines"][0]["fx_rate"]), "18.25");
 
     // The preview issued nothing.
@@ -63,7 +112,25 @@ fn a_customer_with_a_problem_is_left_out_and_the_others_are_issued() {
     let db = TestDb::new();
     setup(&db.path);
     ok(&db.path, &["customer", "add", "--name", "Euro GmbH", "--domain", "euro.onmicrosoft.com", "--currency", "EUR"]);
-    ok(&db.path, &["subscription", "add", "--customer", "3", "--product", "CFQ7TTC0LH16:0001", "--term", "P1M", "--billing", "monthly", "--quantity", "1", "--start", "2026-11-01"]);
+    ok(
+        &db.path,
+        &[
+            "subscription",
+            "add",
+            "--customer",
+            "3",
+            "--product",
+            "CFQ7TTC0LH16:0001",
+            "--term",
+            "P1M",
+            "--billing",
+            "monthly",
+            "--quantity",
+            "1",
+            "--start",
+            "2026-11-01",
+        ],
+    );
     let run = json(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
     assert_eq!(run["invoices"].as_array().unwrap().len(), 2);
     let problems = run["problems"].as_array().unwrap();
@@ -77,17 +144,68 @@ fn a_customer_with_a_problem_is_left_out_and_the_others_are_issued() {
     let run = json(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
     let inv = &run["invoices"].as_array().unwrap()[0];
     // 5.76 USD × 0.86 = 4.9536 → 4.95 EUR; VAT 15 % → 0.74.
-    assert_eq!((s(&inv["number"]), s(&inv["currency"]), s(&inv["net"]), s(&inv["vat"])), ("INV-2026-00003".into(), "EUR".into(), "4.95".into(), "0.74".into()));
+    assert_eq!(
+        (s(&inv["number"]), s(&inv["currency"]), s(&inv["net"]), s(&inv["vat"])),
+        ("INV-2026-00003".into(), "EUR".into(), "4.95".into(), "0.74".into())
+    );
 }
 
 #[test]
 fn charges_services_and_instalments_are_billed_in_their_month() {
     let db = TestDb::new();
     setup(&db.path);
-    let c = json(&db.path, &["charge", "add", "--customer", "1", "--description", "Mailbox migration", "--amount", "450", "--quantity", "12", "--date", "2026-12-03"]);
+    let c = json(
+        &db.path,
+        &[
+            "charge",
+            "add",
+            "--customer",
+            "1",
+            "--description",
+            "Mailbox migration",
+            "--amount",
+            "450",
+            "--quantity",
+            "12",
+            "--date",
+            "2026-12-03",
+        ],
+    );
     assert_eq!((s(&c["unit_price"]), s(&c["quantity"]), s(&c["currency"])), ("450".into(), "12".into(), "ZAR".into()));
-    json(&db.path, &["service", "add", "--customer", "1", "--description", "Managed support", "--amount", "25", "--per-seat-of", "1", "--start", "2026-12-01"]);
-    let plan = json(&db.path, &["instalments", "add", "--customer", "1", "--description", "Deployment", "--total", "1000", "--count", "3", "--start", "2026-12-15"]);
+    json(
+        &db.path,
+        &[
+            "service",
+            "add",
+            "--customer",
+            "1",
+            "--description",
+            "Managed support",
+            "--amount",
+            "25",
+            "--per-seat-of",
+            "1",
+            "--start",
+            "2026-12-01",
+        ],
+    );
+    let plan = json(
+        &db.path,
+        &[
+            "instalments",
+            "add",
+            "--customer",
+            "1",
+            "--description",
+            "Deployment",
+            "--total",
+            "1000",
+            "--count",
+            "3",
+            "--start",
+            "2026-12-15",
+        ],
+    );
     assert_eq!(plan["instalments"], serde_json::json!(["333.33", "333.33", "333.34"]));
     let e = fails(&db.path, &["service", "add", "--customer", "1", "--description", "x", "--amount", "5", "--per-seat-of", "2"], 2);
     assert_eq!(s(&e["field"]), "--per-seat-of");
@@ -97,7 +215,8 @@ fn charges_services_and_instalments_are_billed_in_their_month() {
     let nov = json(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
     assert_eq!(nov["invoices"][0]["lines"].as_array().unwrap().len(), 1, "nothing of December in November");
     let dec = json(&db.path, &["bill", "--month", "2026-12", "--issue", "--date", "2026-12-31"]);
-    let lines: Vec<(String, String)> = dec["invoices"][0]["lines"].as_array().unwrap().iter().map(|l| (s(&l["kind"]), s(&l["amount"]))).collect();
+    let lines: Vec<(String, String)> =
+        dec["invoices"][0]["lines"].as_array().unwrap().iter().map(|l| (s(&l["kind"]), s(&l["amount"]))).collect();
     assert_eq!(
         lines,
         [
@@ -121,9 +240,16 @@ fn credit_notes_from_the_command_line() {
     ok(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
     let e = fails(&db.path, &["invoice", "credit", "INV-2026-00001", "--lines", "2"], 2);
     assert!(s(&e["message"]).contains("--reason"), "{e}");
-    let cn = json(&db.path, &["invoice", "credit", "INV-2026-00001", "--lines", "2", "--reason", "Onboarding cancelled", "--date", "2026-12-01"]);
-    assert_eq!((s(&cn["number"]), s(&cn["invoice_number"]), s(&cn["net"]), s(&cn["vat"]), s(&cn["total"])), ("CN-2026-00001".into(), "INV-2026-00001".into(), "1000.00".into(), "150.00".into(), "1150.00".into()));
-    let e = fails(&db.path, &["invoice", "credit", "INV-2026-00001", "--amount", "1360.81", "--reason", "Too much", "--date", "2026-12-01"], 2);
+    let cn = json(
+        &db.path,
+        &["invoice", "credit", "INV-2026-00001", "--lines", "2", "--reason", "Onboarding cancelled", "--date", "2026-12-01"],
+    );
+    assert_eq!(
+        (s(&cn["number"]), s(&cn["invoice_number"]), s(&cn["net"]), s(&cn["vat"]), s(&cn["total"])),
+        ("CN-2026-00001".into(), "INV-2026-00001".into(), "1000.00".into(), "150.00".into(), "1150.00".into())
+    );
+    let e =
+        fails(&db.path, &["invoice", "credit", "INV-2026-00001", "--amount", "1360.81", "--reason", "Too much", "--date", "2026-12-01"], 2);
     assert_eq!((s(&e["code"]), s(&e["field"])), ("refused".into(), "--amount".into()));
     assert!(s(&e["message"]).contains("1360.80 ZAR (net) left to credit"), "{e}");
     let e = fails(&db.path, &["invoice", "credit", "INV-2026-00001", "--lines", "9", "--reason", "x", "--date", "2026-12-01"], 2);
