@@ -15,6 +15,7 @@ pub mod import;
 pub mod money;
 pub mod pdf;
 pub mod pricing;
+pub mod receivables;
 pub mod store;
 pub mod subscription;
 

@@ -362,6 +362,10 @@ impl Store {
             for d in &drafts {
                 numbers.push(s.insert_invoice(&company, d, run_id, &label, date, at)?);
             }
+            // Credit customers have (overpayments) goes to their new invoices.
+            for customer_id in s.customers_with_credit()? {
+                s.apply_credit(customer_id, date, &[])?;
+            }
             Ok((numbers, problems, renewals))
         })?;
         let (numbers, problems, renewals) = numbers;

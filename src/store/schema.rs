@@ -362,4 +362,51 @@ BEGIN SELECT RAISE(ABORT, 'issued credit notes cannot be changed'); END;
 CREATE TRIGGER credit_note_lines_immutable_delete BEFORE DELETE ON credit_note_lines
 BEGIN SELECT RAISE(ABORT, 'issued credit notes cannot be deleted'); END;
 "#,
+    // 3: receivables — payments, refunds and reversals, their allocations to invoices, reminders.
+    r#"
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    kind TEXT NOT NULL CHECK (kind IN ('payment', 'refund', 'reversal')),
+    date TEXT NOT NULL,
+    -- Always positive; the kind says which way the money went.
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('eft', 'card', 'cash', 'other')),
+    reference TEXT NOT NULL DEFAULT '',
+    reverses_id INTEGER UNIQUE REFERENCES payments (id),
+    recorded_at TEXT NOT NULL,
+    CHECK ((kind = 'reversal') = (reverses_id IS NOT NULL))
+) STRICT;
+CREATE INDEX payments_customer ON payments (customer_id, date);
+
+-- Money of a payment applied to an invoice; a reversal adds the negative of each allocation.
+CREATE TABLE allocations (
+    id INTEGER PRIMARY KEY,
+    payment_id INTEGER NOT NULL REFERENCES payments (id),
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    date TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL CHECK (amount_minor <> 0)
+) STRICT;
+CREATE INDEX allocations_invoice ON allocations (invoice_id);
+CREATE INDEX allocations_payment ON allocations (payment_id);
+
+CREATE TABLE reminders (
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    level INTEGER NOT NULL,
+    date TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (invoice_id, level)
+) STRICT;
+
+-- Money received or paid out is never edited or deleted: a bounced payment is reversed.
+CREATE TRIGGER payments_append_only_update BEFORE UPDATE ON payments
+BEGIN SELECT RAISE(ABORT, 'payments cannot be changed; reverse them'); END;
+CREATE TRIGGER payments_append_only_delete BEFORE DELETE ON payments
+BEGIN SELECT RAISE(ABORT, 'payments cannot be deleted; reverse them'); END;
+CREATE TRIGGER allocations_append_only_update BEFORE UPDATE ON allocations
+BEGIN SELECT RAISE(ABORT, 'allocations cannot be changed'); END;
+CREATE TRIGGER allocations_append_only_delete BEFORE DELETE ON allocations
+BEGIN SELECT RAISE(ABORT, 'allocations cannot be deleted'); END;
+"#,
 ];

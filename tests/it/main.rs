@@ -5,4 +5,5 @@ mod billing;
 mod cli;
 mod cli_billing;
 mod helpers;
+mod receivables;
 mod store;

@@ -1,0 +1,431 @@
+//! Receivables in the database: payments, refunds and reversals (append-only), their allocation
+//! to invoices, customer credit applied to later invoices, balances and aging.
+
+use super::{col, Store};
+use crate::error::{Error, Result};
+use crate::money::Currency;
+use crate::receivables::{allocate, bucket, status, InvoiceStatus, Method, OpenItem, BUCKETS};
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AllocationView {
+    pub invoice: String,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    pub id: i64,
+    pub customer_id: i64,
+    /// payment, refund or reversal.
+    pub kind: String,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub currency: Currency,
+    pub method: String,
+    pub reference: String,
+    /// For a reversal: the payment it reverses. For a payment: the reversal, if any.
+    pub reverses: Option<i64>,
+    pub reversed_by: Option<i64>,
+    pub allocations: Vec<AllocationView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenInvoice {
+    pub number: String,
+    pub date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub total: Decimal,
+    pub credited: Decimal,
+    pub paid: Decimal,
+    pub open: Decimal,
+    pub status: InvoiceStatus,
+    pub days_overdue: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub currency: Currency,
+    pub as_of: NaiveDate,
+    pub invoiced: Decimal,
+    pub credited: Decimal,
+    pub received: Decimal,
+    pub refunded: Decimal,
+    /// What the customer owes (negative: the reseller owes the customer).
+    pub balance: Decimal,
+    /// Money received and not yet applied to an invoice.
+    pub credit: Decimal,
+    pub invoices: Vec<OpenInvoice>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgingRow {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub currency: Currency,
+    /// current, 1–30, 31–60, 61–90, over 90 days past due.
+    pub buckets: [Decimal; 5],
+    pub total: Decimal,
+    pub credit: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AgingReport {
+    pub as_of: NaiveDate,
+    pub buckets: [&'static str; 5],
+    pub rows: Vec<AgingRow>,
+    /// Per currency.
+    pub totals: Vec<AgingRow>,
+}
+
+/// One invoice's money as of a day, in minor units.
+struct InvoiceMoney {
+    id: i64,
+    number: String,
+    customer_id: i64,
+    date: NaiveDate,
+    due: NaiveDate,
+    currency: Currency,
+    total: i64,
+    credited: i64,
+    paid: i64,
+}
+
+impl Store {
+    /// Every invoice dated on or before `as_of` (of one customer, or all), with what was
+    /// credited and paid on it by then.
+    fn invoice_money(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.id, i.number, i.customer_id, i.date, i.due_date, i.currency, i.total_minor,
+                (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?2) AS credited,
+                (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?2) AS paid
+             FROM invoices i WHERE (?1 IS NULL OR i.customer_id = ?1) AND i.date <= ?2 ORDER BY i.date, i.id",
+        )?;
+        let rows = stmt.query_map(params![customer_id, as_of.to_string()], |r| {
+            Ok(InvoiceMoney {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                customer_id: r.get(2)?,
+                date: col::date(r, "date")?,
+                due: col::date(r, "due_date")?,
+                currency: col::currency(r, "currency")?,
+                total: r.get(6)?,
+                credited: r.get(7)?,
+                paid: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Money received and not applied, per payment (oldest first), in minor units: payments not
+    /// reversed, less their allocations, less refunds taken from the oldest first.
+    fn unapplied(&self, customer_id: i64, as_of: NaiveDate) -> Result<Vec<(i64, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.amount_minor - IFNULL((SELECT sum(a.amount_minor) FROM allocations a WHERE a.payment_id = p.id AND a.date <= ?2), 0)
+             FROM payments p
+             WHERE p.customer_id = ?1 AND p.kind = 'payment' AND p.date <= ?2
+               AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id AND r.date <= ?2)
+             ORDER BY p.date, p.id",
+        )?;
+        let mut left: Vec<(i64, i64)> = stmt.query_map(params![customer_id, as_of.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut refunded: i64 = self.conn.query_row(
+            "SELECT IFNULL(sum(amount_minor), 0) FROM payments WHERE customer_id = ?1 AND kind = 'refund' AND date <= ?2",
+            params![customer_id, as_of.to_string()],
+            |r| r.get(0),
+        )?;
+        for (_, amount) in left.iter_mut() {
+            let take = refunded.min(*amount).max(0);
+            *amount -= take;
+            refunded -= take;
+        }
+        left.retain(|(_, a)| *a > 0);
+        Ok(left)
+    }
+
+    /// Apply a customer's unapplied money to their open invoices, oldest first (picked invoices
+    /// first). Runs inside the caller's transaction.
+    pub(crate) fn apply_credit(&self, customer_id: i64, date: NaiveDate, picks: &[i64]) -> Result<()> {
+        let mut money = self.unapplied(customer_id, date)?;
+        if money.is_empty() {
+            return Ok(());
+        }
+        let mut open: Vec<OpenItem> = self
+            .invoice_money(Some(customer_id), date)?
+            .into_iter()
+            .filter(|i| i.total - i.credited - i.paid > 0)
+            .map(|i| OpenItem { invoice_id: i.id, date: i.date, open: i.total - i.credited - i.paid })
+            .collect();
+        let mut insert = self.conn.prepare_cached("INSERT INTO allocations (payment_id, invoice_id, date, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
+        for (payment_id, available) in money.iter_mut() {
+            for (invoice_id, amount) in allocate(&open, picks, *available) {
+                insert.execute(params![*payment_id, invoice_id, date.to_string(), amount])?;
+                *available -= amount;
+                if let Some(o) = open.iter_mut().find(|o| o.invoice_id == invoice_id) {
+                    o.open -= amount;
+                }
+            }
+            open.retain(|o| o.open > 0);
+        }
+        Ok(())
+    }
+
+    /// Customers (among `ids`) who have unapplied money, for applying it after a billing run.
+    pub(crate) fn customers_with_credit(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT customer_id FROM payments GROUP BY customer_id
+             HAVING sum(CASE kind WHEN 'payment' THEN amount_minor WHEN 'refund' THEN -amount_minor ELSE -amount_minor END)
+                    - IFNULL((SELECT sum(a.amount_minor) FROM allocations a JOIN payments p ON p.id = a.payment_id WHERE p.customer_id = payments.customer_id), 0) > 0",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn invoice_ids(&self, customer_id: i64, numbers: &[String]) -> Result<Vec<i64>> {
+        numbers
+            .iter()
+            .map(|n| {
+                let row: Option<(i64, i64)> =
+                    self.conn.query_row("SELECT id, customer_id FROM invoices WHERE number = ?1", [n.trim()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                match row {
+                    Some((id, c)) if c == customer_id => Ok(id),
+                    Some(_) => Err(Error::invalid("--invoice", format!("invoice {} belongs to another customer", n.trim()))),
+                    None => Err(Error::not_found(format!("there is no invoice {}", n.trim())).with_field("--invoice")),
+                }
+            })
+            .collect()
+    }
+
+    /// Record money received and apply it: to the picked invoices first, then oldest first; the
+    /// rest stays as credit for the next invoices.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_payment(&mut self, customer_id: i64, date: NaiveDate, amount: Decimal, method: Method, reference: &str, invoices: &[String], at: &str) -> Result<PaymentView> {
+        let c = self.customer(customer_id).map_err(|e| e.with_field("--customer"))?;
+        if amount <= Decimal::ZERO {
+            return Err(Error::invalid("--amount", "--amount must be more than zero"));
+        }
+        if c.currency.round(amount) != amount {
+            return Err(Error::invalid("--amount", format!("--amount: {amount} has more decimals than {} allows", c.currency)));
+        }
+        let id = self.write(|s| {
+            let picks = s.invoice_ids(customer_id, invoices)?;
+            s.conn.execute(
+                "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, recorded_at) VALUES (?1, 'payment', ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![customer_id, date.to_string(), c.currency.to_minor(amount), c.currency.code(), method.as_str(), reference.trim(), at],
+            )?;
+            let id = s.conn.last_insert_rowid();
+            s.apply_credit(customer_id, date, &picks)?;
+            Ok(id)
+        })?;
+        self.payment(id)
+    }
+
+    /// Reverse a payment (a bounced debit order, a chargeback): a new entry, never a deletion.
+    /// Its allocations are undone, so the invoices it paid are open again.
+    pub fn reverse_payment(&mut self, id: i64, date: NaiveDate, reference: &str, at: &str) -> Result<PaymentView> {
+        let p = self.payment(id)?;
+        if p.kind != "payment" {
+            return Err(Error::refused(format!("entry {id} is a {}; only payments can be reversed", p.kind)).with_field("ID"));
+        }
+        if let Some(r) = p.reversed_by {
+            return Err(Error::refused(format!("payment {id} was already reversed by entry {r}")).with_field("ID"));
+        }
+        if date < p.date {
+            return Err(Error::invalid("--date", format!("a reversal cannot be dated before the payment ({})", p.date)));
+        }
+        let rid = self.write(|s| {
+            s.conn.execute(
+                "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, reverses_id, recorded_at)
+                 SELECT customer_id, 'reversal', ?2, amount_minor, currency, method, ?3, id, ?4 FROM payments WHERE id = ?1",
+                params![id, date.to_string(), reference.trim(), at],
+            )?;
+            let rid = s.conn.last_insert_rowid();
+            s.conn.execute(
+                "INSERT INTO allocations (payment_id, invoice_id, date, amount_minor)
+                 SELECT payment_id, invoice_id, ?2, -sum(amount_minor) FROM allocations WHERE payment_id = ?1
+                 GROUP BY invoice_id HAVING sum(amount_minor) <> 0",
+                params![id, date.to_string()],
+            )?;
+            // Other money the customer has may now cover the reopened invoices.
+            s.apply_credit(p.customer_id, date, &[])?;
+            Ok(rid)
+        })?;
+        self.payment(rid)
+    }
+
+    /// Pay a customer's credit back to them.
+    pub fn refund_credit(&mut self, customer_id: i64, amount: Decimal, date: NaiveDate, method: Method, reference: &str, at: &str) -> Result<PaymentView> {
+        let c = self.customer(customer_id).map_err(|e| e.with_field("--customer"))?;
+        if amount <= Decimal::ZERO || c.currency.round(amount) != amount {
+            return Err(Error::invalid("--amount", "--amount must be more than zero, in the customer's currency"));
+        }
+        let id = self.write(|s| {
+            let credit: i64 = s.unapplied(customer_id, date)?.iter().map(|(_, a)| a).sum();
+            let wanted = c.currency.to_minor(amount);
+            if wanted > credit {
+                return Err(Error::refused(format!(
+                    "customer {customer_id} has {} {} of credit on {date}; {amount} is more than that",
+                    c.currency.from_minor(credit),
+                    c.currency
+                ))
+                .with_field("--amount"));
+            }
+            s.conn.execute(
+                "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, recorded_at) VALUES (?1, 'refund', ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![customer_id, date.to_string(), wanted, c.currency.code(), method.as_str(), reference.trim(), at],
+            )?;
+            Ok(s.conn.last_insert_rowid())
+        })?;
+        self.payment(id)
+    }
+
+    pub fn payment(&self, id: i64) -> Result<PaymentView> {
+        let p = self
+            .conn
+            .query_row(
+                "SELECT p.*, (SELECT r.id FROM payments r WHERE r.reverses_id = p.id) AS reversed_by FROM payments p WHERE p.id = ?1",
+                [id],
+                |r| {
+                    let currency = col::currency(r, "currency")?;
+                    Ok(PaymentView {
+                        id: r.get("id")?,
+                        customer_id: r.get("customer_id")?,
+                        kind: r.get("kind")?,
+                        date: col::date(r, "date")?,
+                        amount: currency.from_minor(r.get("amount_minor")?),
+                        currency,
+                        method: r.get("method")?,
+                        reference: r.get("reference")?,
+                        reverses: r.get("reverses_id")?,
+                        reversed_by: r.get("reversed_by")?,
+                        allocations: Vec::new(),
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("there is no payment {id}")).with_field("ID"))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.number, a.date, a.amount_minor FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE a.payment_id = ?1 ORDER BY a.id",
+        )?;
+        let allocations = stmt
+            .query_map([p.reverses.unwrap_or(p.id)], |r| {
+                Ok(AllocationView { invoice: r.get(0)?, date: col::date(r, "date")?, amount: p.currency.from_minor(r.get(2)?) })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(PaymentView { allocations, ..p })
+    }
+
+    /// Payments, refunds and reversals, oldest first.
+    pub fn list_payments(&self, customer_id: Option<i64>) -> Result<Vec<PaymentView>> {
+        let ids: Vec<i64> = {
+            let mut stmt = self.conn.prepare("SELECT id FROM payments WHERE ?1 IS NULL OR customer_id = ?1 ORDER BY date, id")?;
+            let rows = stmt.query_map([customer_id], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        ids.into_iter().map(|id| self.payment(id)).collect()
+    }
+
+    /// A customer's account as of a day: what was invoiced, credited, received and refunded, the
+    /// balance, the unapplied credit, and every invoice still open.
+    pub fn account(&self, customer_id: i64, as_of: NaiveDate) -> Result<Account> {
+        let c = self.customer(customer_id)?;
+        let cur = c.currency;
+        let invoices = self.invoice_money(Some(customer_id), as_of)?;
+        let sums: (i64, i64, i64) = self.conn.query_row(
+            "SELECT IFNULL(sum(CASE kind WHEN 'payment' THEN amount_minor END), 0),
+                    IFNULL(sum(CASE kind WHEN 'reversal' THEN amount_minor END), 0),
+                    IFNULL(sum(CASE kind WHEN 'refund' THEN amount_minor END), 0)
+             FROM payments WHERE customer_id = ?1 AND date <= ?2",
+            params![customer_id, as_of.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let (paid_in, reversed, refunded) = sums;
+        let invoiced: i64 = invoices.iter().map(|i| i.total).sum();
+        let credited: i64 = invoices.iter().map(|i| i.credited).sum();
+        let credit: i64 = self.unapplied(customer_id, as_of)?.iter().map(|(_, a)| a).sum();
+        let open = invoices
+            .iter()
+            .filter(|i| i.total - i.credited - i.paid > 0)
+            .map(|i| OpenInvoice {
+                number: i.number.clone(),
+                date: i.date,
+                due_date: i.due,
+                total: cur.from_minor(i.total),
+                credited: cur.from_minor(i.credited),
+                paid: cur.from_minor(i.paid),
+                open: cur.from_minor(i.total - i.credited - i.paid),
+                status: status(i.total, i.credited, i.paid, i.due, as_of),
+                days_overdue: (as_of - i.due).num_days().max(0),
+            })
+            .collect();
+        Ok(Account {
+            customer_id,
+            customer_name: c.name,
+            currency: cur,
+            as_of,
+            invoiced: cur.from_minor(invoiced),
+            credited: cur.from_minor(credited),
+            received: cur.from_minor(paid_in - reversed),
+            refunded: cur.from_minor(refunded),
+            balance: cur.from_minor(invoiced - credited - (paid_in - reversed) + refunded),
+            credit: cur.from_minor(credit),
+            invoices: open,
+        })
+    }
+
+    /// The status of an issued invoice as of a day.
+    pub fn invoice_status(&self, number: &str, as_of: NaiveDate) -> Result<(InvoiceStatus, Decimal)> {
+        let inv = self.invoice(number)?;
+        let money = self.invoice_money(Some(inv.customer_id), as_of)?;
+        let m = money.iter().find(|m| m.number == number.trim()).ok_or_else(|| Error::not_found(format!("invoice {number} is dated after {as_of}")))?;
+        Ok((status(m.total, m.credited, m.paid, m.due, as_of), m.currency.from_minor(m.total - m.credited - m.paid)))
+    }
+
+    /// Aging of what is open as of a day, per customer and in total per currency.
+    pub fn aging(&self, as_of: NaiveDate) -> Result<AgingReport> {
+        let names: BTreeMap<i64, String> = self.list_customers(None, true, None)?.into_iter().map(|c| (c.id, c.name)).collect();
+        let mut rows: BTreeMap<(i64, Currency), [i64; 5]> = BTreeMap::new();
+        for i in self.invoice_money(None, as_of)? {
+            let open = i.total - i.credited - i.paid;
+            if open != 0 {
+                rows.entry((i.customer_id, i.currency)).or_default()[bucket(i.due, as_of)] += open;
+            }
+        }
+        let mut out = Vec::new();
+        let mut totals: BTreeMap<Currency, ([i64; 5], i64)> = BTreeMap::new();
+        for ((customer_id, cur), b) in rows {
+            let credit: i64 = self.unapplied(customer_id, as_of)?.iter().map(|(_, a)| a).sum();
+            let t = totals.entry(cur).or_default();
+            for k in 0..5 {
+                t.0[k] += b[k];
+            }
+            t.1 += credit;
+            out.push(AgingRow {
+                customer_id,
+                customer_name: names.get(&customer_id).cloned().unwrap_or_default(),
+                currency: cur,
+                buckets: b.map(|v| cur.from_minor(v)),
+                total: cur.from_minor(b.iter().sum()),
+                credit: cur.from_minor(credit),
+            });
+        }
+        let totals = totals
+            .into_iter()
+            .map(|(cur, (b, credit))| AgingRow {
+                customer_id: 0,
+                customer_name: "Total".into(),
+                currency: cur,
+                buckets: b.map(|v| cur.from_minor(v)),
+                total: cur.from_minor(b.iter().sum()),
+                credit: cur.from_minor(credit),
+            })
+            .collect();
+        Ok(AgingReport { as_of, buckets: BUCKETS, rows: out, totals })
+    }
+}

@@ -1,0 +1,124 @@
+//! Receivables over a database: payments applied oldest first or to chosen invoices, credit
+//! carried to the next invoices, refunds, reversals, statuses, balances and aging.
+
+use crate::helpers::*;
+use rust_decimal::Decimal;
+use seatbook::receivables::{InvoiceStatus, Method};
+use seatbook::store::{CreditMode, Store};
+use seatbook::ErrorCode;
+use std::str::FromStr;
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+/// A customer with three invoices: 1 150.00 (Oct), 2 300.00 (Nov), 3 450.00 (Dec), due in 30 days.
+fn three_invoices(db: &TestDb) -> (Store, i64) {
+    let mut store = reseller(db);
+    let c = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    for (month, amount) in [("2026-10", "1000"), ("2026-11", "260.87"), ("2026-12", "391.30")] {
+        let date = day(&format!("{month}-05"));
+        store.add_charge(c, date, &format!("Work in {month}"), d("1"), d(amount), None).unwrap();
+        store.issue_month(day(&format!("{month}-01")), day(&format!("{month}-28")), NOW).unwrap();
+    }
+    (store, c)
+}
+
+#[test]
+fn payments_go_to_the_oldest_invoices_unless_chosen_and_the_rest_is_credit() {
+    let db = TestDb::new();
+    let (mut store, c) = three_invoices(&db);
+    let totals: Vec<Decimal> = store.list_invoices(None, None).unwrap().iter().map(|i| i.total).collect();
+    assert_eq!(totals, [d("1150.00"), d("300.00"), d("450.00")]);
+    let p = store.add_payment(c, day("2026-12-29"), d("1200"), Method::Eft, "ACME-001", &[], NOW).unwrap();
+    let alloc: Vec<(String, Decimal)> = p.allocations.iter().map(|a| (a.invoice.clone(), a.amount)).collect();
+    assert_eq!(alloc, [("INV-2026-00001".to_string(), d("1150.00")), ("INV-2026-00002".to_string(), d("50.00"))]);
+    assert_eq!(store.invoice_status("INV-2026-00001", day("2026-12-29")).unwrap(), (InvoiceStatus::Paid, d("0.00")));
+    assert_eq!(store.invoice_status("INV-2026-00002", day("2026-12-29")).unwrap(), (InvoiceStatus::Overdue, d("250.00")));
+    // A payment for the December invoice goes there first; the overpayment becomes credit.
+    let p = store.add_payment(c, day("2026-12-30"), d("600"), Method::Card, "", &["INV-2026-00003".into()], NOW).unwrap();
+    let alloc: Vec<(String, Decimal)> = p.allocations.iter().map(|a| (a.invoice.clone(), a.amount)).collect();
+    assert_eq!(alloc, [("INV-2026-00003".to_string(), d("450.00")), ("INV-2026-00002".to_string(), d("150.00"))]);
+    let account = store.account(c, day("2026-12-31")).unwrap();
+    assert_eq!((account.invoiced, account.received, account.balance, account.credit), (d("1900.00"), d("1800.00"), d("100.00"), d("0.00")));
+    assert_eq!(account.invoices.len(), 1);
+    assert_eq!((account.invoices[0].number.as_str(), account.invoices[0].open, account.invoices[0].status), ("INV-2026-00002", d("100.00"), InvoiceStatus::Overdue));
+    // Paying 250 leaves 150 of credit, which January's invoice takes when it is issued.
+    store.add_payment(c, day("2027-01-02"), d("250"), Method::Eft, "", &[], NOW).unwrap();
+    assert_eq!(store.account(c, day("2027-01-02")).unwrap().credit, d("150.00"));
+    store.add_charge(c, day("2027-01-05"), "January", d("1"), d("200"), None).unwrap();
+    store.issue_month(day("2027-01-01"), day("2027-01-28"), NOW).unwrap();
+    let account = store.account(c, day("2027-01-28")).unwrap();
+    assert_eq!((account.credit, account.balance), (d("0.00"), d("80.00")));
+    assert_eq!(store.invoice_status("INV-2027-00001", day("2027-01-28")).unwrap(), (InvoiceStatus::PartlyPaid, d("80.00")));
+}
+
+#[test]
+fn a_bounced_payment_is_reversed_by_a_new_entry_and_the_invoices_reopen() {
+    let db = TestDb::new();
+    let (mut store, c) = three_invoices(&db);
+    let p = store.add_payment(c, day("2026-12-29"), d("1450"), Method::Eft, "DEBIT ORDER", &[], NOW).unwrap();
+    assert_eq!(store.invoice_status("INV-2026-00002", day("2026-12-29")).unwrap().0, InvoiceStatus::Paid);
+    let r = store.reverse_payment(p.id, day("2027-01-03"), "bounced: insufficient funds", NOW).unwrap();
+    assert_eq!((r.kind.as_str(), r.reverses, r.amount), ("reversal", Some(p.id), d("1450.00")));
+    assert_eq!(store.payment(p.id).unwrap().reversed_by, Some(r.id));
+    // Before the reversal date the invoices were paid; after it they are open again.
+    assert_eq!(store.invoice_status("INV-2026-00001", day("2027-01-02")).unwrap().0, InvoiceStatus::Paid);
+    assert_eq!(store.invoice_status("INV-2026-00001", day("2027-01-03")).unwrap(), (InvoiceStatus::Overdue, d("1150.00")));
+    let account = store.account(c, day("2027-01-03")).unwrap();
+    assert_eq!((account.received, account.balance, account.credit), (d("0.00"), d("1900.00"), d("0.00")));
+    let again = store.reverse_payment(p.id, day("2027-01-04"), "", NOW).unwrap_err();
+    assert_eq!(again.code, ErrorCode::Refused);
+    // The database keeps every entry: nothing can be edited or deleted.
+    assert!(store.execute_raw_for_tests("DELETE FROM payments").unwrap_err().message.contains("reverse"));
+    assert!(store.execute_raw_for_tests("UPDATE allocations SET amount_minor = 1").is_err());
+    assert_eq!(store.list_payments(Some(c)).unwrap().len(), 2);
+}
+
+#[test]
+fn credit_can_be_refunded_but_not_more_than_there_is() {
+    let db = TestDb::new();
+    let (mut store, c) = three_invoices(&db);
+    store.add_payment(c, day("2026-12-29"), d("2000"), Method::Eft, "", &[], NOW).unwrap();
+    assert_eq!(store.account(c, day("2026-12-29")).unwrap().credit, d("100.00"));
+    let e = store.refund_credit(c, d("100.01"), day("2026-12-30"), Method::Eft, "", NOW).unwrap_err();
+    assert!(e.message.contains("has 100.00 ZAR of credit"), "{}", e.message);
+    store.refund_credit(c, d("100"), day("2026-12-30"), Method::Eft, "REFUND-1", NOW).unwrap();
+    let account = store.account(c, day("2026-12-31")).unwrap();
+    assert_eq!((account.balance, account.credit, account.refunded), (d("0.00"), d("0.00"), d("100.00")));
+}
+
+#[test]
+fn credit_notes_count_against_what_is_open() {
+    let db = TestDb::new();
+    let (mut store, c) = three_invoices(&db);
+    store.credit_invoice("INV-2026-00002", &CreditMode::Whole, "Not delivered", day("2026-12-01"), NOW).unwrap();
+    assert_eq!(store.invoice_status("INV-2026-00002", day("2026-12-02")).unwrap(), (InvoiceStatus::Credited, d("0.00")));
+    let p = store.add_payment(c, day("2026-12-29"), d("1600"), Method::Eft, "", &[], NOW).unwrap();
+    let paid: Vec<String> = p.allocations.iter().map(|a| a.invoice.clone()).collect();
+    assert_eq!(paid, ["INV-2026-00001", "INV-2026-00003"]);
+    assert_eq!(store.account(c, day("2026-12-29")).unwrap().balance, d("0.00"));
+}
+
+#[test]
+fn aging_puts_open_amounts_in_buckets_by_days_past_due() {
+    let db = TestDb::new();
+    let (mut store, c) = three_invoices(&db);
+    // Due dates: 2026-11-27, 2026-12-28, 2027-01-27 (30 days after the 28th).
+    let other = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
+    store.add_charge(other, day("2026-12-10"), "Setup", d("1"), d("100"), None).unwrap();
+    store.issue_month(day("2026-12-01"), day("2026-12-28"), NOW).unwrap();
+    store.add_payment(c, day("2027-01-10"), d("150"), Method::Cash, "", &[], NOW).unwrap();
+    let report = store.aging(day("2027-01-27")).unwrap();
+    let row = |id: i64| report.rows.iter().find(|r| r.customer_id == id).unwrap().clone();
+    let acme = row(c);
+    // INV 1: 1000.00 open, 61 days past due; INV 2: 300.00, 30 days; INV 3: 450.00, due today.
+    assert_eq!(acme.buckets, [d("450.00"), d("300.00"), d("0.00"), d("1000.00"), d("0.00")]);
+    assert_eq!(acme.total, d("1750.00"));
+    assert_eq!(row(other).buckets, [d("115.00"), d("0.00"), d("0.00"), d("0.00"), d("0.00")]);
+    assert_eq!(report.totals[0].total, d("1865.00"));
+    // A day later every bucket moves on.
+    let later = store.aging(day("2027-01-28")).unwrap();
+    let acme = later.rows.iter().find(|r| r.customer_id == c).unwrap();
+    assert_eq!(acme.buckets, [d("0.00"), d("450.00"), d("300.00"), d("1000.00"), d("0.00")]);
+}
