@@ -91,6 +91,85 @@ pub enum Command {
     /// Backups of the database: create, list, restore.
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Payments received: add (allocated oldest first or to chosen invoices), list, reverse.
+    #[command(subcommand)]
+    Payment(PaymentCommand),
+    /// Customer credit: refund it.
+    #[command(subcommand)]
+    Credit(CreditCommand),
+    /// Reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PaymentCommand {
+    /// Record money received; applied to --invoice(s) first, then the oldest open invoices; the rest is credit.
+    Add {
+        #[arg(long)]
+        customer: i64,
+        #[arg(long)]
+        amount: String,
+        /// Default: today.
+        #[arg(long)]
+        date: Option<String>,
+        /// eft, card, cash or other.
+        #[arg(long, default_value = "eft")]
+        method: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+        /// Invoice numbers to pay first (repeat the flag or separate with commas).
+        #[arg(long = "invoice", value_delimiter = ',')]
+        invoices: Vec<String>,
+    },
+    /// List payments, refunds and reversals.
+    List {
+        #[arg(long)]
+        customer: Option<i64>,
+    },
+    /// Reverse a payment (bounced, charged back): a new entry; the invoices it paid reopen.
+    Reverse {
+        id: i64,
+        /// Default: today.
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, default_value = "")]
+        reference: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CreditCommand {
+    /// Pay customer credit back.
+    Refund {
+        #[arg(long)]
+        customer: i64,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, default_value = "eft")]
+        method: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// What is open as of a day: current, 1–30, 31–60, 61–90 and over 90 days past due.
+    Aging {
+        /// Default: today.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// A customer's account: invoiced, credited, received, balance, open invoices.
+    Account {
+        #[arg(long)]
+        customer: i64,
+        #[arg(long)]
+        as_of: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

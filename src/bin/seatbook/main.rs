@@ -14,6 +14,7 @@ use seatbook::customer::CustomerFields;
 use seatbook::dates::parse_date;
 use seatbook::money::{parse_amount, parse_percent, parse_price, Currency};
 use seatbook::pricing::Markup;
+use seatbook::receivables::Method;
 use seatbook::store::CreditMode;
 use seatbook::store::{resolve_db_path, NewSubscription, Store};
 use seatbook::subscription::{RenewalChanges, Status};
@@ -307,6 +308,47 @@ fn run(cli: Cli) -> Result<Output> {
             out(&list, text)
         }
         Command::Backup(BackupCommand::Restore { .. }) => unreachable!("handled before the database is opened"),
+        Command::Payment(PaymentCommand::Add { customer, amount, date, method, reference, invoices }) => {
+            let method = Method::parse(&method, "--method")?;
+            let p = store.add_payment(
+                customer,
+                date_or_today(&date, "--date", &clock)?,
+                parse_price(&amount, "--amount")?,
+                method,
+                &reference,
+                &invoices,
+                &clock.now,
+            )?;
+            out(&p, render::payment(&p))
+        }
+        Command::Payment(PaymentCommand::List { customer }) => {
+            let list = store.list_payments(customer)?;
+            out(&list, list.iter().map(render::payment).collect::<String>())
+        }
+        Command::Payment(PaymentCommand::Reverse { id, date, reference }) => {
+            let p = store.reverse_payment(id, date_or_today(&date, "--date", &clock)?, &reference, &clock.now)?;
+            out(&p, render::payment(&p))
+        }
+        Command::Credit(CreditCommand::Refund { customer, amount, date, method, reference }) => {
+            let method = Method::parse(&method, "--method")?;
+            let p = store.refund_credit(
+                customer,
+                parse_price(&amount, "--amount")?,
+                date_or_today(&date, "--date", &clock)?,
+                method,
+                &reference,
+                &clock.now,
+            )?;
+            out(&p, render::payment(&p))
+        }
+        Command::Report(ReportCommand::Aging { as_of }) => {
+            let r = store.aging(date_or_today(&as_of, "--as-of", &clock)?)?;
+            out(&r, render::aging(&r))
+        }
+        Command::Report(ReportCommand::Account { customer, as_of }) => {
+            let a = store.account(customer, date_or_today(&as_of, "--as-of", &clock)?)?;
+            out(&a, render::account(&a))
+        }
         Command::Renewals(RenewalsCommand::Due { within, as_of }) => {
             let as_of = date_or_today(&as_of, "--as-of", &clock)?;
             let due = store.renewals_due(as_of, within)?;

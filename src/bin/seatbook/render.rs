@@ -449,3 +449,76 @@ pub fn billing_run(run: &seatbook::store::BillingRun) -> String {
     }
     s
 }
+
+pub fn payment(p: &seatbook::store::PaymentView) -> String {
+    let mut s = format!(
+        "{} {:>5}  {}  {} {}  {}{}{}\n",
+        match p.kind.as_str() {
+            "payment" => "Payment ",
+            "refund" => "Refund  ",
+            _ => "Reversal",
+        },
+        p.id,
+        p.date,
+        p.amount,
+        p.currency,
+        p.method,
+        if p.reference.is_empty() { String::new() } else { format!("  ref {}", p.reference) },
+        match (p.reverses, p.reversed_by) {
+            (Some(r), _) => format!("  reverses payment {r}"),
+            (_, Some(r)) => format!("  reversed by {r}"),
+            _ => String::new(),
+        }
+    );
+    if p.kind != "reversal" {
+        for a in &p.allocations {
+            let _ = writeln!(s, "           {} {} applied to {}", a.date, a.amount, a.invoice);
+        }
+    }
+    s
+}
+
+pub fn account(a: &seatbook::store::Account) -> String {
+    let mut s = format!("Account of {} (customer {}) as of {}, {}\n", a.customer_name, a.customer_id, a.as_of, a.currency);
+    line(&mut s, "Invoiced", a.invoiced);
+    line(&mut s, "Credited", a.credited);
+    line(&mut s, "Received", a.received);
+    line(&mut s, "Refunded", a.refunded);
+    line(&mut s, "Balance owed", a.balance);
+    line(&mut s, "Unapplied credit", a.credit);
+    for i in &a.invoices {
+        let _ = writeln!(
+            s,
+            "  {:<16} {} due {}  open {:>12}  {}{}",
+            i.number,
+            i.date,
+            i.due_date,
+            i.open.to_string(),
+            i.status.as_str(),
+            if i.days_overdue > 0 { format!(", {} days overdue", i.days_overdue) } else { String::new() }
+        );
+    }
+    s
+}
+
+pub fn aging(r: &seatbook::store::AgingReport) -> String {
+    let mut s = format!(
+        "Aging as of {}\n{:<36} {:<4} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
+        r.as_of, "CUSTOMER", "CUR", "CURRENT", "1-30", "31-60", "61-90", "OVER 90", "TOTAL"
+    );
+    for row in r.rows.iter().chain(r.totals.iter()) {
+        let _ = writeln!(
+            s,
+            "{:<36} {:<4} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
+            truncate(&row.customer_name, 36),
+            row.currency,
+            row.buckets[0].to_string(),
+            row.buckets[1].to_string(),
+            row.buckets[2].to_string(),
+            row.buckets[3].to_string(),
+            row.buckets[4].to_string(),
+            row.total.to_string()
+        );
+    }
+    s
+}
