@@ -2,6 +2,7 @@
 //! database; `cli` drives the real `seatbook` binary as a script would.
 
 mod billing;
+mod books;
 mod cli;
 mod cli_billing;
 mod helpers;

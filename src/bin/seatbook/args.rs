@@ -100,6 +100,22 @@ pub enum Command {
     /// Reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Exports for the accountant.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// The journal: one balanced entry per invoice, credit note, payment, refund, reversal and application.
+    Journal {
+        /// csv, hledger or beancount.
+        #[arg(long, value_parser = ["csv", "hledger", "beancount"])]
+        format: String,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -163,6 +179,8 @@ pub enum ReportCommand {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// The balance of every account of the journal; it always sums to zero per currency.
+    TrialBalance,
     /// A customer's account: invoiced, credited, received, balance, open invoices.
     Account {
         #[arg(long)]

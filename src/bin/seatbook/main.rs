@@ -114,6 +114,7 @@ fn run(cli: Cli) -> Result<Output> {
         now: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     };
     let path = resolve_db_path(cli.db.as_deref())?;
+    let json = cli.json;
     if let Command::Backup(BackupCommand::Restore { file }) = &cli.command {
         // The database must not be open while it is replaced.
         let stamp = clock.now.replace([':', '-'], "");
@@ -340,6 +341,38 @@ fn run(cli: Cli) -> Result<Output> {
                 &clock.now,
             )?;
             out(&p, render::payment(&p))
+        }
+        Command::Report(ReportCommand::TrialBalance) => {
+            let tb = seatbook::books::trial_balance(&store.journal()?);
+            let rows: Vec<serde_json::Value> = tb.iter().map(|((a, c), v)| json!({"account": a, "currency": c, "balance": v})).collect();
+            let mut text: String = tb.iter().map(|((a, c), v)| format!("{a:<44} {:>14} {c}\n", v.to_string())).collect();
+            let mut sums: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
+            for ((_, c), v) in &tb {
+                *sums.entry(c.to_string()).or_default() += v;
+            }
+            for (c, v) in &sums {
+                text.push_str(&format!("{:<44} {:>14} {c}\n", "Total", v.to_string()));
+            }
+            out(&rows, text)
+        }
+        Command::Export(ExportCommand::Journal { format, out: file }) => {
+            let entries = store.journal()?;
+            let body = match format.as_str() {
+                "csv" => seatbook::books::to_csv(&entries),
+                "hledger" => seatbook::books::to_hledger(&entries),
+                _ => seatbook::books::to_beancount(&entries),
+            };
+            match file {
+                Some(path) => {
+                    write_file(&path, body.as_bytes())?;
+                    out(
+                        &json!({"file": path.display().to_string(), "entries": entries.len()}),
+                        format!("Wrote {} entries to {}\n", entries.len(), path.display()),
+                    )
+                }
+                None if json => out(&entries, String::new()),
+                None => Ok(Output { json: serde_json::Value::Null, text: body }),
+            }
         }
         Command::Report(ReportCommand::Aging { as_of }) => {
             let r = store.aging(date_or_today(&as_of, "--as-of", &clock)?)?;
