@@ -97,6 +97,9 @@ pub struct DraftLine {
     pub fx_rate: Option<Decimal>,
     pub fx_from: Option<Currency>,
     pub billable_date: NaiveDate,
+    /// The locked cost of the line in the invoice's currency, rounded (licences only; `None`
+    /// for the reseller's own services, or when no rate converts the cost).
+    pub cost: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -137,6 +140,8 @@ struct Item {
     unit_price: Decimal,
     currency: Currency,
     billable: NaiveDate,
+    /// The partner's locked cost per unit, for margins (licences only).
+    unit_cost: Option<(Decimal, Currency)>,
 }
 
 /// Bill `books` for the snapshot's month: one draft per customer with something to bill, and the
@@ -176,6 +181,7 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
                 unit_price: c.unit_price,
                 currency: c.currency,
                 billable: c.date,
+                unit_cost: None,
             });
         }
     }
@@ -198,6 +204,7 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
                 unit_price: amount,
                 currency: p.currency,
                 billable: due,
+                unit_cost: None,
             });
         }
     }
@@ -229,6 +236,8 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
             }
         };
         let unit_price = it.unit_price * rate.unwrap_or(Decimal::ONE);
+        let cost =
+            it.unit_cost.and_then(|(c, cur)| rate_on(snap.rates, cur, currency, it.billable).map(|r| currency.round(it.quantity * c * r)));
         lines.push(DraftLine {
             item_key: it.key,
             kind: it.kind,
@@ -243,6 +252,7 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
             fx_rate: rate,
             fx_from: rate.map(|_| it.currency),
             billable_date: it.billable,
+            cost,
         });
     }
     if !missing.is_empty() {
@@ -317,6 +327,10 @@ fn price_per_cycle(e: &Event) -> Decimal {
     e.unit_price / Decimal::from(cycles_per_term(e.term, e.billing))
 }
 
+fn cost_per_cycle(e: &Event) -> Decimal {
+    e.unit_cost / Decimal::from(cycles_per_term(e.term, e.billing))
+}
+
 fn short(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
@@ -374,6 +388,7 @@ fn subscription_items(snap: &Snapshot<'_>, customer: &Customer, sb: &Subscriptio
                 unit_price: price_per_cycle(state) * fraction,
                 currency: state.price_currency,
                 billable: p.start,
+                unit_cost: Some((cost_per_cycle(state) * fraction, state.cost_currency)),
             });
         }
         // Changes inside a period: one line for the difference.
@@ -398,6 +413,7 @@ fn subscription_items(snap: &Snapshot<'_>, customer: &Customer, sb: &Subscriptio
                     unit_price: price_per_cycle(state) * ratio,
                     currency: state.price_currency,
                     billable: d,
+                    unit_cost: Some((cost_per_cycle(state) * ratio, state.cost_currency)),
                 });
             };
             match e.kind {
@@ -476,6 +492,7 @@ fn service_items(snap: &Snapshot<'_>, s: &Service, subs: &[SubscriptionBook], la
             unit_price: s.amount,
             currency: s.currency,
             billable: start,
+            unit_cost: None,
         });
     }
 }

@@ -437,8 +437,8 @@ impl Store {
         let invoice_id = self.conn.last_insert_rowid();
         let mut line = self.conn.prepare_cached(
             "INSERT INTO invoice_lines (invoice_id, position, item_key, kind, subscription_id, description, period_start, period_end,
-                quantity, unit_price, amount_minor, vat_rate, fx_rate, fx_from, billable_date)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                quantity, unit_price, amount_minor, vat_rate, fx_rate, fx_from, billable_date, cost_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
         for (i, l) in d.lines.iter().enumerate() {
             line.execute(params![
@@ -457,6 +457,7 @@ impl Store {
                 l.fx_rate.map(|r| r.to_string()),
                 l.fx_from.map(|c| c.code().to_string()),
                 l.billable_date.to_string(),
+                l.cost.map(|c| cur.to_minor(c)),
             ])
             .map_err(|e| match e {
                 rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
@@ -629,6 +630,7 @@ impl Store {
                     fx_rate: None,
                     fx_from: None,
                     billable_date: date,
+                    cost: None,
                 })
                 .collect();
             let (_, net, vat) = vat_summary(&as_draft, cur);
@@ -718,6 +720,7 @@ impl Store {
                 fx_rate: None,
                 fx_from: None,
                 billable_date: date,
+                cost: None,
             })
             .collect();
         let (vat_lines, _, _) = vat_summary(&drafts, cur);

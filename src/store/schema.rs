@@ -409,4 +409,8 @@ BEGIN SELECT RAISE(ABORT, 'allocations cannot be changed'); END;
 CREATE TRIGGER allocations_append_only_delete BEFORE DELETE ON allocations
 BEGIN SELECT RAISE(ABORT, 'allocations cannot be deleted'); END;
 "#,
+    // 4: the locked cost of each invoice line, for margins (NULL where there is none).
+    r#"
+ALTER TABLE invoice_lines ADD COLUMN cost_minor INTEGER;
+"#,
 ];

@@ -5,6 +5,8 @@ mod billing;
 mod books;
 mod cli;
 mod cli_billing;
+mod crash;
 mod helpers;
 mod receivables;
+mod reports;
 mod store;

@@ -171,6 +171,20 @@ pub enum CreditCommand {
     },
 }
 
+/// A range of months and where to write CSV.
+#[derive(Args, Debug)]
+pub struct ReportRange {
+    /// First month, YYYY-MM (default: twelve months back).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last month, YYYY-MM (default: this month).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Also write the report as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum ReportCommand {
     /// What is open as of a day: current, 1–30, 31–60, 61–90 and over 90 days past due.
@@ -178,7 +192,39 @@ pub enum ReportCommand {
         /// Default: today.
         #[arg(long)]
         as_of: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
     },
+    /// Monthly recurring revenue and annual run rate at each month's end.
+    Mrr(ReportRange),
+    /// Revenue by month: invoiced less credited.
+    Revenue(ReportRange),
+    /// Margin of invoiced licences (resale against locked cost).
+    Margin {
+        /// customer or product.
+        #[arg(long, value_parser = ["customer", "product"], default_value = "customer")]
+        by: String,
+        #[command(flatten)]
+        range: ReportRange,
+    },
+    /// Renewals due within DAYS: the only time seats can be cut.
+    Renewals {
+        #[arg(long, default_value = "30")]
+        within: u32,
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+    /// For customers with overdue invoices: what is still owed to Microsoft for their committed terms.
+    Exposure {
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+    /// Cancellations and expiries by month.
+    Churn(ReportRange),
     /// The balance of every account of the journal; it always sums to zero per currency.
     TrialBalance,
     /// A customer's account: invoiced, credited, received, balance, open invoices.

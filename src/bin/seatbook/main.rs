@@ -374,9 +374,125 @@ fn run(cli: Cli) -> Result<Output> {
                 None => Ok(Output { json: serde_json::Value::Null, text: body }),
             }
         }
-        Command::Report(ReportCommand::Aging { as_of }) => {
+        Command::Report(ReportCommand::Aging { as_of, csv }) => {
             let r = store.aging(date_or_today(&as_of, "--as-of", &clock)?)?;
+            let rows: Vec<serde_json::Value> = r
+                .rows
+                .iter()
+                .chain(r.totals.iter())
+                .map(|row| {
+                    json!({"customer_id": row.customer_id, "customer_name": row.customer_name, "currency": row.currency,
+                        "current": row.buckets[0], "days_1_30": row.buckets[1], "days_31_60": row.buckets[2],
+                        "days_61_90": row.buckets[3], "over_90": row.buckets[4], "total": row.total, "credit": row.credit})
+                })
+                .collect();
+            write_csv(&csv, &rows)?;
             out(&r, render::aging(&r))
+        }
+        Command::Report(ReportCommand::Mrr(range)) => {
+            let (from, to) = months(&range, &clock)?;
+            let rows = store.mrr_by_month(from, to)?;
+            write_csv(&range.csv, &rows)?;
+            let text = rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}  MRR {:>14} {}  ARR {:>16}  {} subscriptions, {} seats{}\n",
+                        r.month,
+                        r.mrr.to_string(),
+                        r.currency,
+                        r.arr.to_string(),
+                        r.subscriptions,
+                        r.seats,
+                        if r.unconverted > 0 { format!(" ({} without an exchange rate)", r.unconverted) } else { String::new() }
+                    )
+                })
+                .collect();
+            out(&rows, text)
+        }
+        Command::Report(ReportCommand::Revenue(range)) => {
+            let (from, to) = months(&range, &clock)?;
+            let rows = store.revenue_by_month(from, to)?;
+            write_csv(&range.csv, &rows)?;
+            let text = rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}  {}  invoiced {:>14}  credited {:>14}  net {:>14}\n",
+                        r.month,
+                        r.currency,
+                        r.invoiced.to_string(),
+                        r.credited.to_string(),
+                        r.net.to_string()
+                    )
+                })
+                .collect();
+            out(&rows, text)
+        }
+        Command::Report(ReportCommand::Margin { by, range }) => {
+            let (from, to) = months(&range, &clock)?;
+            let rows = store.margin(from, seatbook::dates::month_end(to), by == "product")?;
+            write_csv(&range.csv, &rows)?;
+            let text = rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{:<50} {}  revenue {:>12}  cost {:>12}  margin {:>12} ({}%)\n",
+                        r.key,
+                        r.currency,
+                        r.revenue.to_string(),
+                        r.cost.to_string(),
+                        r.margin.to_string(),
+                        r.margin_percent.map(|p| p.to_string()).unwrap_or_else(|| "-".into())
+                    )
+                })
+                .collect();
+            out(&rows, text)
+        }
+        Command::Report(ReportCommand::Renewals { within, as_of, csv }) => {
+            let as_of = date_or_today(&as_of, "--as-of", &clock)?;
+            let rows = render::due_rows(&store, &store.renewals_due(as_of, within)?)?;
+            write_csv(&csv, &rows)?;
+            let text = render::due(&rows, as_of, within);
+            out(&rows, text)
+        }
+        Command::Report(ReportCommand::Exposure { as_of, csv }) => {
+            let rows = store.exposure(date_or_today(&as_of, "--as-of", &clock)?)?;
+            write_csv(&csv, &rows)?;
+            let text = if rows.is_empty() {
+                "No customer with overdue invoices has committed terms.\n".to_string()
+            } else {
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{:<30} sub {:>5}  {:<40} {:>4} seats to {}  still owed to Microsoft {:>12} {}\n",
+                            r.customer_name,
+                            r.subscription_id,
+                            r.product,
+                            r.seats,
+                            r.term_end,
+                            r.remaining_cost.to_string(),
+                            r.cost_currency
+                        )
+                    })
+                    .collect()
+            };
+            out(&rows, text)
+        }
+        Command::Report(ReportCommand::Churn(range)) => {
+            let (from, to) = months(&range, &clock)?;
+            let rows = store.churn(from, to)?;
+            write_csv(&range.csv, &rows)?;
+            let text = if rows.is_empty() {
+                "No cancellations or expiries.\n".to_string()
+            } else {
+                rows.iter()
+                    .map(|r| {
+                        format!("{}  cancelled {:>4}  expired {:>4}  seats lost {:>6}\n", r.month, r.cancelled, r.expired, r.seats_lost)
+                    })
+                    .collect()
+            };
+            out(&rows, text)
         }
         Command::Report(ReportCommand::Account { customer, as_of }) => {
             let a = store.account(customer, date_or_today(&as_of, "--as-of", &clock)?)?;
@@ -690,4 +806,54 @@ mod pdf {
     pub fn render_combined(_docs: &[Document]) -> Result<Vec<u8>> {
         Err(pending())
     }
+}
+
+/// The months of a report: `--from` and `--to` (YYYY-MM), by default the last twelve.
+fn months(range: &ReportRange, clock: &Clock) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let this = seatbook::dates::parse_month(&clock.today.format("%Y-%m").to_string(), "--to")?;
+    let to = range.to.as_deref().map(|m| seatbook::dates::parse_month(m, "--to")).transpose()?.unwrap_or(this);
+    let from = range
+        .from
+        .as_deref()
+        .map(|m| seatbook::dates::parse_month(m, "--from"))
+        .transpose()?
+        .unwrap_or_else(|| to.checked_sub_months(chrono::Months::new(11)).unwrap());
+    if from > to {
+        return Err(Error::invalid("--from", "--from must not be after --to"));
+    }
+    Ok((from, to))
+}
+
+/// Write rows (anything serializing to a list of flat objects) as CSV, if a file was asked for.
+fn write_csv<T: Serialize>(file: &Option<std::path::PathBuf>, rows: &[T]) -> Result<()> {
+    let Some(path) = file else { return Ok(()) };
+    let values: Vec<serde_json::Value> = rows.iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect();
+    let mut header: Vec<String> = Vec::new();
+    for v in &values {
+        if let Some(o) = v.as_object() {
+            for k in o.keys() {
+                if !header.contains(k) {
+                    header.push(k.clone());
+                }
+            }
+        }
+    }
+    let cell = |v: Option<&serde_json::Value>| -> String {
+        let s = match v {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    };
+    let mut text = header.join(",") + "\n";
+    for v in &values {
+        text.push_str(&header.iter().map(|h| cell(v.get(h))).collect::<Vec<_>>().join(","));
+        text.push('\n');
+    }
+    write_file(path, text.as_bytes())
 }

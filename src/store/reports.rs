@@ -1,0 +1,241 @@
+//! Reports over the book: recurring revenue by month, revenue by month, margin by customer and by
+//! product, commitment exposure, churn. Amounts are in each customer's or the company's currency
+//! as stated per row; nothing is summed across currencies.
+
+use super::{col, Store};
+use crate::catalogue::cycles_per_term;
+use crate::dates::{add_months, month_end};
+use crate::error::Result;
+use crate::money::Currency;
+use crate::pricing::rate_on;
+use crate::subscription::{charge_cycles, EventKind};
+use chrono::NaiveDate;
+use rusqlite::params;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MrrRow {
+    /// The month, measured on its last day.
+    pub month: String,
+    pub currency: Currency,
+    pub mrr: Decimal,
+    /// Annual run rate: 12 × MRR.
+    pub arr: Decimal,
+    pub subscriptions: u32,
+    pub seats: u32,
+    /// Subscriptions whose price could not be converted (missing exchange rate).
+    pub unconverted: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RevenueRow {
+    pub month: String,
+    pub currency: Currency,
+    pub invoiced: Decimal,
+    pub credited: Decimal,
+    pub net: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MarginRow {
+    /// The customer's name or the product.
+    pub key: String,
+    pub currency: Currency,
+    pub revenue: Decimal,
+    pub cost: Decimal,
+    pub margin: Decimal,
+    /// Margin as a percentage of revenue, to two decimals.
+    pub margin_percent: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExposureRow {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub subscription_id: i64,
+    pub product: String,
+    pub seats: u32,
+    pub term_end: NaiveDate,
+    /// What the reseller still owes Microsoft for the rest of the committed term.
+    pub remaining_cost: Decimal,
+    pub cost_currency: Currency,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChurnRow {
+    pub month: String,
+    pub cancelled: u32,
+    pub expired: u32,
+    pub seats_lost: u32,
+}
+
+fn label(d: NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
+impl Store {
+    /// Monthly recurring revenue at each month's end from `from` to `to` (months), in the
+    /// company's currency: seats × price per month of every running, non-trial subscription.
+    pub fn mrr_by_month(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MrrRow>> {
+        let company = self.company()?;
+        let rates = self.exchange_rates()?;
+        let subs = self.list_subscriptions(None, None)?;
+        let histories: Vec<_> = subs.iter().map(|s| self.subscription_events(s.id)).collect::<Result<_>>()?;
+        let mut out = Vec::new();
+        let mut month = NaiveDate::from_ymd_opt(chrono::Datelike::year(&from), chrono::Datelike::month(&from), 1).unwrap();
+        while month <= to {
+            let day = month_end(month);
+            let (mut mrr, mut count, mut seats, mut unconverted) = (Decimal::ZERO, 0, 0, 0);
+            for events in &histories {
+                let Some(state) = events.iter().take_while(|e| e.effective <= day).last() else { continue };
+                if state.trial
+                    || !state.status.is_live()
+                    || matches!(state.kind, EventKind::Cancelled | EventKind::Expired)
+                    || day > state.term_end
+                {
+                    continue;
+                }
+                let monthly = state.unit_price / Decimal::from(state.term.months()) * Decimal::from(state.quantity);
+                match rate_on(&rates, state.price_currency, company.currency, day) {
+                    Some(r) => {
+                        mrr += monthly * r;
+                        count += 1;
+                        seats += state.quantity;
+                    }
+                    None => unconverted += 1,
+                }
+            }
+            let mrr = company.currency.round(mrr);
+            out.push(MrrRow {
+                month: label(month),
+                currency: company.currency,
+                mrr,
+                arr: company.currency.round(mrr * Decimal::from(12)),
+                subscriptions: count,
+                seats,
+                unconverted,
+            });
+            month = add_months(month, 1);
+        }
+        Ok(out)
+    }
+
+    /// Revenue by month of issue: invoiced net less credit notes' net, per currency.
+    pub fn revenue_by_month(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<RevenueRow>> {
+        let mut rows: BTreeMap<(String, Currency), (i64, i64)> = BTreeMap::new();
+        let (a, b) = (from.to_string(), month_end(to).to_string());
+        let mut stmt = self
+            .conn
+            .prepare("SELECT substr(date, 1, 7), currency, sum(net_minor) FROM invoices WHERE date BETWEEN ?1 AND ?2 GROUP BY 1, 2")?;
+        for r in stmt.query_map(params![a, b], |r| Ok((r.get::<_, String>(0)?, col::currency(r, "currency")?, r.get::<_, i64>(2)?)))? {
+            let (m, c, v) = r?;
+            rows.entry((m, c)).or_default().0 += v;
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT substr(date, 1, 7), currency, sum(net_minor) FROM credit_notes WHERE date BETWEEN ?1 AND ?2 GROUP BY 1, 2")?;
+        for r in stmt.query_map(params![a, b], |r| Ok((r.get::<_, String>(0)?, col::currency(r, "currency")?, r.get::<_, i64>(2)?)))? {
+            let (m, c, v) = r?;
+            rows.entry((m, c)).or_default().1 += v;
+        }
+        Ok(rows
+            .into_iter()
+            .map(|((month, c), (inv, cn))| RevenueRow {
+                month,
+                currency: c,
+                invoiced: c.from_minor(inv),
+                credited: c.from_minor(cn),
+                net: c.from_minor(inv - cn),
+            })
+            .collect())
+    }
+
+    /// Margin of invoiced licences (resale against the locked cost) by customer or by product,
+    /// for invoices dated in [from, to]. Lines whose cost is unknown (issued before costs were
+    /// recorded, or with no exchange rate for the cost) are left out.
+    pub fn margin(&self, from: NaiveDate, to: NaiveDate, by_product: bool) -> Result<Vec<MarginRow>> {
+        let key = if by_product {
+            "IFNULL(s.product_title || ' (' || s.product_id || ':' || s.sku_id || ')', l.description)"
+        } else {
+            "i.customer_name"
+        };
+        let sql = format!(
+            "SELECT {key}, i.currency, sum(l.amount_minor), sum(l.cost_minor)
+             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id LEFT JOIN subscriptions s ON s.id = l.subscription_id
+             WHERE i.date BETWEEN ?1 AND ?2 AND l.kind IN ('licence', 'proration') AND l.cost_minor IS NOT NULL
+             GROUP BY 1, 2 ORDER BY 1, 2"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params![from.to_string(), to.to_string()], |r| {
+            let c = col::currency(r, "currency")?;
+            let (revenue, cost) = (c.from_minor(r.get(2)?), c.from_minor(r.get(3)?));
+            let margin = revenue - cost;
+            Ok(MarginRow {
+                key: r.get(0)?,
+                currency: c,
+                revenue,
+                cost,
+                margin,
+                margin_percent: (!revenue.is_zero()).then(|| crate::money::round_half_away(margin * Decimal::ONE_HUNDRED / revenue, 2)),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// For customers with overdue invoices on `as_of`: what the reseller still owes Microsoft for
+    /// their committed terms (the cost of every charge cycle of the current term not yet started).
+    pub fn exposure(&self, as_of: NaiveDate) -> Result<Vec<ExposureRow>> {
+        let overdue: Vec<i64> =
+            self.aging(as_of)?.rows.iter().filter(|r| r.buckets[1..].iter().any(|b| *b > Decimal::ZERO)).map(|r| r.customer_id).collect();
+        let mut out = Vec::new();
+        for c in overdue {
+            let name = self.customer(c)?.name;
+            for s in self.list_subscriptions(Some(c), None)? {
+                if !s.status.is_live() || s.trial {
+                    continue;
+                }
+                let per_cycle = s.price.unit_cost / Decimal::from(cycles_per_term(s.term, s.billing));
+                let future = charge_cycles(s.term_start, s.term, s.billing).iter().filter(|cy| cy.start > as_of).count();
+                let remaining = per_cycle * Decimal::from(future as u32) * Decimal::from(s.quantity);
+                if future == 0 {
+                    continue;
+                }
+                out.push(ExposureRow {
+                    customer_id: c,
+                    customer_name: name.clone(),
+                    subscription_id: s.id,
+                    product: format!("{} ({})", s.product_title, s.product),
+                    seats: s.quantity,
+                    term_end: s.term_end,
+                    remaining_cost: s.price.cost_currency.round(remaining),
+                    cost_currency: s.price.cost_currency,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Cancellations and expiries by month, with the seats they took away.
+    pub fn churn(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<ChurnRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT substr(effective, 1, 7), kind, count(*), sum(quantity) FROM subscription_events
+             WHERE kind IN ('cancelled', 'expired') AND effective BETWEEN ?1 AND ?2 GROUP BY 1, 2 ORDER BY 1",
+        )?;
+        let mut rows: BTreeMap<String, ChurnRow> = BTreeMap::new();
+        for r in stmt.query_map(params![from.to_string(), month_end(to).to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, u32>(3)?))
+        })? {
+            let (month, kind, n, seats) = r?;
+            let row = rows.entry(month.clone()).or_insert(ChurnRow { month, cancelled: 0, expired: 0, seats_lost: 0 });
+            if kind == "cancelled" {
+                row.cancelled += n;
+            } else {
+                row.expired += n;
+            }
+            row.seats_lost += seats;
+        }
+        Ok(rows.into_values().collect())
+    }
+}

@@ -1,0 +1,88 @@
+//! Reports: recurring revenue, revenue, margin, commitment exposure and churn, to the cent.
+
+use crate::helpers::*;
+use rust_decimal::Decimal;
+use seatbook::catalogue::{BillingPlan, ProductKey, Term};
+use seatbook::money::Currency;
+use seatbook::store::NewSubscription;
+use std::str::FromStr;
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn sub(customer: i64, product: (&str, &str), qty: u32, start: &str, term: Term, billing: BillingPlan) -> NewSubscription {
+    NewSubscription {
+        customer_id: customer,
+        product: ProductKey::new(product.0, product.1),
+        term,
+        billing,
+        quantity: qty,
+        start: day(start),
+        auto_renew: true,
+        trial: false,
+        ms_subscription_id: String::new(),
+        price_override: None,
+    }
+}
+
+#[test]
+fn recurring_revenue_margin_exposure_and_churn() {
+    let db = TestDb::new();
+    let mut store = reseller(&db); // default markup 20 %
+    store
+        .set_exchange_rate(Currency::parse("USD", "c").unwrap(), Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01"))
+        .unwrap();
+    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    let b = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
+    // Acme: Business Basic P1Y monthly, ZAR cost 1360.80 → 1632.96 per term, 136.08 a month per seat.
+    let s1 = store.add_subscription(&sub(a, ("CFQ7TTC0LH18", "0001"), 10, "2026-11-01", Term::P1Y, BillingPlan::Monthly), NOW).unwrap();
+    // Beta: Exchange Online P1M, USD 4.80 → 5.76 a month per seat, ×18 = 103.68 ZAR.
+    let s2 = store.add_subscription(&sub(b, ("CFQ7TTC0LH16", "0001"), 2, "2026-11-05", Term::P1M, BillingPlan::Monthly), NOW).unwrap();
+    store.set_auto_renew(s2.id, false, day("2026-11-06"), NOW).unwrap();
+    store.issue_month(day("2026-11-01"), day("2026-11-01"), NOW).unwrap();
+
+    let mrr = store.mrr_by_month(day("2026-10-01"), day("2026-12-01")).unwrap();
+    let got: Vec<(String, Decimal, Decimal, u32)> = mrr.iter().map(|r| (r.month.clone(), r.mrr, r.arr, r.seats)).collect();
+    assert_eq!(
+        got,
+        [
+            ("2026-10".to_string(), d("0.00"), d("0.00"), 0),
+            ("2026-11".to_string(), d("1568.16"), d("18817.92"), 12),
+            // Beta's P1M expired on 5 December.
+            ("2026-12".to_string(), d("1360.80"), d("16329.60"), 10),
+        ]
+    );
+
+    // Margin on November's invoice: Acme 1360.80 resale vs 1134.00 cost; Beta 2 × 5.76 × 18 = 207.36 vs 172.80.
+    let margin = store.margin(day("2026-11-01"), day("2026-11-30"), false).unwrap();
+    let rows: Vec<(String, Decimal, Decimal, Decimal, Option<Decimal>)> =
+        margin.iter().map(|m| (m.key.clone(), m.revenue, m.cost, m.margin, m.margin_percent)).collect();
+    assert_eq!(
+        rows,
+        [
+            ("Acme".to_string(), d("1360.80"), d("1134.00"), d("226.80"), Some(d("16.67"))),
+            ("Beta".to_string(), d("207.36"), d("172.80"), d("34.56"), Some(d("16.67"))),
+        ]
+    );
+    let by_product = store.margin(day("2026-11-01"), day("2026-11-30"), true).unwrap();
+    assert_eq!(by_product[0].key, "Exchange Online (Plan 1) (CFQ7TTC0LH16:0001)");
+
+    // Revenue by month, less a credit note in December.
+    store.credit_invoice("INV-2026-00001", &seatbook::store::CreditMode::Amount(d("100")), "Goodwill", day("2026-12-02"), NOW).unwrap();
+    let revenue = store.revenue_by_month(day("2026-11-01"), day("2026-12-01")).unwrap();
+    let rows: Vec<(String, Decimal, Decimal)> = revenue.iter().map(|r| (r.month.clone(), r.invoiced, r.credited)).collect();
+    assert_eq!(rows, [("2026-11".to_string(), d("1568.16"), d("0.00")), ("2026-12".to_string(), d("0.00"), d("100.00"))]);
+
+    // Acme's invoice (due 1 Dec) is overdue on 15 Feb: what is still owed to Microsoft for its
+    // term is the cost of the cycles not started yet: March to October, 8 × 113.40 × 10 seats.
+    let exposure = store.exposure(day("2027-02-15")).unwrap();
+    assert_eq!(exposure.len(), 1);
+    assert_eq!((exposure[0].subscription_id, exposure[0].remaining_cost, exposure[0].cost_currency.code()), (s1.id, d("9072.00"), "ZAR"));
+
+    // Expiries are recorded when renewals run (December's billing run does that first).
+    store.run_renewals(day("2026-12-31"), NOW).unwrap();
+    let churn = store.churn(day("2026-11-01"), day("2026-12-01")).unwrap();
+    let rows: Vec<(String, u32, u32, u32)> = churn.iter().map(|c| (c.month.clone(), c.cancelled, c.expired, c.seats_lost)).collect();
+    assert_eq!(rows, [("2026-12".to_string(), 0, 1, 2)]);
+}
