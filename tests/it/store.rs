@@ -294,3 +294,23 @@ fn daily_backups_are_taken_once_a_day_and_the_last_30_kept() {
     assert!(list[0].path.ends_with("seatbook-2026-01-06.db"), "{}", list[0].path);
     assert!(list[29].path.ends_with("seatbook-2026-02-04.db"), "{}", list[29].path);
 }
+
+#[test]
+fn all_data_exports_as_one_csv_per_table() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let c = add_customer(&mut store, "Acme, \"Łódź\"", "acme.onmicrosoft.com", "ZAR");
+    store.add_subscription(&new_sub(c, BASIC, Term::P1Y, BillingPlan::Monthly, 5, "2026-11-01"), NOW).unwrap();
+    store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    let out = db.dir.path().join("export");
+    let files = store.export_all(&out).unwrap();
+    let rows = |name: &str| files.iter().find(|(f, _)| f.ends_with(&format!("/{name}.csv"))).map(|(_, n)| *n).unwrap();
+    assert_eq!((rows("customers"), rows("subscriptions"), rows("invoices"), rows("prices")), (1, 1, 1, 28));
+    let customers = std::fs::read_to_string(out.join("customers.csv")).unwrap();
+    assert!(customers.contains("\"Acme, \"\"Łódź\"\"\""), "{customers}");
+    let invoices = std::fs::read_to_string(out.join("invoices.csv")).unwrap();
+    let header = invoices.lines().next().unwrap();
+    assert!(header.starts_with("id,number,") && header.ends_with(",net,vat,total"), "{header}");
+    // Business Basic ZAR: 1360.80 × 1.20 / 12 × 5 seats = 680.40, VAT 102.06.
+    assert!(invoices.lines().nth(1).unwrap().ends_with(",680.40,102.06,782.46"), "{invoices}");
+}

@@ -116,6 +116,11 @@ pub enum ExportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// All data, one CSV file per table (amounts in minor units also as decimals).
+    All {
+        #[arg(long, value_name = "DIR")]
+        out_dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

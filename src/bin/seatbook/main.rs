@@ -342,6 +342,11 @@ fn run(cli: Cli) -> Result<Output> {
             )?;
             out(&p, render::payment(&p))
         }
+        Command::Export(ExportCommand::All { out_dir }) => {
+            let files = store.export_all(&out_dir)?;
+            let text = files.iter().map(|(f, n)| format!("{f}  {n} rows\n")).collect();
+            out(&files.iter().map(|(f, n)| json!({"file": f, "rows": n})).collect::<Vec<_>>(), text)
+        }
         Command::Report(ReportCommand::TrialBalance) => {
             let tb = seatbook::books::trial_balance(&store.journal()?);
             let rows: Vec<serde_json::Value> = tb.iter().map(|((a, c), v)| json!({"account": a, "currency": c, "balance": v})).collect();
