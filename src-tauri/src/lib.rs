@@ -1,64 +1,122 @@
 //! Seatbook desktop shell: a Tauri 2 window over the `ui/` pages. It stays thin: each command
-//! takes the state, calls one core function, and maps the error to `{code, message, field}`.
+//! takes the state, calls the core, and maps the error to `{code, message, field}`. Only this
+//! crate knows Tauri and JSON; the core (`seatbook`) knows neither.
+//!
+//! Code map: `state` (the open database, settings, the clock), `error` (the IPC error), `files`
+//! (dialogs, PDFs on disk, the system viewer, progress events), `commands/` (one file per area).
+
+mod commands;
+mod error;
+mod files;
+mod state;
+
+pub use error::{field_name, IpcError};
+pub use state::{AppState, Launch, ShellSettings};
 
 use seatbook::store::{resolve_db_path, Store};
-use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use tauri::{Manager, Runtime};
 
-/// The one error shape that crosses IPC; the UI branches on `code`.
-#[derive(Debug, Clone, Serialize)]
-pub struct IpcError {
-    pub code: &'static str,
-    pub message: String,
-    pub field: Option<String>,
-}
+/// Every command the page may call. Each is declared in `build.rs` and granted in
+/// `capabilities/default.json`; a test keeps the three lists equal.
+pub const COMMANDS: &[&str] = &[
+    "app_info",
+    "dashboard",
+    "company_get",
+    "company_init",
+    "company_update",
+    "company_pick_logo",
+    "company_clear_logo",
+    "customers_list",
+    "customer_get",
+    "customer_add",
+    "customer_update",
+    "customer_close",
+    "customer_note",
+    "contact_log",
+    "customer_account",
+    "pricelist_import",
+    "products_list",
+    "product_quote",
+    "markup_list",
+    "markup_set",
+    "fx_list",
+    "fx_set",
+    "subscriptions_list",
+    "subscription_get",
+    "subscription_add",
+    "subscription_quantity",
+    "subscription_cancel",
+    "subscription_suspend",
+    "subscription_reactivate",
+    "subscription_auto_renew",
+    "subscription_schedule",
+    "subscription_upgrade",
+    "billing_preview",
+    "billing_issue",
+    "invoices_list",
+    "invoice_get",
+    "invoice_credit",
+    "pdfs_write_month",
+    "pdf_open",
+    "pdf_save_as",
+    "pdf_print_combined",
+    "pdf_open_folder",
+    "settings_get",
+    "settings_pick_pdf_dir",
+    "settings_reset_pdf_dir",
+];
 
-impl From<seatbook::Error> for IpcError {
-    fn from(e: seatbook::Error) -> Self {
-        IpcError { code: e.code.as_str(), message: e.message, field: e.field }
-    }
-}
-
-/// The open database, or why it could not be opened (shown to the user instead of crashing).
-pub struct AppState {
-    pub db_path: PathBuf,
-    pub store: Mutex<Result<Store, seatbook::Error>>,
-}
-
-impl AppState {
-    /// Run `f` with the store. A panic elsewhere never poisons the app: the lock is recovered.
-    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> seatbook::Result<T>) -> Result<T, IpcError> {
-        let mut guard = self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match guard.as_mut() {
-            Ok(store) => f(store).map_err(IpcError::from),
-            Err(e) => Err(e.clone().into()),
-        }
-    }
-}
-
-/// Facts about the running application, shown in the UI.
-#[derive(Debug, Clone, Serialize)]
-pub struct AppInfo {
-    pub name: String,
-    pub version: String,
-    pub database: String,
-    /// The reseller's name once `init` has been done.
-    pub company: Option<String>,
-    pub customers: i64,
-}
-
-#[tauri::command]
-async fn app_info(app: tauri::AppHandle, state: tauri::State<'_, AppState>) -> Result<AppInfo, IpcError> {
-    let info = app.package_info();
-    let (company, customers) = state.with_store(|s| Ok((s.company_opt()?.map(|c| c.name), s.customer_count()?)))?;
-    Ok(AppInfo {
-        name: info.name.clone(),
-        version: info.version.to_string(),
-        database: state.db_path.display().to_string(),
-        company,
-        customers,
-    })
+/// The app's commands, for `Builder::invoke_handler` (generic so tests can use the mock runtime).
+pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    use commands::*;
+    tauri::generate_handler![
+        app::app_info,
+        app::dashboard,
+        company::company_get,
+        company::company_init,
+        company::company_update,
+        company::company_pick_logo,
+        company::company_clear_logo,
+        customers::customers_list,
+        customers::customer_get,
+        customers::customer_add,
+        customers::customer_update,
+        customers::customer_close,
+        customers::customer_note,
+        customers::contact_log,
+        customers::customer_account,
+        catalogue::pricelist_import,
+        catalogue::products_list,
+        catalogue::product_quote,
+        catalogue::markup_list,
+        catalogue::markup_set,
+        catalogue::fx_list,
+        catalogue::fx_set,
+        subscriptions::subscriptions_list,
+        subscriptions::subscription_get,
+        subscriptions::subscription_add,
+        subscriptions::subscription_quantity,
+        subscriptions::subscription_cancel,
+        subscriptions::subscription_suspend,
+        subscriptions::subscription_reactivate,
+        subscriptions::subscription_auto_renew,
+        subscriptions::subscription_schedule,
+        subscriptions::subscription_upgrade,
+        billing::billing_preview,
+        billing::billing_issue,
+        billing::invoices_list,
+        billing::invoice_get,
+        billing::invoice_credit,
+        documents::pdfs_write_month,
+        documents::pdf_open,
+        documents::pdf_save_as,
+        documents::pdf_print_combined,
+        documents::pdf_open_folder,
+        settings::settings_get,
+        settings::settings_pick_pdf_dir,
+        settings::settings_reset_pdf_dir,
+    ]
 }
 
 /// `--db PATH` (or `--db=PATH`) from the command line, like the `seatbook` CLI.
@@ -75,18 +133,64 @@ fn db_flag() -> Option<PathBuf> {
     None
 }
 
+/// A non-empty environment variable.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Bring the running window to the front (a second launch calls this, then exits).
+fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 /// Builds and runs the desktop application.
 pub fn run() {
-    let (db_path, store) = match resolve_db_path(db_flag().as_deref()) {
-        Ok(path) => {
-            let store = Store::open(&path);
-            (path, store)
-        }
-        Err(e) => (PathBuf::new(), Err(e)),
-    };
+    use tauri_plugin_window_state::StateFlags;
     tauri::Builder::default()
-        .manage(AppState { db_path, store: Mutex::new(store) })
-        .invoke_handler(tauri::generate_handler![app_info])
+        // First, so a second launch exits before it opens anything (the database included).
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| focus_main(app)))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+                .build(),
+        )
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            let (db_path, store) = match resolve_db_path(db_flag().as_deref()) {
+                Ok(path) => {
+                    let store = Store::open(&path);
+                    (path, store)
+                }
+                Err(e) => (PathBuf::new(), Err(e)),
+            };
+            let paths = app.path();
+            let default_pdf_dir = paths
+                .document_dir()
+                .map(|d| d.join("Seatbook"))
+                .or_else(|_| paths.app_data_dir().map(|d| d.join("pdf")))
+                .unwrap_or_else(|_| db_path.with_file_name("pdf"));
+            let today = env("SEATBOOK_TODAY").and_then(|d| match seatbook::dates::parse_date(&d, "SEATBOOK_TODAY") {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    eprintln!("seatbook-desktop: ignoring {}", e.message);
+                    None
+                }
+            });
+            let launch = Launch {
+                settings_file: paths.app_config_dir().ok().map(|d| d.join("settings.json")),
+                default_pdf_dir,
+                automation_dir: env("SEATBOOK_AUTOMATION_DIR").map(PathBuf::from),
+                today,
+            };
+            app.manage(AppState::new(db_path, store, launch));
+            Ok(())
+        })
+        .invoke_handler(invoke_handler())
         .run(tauri::generate_context!())
         .expect("error while running the Seatbook desktop application");
 }

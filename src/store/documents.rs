@@ -70,7 +70,9 @@ impl Store {
                         branch_code: r.get("bank_branch_code")?,
                         swift: r.get("bank_swift")?,
                     },
-                    payment_terms: if terms == 0 {
+                    payment_terms: if !is_invoice {
+                        "This credit is applied to your account.".to_string()
+                    } else if terms == 0 {
                         "Payment on receipt".to_string()
                     } else {
                         format!("Payment within {terms} days of the invoice date")

@@ -4,11 +4,15 @@
 
 mod backup;
 mod billing;
+mod books;
 mod catalogue;
 mod company;
 mod customers;
 mod dashboard;
 mod documents;
+mod export;
+mod receivables;
+mod reports;
 mod schema;
 mod subscriptions;
 
@@ -16,9 +20,10 @@ pub use backup::{backup_dir, check_backup_file, list_backups, restore_backup, Ba
 pub use billing::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView, InvoiceView};
 pub use catalogue::{ImportSummary, PriceQuote};
 pub use dashboard::{
-    invoice_status, Balance, CurrencyAmount, Dashboard, InvoiceStatus, LastBillingRun, MissingRate, Receivables, RecurringRevenue,
-    RenewalDue, RENEWAL_HORIZON_DAYS,
+    CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,
 };
+pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
+pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
 pub use subscriptions::{NewSubscription, RenewalOutcome, RenewalReport, SubscriptionView};
 
 use crate::error::{Error, ErrorCode, Result};

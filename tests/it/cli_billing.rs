@@ -261,3 +261,48 @@ fn credit_notes_from_the_command_line() {
     let e = fails(&db.path, &["invoice", "show", "INV-2026-00042"], 2);
     assert_eq!(s(&e["code"]), "not_found");
 }
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let o = std::process::Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} (poppler-utils) is required: {e}"));
+    assert!(o.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn invoice_pdfs_read_back_as_tax_invoices() {
+    let db = TestDb::new();
+    setup(&db.path);
+    ok(&db.path, &["company", "set", "--address", "Unit 4, 118 Bree Street\\nCape Town 8001", "--vat-number", "4123456789", "--bank-name", "First National Bank", "--bank-account-number", "62812345678"]);
+    ok(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
+    ok(&db.path, &["invoice", "credit", "INV-2026-00001", "--amount", "100", "--reason", "Goodwill", "--date", "2026-12-01"]);
+    let one = db.dir.path().join("one.pdf");
+    ok(&db.path, &["invoice", "pdf", "INV-2026-00001", "--out", one.to_str().unwrap()]);
+    let text = tool("pdftotext", &["-layout", one.to_str().unwrap(), "-"]);
+    for needle in ["Tax Invoice", "INV-2026-00001", "Cloudwise (Pty) Ltd", "4123456789", "Acme Łódź Sp. z o.o.", "30 Nov 2026", "14 Dec 2026", "1,360.80", "204.12", "1,564.92", "First National Bank", "Page 1 of 1"] {
+        assert!(text.contains(needle), "{needle:?} missing from the PDF text:\n{text}");
+    }
+    let info = tool("pdfinfo", &[one.to_str().unwrap()]);
+    assert!(info.contains("Tax Invoice INV-2026-00001") && info.contains("Cloudwise (Pty) Ltd"), "{info}");
+    assert!(info.contains("(A4)"), "A4: {info}");
+    // Polish letters need the embedded font; all text stays extractable.
+    let fonts = tool("pdffonts", &[one.to_str().unwrap()]);
+    assert!(fonts.contains("DejaVu"), "{fonts}");
+    assert!(std::fs::metadata(&one).unwrap().len() <= 30 * 1024, "a one-page invoice stays under 30 KB");
+
+    let cn = db.dir.path().join("cn.pdf");
+    ok(&db.path, &["invoice", "pdf", "CN-2026-00001", "--out", cn.to_str().unwrap()]);
+    let text = tool("pdftotext", &["-layout", cn.to_str().unwrap(), "-"]);
+    assert!(text.contains("Credit Note") && text.contains("INV-2026-00001") && text.contains("Goodwill") && text.contains("115.00"), "{text}");
+
+    let dir = db.dir.path().join("month");
+    let all = db.dir.path().join("all.pdf");
+    let v = json(&db.path, &["invoice", "pdf", "--month", "2026-11", "--out-dir", dir.to_str().unwrap(), "--combined", all.to_str().unwrap()]);
+    assert_eq!(v["files"].as_array().unwrap().len(), 3);
+    let mut names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["INV-2026-00001_Acme-Łódź-Sp-z-o-o.pdf", "INV-2026-00002_Export-Ltd.pdf"]);
+    let pages = tool("pdfinfo", &[all.to_str().unwrap()]);
+    assert!(pages.lines().any(|l| l.starts_with("Pages:") && l.ends_with(" 2")), "{pages}");
+    let e = fails(&db.path, &["invoice", "pdf", "--month", "2027-01", "--out-dir", dir.to_str().unwrap()], 2);
+    assert_eq!(e["code"], "not_found");
+}

@@ -1,36 +1,106 @@
-// The only module that talks to the Rust side of the app over Tauri's IPC.
-// Everything else imports the typed helpers below instead of calling
-// window.__TAURI__ directly, so the IPC surface stays in one place.
+// The only module that talks to the Rust side of the app (Tauri's IPC). Every other module
+// imports the functions below: one per command, with the command's snake_case arguments.
+//
+// Every failure rejects with {code, message, field}: `code` is one of invalid_input, refused,
+// not_found, conflict, newer_database, database, io (or `unavailable` when the page runs
+// outside the app); `field` names the form input the error concerns, or is null.
 
-function tauriInvoke() {
-  const tauri = window.__TAURI__;
-  if (!tauri || !tauri.core || typeof tauri.core.invoke !== "function") {
-    return null;
+function tauri() {
+  const t = window.__TAURI__;
+  return t && t.core && typeof t.core.invoke === "function" ? t : null;
+}
+
+function asError(e) {
+  if (e && typeof e === "object" && typeof e.code === "string") {
+    return { code: e.code, message: String(e.message ?? ""), field: e.field ?? null };
   }
-  return tauri.core.invoke;
+  // Tauri's own refusals (a command not granted, a bad argument) arrive as plain text.
+  return { code: "io", message: String(e), field: null };
 }
 
-async function invoke(command, args) {
-  const fn = tauriInvoke();
-  if (fn === null) {
-    throw new Error("The Seatbook backend is not available (open the page inside the desktop app).");
+async function call(command, args) {
+  const t = tauri();
+  if (t === null) {
+    throw { code: "unavailable", message: "Seatbook's backend is not available: open this page inside the desktop app.", field: null };
   }
-  return fn(command, args);
+  try {
+    return await t.core.invoke(command, args);
+  } catch (e) {
+    throw asError(e);
+  }
 }
 
-/**
- * Name and version of the running application, the database it uses, the reseller's name
- * (null before set-up) and the number of open customers.
- * Rejects with the core's error object {code, message, field}.
- * @returns {Promise<{name: string, version: string, database: string, company: string|null, customers: number}>}
- */
-export async function appInfo() {
-  const info = await invoke("app_info");
-  return {
-    name: String(info.name),
-    version: String(info.version),
-    database: String(info.database),
-    company: info.company === null ? null : String(info.company),
-    customers: Number(info.customers),
-  };
+/** Calls `handler({job, done, total})` for every progress event of a long job. */
+export async function onProgress(handler) {
+  const t = tauri();
+  if (t === null || !t.event) return () => {};
+  return t.event.listen("progress", (event) => handler(event.payload));
 }
+
+// The app and its dashboard.
+export const appInfo = () => call("app_info");
+export const dashboard = () => call("dashboard");
+
+// The reseller's profile.
+export const companyGet = () => call("company_get");
+export const companyInit = (fields) => call("company_init", { fields });
+export const companyUpdate = (fields) => call("company_update", { fields });
+/** Opens a file dialog; resolves to the chosen file's name, or null if cancelled. */
+export const companyPickLogo = () => call("company_pick_logo");
+export const companyClearLogo = () => call("company_clear_logo");
+
+// Customers.
+export const customersList = (search, includeClosed) => call("customers_list", { search: search || null, include_closed: !!includeClosed });
+export const customerGet = (id) => call("customer_get", { id });
+export const customerAdd = (fields) => call("customer_add", { fields });
+export const customerUpdate = (id, fields) => call("customer_update", { id, fields });
+export const customerClose = (id, on) => call("customer_close", { id, on: on || null });
+export const customerNote = (id, channel, summary, on) => call("customer_note", { id, channel, summary, on: on || null });
+export const contactLog = (id) => call("contact_log", { id });
+export const customerAccount = (id) => call("customer_account", { id });
+
+// Catalogue.
+/** Opens a file dialog, then imports (progress job `import`); null if cancelled. */
+export const pricelistImport = (market, currency) => call("pricelist_import", { market: market || null, currency: currency || null });
+export const productsList = (search, on) => call("products_list", { search: search || null, on: on || null });
+export const productQuote = (input) => call("product_quote", { input });
+export const markupList = () => call("markup_list");
+export const markupSet = (input) => call("markup_set", { input });
+export const fxList = () => call("fx_list");
+export const fxSet = (from, to, rate, on) => call("fx_set", { from, to, rate, on });
+
+// Subscriptions.
+export const subscriptionsList = (customerId, status) =>
+  call("subscriptions_list", { customer_id: customerId ?? null, status: status || null });
+export const subscriptionGet = (id, asOf) => call("subscription_get", { id, as_of: asOf || null });
+export const subscriptionAdd = (input) => call("subscription_add", { input });
+export const subscriptionQuantity = (id, quantity, on) => call("subscription_quantity", { id, quantity, on });
+export const subscriptionCancel = (id, on) => call("subscription_cancel", { id, on });
+export const subscriptionSuspend = (id, on) => call("subscription_suspend", { id, on });
+export const subscriptionReactivate = (id, on) => call("subscription_reactivate", { id, on });
+export const subscriptionAutoRenew = (id, enabled) => call("subscription_auto_renew", { id, enabled });
+export const subscriptionSchedule = (id, changes) => call("subscription_schedule", { id, changes });
+export const subscriptionUpgrade = (id, product, on) => call("subscription_upgrade", { id, product, on });
+
+// Billing and invoices.
+export const billingPreview = (month, date) => call("billing_preview", { month, date: date || null });
+/** Issues the month (progress job `billing`), then writes its PDFs (progress job `pdf`). */
+export const billingIssue = (month, date) => call("billing_issue", { month, date: date || null });
+export const invoicesList = (month, customerId, status) =>
+  call("invoices_list", { month: month || null, customer_id: customerId ?? null, status: status || null });
+export const invoiceGet = (number) => call("invoice_get", { number });
+export const invoiceCredit = (input) => call("invoice_credit", { input });
+
+// PDFs.
+export const pdfsWriteMonth = (month) => call("pdfs_write_month", { month });
+export const pdfOpen = (number) => call("pdf_open", { number });
+/** Opens a save dialog; resolves to the saved path, or null if cancelled. */
+export const pdfSaveAs = (number) => call("pdf_save_as", { number });
+export const pdfPrintCombined = (month) => call("pdf_print_combined", { month });
+export const pdfOpenFolder = (month) => call("pdf_open_folder", { month: month || null });
+
+// The app's own settings.
+export const settingsGet = () => call("settings_get");
+/** Opens a folder dialog; resolves to the new settings, or null if cancelled. */
+export const settingsPickPdfDir = () => call("settings_pick_pdf_dir");
+export const settingsResetPdfDir = () => call("settings_reset_pdf_dir");

@@ -1,151 +1,142 @@
-// Seatbook placeholder screen. Builds the DOM with createElement/textContent
-// only (never innerHTML), and gets data from the backend through api.js.
-import { appInfo } from "./api.js";
+// Start-up and navigation: first run until the company is set up, then the sidebar's screens.
+// Each screen module exports `render(root, ctx, params)`; the root is `#screen-<name>`.
 
-const SVG_NS = "http://www.w3.org/2000/svg";
+import * as api from "./api.js";
+import * as fmt from "./format.js";
+import { h, icon, replace, toast, applyProgress } from "./dom.js";
+import * as dashboard from "./screens/dashboard.js";
+import * as customers from "./screens/customers.js";
+import * as catalogue from "./screens/catalogue.js";
+import * as subscriptions from "./screens/subscriptions.js";
+import * as billing from "./screens/billing.js";
+import * as invoices from "./screens/invoices.js";
+import * as settings from "./screens/settings.js";
+import * as setup from "./screens/setup.js";
 
-// 20x20 stroke icons, one path each.
-const SECTIONS = [
-  {
-    id: "dashboard",
-    label: "Dashboard",
-    blurb: "Seats, renewals and margins at a glance.",
-    icon: "M3 3h6v6H3zM11 3h6v4h-6zM11 9h6v8h-6zM3 11h6v6H3z",
-  },
-  {
-    id: "customers",
-    label: "Customers",
-    blurb: "Tenants, contacts and billing details.",
-    icon: "M10 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM3.5 17c.8-3.2 3.4-5 6.5-5s5.7 1.8 6.5 5",
-  },
-  {
-    id: "catalogue",
-    label: "Catalogue",
-    blurb: "Microsoft price lists and your own margins.",
-    icon: "M4 3.5h9.5a2 2 0 0 1 2 2v11H6a2 2 0 0 1-2-2zM4 14.5a2 2 0 0 1 2-2h9.5M7.5 7h5",
-  },
-  {
-    id: "subscriptions",
-    label: "Subscriptions",
-    blurb: "Licences, seat counts and renewal dates.",
-    icon: "M16 7.5A6.5 6.5 0 0 0 4.2 6M4 2.5V6h3.5M4 12.5a6.5 6.5 0 0 0 11.8 1.5M16 17.5V14h-3.5",
-  },
-  {
-    id: "billing",
-    label: "Billing",
-    blurb: "Monthly reconciliation of usage and charges.",
-    icon: "M2.5 5h15v10h-15zM2.5 8.5h15M5.5 12h3",
-  },
-  {
-    id: "invoices",
-    label: "Invoices",
-    blurb: "Customer invoices, ready to send.",
-    icon: "M5 2.5h7l3 3v12H5zM12 2.5v3h3M7.5 9.5h5M7.5 12.5h5",
-  },
-  {
-    id: "settings",
-    label: "Settings",
-    blurb: "Company details, currency and preferences.",
-    icon: "M3 5h14M3 10h14M3 15h14M7 3v4M13 8v4M9 13v4",
-  },
+// 20×20 stroke icons, one path each.
+const SCREENS = [
+  { id: "dashboard", label: "Dashboard", module: dashboard, icon: "M3 3h6v6H3zM11 3h6v4h-6zM11 9h6v8h-6zM3 11h6v6H3z" },
+  { id: "customers", label: "Customers", module: customers, icon: "M10 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM3.5 17c.8-3.2 3.4-5 6.5-5s5.7 1.8 6.5 5" },
+  { id: "catalogue", label: "Catalogue", module: catalogue, icon: "M4 3.5h9.5a2 2 0 0 1 2 2v11H6a2 2 0 0 1-2-2zM4 14.5a2 2 0 0 1 2-2h9.5M7.5 7h5" },
+  { id: "subscriptions", label: "Subscriptions", module: subscriptions, icon: "M16 7.5A6.5 6.5 0 0 0 4.2 6M4 2.5V6h3.5M4 12.5a6.5 6.5 0 0 0 11.8 1.5M16 17.5V14h-3.5" },
+  { id: "billing", label: "Billing", module: billing, icon: "M2.5 5h15v10h-15zM2.5 8.5h15M5.5 12h3" },
+  { id: "invoices", label: "Invoices", module: invoices, icon: "M5 2.5h7l3 3v12H5zM12 2.5v3h3M7.5 9.5h5M7.5 12.5h5" },
+  { id: "settings", label: "Settings", module: settings, icon: "M10 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM10 2v2M10 16v2M2 10h2M16 10h2M4.3 4.3l1.4 1.4M14.3 14.3l1.4 1.4M4.3 15.7l1.4-1.4M14.3 5.7l1.4-1.4" },
 ];
 
-function el(tag, { className, text, attrs } = {}, children = []) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  if (attrs) {
-    for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
+const ctx = {
+  company: null,
+  today: "",
+  /** Show a screen; `params` go to its render function. */
+  navigate,
+  toast,
+  /** Reload the profile after it changed (locale, currency, name in the sidebar). */
+  async refreshCompany() {
+    ctx.company = await api.companyGet();
+    applyCompany();
+  },
+};
+
+let current = null;
+
+function applyCompany() {
+  fmt.setCountry(ctx.company?.country);
+  document.getElementById("brand-company").textContent = ctx.company?.name ?? "";
+  document.getElementById("app-today").textContent = ctx.today ? `Today ${fmt.date(ctx.today)}` : "";
 }
 
-function icon(pathData) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 20 20");
-  svg.setAttribute("width", "20");
-  svg.setAttribute("height", "20");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "icon");
-  const path = document.createElementNS(SVG_NS, "path");
-  path.setAttribute("d", pathData);
-  svg.append(path);
-  return svg;
-}
-
-function renderNav(list) {
-  for (const section of SECTIONS) {
-    const button = el(
-      "button",
-      {
-        className: "nav-item",
-        attrs: { type: "button", title: `${section.label}: coming soon`, "data-section": section.id },
-      },
-      [icon(section.icon), el("span", { className: "nav-label", text: section.label })],
-    );
-    button.disabled = true;
-    list.append(el("li", {}, [button]));
-  }
-}
-
-function renderContent(main) {
-  const status = el("p", { className: "status status-pending", attrs: { role: "status" } }, [
-    el("span", { className: "status-dot", attrs: { "aria-hidden": "true" } }),
-    el("span", { className: "status-text", text: "Connecting to the Seatbook backend…" }),
-  ]);
-
-  // Settings is in the sidebar but is not a feature worth a card.
-  const cards = SECTIONS.filter((section) => section.id !== "settings").map((section) =>
-    el("article", { className: "card", attrs: { "aria-disabled": "true" } }, [
-      el("div", { className: "card-head" }, [
-        icon(section.icon),
-        el("h3", { className: "card-title", text: section.label }),
-        el("span", { className: "badge", text: "Coming soon" }),
-      ]),
-      el("p", { className: "card-text", text: section.blurb }),
-    ]),
+function renderNav() {
+  const list = document.getElementById("nav-list");
+  replace(
+    list,
+    SCREENS.map((s) =>
+      h(
+        "li",
+        {},
+        h(
+          "button",
+          { type: "button", class: "nav-item", "data-nav": s.id, onclick: () => navigate(s.id) },
+          icon(s.icon),
+          h("span", { class: "nav-label" }, s.label),
+        ),
+      ),
+    ),
   );
-
-  main.append(
-    el("header", { className: "page-header" }, [
-      el("h1", { className: "page-title", text: "Welcome to Seatbook" }),
-      el("p", {
-        className: "page-lead",
-        text: "The back office for Microsoft CSP resellers: customers, price lists, subscriptions and billing in one place.",
-      }),
-      status,
-    ]),
-    el("section", { className: "section", attrs: { "aria-labelledby": "upcoming-title" } }, [
-      el("h2", { className: "section-title", text: "On the way", attrs: { id: "upcoming-title" } }),
-      el("div", { className: "cards" }, cards),
-    ]),
-  );
-  return status;
 }
 
-function showStatus(status, ok, message) {
-  status.classList.remove("status-pending");
-  status.classList.add(ok ? "status-ok" : "status-error");
-  status.querySelector(".status-text").textContent = message;
+async function navigate(name, params = {}) {
+  const main = document.getElementById("content");
+  if (current && typeof current.cleanup === "function") current.cleanup();
+  const screen = name === "setup" ? { id: "setup", module: setup } : SCREENS.find((s) => s.id === name) || SCREENS[0];
+  document.getElementById("app").classList.toggle("first-run", screen.id === "setup");
+  for (const b of document.querySelectorAll("[data-nav]")) {
+    if (b.dataset.nav === screen.id) b.setAttribute("aria-current", "page");
+    else b.removeAttribute("aria-current");
+  }
+  const root = h("section", { id: `screen-${screen.id}`, class: "screen", "aria-busy": "true" });
+  replace(main, root);
+  main.scrollTop = 0;
+  current = { id: screen.id, cleanup: null };
+  try {
+    const cleanup = await screen.module.render(root, ctx, params);
+    if (current && current.id === screen.id) current.cleanup = cleanup || null;
+  } catch (error) {
+    root.append(h("div", { class: "notice notice-error", role: "alert" }, h("strong", {}, "This screen could not be loaded. "), error.message || String(error)));
+  } finally {
+    root.removeAttribute("aria-busy");
+  }
+}
+
+function fatal(error) {
+  document.getElementById("app").classList.add("first-run");
+  const main = document.getElementById("content");
+  replace(
+    main,
+    h(
+      "section",
+      { class: "screen fatal", id: "screen-error" },
+      h("h1", { class: "page-title" }, "Seatbook cannot open its database"),
+      h("p", { class: "notice notice-error", role: "alert", "data-code": error.code || "" }, error.message || String(error)),
+      error.code === "newer_database"
+        ? h("p", {}, "This file was written by a newer version of Seatbook. Install the newer version to open it; the file was not changed.")
+        : h("p", {}, "Check that the file is a Seatbook database and that no other program holds it, then start Seatbook again."),
+    ),
+  );
 }
 
 async function start() {
-  renderNav(document.getElementById("nav-list"));
-  const status = renderContent(document.getElementById("content"));
-  const versionLabel = document.getElementById("app-version");
-
+  renderNav();
+  await api.onProgress(applyProgress);
+  let info;
   try {
-    const info = await appInfo();
-    versionLabel.textContent = `Version ${info.version}`;
-    const who = info.company === null ? "not set up yet (run seatbook init)" : info.company;
-    const customers = `${info.customers} customer${info.customers === 1 ? "" : "s"}`;
-    showStatus(status, true, `${who} · ${customers} · ${info.database}`);
+    info = await api.appInfo();
   } catch (error) {
-    versionLabel.textContent = "Version unknown";
-    const message = error && typeof error === "object" && "message" in error ? error.message : String(error);
-    showStatus(status, false, `The database could not be opened: ${message}`);
+    fatal(error);
+    return;
+  }
+  ctx.today = info.today;
+  document.getElementById("app-version").textContent = `Version ${info.version}`;
+  document.getElementById("app-version").title = info.database;
+  try {
+    ctx.company = await api.companyGet();
+  } catch (error) {
+    fatal(error);
+    return;
+  }
+  applyCompany();
+  if (ctx.company === null) {
+    await navigate("setup");
+  } else {
+    await navigate("dashboard");
   }
 }
+
+// Keyboard: Alt+1…7 switch screens (Escape closes dialogs natively).
+document.addEventListener("keydown", (event) => {
+  if (event.altKey && !event.ctrlKey && !event.metaKey && /^[1-7]$/.test(event.key) && ctx.company) {
+    event.preventDefault();
+    navigate(SCREENS[Number(event.key) - 1].id);
+  }
+});
 
 start();

@@ -794,22 +794,25 @@ fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Outp
     }
 }
 
-/// PDF output (wired to `seatbook::pdf` once the renderer lands).
+/// PDF output: one document, many in parallel (one file each), or all in one file.
 mod pdf {
     use seatbook::pdf::Document;
-    use seatbook::{Error, Result};
+    use seatbook::Result;
 
-    fn pending() -> Error {
-        Error::io("PDF output is not available in this build yet")
-    }
-    pub fn render(_doc: &Document) -> Result<Vec<u8>> {
-        Err(pending())
-    }
-    pub fn render_many(_docs: &[Document]) -> Result<Vec<Vec<u8>>> {
-        Err(pending())
-    }
-    pub fn render_combined(_docs: &[Document]) -> Result<Vec<u8>> {
-        Err(pending())
+    pub use seatbook::pdf::{render, render_combined};
+
+    /// Render every document, using all cores; the results keep the documents' order.
+    pub fn render_many(docs: &[Document]) -> Result<Vec<Vec<u8>>> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(docs.len().max(1));
+        let chunk = docs.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = docs.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(render).collect::<Result<Vec<_>>>())).collect();
+            let mut out = Vec::with_capacity(docs.len());
+            for h in handles {
+                out.extend(h.join().expect("a PDF thread panicked")?);
+            }
+            Ok(out)
+        })
     }
 }
 

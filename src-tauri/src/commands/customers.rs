@@ -1,0 +1,143 @@
+//! Customers: the list, the form, closing, the contact log and the balance.
+
+use super::date_or_today;
+use crate::error::IpcError;
+use crate::state::AppState;
+use chrono::NaiveDate;
+use seatbook::customer::{ContactEntry, Customer, CustomerFields};
+use seatbook::money::Currency;
+use seatbook::store::Account;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+/// The customer form, field by field. `None` leaves a field as it is; an empty text clears it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CustomerInput {
+    pub name: Option<String>,
+    pub contact_person: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub country: Option<String>,
+    pub currency: Option<String>,
+    pub vat_number: Option<String>,
+    pub tax_treatment: Option<String>,
+    pub payment_terms_days: Option<String>,
+    pub credit_limit: Option<String>,
+    pub domain: Option<String>,
+    pub tenant_id: Option<String>,
+    pub billing_alignment: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl From<CustomerInput> for CustomerFields {
+    fn from(i: CustomerInput) -> Self {
+        CustomerFields {
+            name: i.name,
+            contact_person: i.contact_person,
+            email: i.email,
+            phone: i.phone,
+            address: i.address,
+            country: i.country,
+            currency: i.currency,
+            vat_number: i.vat_number,
+            tax_treatment: i.tax_treatment,
+            payment_terms_days: i.payment_terms_days,
+            credit_limit: i.credit_limit,
+            domain: i.domain,
+            tenant_id: i.tenant_id,
+            billing_alignment: i.billing_alignment,
+            notes: i.notes,
+        }
+    }
+}
+
+/// A customer as the list shows it (the list can hold ten thousand: only what a row needs).
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub name: String,
+    pub domain: String,
+    pub email: String,
+    pub contact_person: String,
+    pub country: String,
+    pub currency: Currency,
+    pub closed_on: Option<NaiveDate>,
+}
+
+impl From<Customer> for CustomerRow {
+    fn from(c: Customer) -> Self {
+        CustomerRow {
+            id: c.id,
+            name: c.name,
+            domain: c.domain,
+            email: c.email,
+            contact_person: c.contact_person,
+            country: c.country,
+            currency: c.currency,
+            closed_on: c.closed_on,
+        }
+    }
+}
+
+/// Customers whose name, domain, email, VAT number or contact contains `search`, by name.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customers_list(
+    state: State<'_, AppState>,
+    search: Option<String>,
+    include_closed: Option<bool>,
+) -> Result<Vec<CustomerRow>, IpcError> {
+    let search = super::given(search);
+    let list = state.with_store(|s| s.list_customers(search.as_deref(), include_closed.unwrap_or(false), None))?;
+    Ok(list.into_iter().map(CustomerRow::from).collect())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customer_get(state: State<'_, AppState>, id: i64) -> Result<Customer, IpcError> {
+    state.with_store(|s| s.customer(id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customer_add(state: State<'_, AppState>, fields: CustomerInput) -> Result<Customer, IpcError> {
+    state.with_store(|s| s.add_customer(&fields.into()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customer_update(state: State<'_, AppState>, id: i64, fields: CustomerInput) -> Result<Customer, IpcError> {
+    state.with_store(|s| s.update_customer(id, &fields.into()))
+}
+
+/// Close a customer on `on` (default today); refused while a subscription still runs.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customer_close(state: State<'_, AppState>, id: i64, on: Option<String>) -> Result<Customer, IpcError> {
+    let on = date_or_today(on.as_deref(), "--on", state.today())?;
+    state.with_store(|s| s.close_customer(id, on))
+}
+
+/// Add an entry to the contact log.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customer_note(
+    state: State<'_, AppState>,
+    id: i64,
+    channel: String,
+    summary: String,
+    on: Option<String>,
+) -> Result<ContactEntry, IpcError> {
+    let on = date_or_today(on.as_deref(), "--on", state.today())?;
+    let at = state.now();
+    state.with_store(|s| s.add_contact_entry(id, on, &channel, &summary, &at))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn contact_log(state: State<'_, AppState>, id: i64) -> Result<Vec<ContactEntry>, IpcError> {
+    state.with_store(|s| s.contact_log(id))
+}
+
+/// The customer's account as of today: invoiced, credited, received, refunded, the balance,
+/// unapplied credit, and every invoice still open.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customer_account(state: State<'_, AppState>, id: i64) -> Result<Account, IpcError> {
+    let today = state.today();
+    state.with_store(|s| s.account(id, today))
+}

@@ -1,0 +1,141 @@
+//! Files the user chose: native dialogs (or, for automated tests, answers from a folder), writing
+//! PDFs, opening files and folders in the system's programs, and progress events. Every path the
+//! app reads or writes comes from here, never from the page.
+//!
+//! The dialog functions block until the user answers: call them inside `spawn_blocking`, never on
+//! the main thread.
+
+use crate::error::IpcError;
+use crate::state::AppState;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+/// A file type offered by a dialog.
+pub struct Filter {
+    pub name: &'static str,
+    pub extensions: &'static [&'static str],
+}
+
+pub const CSV: Filter = Filter { name: "Price list (CSV)", extensions: &["csv"] };
+pub const IMAGE: Filter = Filter { name: "Logo (PNG or JPEG)", extensions: &["png", "jpg", "jpeg"] };
+pub const PDF: Filter = Filter { name: "PDF", extensions: &["pdf"] };
+
+fn automation<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
+    app.state::<AppState>().launch.automation_dir.clone()
+}
+
+fn dialog_path(answer: Option<tauri_plugin_dialog::FilePath>) -> Result<Option<PathBuf>, IpcError> {
+    answer.map(|p| p.into_path().map_err(|e| IpcError::io(format!("the chosen file is not on this computer: {e}")))).transpose()
+}
+
+/// Ask for a file to read. `None` when the user cancelled.
+pub fn pick_file<R: Runtime>(app: &AppHandle<R>, title: &str, filter: &Filter) -> Result<Option<PathBuf>, IpcError> {
+    if let Some(dir) = automation(app) {
+        // The first file of the right type in the folder, by name.
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| IpcError::io(format!("cannot read {}: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && has_extension(p, filter.extensions))
+            .collect();
+        files.sort();
+        return Ok(files.into_iter().next());
+    }
+    dialog_path(app.dialog().file().set_title(title).add_filter(filter.name, filter.extensions).blocking_pick_file())
+}
+
+/// Ask where to save a file, suggesting `file_name`. `None` when the user cancelled.
+pub fn save_file<R: Runtime>(app: &AppHandle<R>, title: &str, file_name: &str, filter: &Filter) -> Result<Option<PathBuf>, IpcError> {
+    if let Some(dir) = automation(app) {
+        return Ok(Some(dir.join(file_name)));
+    }
+    let path = dialog_path(
+        app.dialog().file().set_title(title).set_file_name(file_name).add_filter(filter.name, filter.extensions).blocking_save_file(),
+    )?;
+    // Some desktops drop the extension the user did not type.
+    Ok(path.map(|p| if p.extension().is_none() { p.with_extension(filter.extensions[0]) } else { p }))
+}
+
+/// Ask for a folder. `None` when the user cancelled.
+pub fn pick_folder<R: Runtime>(app: &AppHandle<R>, title: &str, start: &Path) -> Result<Option<PathBuf>, IpcError> {
+    if let Some(dir) = automation(app) {
+        return Ok(Some(dir));
+    }
+    let mut dialog = app.dialog().file().set_title(title);
+    if start.is_dir() {
+        dialog = dialog.set_directory(start);
+    }
+    dialog_path(dialog.blocking_pick_folder())
+}
+
+/// Open a file or folder in the system's default program (a PDF viewer, the file manager).
+pub fn open_in_system<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<(), IpcError> {
+    if automation(app).is_some() {
+        return Ok(());
+    }
+    app.opener().open_path(path.to_string_lossy(), None::<&str>).map_err(|e| {
+        IpcError::io(format!("{} is ready, but no program could open it ({e}); open it from your file manager", path.display()))
+    })
+}
+
+pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+pub fn read(path: &Path) -> Result<Vec<u8>, IpcError> {
+    std::fs::read(path).map_err(|e| IpcError::io(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Write `bytes` to `path`, creating its folder.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IpcError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| IpcError::io(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| IpcError::io(format!("cannot write {}: {e}", path.display())))
+}
+
+/// A PDF's file name from the document number and the customer, safe on every file system
+/// (the same names as `seatbook invoice pdf`).
+pub fn pdf_name(number: &str, customer: &str) -> String {
+    let clean = |s: &str| -> String {
+        let mut out = String::new();
+        for ch in s.chars() {
+            if ch.is_alphanumeric() {
+                out.push(ch);
+            } else if !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        out.trim_matches('-').chars().take(60).collect()
+    };
+    format!("{}_{}.pdf", clean(number), clean(customer))
+}
+
+/// How far a long job has come: sent to the page as the `progress` event.
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    /// `import`, `billing` or `pdf`.
+    pub job: &'static str,
+    pub done: usize,
+    pub total: usize,
+}
+
+pub fn progress<R: Runtime>(app: &AppHandle<R>, job: &'static str, done: usize, total: usize) {
+    // A window that is gone cannot be told; the job goes on.
+    let _ = app.emit("progress", Progress { job, done, total });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_names_are_safe() {
+        assert_eq!(pdf_name("INV-2026-00001", "Acme (Pty) Ltd"), "INV-2026-00001_Acme-Pty-Ltd.pdf");
+        assert_eq!(pdf_name("2026/7", "<img src=x onerror=alert(1)>"), "2026-7_img-src-x-onerror-alert-1.pdf");
+        assert!(has_extension(Path::new("/tmp/a.CSV"), CSV.extensions));
+        assert!(!has_extension(Path::new("/tmp/a.txt"), CSV.extensions));
+    }
+}

@@ -1,0 +1,121 @@
+//! What the running app holds: the open database (or why it could not be opened), the shell's
+//! own small settings file, and the two readings of the clock the core is never allowed to take.
+
+use crate::error::IpcError;
+use chrono::NaiveDate;
+use seatbook::store::Store;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// The shell's own preferences, kept in `settings.json` under the app's config folder (they
+/// belong to this computer, not to the books).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShellSettings {
+    /// Where invoice PDFs are written; `None` means the default folder.
+    #[serde(default)]
+    pub pdf_dir: Option<PathBuf>,
+}
+
+/// How the app was started: the files it uses and the hooks automated tests need.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// `settings.json`; `None` keeps settings in memory only.
+    pub settings_file: Option<PathBuf>,
+    /// Where PDFs go until the user chooses a folder.
+    pub default_pdf_dir: PathBuf,
+    /// `SEATBOOK_AUTOMATION_DIR`: answer every file dialog from this folder without showing it,
+    /// and open nothing in outside programs (end-to-end tests cannot click native dialogs).
+    pub automation_dir: Option<PathBuf>,
+    /// `SEATBOOK_TODAY`: act as if today were this day, like the command line's `--today`.
+    pub today: Option<NaiveDate>,
+}
+
+/// The open database, or why it could not be opened (shown to the user instead of crashing).
+pub struct AppState {
+    pub db_path: PathBuf,
+    store: Mutex<Result<Store, seatbook::Error>>,
+    settings: Mutex<ShellSettings>,
+    /// A logo chosen in a dialog, applied by the next profile save.
+    pending_logo: Mutex<Option<PathBuf>>,
+    pub launch: Launch,
+}
+
+/// A mutex guard even if another thread panicked while holding it: one panic must not turn
+/// into a dead app.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl AppState {
+    pub fn new(db_path: PathBuf, store: Result<Store, seatbook::Error>, launch: Launch) -> AppState {
+        let settings = launch.settings_file.as_deref().map(read_settings).unwrap_or_default();
+        AppState { db_path, store: Mutex::new(store), settings: Mutex::new(settings), pending_logo: Mutex::new(None), launch }
+    }
+
+    /// Run `f` with the store.
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> seatbook::Result<T>) -> Result<T, IpcError> {
+        let mut guard = lock(&self.store);
+        match guard.as_mut() {
+            Ok(store) => f(store).map_err(IpcError::from),
+            Err(e) => Err(e.clone().into()),
+        }
+    }
+
+    /// Today's date, read once per command (or `SEATBOOK_TODAY`).
+    pub fn today(&self) -> NaiveDate {
+        self.launch.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    /// When a change is recorded: UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub fn now(&self) -> String {
+        chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+
+    pub fn settings(&self) -> ShellSettings {
+        lock(&self.settings).clone()
+    }
+
+    /// The folder PDFs are written to.
+    pub fn pdf_dir(&self) -> PathBuf {
+        self.settings().pdf_dir.unwrap_or_else(|| self.launch.default_pdf_dir.clone())
+    }
+
+    /// Change the settings and write them to the settings file.
+    pub fn update_settings(&self, f: impl FnOnce(&mut ShellSettings)) -> Result<ShellSettings, IpcError> {
+        let mut guard = lock(&self.settings);
+        let mut next = guard.clone();
+        f(&mut next);
+        if let Some(file) = &self.launch.settings_file {
+            write_settings(file, &next)?;
+        }
+        *guard = next.clone();
+        Ok(next)
+    }
+
+    pub fn set_pending_logo(&self, path: Option<PathBuf>) {
+        *lock(&self.pending_logo) = path;
+    }
+
+    pub fn take_pending_logo(&self) -> Option<PathBuf> {
+        lock(&self.pending_logo).take()
+    }
+}
+
+/// Settings from `file`; a missing or unreadable file gives the defaults (the file is only
+/// preferences: nothing is lost by starting over).
+fn read_settings(file: &Path) -> ShellSettings {
+    std::fs::read(file).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
+}
+
+fn write_settings(file: &Path, settings: &ShellSettings) -> Result<(), IpcError> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| IpcError::io(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let json = serde_json::to_vec_pretty(settings).map_err(|e| IpcError::io(e.to_string()))?;
+    // Write beside, then rename: a crash never leaves half a settings file.
+    let tmp = file.with_extension("json.tmp");
+    std::fs::write(&tmp, json)
+        .and_then(|_| std::fs::rename(&tmp, file))
+        .map_err(|e| IpcError::io(format!("cannot save the settings to {}: {e}", file.display())))
+}

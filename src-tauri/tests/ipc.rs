@@ -1,0 +1,429 @@
+//! The app's commands over IPC, without a display: Tauri's mock runtime, the real invoke
+//! handler and a database in a temporary folder. Each command family is driven the way the page
+//! drives it (JSON arguments in, JSON out), and each error code is checked for the
+//! `{code, message, field}` shape the page relies on.
+//!
+//! File dialogs are answered from the automation folder (`SEATBOOK_AUTOMATION_DIR`), which also
+//! keeps PDFs from being opened in outside programs.
+
+use seatbook::store::Store;
+use seatbook_desktop_lib::{invoke_handler, AppState, Launch, COMMANDS};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::{Listener, WebviewWindow};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    progress: Arc<Mutex<Vec<Value>>>,
+}
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sample_pricelist() -> PathBuf {
+    manifest_dir().join("../tests/data/nce-pricelist-sample.csv")
+}
+
+/// An app over `store` (opened from `db`), with today fixed to 24 November 2026.
+fn app_with(dir: tempfile::TempDir, db: PathBuf, store: seatbook::Result<Store>) -> Fixture {
+    let automation = dir.path().join("dialogs");
+    std::fs::create_dir_all(&automation).unwrap();
+    let launch = Launch {
+        settings_file: Some(dir.path().join("config/settings.json")),
+        default_pdf_dir: dir.path().join("pdf"),
+        automation_dir: Some(automation),
+        today: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()),
+    };
+    let app = mock_builder()
+        .manage(AppState::new(db, store, launch))
+        .invoke_handler(invoke_handler())
+        .build(mock_context(noop_assets()))
+        .expect("the app builds on the mock runtime");
+    let progress = Arc::new(Mutex::new(Vec::new()));
+    let seen = progress.clone();
+    app.listen_any("progress", move |event| {
+        seen.lock().unwrap().push(serde_json::from_str::<Value>(event.payload()).unwrap());
+    });
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    Fixture { dir, _app: app, window, progress }
+}
+
+fn fresh() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("seatbook.db");
+    let store = Store::open(&db);
+    app_with(dir, db, store)
+}
+
+impl Fixture {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.window,
+            tauri::webview::InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args) {
+            Ok(v) => v,
+            Err(e) => panic!("{cmd} failed: {e}"),
+        }
+    }
+
+    /// The error of a call that must fail, checked for the exact `{code, message, field}` shape.
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        let e = self.call(cmd, args).expect_err(cmd);
+        let mut keys: Vec<&str> = e.as_object().expect("an error object").keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["code", "field", "message"], "{e}");
+        assert!(e["code"].is_string() && e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
+        assert!(e["field"].is_null() || e["field"].is_string(), "{e}");
+        e
+    }
+
+    fn dialogs(&self) -> PathBuf {
+        self.dir.path().join("dialogs")
+    }
+
+    /// Set up as a South African reseller with the sample price list and a USD→ZAR rate.
+    fn reseller(&self) {
+        self.ok(
+            "company_init",
+            json!({"fields": {"name": "Cloudwise (Pty) Ltd", "country": "ZA", "currency": "ZAR", "vat_rate": "15",
+                              "address": "12 Loop Street\nCape Town", "bank_name": "FNB"}}),
+        );
+        std::fs::copy(sample_pricelist(), self.dialogs().join("pricelist.csv")).unwrap();
+        let report = self.ok("pricelist_import", json!({}));
+        assert_eq!(report["summary"]["added"], json!(28));
+        self.ok("fx_set", json!({"from": "USD", "to": "ZAR", "rate": "18.25", "on": "2025-01-01"}));
+    }
+
+    fn customer(&self, name: &str, domain: &str) -> i64 {
+        self.ok("customer_add", json!({"fields": {"name": name, "domain": domain}}))["id"].as_i64().unwrap()
+    }
+
+    fn subscription(&self, customer: i64, quantity: &str, start: &str) -> i64 {
+        let input = json!({"customer": customer, "product": "CFQ7TTC0LCHC:0002", "term": "P1Y", "billing": "monthly",
+                           "quantity": quantity, "start": start});
+        self.ok("subscription_add", json!({ "input": input }))["id"].as_i64().unwrap()
+    }
+}
+
+/// Every amount crosses IPC as a decimal string, never a float.
+fn is_decimal_string(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| s.parse::<rust_decimal::Decimal>().is_ok())
+}
+
+#[test]
+fn every_command_is_declared_and_granted() {
+    let build = std::fs::read_to_string(manifest_dir().join("build.rs")).unwrap();
+    let declared: Vec<&str> = build.lines().filter_map(|l| l.trim().strip_prefix('"')?.strip_suffix("\",")).collect();
+    assert_eq!(declared, COMMANDS, "build.rs declares exactly the commands of the handler");
+    let caps: Value = serde_json::from_str(&std::fs::read_to_string(manifest_dir().join("capabilities/default.json")).unwrap()).unwrap();
+    let granted: Vec<String> = caps["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+    for c in COMMANDS {
+        assert!(granted.contains(&format!("allow-{}", c.replace('_', "-"))), "{c} is not granted");
+    }
+    // Nothing else: listening to progress events and the app's own commands, no plugin's API.
+    let others: Vec<&String> = granted.iter().filter(|p| !p.starts_with("allow-")).collect();
+    assert_eq!(others, ["core:event:allow-listen", "core:event:allow-unlisten"]);
+    assert_eq!(granted.len(), COMMANDS.len() + 2);
+}
+
+#[test]
+fn first_run_then_profile() {
+    let f = fresh();
+    let info = f.ok("app_info", json!({}));
+    assert_eq!((info["company"].clone(), info["today"].clone()), (Value::Null, json!("2026-11-24")));
+    assert_eq!(f.ok("company_get", json!({})), Value::Null);
+    // The essentials are required, and the error names the input.
+    let e = f.err("company_init", json!({"fields": {"name": "Cloudwise", "country": "ZA"}}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_input"), Some("currency")));
+    let c = f.ok("company_init", json!({"fields": {"name": "Cloudwise", "country": "ZA", "currency": "ZAR", "vat_rate": "15"}}));
+    assert_eq!((c["currency"].as_str(), c["vat_rate"].as_str()), (Some("ZAR"), Some("15")));
+    // A second set-up is a conflict.
+    assert_eq!(f.err("company_init", json!({"fields": {"name": "Again"}}))["code"], "conflict");
+    let c =
+        f.ok("company_update", json!({"fields": {"vat_number": "4123456789", "invoice_format": "F{year}-{seq:04}", "paper": "letter"}}));
+    assert_eq!(
+        (c["invoice_number_format"].as_str(), c["paper"].as_str(), c["name"].as_str()),
+        (Some("F{year}-{seq:04}"), Some("letter"), Some("Cloudwise"))
+    );
+    let e = f.err("company_update", json!({"fields": {"vat_rate": "150"}}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_input"), Some("vat_rate")));
+    // A logo chosen in a dialog is applied by the next save; the page never sends a path.
+    std::fs::write(f.dialogs().join("logo.png"), b"\x89PNG\r\n\x1a\n....").unwrap();
+    assert_eq!(f.ok("company_pick_logo", json!({})), json!("logo.png"));
+    let c = f.ok("company_update", json!({"fields": {}}));
+    assert!(c["logo_path"].as_str().unwrap().ends_with("logo.png"));
+    assert_eq!(f.ok("company_clear_logo", json!({}))["logo_path"], "");
+    assert_eq!(f.ok("app_info", json!({}))["company"], "Cloudwise");
+}
+
+#[test]
+fn customers_list_edit_log_and_close() {
+    let f = fresh();
+    f.reseller();
+    let acme = f.customer("Acme Holdings", "acme.onmicrosoft.com");
+    let xss = f.customer("<img src=x onerror=alert(1)>", "xss.onmicrosoft.com");
+    let list = f.ok("customers_list", json!({"search": "ACME"}));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], acme);
+    // Names come back exactly as typed; the page shows them as text.
+    assert_eq!(f.ok("customer_get", json!({"id": xss}))["name"], "<img src=x onerror=alert(1)>");
+    let c = f.ok("customer_update", json!({"id": acme, "fields": {"email": "it@acme.example", "payment_terms_days": "14"}}));
+    assert_eq!(
+        (c["email"].as_str(), c["payment_terms_days"].as_i64(), c["name"].as_str()),
+        (Some("it@acme.example"), Some(14), Some("Acme Holdings"))
+    );
+    let note = f.ok("customer_note", json!({"id": acme, "channel": "phone", "summary": "Wants 5 more seats", "on": null}));
+    assert_eq!(note["date"], "2026-11-24");
+    assert_eq!(f.ok("contact_log", json!({"id": acme})).as_array().unwrap().len(), 1);
+    let e = f.err("customer_note", json!({"id": acme, "channel": "pigeon", "summary": "x"}));
+    assert_eq!(e["field"], "channel");
+    let account = f.ok("customer_account", json!({"id": acme}));
+    assert_eq!((account["balance"].as_str(), account["currency"].as_str()), (Some("0.00"), Some("ZAR")));
+    f.ok("customer_close", json!({"id": xss}));
+    assert_eq!(f.ok("customers_list", json!({})).as_array().unwrap().len(), 1);
+    assert_eq!(f.ok("customers_list", json!({"include_closed": true})).as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn catalogue_import_products_quotes_markup_and_rates() {
+    let f = fresh();
+    f.reseller();
+    // The import reported its progress as the `import` job, ending at total.
+    let events = f.progress.lock().unwrap().clone();
+    let import: Vec<&Value> = events.iter().filter(|e| e["job"] == "import").collect();
+    assert!(import.len() >= 2, "{events:?}");
+    assert_eq!(import.last().unwrap()["done"], import.last().unwrap()["total"]);
+    // Importing the same file again changes nothing.
+    let again = f.ok("pricelist_import", json!({"market": "za"}));
+    assert_eq!((again["summary"]["unchanged"].as_i64(), again["file"].as_str()), (Some(28), Some("pricelist.csv")));
+    // A cancelled dialog (nothing to pick) is not an error.
+    std::fs::remove_file(f.dialogs().join("pricelist.csv")).unwrap();
+    assert_eq!(f.ok("pricelist_import", json!({})), Value::Null);
+    assert_eq!(f.err("pricelist_import", json!({"market": "Narnia"}))["field"], "market");
+
+    let products = f.ok("products_list", json!({"search": "premium"}));
+    assert_eq!(products.as_array().unwrap().len(), 1);
+    assert!(is_decimal_string(&products[0]["prices"][0]["unit_price"]));
+    let acme = f.customer("Acme", "acme.onmicrosoft.com");
+    let input = json!({"customer": acme, "product": "CFQ7TTC0LCHC:0002", "term": "P1Y", "billing": "monthly", "start": "2026-11-24"});
+    let q = f.ok("product_quote", json!({ "input": input }));
+    // 277.20 USD a year + 15 % = 318.78, 26.565 a month; cancellable on days 1–7.
+    assert_eq!((q["quote"]["price"]["unit_price"].as_str(), q["quote"]["price_per_cycle"].as_str()), (Some("318.78"), Some("26.565")));
+    assert_eq!((q["cancellable_until"].as_str(), q["term_end"].as_str()), (Some("2026-11-30"), Some("2027-11-23")));
+    let bad = json!({"customer": acme, "product": "CFQ7TTC0LCHC:0002", "term": "P1M", "billing": "annual"});
+    assert_eq!(f.err("product_quote", json!({ "input": bad }))["field"], "billing");
+
+    let rule = f.ok("markup_set", json!({"input": {"customer": acme.to_string(), "percent": "20"}}));
+    assert!(rule["description"].as_str().unwrap().starts_with("markup 20% for customer"));
+    assert_eq!(f.ok("markup_list", json!({})).as_array().unwrap().len(), 1);
+    assert_eq!(f.err("markup_set", json!({"input": {"price": "10"}}))["field"], "price");
+    assert_eq!(f.ok("fx_list", json!({})).as_array().unwrap().len(), 1);
+    assert_eq!(f.err("fx_set", json!({"from": "USD", "to": "USD", "rate": "1", "on": "2026-01-01"}))["field"], "to");
+}
+
+#[test]
+fn subscriptions_every_change_and_history() {
+    let f = fresh();
+    f.reseller();
+    let acme = f.customer("Acme", "acme.onmicrosoft.com");
+    let id = f.subscription(acme, "10", "2026-11-20");
+    let view = f.ok("subscription_get", json!({"id": id}));
+    assert_eq!((view["subscription"]["quantity"].as_i64(), view["cancellable_until"].as_str()), (Some(10), Some("2026-11-26")));
+    // Seats added on the 24th can come off within their window.
+    f.ok("subscription_quantity", json!({"id": id, "quantity": "12", "on": "2026-11-24"}));
+    f.ok("subscription_quantity", json!({"id": id, "quantity": "11", "on": "2026-11-25"}));
+    f.ok("subscription_schedule", json!({"id": id, "changes": {"quantity": "8"}}));
+    let s = f.ok("subscription_auto_renew", json!({"id": id, "enabled": false}));
+    assert_eq!(s["auto_renew"], false);
+    f.ok("subscription_auto_renew", json!({"id": id, "enabled": true}));
+    f.ok("subscription_suspend", json!({"id": id, "on": "2026-11-26"}));
+    f.ok("subscription_reactivate", json!({"id": id, "on": "2026-11-27"}));
+    // Business Premium is the dearest product of the sample: nothing to upgrade to.
+    assert_eq!(f.err("subscription_upgrade", json!({"id": id, "product": "CFQ7TTC0LH18:0001", "on": "2026-11-27"}))["code"], "refused");
+    let list = f.ok("subscriptions_list", json!({"customer_id": acme, "status": "active"}));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let history = f.ok("subscription_get", json!({"id": id, "as_of": "2026-11-27"}))["history"].clone();
+    let kinds: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "purchased",
+            "quantity-changed",
+            "quantity-changed",
+            "renewal-scheduled",
+            "auto-renew-off",
+            "auto-renew-on",
+            "suspended",
+            "reactivated"
+        ]
+    );
+    let trial = f.ok(
+        "subscription_add",
+        json!({"input": {"customer": acme, "product": "CFQ7TTC0LH18:0001", "term": "P1Y", "billing": "monthly", "quantity": "3", "start": "2026-11-24", "trial": true}}),
+    );
+    f.ok("subscription_cancel", json!({"id": trial["id"], "on": "2026-11-25"}));
+    assert_eq!(f.ok("subscriptions_list", json!({"status": "cancelled"})).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn billing_preview_issue_invoices_credit_notes_and_pdfs() {
+    let f = fresh();
+    f.reseller();
+    let acme = f.customer("Acme", "acme.onmicrosoft.com");
+    f.subscription(acme, "10", "2026-11-01");
+    let preview = f.ok("billing_preview", json!({"month": "2026-11", "date": "2026-11-24"}));
+    assert_eq!((preview["preview"].as_bool(), preview["invoices"].as_array().unwrap().len()), (Some(true), 1));
+    assert!(preview["invoices"][0]["number"].is_null());
+    assert!(is_decimal_string(&preview["invoices"][0]["total"]));
+
+    let report = f.ok("billing_issue", json!({"month": "2026-11", "date": null}));
+    let number = report["run"]["invoices"][0]["number"].as_str().unwrap().to_string();
+    assert_eq!(number, "INV-2026-00001");
+    let files = report["pdfs"]["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert!(Path::new(files[0].as_str().unwrap()).starts_with(f.dir.path().join("pdf/2026-11")));
+    assert!(std::fs::read(files[0].as_str().unwrap()).unwrap().starts_with(b"%PDF"));
+    let events = f.progress.lock().unwrap().clone();
+    assert!(events.iter().any(|e| e["job"] == "billing" && e["done"] == 1));
+    assert!(events.iter().any(|e| e["job"] == "pdf" && e["done"] == 1 && e["total"] == 1));
+    // Issuing again bills nothing new.
+    assert_eq!(f.ok("billing_issue", json!({"month": "2026-11"}))["run"]["invoices"], json!([]));
+
+    let list = f.ok("invoices_list", json!({"month": "2026-11", "customer_id": acme, "status": "unpaid"}));
+    assert_eq!((list[0]["number"].as_str(), list[0]["status"].as_str()), (Some(number.as_str()), Some("open")));
+    assert_eq!(f.ok("invoices_list", json!({"status": "paid"})), json!([]));
+    assert_eq!(f.err("invoices_list", json!({"month": "November"}))["field"], "month");
+    let inv = f.ok("invoice_get", json!({"number": number}));
+    assert_eq!(inv["open"], inv["total"]);
+
+    let cn = f.ok("invoice_credit", json!({"input": {"number": number, "mode": "amount", "amount": "100", "reason": "Goodwill"}}));
+    assert_eq!((cn["number"].as_str(), cn["net"].as_str(), cn["total"].as_str()), (Some("CN-2026-00001"), Some("100.00"), Some("115.00")));
+    let e = f.err("invoice_credit", json!({"input": {"number": number, "mode": "lines", "lines": [], "reason": "x"}}));
+    assert_eq!(e["field"], "lines");
+    assert_eq!(f.err("invoice_credit", json!({"input": {"number": number, "mode": "whole", "reason": " "}}))["field"], "reason");
+
+    // PDFs: open (written to the month's folder), save as (where the dialog says), all of the
+    // month in one file, the folder.
+    let opened = f.ok("pdf_open", json!({"number": number}));
+    assert!(opened.as_str().unwrap().ends_with("INV-2026-00001_Acme.pdf"));
+    let cn_pdf = f.ok("pdf_open", json!({"number": "CN-2026-00001"}));
+    assert!(Path::new(cn_pdf.as_str().unwrap()).starts_with(f.dir.path().join("pdf/2026-11")));
+    let saved = f.ok("pdf_save_as", json!({"number": number}));
+    assert_eq!(PathBuf::from(saved.as_str().unwrap()), f.dialogs().join("INV-2026-00001_Acme.pdf"));
+    let combined = f.ok("pdf_print_combined", json!({"month": "2026-11"}));
+    assert!(std::fs::read(combined.as_str().unwrap()).unwrap().starts_with(b"%PDF"));
+    assert_eq!(f.ok("pdfs_write_month", json!({"month": "2026-11"}))["files"].as_array().unwrap().len(), 1);
+    assert_eq!(f.ok("pdf_open_folder", json!({"month": "2026-11"})), json!(f.dir.path().join("pdf/2026-11").display().to_string()));
+    assert_eq!(f.err("pdfs_write_month", json!({"month": "2027-01"}))["code"], "not_found");
+
+    let dash = f.ok("dashboard", json!({}));
+    assert!(is_decimal_string(&dash["recurring"]["amount"]) && is_decimal_string(&dash["receivables"]["open_total"]));
+    assert_eq!((dash["customers"].as_i64(), dash["last_run"]["month"].as_str()), (Some(1), Some("2026-11")));
+}
+
+#[test]
+fn settings_choose_and_reset_the_pdf_folder() {
+    let f = fresh();
+    let s = f.ok("settings_get", json!({}));
+    assert_eq!((s["pdf_dir_is_default"].as_bool(), s["pdf_dir"].as_str()), (Some(true), Some(f.dir.path().join("pdf").to_str().unwrap())));
+    let s = f.ok("settings_pick_pdf_dir", json!({}));
+    assert_eq!((s["pdf_dir_is_default"].as_bool(), s["pdf_dir"].as_str()), (Some(false), Some(f.dialogs().to_str().unwrap())));
+    // Kept in the shell's own settings file.
+    let saved: Value = serde_json::from_slice(&std::fs::read(f.dir.path().join("config/settings.json")).unwrap()).unwrap();
+    assert_eq!(saved["pdf_dir"].as_str(), Some(f.dialogs().to_str().unwrap()));
+    assert_eq!(f.ok("settings_reset_pdf_dir", json!({}))["pdf_dir_is_default"], true);
+}
+
+// One test per error code ----------------------------------------------------------------------
+
+#[test]
+fn invalid_input_names_the_field() {
+    let f = fresh();
+    f.reseller();
+    let e = f.err("customer_add", json!({"fields": {"name": "Acme", "domain": "acme.onmicrosoft.com", "email": "not-an-email"}}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_input"), Some("email")));
+    let acme = f.customer("Acme", "acme.onmicrosoft.com");
+    let id = f.subscription(acme, "5", "2026-11-01");
+    let e = f.err("subscription_quantity", json!({"id": id, "quantity": "five", "on": "2026-11-24"}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_input"), Some("quantity")));
+    let e = f.err("subscription_quantity", json!({"id": id, "quantity": "6", "on": "24/11/2026"}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_input"), Some("on")));
+}
+
+#[test]
+fn refused_carries_the_rule_and_the_date() {
+    let f = fresh();
+    f.reseller();
+    let acme = f.customer("Acme", "acme.onmicrosoft.com");
+    let id = f.subscription(acme, "10", "2026-11-01");
+    let e = f.err("subscription_quantity", json!({"id": id, "quantity": "8", "on": "2026-11-24"}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("refused"), Some("quantity")));
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("7 days") && message.contains("2026-11-07"), "{message}");
+    let e = f.err("subscription_cancel", json!({"id": id, "on": "2026-11-24"}));
+    assert_eq!(e["code"], "refused");
+    assert!(e["message"].as_str().unwrap().contains("2026-11-07"));
+}
+
+#[test]
+fn not_found_for_what_does_not_exist() {
+    let f = fresh();
+    f.reseller();
+    let e = f.err("customer_get", json!({"id": 999}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("not_found"), Some("customer")));
+    assert_eq!(f.err("subscription_get", json!({"id": 42}))["code"], "not_found");
+    assert_eq!(f.err("pdf_open", json!({"number": "INV-1999-00001"}))["code"], "not_found");
+}
+
+#[test]
+fn conflict_when_a_tenant_domain_is_taken() {
+    let f = fresh();
+    f.reseller();
+    f.customer("Acme", "acme.onmicrosoft.com");
+    let e = f.err("customer_add", json!({"fields": {"name": "Acme again", "domain": "ACME.onmicrosoft.com"}}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("conflict"), Some("domain")));
+    assert!(e["message"].as_str().unwrap().contains("acme.onmicrosoft.com"));
+}
+
+#[test]
+fn newer_database_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("newer.db");
+    Store::open(&db).unwrap().execute_raw_for_tests("PRAGMA user_version = 999").unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let store = Store::open(&db);
+    let f = app_with(dir, db.clone(), store);
+    let e = f.err("app_info", json!({}));
+    assert_eq!((e["code"].as_str(), e["field"].clone()), (Some("newer_database"), Value::Null));
+    assert_eq!(f.err("customers_list", json!({}))["code"], "newer_database");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn database_error_for_a_file_that_is_not_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    std::fs::write(&db, "these are my notes, not a database ".repeat(200)).unwrap();
+    let store = Store::open(&db);
+    let f = app_with(dir, db, store);
+    let e = f.err("company_get", json!({}));
+    assert_eq!((e["code"].as_str(), e["field"].clone()), (Some("database"), Value::Null));
+}

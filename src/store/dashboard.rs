@@ -1,0 +1,549 @@
+//! Read-only figures for the desktop app's dashboard and customer page: monthly recurring
+//! revenue, what is open and overdue, renewals that need a decision, the last billing run.
+//! Nothing here writes; every figure is computed exactly (Decimal or integer minor units) and
+//! rounded once, at the end.
+//!
+//! "Open" is what customers still owe on issued invoices: each invoice's total less its credit
+//! notes and the payments allocated to it (both as of the day); "overdue" is what is open past
+//! its due date. The status of each invoice is `crate::receivables::status`, the one rule.
+
+use super::{col, Store};
+use crate::catalogue::ProductKey;
+use crate::dates::add_days;
+use crate::error::Result;
+use crate::money::Currency;
+use crate::pricing::rate_on;
+use crate::receivables::{status, InvoiceStatus};
+use crate::subscription::{window_end, RenewalChanges};
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Days ahead the dashboard looks for terms that end.
+pub const RENEWAL_HORIZON_DAYS: u32 = 30;
+
+/// An amount in one currency and, where a rate is known on the day, in the company's currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurrencyAmount {
+    pub currency: Currency,
+    pub amount: Decimal,
+    /// `amount` in the company's currency at the rate in force on the day; `None` without a rate.
+    pub converted: Option<Decimal>,
+}
+
+/// Open and overdue amounts, per currency and in total.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Receivables {
+    /// Invoices with something left open.
+    pub open_invoices: usize,
+    pub overdue_invoices: usize,
+    pub open: Vec<CurrencyAmount>,
+    pub overdue: Vec<CurrencyAmount>,
+    /// The sums in the company's currency of what could be converted.
+    pub open_total: Decimal,
+    pub overdue_total: Decimal,
+    /// True when some currency had no exchange rate on the day and is left out of the totals.
+    pub incomplete: bool,
+}
+
+/// A subscription whose price could not be converted into the company's currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingRate {
+    pub subscription_id: i64,
+    pub from: Currency,
+    pub to: Currency,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecurringRevenue {
+    pub currency: Currency,
+    /// Per month, in the company's currency, rounded once to its minor unit.
+    pub amount: Decimal,
+    /// Paid subscriptions counted (active or suspended, not in a trial).
+    pub subscriptions: usize,
+    pub seats: u64,
+    /// Subscriptions left out for want of an exchange rate.
+    pub missing_rates: Vec<MissingRate>,
+}
+
+/// A term that ends within the horizon: the renewal is the only time seats can be cut.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RenewalDue {
+    pub subscription_id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub product: ProductKey,
+    pub product_title: String,
+    pub quantity: u32,
+    pub term_end: NaiveDate,
+    pub auto_renew: bool,
+    /// The first day of the next term, if it renews.
+    pub renews_on: Option<NaiveDate>,
+    /// Seat cuts for the renewal must be scheduled by this day (the term's last day).
+    pub schedule_by: NaiveDate,
+    /// After the renewal, seats can still be cut until this day (the renewal's 7-day window).
+    pub cut_until: Option<NaiveDate>,
+    pub scheduled: RenewalChanges,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LastBillingRun {
+    pub month: String,
+    pub issue_date: NaiveDate,
+    /// When it was recorded (UTC).
+    pub recorded_at: String,
+    pub invoices: i64,
+    pub problems: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dashboard {
+    pub as_of: NaiveDate,
+    pub currency: Currency,
+    pub recurring: RecurringRevenue,
+    /// Open customers.
+    pub customers: i64,
+    pub receivables: Receivables,
+    pub renewals: Vec<RenewalDue>,
+    pub last_run: Option<LastBillingRun>,
+}
+
+/// Where one issued invoice stands on a day (for lists of invoices).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceState {
+    pub status: InvoiceStatus,
+    pub credited: Decimal,
+    pub paid: Decimal,
+    /// total − credited − paid (never below zero).
+    pub open: Decimal,
+}
+
+/// One invoice's money as of a day, in minor units.
+struct OpenItem {
+    number: String,
+    currency: Currency,
+    total_minor: i64,
+    credited_minor: i64,
+    paid_minor: i64,
+    due_date: NaiveDate,
+}
+
+impl OpenItem {
+    fn open_minor(&self) -> i64 {
+        (self.total_minor - self.credited_minor - self.paid_minor).max(0)
+    }
+}
+
+impl Store {
+    /// Everything the dashboard shows, as of `as_of`.
+    pub fn dashboard(&self, as_of: NaiveDate) -> Result<Dashboard> {
+        let company = self.company()?;
+        Ok(Dashboard {
+            as_of,
+            currency: company.currency,
+            recurring: self.recurring_revenue(as_of)?,
+            customers: self.customer_count()?,
+            receivables: self.receivables(as_of)?,
+            renewals: self.renewals_ahead(as_of, RENEWAL_HORIZON_DAYS)?,
+            last_run: self.last_run()?,
+        })
+    }
+
+    /// Monthly recurring revenue: seats × resale price per month of every paid subscription
+    /// (active or suspended — suspended ones are still billed — and not in a trial), converted
+    /// into the company's currency at the rate in force on `as_of`.
+    pub fn recurring_revenue(&self, as_of: NaiveDate) -> Result<RecurringRevenue> {
+        let company = self.company()?;
+        let to = company.currency;
+        let rates = self.exchange_rates()?;
+        let mut total = Decimal::ZERO;
+        let mut counted = 0;
+        let mut seats = 0u64;
+        let mut missing_rates = Vec::new();
+        for s in self.list_subscriptions(None, None)?.into_iter().filter(|s| s.status.is_live() && !s.trial) {
+            let from = s.price.price_currency;
+            let Some(rate) = rate_on(&rates, from, to, as_of) else {
+                missing_rates.push(MissingRate { subscription_id: s.id, from, to });
+                continue;
+            };
+            // The locked price is per seat for the whole term.
+            let per_month = s.price.unit_price * Decimal::from(s.quantity) / Decimal::from(s.term.months());
+            total += per_month * rate;
+            counted += 1;
+            seats += u64::from(s.quantity);
+        }
+        Ok(RecurringRevenue { currency: to, amount: to.round(total), subscriptions: counted, seats, missing_rates })
+    }
+
+    /// Invoices dated on or before `as_of` (of one customer, or all) with what was credited and
+    /// paid on them by then.
+    fn open_items(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<OpenItem>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.number, i.currency, i.total_minor, i.due_date,
+                    (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?2) AS credited_minor,
+                    (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?2) AS paid_minor
+             FROM invoices i WHERE (?1 IS NULL OR i.customer_id = ?1) AND i.date <= ?2 ORDER BY i.id",
+        )?;
+        let rows = stmt.query_map(params![customer_id, as_of.to_string()], |r| {
+            Ok(OpenItem {
+                number: r.get("number")?,
+                currency: col::currency(r, "currency")?,
+                total_minor: r.get("total_minor")?,
+                credited_minor: r.get("credited_minor")?,
+                paid_minor: r.get("paid_minor")?,
+                due_date: col::date(r, "due_date")?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The status and open amount of every invoice (of one customer, or all) on `as_of`, by
+    /// number. An invoice dated after `as_of` is left out.
+    pub fn invoice_states(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<HashMap<String, InvoiceState>> {
+        Ok(self
+            .open_items(customer_id, as_of)?
+            .into_iter()
+            .map(|i| {
+                let c = i.currency;
+                let state = InvoiceState {
+                    status: status(i.total_minor, i.credited_minor, i.paid_minor, i.due_date, as_of),
+                    credited: c.from_minor(i.credited_minor),
+                    paid: c.from_minor(i.paid_minor),
+                    open: c.from_minor(i.open_minor()),
+                };
+                (i.number, state)
+            })
+            .collect())
+    }
+
+    /// Open and overdue amounts of all issued invoices on `as_of`.
+    pub fn receivables(&self, as_of: NaiveDate) -> Result<Receivables> {
+        let company = self.company()?;
+        let rates = self.exchange_rates()?;
+        let items = self.open_items(None, as_of)?;
+        let mut open: BTreeMap<Currency, i64> = BTreeMap::new();
+        let mut overdue: BTreeMap<Currency, i64> = BTreeMap::new();
+        let (mut open_invoices, mut overdue_invoices) = (0, 0);
+        for item in items.iter().filter(|i| i.open_minor() > 0) {
+            open_invoices += 1;
+            *open.entry(item.currency).or_default() += item.open_minor();
+            if item.due_date < as_of {
+                overdue_invoices += 1;
+                *overdue.entry(item.currency).or_default() += item.open_minor();
+            }
+        }
+        let mut incomplete = false;
+        let mut convert = |sums: BTreeMap<Currency, i64>| -> (Vec<CurrencyAmount>, Decimal) {
+            let mut total = Decimal::ZERO;
+            let list = sums
+                .into_iter()
+                .map(|(currency, minor)| {
+                    let amount = currency.from_minor(minor);
+                    let converted = rate_on(&rates, currency, company.currency, as_of).map(|r| company.currency.round(amount * r));
+                    match converted {
+                        Some(c) => total += c,
+                        None => incomplete = true,
+                    }
+                    CurrencyAmount { currency, amount, converted }
+                })
+                .collect();
+            (list, total)
+        };
+        let (open, open_total) = convert(open);
+        let (overdue, overdue_total) = convert(overdue);
+        Ok(Receivables { open_invoices, overdue_invoices, open, overdue, open_total, overdue_total, incomplete })
+    }
+
+    /// Terms of live subscriptions that end within `within_days` of `as_of`, with the customer's
+    /// name and the days by which seats can be cut.
+    pub fn renewals_ahead(&self, as_of: NaiveDate, within_days: u32) -> Result<Vec<RenewalDue>> {
+        let due = self.renewals_due(as_of, within_days)?;
+        let mut names: HashMap<i64, String> = HashMap::new();
+        let mut out = Vec::with_capacity(due.len());
+        for s in due {
+            let name = match names.get(&s.customer_id) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = self.customer(s.customer_id)?.name;
+                    names.insert(s.customer_id, n.clone());
+                    n
+                }
+            };
+            let renews_on = s.auto_renew.then(|| add_days(s.term_end, 1));
+            out.push(RenewalDue {
+                subscription_id: s.id,
+                customer_id: s.customer_id,
+                customer_name: name,
+                product: s.product,
+                product_title: s.product_title,
+                quantity: s.quantity,
+                term_end: s.term_end,
+                auto_renew: s.auto_renew,
+                renews_on,
+                schedule_by: s.term_end,
+                cut_until: renews_on.map(window_end),
+                scheduled: s.scheduled,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The latest billing run that issued a month.
+    pub fn last_run(&self) -> Result<Option<LastBillingRun>> {
+        Ok(self
+            .conn
+            .query_row("SELECT month, issue_date, recorded_at, invoices, problems FROM billing_runs ORDER BY id DESC LIMIT 1", [], |r| {
+                Ok(LastBillingRun {
+                    month: r.get("month")?,
+                    issue_date: col::date(r, "issue_date")?,
+                    recorded_at: r.get("recorded_at")?,
+                    invoices: r.get("invoices")?,
+                    problems: r.get("problems")?,
+                })
+            })
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{BillingPlan, Term};
+    use crate::company::CompanyFields;
+    use crate::customer::CustomerFields;
+    use crate::receivables::Method;
+    use crate::store::{CreditMode, NewSubscription};
+    use std::str::FromStr;
+
+    const AT: &str = "2026-11-24T09:00:00Z";
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    fn cur(c: &str) -> Currency {
+        Currency::parse(c, "c").unwrap()
+    }
+
+    /// A ZAR reseller with one USD price-list row, so every price needs a USD→ZAR rate.
+    fn store() -> Store {
+        let mut s = Store::open_in_memory().unwrap();
+        s.init_company(&CompanyFields {
+            name: Some("Cloudwise".into()),
+            country: Some("ZA".into()),
+            currency: Some("ZAR".into()),
+            vat_rate: Some("15".into()),
+            default_markup: Some("0".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let csv = "ProductTitle,ProductId,SkuId,TermDuration,BillingPlan,Market,Currency,UnitPrice,EffectiveStartDate,EffectiveEndDate\n\
+                   Basic,CFQ7TTC0LH18,0001,P1Y,Monthly,ZA,USD,120.00,11/1/2025 12:00:00 AM,12/31/9999 11:59:59 PM\n\
+                   Basic,CFQ7TTC0LH18,0001,P1M,Monthly,ZA,USD,12.00,11/1/2025 12:00:00 AM,12/31/9999 11:59:59 PM\n";
+        let parsed = crate::import::pricelist::parse(csv.as_bytes(), Some("ZA"), None).unwrap();
+        s.import_price_list(&parsed).unwrap();
+        s
+    }
+
+    fn customer(s: &mut Store, name: &str, domain: &str, terms: &str) -> i64 {
+        s.add_customer(&CustomerFields {
+            name: Some(name.into()),
+            domain: Some(domain.into()),
+            payment_terms_days: Some(terms.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .id
+    }
+
+    fn subscribe(s: &mut Store, customer_id: i64, term: Term, quantity: u32, start: &str, trial: bool) -> i64 {
+        s.add_subscription(
+            &NewSubscription {
+                customer_id,
+                product: ProductKey::new("CFQ7TTC0LH18", "0001"),
+                term,
+                billing: BillingPlan::Monthly,
+                quantity,
+                start: day(start),
+                auto_renew: true,
+                trial,
+                ms_subscription_id: String::new(),
+                price_override: None,
+            },
+            AT,
+        )
+        .unwrap()
+        .id
+    }
+
+    #[test]
+    fn recurring_revenue_is_seats_times_monthly_price_converted_exactly() {
+        let mut s = store();
+        let a = customer(&mut s, "A", "a.onmicrosoft.com", "30");
+        // 3 seats at 120 USD a year = 30 USD a month; 2 seats at 12 USD a month = 24 USD.
+        subscribe(&mut s, a, Term::P1Y, 3, "2026-01-10", false);
+        subscribe(&mut s, a, Term::P1M, 2, "2026-11-01", false);
+        // A trial is free: not counted.
+        subscribe(&mut s, a, Term::P1Y, 50, "2026-11-20", true);
+
+        // Without a rate nothing can be converted; both paid subscriptions are reported.
+        let r = s.recurring_revenue(day("2026-11-24")).unwrap();
+        assert_eq!((r.amount, r.subscriptions, r.missing_rates.len()), (d("0.00"), 0, 2));
+
+        s.set_exchange_rate(cur("USD"), cur("ZAR"), d("18.1234"), day("2026-11-01")).unwrap();
+        let r = s.recurring_revenue(day("2026-11-24")).unwrap();
+        // 54 USD × 18.1234 = 978.6636 → 978.66 ZAR, rounded once.
+        assert_eq!((r.amount, r.subscriptions, r.seats), (d("978.66"), 2, 5));
+        assert!(r.missing_rates.is_empty());
+        assert_eq!(r.currency, cur("ZAR"));
+        // The amount is a decimal string in JSON, never a float.
+        assert_eq!(serde_json::to_value(&r).unwrap()["amount"], serde_json::json!("978.66"));
+    }
+
+    #[test]
+    fn cancelled_subscriptions_leave_the_recurring_revenue() {
+        let mut s = store();
+        s.set_exchange_rate(cur("USD"), cur("ZAR"), d("18"), day("2026-01-01")).unwrap();
+        let a = customer(&mut s, "A", "a.onmicrosoft.com", "30");
+        let id = subscribe(&mut s, a, Term::P1M, 2, "2026-11-20", false);
+        assert_eq!(s.recurring_revenue(day("2026-11-21")).unwrap().amount, d("432.00"));
+        s.suspend_subscription(id, day("2026-11-21"), AT).unwrap();
+        // Suspended subscriptions are still billed.
+        assert_eq!(s.recurring_revenue(day("2026-11-21")).unwrap().amount, d("432.00"));
+        s.reactivate_subscription(id, day("2026-11-22"), AT).unwrap();
+        s.cancel_subscription(id, day("2026-11-22"), AT).unwrap();
+        assert_eq!(s.recurring_revenue(day("2026-11-22")).unwrap().amount, d("0.00"));
+    }
+
+    #[test]
+    fn open_and_overdue_follow_due_dates_and_credit_notes() {
+        let mut s = store();
+        s.set_exchange_rate(cur("USD"), cur("ZAR"), d("18"), day("2026-01-01")).unwrap();
+        let a = customer(&mut s, "A", "a.onmicrosoft.com", "30");
+        let b = customer(&mut s, "B", "b.onmicrosoft.com", "0");
+        subscribe(&mut s, a, Term::P1M, 1, "2026-11-01", false);
+        subscribe(&mut s, b, Term::P1M, 2, "2026-11-01", false);
+        let run = s.issue_month(day("2026-11-01"), day("2026-11-05"), AT).unwrap();
+        assert_eq!(run.invoices.len(), 2);
+        // A: 12 USD × 18 = 216.00 + 15% VAT = 248.40, due 5 Dec. B: 496.80, due 5 Nov.
+        let totals: Vec<Decimal> = run.invoices.iter().map(|i| i.total).collect();
+        assert_eq!(totals, vec![d("248.40"), d("496.80")]);
+
+        let r = s.receivables(day("2026-11-05")).unwrap();
+        assert_eq!((r.open_total, r.overdue_total, r.open_invoices, r.overdue_invoices), (d("745.20"), d("0.00"), 2, 0));
+        // The due date itself is not late; the day after is.
+        let r = s.receivables(day("2026-11-06")).unwrap();
+        assert_eq!((r.open_total, r.overdue_total, r.overdue_invoices), (d("745.20"), d("496.80"), 1));
+        assert!(!r.incomplete);
+
+        // A credit note of 100.00 net (115.00 with VAT) reduces what is open.
+        let b_invoice = run.invoices[1].number.clone().unwrap();
+        s.credit_invoice(&b_invoice, &CreditMode::Amount(d("100")), "goodwill", day("2026-11-06"), AT).unwrap();
+        let r = s.receivables(day("2026-11-06")).unwrap();
+        assert_eq!((r.open_total, r.overdue_total), (d("630.20"), d("381.80")));
+        // Crediting the rest closes it: no longer open, no longer overdue.
+        s.credit_invoice(&b_invoice, &CreditMode::Amount(d("332")), "closed", day("2026-11-06"), AT).unwrap();
+        let r = s.receivables(day("2026-11-30")).unwrap();
+        assert_eq!((r.open_total, r.overdue_total, r.open_invoices), (d("248.40"), d("0.00"), 1));
+        let states = s.invoice_states(None, day("2026-11-30")).unwrap();
+        assert_eq!(states[&b_invoice].status, InvoiceStatus::Credited);
+        assert_eq!((states[&b_invoice].credited, states[&b_invoice].open), (d("496.80"), d("0.00")));
+        let a_invoice = run.invoices[0].number.clone().unwrap();
+        assert_eq!(s.invoice_states(Some(a), day("2026-12-05")).unwrap()[&a_invoice].status, InvoiceStatus::Open);
+        assert_eq!(s.invoice_states(Some(a), day("2026-12-06")).unwrap()[&a_invoice].status, InvoiceStatus::Overdue);
+        // Only A's invoices when asked for A.
+        assert_eq!(s.invoice_states(Some(a), day("2026-12-06")).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn payments_reduce_what_is_open() {
+        let mut s = store();
+        s.set_exchange_rate(cur("USD"), cur("ZAR"), d("18"), day("2026-01-01")).unwrap();
+        let a = customer(&mut s, "A", "a.onmicrosoft.com", "30");
+        subscribe(&mut s, a, Term::P1M, 1, "2026-11-01", false);
+        let run = s.issue_month(day("2026-11-01"), day("2026-11-05"), AT).unwrap();
+        let number = run.invoices[0].number.clone().unwrap();
+        // 248.40 due on 5 Dec; 100.00 paid on 10 Nov.
+        s.add_payment(a, day("2026-11-10"), d("100"), Method::Eft, "ref 1", &[], AT).unwrap();
+        // Before the payment's date it does not count.
+        assert_eq!(s.receivables(day("2026-11-09")).unwrap().open_total, d("248.40"));
+        let r = s.receivables(day("2026-11-10")).unwrap();
+        assert_eq!((r.open_total, r.open_invoices), (d("148.40"), 1));
+        let state = &s.invoice_states(None, day("2026-11-10")).unwrap()[&number];
+        assert_eq!((state.status, state.paid, state.open), (InvoiceStatus::PartlyPaid, d("100.00"), d("148.40")));
+        // Past the due date the rest is overdue.
+        assert_eq!(s.receivables(day("2026-12-06")).unwrap().overdue_total, d("148.40"));
+        // Paid in full: nothing open, nothing overdue.
+        s.add_payment(a, day("2026-12-20"), d("148.40"), Method::Eft, "ref 2", &[], AT).unwrap();
+        let r = s.receivables(day("2026-12-20")).unwrap();
+        assert_eq!((r.open_total, r.overdue_total, r.open_invoices), (d("0.00"), d("0.00"), 0));
+        assert_eq!(s.invoice_states(None, day("2026-12-20")).unwrap()[&number].status, InvoiceStatus::Paid);
+    }
+
+    #[test]
+    fn amounts_in_other_currencies_are_converted_or_flagged() {
+        let mut s = store();
+        // The USD→ZAR rate only exists from 10 November.
+        s.set_exchange_rate(cur("USD"), cur("ZAR"), d("18"), day("2026-11-10")).unwrap();
+        let u = s
+            .add_customer(&CustomerFields {
+                name: Some("US Inc".into()),
+                domain: Some("us.onmicrosoft.com".into()),
+                currency: Some("USD".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .id;
+        subscribe(&mut s, u, Term::P1M, 1, "2026-11-01", false);
+        s.issue_month(day("2026-11-01"), day("2026-11-05"), AT).unwrap();
+        // Before the rate exists: shown in USD, left out of the total and flagged.
+        let r = s.receivables(day("2026-11-06")).unwrap();
+        assert_eq!(r.open, vec![CurrencyAmount { currency: cur("USD"), amount: d("13.80"), converted: None }]);
+        assert_eq!((r.open_total, r.incomplete), (d("0"), true));
+        // 12.00 USD + 15% = 13.80 USD = 248.40 ZAR.
+        let r = s.receivables(day("2026-11-10")).unwrap();
+        assert_eq!(r.open, vec![CurrencyAmount { currency: cur("USD"), amount: d("13.80"), converted: Some(d("248.40")) }]);
+        assert_eq!((r.open_total, r.incomplete), (d("248.40"), false));
+    }
+
+    #[test]
+    fn renewals_ahead_name_the_customer_and_the_days_to_cut_seats() {
+        let mut s = store();
+        let a = customer(&mut s, "Acme", "a.onmicrosoft.com", "30");
+        let id = subscribe(&mut s, a, Term::P1Y, 4, "2025-12-10", false);
+        subscribe(&mut s, a, Term::P1Y, 4, "2026-06-10", false);
+        let due = s.renewals_ahead(day("2026-11-24"), 30).unwrap();
+        assert_eq!(due.len(), 1);
+        let r = &due[0];
+        assert_eq!((r.subscription_id, r.customer_name.as_str(), r.quantity), (id, "Acme", 4));
+        assert_eq!((r.term_end, r.schedule_by), (day("2026-12-09"), day("2026-12-09")));
+        // Renews on 10 Dec; seats can be cut in its 7-day window, days 1–7: until 16 Dec.
+        assert_eq!((r.renews_on, r.cut_until), (Some(day("2026-12-10")), Some(day("2026-12-16"))));
+        s.set_auto_renew(id, false, day("2026-11-24"), AT).unwrap();
+        let r = &s.renewals_ahead(day("2026-11-24"), 30).unwrap()[0];
+        assert_eq!((r.renews_on, r.cut_until), (None, None));
+    }
+
+    #[test]
+    fn dashboard_puts_it_together() {
+        let mut s = store();
+        let dash = s.dashboard(day("2026-11-24")).unwrap();
+        assert_eq!((dash.customers, dash.recurring.amount, dash.last_run.clone()), (0, d("0.00"), None));
+        s.set_exchange_rate(cur("USD"), cur("ZAR"), d("18"), day("2026-01-01")).unwrap();
+        let a = customer(&mut s, "A", "a.onmicrosoft.com", "30");
+        subscribe(&mut s, a, Term::P1M, 1, "2026-11-01", false);
+        s.issue_month(day("2026-11-01"), day("2026-11-05"), AT).unwrap();
+        let dash = s.dashboard(day("2026-11-24")).unwrap();
+        assert_eq!(dash.customers, 1);
+        assert_eq!(dash.recurring.amount, d("216.00"));
+        assert_eq!(dash.receivables.open_total, d("248.40"));
+        let run = dash.last_run.unwrap();
+        assert_eq!((run.month.as_str(), run.issue_date, run.invoices, run.problems), ("2026-11", day("2026-11-05"), 1, 0));
+        // The P1M term (1–30 Nov) ends within 30 days.
+        assert_eq!(dash.renewals.len(), 1);
+    }
+}

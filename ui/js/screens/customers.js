@@ -1,0 +1,398 @@
+// Customers: a searchable, sortable list; the add/edit form; and a customer's page with its
+// subscriptions, invoices, balance and contact log.
+
+import * as api from "../api.js";
+import * as fmt from "../format.js";
+import { h, add, replace, amount, day, badge, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, dialog, debounce } from "../dom.js";
+import { statusBadge } from "./subscriptions.js";
+import { invoiceBadge } from "./invoices.js";
+
+const PAGE = 300;
+const COLLATOR = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+const COLUMNS = [
+  ["name", "Name"],
+  ["domain", "Tenant domain"],
+  ["contact_person", "Contact"],
+  ["email", "Email"],
+  ["country", "Country"],
+  ["currency", "Currency"],
+];
+
+export async function render(root, ctx, params = {}) {
+  if (params.id) return renderPage(root, ctx, params.id);
+  return renderList(root, ctx, params);
+}
+
+// The list ------------------------------------------------------------------------------------
+
+async function renderList(root, ctx, params) {
+  const state = { search: params.search || "", includeClosed: false, sort: "name", dir: 1, shown: PAGE, rows: [], seq: 0 };
+
+  const search = h("input", {
+    type: "search",
+    "data-search": "customers",
+    placeholder: "Search name, domain, email, VAT number or contact",
+    "aria-label": "Search customers",
+    value: state.search,
+    class: "search",
+  });
+  const closed = h("input", { type: "checkbox", id: "show-closed" });
+  const count = h("p", { class: "count", "aria-live": "polite" });
+  const body = h("div", {});
+
+  const addButton = button("Add customer", {
+    class: "btn btn-primary",
+    "data-action": "add-customer",
+    onclick: () => openCustomerForm(ctx, null, (c) => ctx.navigate("customers", { id: c.id })),
+  });
+
+  add(root, 
+    header("Customers", "Everyone you bill, with their Microsoft tenant.", addButton),
+    h("div", { class: "toolbar" }, search, h("label", { class: "check", for: "show-closed" }, closed, " Include closed")),
+    count,
+    body,
+  );
+
+  function sorted() {
+    const key = state.sort;
+    const rows = [...state.rows];
+    rows.sort((a, b) => state.dir * COLLATOR.compare(String(a[key] ?? ""), String(b[key] ?? "")) || a.id - b.id);
+    return rows;
+  }
+
+  function draw() {
+    const rows = sorted();
+    count.textContent = state.rows.length === 0 ? "" : `${fmt.plural(state.rows.length, "customer")}${state.search ? ` matching “${state.search}”` : ""}`;
+    if (rows.length === 0) {
+      replace(
+        body,
+        empty(state.search ? `No customer matches “${state.search}”.` : "No customers yet. Add your first customer to start billing."),
+      );
+      return;
+    }
+    const head = h(
+      "tr",
+      {},
+      COLUMNS.map(([key, label]) =>
+        h(
+          "th",
+          { scope: "col", "aria-sort": state.sort === key ? (state.dir > 0 ? "ascending" : "descending") : null },
+          h(
+            "button",
+            {
+              type: "button",
+              class: "sort",
+              "data-sort": key,
+              onclick: () => {
+                state.dir = state.sort === key ? -state.dir : 1;
+                state.sort = key;
+                draw();
+              },
+            },
+            label,
+            h("span", { class: "sort-mark", "aria-hidden": "true" }, state.sort === key ? (state.dir > 0 ? " ↑" : " ↓") : ""),
+          ),
+        ),
+      ),
+    );
+    const tbody = h(
+      "tbody",
+      {},
+      rows.slice(0, state.shown).map((c) =>
+        h(
+          "tr",
+          { "data-id": c.id, class: "row-link" + (c.closed_on ? " row-muted" : ""), onclick: (e) => e.target.tagName !== "BUTTON" && ctx.navigate("customers", { id: c.id }) },
+          td(
+            h(
+              "button",
+              { type: "button", class: "link", "data-action": "open-customer", onclick: () => ctx.navigate("customers", { id: c.id }) },
+              c.name,
+            ),
+            {},
+          ),
+          td(c.domain),
+          td(c.contact_person),
+          td(c.email),
+          td(c.country),
+          td(h("span", {}, c.currency, c.closed_on ? badge(`Closed ${fmt.date(c.closed_on)}`, "neutral") : null)),
+        ),
+      ),
+    );
+    const more =
+      rows.length > state.shown
+        ? h(
+            "div",
+            { class: "more" },
+            `Showing ${fmt.decimal(String(state.shown))} of ${fmt.decimal(String(rows.length))}. `,
+            button("Show all", {
+              class: "btn btn-link",
+              onclick: () => {
+                state.shown = rows.length;
+                draw();
+              },
+            }),
+          )
+        : null;
+    replace(body, h("div", { class: "table-wrap" }, h("table", { class: "table", "data-list": "customers" }, h("thead", {}, head), tbody)), more);
+  }
+
+  async function load() {
+    const seq = ++state.seq;
+    try {
+      const rows = await api.customersList(state.search, state.includeClosed);
+      if (seq !== state.seq) return; // a later search already answered
+      state.rows = rows;
+      state.shown = PAGE;
+      draw();
+    } catch (error) {
+      replace(body, h("p", { class: "notice notice-error", role: "alert" }, error.message));
+    }
+  }
+
+  search.addEventListener(
+    "input",
+    debounce(() => {
+      state.search = search.value.trim();
+      load();
+    }, 120),
+  );
+  search.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && state.rows.length === 1) ctx.navigate("customers", { id: state.rows[0].id });
+  });
+  closed.addEventListener("change", () => {
+    state.includeClosed = closed.checked;
+    load();
+  });
+  await load();
+  search.focus();
+}
+
+// The form --------------------------------------------------------------------------------------
+
+const TAX = [
+  ["standard", "Standard VAT"],
+  ["zero-rated", "Zero-rated (0 %)"],
+  ["exempt", "Exempt"],
+];
+const ALIGNMENT = [
+  ["microsoft", "Microsoft's cycles (anniversary)"],
+  ["calendar", "Calendar months"],
+];
+
+/** The add/edit dialog. `existing` is a customer or null; `onSaved(customer)` after saving. */
+export function openCustomerForm(ctx, existing, onSaved) {
+  const c = existing || {};
+  const company = ctx.company;
+  const f = form(
+    "customer",
+    {},
+    h(
+      "div",
+      { class: "grid" },
+      field({ label: "Name", name: "name", required: true, value: c.name, wide: true, autocomplete: "off" }),
+      field({
+        label: "Tenant domain",
+        name: "domain",
+        required: true,
+        value: c.domain,
+        placeholder: "contoso.onmicrosoft.com",
+        hint: "The customer's Microsoft tenant domain",
+        wide: true,
+      }),
+      field({ label: "Contact person", name: "contact_person", value: c.contact_person }),
+      field({ label: "Email", name: "email", type: "email", value: c.email }),
+      field({ label: "Phone", name: "phone", type: "tel", value: c.phone }),
+      field({ label: "VAT number", name: "vat_number", value: c.vat_number }),
+      field({ label: "Billing address", name: "address", type: "textarea", rows: 3, value: c.address, wide: true }),
+      field({ label: "Country", name: "country", value: c.country ?? company.country, maxlength: 2, class: "upper" }),
+      field({ label: "Currency", name: "currency", value: c.currency ?? company.currency, maxlength: 3, class: "upper", hint: existing ? "Cannot change once subscriptions exist" : null }),
+      field({ label: "Tax treatment", name: "tax_treatment", type: "select", options: TAX, value: c.tax_treatment ?? "standard" }),
+      field({ label: "Payment terms (days)", name: "payment_terms_days", inputmode: "numeric", value: c.payment_terms_days ?? company.payment_terms_days }),
+      field({ label: "Credit limit", name: "credit_limit", inputmode: "decimal", value: c.credit_limit ?? "", hint: "Optional, in the customer's currency" }),
+      field({ label: "Billing alignment", name: "billing_alignment", type: "select", options: ALIGNMENT, value: c.billing_alignment ?? "microsoft" }),
+      field({ label: "Tenant id", name: "tenant_id", value: c.tenant_id, placeholder: "GUID (optional)", wide: true }),
+      field({ label: "Notes", name: "notes", type: "textarea", rows: 2, value: c.notes, wide: true }),
+    ),
+    actions(
+      button("Cancel", { onclick: () => dlg.close() }),
+      submit(existing ? "Save changes" : "Add customer", { "data-action": "save" }),
+    ),
+  );
+  const dlg = dialog("customer", existing ? `Edit ${c.name}` : "New customer", f);
+  onSubmit(f, async (v) => {
+    const saved = existing ? await api.customerUpdate(existing.id, v) : await api.customerAdd(v);
+    dlg.close();
+    ctx.toast(existing ? `Saved ${saved.name}.` : `Added ${saved.name}.`);
+    onSaved(saved);
+  });
+}
+
+// A customer's page -----------------------------------------------------------------------------
+
+const CHANNELS = ["phone", "email", "meeting", "chat", "ticket", "other"].map((c) => [c, c[0].toUpperCase() + c.slice(1)]);
+
+async function renderPage(root, ctx, id) {
+  const [c, subs, invoices, log, account] = await Promise.all([
+    api.customerGet(id),
+    api.subscriptionsList(id, null),
+    api.invoicesList(null, id, null),
+    api.contactLog(id),
+    api.customerAccount(id),
+  ]);
+  const reload = () => ctx.navigate("customers", { id });
+
+  const actionsBar = [
+    button("Edit", { "data-action": "edit-customer", onclick: () => openCustomerForm(ctx, c, reload) }),
+    c.closed_on
+      ? null
+      : button("Add subscription", { "data-action": "add-subscription", onclick: () => ctx.navigate("subscriptions", { add: true, customer: c.id }) }),
+    c.closed_on ? null : button("Close customer", { class: "btn btn-danger-quiet", "data-action": "close-customer", onclick: () => closeDialog(ctx, c, reload) }),
+  ];
+
+  const cur = account.currency;
+  const overdue = account.invoices.filter((i) => i.status === "overdue");
+  const stat = (title, value, detail, props = {}) =>
+    h("article", { class: "stat", ...props }, h("h2", { class: "stat-title" }, title), h("div", { class: "stat-value" }, value), detail ? h("p", { class: "stat-detail" }, detail) : null);
+  const balance = h(
+    "div",
+    { class: "stats stats-small", "data-balance": account.balance },
+    stat("Balance", amount(account.balance, cur, { "data-stat": "balance" }), `${fmt.plural(account.invoices.length, "invoice")} open`),
+    stat(
+      "Overdue",
+      h("span", { "data-stat": "overdue", class: overdue.length ? "danger-text" : "" }, fmt.plural(overdue.length, "invoice")),
+      overdue.length ? h("span", {}, "oldest due ", day(overdue.map((i) => i.due_date).sort()[0])) : "nothing past due",
+    ),
+    stat("Invoiced", amount(account.invoiced, cur), h("span", {}, "credited ", amount(account.credited, cur))),
+    stat("Received", amount(account.received, cur), /[1-9]/.test(account.credit) ? h("span", {}, "unapplied credit ", amount(account.credit, cur)) : null),
+  );
+
+  const details = h(
+    "dl",
+    { class: "details" },
+    detail("Contact", c.contact_person),
+    detail("Email", c.email),
+    detail("Phone", c.phone),
+    detail("Billing address", c.address),
+    detail("Country", c.country),
+    detail("Currency", c.currency),
+    detail("VAT number", c.vat_number),
+    detail("Tax treatment", TAX.find(([v]) => v === c.tax_treatment)?.[1] ?? c.tax_treatment),
+    detail("Payment terms", `${c.payment_terms_days} days`),
+    detail("Credit limit", c.credit_limit ? amount(c.credit_limit, c.currency) : ""),
+    detail("Billing alignment", ALIGNMENT.find(([v]) => v === c.billing_alignment)?.[1] ?? c.billing_alignment),
+    detail("Tenant id", c.tenant_id),
+    detail("Notes", c.notes),
+  );
+
+  const subTable = subs.length
+    ? table(
+        "subscriptions",
+        [["#", { numeric: true }], ["Product"], ["Seats", { numeric: true }], ["Term"], ["Term ends"], ["Status"]],
+        subs.map((s) =>
+          h(
+            "tr",
+            { "data-id": s.id, class: "row-link", tabindex: "0", onclick: () => ctx.navigate("subscriptions", { id: s.id }), onkeydown: (e) => e.key === "Enter" && ctx.navigate("subscriptions", { id: s.id }) },
+            td(String(s.id), { numeric: true }),
+            td(h("div", {}, s.product_title, h("div", { class: "sub" }, s.product))),
+            td(fmt.decimal(String(s.quantity)), { numeric: true }),
+            td(`${s.term} · ${s.billing}`),
+            td(day(s.term_end)),
+            td(statusBadge(s)),
+          ),
+        ),
+      )
+    : empty("No subscriptions yet.");
+
+  const invTable = invoices.length
+    ? table(
+        "invoices",
+        [["Number"], ["Date"], ["Due"], ["Total", { numeric: true }], ["Status"], [""]],
+        invoices.map((i) =>
+          h(
+            "tr",
+            { "data-id": i.number },
+            td(h("span", { class: "nowrap" }, i.number)),
+            td(day(i.date)),
+            td(day(i.due_date)),
+            td(amount(i.total, i.currency), { numeric: true }),
+            td(invoiceBadge(i)),
+            td(
+              button("Open", {
+                class: "btn btn-small",
+                "data-action": "open-pdf",
+                title: "Open the PDF in your PDF viewer",
+                onclick: async () => {
+                  try {
+                    await api.pdfOpen(i.number);
+                    ctx.toast(`Opened ${i.number}.`);
+                  } catch (error) {
+                    ctx.toast(error.message, "error");
+                  }
+                },
+              }),
+            ),
+          ),
+        ),
+      )
+    : empty("No invoices yet.");
+
+  const logTable = log.length
+    ? table(
+        "contact-log",
+        [["Date"], ["Channel"], ["Summary"]],
+        [...log].reverse().map((e) => h("tr", { "data-id": e.id }, td(day(e.date)), td(badge(e.channel, "neutral")), td(h("span", { class: "pre" }, e.summary)))),
+      )
+    : empty("Nothing logged yet.");
+
+  const note = form(
+    "note",
+    { class: "form form-inline" },
+    field({ label: "Date", name: "on", type: "date", value: ctx.today }),
+    field({ label: "Channel", name: "channel", type: "select", options: CHANNELS, value: "phone" }),
+    field({ label: "Summary", name: "summary", wide: true, placeholder: "What was said or agreed", maxlength: 2000 }),
+    actions(submit("Add note", { "data-action": "add-note" })),
+  );
+  onSubmit(note, async (v) => {
+    await api.customerNote(c.id, v.channel, v.summary, v.on);
+    ctx.toast("Note added.");
+    reload();
+  });
+
+  add(root, 
+    h("nav", { class: "crumbs" }, button("← Customers", { class: "btn btn-link", "data-action": "back", onclick: () => ctx.navigate("customers") })),
+    header(
+      h("span", { "data-customer-name": "" }, c.name),
+      h("span", {}, c.domain, c.closed_on ? h("span", {}, " · ", badge(`Closed ${fmt.date(c.closed_on)}`, "neutral")) : null),
+      ...actionsBar.filter(Boolean),
+    ),
+    balance,
+    h(
+      "div",
+      { class: "columns columns-wide" },
+      h("div", {}, section("Subscriptions", subTable), section("Invoices", invTable), section("Contact log", note, logTable)),
+      section("Details", details),
+    ),
+  );
+}
+
+function detail(label, value) {
+  if (value === null || value === undefined || value === "") return null;
+  return h("div", { class: "detail" }, h("dt", {}, label), h("dd", { class: "pre" }, value));
+}
+
+function closeDialog(ctx, c, reload) {
+  const f = form(
+    "close-customer",
+    {},
+    h("p", {}, "A closed customer is no longer billed and leaves the customer list. Customers with running subscriptions cannot be closed."),
+    field({ label: "Closed on", name: "on", type: "date", value: ctx.today }),
+    actions(button("Cancel", { onclick: () => dlg.close() }), submit("Close customer", { class: "btn btn-danger", "data-action": "close" })),
+  );
+  const dlg = dialog("close-customer", `Close ${c.name}?`, f);
+  onSubmit(f, async (v) => {
+    await api.customerClose(c.id, v.on);
+    dlg.close();
+    ctx.toast(`${c.name} is closed.`);
+    reload();
+  });
+}

@@ -1,0 +1,123 @@
+// Dashboard: recurring revenue, customers, open and overdue amounts, renewals in the next 30
+// days with the days seats can still be cut, and the last billing run.
+
+import * as api from "../api.js";
+import * as fmt from "../format.js";
+import { h, add, amount, day, header, section, table, td, empty, badge, button } from "../dom.js";
+
+function card(title, value, detail, props = {}) {
+  return h("article", { class: "stat", ...props }, h("h2", { class: "stat-title" }, title), h("div", { class: "stat-value" }, value), detail ? h("p", { class: "stat-detail" }, detail) : null);
+}
+
+/** The amounts per currency, when some are not in the company's currency. */
+function otherCurrencies(list, cur) {
+  if (list.every((a) => a.currency === cur)) return null;
+  return h(
+    "ul",
+    { class: "stat-breakdown" },
+    list.map((a) => h("li", {}, amount(a.amount, a.currency), a.converted === null ? h("span", { class: "warn-text" }, " · no exchange rate") : null)),
+  );
+}
+
+export async function render(root, ctx) {
+  const d = await api.dashboard();
+  const cur = d.currency;
+  const r = d.receivables;
+  const rec = d.recurring;
+
+  const stats = h(
+    "div",
+    { class: "stats" },
+    card(
+      "Monthly recurring revenue",
+      amount(rec.amount, cur, { "data-stat": "mrr" }),
+      `${fmt.plural(rec.subscriptions, "subscription")} · ${fmt.plural(rec.seats, "seat")}`,
+    ),
+    card("Customers", h("span", { "data-stat": "customers" }, fmt.decimal(String(d.customers))), "open customers", {
+      class: "stat stat-link",
+      tabindex: "0",
+      role: "link",
+      onclick: () => ctx.navigate("customers"),
+      onkeydown: (e) => e.key === "Enter" && ctx.navigate("customers"),
+    }),
+    card("Open", h("div", {}, amount(r.open_total, cur, { "data-stat": "open" }), otherCurrencies(r.open, cur)), `${fmt.plural(r.open_invoices, "invoice")} not paid yet`),
+    card(
+      "Overdue",
+      h("div", {}, amount(r.overdue_total, cur, { "data-stat": "overdue", class: r.overdue_invoices ? "amount danger-text" : "amount" }), otherCurrencies(r.overdue, cur)),
+      `${fmt.plural(r.overdue_invoices, "invoice")} past the due date`,
+    ),
+  );
+
+  const notes = [];
+  if (rec.missing_rates.length) {
+    const pairs = [...new Set(rec.missing_rates.map((m) => `${m.from}→${m.to}`))].join(", ");
+    notes.push(
+      h(
+        "div",
+        { class: "notice notice-warn", role: "note" },
+        `${fmt.plural(rec.missing_rates.length, "subscription")} left out of the recurring revenue: no exchange rate (${pairs}) on ${fmt.date(d.as_of)}. `,
+        button("Add a rate", { class: "btn btn-link", onclick: () => ctx.navigate("catalogue", { tab: "rates" }) }),
+      ),
+    );
+  }
+  if (r.incomplete) {
+    notes.push(h("div", { class: "notice notice-warn", role: "note" }, "Some open amounts are in currencies without an exchange rate today; they are listed but left out of the totals."));
+  }
+
+  const renewals = d.renewals.length
+    ? table(
+        "renewals",
+        [["Term ends"], ["Customer"], ["Product"], ["Seats", { numeric: true }], ["Renewal and seat cuts"]],
+        d.renewals.map((x) =>
+          h(
+            "tr",
+            {
+              "data-id": x.subscription_id,
+              class: "row-link",
+              tabindex: "0",
+              onclick: () => ctx.navigate("subscriptions", { id: x.subscription_id }),
+              onkeydown: (e) => e.key === "Enter" && ctx.navigate("subscriptions", { id: x.subscription_id }),
+            },
+            td(day(x.term_end)),
+            td(x.customer_name),
+            td(h("div", {}, x.product_title, h("div", { class: "sub" }, x.product))),
+            td(fmt.decimal(String(x.quantity)), { numeric: true }),
+            td(
+              x.renews_on
+                ? h(
+                    "div",
+                    {},
+                    h("div", {}, "Renews ", day(x.renews_on)),
+                    h("div", { class: "sub" }, "Cut seats: schedule by ", day(x.schedule_by), ", or until ", day(x.cut_until), " after renewal"),
+                  )
+                : badge("Ends — auto-renew off", "warn"),
+            ),
+          ),
+        ),
+      )
+    : empty("No terms end in the next 30 days.");
+
+  const run = d.last_run;
+  const lastRun = run
+    ? h(
+        "div",
+        { class: "last-run", "data-last-run": run.month },
+        h("div", { class: "last-run-month" }, fmt.month(run.month)),
+        h("p", {}, `${fmt.plural(run.invoices, "invoice")} issued on `, day(run.issue_date), run.problems ? h("span", { class: "warn-text" }, ` · ${fmt.plural(run.problems, "customer")} left out`) : null),
+        h("p", { class: "sub" }, `Recorded ${fmt.timestamp(run.recorded_at)}`),
+        h(
+          "div",
+          { class: "inline" },
+          button("Open invoices", { onclick: () => ctx.navigate("invoices", { month: run.month }) }),
+          button("Bill next month", { onclick: () => ctx.navigate("billing", { month: fmt.shiftMonth(run.month, 1) }) }),
+        ),
+      )
+    : h("div", {}, empty("No month has been billed yet."), button("Go to billing", { class: "btn btn-primary", onclick: () => ctx.navigate("billing") }));
+
+  add(root, 
+    header("Dashboard", `${ctx.company.name} · as of ${fmt.date(d.as_of)}`),
+    stats,
+    notes,
+    h("div", { class: "columns columns-dash" }, section("Renewals in the next 30 days", renewals), section("Last billing run", lastRun)),
+  );
+}

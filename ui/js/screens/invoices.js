@@ -1,0 +1,245 @@
+// Invoices: filter by month, customer and status; open a PDF in the system viewer, save it
+// elsewhere, or correct an invoice with a credit note.
+
+import * as api from "../api.js";
+import * as fmt from "../format.js";
+import { h, add, replace, amount, day, badge, button, header, table, td, empty, field, form, actions, submit, onSubmit, dialog } from "../dom.js";
+
+const STATUS = [
+  ["", "Any status"],
+  ["unpaid", "Not paid yet"],
+  ["overdue", "Overdue"],
+  ["paid", "Paid"],
+  ["credited", "Credited"],
+];
+
+const BADGES = {
+  open: ["Open", "info"],
+  "partly-paid": ["Partly paid", "info"],
+  paid: ["Paid", "ok"],
+  overdue: ["Overdue", "danger"],
+  credited: ["Credited", "neutral"],
+};
+
+/** The invoice's status on the day, as the core decides it (payments and credit notes counted). */
+export function invoiceBadge(i) {
+  const [label, tone] = BADGES[i.status] || [i.status, "neutral"];
+  const part = i.status !== "credited" && /[1-9]/.test(i.credited_net) ? " · part credited" : "";
+  return h("span", { "data-status": i.status }, badge(label + part, tone));
+}
+
+async function openPdf(ctx, number) {
+  try {
+    await api.pdfOpen(number);
+    ctx.toast(`Opened ${number}.`);
+  } catch (error) {
+    ctx.toast(error.message, "error");
+  }
+}
+
+export async function render(root, ctx, params = {}) {
+  const customers = await api.customersList(null, true);
+  const filters = { month: params.month || "", customer: params.customer ? String(params.customer) : "", status: params.status || "" };
+
+  const month = h("input", { type: "search", "data-filter": "month", placeholder: "Month (YYYY-MM)", "aria-label": "Month", value: filters.month, class: "month-input", inputmode: "numeric" });
+  const customer = h(
+    "select",
+    { "data-filter": "customer", "aria-label": "Customer" },
+    [["", "Every customer"], ...customers.map((c) => [String(c.id), c.name])].map(([v, l]) => h("option", { value: v, selected: v === filters.customer }, l)),
+  );
+  const status = h("select", { "data-filter": "status", "aria-label": "Status" }, STATUS.map(([v, l]) => h("option", { value: v, selected: v === filters.status }, l)));
+  const message = h("p", { class: "field-error", "data-error-for": "month", role: "alert", hidden: true });
+  const body = h("div", {});
+
+  async function load() {
+    message.hidden = true;
+    const m = month.value.trim();
+    if (m && !/^\d{4}-\d{2}$/.test(m)) {
+      message.textContent = "Type a month as YYYY-MM, e.g. 2026-11.";
+      message.hidden = false;
+      return;
+    }
+    try {
+      const list = await api.invoicesList(m || null, customer.value ? Number(customer.value) : null, status.value || null);
+      draw(list);
+    } catch (error) {
+      message.textContent = error.message;
+      message.hidden = false;
+    }
+  }
+
+  let shown = 300;
+  function draw(list) {
+    if (!list.length) {
+      replace(body, empty("No invoices match these filters."));
+      return;
+    }
+    replace(
+      body,
+      h("p", { class: "count" }, fmt.plural(list.length, "invoice")),
+      table(
+        "invoices",
+        [["Number"], ["Date"], ["Customer"], ["Total", { numeric: true }], ["Due"], ["Status"], [""]],
+        list.slice(0, shown).map((i) =>
+          h(
+            "tr",
+            { "data-id": i.number },
+            td(h("div", {}, h("strong", { class: "nowrap" }, i.number), h("div", { class: "sub nowrap" }, fmt.month(i.month)))),
+            td(day(i.date)),
+            td(
+              h(
+                "div",
+                {},
+                h("button", { type: "button", class: "link", onclick: () => ctx.navigate("customers", { id: i.customer_id }) }, i.customer_name),
+                i.credit_notes.length
+                  ? h(
+                      "div",
+                      { class: "sub" },
+                      "Credit notes: ",
+                      i.credit_notes.map((n, k) => [k ? ", " : "", h("button", { type: "button", class: "link", "data-action": "open-pdf", "data-number": n, onclick: () => openPdf(ctx, n) }, n)]),
+                    )
+                  : null,
+              ),
+            ),
+            td(
+              h(
+                "div",
+                {},
+                amount(i.total, i.currency),
+                /[1-9]/.test(i.credited_net) ? h("div", { class: "sub" }, "credited ", amount(i.credited_net, i.currency), " net") : null,
+                /[1-9]/.test(i.paid) ? h("div", { class: "sub" }, "paid ", amount(i.paid, i.currency)) : null,
+                i.status !== "paid" && i.status !== "credited" && (/[1-9]/.test(i.paid) || /[1-9]/.test(i.credited_net)) ? h("div", { class: "sub" }, "open ", amount(i.open, i.currency)) : null,
+              ),
+              { numeric: true },
+            ),
+            td(day(i.due_date)),
+            td(invoiceBadge(i)),
+            td(
+              h(
+                "div",
+                { class: "row-actions" },
+                button("Open", { class: "btn btn-small", "data-action": "open-pdf", title: "Open the PDF in your PDF viewer", onclick: () => openPdf(ctx, i.number) }),
+                button("Save as…", {
+                  class: "btn btn-small",
+                  "data-action": "save-pdf",
+                  title: "Save the PDF somewhere else",
+                  onclick: async () => {
+                    try {
+                      const path = await api.pdfSaveAs(i.number);
+                      if (path) ctx.toast(`Saved ${path}.`);
+                    } catch (error) {
+                      ctx.toast(error.message, "error");
+                    }
+                  },
+                }),
+                i.status === "credited" ? null : button("Credit…", { class: "btn btn-small", "data-action": "credit", title: "Issue a credit note", onclick: () => creditDialog(ctx, i.number, load) }),
+              ),
+            ),
+          ),
+        ),
+      ),
+      list.length > shown
+        ? h(
+            "div",
+            { class: "more" },
+            `Showing ${fmt.decimal(String(shown))} of ${fmt.decimal(String(list.length))}. `,
+            button("Show all", {
+              class: "btn btn-link",
+              onclick: () => {
+                shown = list.length;
+                draw(list);
+              },
+            }),
+          )
+        : null,
+    );
+  }
+
+  month.addEventListener("change", load);
+  month.addEventListener("search", load);
+  customer.addEventListener("change", load);
+  status.addEventListener("change", load);
+
+  add(root, 
+    header(
+      "Invoices",
+      "Issued invoices never change; corrections are credit notes.",
+      button("Open PDF folder", {
+        "data-action": "open-folder",
+        onclick: async () => {
+          try {
+            const path = await api.pdfOpenFolder(month.value.trim() || null);
+            ctx.toast(`Opened ${path}.`);
+          } catch (error) {
+            ctx.toast(error.message, "error");
+          }
+        },
+      }),
+    ),
+    h("div", { class: "toolbar" }, month, customer, status),
+    message,
+    body,
+  );
+  await load();
+}
+
+/** The credit-note dialog: the whole invoice, chosen lines, or a net amount, with a reason. */
+async function creditDialog(ctx, number, done) {
+  let inv;
+  try {
+    inv = await api.invoiceGet(number);
+  } catch (error) {
+    ctx.toast(error.message, "error");
+    return;
+  }
+  const lines = h(
+    "fieldset",
+    { class: "lines-choice" },
+    h("legend", {}, "Lines"),
+    inv.lines.map((l) =>
+      h(
+        "label",
+        { class: "check line-check" + (l.credited ? " muted" : "") },
+        h("input", { type: "checkbox", name: "lines", value: String(l.position), disabled: l.credited }),
+        h("span", {}, `${l.position}. ${l.description}`),
+        amount(l.amount, inv.currency),
+        l.credited ? badge("credited", "neutral") : null,
+      ),
+    ),
+    h("p", { class: "field-error", "data-error-for": "lines", role: "alert", hidden: true }),
+  );
+  const amountField = field({ label: `Net amount (${inv.currency})`, name: "amount", inputmode: "decimal", hint: "Before VAT; VAT is added at the invoice's rate" });
+  const mode = (value, label, checked) => h("label", { class: "check" }, h("input", { type: "radio", name: "mode", value, checked }), " ", label);
+  const f = form(
+    "credit",
+    {},
+    h("p", {}, `${inv.number} · ${inv.customer_name} · total `, amount(inv.total, inv.currency), /[1-9]/.test(inv.credited_net) ? h("span", {}, " · already credited ", amount(inv.credited_net, inv.currency), " net") : null),
+    h("div", { class: "radios", role: "radiogroup", "aria-label": "What to credit" }, mode("whole", "Everything not credited yet", true), mode("lines", "Chosen lines", false), mode("amount", "An amount", false), h("p", { class: "field-error", "data-error-for": "mode", role: "alert", hidden: true })),
+    lines,
+    amountField,
+    field({ label: "Reason", name: "reason", required: true, placeholder: "Printed on the credit note", wide: true }),
+    field({ label: "Date", name: "date", type: "date", value: ctx.today }),
+    actions(button("Cancel", { onclick: () => dlg.close() }), submit("Issue credit note", { "data-action": "save" })),
+  );
+  const sync = () => {
+    const m = f.querySelector('input[name="mode"]:checked').value;
+    lines.hidden = m !== "lines";
+    amountField.hidden = m !== "amount";
+  };
+  f.addEventListener("change", sync);
+  sync();
+  const dlg = dialog("credit", `Credit note for ${inv.number}`, f);
+  onSubmit(f, async (v) => {
+    const cn = await api.invoiceCredit({
+      number: inv.number,
+      mode: v.mode,
+      lines: (Array.isArray(v.lines) ? v.lines : []).map(Number),
+      amount: v.amount || null,
+      reason: v.reason,
+      date: v.date || null,
+    });
+    dlg.close();
+    ctx.toast(`Credit note ${cn.number} issued: ${fmt.money(cn.total, cn.currency)}.`);
+    done();
+  });
+}

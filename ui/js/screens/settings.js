@@ -1,0 +1,181 @@
+// Settings: the company profile printed on invoices, the logo, bank details, VAT, numbering,
+// paper, and where invoice PDFs are written (a folder chosen in a dialog).
+
+import * as api from "../api.js";
+import { h, add, replace, button, header, section, field, form, actions, submit, onSubmit } from "../dom.js";
+
+const PAPER = [
+  ["a4", "A4"],
+  ["letter", "US Letter"],
+];
+
+export async function render(root, ctx) {
+  const [c, settings] = await Promise.all([api.companyGet(), api.settingsGet()]);
+
+  const f = form(
+    "company",
+    {},
+    section(
+      "Business",
+      h(
+        "div",
+        { class: "grid" },
+        field({ label: "Business name", name: "name", value: c.name, required: true, wide: true }),
+        field({ label: "Address", name: "address", type: "textarea", rows: 3, value: c.address, wide: true }),
+        field({ label: "Country", name: "country", value: c.country, maxlength: 2, class: "upper" }),
+        field({ label: "Email", name: "email", type: "email", value: c.email }),
+        field({ label: "Phone", name: "phone", type: "tel", value: c.phone }),
+        field({ label: "VAT number", name: "vat_number", value: c.vat_number }),
+        field({ label: "Registration number", name: "registration_number", value: c.registration_number }),
+      ),
+    ),
+    section(
+      "Bank details",
+      h(
+        "div",
+        { class: "grid" },
+        field({ label: "Bank", name: "bank_name", value: c.bank_name }),
+        field({ label: "Account holder", name: "bank_account_holder", value: c.bank_account_holder }),
+        field({ label: "Account number or IBAN", name: "bank_account_number", value: c.bank_account_number }),
+        field({ label: "Branch code", name: "bank_branch_code", value: c.bank_branch_code }),
+        field({ label: "SWIFT / BIC", name: "bank_swift", value: c.bank_swift, maxlength: 11, class: "upper" }),
+      ),
+    ),
+    section(
+      "VAT and billing",
+      h(
+        "div",
+        { class: "grid" },
+        field({ label: "Currency", name: "currency", value: c.currency, maxlength: 3, class: "upper" }),
+        field({ label: "VAT rate (%)", name: "vat_rate", value: c.vat_rate, inputmode: "decimal" }),
+        field({ label: "Payment terms (days)", name: "payment_terms_days", value: String(c.payment_terms_days), inputmode: "numeric", hint: "For new customers" }),
+        field({ label: "Default markup (%)", name: "default_markup", value: c.default_markup, inputmode: "decimal", hint: "When no markup rule applies" }),
+        field({ label: "Price-list market", name: "market", value: c.market, maxlength: 2, class: "upper" }),
+      ),
+    ),
+    section(
+      "Numbers and paper",
+      h(
+        "div",
+        { class: "grid" },
+        field({ label: "Invoice numbers", name: "invoice_format", value: c.invoice_number_format, hint: "{year} and {seq} or {seq:05}, e.g. INV-{year}-{seq:05}" }),
+        field({ label: "Credit note numbers", name: "credit_note_format", value: c.credit_note_number_format, hint: "e.g. CN-{year}-{seq:05}" }),
+        field({ label: "Paper", name: "paper", type: "select", options: PAPER, value: c.paper }),
+      ),
+    ),
+    actions(submit("Save profile", { "data-action": "save" })),
+  );
+  onSubmit(f, async (v) => {
+    await api.companyUpdate(v);
+    await ctx.refreshCompany();
+    ctx.toast("Profile saved.");
+  });
+
+  const logoBox = h("div", {});
+  function drawLogo(company) {
+    const name = company.logo_path ? company.logo_path.split(/[\\/]/).pop() : "";
+    replace(
+      logoBox,
+      h("p", { "data-logo": name }, name ? h("span", {}, "Printed on invoices: ", h("strong", {}, name)) : h("span", { class: "muted" }, "No logo: invoices show your name only.")),
+      h(
+        "div",
+        { class: "inline" },
+        button("Choose logo…", {
+          "data-action": "pick-logo",
+          onclick: async () => {
+            try {
+              const picked = await api.companyPickLogo();
+              if (picked === null) return;
+              // Only the logo changes: what is typed in the profile form stays as it is.
+              const saved = await api.companyUpdate({});
+              drawLogo(saved);
+              ctx.toast(`Logo set to ${picked}.`);
+            } catch (error) {
+              ctx.toast(error.message, "error");
+            }
+          },
+        }),
+        name
+          ? button("Remove logo", {
+              "data-action": "clear-logo",
+              onclick: async () => {
+                try {
+                  drawLogo(await api.companyClearLogo());
+                  ctx.toast("Logo removed.");
+                } catch (error) {
+                  ctx.toast(error.message, "error");
+                }
+              },
+            })
+          : null,
+      ),
+      h("p", { class: "hint" }, "PNG or JPEG, printed at the top of every invoice PDF (earlier invoices printed again show the current logo)."),
+    );
+  }
+  drawLogo(c);
+
+  const pdfBox = h("div", {});
+  function drawPdf(s) {
+    replace(
+      pdfBox,
+      h("p", {}, "Invoice PDFs are written to ", h("code", { "data-pdf-dir": s.pdf_dir }, s.pdf_dir), s.pdf_dir_is_default ? h("span", { class: "muted" }, " (default)") : null, ", one folder per month."),
+      h(
+        "div",
+        { class: "inline" },
+        button("Choose folder…", {
+          "data-action": "pick-pdf-dir",
+          onclick: async () => {
+            try {
+              const next = await api.settingsPickPdfDir();
+              if (next) {
+                drawPdf(next);
+                ctx.toast("PDF folder changed.");
+              }
+            } catch (error) {
+              ctx.toast(error.message, "error");
+            }
+          },
+        }),
+        s.pdf_dir_is_default
+          ? null
+          : button("Use the default", {
+              "data-action": "reset-pdf-dir",
+              onclick: async () => {
+                try {
+                  drawPdf(await api.settingsResetPdfDir());
+                } catch (error) {
+                  ctx.toast(error.message, "error");
+                }
+              },
+            }),
+        button("Open folder", {
+          "data-action": "open-folder",
+          onclick: async () => {
+            try {
+              await api.pdfOpenFolder(null);
+            } catch (error) {
+              ctx.toast(error.message, "error");
+            }
+          },
+        }),
+      ),
+    );
+  }
+  drawPdf(settings);
+
+  add(root, 
+    header("Settings", "Your profile as printed on invoices, and where Seatbook keeps files."),
+    h(
+      "div",
+      { class: "columns columns-wide" },
+      h("div", {}, f),
+      h(
+        "div",
+        {},
+        section("Logo", logoBox),
+        section("Invoice PDFs", pdfBox),
+        section("Database", h("p", {}, h("code", {}, settings.database)), h("p", { class: "hint" }, "Back it up like any important file. Choose another with --db PATH or SEATBOOK_DB.")),
+      ),
+    ),
+  );
+}
