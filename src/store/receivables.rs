@@ -134,7 +134,8 @@ impl Store {
                AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id AND r.date <= ?2)
              ORDER BY p.date, p.id",
         )?;
-        let mut left: Vec<(i64, i64)> = stmt.query_map(params![customer_id, as_of.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut left: Vec<(i64, i64)> =
+            stmt.query_map(params![customer_id, as_of.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         let mut refunded: i64 = self.conn.query_row(
             "SELECT IFNULL(sum(amount_minor), 0) FROM payments WHERE customer_id = ?1 AND kind = 'refund' AND date <= ?2",
             params![customer_id, as_of.to_string()],
@@ -162,7 +163,8 @@ impl Store {
             .filter(|i| i.total - i.credited - i.paid > 0)
             .map(|i| OpenItem { invoice_id: i.id, date: i.date, open: i.total - i.credited - i.paid })
             .collect();
-        let mut insert = self.conn.prepare_cached("INSERT INTO allocations (payment_id, invoice_id, date, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut insert =
+            self.conn.prepare_cached("INSERT INTO allocations (payment_id, invoice_id, date, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
         for (payment_id, available) in money.iter_mut() {
             for (invoice_id, amount) in allocate(&open, picks, *available) {
                 insert.execute(params![*payment_id, invoice_id, date.to_string(), amount])?;
@@ -191,8 +193,10 @@ impl Store {
         numbers
             .iter()
             .map(|n| {
-                let row: Option<(i64, i64)> =
-                    self.conn.query_row("SELECT id, customer_id FROM invoices WHERE number = ?1", [n.trim()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+                let row: Option<(i64, i64)> = self
+                    .conn
+                    .query_row("SELECT id, customer_id FROM invoices WHERE number = ?1", [n.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
                 match row {
                     Some((id, c)) if c == customer_id => Ok(id),
                     Some(_) => Err(Error::invalid("--invoice", format!("invoice {} belongs to another customer", n.trim()))),
@@ -205,7 +209,16 @@ impl Store {
     /// Record money received and apply it: to the picked invoices first, then oldest first; the
     /// rest stays as credit for the next invoices.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_payment(&mut self, customer_id: i64, date: NaiveDate, amount: Decimal, method: Method, reference: &str, invoices: &[String], at: &str) -> Result<PaymentView> {
+    pub fn add_payment(
+        &mut self,
+        customer_id: i64,
+        date: NaiveDate,
+        amount: Decimal,
+        method: Method,
+        reference: &str,
+        invoices: &[String],
+        at: &str,
+    ) -> Result<PaymentView> {
         let c = self.customer(customer_id).map_err(|e| e.with_field("--customer"))?;
         if amount <= Decimal::ZERO {
             return Err(Error::invalid("--amount", "--amount must be more than zero"));
@@ -260,7 +273,15 @@ impl Store {
     }
 
     /// Pay a customer's credit back to them.
-    pub fn refund_credit(&mut self, customer_id: i64, amount: Decimal, date: NaiveDate, method: Method, reference: &str, at: &str) -> Result<PaymentView> {
+    pub fn refund_credit(
+        &mut self,
+        customer_id: i64,
+        amount: Decimal,
+        date: NaiveDate,
+        method: Method,
+        reference: &str,
+        at: &str,
+    ) -> Result<PaymentView> {
         let c = self.customer(customer_id).map_err(|e| e.with_field("--customer"))?;
         if amount <= Decimal::ZERO || c.currency.round(amount) != amount {
             return Err(Error::invalid("--amount", "--amount must be more than zero, in the customer's currency"));
@@ -383,7 +404,10 @@ impl Store {
     pub fn invoice_status(&self, number: &str, as_of: NaiveDate) -> Result<(InvoiceStatus, Decimal)> {
         let inv = self.invoice(number)?;
         let money = self.invoice_money(Some(inv.customer_id), as_of)?;
-        let m = money.iter().find(|m| m.number == number.trim()).ok_or_else(|| Error::not_found(format!("invoice {number} is dated after {as_of}")))?;
+        let m = money
+            .iter()
+            .find(|m| m.number == number.trim())
+            .ok_or_else(|| Error::not_found(format!("invoice {number} is dated after {as_of}")))?;
         Ok((status(m.total, m.credited, m.paid, m.due, as_of), m.currency.from_minor(m.total - m.credited - m.paid)))
     }
 

@@ -42,7 +42,10 @@ fn payments_go_to_the_oldest_invoices_unless_chosen_and_the_rest_is_credit() {
     let account = store.account(c, day("2026-12-31")).unwrap();
     assert_eq!((account.invoiced, account.received, account.balance, account.credit), (d("1900.00"), d("1800.00"), d("100.00"), d("0.00")));
     assert_eq!(account.invoices.len(), 1);
-    assert_eq!((account.invoices[0].number.as_str(), account.invoices[0].open, account.invoices[0].status), ("INV-2026-00002", d("100.00"), InvoiceStatus::Overdue));
+    assert_eq!(
+        (account.invoices[0].number.as_str(), account.invoices[0].open, account.invoices[0].status),
+        ("INV-2026-00002", d("100.00"), InvoiceStatus::Overdue)
+    );
     // Paying 250 leaves 150 of credit, which January's invoice takes when it is issued.
     store.add_payment(c, day("2027-01-02"), d("250"), Method::Eft, "", &[], NOW).unwrap();
     assert_eq!(store.account(c, day("2027-01-02")).unwrap().credit, d("150.00"));
