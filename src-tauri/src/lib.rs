@@ -181,6 +181,16 @@ pub fn run() {
                     None
                 }
             });
+            // The day's automatic backup (kept: the last 30), on its own connection so the window
+            // does not wait for it.
+            if store.is_ok() {
+                let (path, day) = (db_path.clone(), today.unwrap_or_else(|| chrono::Local::now().date_naive()));
+                std::thread::spawn(move || {
+                    if let Err(e) = Store::open(&path).and_then(|s| s.daily_backup(day)) {
+                        eprintln!("seatbook-desktop: the daily backup failed: {}", e.message);
+                    }
+                });
+            }
             let launch = Launch {
                 settings_file: paths.app_config_dir().ok().map(|d| d.join("settings.json")),
                 default_pdf_dir,
