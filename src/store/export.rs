@@ -46,7 +46,7 @@ impl Store {
         let mut written = Vec::new();
         for (table, minor) in TABLES {
             let mut stmt = self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
-            let names: Vec<String> = stmt.column_names().into_iter().map(|s| s.to_string()).collect();
+            let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
             let extra: Vec<(usize, usize, String)> = minor
                 .iter()
                 .filter_map(|(m, c)| {

@@ -426,8 +426,8 @@ impl Store {
         for ((customer_id, cur), b) in rows {
             let credit: i64 = self.unapplied(customer_id, as_of)?.iter().map(|(_, a)| a).sum();
             let t = totals.entry(cur).or_default();
-            for k in 0..5 {
-                t.0[k] += b[k];
+            for (total, v) in t.0.iter_mut().zip(b) {
+                *total += v;
             }
             t.1 += credit;
             out.push(AgingRow {
