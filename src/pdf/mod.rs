@@ -80,3 +80,93 @@ pub struct Document {
     /// Extra lines printed under the totals (exchange rates used, a reason, a reference).
     pub notes: Vec<String>,
 }
+
+mod emit;
+mod fonts;
+mod format;
+mod layout;
+mod logo;
+#[cfg(test)]
+mod tests;
+
+/// Lay out one document and its logo.
+fn prepare(doc: &Document, family: fonts::Family) -> crate::Result<emit::Part> {
+    let logo = match &doc.logo {
+        Some(bytes) if !bytes.is_empty() => Some(logo::load(bytes)?),
+        _ => None,
+    };
+    let size = logo.as_ref().map(|l| (l.width, l.height));
+    Ok(emit::Part { pages: layout::layout(doc, family, size), logo })
+}
+
+/// Lay documents out in the family their text needs. Should any printed string still fall
+/// outside Windows-1252 (a label added later, say), they are laid out again in DejaVu rather
+/// than printed with '?'.
+fn laid_out(docs: &[&Document]) -> crate::Result<(fonts::Family, Vec<emit::Part>)> {
+    let family = layout::family(docs);
+    let parts = docs.iter().map(|d| prepare(d, family)).collect::<crate::Result<Vec<_>>>()?;
+    if family == fonts::Family::Builtin && !parts.iter().all(emit::all_win_ansi) {
+        let parts = docs.iter().map(|d| prepare(d, fonts::Family::DejaVu)).collect::<crate::Result<Vec<_>>>()?;
+        return Ok((fonts::Family::DejaVu, parts));
+    }
+    Ok((family, parts))
+}
+
+/// One invoice or credit note as a PDF: A4 or US Letter as `doc.paper` says, set in the
+/// built-in Helvetica when all its text is Windows-1252, else in an embedded subset of
+/// DejaVu Sans. Title, author and creation date (the issue date) are set.
+///
+/// Errors: a logo that is not a decodable PNG or JPEG (`invalid_input`, field `--logo`).
+pub fn render(doc: &Document) -> crate::Result<Vec<u8>> {
+    let (family, part) = laid_out(&[doc])?;
+    let part = part.into_iter().next().expect("one document in, one out");
+    let meta = emit::Meta {
+        title: layout::title(doc),
+        author: doc.supplier.name.trim().to_string(),
+        subject: format!("{} for {}", layout::kind_title(doc), doc.customer.name.trim()),
+        date: doc.issue_date,
+    };
+    emit::write(&[part], family, &meta)
+}
+
+/// Many documents in one PDF for printing, in the given order: each starts on a new page and
+/// numbers its own pages ("Page 1 of 2"). The file's creation date is the latest issue date.
+pub fn render_combined(docs: &[Document]) -> crate::Result<Vec<u8>> {
+    let (Some(first), Some(last)) = (docs.first(), docs.last()) else {
+        return Err(crate::Error::invalid("documents", "there are no documents to print"));
+    };
+    if docs.len() == 1 {
+        return render(first);
+    }
+    let refs: Vec<&Document> = docs.iter().collect();
+    let (family, parts) = laid_out(&refs)?;
+    let all_invoices = docs.iter().all(|d| d.kind == DocumentKind::TaxInvoice);
+    let what = if all_invoices { "Tax Invoices" } else { "Documents" };
+    let meta = emit::Meta {
+        title: format!("{what} {} \u{2013} {} ({} documents)", first.number, last.number, docs.len()),
+        author: first.supplier.name.trim().to_string(),
+        subject: format!("{} documents for printing", docs.len()),
+        date: docs.iter().map(|d| d.issue_date).max().unwrap_or(first.issue_date),
+    };
+    emit::write(&parts, family, &meta)
+}
+
+/// Many documents, one PDF each (same order), rendered on every core: what a month's
+/// `--out-dir` needs. The first document that fails (in order) gives the error.
+pub fn render_many(docs: &[Document]) -> crate::Result<Vec<Vec<u8>>> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(docs.len().max(1));
+    if threads <= 1 {
+        return docs.iter().map(render).collect();
+    }
+    let chunk = docs.len().div_ceil(threads);
+    let results: Vec<crate::Result<Vec<Vec<u8>>>> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            docs.chunks(chunk).map(|part| s.spawn(move || part.iter().map(render).collect::<crate::Result<Vec<_>>>())).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(crate::Error::io("rendering a PDF failed unexpectedly")))).collect()
+    });
+    let mut out = Vec::with_capacity(docs.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}

@@ -743,7 +743,7 @@ fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Outp
         InvoiceCommand::Pdf { number, out: out_file, month, out_dir, combined } => {
             if let Some(number) = number {
                 let doc = store.document(&number)?;
-                let bytes = pdf::render(&doc)?;
+                let bytes = seatbook::pdf::render(&doc)?;
                 let path = out_file.unwrap_or_else(|| std::path::PathBuf::from(pdf_name(&doc.number, &doc.customer.name)));
                 write_file(&path, &bytes)?;
                 return out(&json!({"files": [path.display().to_string()]}), format!("Wrote {}\n", path.display()));
@@ -762,7 +762,7 @@ fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Outp
             let docs = numbers.iter().map(|n| store.document(n)).collect::<Result<Vec<_>>>()?;
             let mut files = Vec::new();
             if let Some(dir) = &out_dir {
-                let rendered = pdf::render_many(&docs)?;
+                let rendered = seatbook::pdf::render_many(&docs)?;
                 for (doc, bytes) in docs.iter().zip(rendered) {
                     let path = dir.join(pdf_name(&doc.number, &doc.customer.name));
                     write_file(&path, &bytes)?;
@@ -770,7 +770,7 @@ fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Outp
                 }
             }
             if let Some(path) = &combined {
-                write_file(path, &pdf::render_combined(&docs)?)?;
+                write_file(path, &seatbook::pdf::render_combined(&docs)?)?;
                 files.push(path.display().to_string());
             }
             let text = format!(
@@ -791,28 +791,6 @@ fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Outp
             let cn = store.credit_invoice(&number, &mode, &reason, date, &clock.now)?;
             out(&cn, render::credit_note(&cn))
         }
-    }
-}
-
-/// PDF output: one document, many in parallel (one file each), or all in one file.
-mod pdf {
-    use seatbook::pdf::Document;
-    use seatbook::Result;
-
-    pub use seatbook::pdf::{render, render_combined};
-
-    /// Render every document, using all cores; the results keep the documents' order.
-    pub fn render_many(docs: &[Document]) -> Result<Vec<Vec<u8>>> {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(docs.len().max(1));
-        let chunk = docs.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = docs.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(render).collect::<Result<Vec<_>>>())).collect();
-            let mut out = Vec::with_capacity(docs.len());
-            for h in handles {
-                out.extend(h.join().expect("a PDF thread panicked")?);
-            }
-            Ok(out)
-        })
     }
 }
 
