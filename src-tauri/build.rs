@@ -49,6 +49,21 @@ const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_pick_pdf_dir",
     "settings_reset_pdf_dir",
+    "payment_add",
+    "payment_reverse",
+    "credit_refund",
+    "payments_list",
+    "report_mrr",
+    "report_aging",
+    "report_table",
+    "report_export_csv",
+    "backups_list",
+    "backup_now",
+    "backup_save_as",
+    "backup_pick",
+    "backup_restore",
+    "customer_credit_stop",
+    "statement_save_as",
 ];
 
 fn main() {

@@ -9,7 +9,11 @@ use std::str::FromStr;
 
 /// An ISO 4217 currency code known to Seatbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Currency([u8; 3]);
+pub struct Currency {
+    code: [u8; 3],
+    /// Digits after the decimal point, looked up once when the code is parsed.
+    minor: u8,
+}
 
 /// Active ISO 4217 codes and their minor units (digits after the decimal point).
 const CURRENCIES: &[(&str, u32)] = &[
@@ -174,21 +178,22 @@ impl Currency {
     /// Parse a code such as `ZAR` or `usd`; `field` names the flag or column for the error.
     pub fn parse(s: &str, field: &str) -> Result<Currency> {
         let code = s.trim().to_ascii_uppercase();
-        if CURRENCIES.iter().any(|(c, _)| *c == code) {
-            let b = code.as_bytes();
-            Ok(Currency([b[0], b[1], b[2]]))
-        } else {
-            Err(Error::invalid(field, format!("{field}: '{}' is not an ISO 4217 currency code", s.trim())))
+        match CURRENCIES.binary_search_by(|(c, _)| (*c).cmp(code.as_str())) {
+            Ok(i) => {
+                let b = code.as_bytes();
+                Ok(Currency { code: [b[0], b[1], b[2]], minor: CURRENCIES[i].1 as u8 })
+            }
+            Err(_) => Err(Error::invalid(field, format!("{field}: '{}' is not an ISO 4217 currency code", s.trim()))),
         }
     }
 
     pub fn code(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("currency codes are ASCII")
+        std::str::from_utf8(&self.code).expect("currency codes are ASCII")
     }
 
     /// Digits after the decimal point in this currency's smallest unit.
     pub fn minor_units(&self) -> u32 {
-        CURRENCIES.iter().find(|(c, _)| *c == self.code()).map(|(_, m)| *m).unwrap_or(2)
+        self.minor as u32
     }
 
     /// Round once, to the minor unit, half away from zero (DOMAIN §4).
@@ -293,6 +298,14 @@ mod tests {
         assert_eq!(jpy.round(d("100.5")).to_string(), "101");
         let bhd = Currency::parse("BHD", "currency").unwrap();
         assert_eq!(bhd.round(d("1.0005")).to_string(), "1.001");
+    }
+
+    #[test]
+    fn the_currency_table_is_sorted_for_binary_search() {
+        assert!(CURRENCIES.windows(2).all(|w| w[0].0 < w[1].0));
+        for (code, minor) in CURRENCIES {
+            assert_eq!(Currency::parse(code, "c").unwrap().minor_units(), *minor);
+        }
     }
 
     #[test]

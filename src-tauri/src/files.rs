@@ -21,6 +21,8 @@ pub struct Filter {
 
 pub const CSV: Filter = Filter { name: "Price list (CSV)", extensions: &["csv"] };
 pub const IMAGE: Filter = Filter { name: "Logo (PNG or JPEG)", extensions: &["png", "jpg", "jpeg"] };
+pub const DATABASE: Filter = Filter { name: "Seatbook backup (.db)", extensions: &["db"] };
+pub const CSV_EXPORT: Filter = Filter { name: "CSV", extensions: &["csv"] };
 pub const PDF: Filter = Filter { name: "PDF", extensions: &["pdf"] };
 
 fn automation<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {

@@ -65,6 +65,21 @@ pub const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_pick_pdf_dir",
     "settings_reset_pdf_dir",
+    "payment_add",
+    "payment_reverse",
+    "credit_refund",
+    "payments_list",
+    "report_mrr",
+    "report_aging",
+    "report_table",
+    "report_export_csv",
+    "backups_list",
+    "backup_now",
+    "backup_save_as",
+    "backup_pick",
+    "backup_restore",
+    "customer_credit_stop",
+    "statement_save_as",
 ];
 
 /// The app's commands, for `Builder::invoke_handler` (generic so tests can use the mock runtime).
@@ -116,6 +131,21 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         settings::settings_get,
         settings::settings_pick_pdf_dir,
         settings::settings_reset_pdf_dir,
+        receivables::payment_add,
+        receivables::payment_reverse,
+        receivables::credit_refund,
+        receivables::payments_list,
+        reports::report_mrr,
+        reports::report_aging,
+        reports::report_table,
+        reports::report_export_csv,
+        backups::backups_list,
+        backups::backup_now,
+        backups::backup_save_as,
+        backups::backup_pick,
+        backups::backup_restore,
+        receivables::customer_credit_stop,
+        receivables::statement_save_as,
     ]
 }
 

@@ -38,6 +38,8 @@ pub struct AppState {
     settings: Mutex<ShellSettings>,
     /// A logo chosen in a dialog, applied by the next profile save.
     pending_logo: Mutex<Option<PathBuf>>,
+    /// A backup chosen (and checked) for a restore, waiting for the user's confirmation.
+    pending_restore: Mutex<Option<PathBuf>>,
     pub launch: Launch,
 }
 
@@ -50,7 +52,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     pub fn new(db_path: PathBuf, store: Result<Store, seatbook::Error>, launch: Launch) -> AppState {
         let settings = launch.settings_file.as_deref().map(read_settings).unwrap_or_default();
-        AppState { db_path, store: Mutex::new(store), settings: Mutex::new(settings), pending_logo: Mutex::new(None), launch }
+        AppState {
+            db_path,
+            store: Mutex::new(store),
+            settings: Mutex::new(settings),
+            pending_logo: Mutex::new(None),
+            pending_restore: Mutex::new(None),
+            launch,
+        }
     }
 
     /// Run `f` with the store.
@@ -99,6 +108,28 @@ impl AppState {
 
     pub fn take_pending_logo(&self) -> Option<PathBuf> {
         lock(&self.pending_logo).take()
+    }
+
+    pub fn set_pending_restore(&self, path: Option<PathBuf>) {
+        *lock(&self.pending_restore) = path;
+    }
+
+    pub fn take_pending_restore(&self) -> Option<PathBuf> {
+        lock(&self.pending_restore).take()
+    }
+
+    /// Close the database, run `f` on its file (a restore), and open it again, whatever `f`
+    /// did. No command can reach the store in between: the lock is held throughout.
+    pub fn reopen_after<T>(&self, f: impl FnOnce(&Path) -> seatbook::Result<T>) -> Result<T, IpcError> {
+        let mut guard = lock(&self.store);
+        let closing = seatbook::Error::io("the database is being restored");
+        // Dropping the store closes its connection.
+        drop(std::mem::replace(&mut *guard, Err(closing)));
+        let result = f(&self.db_path);
+        *guard = Store::open(&self.db_path);
+        let value = result?;
+        guard.as_ref().map_err(|e| IpcError::from(e.clone()))?;
+        Ok(value)
     }
 }
 

@@ -427,3 +427,160 @@ fn database_error_for_a_file_that_is_not_a_database() {
     let e = f.err("company_get", json!({}));
     assert_eq!((e["code"].as_str(), e["field"].clone()), (Some("database"), Value::Null));
 }
+
+impl Fixture {
+    /// A reseller with one customer billed for November 2026: (customer id, invoice number).
+    fn billed(&self) -> (i64, String) {
+        self.reseller();
+        let acme = self.customer("Acme", "acme.onmicrosoft.com");
+        self.subscription(acme, "10", "2026-11-01");
+        let report = self.ok("billing_issue", json!({"month": "2026-11", "date": "2026-11-01"}));
+        (acme, report["run"]["invoices"][0]["number"].as_str().unwrap().to_string())
+    }
+}
+
+fn dec(v: &Value) -> rust_decimal::Decimal {
+    assert!(is_decimal_string(v), "{v} is not a decimal string");
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn payments_reversals_refunds_statement_and_credit_stop() {
+    let f = fresh();
+    let (acme, number) = f.billed();
+    let total = dec(&f.ok("invoice_get", json!({"number": number}))["open"]);
+
+    let input = |amount: &str, method: &str| json!({"input": {"customer_id": acme, "amount": amount, "date": "2026-11-10", "method": method, "reference": "EFT 1", "invoices": [number]}});
+    assert_eq!(f.err("payment_add", input("", "eft"))["field"], "amount");
+    assert_eq!(f.err("payment_add", input("12,5x", "eft"))["field"], "amount");
+    assert_eq!(f.err("payment_add", input("10", "cheque"))["field"], "method");
+    let e = f.err("payment_add", json!({"input": {"customer_id": 999, "amount": "10", "method": "eft"}}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("not_found"), Some("customer")));
+
+    let first = f.ok("payment_add", input("50", "eft"));
+    assert_eq!((first["kind"].as_str(), first["amount"].as_str(), first["method"].as_str()), (Some("payment"), Some("50.00"), Some("eft")));
+    assert_eq!(f.ok("invoice_get", json!({"number": number}))["status"], "partly-paid");
+    let account = f.ok("customer_account", json!({"id": acme}));
+    assert_eq!(dec(&account["balance"]), total - rust_decimal::Decimal::from(50));
+    assert_eq!(account["invoices"][0]["status"], "partly-paid");
+
+    // Paying the whole total again leaves 50 over as credit; part of it is refunded.
+    f.ok("payment_add", input(&total.to_string(), "card"));
+    let account = f.ok("customer_account", json!({"id": acme}));
+    assert_eq!((account["credit"].as_str(), account["invoices"].as_array().unwrap().len()), (Some("50.00"), 0));
+    let e = f.err("credit_refund", json!({"customer_id": acme, "amount": "80", "date": "2026-11-12", "method": "eft"}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("refused"), Some("amount")));
+    let refund =
+        f.ok("credit_refund", json!({"customer_id": acme, "amount": "20", "date": "2026-11-12", "method": "eft", "reference": "back"}));
+    assert_eq!((refund["kind"].as_str(), refund["amount"].as_str()), (Some("refund"), Some("20.00")));
+
+    // A bounced payment is reversed by a new entry, once.
+    let id = first["id"].as_i64().unwrap();
+    let reversal = f.ok("payment_reverse", json!({"id": id, "date": "2026-11-20", "reference": "bounced"}));
+    assert_eq!((reversal["kind"].as_str(), reversal["reverses"].as_i64()), (Some("reversal"), Some(id)));
+    let e = f.err("payment_reverse", json!({"id": id}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("refused"), Some("id")));
+    assert_eq!(f.err("payment_reverse", json!({"id": id, "date": "2026-11-01"}))["code"], "refused");
+    let list = f.ok("payments_list", json!({"customer_id": acme}));
+    let kinds: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["payment", "payment", "refund", "reversal"]);
+    assert_eq!(list[0]["reversed_by"], reversal["id"]);
+    assert_eq!(f.err("payments_list", json!({"customer_id": 999}))["code"], "not_found");
+
+    // The statement PDF goes where the save dialog says.
+    let path = f.ok("statement_save_as", json!({"customer_id": acme, "from": "2026-11-01", "to": "2026-11-30"}));
+    let path = PathBuf::from(path.as_str().unwrap());
+    assert!(path.starts_with(f.dialogs()) && std::fs::read(&path).unwrap().starts_with(b"%PDF"), "{}", path.display());
+    assert_eq!(f.err("statement_save_as", json!({"customer_id": acme, "from": "2026-12-01", "to": "2026-11-30"}))["field"], "from");
+
+    // Credit stop: none while within the limit; a reason once the balance is over it.
+    assert_eq!(f.ok("customer_credit_stop", json!({"customer_id": acme})), Value::Null);
+    f.ok("customer_update", json!({"id": acme, "fields": {"credit_limit": "1"}}));
+    assert!(f.ok("customer_credit_stop", json!({"customer_id": acme})).as_str().is_some_and(|r| !r.is_empty()));
+    assert_eq!(f.err("customer_credit_stop", json!({"customer_id": 999}))["code"], "not_found");
+}
+
+#[test]
+fn reports_charts_tables_and_csv_exports() {
+    let f = fresh();
+    f.billed();
+    let mrr = f.ok("report_mrr", json!({}));
+    let months: Vec<&str> = mrr.as_array().unwrap().iter().map(|r| r["month"].as_str().unwrap()).collect();
+    assert_eq!((months.len(), months[0], months[11]), (12, "2025-12", "2026-11"));
+    assert!(dec(&mrr[11]["mrr"]) > rust_decimal::Decimal::ZERO && is_decimal_string(&mrr[11]["arr"]));
+    let aging = f.ok("report_aging", json!({"as_of": "2027-01-15"}));
+    assert_eq!(aging["rows"][0]["customer_name"], "Acme");
+    assert!(aging["totals"][0]["buckets"].as_array().unwrap().iter().all(is_decimal_string));
+    assert_eq!(f.err("report_aging", json!({"as_of": "15/01/2027"}))["field"], "as_of");
+
+    for report in ["mrr", "revenue", "margin", "aging", "renewals", "exposure", "churn"] {
+        let t = f.ok("report_table", json!({"report": report, "params": {"as_of": "2027-01-15"}}));
+        let width = t["columns"].as_array().unwrap().len();
+        assert!(t["rows"].as_array().unwrap().iter().all(|r| r.as_array().unwrap().len() == width), "{report}");
+    }
+    let revenue = f.ok("report_table", json!({"report": "revenue", "params": {"from": "2026-11-01", "to": "2026-11-30"}}));
+    assert_eq!((revenue["rows"][0][0].as_str(), revenue["rows"].as_array().unwrap().len()), (Some("2026-11"), 1));
+    let by_product = f.ok("report_table", json!({"report": "margin", "params": {"by": "product"}}));
+    assert_eq!(by_product["columns"][0]["label"], "Product");
+
+    let path = f.ok("report_export_csv", json!({"report": "revenue", "params": {"from": "2026-11-01", "to": "2026-11-30"}}));
+    assert_eq!(PathBuf::from(path.as_str().unwrap()), f.dialogs().join("seatbook-revenue-2026-11-24.csv"));
+    let csv = std::fs::read_to_string(path.as_str().unwrap()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "month,currency,invoiced,credited,net");
+    assert!(lines[1].starts_with("2026-11,ZAR,"), "{csv}");
+    assert_eq!(lines.len(), 2);
+
+    assert_eq!(f.err("report_table", json!({"report": "profit"}))["field"], "report");
+    assert_eq!(f.err("report_table", json!({"report": "margin", "params": {"by": "month"}}))["field"], "by");
+    assert_eq!(f.err("report_table", json!({"report": "renewals", "params": {"days": "soon"}}))["field"], "days");
+    assert_eq!(
+        f.err("report_export_csv", json!({"report": "churn", "params": {"from": "2026-12-01", "to": "2026-11-01"}}))["field"],
+        "from"
+    );
+    assert_eq!(f.err("report_mrr", json!({"params": {"to": "tomorrow"}}))["field"], "to");
+}
+
+#[test]
+fn backups_list_now_save_as_and_restore() {
+    let f = fresh();
+    f.reseller();
+    f.customer("Acme", "acme.onmicrosoft.com");
+    let list = f.ok("backups_list", json!({}));
+    assert!(list["folder"].as_str().unwrap().ends_with("backups"));
+    let after = f.ok("backup_now", json!({}));
+    let backups = after["backups"].as_array().unwrap();
+    assert_eq!(backups.len(), list["backups"].as_array().unwrap().len() + 1);
+    let name = backups[0]["name"].as_str().unwrap().to_string();
+    assert!(name.starts_with("seatbook-2026-11-24") && name.ends_with(".db"), "{name}");
+
+    let saved = f.ok("backup_save_as", json!({}));
+    assert!(PathBuf::from(saved.as_str().unwrap()).starts_with(f.dialogs()));
+
+    // Nothing chosen yet: nothing to restore.
+    assert_eq!(f.err("backup_restore", json!({}))["code"], "refused");
+    assert_eq!(f.err("backup_pick", json!({"name": "../seatbook.db"}))["field"], "name");
+    assert_eq!(f.err("backup_pick", json!({"name": "seatbook-1999-01-01.db"}))["code"], "not_found");
+
+    // A damaged file (first by name in the dialog folder) is refused and changes nothing.
+    std::fs::write(f.dialogs().join("a-damaged.db"), "not a database ".repeat(300)).unwrap();
+    let e = f.err("backup_pick", json!({}));
+    assert!(e["message"].as_str().unwrap().len() > 5, "{e}");
+    assert_eq!(f.err("backup_restore", json!({}))["code"], "refused");
+    std::fs::remove_file(f.dialogs().join("a-damaged.db")).unwrap();
+
+    // A customer added after the backup is gone once it is restored; the app keeps working.
+    f.customer("Globex", "globex.onmicrosoft.com");
+    assert_eq!(f.ok("customers_list", json!({})).as_array().unwrap().len(), 2);
+    let chosen = f.ok("backup_pick", json!({"name": name}));
+    assert_eq!(chosen["name"].as_str(), Some(name.as_str()));
+    let report = f.ok("backup_restore", json!({}));
+    assert!(Path::new(report["kept_aside"].as_str().unwrap()).exists());
+    let names: Vec<String> =
+        f.ok("customers_list", json!({})).as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(names, ["Acme"]);
+    // Restoring from the dialog (the file saved as) works the same way.
+    assert!(f.ok("backup_pick", json!({})).is_object());
+    f.ok("backup_restore", json!({}));
+    assert_eq!(f.ok("company_get", json!({}))["name"], "Cloudwise (Pty) Ltd");
+}

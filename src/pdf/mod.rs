@@ -86,8 +86,11 @@ mod fonts;
 mod format;
 mod layout;
 mod logo;
+mod statement;
 #[cfg(test)]
 mod tests;
+
+pub use statement::{render_reminder, render_statement, ReminderLetter, StatementDocument, StatementRow};
 
 /// Lay out one document and its logo.
 fn prepare(doc: &Document, family: fonts::Family) -> crate::Result<emit::Part> {

@@ -18,6 +18,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
+/// What the engine reads: every customer's book, the keys already billed, product titles, and
+/// the catch-up horizon.
+type Books = (Vec<CustomerBook>, HashSet<String>, HashMap<ProductKey, String>, NaiveDate);
+
 /// How far back a run looks for recurring items never billed (a year of skipped months).
 const CATCH_UP_DAYS: i64 = 400;
 
@@ -207,7 +211,7 @@ fn draft_view(d: &Draft, date: NaiveDate, due: NaiveDate, month: &str) -> Invoic
 
 impl Store {
     /// Everything the engine needs for `month`, in a handful of queries.
-    fn billing_books(&self, month: NaiveDate) -> Result<(Vec<CustomerBook>, HashSet<String>, HashMap<ProductKey, String>, NaiveDate)> {
+    fn billing_books(&self, month: NaiveDate) -> Result<Books> {
         let horizon = add_days(month, -CATCH_UP_DAYS);
         let last_day = month_end(month);
         let mut customers: Vec<CustomerBook> = self
@@ -339,11 +343,7 @@ impl Store {
         self.conn.execute_batch("ROLLBACK")?;
         let (drafts, problems, renewals, _) = result?;
         let label = month_label(month);
-        let mut invoices = Vec::new();
-        for d in &drafts {
-            let terms = self.customer(d.customer_id)?.payment_terms_days;
-            invoices.push(draft_view(d, date, add_days(date, terms as i64), &label));
-        }
+        let invoices = drafts.iter().map(|d| draft_view(d, date, add_days(date, d.payment_terms_days as i64), &label)).collect();
         Ok(BillingRun { month: label, preview: true, date, invoices, problems, renewals })
     }
 
@@ -351,38 +351,45 @@ impl Store {
     /// Items already billed are skipped, so running a month twice issues nothing new.
     pub fn issue_month(&mut self, month: NaiveDate, date: NaiveDate, at: &str) -> Result<BillingRun> {
         let label = month_label(month);
-        let numbers = self.write(|s| {
+        let issued = self.write(|s| {
             let (drafts, problems, renewals, company) = s.billing_drafts(month, at)?;
             s.conn.execute(
                 "INSERT INTO billing_runs (month, issue_date, recorded_at, invoices, problems) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![label, date.to_string(), at, drafts.len() as i64, problems.len() as i64],
             )?;
             let run_id = s.conn.last_insert_rowid();
-            let mut numbers = Vec::with_capacity(drafts.len());
+            let mut invoices = Vec::with_capacity(drafts.len());
             for d in &drafts {
-                numbers.push(s.insert_invoice(&company, d, run_id, &label, date, at)?);
+                let number = s.insert_invoice(&company, d, run_id, &label, date, at)?;
+                let mut view = draft_view(d, date, add_days(date, d.payment_terms_days as i64), &label);
+                view.number = Some(number);
+                invoices.push(view);
             }
             // Credit customers have (overpayments) goes to their new invoices.
             for customer_id in s.customers_with_credit()? {
                 s.apply_credit(customer_id, date, &[])?;
             }
-            Ok((numbers, problems, renewals))
+            Ok((invoices, problems, renewals))
         })?;
-        let (numbers, problems, renewals) = numbers;
-        let invoices = numbers.iter().map(|n| self.invoice(n)).collect::<Result<Vec<_>>>()?;
+        // The views are built from the drafts just written (the same values, without reading
+        // ten thousand invoices back).
+        let (invoices, problems, renewals) = issued;
         Ok(BillingRun { month: label, preview: false, date, invoices, problems, renewals })
     }
 
     /// The next number of a gapless series, taken inside the caller's transaction.
     fn next_number(&self, kind: &str, format: &str, date: NaiveDate) -> Result<(String, i64, i64)> {
         let year = if format.contains("{year}") { date.year() as i64 } else { 0 };
-        self.conn.execute(
-            "INSERT INTO document_series (kind, year, last_seq) VALUES (?1, ?2, 1)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO document_series (kind, year, last_seq) VALUES (?1, ?2, 1)
              ON CONFLICT (kind, year) DO UPDATE SET last_seq = last_seq + 1",
-            params![kind, year],
-        )?;
-        let seq: i64 =
-            self.conn.query_row("SELECT last_seq FROM document_series WHERE kind = ?1 AND year = ?2", params![kind, year], |r| r.get(0))?;
+            )?
+            .execute(params![kind, year])?;
+        let seq: i64 = self
+            .conn
+            .prepare_cached("SELECT last_seq FROM document_series WHERE kind = ?1 AND year = ?2")?
+            .query_row(params![kind, year], |r| r.get(0))?;
         Ok((format_number(format, date.year(), seq as u64), year, seq))
     }
 
@@ -390,15 +397,17 @@ impl Store {
         let c = self.customer(d.customer_id)?;
         let (number, year, seq) = self.next_number("invoice", &company.invoice_number_format, date)?;
         let cur = d.currency;
-        self.conn.execute(
-            "INSERT INTO invoices (number, series_year, seq, run_id, customer_id, date, due_date, month, currency, net_minor, vat_minor,
-                total_minor, customer_name, customer_address, customer_country, customer_vat_number, customer_email, tax_treatment,
-                payment_terms_days, supplier_name, supplier_address, supplier_country, supplier_vat_number,
-                supplier_registration_number, supplier_email, supplier_phone, bank_name, bank_account_holder, bank_account_number,
-                bank_branch_code, bank_swift, paper, recorded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-                ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
-            params![
+        self.conn
+            .prepare_cached(
+                "INSERT INTO invoices (number, series_year, seq, run_id, customer_id, date, due_date, month, currency, net_minor, vat_minor,
+                    total_minor, customer_name, customer_address, customer_country, customer_vat_number, customer_email, tax_treatment,
+                    payment_terms_days, supplier_name, supplier_address, supplier_country, supplier_vat_number,
+                    supplier_registration_number, supplier_email, supplier_phone, bank_name, bank_account_holder, bank_account_number,
+                    bank_branch_code, bank_swift, paper, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+                    ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
+            )?
+            .execute(params![
                 number,
                 year,
                 seq,
@@ -432,8 +441,7 @@ impl Store {
                 company.bank_swift,
                 company.paper.as_str(),
                 at,
-            ],
-        )?;
+            ])?;
         let invoice_id = self.conn.last_insert_rowid();
         let mut line = self.conn.prepare_cached(
             "INSERT INTO invoice_lines (invoice_id, position, item_key, kind, subscription_id, description, period_start, period_end,

@@ -34,7 +34,7 @@ fn company_from_row(r: &Row) -> rusqlite::Result<Company> {
 impl Store {
     /// The profile, or `None` before `seatbook init`.
     pub fn company_opt(&self) -> Result<Option<Company>> {
-        Ok(self.conn.query_row("SELECT * FROM company WHERE id = 1", [], company_from_row).optional()?)
+        Ok(self.conn.prepare_cached("SELECT * FROM company WHERE id = 1")?.query_row([], company_from_row).optional()?)
     }
 
     /// The profile; an error telling the user to run `seatbook init` if there is none.

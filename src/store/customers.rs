@@ -140,7 +140,8 @@ impl Store {
 
     pub fn customer(&self, id: i64) -> Result<Customer> {
         self.conn
-            .query_row("SELECT * FROM customers WHERE id = ?1", [id], customer_from_row)
+            .prepare_cached("SELECT * FROM customers WHERE id = ?1")?
+            .query_row([id], customer_from_row)
             .optional()?
             .ok_or_else(|| Error::not_found(format!("there is no customer {id}")).with_field("customer"))
     }

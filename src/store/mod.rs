@@ -14,6 +14,7 @@ mod export;
 mod receivables;
 mod reports;
 mod schema;
+mod statements;
 mod subscriptions;
 
 pub use backup::{backup_dir, check_backup_file, list_backups, restore_backup, BackupInfo, KEEP_BACKUPS};
@@ -24,6 +25,7 @@ pub use dashboard::{
 };
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
 pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
+pub use statements::{credit_stop_reason, reminder_level, Reminder, Statement, StatementLine, CREDIT_STOP_DAYS, REMINDER_LEVELS};
 pub use subscriptions::{NewSubscription, RenewalOutcome, RenewalReport, SubscriptionView};
 
 use crate::error::{Error, ErrorCode, Result};
@@ -89,8 +91,10 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)
-            .map_err(|e| Error::database(format!("cannot open {}: {e}", path.display())))?;
+        // NO_MUTEX: a `Store` is used by one thread at a time (rusqlite's `Connection` is not
+        // `Sync`), so SQLite's own locking would only cost time on every column read.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::database(format!("cannot open {}: {e}", path.display())))?;
         let mut store = Store { conn, path: Some(path.to_path_buf()) };
         store.configure()?;
         store.migrate()?;
@@ -192,13 +196,22 @@ pub(crate) mod col {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("damaged value in {col}: '{v}'").into())
     }
 
+    /// `YYYY-MM-DD` as stored: read directly (chrono's general parser is slow for billions of rows).
+    fn ymd(s: &str) -> Option<NaiveDate> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u32>().ok());
+        NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    }
     pub fn date(r: &Row, c: &str) -> rusqlite::Result<NaiveDate> {
         let s: String = r.get(c)?;
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| bad(c, &s))
+        ymd(&s).ok_or_else(|| bad(c, &s))
     }
     pub fn opt_date(r: &Row, c: &str) -> rusqlite::Result<Option<NaiveDate>> {
         let s: Option<String> = r.get(c)?;
-        s.map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| bad(c, &s))).transpose()
+        s.map(|s| ymd(&s).ok_or_else(|| bad(c, &s))).transpose()
     }
     pub fn dec(r: &Row, c: &str) -> rusqlite::Result<Decimal> {
         let s: String = r.get(c)?;

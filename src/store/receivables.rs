@@ -86,28 +86,45 @@ pub struct AgingReport {
 }
 
 /// One invoice's money as of a day, in minor units.
-struct InvoiceMoney {
-    id: i64,
-    number: String,
-    customer_id: i64,
-    date: NaiveDate,
-    due: NaiveDate,
-    currency: Currency,
-    total: i64,
-    credited: i64,
-    paid: i64,
+pub(super) struct InvoiceMoney {
+    pub(super) id: i64,
+    pub(super) number: String,
+    pub(super) customer_id: i64,
+    pub(super) date: NaiveDate,
+    pub(super) due: NaiveDate,
+    pub(super) currency: Currency,
+    pub(super) total: i64,
+    pub(super) credited: i64,
+    pub(super) paid: i64,
 }
 
 impl Store {
-    /// Every invoice dated on or before `as_of` (of one customer, or all), with what was
-    /// credited and paid on it by then.
-    fn invoice_money(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT i.id, i.number, i.customer_id, i.date, i.due_date, i.currency, i.total_minor,
-                (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?2) AS credited,
-                (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?2) AS paid
-             FROM invoices i WHERE (?1 IS NULL OR i.customer_id = ?1) AND i.date <= ?2 ORDER BY i.date, i.id",
-        )?;
+    /// Every invoice dated on or before `as_of` of one customer, or, for all customers, every
+    /// one with money still open (or overpaid), with what was credited and paid on it by then.
+    pub(super) fn invoice_money(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
+        // One customer: through the (customer_id, date) index, a subquery per invoice. Everyone
+        // (aging, reminders): only the invoices with money open, in one pass over the credit
+        // notes and allocations, grouped, joined to the invoices.
+        let mut stmt = if customer_id.is_some() {
+            self.conn.prepare_cached(
+                "SELECT i.id, i.number, i.customer_id, i.date, i.due_date, i.currency, i.total_minor,
+                    (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?2) AS credited,
+                    (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?2) AS paid
+                 FROM invoices i WHERE i.customer_id = ?1 AND i.date <= ?2 ORDER BY i.date, i.id",
+            )?
+        } else {
+            self.conn.prepare_cached(
+                "SELECT i.id, i.number, i.customer_id, i.date, i.due_date, i.currency, i.total_minor,
+                    IFNULL(c.credited, 0) AS credited, IFNULL(a.paid, 0) AS paid
+                 FROM invoices i
+                 LEFT JOIN (SELECT invoice_id, sum(total_minor) AS credited FROM credit_notes WHERE date <= ?2 GROUP BY invoice_id) c
+                   ON c.invoice_id = i.id
+                 LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS paid FROM allocations WHERE date <= ?2 GROUP BY invoice_id) a
+                   ON a.invoice_id = i.id
+                 WHERE ?1 IS NULL AND i.date <= ?2 AND i.total_minor - IFNULL(c.credited, 0) - IFNULL(a.paid, 0) <> 0
+                 ORDER BY i.date, i.id",
+            )?
+        };
         let rows = stmt.query_map(params![customer_id, as_of.to_string()], |r| {
             Ok(InvoiceMoney {
                 id: r.get(0)?,
@@ -150,6 +167,36 @@ impl Store {
         Ok(left)
     }
 
+    /// Every customer's unapplied money as of a day, in minor units: the sum of what
+    /// `unapplied` returns for each, in two grouped queries.
+    fn unapplied_all(&self, as_of: NaiveDate) -> Result<std::collections::HashMap<i64, i64>> {
+        let mut left: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.customer_id, sum(p.amount_minor - IFNULL(a.s, 0))
+             FROM payments p
+             LEFT JOIN (SELECT payment_id, sum(amount_minor) AS s FROM allocations WHERE date <= ?1 GROUP BY payment_id) a ON a.payment_id = p.id
+             WHERE p.kind = 'payment' AND p.date <= ?1
+               AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id AND r.date <= ?1)
+             GROUP BY p.customer_id",
+        )?;
+        for row in stmt.query_map([as_of.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (c, v) = row?;
+            left.insert(c, v);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT customer_id, sum(amount_minor) FROM payments WHERE kind = 'refund' AND date <= ?1 GROUP BY customer_id",
+        )?;
+        for row in stmt.query_map([as_of.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (c, refunded) = row?;
+            if let Some(v) = left.get_mut(&c) {
+                *v -= refunded;
+            }
+        }
+        // Each payment's rest is never negative, so refunds taken oldest first leave this.
+        left.retain(|_, v| *v > 0);
+        Ok(left)
+    }
+
     /// Apply a customer's unapplied money to their open invoices, oldest first (picked invoices
     /// first). Runs inside the caller's transaction.
     pub(crate) fn apply_credit(&self, customer_id: i64, date: NaiveDate, picks: &[i64]) -> Result<()> {
@@ -157,8 +204,10 @@ impl Store {
         if money.is_empty() {
             return Ok(());
         }
+        // Every open invoice, also one dated after the money came in (an invoice issued ahead of
+        // its date, paid early): that allocation is dated on the invoice's day.
         let mut open: Vec<OpenItem> = self
-            .invoice_money(Some(customer_id), date)?
+            .invoice_money(Some(customer_id), NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date"))?
             .into_iter()
             .filter(|i| i.total - i.credited - i.paid > 0)
             .map(|i| OpenItem { invoice_id: i.id, date: i.date, open: i.total - i.credited - i.paid })
@@ -167,7 +216,8 @@ impl Store {
             self.conn.prepare_cached("INSERT INTO allocations (payment_id, invoice_id, date, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
         for (payment_id, available) in money.iter_mut() {
             for (invoice_id, amount) in allocate(&open, picks, *available) {
-                insert.execute(params![*payment_id, invoice_id, date.to_string(), amount])?;
+                let invoice_date = open.iter().find(|o| o.invoice_id == invoice_id).map(|o| o.date).unwrap_or(date);
+                insert.execute(params![*payment_id, invoice_id, date.max(invoice_date).to_string(), amount])?;
                 *available -= amount;
                 if let Some(o) = open.iter_mut().find(|o| o.invoice_id == invoice_id) {
                     o.open -= amount;
@@ -423,8 +473,9 @@ impl Store {
         }
         let mut out = Vec::new();
         let mut totals: BTreeMap<Currency, ([i64; 5], i64)> = BTreeMap::new();
+        let credits = self.unapplied_all(as_of)?;
         for ((customer_id, cur), b) in rows {
-            let credit: i64 = self.unapplied(customer_id, as_of)?.iter().map(|(_, a)| a).sum();
+            let credit: i64 = credits.get(&customer_id).copied().unwrap_or(0);
             let t = totals.entry(cur).or_default();
             for (total, v) in t.0.iter_mut().zip(b) {
                 *total += v;

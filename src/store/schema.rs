@@ -413,4 +413,10 @@ BEGIN SELECT RAISE(ABORT, 'allocations cannot be deleted'); END;
     r#"
 ALTER TABLE invoice_lines ADD COLUMN cost_minor INTEGER;
 "#,
+    // 5: covering indexes for aging and reminders over every invoice (no read of the wide
+    // invoice rows, one pass over the allocations).
+    r#"
+CREATE INDEX invoices_aging ON invoices (date, customer_id, due_date, currency, total_minor, number);
+CREATE INDEX allocations_money ON allocations (invoice_id, date, amount_minor);
+"#,
 ];

@@ -179,7 +179,8 @@ impl Store {
 
     pub fn subscription(&self, id: i64) -> Result<Subscription> {
         self.conn
-            .query_row("SELECT * FROM subscriptions WHERE id = ?1", [id], subscription_from_row)
+            .prepare_cached("SELECT * FROM subscriptions WHERE id = ?1")?
+            .query_row([id], subscription_from_row)
             .optional()?
             .ok_or_else(|| Error::not_found(format!("there is no subscription {id}")).with_field("id"))
     }
@@ -200,14 +201,16 @@ impl Store {
     }
 
     fn save(&self, s: &Subscription) -> Result<()> {
-        self.conn.execute(
-            "UPDATE subscriptions SET product_id = ?2, sku_id = ?3, product_title = ?4, term = ?5, billing = ?6, quantity = ?7,
+        self.conn
+            .prepare_cached(
+                "UPDATE subscriptions SET product_id = ?2, sku_id = ?3, product_title = ?4, term = ?5, billing = ?6, quantity = ?7,
                 status = ?8, auto_renew = ?9, trial = ?10, term_start = ?11, term_end = ?12, ms_subscription_id = ?13,
                 unit_cost = ?14, cost_currency = ?15, unit_price = ?16, price_currency = ?17, price_rule = ?18,
                 price_override = ?19, sched_quantity = ?20, sched_term = ?21, sched_billing = ?22, sched_product_id = ?23,
                 sched_sku_id = ?24, ended_on = ?25
              WHERE id = ?1",
-            params![
+            )?
+            .execute(params![
                 s.id,
                 s.product.product_id,
                 s.product.sku_id,
@@ -233,18 +236,19 @@ impl Store {
                 s.scheduled.product.as_ref().map(|p| &p.product_id),
                 s.scheduled.product.as_ref().map(|p| &p.sku_id),
                 s.ended_on.map(|d| d.to_string()),
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
     fn insert_subscription(&self, s: &Subscription) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO subscriptions (customer_id, product_id, sku_id, product_title, term, billing, quantity, status,
+        self.conn
+            .prepare_cached(
+                "INSERT INTO subscriptions (customer_id, product_id, sku_id, product_title, term, billing, quantity, status,
                 auto_renew, trial, purchased_on, term_start, term_end, ms_subscription_id, unit_cost, cost_currency,
                 unit_price, price_currency, price_rule, price_override, bill_from)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-            params![
+            )?
+            .execute(params![
                 s.customer_id,
                 s.product.product_id,
                 s.product.sku_id,
@@ -266,18 +270,19 @@ impl Store {
                 s.price.rule,
                 s.price_override.map(|p| p.to_string()),
                 s.bill_from.to_string(),
-            ],
-        )?;
+            ])?;
         Ok(self.conn.last_insert_rowid())
     }
 
     fn append(&self, e: &Event) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
+        self.conn
+            .prepare_cached(
+                "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
                 product_id, sku_id, term, billing, status, trial, term_start, term_end, unit_price, price_currency,
                 unit_cost, cost_currency, description)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-            params![
+            )?
+            .execute(params![
                 e.subscription_id,
                 e.kind.as_str(),
                 e.effective.to_string(),
@@ -297,8 +302,7 @@ impl Store {
                 e.unit_cost.to_string(),
                 e.cost_currency.code(),
                 e.description,
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
@@ -309,8 +313,10 @@ impl Store {
     }
 
     fn last_event_date(&self, id: i64) -> Result<NaiveDate> {
-        let d: String =
-            self.conn.query_row("SELECT max(effective) FROM subscription_events WHERE subscription_id = ?1", [id], |r| r.get(0))?;
+        let d: String = self
+            .conn
+            .prepare_cached("SELECT max(effective) FROM subscription_events WHERE subscription_id = ?1")?
+            .query_row([id], |r| r.get(0))?;
         NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| Error::database(format!("damaged history of subscription {id}")))
     }
 

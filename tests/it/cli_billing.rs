@@ -272,13 +272,40 @@ fn tool(name: &str, args: &[&str]) -> String {
 fn invoice_pdfs_read_back_as_tax_invoices() {
     let db = TestDb::new();
     setup(&db.path);
-    ok(&db.path, &["company", "set", "--address", "Unit 4, 118 Bree Street\\nCape Town 8001", "--vat-number", "4123456789", "--bank-name", "First National Bank", "--bank-account-number", "62812345678"]);
+    ok(
+        &db.path,
+        &[
+            "company",
+            "set",
+            "--address",
+            "Unit 4, 118 Bree Street\\nCape Town 8001",
+            "--vat-number",
+            "4123456789",
+            "--bank-name",
+            "First National Bank",
+            "--bank-account-number",
+            "62812345678",
+        ],
+    );
     ok(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
     ok(&db.path, &["invoice", "credit", "INV-2026-00001", "--amount", "100", "--reason", "Goodwill", "--date", "2026-12-01"]);
     let one = db.dir.path().join("one.pdf");
     ok(&db.path, &["invoice", "pdf", "INV-2026-00001", "--out", one.to_str().unwrap()]);
     let text = tool("pdftotext", &["-layout", one.to_str().unwrap(), "-"]);
-    for needle in ["Tax Invoice", "INV-2026-00001", "Cloudwise (Pty) Ltd", "4123456789", "Acme Łódź Sp. z o.o.", "30 Nov 2026", "14 Dec 2026", "1,360.80", "204.12", "1,564.92", "First National Bank", "Page 1 of 1"] {
+    for needle in [
+        "Tax Invoice",
+        "INV-2026-00001",
+        "Cloudwise (Pty) Ltd",
+        "4123456789",
+        "Acme Łódź Sp. z o.o.",
+        "30 Nov 2026",
+        "14 Dec 2026",
+        "1,360.80",
+        "204.12",
+        "1,564.92",
+        "First National Bank",
+        "Page 1 of 1",
+    ] {
         assert!(text.contains(needle), "{needle:?} missing from the PDF text:\n{text}");
     }
     let info = tool("pdfinfo", &[one.to_str().unwrap()]);
@@ -292,11 +319,15 @@ fn invoice_pdfs_read_back_as_tax_invoices() {
     let cn = db.dir.path().join("cn.pdf");
     ok(&db.path, &["invoice", "pdf", "CN-2026-00001", "--out", cn.to_str().unwrap()]);
     let text = tool("pdftotext", &["-layout", cn.to_str().unwrap(), "-"]);
-    assert!(text.contains("Credit Note") && text.contains("INV-2026-00001") && text.contains("Goodwill") && text.contains("115.00"), "{text}");
+    assert!(
+        text.contains("Credit Note") && text.contains("INV-2026-00001") && text.contains("Goodwill") && text.contains("115.00"),
+        "{text}"
+    );
 
     let dir = db.dir.path().join("month");
     let all = db.dir.path().join("all.pdf");
-    let v = json(&db.path, &["invoice", "pdf", "--month", "2026-11", "--out-dir", dir.to_str().unwrap(), "--combined", all.to_str().unwrap()]);
+    let v =
+        json(&db.path, &["invoice", "pdf", "--month", "2026-11", "--out-dir", dir.to_str().unwrap(), "--combined", all.to_str().unwrap()]);
     assert_eq!(v["files"].as_array().unwrap().len(), 3);
     let mut names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();

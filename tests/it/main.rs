@@ -9,4 +9,5 @@ mod crash;
 mod helpers;
 mod receivables;
 mod reports;
+mod statements;
 mod store;

@@ -125,3 +125,20 @@ fn aging_puts_open_amounts_in_buckets_by_days_past_due() {
     let acme = later.rows.iter().find(|r| r.customer_id == c).unwrap();
     assert_eq!(acme.buckets, [d("0.00"), d("450.00"), d("300.00"), d("1000.00"), d("0.00")]);
 }
+
+#[test]
+fn money_received_before_an_invoice_date_is_applied_to_it() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let c = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    store.add_charge(c, day("2026-11-05"), "Setup", d("1"), d("100"), None).unwrap();
+    // Issued ahead, dated the 30th; paid on the 24th.
+    store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    let p = store.add_payment(c, day("2026-11-24"), d("115"), Method::Eft, "", &[], NOW).unwrap();
+    assert_eq!(
+        p.allocations.iter().map(|a| (a.invoice.as_str(), a.date, a.amount)).collect::<Vec<_>>(),
+        [("INV-2026-00001", day("2026-11-30"), d("115.00"))]
+    );
+    assert_eq!(store.invoice_status("INV-2026-00001", day("2026-11-30")).unwrap(), (InvoiceStatus::Paid, d("0.00")));
+    assert_eq!(store.account(c, day("2026-11-30")).unwrap().credit, d("0.00"));
+}

@@ -104,3 +104,29 @@ export const settingsGet = () => call("settings_get");
 /** Opens a folder dialog; resolves to the new settings, or null if cancelled. */
 export const settingsPickPdfDir = () => call("settings_pick_pdf_dir");
 export const settingsResetPdfDir = () => call("settings_reset_pdf_dir");
+// Payments, reversals and refunds of credit.
+export const paymentAdd = (input) => call("payment_add", { input });
+export const paymentReverse = (id, date, reference) => call("payment_reverse", { id, date: date || null, reference: reference || null });
+export const creditRefund = (customerId, amount, date, method, reference) =>
+  call("credit_refund", { customer_id: customerId, amount, date: date || null, method: method || null, reference: reference || null });
+export const paymentsList = (customerId) => call("payments_list", { customer_id: customerId });
+// Reports: the charts' data, any report as a table of strings, and its CSV (saved through a dialog).
+export const reportMrr = (params) => call("report_mrr", { params: params || null });
+export const reportAging = (asOf) => call("report_aging", { as_of: asOf || null });
+export const reportTable = (report, params) => call("report_table", { report, params: params || null });
+/** Opens a save dialog; resolves to the saved path, or null if cancelled. */
+export const reportExportCsv = (report, params) => call("report_export_csv", { report, params: params || null });
+// Backups.
+export const backupsList = () => call("backups_list");
+export const backupNow = () => call("backup_now");
+/** Opens a save dialog; resolves to the saved path, or null if cancelled. */
+export const backupSaveAs = () => call("backup_save_as");
+/** Chooses (and checks) the backup to restore: one of the list by name, or through an open dialog (no name). Null if cancelled. */
+export const backupPick = (name) => call("backup_pick", { name: name || null });
+/** Restores the backup chosen with backupPick, then reopens the database. */
+export const backupRestore = () => call("backup_restore");
+// Statements and the credit stop.
+/** Why the customer is on credit stop today, or null. */
+export const customerCreditStop = (customerId) => call("customer_credit_stop", { customer_id: customerId });
+/** Opens a save dialog for the statement PDF; resolves to the saved path, or null if cancelled. */
+export const statementSaveAs = (customerId, from, to) => call("statement_save_as", { customer_id: customerId, from: from || null, to: to || null });

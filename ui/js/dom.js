@@ -324,3 +324,28 @@ export function debounce(fn, ms) {
     t = setTimeout(() => fn(...args), ms);
   };
 }
+
+/**
+ * Ask before something that cannot be undone: a <dialog data-dialog=name> with the text and two
+ * buttons (`data-action="confirm"` / `cancel-dialog`). Resolves to true when confirmed.
+ */
+export function confirmDialog(name, title, text, confirmLabel, tone = "danger") {
+  return new Promise((resolve) => {
+    let answer = false;
+    const ok = h("button", { type: "submit", class: tone === "danger" ? "btn btn-danger" : "btn btn-primary", "data-action": "confirm" }, confirmLabel);
+    const f = h(
+      "form",
+      { "data-form": name, class: "form", method: "dialog" },
+      h("div", { class: "confirm-text" }, text),
+      h("div", { class: "form-actions" }, h("button", { type: "button", class: "btn", "data-action": "cancel-dialog", onclick: () => dlg.close() }, "Cancel"), ok),
+    );
+    f.addEventListener("submit", (event) => {
+      event.preventDefault();
+      answer = true;
+      dlg.close();
+    });
+    const dlg = dialog(name, title, f);
+    dlg.addEventListener("close", () => resolve(answer));
+    ok.focus();
+  });
+}

@@ -10,6 +10,7 @@ import * as catalogue from "./screens/catalogue.js";
 import * as subscriptions from "./screens/subscriptions.js";
 import * as billing from "./screens/billing.js";
 import * as invoices from "./screens/invoices.js";
+import * as reports from "./screens/reports.js";
 import * as settings from "./screens/settings.js";
 import * as setup from "./screens/setup.js";
 
@@ -21,6 +22,7 @@ const SCREENS = [
   { id: "subscriptions", label: "Subscriptions", module: subscriptions, icon: "M16 7.5A6.5 6.5 0 0 0 4.2 6M4 2.5V6h3.5M4 12.5a6.5 6.5 0 0 0 11.8 1.5M16 17.5V14h-3.5" },
   { id: "billing", label: "Billing", module: billing, icon: "M2.5 5h15v10h-15zM2.5 8.5h15M5.5 12h3" },
   { id: "invoices", label: "Invoices", module: invoices, icon: "M5 2.5h7l3 3v12H5zM12 2.5v3h3M7.5 9.5h5M7.5 12.5h5" },
+  { id: "reports", label: "Reports", module: reports, icon: "M3 17h14M5.5 14V9M10 14V4.5M14.5 14v-7" },
   { id: "settings", label: "Settings", module: settings, icon: "M10 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM10 2v2M10 16v2M2 10h2M16 10h2M4.3 4.3l1.4 1.4M14.3 14.3l1.4 1.4M4.3 15.7l1.4-1.4M14.3 5.7l1.4-1.4" },
 ];
 
@@ -131,9 +133,9 @@ async function start() {
   }
 }
 
-// Keyboard: Alt+1…7 switch screens (Escape closes dialogs natively).
+// Keyboard: Alt+1…8 switch screens (Escape closes dialogs natively).
 document.addEventListener("keydown", (event) => {
-  if (event.altKey && !event.ctrlKey && !event.metaKey && /^[1-7]$/.test(event.key) && ctx.company) {
+  if (event.altKey && !event.ctrlKey && !event.metaKey && /^[1-8]$/.test(event.key) && ctx.company) {
     event.preventDefault();
     navigate(SCREENS[Number(event.key) - 1].id);
   }

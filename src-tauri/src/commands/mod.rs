@@ -6,11 +6,14 @@
 //! Arguments are snake_case on both sides (`customer_id`), like the inputs of the page.
 
 pub mod app;
+pub mod backups;
 pub mod billing;
 pub mod catalogue;
 pub mod company;
 pub mod customers;
 pub mod documents;
+pub mod receivables;
+pub mod reports;
 pub mod settings;
 pub mod subscriptions;
 

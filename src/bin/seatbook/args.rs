@@ -103,6 +103,36 @@ pub enum Command {
     /// Exports for the accountant.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// A customer's statement of account for a period: text, JSON, or a PDF with --out.
+    Statement {
+        #[arg(long)]
+        customer: i64,
+        /// First day of the period.
+        #[arg(long)]
+        from: String,
+        /// Last day of the period.
+        #[arg(long)]
+        to: String,
+        /// Write the statement as a PDF to FILE.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Overdue reminders: letters at 7 and 30 days and a final notice at 60, each sent once.
+    #[command(subcommand)]
+    Reminders(RemindersCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RemindersCommand {
+    /// Record every reminder due and write one letter (PDF) per reminder.
+    Run {
+        /// The day to run for (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Where to write the letters, named by invoice and level (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -651,6 +681,9 @@ pub enum SubscriptionCommand {
         /// Microsoft's subscription id.
         #[arg(long)]
         ms_subscription_id: Option<String>,
+        /// Add it even though the customer is on credit stop.
+        #[arg(long)]
+        confirm: bool,
     },
     /// Change the seat count (decreases only for seats added within 7 days).
     Quantity {

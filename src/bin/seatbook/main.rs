@@ -342,6 +342,34 @@ fn run(cli: Cli) -> Result<Output> {
             )?;
             out(&p, render::payment(&p))
         }
+        Command::Statement { customer, from, to, out: file } => {
+            let s = store.statement(customer, parse_date(&from, "--from")?, parse_date(&to, "--to")?)?;
+            match file {
+                Some(path) => {
+                    let bytes = seatbook::pdf::render_statement(&store.statement_document(&s)?)?;
+                    write_file(&path, &bytes)?;
+                    out(
+                        &json!({"file": path.display().to_string(), "customer_id": customer, "closing": s.closing}),
+                        format!("Wrote the statement of {} to {}\n", s.customer_name, path.display()),
+                    )
+                }
+                None => out(&s, render::statement(&s)),
+            }
+        }
+        Command::Reminders(RemindersCommand::Run { as_of, out_dir }) => {
+            let as_of = date_or_today(&as_of, "--as-of", &clock)?;
+            let sent = store.run_reminders(as_of, &clock.now)?;
+            let dir = out_dir.unwrap_or_else(|| std::path::PathBuf::from("."));
+            let mut files = Vec::new();
+            for r in &sent {
+                let bytes = seatbook::pdf::render_reminder(&store.reminder_letter(r)?)?;
+                let path = dir.join(reminder_file(&r.invoice, r.level));
+                write_file(&path, &bytes)?;
+                files.push(path.display().to_string());
+            }
+            let rows: Vec<serde_json::Value> = sent.iter().zip(&files).map(|(r, f)| json!({"reminder": r, "file": f})).collect();
+            out(&rows, render::reminders(&sent, &files))
+        }
         Command::Export(ExportCommand::All { out_dir }) => {
             let files = store.export_all(&out_dir)?;
             let text = files.iter().map(|(f, n)| format!("{f}  {n} rows\n")).collect();
@@ -597,8 +625,10 @@ fn customer(store: &mut Store, cmd: CustomerCommand, clock: &Clock) -> Result<Ou
             let c = store.customer(id)?;
             let log = store.contact_log(id)?;
             let subs = store.list_subscriptions(Some(id), None)?;
-            let text = format!("{}{}{}", render::customer(&c), render::contact_log(&log), render::subscriptions(&subs));
-            out(&json!({"customer": c, "contact_log": log, "subscriptions": subs}), text)
+            let stop = store.credit_stop(id, clock.today)?;
+            let stop_line = stop.as_ref().map(|r| format!("Credit stop:     {r}\n")).unwrap_or_default();
+            let text = format!("{}{stop_line}{}{}", render::customer(&c), render::contact_log(&log), render::subscriptions(&subs));
+            out(&json!({"customer": c, "credit_stop": stop, "contact_log": log, "subscriptions": subs}), text)
         }
         CustomerCommand::List { search, all, limit } => {
             let list = store.list_customers(search.as_deref(), all, limit)?;
@@ -629,7 +659,27 @@ fn subscription(store: &mut Store, cmd: SubscriptionCommand, clock: &Clock) -> R
     let now = clock.now.as_str();
     let changed = |s: seatbook::subscription::Subscription, what: String| out(&s, format!("{what}\n{}", render::subscription_line(&s)));
     match cmd {
-        SubscriptionCommand::Add { customer, product, term, billing, quantity, start, price, no_auto_renew, trial, ms_subscription_id } => {
+        SubscriptionCommand::Add {
+            customer,
+            product,
+            term,
+            billing,
+            quantity,
+            start,
+            price,
+            no_auto_renew,
+            trial,
+            ms_subscription_id,
+            confirm,
+        } => {
+            if !confirm {
+                if let Some(reason) = store.credit_stop(customer, clock.today).map_err(|e| e.with_field("--customer"))? {
+                    return Err(Error::refused(format!(
+                        "customer {customer} is on credit stop: {reason}; add --confirm to add the subscription anyway"
+                    ))
+                    .with_field("--confirm"));
+                }
+            }
             let new = NewSubscription {
                 customer_id: customer,
                 product: ProductKey::parse(&product, "--product")?,
@@ -705,6 +755,12 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
     }
     std::fs::write(path, bytes).map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))
+}
+
+/// A reminder letter's file name: the invoice number and the level.
+fn reminder_file(number: &str, level: u8) -> String {
+    let clean: String = number.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    format!("{clean}_reminder-{level}.pdf")
 }
 
 /// A file name made of the number and the customer's name, safe on every file system.

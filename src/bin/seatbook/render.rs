@@ -522,3 +522,52 @@ pub fn aging(r: &seatbook::store::AgingReport) -> String {
     }
     s
 }
+
+pub fn statement(st: &seatbook::store::Statement) -> String {
+    let mut s = format!(
+        "Statement of account: {} (customer {}), {} to {}, {}\n{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}\n",
+        st.customer_name, st.customer_id, st.from, st.to, st.currency, "DATE", "DOCUMENT", "DESCRIPTION", "DEBIT", "CREDIT", "BALANCE"
+    );
+    let _ = writeln!(s, "{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}", st.from, "", "Opening balance", "", "", st.opening.to_string());
+    for l in &st.lines {
+        let amt = |v: rust_decimal::Decimal| if v.is_zero() { String::new() } else { v.to_string() };
+        let _ = writeln!(
+            s,
+            "{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}",
+            l.date,
+            truncate(&l.document, 16),
+            truncate(&l.description, 40),
+            amt(l.debit),
+            amt(l.credit),
+            l.balance.to_string()
+        );
+    }
+    let _ = writeln!(s, "{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}", st.to, "", "Closing balance", "", "", st.closing.to_string());
+    let _ = writeln!(
+        s,
+        "Aging as of {}: current {}, 1-30 {}, 31-60 {}, 61-90 {}, over 90 {}; total {}",
+        st.to, st.aging[0], st.aging[1], st.aging[2], st.aging[3], st.aging[4], st.aging_total
+    );
+    s
+}
+
+pub fn reminders(sent: &[seatbook::store::Reminder], files: &[String]) -> String {
+    if sent.is_empty() {
+        return "No reminders due.\n".to_string();
+    }
+    let mut s = format!("Sent {} reminders.\n", sent.len());
+    for (r, f) in sent.iter().zip(files) {
+        let _ = writeln!(
+            s,
+            "{:<16} {:<16} {:<30} {} {:>12} {:>4} days  {}",
+            r.invoice,
+            r.title,
+            truncate(&r.customer_name, 30),
+            r.currency,
+            r.open.to_string(),
+            r.days_overdue,
+            f
+        );
+    }
+    s
+}

@@ -4,6 +4,7 @@
 import * as api from "../api.js";
 import * as fmt from "../format.js";
 import { h, add, replace, amount, day, badge, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, dialog, debounce } from "../dom.js";
+import { paymentDialog, refundDialog, openInvoicesTable, paymentsTable } from "./payments.js";
 import { statusBadge } from "./subscriptions.js";
 import { invoiceBadge } from "./invoices.js";
 
@@ -154,7 +155,7 @@ async function renderList(root, ctx, params) {
     debounce(() => {
       state.search = search.value.trim();
       load();
-    }, 120),
+    }, 40),
   );
   search.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && state.rows.length === 1) ctx.navigate("customers", { id: state.rows[0].id });
@@ -232,16 +233,25 @@ export function openCustomerForm(ctx, existing, onSaved) {
 const CHANNELS = ["phone", "email", "meeting", "chat", "ticket", "other"].map((c) => [c, c[0].toUpperCase() + c.slice(1)]);
 
 async function renderPage(root, ctx, id) {
-  const [c, subs, invoices, log, account] = await Promise.all([
+  const [c, subs, invoices, log, account, payments] = await Promise.all([
     api.customerGet(id),
     api.subscriptionsList(id, null),
     api.invoicesList(null, id, null),
     api.contactLog(id),
     api.customerAccount(id),
+    api.paymentsList(id),
   ]);
   const reload = () => ctx.navigate("customers", { id });
 
+  const hasCredit = /[1-9]/.test(account.credit);
   const actionsBar = [
+    button("Record payment…", {
+      class: "btn btn-primary",
+      "data-action": "record-payment",
+      onclick: () => paymentDialog(ctx, { customerId: c.id, customerName: c.name, currency: account.currency, amount: account.invoices.length && !account.balance.startsWith("-") ? account.balance : "" }, reload),
+    }),
+    hasCredit ? button("Refund credit…", { "data-action": "refund-credit", onclick: () => refundDialog(ctx, account, reload) }) : null,
+    button("Statement…", { "data-action": "statement", onclick: () => statementDialog(ctx, c) }),
     button("Edit", { "data-action": "edit-customer", onclick: () => openCustomerForm(ctx, c, reload) }),
     c.closed_on
       ? null
@@ -369,10 +379,38 @@ async function renderPage(root, ctx, id) {
     h(
       "div",
       { class: "columns columns-wide" },
-      h("div", {}, section("Subscriptions", subTable), section("Invoices", invTable), section("Contact log", note, logTable)),
+      h(
+        "div",
+        {},
+        section("Account", h("div", { "data-account": "", "data-credit": account.credit }, openInvoicesTable(ctx, account, reload))),
+        section("Payments", paymentsTable(ctx, payments, reload)),
+        section("Subscriptions", subTable),
+        section("Invoices", invTable),
+        section("Contact log", note, logTable),
+      ),
       section("Details", details),
     ),
   );
+}
+
+/** The statement dialog: a date range, then a PDF saved where the user says. */
+function statementDialog(ctx, c) {
+  const yearAgo = `${Number(ctx.today.slice(0, 4)) - 1}${ctx.today.slice(4, 8)}01`;
+  const f = form(
+    "statement",
+    {},
+    h("p", { class: "dialog-lead" }, c.name, ": opening balance, invoices, credit notes, payments, closing balance and the aging of what is open."),
+    h("div", { class: "form-grid" }, field({ label: "From", name: "from", type: "date", value: yearAgo }), field({ label: "To", name: "to", type: "date", value: ctx.today })),
+    actions(button("Cancel", { onclick: () => dlg.close() }), submit("Save PDF as…", { "data-action": "save-statement" })),
+  );
+  const dlg = dialog("statement", "Statement", f);
+  onSubmit(f, async (v) => {
+    const path = await api.statementSaveAs(c.id, v.from, v.to);
+    if (path) {
+      dlg.close();
+      ctx.toast(`Saved ${path}.`);
+    }
+  });
 }
 
 function detail(label, value) {

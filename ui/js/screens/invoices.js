@@ -4,6 +4,7 @@
 import * as api from "../api.js";
 import * as fmt from "../format.js";
 import { h, add, replace, amount, day, badge, button, header, table, td, empty, field, form, actions, submit, onSubmit, dialog } from "../dom.js";
+import { paymentDialog } from "./payments.js";
 
 const STATUS = [
   ["", "Any status"],
@@ -132,6 +133,14 @@ export async function render(root, ctx, params = {}) {
                     }
                   },
                 }),
+                i.status === "paid" || i.status === "credited"
+                  ? null
+                  : button("Payment…", {
+                      class: "btn btn-small btn-primary",
+                      "data-action": "record-payment",
+                      title: "Record money received for this invoice",
+                      onclick: () => paymentDialog(ctx, { customerId: i.customer_id, customerName: i.customer_name, currency: i.currency, invoice: i.number, amount: i.open }, load),
+                    }),
                 i.status === "credited" ? null : button("Credit…", { class: "btn btn-small", "data-action": "credit", title: "Issue a credit note", onclick: () => creditDialog(ctx, i.number, load) }),
               ),
             ),

@@ -2,7 +2,8 @@
 // paper, and where invoice PDFs are written (a folder chosen in a dialog).
 
 import * as api from "../api.js";
-import { h, add, replace, button, header, section, field, form, actions, submit, onSubmit } from "../dom.js";
+import * as fmt from "../format.js";
+import { h, add, replace, button, header, section, field, form, actions, submit, onSubmit, showError, clearErrors, table, td, empty, confirmDialog } from "../dom.js";
 
 const PAPER = [
   ["a4", "A4"],
@@ -163,6 +164,97 @@ export async function render(root, ctx) {
   }
   drawPdf(settings);
 
+  // Backups: the automatic ones beside the database, one now, one elsewhere, and a restore.
+  const backupBox = form("backup", { class: "form" });
+  const backupList = h("div", {});
+  function kb(bytes) {
+    return `${fmt.decimal(String(Math.max(1, Math.round(bytes / 1024))))} KB`;
+  }
+  function drawBackups(v) {
+    replace(
+      backupList,
+      h("p", { class: "hint" }, "Taken automatically once a day when Seatbook starts and before every upgrade (the last 30 are kept), in ", h("code", { "data-backup-folder": v.folder }, v.folder), "."),
+      v.backups.length
+        ? table(
+            "backups",
+            [["Backup"], ["Size", { numeric: true }], [""]],
+            v.backups.map((b) =>
+              h(
+                "tr",
+                { "data-id": b.name },
+                td(h("div", {}, b.modified ? h("div", {}, fmt.timestamp(b.modified)) : null, h("div", { class: "sub backup-name" }, b.name))),
+                td(kb(b.bytes), { numeric: true }),
+                td(button("Restore…", { class: "btn btn-small", "data-action": "restore", title: "Replace the current data with this backup", onclick: () => restore(b.name) })),
+              ),
+            ),
+            { class: "table backup-list" },
+          )
+        : empty("No backups yet."),
+    );
+  }
+  async function run(fn) {
+    clearErrors(backupBox);
+    backupBox.setAttribute("aria-busy", "true");
+    try {
+      await fn();
+    } catch (error) {
+      showError(backupBox, error);
+    } finally {
+      backupBox.removeAttribute("aria-busy");
+    }
+  }
+  async function restore(name) {
+    await run(async () => {
+      const chosen = await api.backupPick(name || null);
+      if (!chosen) return;
+      const ok = await confirmDialog(
+        "restore",
+        "Restore this backup?",
+        h(
+          "div",
+          {},
+          h("p", {}, "Replace all of Seatbook's data with the backup ", h("strong", { "data-restore-file": chosen.name }, chosen.name), chosen.modified ? ` from ${fmt.timestamp(chosen.modified)}` : "", "?"),
+          h("p", { class: "hint" }, h("code", {}, chosen.path)),
+          h("p", { class: "hint" }, "Everything recorded since that backup is replaced. The current data is kept aside beside the database first, so this can be undone by restoring that file."),
+        ),
+        "Restore",
+      );
+      if (!ok) return;
+      const report = await api.backupRestore();
+      ctx.toast(`Restored ${chosen.name}. The data as it was is kept in ${report.kept_aside}.`);
+      await ctx.refreshCompany();
+      ctx.navigate("settings");
+    });
+  }
+  add(
+    backupBox,
+    h(
+      "div",
+      { class: "inline" },
+      button("Back up now", {
+        class: "btn btn-primary",
+        "data-action": "backup-now",
+        onclick: () =>
+          run(async () => {
+            const v = await api.backupNow();
+            drawBackups(v);
+            ctx.toast(`Backed up to ${v.backups[0]?.path ?? v.folder}.`);
+          }),
+      }),
+      button("Save a backup as…", {
+        "data-action": "save-backup",
+        onclick: () =>
+          run(async () => {
+            const path = await api.backupSaveAs();
+            if (path) ctx.toast(`Backed up to ${path}.`);
+          }),
+      }),
+      button("Restore…", { "data-action": "restore-backup", title: "Restore from a backup file", onclick: () => restore(null) }),
+    ),
+    backupList,
+  );
+  drawBackups(await api.backupsList());
+
   add(root, 
     header("Settings", "Your profile as printed on invoices, and where Seatbook keeps files."),
     h(
@@ -174,6 +266,7 @@ export async function render(root, ctx) {
         {},
         section("Logo", logoBox),
         section("Invoice PDFs", pdfBox),
+        section("Backups", backupBox),
         section("Database", h("p", {}, h("code", {}, settings.database)), h("p", { class: "hint" }, "Back it up like any important file. Choose another with --db PATH or SEATBOOK_DB.")),
       ),
     ),

@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, badge, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, debounce, values } from "../dom.js";
+import { h, add, replace, amount, day, badge, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, debounce, values, confirmDialog } from "../dom.js";
 
 const TERMS = [
   ["P1M", "1 month (P1M)"],
@@ -179,6 +179,19 @@ async function renderAdd(root, ctx, params) {
   f.addEventListener("change", requote);
 
   onSubmit(f, async (v) => {
+    // A customer on credit stop (over the limit, or long overdue): ask before selling more.
+    if (v.customer) {
+      const reason = await api.customerCreditStop(Number(v.customer));
+      if (reason) {
+        const go = await confirmDialog(
+          "credit-stop",
+          "This customer is on credit stop",
+          h("div", {}, h("p", { "data-credit-stop": "" }, reason), h("p", { class: "hint" }, "Add the subscription anyway?")),
+          "Add anyway",
+        );
+        if (!go) return;
+      }
+    }
     const s = await api.subscriptionAdd({
       customer: v.customer ? Number(v.customer) : null,
       product: v.product,

@@ -1,0 +1,365 @@
+//! Statements of account, overdue reminders (recorded per invoice and level so each goes out
+//! once) and the credit stop.
+
+use super::{col, Store};
+use crate::company::Company;
+use crate::customer::Customer;
+use crate::error::{Error, Result};
+use crate::money::Currency;
+use crate::pdf::{BankDetails, Party, ReminderLetter, StatementDocument, StatementRow};
+use crate::receivables::bucket;
+use chrono::NaiveDate;
+use rusqlite::params;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Reminder levels: (level, days overdue that trigger it, the letter's title). The one place
+/// these figures live.
+pub const REMINDER_LEVELS: [(u8, i64, &str); 3] = [(1, 7, "Reminder"), (2, 30, "Second reminder"), (3, 60, "Final notice")];
+
+/// A customer with an invoice more than this many days overdue is on credit stop.
+pub const CREDIT_STOP_DAYS: i64 = 60;
+
+/// The highest reminder level due for an invoice this many days overdue.
+pub fn reminder_level(days_overdue: i64) -> Option<u8> {
+    REMINDER_LEVELS.iter().rev().find(|(_, days, _)| days_overdue >= *days).map(|(l, _, _)| *l)
+}
+
+fn level_title(level: u8) -> &'static str {
+    REMINDER_LEVELS.iter().find(|(l, _, _)| *l == level).map(|(_, _, t)| *t).unwrap_or("Reminder")
+}
+
+/// Why a customer is on credit stop, if they are: over the credit limit (balance above it) or
+/// an invoice more than `CREDIT_STOP_DAYS` overdue. Pure.
+pub fn credit_stop_reason(
+    currency: Currency,
+    balance: Decimal,
+    limit: Option<Decimal>,
+    oldest_overdue: Option<(&str, i64)>,
+) -> Option<String> {
+    let mut reasons = Vec::new();
+    if let Some(limit) = limit {
+        if balance > limit {
+            reasons.push(format!("the balance of {currency} {balance} is over the credit limit of {currency} {limit}"));
+        }
+    }
+    if let Some((number, days)) = oldest_overdue {
+        if days > CREDIT_STOP_DAYS {
+            reasons.push(format!("invoice {number} is {days} days overdue (more than {CREDIT_STOP_DAYS})"));
+        }
+    }
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
+
+/// One line of a statement.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StatementLine {
+    pub date: NaiveDate,
+    /// invoice, credit-note, payment, refund or reversal.
+    pub kind: String,
+    pub document: String,
+    pub description: String,
+    pub debit: Decimal,
+    pub credit: Decimal,
+    pub balance: Decimal,
+}
+
+/// A customer's statement of account for a period, both days included.
+#[derive(Debug, Clone, Serialize)]
+pub struct Statement {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub currency: Currency,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The balance at the end of the day before `from`.
+    pub opening: Decimal,
+    pub lines: Vec<StatementLine>,
+    pub closing: Decimal,
+    /// What is open at `to`: current, 1–30, 31–60, 61–90, over 90 days past due.
+    pub aging: [Decimal; 5],
+    pub aging_total: Decimal,
+}
+
+/// A reminder sent (recorded) for an overdue invoice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reminder {
+    pub invoice: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub level: u8,
+    pub title: String,
+    pub date: NaiveDate,
+    pub invoice_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub currency: Currency,
+    pub open: Decimal,
+    pub days_overdue: i64,
+}
+
+fn customer_party(c: &Customer) -> Party {
+    Party {
+        name: c.name.clone(),
+        address: c.address.clone(),
+        country: c.country.clone(),
+        vat_number: c.vat_number.clone(),
+        email: c.email.clone(),
+        ..Default::default()
+    }
+}
+
+fn supplier(co: &Company) -> (Party, BankDetails) {
+    (
+        Party {
+            name: co.name.clone(),
+            address: co.address.clone(),
+            country: co.country.clone(),
+            vat_number: co.vat_number.clone(),
+            registration_number: co.registration_number.clone(),
+            email: co.email.clone(),
+            phone: co.phone.clone(),
+        },
+        BankDetails {
+            bank_name: co.bank_name.clone(),
+            account_holder: co.bank_account_holder.clone(),
+            account_number: co.bank_account_number.clone(),
+            branch_code: co.bank_branch_code.clone(),
+            swift: co.bank_swift.clone(),
+        },
+    )
+}
+
+impl Store {
+    /// A customer's statement for `from`..=`to`: the opening balance (end of the day before),
+    /// every invoice, credit note, payment, refund and reversal dated in the period in date
+    /// order with a running balance, the closing balance and the aging of what is open at `to`.
+    pub fn statement(&self, customer_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Statement> {
+        if to < from {
+            return Err(Error::invalid("--to", format!("--to ({to}) is before --from ({from})")));
+        }
+        let c = self.customer(customer_id).map_err(|e| e.with_field("--customer"))?;
+        let cur = c.currency;
+        let before = from.pred_opt().unwrap_or(from);
+        let opening = self.account(customer_id, before)?.balance;
+        let end = self.account(customer_id, to)?;
+        // (date, rank, id, kind, document, description, debit minor, credit minor)
+        type Raw = (NaiveDate, u8, i64, &'static str, String, String, i64, i64);
+        let mut raw: Vec<Raw> = Vec::new();
+        let (f, t) = (from.to_string(), to.to_string());
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, number, date, due_date, total_minor FROM invoices WHERE customer_id = ?1 AND date BETWEEN ?2 AND ?3",
+            )?;
+            let rows = stmt.query_map(params![customer_id, f, t], |r| {
+                Ok((
+                    col::date(r, "date")?,
+                    0u8,
+                    r.get::<_, i64>(0)?,
+                    "invoice",
+                    r.get::<_, String>(1)?,
+                    format!("Invoice, due {}", col::date(r, "due_date")?.format("%-d %b %Y")),
+                    r.get::<_, i64>(4)?,
+                    0i64,
+                ))
+            })?;
+            raw.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT c.id, c.number, c.date, c.total_minor, i.number AS invoice, c.reason FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id
+                 WHERE i.customer_id = ?1 AND c.date BETWEEN ?2 AND ?3",
+            )?;
+            let rows = stmt.query_map(params![customer_id, f, t], |r| {
+                let reason: String = r.get(5)?;
+                let invoice: String = r.get(4)?;
+                let desc = if reason.trim().is_empty() {
+                    format!("Credit note on {invoice}")
+                } else {
+                    format!("Credit note on {invoice}: {}", reason.trim())
+                };
+                Ok((
+                    col::date(r, "date")?,
+                    1u8,
+                    r.get::<_, i64>(0)?,
+                    "credit-note",
+                    r.get::<_, String>(1)?,
+                    desc,
+                    0i64,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?;
+            raw.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, kind, date, amount_minor, method, reference, reverses_id FROM payments WHERE customer_id = ?1 AND date BETWEEN ?2 AND ?3",
+            )?;
+            let rows = stmt.query_map(params![customer_id, f, t], |r| {
+                let id: i64 = r.get(0)?;
+                let kind: String = r.get(1)?;
+                let amount: i64 = r.get(3)?;
+                let method: String = r.get(4)?;
+                let reference: String = r.get(5)?;
+                let reverses: Option<i64> = r.get(6)?;
+                let with_ref = |s: String| if reference.trim().is_empty() { s } else { format!("{s}, {}", reference.trim()) };
+                let (rank, kind, doc, desc, debit, credit) = match kind.as_str() {
+                    "payment" => (2u8, "payment", format!("PMT-{id}"), with_ref(format!("Payment received ({method})")), 0, amount),
+                    "refund" => (3, "refund", format!("REF-{id}"), with_ref(format!("Refund of credit ({method})")), amount, 0),
+                    _ => (
+                        4,
+                        "reversal",
+                        format!("REV-{id}"),
+                        with_ref(format!("Reversal of payment PMT-{}", reverses.unwrap_or_default())),
+                        amount,
+                        0,
+                    ),
+                };
+                Ok((col::date(r, "date")?, rank, id, kind, doc, desc, debit, credit))
+            })?;
+            raw.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        }
+        raw.sort_by_key(|a| (a.0, a.1, a.2));
+        let mut running = cur.to_minor(opening);
+        let lines = raw
+            .into_iter()
+            .map(|(date, _, _, kind, document, description, debit, credit)| {
+                running += debit - credit;
+                StatementLine {
+                    date,
+                    kind: kind.to_string(),
+                    document,
+                    description,
+                    debit: cur.from_minor(debit),
+                    credit: cur.from_minor(credit),
+                    balance: cur.from_minor(running),
+                }
+            })
+            .collect();
+        let mut aging = [0i64; 5];
+        for i in &end.invoices {
+            aging[bucket(i.due_date, to)] += cur.to_minor(i.open);
+        }
+        Ok(Statement {
+            customer_id,
+            customer_name: c.name,
+            currency: cur,
+            from,
+            to,
+            opening,
+            lines,
+            closing: end.balance,
+            aging: aging.map(|v| cur.from_minor(v)),
+            aging_total: cur.from_minor(aging.iter().sum()),
+        })
+    }
+
+    /// The printable form of a statement.
+    pub fn statement_document(&self, s: &Statement) -> Result<StatementDocument> {
+        let c = self.customer(s.customer_id)?;
+        let co = self.company()?;
+        let (supplier, bank) = supplier(&co);
+        Ok(StatementDocument {
+            from: s.from,
+            to: s.to,
+            currency: s.currency,
+            paper: co.paper,
+            supplier,
+            customer: customer_party(&c),
+            bank,
+            opening: s.opening,
+            rows: s
+                .lines
+                .iter()
+                .map(|l| StatementRow {
+                    date: l.date,
+                    document: l.document.clone(),
+                    description: l.description.clone(),
+                    debit: l.debit,
+                    credit: l.credit,
+                    balance: l.balance,
+                })
+                .collect(),
+            closing: s.closing,
+            aging: s.aging,
+        })
+    }
+
+    /// Send (record) every reminder due on `as_of`: for each open invoice, the highest level
+    /// its days overdue reach, unless that level (or a higher one) was already sent. One
+    /// transaction; running again the same day sends nothing new.
+    pub fn run_reminders(&mut self, as_of: NaiveDate, at: &str) -> Result<Vec<Reminder>> {
+        self.write(|s| {
+            let names: std::collections::HashMap<i64, String> =
+                s.list_customers(None, true, None)?.into_iter().map(|c| (c.id, c.name)).collect();
+            let mut sent: std::collections::HashMap<i64, u8> = std::collections::HashMap::new();
+            {
+                let mut stmt = s.conn.prepare_cached("SELECT invoice_id, max(level) FROM reminders GROUP BY invoice_id")?;
+                let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u8>(1)?)))?;
+                for row in rows {
+                    let (id, level) = row?;
+                    sent.insert(id, level);
+                }
+            }
+            let mut insert =
+                s.conn.prepare_cached("INSERT INTO reminders (invoice_id, level, date, recorded_at) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut out = Vec::new();
+            for i in s.invoice_money(None, as_of)? {
+                let open = i.total - i.credited - i.paid;
+                let days = (as_of - i.due).num_days();
+                if open <= 0 {
+                    continue;
+                }
+                let Some(level) = reminder_level(days) else { continue };
+                if sent.get(&i.id).is_some_and(|l| *l >= level) {
+                    continue;
+                }
+                insert.execute(params![i.id, level, as_of.to_string(), at])?;
+                out.push(Reminder {
+                    invoice: i.number.clone(),
+                    customer_id: i.customer_id,
+                    customer_name: names.get(&i.customer_id).cloned().unwrap_or_default(),
+                    level,
+                    title: level_title(level).to_string(),
+                    date: as_of,
+                    invoice_date: i.date,
+                    due_date: i.due,
+                    currency: i.currency,
+                    open: i.currency.from_minor(open),
+                    days_overdue: days,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// The reminder letter for a reminder.
+    pub fn reminder_letter(&self, r: &Reminder) -> Result<ReminderLetter> {
+        let c = self.customer(r.customer_id)?;
+        let co = self.company()?;
+        let (supplier, bank) = supplier(&co);
+        Ok(ReminderLetter {
+            title: r.title.clone(),
+            level: r.level,
+            date: r.date,
+            currency: r.currency,
+            paper: co.paper,
+            supplier,
+            customer: customer_party(&c),
+            bank,
+            invoice: r.invoice.clone(),
+            invoice_date: r.invoice_date,
+            due_date: r.due_date,
+            open: r.open,
+            days_overdue: r.days_overdue,
+        })
+    }
+
+    /// Why a customer is on credit stop on `as_of`, if they are: their balance is above their
+    /// credit limit, or an invoice is more than `CREDIT_STOP_DAYS` overdue.
+    pub fn credit_stop(&self, customer_id: i64, as_of: NaiveDate) -> Result<Option<String>> {
+        let c = self.customer(customer_id)?;
+        let account = self.account(customer_id, as_of)?;
+        let oldest = account.invoices.iter().filter(|i| i.days_overdue > 0).max_by_key(|i| i.days_overdue);
+        Ok(credit_stop_reason(c.currency, account.balance, c.credit_limit, oldest.map(|i| (i.number.as_str(), i.days_overdue))))
+    }
+}

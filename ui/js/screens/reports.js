@@ -1,0 +1,236 @@
+// Reports: MRR/ARR for the last 12 months and aging as SVG bar charts, and every report as a
+// table with "Export CSV" (written by the app from the same rows, where the user says).
+//
+// The charts are built with createElementNS. Bar heights come from the core's decimal strings,
+// converted to numbers for pixel geometry only; every label shows the string, formatted.
+
+import * as api from "../api.js";
+import * as fmt from "../format.js";
+import { h, add, replace, amount, day, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, showError } from "../dom.js";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+const REPORTS = [
+  { id: "revenue", label: "Revenue", range: true },
+  { id: "margin", label: "Margin", range: true, by: true },
+  { id: "renewals", label: "Renewals", asOf: true, days: true },
+  { id: "exposure", label: "Exposure", asOf: true },
+  { id: "churn", label: "Churn", range: true },
+  { id: "aging", label: "Aging", asOf: true },
+  { id: "mrr", label: "MRR / ARR", range: true },
+];
+
+const BUCKETS = ["Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days"];
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== undefined) node.setAttribute(k, String(v));
+  for (const c of children.flat()) if (c) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+/** Pixel geometry only: a decimal string as a number (never shown, never summed for display). */
+function px(decimal) {
+  const n = Number(decimal);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** A "nice" top for the axis, from the largest value (geometry only). */
+function niceTop(max) {
+  if (max <= 0) return 1;
+  const step = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * step >= max) return m * step;
+  return 10 * step;
+}
+
+/**
+ * A bar chart: bars [{label, value (decimal string), text (formatted string), tone, title}].
+ * `data-chart` names it; each bar carries `data-amount` with its exact string.
+ */
+function barChart(name, bars, { height = 220, caption }) {
+  const width = 1000;
+  const pad = { top: 22, right: 12, bottom: 36, left: 12 };
+  const plotH = height - pad.top - pad.bottom;
+  const top = niceTop(Math.max(0, ...bars.map((b) => px(b.value))));
+  const slot = (width - pad.left - pad.right) / Math.max(bars.length, 1);
+  const barW = Math.min(64, slot * 0.6);
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-label": caption, "data-chart": name, preserveAspectRatio: "xMidYMid meet" });
+  root.append(svg("title", {}, caption));
+  // Grid lines at quarters of the axis (no labels: every bar carries its own).
+  for (let q = 0; q <= 4; q++) {
+    const y = pad.top + plotH - (plotH * q) / 4;
+    root.append(svg("line", { x1: pad.left, x2: width - pad.right, y1: y, y2: y, class: q === 0 ? "chart-axis" : "chart-grid" }));
+  }
+  bars.forEach((b, i) => {
+    const v = Math.max(0, px(b.value));
+    const hgt = top > 0 ? (plotH * v) / top : 0;
+    const x = pad.left + slot * i + (slot - barW) / 2;
+    const y = pad.top + plotH - hgt;
+    const g = svg("g", { class: `chart-bar chart-${b.tone || "primary"}`, "data-amount": b.value, "data-label": b.key ?? b.label });
+    g.append(svg("rect", { x, y, width: barW, height: Math.max(hgt, v > 0 ? 1 : 0), rx: 3 }, svg("title", {}, b.title || `${b.label}: ${b.text}`)));
+    g.append(svg("text", { x: x + barW / 2, y: y - 6, class: "chart-value", "text-anchor": "middle" }, b.short || b.text));
+    g.append(svg("text", { x: x + barW / 2, y: height - pad.bottom + 16, class: "chart-label", "text-anchor": "middle" }, b.label));
+    root.append(g);
+  });
+  return h("figure", { class: "chart-figure" }, root, h("figcaption", { class: "hint" }, caption));
+}
+
+/** A compact form of an amount for a bar's label: the formatted string without its cents. */
+function short(value, currency) {
+  const whole = value.includes(".") ? value.slice(0, value.indexOf(".")) : value;
+  return fmt.money(whole, currency).replace(/[.,]00(?!\d)/, "");
+}
+
+function mrrChart(rows) {
+  if (!rows.length) return empty("No subscriptions yet.");
+  const cur = rows[rows.length - 1].currency;
+  const last = rows[rows.length - 1];
+  return h(
+    "div",
+    {},
+    h(
+      "div",
+      { class: "stats stats-small report-stats" },
+      h("article", { class: "stat" }, h("h2", { class: "stat-title" }, `MRR ${fmt.month(last.month)}`), h("div", { class: "stat-value" }, amount(last.mrr, cur, { "data-stat": "report-mrr" }))),
+      h("article", { class: "stat" }, h("h2", { class: "stat-title" }, "ARR (12 × MRR)"), h("div", { class: "stat-value" }, amount(last.arr, cur, { "data-stat": "report-arr" }))),
+      h("article", { class: "stat" }, h("h2", { class: "stat-title" }, "Seats"), h("div", { class: "stat-value" }, fmt.decimal(String(last.seats))), h("p", { class: "stat-detail" }, fmt.plural(last.subscriptions, "subscription"))),
+    ),
+    barChart(
+      "mrr",
+      rows.map((r) => ({
+        key: r.month,
+        label: `${fmt.month(r.month).slice(0, 3)} ’${r.month.slice(2, 4)}`,
+        value: r.mrr,
+        text: fmt.money(r.mrr, r.currency),
+        short: short(r.mrr, r.currency),
+        title: `${fmt.month(r.month)}: MRR ${fmt.money(r.mrr, r.currency)}, ARR ${fmt.money(r.arr, r.currency)}`,
+      })),
+      { caption: `Monthly recurring revenue at each month's end, in ${cur}${rows.some((r) => r.unconverted) ? " (some subscriptions have no exchange rate and are left out)" : ""}.` },
+    ),
+  );
+}
+
+function agingChart(report) {
+  if (!report.totals.length) return empty("Nothing is owed: every invoice is paid.");
+  return h(
+    "div",
+    {},
+    report.totals.map((t) =>
+      barChart(
+        `aging-${t.currency}`,
+        t.buckets.map((v, i) => ({ key: String(i), label: BUCKETS[i], value: v, text: fmt.money(v, t.currency), short: short(v, t.currency), tone: ["ok", "info", "warn", "danger", "danger"][i] })),
+        { height: 200, caption: `What is open as of ${fmt.date(report.as_of)} by days past due, in ${t.currency}: ${fmt.money(t.total, t.currency)} in total.` },
+      ),
+    ),
+  );
+}
+
+/** A report table: money cells in the row's currency with data-amount, dates with data-date. */
+function reportTable(t) {
+  if (!t.rows.length) return empty("Nothing to show for these dates.");
+  const curIdx = t.columns.findIndex((c) => c.key === "currency");
+  const numeric = (c) => c.kind === "money" || c.kind === "number" || c.kind === "percent";
+  const cell = (c, v, row) => {
+    if (v === "") return h("span", { class: "muted" }, "—");
+    switch (c.kind) {
+      case "money":
+        return amount(v, curIdx >= 0 ? row[curIdx] : undefined);
+      case "date":
+        return day(v);
+      case "month":
+        return h("span", { "data-month": v }, fmt.month(v));
+      case "number":
+        return fmt.decimal(v);
+      case "percent":
+        return h("span", { "data-percent": v }, fmt.percent(v));
+      default:
+        return v;
+    }
+  };
+  return table(
+    `report-${t.report}`,
+    t.columns.map((c) => [c.label, { numeric: numeric(c) }]),
+    t.rows.map((row, i) => h("tr", { "data-id": String(i), class: row[0] === "Total" && t.report === "aging" ? "total-row" : null }, t.columns.map((c, k) => td(cell(c, row[k], row), { numeric: numeric(c) })))),
+  );
+}
+
+export async function render(root, ctx, params = {}) {
+  const [mrr, aging] = await Promise.all([api.reportMrr(null), api.reportAging(null)]);
+  let current = REPORTS.find((r) => r.id === params.report) || REPORTS[0];
+
+  const tabs = h("div", { class: "tabs", role: "tablist" });
+  const filters = h("div", {});
+  const body = h("div", {});
+
+  function drawTabs() {
+    replace(
+      tabs,
+      REPORTS.map((r) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: "tab",
+            role: "tab",
+            "data-tab": r.id,
+            "aria-selected": r.id === current.id ? "true" : "false",
+            onclick: () => {
+              current = r;
+              drawTabs();
+              drawFilters();
+            },
+          },
+          r.label,
+        ),
+      ),
+    );
+  }
+
+  function drawFilters() {
+    const r = current;
+    const f = form(
+      "report",
+      { class: "form form-inline" },
+      r.range ? field({ label: "From", name: "from", type: "date", value: `${fmt.shiftMonth(ctx.today.slice(0, 7), -11)}-01` }) : null,
+      r.range ? field({ label: "To", name: "to", type: "date", value: ctx.today }) : null,
+      r.asOf ? field({ label: "As of", name: "as_of", type: "date", value: ctx.today }) : null,
+      r.days ? field({ label: "Within (days)", name: "days", type: "number", value: "90", min: "1", max: "3660" }) : null,
+      r.by ? field({ label: "By", name: "by", type: "select", options: [["customer", "Customer"], ["product", "Product"]], value: "customer" }) : null,
+      actions(
+        submit("Show", { "data-action": "show-report" }),
+        button("Export CSV…", {
+          "data-action": "export-csv",
+          onclick: async () => {
+            try {
+              const path = await api.reportExportCsv(r.id, collect(f));
+              if (path) ctx.toast(`Saved ${path}.`);
+            } catch (error) {
+              showError(f, error);
+            }
+          },
+        }),
+      ),
+    );
+    onSubmit(f, async (v) => {
+      const t = await api.reportTable(r.id, collect(f, v));
+      replace(body, h("h3", { class: "report-title" }, t.title), reportTable(t));
+    });
+    replace(filters, f);
+    f.requestSubmit();
+  }
+
+  function collect(f, v) {
+    const values = v || Object.fromEntries([...f.elements].filter((e) => e.name).map((e) => [e.name, e.value]));
+    return { from: values.from || null, to: values.to || null, as_of: values.as_of || null, days: values.days || null, by: values.by || null };
+  }
+
+  add(
+    root,
+    header("Reports", "Recurring revenue, what is owed and how old it is, margins, renewals, exposure and churn."),
+    section("MRR and ARR, last 12 months", mrrChart(mrr)),
+    section(`Aging as of ${fmt.date(aging.as_of)}`, agingChart(aging)),
+    section("Reports", tabs, filters, body),
+  );
+  drawTabs();
+  drawFilters();
+}
