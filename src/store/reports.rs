@@ -81,8 +81,16 @@ impl Store {
     pub fn mrr_by_month(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MrrRow>> {
         let company = self.company()?;
         let rates = self.exchange_rates()?;
-        let subs = self.list_subscriptions(None, None)?;
-        let histories: Vec<_> = subs.iter().map(|s| self.subscription_events(s.id)).collect::<Result<_>>()?;
+        // Every history in one query (a query per subscription is fifty thousand round trips).
+        let mut by_subscription: BTreeMap<i64, Vec<crate::subscription::Event>> = BTreeMap::new();
+        {
+            let mut stmt = self.conn.prepare("SELECT * FROM subscription_events ORDER BY subscription_id, id")?;
+            for e in stmt.query_map([], super::subscriptions::event_from_row)? {
+                let e = e?;
+                by_subscription.entry(e.subscription_id).or_default().push(e);
+            }
+        }
+        let histories: Vec<Vec<crate::subscription::Event>> = by_subscription.into_values().collect();
         let mut out = Vec::new();
         let mut month = NaiveDate::from_ymd_opt(chrono::Datelike::year(&from), chrono::Datelike::month(&from), 1).unwrap();
         while month <= to {
