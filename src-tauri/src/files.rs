@@ -98,21 +98,10 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IpcError> {
     std::fs::write(path, bytes).map_err(|e| IpcError::io(format!("cannot write {}: {e}", path.display())))
 }
 
-/// A PDF's file name from the document number and the customer, safe on every file system
-/// (the same names as `seatbook invoice pdf`).
+/// A PDF's file name from the document number and the customer (the same names as
+/// `seatbook invoice pdf`).
 pub fn pdf_name(number: &str, customer: &str) -> String {
-    let clean = |s: &str| -> String {
-        let mut out = String::new();
-        for ch in s.chars() {
-            if ch.is_alphanumeric() {
-                out.push(ch);
-            } else if !out.ends_with('-') {
-                out.push('-');
-            }
-        }
-        out.trim_matches('-').chars().take(60).collect()
-    };
-    format!("{}_{}.pdf", clean(number), clean(customer))
+    seatbook::pdf::file_name(number, customer)
 }
 
 /// How far a long job has come: sent to the page as the `progress` event.

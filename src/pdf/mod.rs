@@ -173,3 +173,21 @@ pub fn render_many(docs: &[Document]) -> crate::Result<Vec<Vec<u8>>> {
     }
     Ok(out)
 }
+
+/// A PDF's file name from a document number and the customer's name, safe on every file system:
+/// letters and digits kept (any script), everything else one '-', at most 60 characters each
+/// (`INV-2026-00001_Acme-Łódź-Sp-z-o-o.pdf`).
+pub fn file_name(number: &str, customer: &str) -> String {
+    let clean = |s: &str| -> String {
+        let mut out = String::new();
+        for ch in s.chars() {
+            if ch.is_alphanumeric() {
+                out.push(ch);
+            } else if !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        out.trim_matches('-').chars().take(60).collect()
+    };
+    format!("{}_{}.pdf", clean(number), clean(customer))
+}

@@ -117,3 +117,26 @@ pub fn fails(db: &Path, args: &[&str], status: i32) -> serde_json::Value {
     assert_eq!(o.status.code(), Some(status), "seatbook {args:?}: stdout {} stderr {}", stdout(&o), stderr(&o));
     serde_json::from_str(stderr(&o).trim()).unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", stderr(&o)))
 }
+
+/// A subscription to add: `product` as (ProductId, SkuId), auto-renewing, at the price the rules give.
+pub fn new_sub(
+    customer: i64,
+    product: (&str, &str),
+    term: seatbook::catalogue::Term,
+    billing: seatbook::catalogue::BillingPlan,
+    qty: u32,
+    start: &str,
+) -> seatbook::store::NewSubscription {
+    seatbook::store::NewSubscription {
+        customer_id: customer,
+        product: seatbook::catalogue::ProductKey::new(product.0, product.1),
+        term,
+        billing,
+        quantity: qty,
+        start: day(start),
+        auto_renew: true,
+        trial: false,
+        ms_subscription_id: String::new(),
+        price_override: None,
+    }
+}

@@ -2,28 +2,12 @@
 
 use crate::helpers::*;
 use rust_decimal::Decimal;
-use seatbook::catalogue::{BillingPlan, ProductKey, Term};
+use seatbook::catalogue::{BillingPlan, Term};
 use seatbook::money::Currency;
-use seatbook::store::NewSubscription;
 use std::str::FromStr;
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
-}
-
-fn sub(customer: i64, product: (&str, &str), qty: u32, start: &str, term: Term, billing: BillingPlan) -> NewSubscription {
-    NewSubscription {
-        customer_id: customer,
-        product: ProductKey::new(product.0, product.1),
-        term,
-        billing,
-        quantity: qty,
-        start: day(start),
-        auto_renew: true,
-        trial: false,
-        ms_subscription_id: String::new(),
-        price_override: None,
-    }
 }
 
 #[test]
@@ -36,9 +20,9 @@ fn recurring_revenue_margin_exposure_and_churn() {
     let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
     let b = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
     // Acme: Business Basic P1Y monthly, ZAR cost 1360.80 → 1632.96 per term, 136.08 a month per seat.
-    let s1 = store.add_subscription(&sub(a, ("CFQ7TTC0LH18", "0001"), 10, "2026-11-01", Term::P1Y, BillingPlan::Monthly), NOW).unwrap();
+    let s1 = store.add_subscription(&new_sub(a, ("CFQ7TTC0LH18", "0001"), Term::P1Y, BillingPlan::Monthly, 10, "2026-11-01"), NOW).unwrap();
     // Beta: Exchange Online P1M, USD 4.80 → 5.76 a month per seat, ×18 = 103.68 ZAR.
-    let s2 = store.add_subscription(&sub(b, ("CFQ7TTC0LH16", "0001"), 2, "2026-11-05", Term::P1M, BillingPlan::Monthly), NOW).unwrap();
+    let s2 = store.add_subscription(&new_sub(b, ("CFQ7TTC0LH16", "0001"), Term::P1M, BillingPlan::Monthly, 2, "2026-11-05"), NOW).unwrap();
     store.set_auto_renew(s2.id, false, day("2026-11-06"), NOW).unwrap();
     store.issue_month(day("2026-11-01"), day("2026-11-01"), NOW).unwrap();
 

@@ -3,27 +3,12 @@
 
 use crate::helpers::*;
 use seatbook::catalogue::{BillingPlan, ProductKey, Term};
-use seatbook::store::{NewSubscription, RenewalOutcome, Store};
+use seatbook::store::{RenewalOutcome, Store};
 use seatbook::subscription::{EventKind, RenewalChanges, Status};
 use seatbook::ErrorCode;
 
 const BASIC: (&str, &str) = ("CFQ7TTC0LH18", "0001");
 const STANDARD: (&str, &str) = ("CFQ7TTC0LDPB", "0001");
-
-fn new_sub(customer: i64, product: (&str, &str), term: Term, billing: BillingPlan, qty: u32, start: &str) -> NewSubscription {
-    NewSubscription {
-        customer_id: customer,
-        product: ProductKey::new(product.0, product.1),
-        term,
-        billing,
-        quantity: qty,
-        start: day(start),
-        auto_renew: true,
-        trial: false,
-        ms_subscription_id: String::new(),
-        price_override: None,
-    }
-}
 
 #[test]
 fn a_newer_database_is_refused_and_left_untouched() {

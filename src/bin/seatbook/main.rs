@@ -763,22 +763,6 @@ fn reminder_file(number: &str, level: u8) -> String {
     format!("{clean}_reminder-{level}.pdf")
 }
 
-/// A file name made of the number and the customer's name, safe on every file system.
-fn pdf_name(number: &str, customer: &str) -> String {
-    let clean = |s: &str| -> String {
-        let mut out = String::new();
-        for ch in s.chars() {
-            if ch.is_alphanumeric() {
-                out.push(ch);
-            } else if !out.ends_with('-') {
-                out.push('-');
-            }
-        }
-        out.trim_matches('-').chars().take(60).collect()
-    };
-    format!("{}_{}.pdf", clean(number), clean(customer))
-}
-
 fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Output> {
     match cmd {
         InvoiceCommand::List { month, customer } => {
@@ -800,7 +784,7 @@ fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Outp
             if let Some(number) = number {
                 let doc = store.document(&number)?;
                 let bytes = seatbook::pdf::render(&doc)?;
-                let path = out_file.unwrap_or_else(|| std::path::PathBuf::from(pdf_name(&doc.number, &doc.customer.name)));
+                let path = out_file.unwrap_or_else(|| std::path::PathBuf::from(seatbook::pdf::file_name(&doc.number, &doc.customer.name)));
                 write_file(&path, &bytes)?;
                 return out(&json!({"files": [path.display().to_string()]}), format!("Wrote {}\n", path.display()));
             }
@@ -820,7 +804,7 @@ fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Outp
             if let Some(dir) = &out_dir {
                 let rendered = seatbook::pdf::render_many(&docs)?;
                 for (doc, bytes) in docs.iter().zip(rendered) {
-                    let path = dir.join(pdf_name(&doc.number, &doc.customer.name));
+                    let path = dir.join(seatbook::pdf::file_name(&doc.number, &doc.customer.name));
                     write_file(&path, &bytes)?;
                     files.push(path.display().to_string());
                 }
