@@ -8,7 +8,7 @@ use crate::dates::{add_months, month_end};
 use crate::error::Result;
 use crate::money::Currency;
 use crate::pricing::rate_on;
-use crate::subscription::{charge_cycles, EventKind};
+use crate::subscription::charge_cycles;
 use chrono::NaiveDate;
 use rusqlite::params;
 use rust_decimal::Decimal;
@@ -81,38 +81,39 @@ impl Store {
     pub fn mrr_by_month(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MrrRow>> {
         let company = self.company()?;
         let rates = self.exchange_rates()?;
-        // Every history in one query (a query per subscription is fifty thousand round trips).
-        let mut by_subscription: BTreeMap<i64, Vec<crate::subscription::Event>> = BTreeMap::new();
-        {
-            let mut stmt = self.conn.prepare("SELECT * FROM subscription_events ORDER BY subscription_id, id")?;
-            for e in stmt.query_map([], super::subscriptions::event_from_row)? {
-                let e = e?;
-                by_subscription.entry(e.subscription_id).or_default().push(e);
-            }
-        }
-        let histories: Vec<Vec<crate::subscription::Event>> = by_subscription.into_values().collect();
+        // Each subscription's state at the month's end is its last event effective by then; only
+        // the live, non-trial ones in their term are read, and only the columns that price them.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.quantity, e.unit_price, e.term, e.price_currency FROM subscription_events e
+             WHERE e.id IN (SELECT max(id) FROM subscription_events NOT INDEXED WHERE effective <= ?1 GROUP BY subscription_id)
+               AND e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired')
+               AND e.term_end >= ?1",
+        )?;
         let mut out = Vec::new();
         let mut month = NaiveDate::from_ymd_opt(chrono::Datelike::year(&from), chrono::Datelike::month(&from), 1).unwrap();
         while month <= to {
             let day = month_end(month);
             let (mut mrr, mut count, mut seats, mut unconverted) = (Decimal::ZERO, 0, 0, 0);
-            for events in &histories {
-                let Some(state) = events.iter().take_while(|e| e.effective <= day).last() else { continue };
-                if state.trial
-                    || !state.status.is_live()
-                    || matches!(state.kind, EventKind::Cancelled | EventKind::Expired)
-                    || day > state.term_end
-                {
-                    continue;
-                }
-                let monthly = state.unit_price / Decimal::from(state.term.months()) * Decimal::from(state.quantity);
-                match rate_on(&rates, state.price_currency, company.currency, day) {
+            // Per (term, currency): the sum of seats × price per term, divided and converted once.
+            let mut sums: BTreeMap<(u32, Currency), (Decimal, u32, u32)> = BTreeMap::new();
+            let mut rows = stmt.query([day.to_string()])?;
+            while let Some(r) = rows.next()? {
+                let quantity: u32 = r.get(0)?;
+                let price = col::dec(r, "unit_price")?;
+                let key = (col::term(r, "term")?.months(), col::currency(r, "price_currency")?);
+                let s = sums.entry(key).or_insert((Decimal::ZERO, 0, 0));
+                s.0 += price * Decimal::from(quantity);
+                s.1 += 1;
+                s.2 += quantity;
+            }
+            for ((months, currency), (amount, n, q)) in sums {
+                match rate_on(&rates, currency, company.currency, day) {
                     Some(r) => {
-                        mrr += monthly * r;
-                        count += 1;
-                        seats += state.quantity;
+                        mrr += amount / Decimal::from(months) * r;
+                        count += n;
+                        seats += q;
                     }
-                    None => unconverted += 1,
+                    None => unconverted += n,
                 }
             }
             let mrr = company.currency.round(mrr);

@@ -266,6 +266,56 @@ fn a_backup_restores_the_same_data_and_a_damaged_file_is_refused() {
 }
 
 #[test]
+fn a_backup_taken_while_another_connection_reads_holds_the_last_commit() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    add_customer(&mut store, "First", "first.onmicrosoft.com", "ZAR");
+    // A reader in the middle of a transaction keeps the WAL from being emptied, so the backup
+    // cannot copy the file as it is and copies SQLite's pages instead.
+    let reader = rusqlite::Connection::open(&db.path).unwrap();
+    reader.execute_batch("BEGIN; SELECT count(*) FROM customers;").unwrap();
+    add_customer(&mut store, "Second", "second.onmicrosoft.com", "ZAR");
+    let backup = db.dir.path().join("while-reading.db");
+    store.backup_to(&backup).unwrap();
+    reader.execute_batch("COMMIT").unwrap();
+    // The backup is one file: no WAL beside it holds part of it, and it is not in WAL mode.
+    assert!(!db.dir.path().join("while-reading.db-wal").exists());
+    assert_eq!(std::fs::read(&backup).unwrap()[18..20], [1, 1]);
+    let copy = Store::open(&backup).unwrap();
+    let names: Vec<String> = copy.list_customers(None, true, None).unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["First", "Second"]);
+}
+
+#[test]
+fn a_backup_whose_index_disagrees_with_its_table_is_refused() {
+    // The damage only a full integrity check finds: every page is sound (quick_check passes), but
+    // an index no longer matches its table.
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    add_customer(&mut store, "Zeta", "zeta.onmicrosoft.com", "ZAR");
+    let backup = db.dir.path().join("good.db");
+    store.backup_to(&backup).unwrap();
+    drop(store);
+    assert!(seatbook::store::check_backup_file(&backup).is_ok());
+    {
+        let conn = rusqlite::Connection::open(&backup).unwrap();
+        conn.execute_batch(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = 'CREATE INDEX customers_name ON customers (domain COLLATE NOCASE)' WHERE name = 'customers_name';",
+        )
+        .unwrap();
+    }
+    let quick: String = rusqlite::Connection::open(&backup).unwrap().query_row("PRAGMA quick_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(quick, "ok", "the damage is in what the index holds, not in its pages");
+    let e = seatbook::store::check_backup_file(&backup).unwrap_err();
+    assert!(e.message.contains("cannot be restored: it is damaged") && e.message.contains("customers_name"), "{}", e.message);
+    let before = std::fs::read(&db.path).unwrap();
+    assert!(seatbook::store::restore_backup(&db.path, &backup, "x").is_err());
+    assert_eq!(std::fs::read(&db.path).unwrap(), before);
+}
+
+#[test]
 fn daily_backups_are_taken_once_a_day_and_the_last_30_kept() {
     let db = TestDb::new();
     let store = reseller(&db);
