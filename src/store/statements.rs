@@ -84,6 +84,8 @@ pub struct Statement {
 /// A reminder sent (recorded) for an overdue invoice.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reminder {
+    #[serde(skip)]
+    pub invoice_id: i64,
     pub invoice: String,
     pub customer_id: i64,
     pub customer_name: String,
@@ -284,51 +286,60 @@ impl Store {
         })
     }
 
-    /// Send (record) every reminder due on `as_of`: for each open invoice, the highest level
-    /// its days overdue reach, unless that level (or a higher one) was already sent. One
-    /// transaction; running again the same day sends nothing new.
+    /// The reminders due on `as_of`, recording nothing: for each open invoice, the highest level
+    /// its days overdue reach, unless that level (or a higher one) was already sent. Oldest
+    /// invoice first.
+    pub fn due_reminders(&self, as_of: NaiveDate) -> Result<Vec<Reminder>> {
+        let names: std::collections::HashMap<i64, String> = self
+            .conn
+            .prepare_cached("SELECT id, name FROM customers")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let sent: std::collections::HashMap<i64, u8> = self
+            .conn
+            .prepare_cached("SELECT invoice_id, max(level) FROM reminders GROUP BY invoice_id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for i in self.invoice_money(None, as_of)? {
+            let open = i.total - i.credited - i.paid;
+            let days = (as_of - i.due).num_days();
+            if open <= 0 {
+                continue;
+            }
+            let Some(level) = reminder_level(days) else { continue };
+            if sent.get(&i.id).is_some_and(|l| *l >= level) {
+                continue;
+            }
+            out.push(Reminder {
+                invoice_id: i.id,
+                invoice: i.number,
+                customer_id: i.customer_id,
+                customer_name: names.get(&i.customer_id).cloned().unwrap_or_default(),
+                level,
+                title: level_title(level).to_string(),
+                date: as_of,
+                invoice_date: i.date,
+                due_date: i.due,
+                currency: i.currency,
+                open: i.currency.from_minor(open),
+                days_overdue: days,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Send (record) every reminder due on `as_of` (see `due_reminders`). One transaction;
+    /// running again the same day sends nothing new.
     pub fn run_reminders(&mut self, as_of: NaiveDate, at: &str) -> Result<Vec<Reminder>> {
         self.write(|s| {
-            let names: std::collections::HashMap<i64, String> =
-                s.list_customers(None, true, None)?.into_iter().map(|c| (c.id, c.name)).collect();
-            let mut sent: std::collections::HashMap<i64, u8> = std::collections::HashMap::new();
-            {
-                let mut stmt = s.conn.prepare_cached("SELECT invoice_id, max(level) FROM reminders GROUP BY invoice_id")?;
-                let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u8>(1)?)))?;
-                for row in rows {
-                    let (id, level) = row?;
-                    sent.insert(id, level);
-                }
-            }
+            let due = s.due_reminders(as_of)?;
             let mut insert =
                 s.conn.prepare_cached("INSERT INTO reminders (invoice_id, level, date, recorded_at) VALUES (?1, ?2, ?3, ?4)")?;
-            let mut out = Vec::new();
-            for i in s.invoice_money(None, as_of)? {
-                let open = i.total - i.credited - i.paid;
-                let days = (as_of - i.due).num_days();
-                if open <= 0 {
-                    continue;
-                }
-                let Some(level) = reminder_level(days) else { continue };
-                if sent.get(&i.id).is_some_and(|l| *l >= level) {
-                    continue;
-                }
-                insert.execute(params![i.id, level, as_of.to_string(), at])?;
-                out.push(Reminder {
-                    invoice: i.number.clone(),
-                    customer_id: i.customer_id,
-                    customer_name: names.get(&i.customer_id).cloned().unwrap_or_default(),
-                    level,
-                    title: level_title(level).to_string(),
-                    date: as_of,
-                    invoice_date: i.date,
-                    due_date: i.due,
-                    currency: i.currency,
-                    open: i.currency.from_minor(open),
-                    days_overdue: days,
-                });
+            for r in &due {
+                insert.execute(params![r.invoice_id, r.level, as_of.to_string(), at])?;
             }
-            Ok(out)
+            Ok(due)
         })
     }
 

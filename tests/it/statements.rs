@@ -198,6 +198,15 @@ fn reminders_run_writes_one_letter_per_reminder() {
     let (_store, _c) = one_invoice(&db);
     let dir = db.dir.path().join("letters");
     let dir_s = dir.to_str().unwrap();
+    // A preview lists what is due and records and writes nothing.
+    let preview = ok(&db.path, &["reminders", "run", "--as-of", "2026-12-04", "--preview", "--json"]);
+    let preview: serde_json::Value = serde_json::from_str(&preview).unwrap();
+    assert_eq!(preview.as_array().unwrap().len(), 1, "{preview}");
+    assert_eq!(
+        (preview[0]["invoice"].as_str(), preview[0]["level"].as_u64(), preview[0]["open"].as_str()),
+        (Some("INV-2026-00001"), Some(1), Some("1150.00"))
+    );
+    assert!(!dir.exists(), "a preview writes no letters");
     let out = ok(&db.path, &["reminders", "run", "--as-of", "2026-12-04", "--out-dir", dir_s]);
     assert!(out.contains("INV-2026-00001"), "{out}");
     let file = dir.join("INV-2026-00001_reminder-1.pdf");

@@ -124,11 +124,15 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum RemindersCommand {
-    /// Record every reminder due and write one letter (PDF) per reminder.
+    /// Record every reminder due and write one letter (PDF) per reminder; or, with --preview,
+    /// list the reminders due and record nothing.
     Run {
         /// The day to run for (default: today).
         #[arg(long)]
         as_of: Option<String>,
+        /// List the reminders that are due; record and write nothing.
+        #[arg(long)]
+        preview: bool,
         /// Where to write the letters, named by invoice and level (default: the current directory).
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,

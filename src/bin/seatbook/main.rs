@@ -356,7 +356,12 @@ fn run(cli: Cli) -> Result<Output> {
                 None => out(&s, render::statement(&s)),
             }
         }
-        Command::Reminders(RemindersCommand::Run { as_of, out_dir }) => {
+        Command::Reminders(RemindersCommand::Run { as_of, preview: true, .. }) => {
+            let as_of = date_or_today(&as_of, "--as-of", &clock)?;
+            let due = store.due_reminders(as_of)?;
+            out(&due, render::reminders(&due, None))
+        }
+        Command::Reminders(RemindersCommand::Run { as_of, out_dir, preview: false }) => {
             let as_of = date_or_today(&as_of, "--as-of", &clock)?;
             let sent = store.run_reminders(as_of, &clock.now)?;
             let dir = out_dir.unwrap_or_else(|| std::path::PathBuf::from("."));
@@ -368,7 +373,7 @@ fn run(cli: Cli) -> Result<Output> {
                 files.push(path.display().to_string());
             }
             let rows: Vec<serde_json::Value> = sent.iter().zip(&files).map(|(r, f)| json!({"reminder": r, "file": f})).collect();
-            out(&rows, render::reminders(&sent, &files))
+            out(&rows, render::reminders(&sent, Some(&files)))
         }
         Command::Export(ExportCommand::All { out_dir }) => {
             let files = store.export_all(&out_dir)?;

@@ -551,12 +551,17 @@ pub fn statement(st: &seatbook::store::Statement) -> String {
     s
 }
 
-pub fn reminders(sent: &[seatbook::store::Reminder], files: &[String]) -> String {
+/// Reminders sent (with their letters' files), or due (a preview: no files).
+pub fn reminders(sent: &[seatbook::store::Reminder], files: Option<&[String]>) -> String {
     if sent.is_empty() {
         return "No reminders due.\n".to_string();
     }
-    let mut s = format!("Sent {} reminders.\n", sent.len());
-    for (r, f) in sent.iter().zip(files) {
+    let mut s = match files {
+        Some(_) => format!("Sent {} reminders.\n", sent.len()),
+        None => format!("{} reminders due (preview: nothing recorded).\n", sent.len()),
+    };
+    for (i, r) in sent.iter().enumerate() {
+        let f = files.and_then(|f| f.get(i)).map(String::as_str).unwrap_or("");
         let _ = writeln!(
             s,
             "{:<16} {:<16} {:<30} {} {:>12} {:>4} days  {}",
