@@ -83,6 +83,8 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         backups::backup_restore,
         receivables::customer_credit_stop,
         receivables::statement_save_as,
+        reminders::reminders_due,
+        reminders::reminders_send,
     ]
 }
 

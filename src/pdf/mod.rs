@@ -174,6 +174,13 @@ pub fn render_many(docs: &[Document]) -> crate::Result<Vec<Vec<u8>>> {
     Ok(out)
 }
 
+/// A reminder letter's file name: the invoice number and the level
+/// (`INV-2026-00001_reminder-2.pdf`).
+pub fn reminder_file_name(number: &str, level: u8) -> String {
+    let clean: String = number.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    format!("{clean}_reminder-{level}.pdf")
+}
+
 /// A PDF's file name from a document number and the customer's name, safe on every file system:
 /// letters and digits kept (any script), everything else one '-', at most 60 characters each
 /// (`INV-2026-00001_Acme-Łódź-Sp-z-o-o.pdf`).

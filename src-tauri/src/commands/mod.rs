@@ -13,6 +13,7 @@ pub mod company;
 pub mod customers;
 pub mod documents;
 pub mod receivables;
+pub mod reminders;
 pub mod reports;
 pub mod settings;
 pub mod subscriptions;

@@ -62,4 +62,6 @@ pub const COMMANDS: &[&str] = &[
     "backup_restore",
     "customer_credit_stop",
     "statement_save_as",
+    "reminders_due",
+    "reminders_send",
 ];

@@ -368,7 +368,7 @@ fn run(cli: Cli) -> Result<Output> {
             let mut files = Vec::new();
             for r in &sent {
                 let bytes = seatbook::pdf::render_reminder(&store.reminder_letter(r)?)?;
-                let path = dir.join(reminder_file(&r.invoice, r.level));
+                let path = dir.join(seatbook::pdf::reminder_file_name(&r.invoice, r.level));
                 write_file(&path, &bytes)?;
                 files.push(path.display().to_string());
             }
@@ -763,11 +763,6 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// A reminder letter's file name: the invoice number and the level.
-fn reminder_file(number: &str, level: u8) -> String {
-    let clean: String = number.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-    format!("{clean}_reminder-{level}.pdf")
-}
-
 fn invoice(store: &mut Store, cmd: InvoiceCommand, clock: &Clock) -> Result<Output> {
     match cmd {
         InvoiceCommand::List { month, customer } => {

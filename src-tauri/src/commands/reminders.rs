@@ -1,0 +1,65 @@
+//! Overdue reminders: what is due today, and sending them (recorded once per invoice and level,
+//! one PDF letter each, written to the PDF folder's `reminders/<date>` folder).
+
+use super::blocking;
+use crate::error::IpcError;
+use crate::files;
+use seatbook::store::Reminder;
+use serde::Serialize;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::state::AppState;
+
+/// A reminder sent, with its letter.
+#[derive(Debug, Serialize)]
+pub struct SentReminder {
+    #[serde(flatten)]
+    pub reminder: Reminder,
+    pub file: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RemindersSent {
+    pub sent: Vec<SentReminder>,
+    /// Where the letters are.
+    pub folder: String,
+}
+
+/// The reminders due today; records nothing.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reminders_due(state: State<'_, AppState>) -> Result<Vec<Reminder>, IpcError> {
+    let today = state.today();
+    state.with_store(|s| s.due_reminders(today))
+}
+
+/// Send the reminders due today: each letter is written to `<PDF folder>/reminders/<today>/`,
+/// then the reminders are recorded (so each goes out once). A letter that cannot be written
+/// records nothing, and the next run tries again.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reminders_send<R: Runtime>(app: AppHandle<R>) -> Result<RemindersSent, IpcError> {
+    blocking(app, move |_app, state| {
+        let today = state.today();
+        let at = state.now();
+        let folder = state.pdf_dir().join("reminders").join(today.to_string());
+        let sent = state.with_store(|s| {
+            let mut files = Vec::new();
+            for r in s.due_reminders(today)? {
+                let bytes = seatbook::pdf::render_reminder(&s.reminder_letter(&r)?)?;
+                let path = folder.join(seatbook::pdf::reminder_file_name(&r.invoice, r.level));
+                files::write(&path, &bytes).map_err(|e| seatbook::Error::io(e.message))?;
+                files.push(((r.invoice, r.level), path.display().to_string()));
+            }
+            let sent = s.run_reminders(today, &at)?;
+            let mut files: std::collections::HashMap<(String, u8), String> = files.into_iter().collect();
+            Ok(sent
+                .into_iter()
+                .map(|reminder| {
+                    let file = files.remove(&(reminder.invoice.clone(), reminder.level)).unwrap_or_default();
+                    SentReminder { reminder, file }
+                })
+                .collect())
+        })?;
+        Ok(RemindersSent { sent, folder: folder.display().to_string() })
+    })
+    .await
+}
