@@ -85,6 +85,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         receivables::statement_save_as,
         reminders::reminders_due,
         reminders::reminders_send,
+        reminders::reminders_open_folder,
     ]
 }
 

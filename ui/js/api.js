@@ -130,3 +130,9 @@ export const backupRestore = () => call("backup_restore");
 export const customerCreditStop = (customerId) => call("customer_credit_stop", { customer_id: customerId });
 /** Opens a save dialog for the statement PDF; resolves to the saved path, or null if cancelled. */
 export const statementSaveAs = (customerId, from, to) => call("statement_save_as", { customer_id: customerId, from: from || null, to: to || null });
+/** The overdue reminders due today (nothing recorded). */
+export const remindersDue = () => call("reminders_due");
+/** Send today's reminders: letters written to the PDF folder, each reminder recorded once. */
+export const remindersSend = () => call("reminders_send");
+/** Open the folder of today's letters; resolves to its path. */
+export const remindersOpenFolder = () => call("reminders_open_folder");

@@ -64,4 +64,5 @@ pub const COMMANDS: &[&str] = &[
     "statement_save_as",
     "reminders_due",
     "reminders_send",
+    "reminders_open_folder",
 ];

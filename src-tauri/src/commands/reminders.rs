@@ -25,6 +25,23 @@ pub struct RemindersSent {
     pub folder: String,
 }
 
+/// Where today's letters go: `<PDF folder>/reminders/<today>`.
+fn letters_folder(state: &AppState) -> std::path::PathBuf {
+    state.pdf_dir().join("reminders").join(state.today().to_string())
+}
+
+/// Open the folder of today's letters in the file manager. Returns its path.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reminders_open_folder<R: Runtime>(app: AppHandle<R>) -> Result<String, IpcError> {
+    blocking(app, move |app, state| {
+        let folder = letters_folder(state);
+        std::fs::create_dir_all(&folder).map_err(|e| IpcError::io(format!("cannot create {}: {e}", folder.display())))?;
+        files::open_in_system(app, &folder)?;
+        Ok(folder.display().to_string())
+    })
+    .await
+}
+
 /// The reminders due today; records nothing.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn reminders_due(state: State<'_, AppState>) -> Result<Vec<Reminder>, IpcError> {
@@ -40,7 +57,7 @@ pub async fn reminders_send<R: Runtime>(app: AppHandle<R>) -> Result<RemindersSe
     blocking(app, move |_app, state| {
         let today = state.today();
         let at = state.now();
-        let folder = state.pdf_dir().join("reminders").join(today.to_string());
+        let folder = letters_folder(state);
         let sent = state.with_store(|s| {
             let mut files = Vec::new();
             for r in s.due_reminders(today)? {

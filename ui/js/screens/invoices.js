@@ -5,6 +5,7 @@ import * as api from "../api.js";
 import * as fmt from "../format.js";
 import { h, add, replace, amount, day, badge, button, header, table, td, empty, field, form, actions, submit, onSubmit, dialog } from "../dom.js";
 import { paymentDialog } from "./payments.js";
+import { remindersDialog } from "./reminders.js";
 
 const STATUS = [
   ["", "Any status"],
@@ -173,6 +174,7 @@ export async function render(root, ctx, params = {}) {
     header(
       "Invoices",
       "Issued invoices never change; corrections are credit notes.",
+      button("Reminders…", { "data-action": "reminders", title: "Letters for overdue invoices", onclick: () => remindersDialog(ctx, load) }),
       button("Open PDF folder", {
         "data-action": "open-folder",
         onclick: async () => {
