@@ -559,6 +559,12 @@ fn backups_list_now_save_as_and_restore() {
     assert_eq!(backups.len(), list["backups"].as_array().unwrap().len() + 1);
     let name = backups[0]["name"].as_str().unwrap().to_string();
     assert!(name.starts_with("seatbook-2026-11-24") && name.ends_with(".db"), "{name}");
+    assert_eq!(after["made"], backups[0]["path"], "the backup made is named, and listed first");
+    assert_eq!(list["made"], Value::Null);
+    // One more right after (most likely in the same second) is another file, not the first overwritten.
+    let again = f.ok("backup_now", json!({}));
+    assert_ne!(again["made"], after["made"]);
+    assert_eq!(again["backups"].as_array().unwrap().len(), backups.len() + 1);
 
     let saved = f.ok("backup_save_as", json!({}));
     assert!(PathBuf::from(saved.as_str().unwrap()).starts_with(f.dialogs()));

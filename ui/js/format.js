@@ -83,9 +83,12 @@ export function decimal(value, minDigits = 0) {
   return (negative ? "−" : "") + group(whole.replace(/^0+(?=\d)/, "")) + (digits ? conv.decimal + digits : "");
 }
 
-/** "R 1 234,56", "$1,234.56", "1.234,56 €", or "USD 1,234.56" for a foreign currency. */
-export function money(value, currency) {
-  const text = decimal(value, minorUnits(currency));
+/**
+ * "R 1 234,56", "$1,234.56", "1.234,56 €", or "USD 1,234.56" for a foreign currency; `digits`:
+ * at least that many after the decimal mark (default: the currency's minor units).
+ */
+export function money(value, currency, digits = minorUnits(currency)) {
+  const text = decimal(value, digits);
   const negative = text.startsWith("−");
   const body = negative ? text.slice(1) : text;
   const own = currency && currency === conv.currency && conv.symbol;

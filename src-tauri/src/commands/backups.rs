@@ -27,29 +27,39 @@ pub struct BackupsView {
     pub database: String,
     /// Newest first.
     pub backups: Vec<BackupRow>,
+    /// The backup `backup_now` just made (its path); `null` from `backups_list`.
+    pub made: Option<String>,
+}
+
+fn modified_time(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).ok()?.modified().ok()
 }
 
 fn modified(path: &Path) -> Option<String> {
-    let t = std::fs::metadata(path).ok()?.modified().ok()?;
+    let t = modified_time(path)?;
     Some(chrono::DateTime::<chrono::Utc>::from(t).format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 fn view(state: &AppState) -> Result<BackupsView, IpcError> {
     let dir = backup_dir(&state.db_path);
-    let mut backups: Vec<BackupRow> = list_backups(&dir)?
+    // Newest first by when each file was written: by name, the day's automatic backup
+    // (`seatbook-DAY.db`) would sort after the ones made later that day (`seatbook-DAY-HHMMSS.db`).
+    let mut found: Vec<(Option<std::time::SystemTime>, BackupRow)> = list_backups(&dir)?
         .into_iter()
         .map(|b| {
             let path = PathBuf::from(&b.path);
-            BackupRow {
+            let row = BackupRow {
                 name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                 modified: modified(&path),
                 path: b.path,
                 bytes: b.bytes,
-            }
+            };
+            (modified_time(&path), row)
         })
         .collect();
-    backups.reverse();
-    Ok(BackupsView { folder: dir.display().to_string(), database: state.db_path.display().to_string(), backups })
+    found.sort_by(|(ta, a), (tb, b)| tb.cmp(ta).then_with(|| b.name.cmp(&a.name)));
+    let backups = found.into_iter().map(|(_, row)| row).collect();
+    Ok(BackupsView { folder: dir.display().to_string(), database: state.db_path.display().to_string(), backups, made: None })
 }
 
 fn stamp() -> String {
@@ -61,6 +71,19 @@ fn backup_name(state: &AppState) -> String {
     format!("seatbook-{}-{}.db", state.today(), chrono::Local::now().format("%H%M%S"))
 }
 
+/// `name`, or `name` with `-2`, `-3`, … before `.db` when `dir` already holds it: two backups
+/// in the same second are two files.
+fn free_name(dir: &Path, name: &str) -> String {
+    let stem = name.strip_suffix(".db").unwrap_or(name);
+    let mut candidate = name.to_string();
+    let mut n = 2;
+    while dir.join(&candidate).exists() {
+        candidate = format!("{stem}-{n}.db");
+        n += 1;
+    }
+    candidate
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn backups_list(state: State<'_, AppState>) -> Result<BackupsView, IpcError> {
     view(&state)
@@ -70,9 +93,10 @@ pub async fn backups_list(state: State<'_, AppState>) -> Result<BackupsView, Ipc
 #[tauri::command(rename_all = "snake_case")]
 pub async fn backup_now<R: Runtime>(app: AppHandle<R>) -> Result<BackupsView, IpcError> {
     blocking(app, |_, state| {
-        let dest = backup_dir(&state.db_path).join(backup_name(state));
-        state.with_store(|s| s.backup_to(&dest))?;
-        view(state)
+        let dir = backup_dir(&state.db_path);
+        let dest = dir.join(free_name(&dir, &backup_name(state)));
+        let made = state.with_store(|s| s.backup_to(&dest))?;
+        Ok(BackupsView { made: Some(made.path), ..view(state)? })
     })
     .await
 }

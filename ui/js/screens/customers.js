@@ -273,7 +273,7 @@ async function renderPage(root, ctx, id) {
       overdue.length ? h("span", {}, "oldest due ", day(overdue.map((i) => i.due_date).sort()[0])) : "nothing past due",
     ),
     stat("Invoiced", amount(account.invoiced, cur), h("span", {}, "credited ", amount(account.credited, cur))),
-    stat("Received", amount(account.received, cur), /[1-9]/.test(account.credit) ? h("span", {}, "unapplied credit ", amount(account.credit, cur)) : null),
+    stat("Received", amount(account.received, cur), receivedDetail(account)),
   );
 
   const details = h(
@@ -411,6 +411,15 @@ function statementDialog(ctx, c) {
       ctx.toast(`Saved ${path}.`);
     }
   });
+}
+
+/** Under "Received": the credit not applied yet and what was paid back, when there is any. */
+function receivedDetail(account) {
+  const cur = account.currency;
+  const parts = [];
+  if (/[1-9]/.test(account.credit)) parts.push(h("span", {}, "unapplied credit ", amount(account.credit, cur)));
+  if (/[1-9]/.test(account.refunded)) parts.push(h("span", {}, "refunded ", amount(account.refunded, cur, { "data-stat": "refunded" })));
+  return parts.length ? h("span", {}, parts.map((p, i) => [i ? " · " : "", p])) : null;
 }
 
 function detail(label, value) {

@@ -75,10 +75,26 @@ function barChart(name, bars, { height = 220, caption }) {
   return h("figure", { class: "chart-figure" }, root, h("figcaption", { class: "hint" }, caption));
 }
 
-/** A compact form of an amount for a bar's label: the formatted string without its cents. */
+/** "1299" → "1300": one added to a string of digits (text, not arithmetic on a Number). */
+function increment(digits) {
+  const d = digits.split("");
+  let i = d.length - 1;
+  while (i >= 0 && d[i] === "9") d[i--] = "0";
+  if (i < 0) d.unshift("1");
+  else d[i] = String(Number(d[i]) + 1);
+  return d.join("");
+}
+
+/**
+ * A compact form of an amount for a bar's label: rounded to whole units, half up
+ * ("3269.91" → "R 3 270"), without the cents.
+ */
 function short(value, currency) {
-  const whole = value.includes(".") ? value.slice(0, value.indexOf(".")) : value;
-  return fmt.money(whole, currency).replace(/[.,]00(?!\d)/, "");
+  const m = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(String(value).trim());
+  if (!m) return fmt.money(value, currency);
+  const [, sign, whole, fraction = ""] = m;
+  const rounded = fraction !== "" && fraction[0] >= "5" ? increment(whole) : whole;
+  return fmt.money(sign + rounded, currency, 0);
 }
 
 function mrrChart(rows) {

@@ -177,13 +177,19 @@ export async function render(root, ctx) {
       v.backups.length
         ? table(
             "backups",
-            [["Backup"], ["Size", { numeric: true }], [""]],
+            [["Backup"], [""]],
             v.backups.map((b) =>
               h(
                 "tr",
                 { "data-id": b.name },
-                td(h("div", {}, b.modified ? h("div", {}, fmt.timestamp(b.modified)) : null, h("div", { class: "sub backup-name" }, b.name))),
-                td(kb(b.bytes), { numeric: true }),
+                td(
+                  h(
+                    "div",
+                    {},
+                    b.modified ? h("div", {}, fmt.timestamp(b.modified)) : null,
+                    h("div", { class: "sub backup-name" }, b.name, h("span", { class: "nowrap" }, ` · ${kb(b.bytes)}`)),
+                  ),
+                ),
                 td(button("Restore…", { class: "btn btn-small", "data-action": "restore", title: "Replace the current data with this backup", onclick: () => restore(b.name) })),
               ),
             ),
@@ -238,7 +244,7 @@ export async function render(root, ctx) {
           run(async () => {
             const v = await api.backupNow();
             drawBackups(v);
-            ctx.toast(`Backed up to ${v.backups[0]?.path ?? v.folder}.`);
+            ctx.toast(`Backed up to ${v.made ?? v.folder}.`);
           }),
       }),
       button("Save a backup as…", {
