@@ -194,9 +194,17 @@ impl Store {
             return Ok(None);
         }
         let made = self.backup_to(&dest)?;
-        let mut all = list_backups(&dir)?;
-        while all.len() > KEEP_BACKUPS {
-            let oldest = all.remove(0);
+        // Only the automatic backups (`seatbook-YYYY-MM-DD.db`) count and are pruned; backups
+        // made by hand in the same folder stay until the user removes them.
+        let is_daily = |b: &BackupInfo| {
+            let name = Path::new(&b.path).file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.strip_prefix("seatbook-")
+                .and_then(|n| n.strip_suffix(".db"))
+                .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        };
+        let mut daily: Vec<BackupInfo> = list_backups(&dir)?.into_iter().filter(is_daily).collect();
+        while daily.len() > KEEP_BACKUPS {
+            let oldest = daily.remove(0);
             let _ = std::fs::remove_file(&oldest.path);
         }
         Ok(Some(made))

@@ -147,7 +147,7 @@ impl Store {
         }
         // A 64 MiB page cache: reports and billing read the same invoices and histories again.
         self.conn
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")?;
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")?;
         Ok(())
     }
 

@@ -82,12 +82,16 @@ impl Store {
         let company = self.company()?;
         let rates = self.exchange_rates()?;
         // Each subscription's state at the month's end is its last event effective by then; only
-        // the live, non-trial ones in their term are read, and only the columns that price them.
+        // the live, non-trial ones are read, and only the columns that price them. A term that
+        // ends before the month does is counted if the subscription renews automatically: its
+        // renewal is recorded when the next billing run reaches it (a month still running, or
+        // ahead, has not been billed yet), and it keeps the seats and the price.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.quantity, e.unit_price, e.term, e.price_currency FROM subscription_events e
+            "SELECT e.quantity, e.unit_price, e.term, e.price_currency
+             FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id
              WHERE e.id IN (SELECT max(id) FROM subscription_events NOT INDEXED WHERE effective <= ?1 GROUP BY subscription_id)
                AND e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired')
-               AND e.term_end >= ?1",
+               AND (e.term_end >= ?1 OR s.auto_renew = 1)",
         )?;
         let mut out = Vec::new();
         let mut month = NaiveDate::from_ymd_opt(chrono::Datelike::year(&from), chrono::Datelike::month(&from), 1).unwrap();

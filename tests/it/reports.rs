@@ -11,6 +11,32 @@ fn d(s: &str) -> Decimal {
 }
 
 #[test]
+fn a_term_ending_before_the_month_does_counts_if_it_renews_automatically() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    store
+        .set_exchange_rate(Currency::parse("USD", "c").unwrap(), Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01"))
+        .unwrap();
+    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    let b = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
+    // Both P1M from 20 October: the first term ends 19 November, before November's end, and no
+    // billing run has renewed them yet. Acme renews automatically; Beta does not.
+    store.add_subscription(&new_sub(a, ("CFQ7TTC0LH18", "0001"), Term::P1M, BillingPlan::Monthly, 10, "2026-10-20"), NOW).unwrap();
+    let beta =
+        store.add_subscription(&new_sub(b, ("CFQ7TTC0LH18", "0001"), Term::P1M, BillingPlan::Monthly, 5, "2026-10-20"), NOW).unwrap();
+    store.set_auto_renew(beta.id, false, day("2026-10-21"), NOW).unwrap();
+    // USD 8.64 a seat a month, at 18 ZAR to the dollar.
+    assert_eq!(store.subscription(beta.id).unwrap().price.unit_price, d("8.64"));
+    let mrr = store.mrr_by_month(day("2026-10-01"), day("2026-11-01")).unwrap();
+    let got: Vec<(String, Decimal, u32, u32)> = mrr.iter().map(|r| (r.month.clone(), r.mrr, r.subscriptions, r.seats)).collect();
+    assert_eq!(
+        got,
+        [("2026-10".to_string(), d("2332.80"), 2, 15), ("2026-11".to_string(), d("1555.20"), 1, 10)],
+        "October: both; November: only Acme's, which renews"
+    );
+}
+
+#[test]
 fn recurring_revenue_margin_exposure_and_churn() {
     let db = TestDb::new();
     let mut store = reseller(&db); // default markup 20 %

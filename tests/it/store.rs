@@ -320,14 +320,20 @@ fn daily_backups_are_taken_once_a_day_and_the_last_30_kept() {
     let db = TestDb::new();
     let store = reseller(&db);
     let first = day("2026-01-01");
+    // A backup made by hand in the same folder (as the app's "Back up now" names them) is
+    // neither counted nor pruned.
+    let manual = seatbook::store::backup_dir(&db.path).join("seatbook-2025-12-31-093000.db");
+    store.backup_to(&manual).unwrap();
     for i in 0..35 {
         assert!(store.daily_backup(first + chrono::Duration::days(i)).unwrap().is_some());
     }
     assert!(store.daily_backup(first + chrono::Duration::days(34)).unwrap().is_none(), "one a day");
     let list = seatbook::store::list_backups(&seatbook::store::backup_dir(&db.path)).unwrap();
-    assert_eq!(list.len(), 30);
-    assert!(list[0].path.ends_with("seatbook-2026-01-06.db"), "{}", list[0].path);
-    assert!(list[29].path.ends_with("seatbook-2026-02-04.db"), "{}", list[29].path);
+    let names: Vec<&str> = list.iter().map(|b| std::path::Path::new(&b.path).file_name().unwrap().to_str().unwrap()).collect();
+    assert_eq!(names.len(), 31, "{names:?}");
+    assert!(names.contains(&"seatbook-2025-12-31-093000.db"), "the manual backup is kept: {names:?}");
+    assert!(names.contains(&"seatbook-2026-01-06.db") && names.contains(&"seatbook-2026-02-04.db"), "{names:?}");
+    assert!(!names.contains(&"seatbook-2026-01-05.db"), "the oldest automatic ones are gone: {names:?}");
 }
 
 #[test]
