@@ -246,13 +246,16 @@ impl Store {
             let mut stmt = self.conn.prepare(
                 "SELECT * FROM subscriptions WHERE (status IN ('active', 'suspended') OR ended_on >= ?1) AND purchased_on <= ?2 ORDER BY id",
             )?;
-            let rows = stmt.query_map(params![horizon.to_string(), last_day.to_string()], super::subscriptions::subscription_from_row)?;
+            let at = super::col::Positions::of(&stmt, super::subscriptions::SubCol::NAMES)?;
+            let rows =
+                stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| super::subscriptions::subscription_at(r, &at))?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
         let mut events: HashMap<i64, Vec<crate::subscription::Event>> = HashMap::with_capacity(subs.len());
         {
             let mut stmt = self.conn.prepare("SELECT * FROM subscription_events ORDER BY subscription_id, id")?;
-            let rows = stmt.query_map([], super::subscriptions::event_from_row)?;
+            let at = super::col::Positions::of(&stmt, super::subscriptions::EventCol::NAMES)?;
+            let rows = stmt.query_map([], |r| super::subscriptions::event_at(r, &at))?;
             for e in rows {
                 let e = e?;
                 events.entry(e.subscription_id).or_default().push(e);

@@ -197,7 +197,26 @@ pub(crate) mod col {
     use rust_decimal::Decimal;
     use std::str::FromStr;
 
-    fn bad(col: &str, v: &str) -> rusqlite::Error {
+    /// The positions of a statement's named columns, looked up once: rusqlite's by-name `get`
+    /// compares the name with every column's on every call, which was most of the time of
+    /// loading fifty thousand subscriptions. `N` names the columns: `positions[N::id as usize]`.
+    pub struct Positions(Vec<usize>);
+
+    impl Positions {
+        pub fn of(stmt: &rusqlite::Statement, names: &[&str]) -> rusqlite::Result<Positions> {
+            names.iter().map(|n| stmt.column_index(n)).collect::<rusqlite::Result<_>>().map(Positions)
+        }
+        pub fn at(&self, column: usize) -> usize {
+            self.0[column]
+        }
+    }
+
+    /// A column, by name or by position (see `Positions`).
+    pub trait Col: rusqlite::RowIndex + Copy + std::fmt::Display {}
+    impl Col for &str {}
+    impl Col for usize {}
+
+    fn bad(col: impl std::fmt::Display, v: &str) -> rusqlite::Error {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("damaged value in {col}: '{v}'").into())
     }
 
@@ -210,44 +229,48 @@ pub(crate) mod col {
         let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u32>().ok());
         NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
     }
-    pub fn date(r: &Row, c: &str) -> rusqlite::Result<NaiveDate> {
-        let s: String = r.get(c)?;
+    /// A text column, borrowed from the row (no copy).
+    pub fn text<'r, C: Col>(r: &'r Row<'_>, c: C) -> rusqlite::Result<&'r str> {
+        r.get_ref(c)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+    }
+    pub fn date<C: Col>(r: &Row, c: C) -> rusqlite::Result<NaiveDate> {
+        let s = text(r, c)?;
         ymd(&s).ok_or_else(|| bad(c, &s))
     }
-    pub fn opt_date(r: &Row, c: &str) -> rusqlite::Result<Option<NaiveDate>> {
+    pub fn opt_date<C: Col>(r: &Row, c: C) -> rusqlite::Result<Option<NaiveDate>> {
         let s: Option<String> = r.get(c)?;
         s.map(|s| ymd(&s).ok_or_else(|| bad(c, &s))).transpose()
     }
-    pub fn dec(r: &Row, c: &str) -> rusqlite::Result<Decimal> {
-        let s: String = r.get(c)?;
+    pub fn dec<C: Col>(r: &Row, c: C) -> rusqlite::Result<Decimal> {
+        let s = text(r, c)?;
         Decimal::from_str(&s).map_err(|_| bad(c, &s))
     }
-    pub fn opt_dec(r: &Row, c: &str) -> rusqlite::Result<Option<Decimal>> {
+    pub fn opt_dec<C: Col>(r: &Row, c: C) -> rusqlite::Result<Option<Decimal>> {
         let s: Option<String> = r.get(c)?;
         s.map(|s| Decimal::from_str(&s).map_err(|_| bad(c, &s))).transpose()
     }
-    pub fn currency(r: &Row, c: &str) -> rusqlite::Result<Currency> {
-        let s: String = r.get(c)?;
-        Currency::parse(&s, c).map_err(|_| bad(c, &s))
+    pub fn currency<C: Col>(r: &Row, c: C) -> rusqlite::Result<Currency> {
+        let s = text(r, c)?;
+        Currency::parse(&s, "currency").map_err(|_| bad(c, &s))
     }
-    pub fn term(r: &Row, c: &str) -> rusqlite::Result<Term> {
-        let s: String = r.get(c)?;
-        Term::parse(&s, c).map_err(|_| bad(c, &s))
+    pub fn term<C: Col>(r: &Row, c: C) -> rusqlite::Result<Term> {
+        let s = text(r, c)?;
+        Term::parse(&s, "term").map_err(|_| bad(c, &s))
     }
-    pub fn opt_term(r: &Row, c: &str) -> rusqlite::Result<Option<Term>> {
+    pub fn opt_term<C: Col>(r: &Row, c: C) -> rusqlite::Result<Option<Term>> {
         let s: Option<String> = r.get(c)?;
-        s.map(|s| Term::parse(&s, c).map_err(|_| bad(c, &s))).transpose()
+        s.map(|s| Term::parse(&s, "term").map_err(|_| bad(c, &s))).transpose()
     }
-    pub fn billing(r: &Row, c: &str) -> rusqlite::Result<BillingPlan> {
-        let s: String = r.get(c)?;
-        BillingPlan::parse(&s, c).map_err(|_| bad(c, &s))
+    pub fn billing<C: Col>(r: &Row, c: C) -> rusqlite::Result<BillingPlan> {
+        let s = text(r, c)?;
+        BillingPlan::parse(&s, "billing").map_err(|_| bad(c, &s))
     }
-    pub fn opt_billing(r: &Row, c: &str) -> rusqlite::Result<Option<BillingPlan>> {
+    pub fn opt_billing<C: Col>(r: &Row, c: C) -> rusqlite::Result<Option<BillingPlan>> {
         let s: Option<String> = r.get(c)?;
-        s.map(|s| BillingPlan::parse(&s, c).map_err(|_| bad(c, &s))).transpose()
+        s.map(|s| BillingPlan::parse(&s, "billing").map_err(|_| bad(c, &s))).transpose()
     }
-    pub fn parse_with<T>(r: &Row, c: &str, f: impl Fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-        let s: String = r.get(c)?;
+    pub fn parse_with<T, C: Col>(r: &Row, c: C, f: impl Fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+        let s = text(r, c)?;
         f(&s).ok_or_else(|| bad(c, &s))
     }
 }
