@@ -231,19 +231,95 @@ pub fn round_half_away(amount: Decimal, dp: u32) -> Decimal {
     r
 }
 
-/// Parse an exact decimal amount ("1234.56", "-3", "0.5"). Thousands separators, exponents and
-/// anything else that could hide a typo are refused.
+/// How digits are grouped in thousands, as people type and paste amounts: spaces (also the
+/// non-breaking ones the app shows, `R 1 499,72`), apostrophes (`1'499.72`) or commas
+/// (`1,499.72`). One number uses one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grouping {
+    Space,
+    Apostrophe,
+    Comma,
+}
+
+fn grouping(c: char) -> Option<Grouping> {
+    match c {
+        ' ' | '\u{a0}' | '\u{202f}' => Some(Grouping::Space),
+        '\'' | '\u{2019}' => Some(Grouping::Apostrophe),
+        ',' => Some(Grouping::Comma),
+        _ => None,
+    }
+}
+
+/// The digits of a whole part, its thousands separators taken out; `None` unless the groups are
+/// 1 to 3 digits, then 3 digits each, between one kind of separator.
+fn whole_digits(whole: &str) -> Option<String> {
+    let mut kind = None;
+    for c in whole.chars().filter(|c| !c.is_ascii_digit()) {
+        match (grouping(c), kind) {
+            (None, _) => return None,
+            (Some(g), None) => kind = Some(g),
+            (Some(g), Some(k)) if g != k => return None,
+            _ => {}
+        }
+    }
+    if kind.is_none() {
+        return Some(whole.to_string());
+    }
+    let groups: Vec<&str> = whole.split(|c: char| grouping(c).is_some()).collect();
+    let first_ok = (1..=3).contains(&groups[0].len());
+    (first_ok && groups[1..].iter().all(|g| g.len() == 3)).then(|| groups.concat())
+}
+
+/// Parse an exact decimal amount, as a person types it: `1234.56`, `-3`, `0.5`, with a decimal
+/// comma (`1499,72`, `0,5`: one comma, no point, one or two digits after it), and with digits
+/// grouped in thousands by spaces, non-breaking spaces or apostrophes (`1 499,72`, `1'499.72`)
+/// or by commas before a point (`1,499.72`, or `1,499,000`). `1,499` is refused as ambiguous
+/// (a thousands separator or a decimal comma?); so are exponents, mixed or misplaced separators
+/// and anything else that could hide a typo. Never a float: the digits go to `Decimal` as text.
 pub fn parse_amount(s: &str, field: &str) -> Result<Decimal> {
     let t = s.trim();
-    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
-    let ok = !body.is_empty()
-        && body.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && body.chars().filter(|c| *c == '.').count() <= 1
-        && body.chars().any(|c| c.is_ascii_digit());
-    if !ok {
-        return Err(Error::invalid(field, format!("{field}: '{t}' is not a decimal amount (use digits and a '.' like 1234.50)")));
+    let malformed = || Error::invalid(field, format!("{field}: '{t}' is not a decimal amount (use digits and a '.' like 1234.50)"));
+    let (sign, body) = match t.strip_prefix(['-', '+']) {
+        Some(rest) => (&t[..1], rest),
+        None => ("", t),
+    };
+    if !body.chars().all(|c| c.is_ascii_digit() || c == '.' || grouping(c).is_some()) {
+        return Err(malformed());
     }
-    Decimal::from_str(t).map_err(|_| Error::invalid(field, format!("{field}: '{t}' is out of range")))
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let (whole, fraction) = match (body.matches('.').count(), body.matches(',').count()) {
+        (0, 0) => (body, None),
+        (1, _) => body.split_once('.').map(|(w, f)| (w, Some(f))).ok_or_else(malformed)?,
+        // A lone comma: a decimal comma before one or two digits; before three it could be
+        // either, and a wrong guess would be a thousand times off.
+        (0, 1) => {
+            let (w, f) = body.split_once(',').ok_or_else(malformed)?;
+            if f.len() == 3 && digits_only(f) && (1..=3).contains(&w.len()) && digits_only(w) && !w.starts_with('0') {
+                return Err(Error::invalid(
+                    field,
+                    format!(
+                        "{field}: '{t}' is ambiguous: write {sign}{w}{f} or {sign}{w}{f}.00 if the comma separates thousands, or {sign}{w}.{f} if it is a decimal comma"
+                    ),
+                ));
+            }
+            if !(1..=2).contains(&f.len()) {
+                return Err(malformed());
+            }
+            (w, Some(f))
+        }
+        // Several commas and no point: they can only group thousands.
+        (0, _) => (body, None),
+        _ => return Err(malformed()),
+    };
+    let whole = whole_digits(whole).ok_or_else(malformed)?;
+    if fraction.is_some_and(|f| !digits_only(f)) || (whole.is_empty() && fraction.is_none_or(str::is_empty)) {
+        return Err(malformed());
+    }
+    let plain = match fraction {
+        Some(f) => format!("{sign}{whole}.{f}"),
+        None => format!("{sign}{whole}"),
+    };
+    Decimal::from_str(&plain).map_err(|_| Error::invalid(field, format!("{field}: '{t}' is out of range")))
 }
 
 /// A non-negative amount.
@@ -320,13 +396,119 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_amount() {
-        for bad in ["", "1,234.50", "1e3", "12.3.4", "abc", "-", "."] {
+        for bad in ["", "1e3", "12.3.4", "abc", "-", ".", "+-1", "--5", "- 5", "1,2e3"] {
             let e = parse_amount(bad, "--price").unwrap_err();
             assert_eq!(e.field.as_deref(), Some("--price"), "{bad}");
         }
         assert_eq!(parse_amount(" 12.50 ", "p").unwrap(), d("12.50"));
         assert!(parse_price("-1", "--price").is_err());
         assert!(Currency::parse("ZZZ", "--currency").unwrap_err().message.contains("ZZZ"));
+    }
+
+    /// Each accepted form, and its exact value and scale (the digits typed are kept).
+    #[test]
+    fn accepts_amounts_as_people_type_them() {
+        for (typed, value) in [
+            // Plain decimals, as always.
+            ("1234.56", "1234.56"),
+            ("-3", "-3"),
+            ("+3", "3"),
+            ("0.5", "0.5"),
+            (".5", "0.5"),
+            ("1499.720", "1499.720"),
+            // A decimal comma: no point, one or two digits after the only comma.
+            ("1499,72", "1499.72"),
+            ("0,5", "0.5"),
+            ("-12,5", "-12.5"),
+            (",5", "0.5"),
+            // Thousands grouped by spaces, non-breaking spaces (as the app shows amounts) or
+            // apostrophes, with either decimal mark.
+            ("1 499,72", "1499.72"),
+            ("1\u{a0}499,72", "1499.72"),
+            ("1\u{202f}499,72", "1499.72"),
+            ("12 345 678,9", "12345678.9"),
+            ("1 499", "1499"),
+            ("1 499.72", "1499.72"),
+            ("1'499.72", "1499.72"),
+            ("1\u{2019}499.72", "1499.72"),
+            ("-1'000'000", "-1000000"),
+            // Thousands grouped by commas before a point, or by several commas.
+            ("1,499.72", "1499.72"),
+            ("1,234,567.5", "1234567.5"),
+            ("1,499,000", "1499000"),
+            ("-1,499.00", "-1499.00"),
+            // Surrounding spaces, even non-breaking ones.
+            ("\u{a0}1 499,72\u{a0}", "1499.72"),
+        ] {
+            let got = parse_amount(typed, "--amount").unwrap_or_else(|e| panic!("{typed:?}: {}", e.message));
+            assert_eq!(got.to_string(), value, "{typed:?}");
+        }
+        assert_eq!(parse_price("1 499,72", "--amount").unwrap(), d("1499.72"));
+        assert_eq!(parse_percent("12,5", "--percent").unwrap(), d("12.5"));
+        assert_eq!(parse_percent("12,5 %", "--percent").unwrap(), d("12.5"));
+    }
+
+    #[test]
+    fn refuses_ambiguous_and_malformed_amounts_naming_the_field() {
+        let refused = |typed: &str| {
+            let e = parse_amount(typed, "--amount").map(|d| d.to_string()).expect_err(typed);
+            assert_eq!((e.code, e.field.as_deref()), (crate::ErrorCode::InvalidInput, Some("--amount")), "{typed:?}");
+            e.message
+        };
+        // Three digits after a lone comma: 1499 or 1.499? Never guessed.
+        assert_eq!(
+            refused("1,499"),
+            "--amount: '1,499' is ambiguous: write 1499 or 1499.00 if the comma separates thousands, or 1.499 if it is a decimal comma"
+        );
+        assert_eq!(
+            refused("-12,345"),
+            "--amount: '-12,345' is ambiguous: write -12345 or -12345.00 if the comma separates thousands, or -12.345 if it is a decimal comma"
+        );
+        assert!(refused("123,456").contains("ambiguous"));
+        let not_an_amount =
+            |typed: &str| format!("--amount: '{}' is not a decimal amount (use digits and a '.' like 1234.50)", typed.trim());
+        for bad in [
+            "",
+            "   ",
+            "abc",
+            "12a",
+            "R 1 499,72",
+            "1e3",
+            "1.2.3",
+            "1.499,72",
+            "1.499.000",
+            "12,34,56",
+            "1,499,72",
+            "1,4999",
+            "1499,725",
+            "0,499",
+            "1 499,000",
+            "1,",
+            ",",
+            "1,,000",
+            "1 49",
+            "12 3456",
+            "1  499",
+            " 1 499 ,72",
+            "1 499 .72",
+            "1 499'000",
+            "1 499,000.50",
+            "1'499,000.50",
+            "1,49.00",
+            "1499,7x",
+            "1.5,5",
+            "1,5.5",
+            "-",
+            "+",
+            ".",
+            "- 5",
+            "5-",
+            "\u{2212}5",
+            "١٢",
+        ] {
+            assert_eq!(refused(bad), not_an_amount(bad), "{bad:?}");
+        }
+        assert_eq!(refused("99999999999999999999999999999999"), "--amount: '99999999999999999999999999999999' is out of range");
     }
 
     #[test]

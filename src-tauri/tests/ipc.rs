@@ -536,6 +536,16 @@ fn reports_charts_tables_and_csv_exports() {
     assert_eq!(lines[0], "month,currency,invoiced,credited,net");
     assert!(lines[1].starts_with("2026-11,ZAR,"), "{csv}");
     assert_eq!(lines.len(), 2);
+    // The core's table and CSV, the same that `seatbook report revenue --csv` writes: CRLF.
+    let store = Store::open(&f.dir.path().join("seatbook.db")).unwrap();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let core =
+        seatbook::report_table::make(&store, seatbook::report_table::Report::Revenue { from: day("2026-11-01"), to: day("2026-11-30") });
+    assert_eq!(csv, core.unwrap().to_csv());
+    assert!(csv.ends_with("\r\n"), "{csv:?}");
+    // No churn yet: the header alone.
+    let path = f.ok("report_export_csv", json!({"report": "churn", "params": {}}));
+    assert_eq!(std::fs::read_to_string(path.as_str().unwrap()).unwrap(), "month,cancelled,expired,seats_lost\r\n");
 
     assert_eq!(f.err("report_table", json!({"report": "profit"}))["field"], "report");
     assert_eq!(f.err("report_table", json!({"report": "margin", "params": {"by": "month"}}))["field"], "by");

@@ -108,6 +108,8 @@ pub struct Dashboard {
     pub receivables: Receivables,
     pub renewals: Vec<RenewalDue>,
     pub last_run: Option<LastBillingRun>,
+    /// Customers on credit stop today, and why.
+    pub credit_stops: Vec<super::CreditStop>,
 }
 
 /// Where one issued invoice stands on a day (for lists of invoices).
@@ -148,6 +150,7 @@ impl Store {
             receivables: self.receivables(as_of)?,
             renewals: self.renewals_ahead(as_of, RENEWAL_HORIZON_DAYS)?,
             last_run: self.last_run()?,
+            credit_stops: self.credit_stops(as_of)?,
         })
     }
 

@@ -25,7 +25,9 @@ pub use dashboard::{
 };
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
 pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
-pub use statements::{credit_stop_reason, reminder_level, Reminder, Statement, StatementLine, CREDIT_STOP_DAYS, REMINDER_LEVELS};
+pub use statements::{
+    credit_stop_reason, reminder_level, CreditStop, Reminder, Statement, StatementLine, CREDIT_STOP_DAYS, REMINDER_LEVELS,
+};
 pub use subscriptions::{NewSubscription, RenewalOutcome, RenewalReport, SubscriptionView};
 
 use crate::error::{Error, ErrorCode, Result};
@@ -235,7 +237,7 @@ pub(crate) mod col {
     }
     pub fn date<C: Col>(r: &Row, c: C) -> rusqlite::Result<NaiveDate> {
         let s = text(r, c)?;
-        ymd(&s).ok_or_else(|| bad(c, &s))
+        ymd(s).ok_or_else(|| bad(c, s))
     }
     pub fn opt_date<C: Col>(r: &Row, c: C) -> rusqlite::Result<Option<NaiveDate>> {
         let s: Option<String> = r.get(c)?;
@@ -243,7 +245,7 @@ pub(crate) mod col {
     }
     pub fn dec<C: Col>(r: &Row, c: C) -> rusqlite::Result<Decimal> {
         let s = text(r, c)?;
-        Decimal::from_str(&s).map_err(|_| bad(c, &s))
+        Decimal::from_str(s).map_err(|_| bad(c, s))
     }
     pub fn opt_dec<C: Col>(r: &Row, c: C) -> rusqlite::Result<Option<Decimal>> {
         let s: Option<String> = r.get(c)?;
@@ -251,11 +253,11 @@ pub(crate) mod col {
     }
     pub fn currency<C: Col>(r: &Row, c: C) -> rusqlite::Result<Currency> {
         let s = text(r, c)?;
-        Currency::parse(&s, "currency").map_err(|_| bad(c, &s))
+        Currency::parse(s, "currency").map_err(|_| bad(c, s))
     }
     pub fn term<C: Col>(r: &Row, c: C) -> rusqlite::Result<Term> {
         let s = text(r, c)?;
-        Term::parse(&s, "term").map_err(|_| bad(c, &s))
+        Term::parse(s, "term").map_err(|_| bad(c, s))
     }
     pub fn opt_term<C: Col>(r: &Row, c: C) -> rusqlite::Result<Option<Term>> {
         let s: Option<String> = r.get(c)?;
@@ -263,7 +265,7 @@ pub(crate) mod col {
     }
     pub fn billing<C: Col>(r: &Row, c: C) -> rusqlite::Result<BillingPlan> {
         let s = text(r, c)?;
-        BillingPlan::parse(&s, "billing").map_err(|_| bad(c, &s))
+        BillingPlan::parse(s, "billing").map_err(|_| bad(c, s))
     }
     pub fn opt_billing<C: Col>(r: &Row, c: C) -> rusqlite::Result<Option<BillingPlan>> {
         let s: Option<String> = r.get(c)?;
@@ -271,6 +273,6 @@ pub(crate) mod col {
     }
     pub fn parse_with<T, C: Col>(r: &Row, c: C, f: impl Fn(&str) -> Option<T>) -> rusqlite::Result<T> {
         let s = text(r, c)?;
-        f(&s).ok_or_else(|| bad(c, &s))
+        f(s).ok_or_else(|| bad(c, s))
     }
 }

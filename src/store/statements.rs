@@ -51,6 +51,14 @@ pub fn credit_stop_reason(
     (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
+/// A customer on credit stop, and why.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CreditStop {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub reason: String,
+}
+
 /// One line of a statement.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StatementLine {
@@ -363,6 +371,54 @@ impl Store {
             open: r.open,
             days_overdue: r.days_overdue,
         })
+    }
+
+    /// Every customer on credit stop on `as_of`, with the reason, by name: those with an invoice
+    /// more than `CREDIT_STOP_DAYS` overdue (from one pass over the open invoices) and those over
+    /// their credit limit (only customers with a limit have their account computed). The same
+    /// verdict and reason as `credit_stop` gives for each one.
+    pub fn credit_stops(&self, as_of: NaiveDate) -> Result<Vec<CreditStop>> {
+        // The most overdue open invoice per customer (the last of the oldest, as `credit_stop`).
+        let mut oldest: std::collections::HashMap<i64, (String, i64)> = std::collections::HashMap::new();
+        for i in self.invoice_money(None, as_of)? {
+            let days = (as_of - i.due).num_days();
+            if i.total - i.credited - i.paid <= 0 || days <= 0 {
+                continue;
+            }
+            let e = oldest.entry(i.customer_id).or_insert_with(|| (i.number.clone(), days));
+            if days >= e.1 {
+                *e = (i.number, days);
+            }
+        }
+        let limited: std::collections::HashSet<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM customers WHERE credit_limit_minor IS NOT NULL")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, name, currency, credit_limit_minor FROM customers ORDER BY name COLLATE NOCASE, id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let overdue = oldest.get(&id).filter(|(_, days)| *days > CREDIT_STOP_DAYS);
+            if overdue.is_none() && !limited.contains(&id) {
+                continue;
+            }
+            let currency = col::currency(r, 2)?;
+            let limit: Option<i64> = r.get(3)?;
+            let balance = if limit.is_some() { self.account(id, as_of)?.balance } else { Decimal::ZERO };
+            let reason = credit_stop_reason(
+                currency,
+                balance,
+                limit.map(|l| currency.from_minor(l)),
+                oldest.get(&id).map(|(n, d)| (n.as_str(), *d)),
+            );
+            if let Some(reason) = reason {
+                out.push(CreditStop { customer_id: id, customer_name: r.get(1)?, reason });
+            }
+        }
+        Ok(out)
     }
 
     /// Why a customer is on credit stop on `as_of`, if they are: their balance is above their

@@ -358,7 +358,12 @@ fn bad_customer_fields_are_named_by_their_flag_and_nothing_is_added() {
         ("--country", "ZAF", "--country: use a two-letter ISO 3166 code such as ZA"),
         ("--currency", "RAND", "--currency: 'RAND' is not an ISO 4217 currency code"),
         ("--payment-terms-days", "ninety", "--payment-terms-days: 'ninety' is not a number of days (0 to 365)"),
-        ("--credit-limit", "5,000", "--credit-limit: '5,000' is not a decimal amount (use digits and a '.' like 1234.50)"),
+        (
+            "--credit-limit",
+            "5,000",
+            "--credit-limit: '5,000' is ambiguous: write 5000 or 5000.00 if the comma separates thousands, or 5.000 if it is a decimal comma",
+        ),
+        ("--credit-limit", "5.000,00", "--credit-limit: '5.000,00' is not a decimal amount (use digits and a '.' like 1234.50)"),
         ("--tenant-id", "1234", "--tenant-id: '1234' is not a GUID such as 6f1b2c3d-0000-4000-8000-1234567890ab"),
         ("--tax-treatment", "free", "--tax-treatment: 'free' is not a tax treatment (use standard, zero-rated or exempt)"),
         ("--billing-alignment", "weekly", "--billing-alignment: 'weekly' is not a billing alignment (use microsoft or calendar)"),
@@ -376,6 +381,22 @@ fn bad_customer_fields_are_named_by_their_flag_and_nothing_is_added() {
     let e = book.fails(&["customer", "add", "--domain", "acme.onmicrosoft.com"], 2);
     assert_eq!(e["field"], "--name");
     assert_eq!(book.customer_ids(&["--all"]), Vec::<i64>::new());
+}
+
+/// Amounts as South Africans type them (and as the app shows them): a decimal comma and
+/// thousands grouped by (non-breaking) spaces; also a comma grouping before a point.
+#[test]
+fn amounts_take_a_decimal_comma_and_grouped_thousands() {
+    let book = Book::reseller();
+    let acme = book.customer("Acme", "acme.onmicrosoft.com", &["--credit-limit", "25 000,50"]);
+    let c = book.json(&["customer", "show", &acme.to_string()]);
+    assert_eq!(c["customer"]["credit_limit"], "25000.50");
+    let c = book.json(&["customer", "update", &acme.to_string(), "--credit-limit", "1,499.72"]);
+    assert_eq!(c["credit_limit"], "1499.72");
+    let charge = book.json(&["charge", "add", "--customer", &acme.to_string(), "--description", "Set-up", "--amount", "1\u{a0}499,72"]);
+    assert_eq!(charge["unit_price"], "1499.72");
+    let e = book.fails(&["charge", "add", "--customer", &acme.to_string(), "--description", "Set-up", "--amount", "1,499"], 2);
+    assert_eq!((e["field"].as_str(), text(&e["message"]).contains("ambiguous")), (Some("--amount"), true), "{e}");
 }
 
 #[test]
@@ -616,7 +637,7 @@ fn a_malformed_price_list_names_its_bad_lines_and_imports_nothing() {
         &[
             lines[0].clone(),
             lines[1].clone(),
-            edit(&lines[2], "\"75.60\"", "\"75,60\""),
+            edit(&lines[2], "\"75.60\"", "\"75.6O\""),
             lines[3].clone(),
             edit(&lines[4], "\"11/1/2025 12:00:00 AM\"", "\"13/45/2025 12:00:00 AM\""),
             lines[5].clone(),
@@ -628,7 +649,7 @@ fn a_malformed_price_list_names_its_bad_lines_and_imports_nothing() {
     assert_eq!(
         e["message"],
         "price list rejected, nothing imported: 2 bad lines\n  \
-         line 3: UnitPrice: '75,60' is not a decimal amount (use digits and a '.' like 1234.50)\n  \
+         line 3: UnitPrice: '75.6O' is not a decimal amount (use digits and a '.' like 1234.50)\n  \
          line 5: EffectiveStartDate: '13/45/2025 12:00:00 AM' is not a date (expected M/D/YYYY or YYYY-MM-DD)"
     );
     assert_eq!(book.json(&["product", "list"]), serde_json::json!([]));
@@ -647,12 +668,12 @@ fn a_malformed_windows_price_list_names_the_right_lines() {
     // Microsoft's files, and the sample, end their lines with CRLF.
     let book = Book::reseller();
     let mut lines = sample_lines();
-    lines[2] = edit(&lines[2], "\"75.60\"", "\"75,60\"");
+    lines[2] = edit(&lines[2], "\"75.60\"", "\"75.6O\"");
     lines[5] = edit(&lines[5], "\"11/1/2025 12:00:00 AM\"", "\"13/45/2025 12:00:00 AM\"");
     let file = book.file("bad.csv", &(lines.join("\r\n") + "\r\n"));
     let e = book.fails(&["pricelist", "import", path(&file)], 2);
     let m = text(&e["message"]);
-    assert!(m.contains("\n  line 3: UnitPrice: '75,60'"), "the bad price is on line 3: {m}");
+    assert!(m.contains("\n  line 3: UnitPrice: '75.6O'"), "the bad price is on line 3: {m}");
     assert!(m.contains("\n  line 6: EffectiveStartDate: '13/45/2025"), "the bad date is on line 6: {m}");
     assert_eq!(e["field"], "line 3");
 }
@@ -859,7 +880,9 @@ fn exchange_rates_are_effective_dated_and_do_not_change_locked_prices() {
     for (args, field) in [
         (vec!["--from", "USD", "--to", "USD", "--rate", "1", "--on", TODAY], "--to"),
         (vec!["--from", "USD", "--to", "ZAR", "--rate", "0", "--on", TODAY], "--rate"),
-        (vec!["--from", "USD", "--to", "ZAR", "--rate", "18,45", "--on", TODAY], "--rate"),
+        // A decimal comma takes one or two digits; before three it is ambiguous.
+        (vec!["--from", "USD", "--to", "ZAR", "--rate", "18,450", "--on", TODAY], "--rate"),
+        (vec!["--from", "USD", "--to", "ZAR", "--rate", "18,4567", "--on", TODAY], "--rate"),
         (vec!["--from", "DOLLAR", "--to", "ZAR", "--rate", "18", "--on", TODAY], "--from"),
         (vec!["--from", "USD", "--to", "ZAR", "--rate", "18", "--on", "2026-02-30"], "--on"),
     ] {

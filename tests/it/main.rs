@@ -8,6 +8,7 @@ mod cli_billing;
 mod crash;
 mod helpers;
 mod receivables;
+mod report_csv;
 mod reports;
 mod statements;
 mod store;

@@ -222,6 +222,34 @@ fn reminders_run_writes_one_letter_per_reminder() {
 }
 
 #[test]
+fn the_list_of_credit_stops_agrees_with_each_customers_verdict() {
+    let db = TestDb::new();
+    let (mut store, lodz) = one_invoice(&db); // 1 150.00 due 2026-11-27
+    let over = add_customer(&mut store, "Over Limit Ltd", "over.onmicrosoft.com", "ZAR");
+    let fine = add_customer(&mut store, "Fine Ltd", "fine.onmicrosoft.com", "ZAR");
+    let paid = add_customer(&mut store, "Paid Up Ltd", "paid.onmicrosoft.com", "ZAR");
+    for c in [over, fine, paid] {
+        store.add_charge(c, day("2026-12-05"), "Work", d("1"), d("1000"), None).unwrap();
+    }
+    store.issue_month(day("2026-12-01"), day("2026-12-28"), NOW).unwrap();
+    store.update_customer(over, &CustomerFields { credit_limit: Some("500".into()), ..Default::default() }).unwrap();
+    store.update_customer(fine, &CustomerFields { credit_limit: Some("5000".into()), ..Default::default() }).unwrap();
+    store.add_payment(paid, day("2027-01-02"), d("1150"), Method::Eft, "", &[], NOW).unwrap();
+    for as_of in ["2026-11-30", "2027-01-26", "2027-01-27", "2027-03-31"] {
+        let list = store.credit_stops(day(as_of)).unwrap();
+        for c in [lodz, over, fine, paid] {
+            let one = store.credit_stop(c, day(as_of)).unwrap();
+            let listed = list.iter().find(|s| s.customer_id == c).map(|s| s.reason.clone());
+            assert_eq!(listed, one, "customer {c} on {as_of}");
+        }
+    }
+    let names = |as_of: &str| store.credit_stops(day(as_of)).unwrap().into_iter().map(|s| s.customer_name).collect::<Vec<_>>();
+    assert_eq!(names("2027-01-26"), ["Over Limit Ltd"], "Łódź is 60 days overdue: not yet");
+    assert_eq!(names("2027-01-27"), ["Over Limit Ltd", POLISH], "by name");
+    assert_eq!(names("2027-03-31"), ["Fine Ltd", "Over Limit Ltd", POLISH], "December's invoices more than 60 days overdue too");
+}
+
+#[test]
 fn credit_stop_asks_for_confirmation_on_the_command_line() {
     let db = TestDb::new();
     let (mut store, c) = one_invoice(&db);

@@ -1,5 +1,7 @@
 //! Reports: MRR/ARR and aging for the charts, and every report as one table of strings that the
 //! page shows and that "Export CSV" writes (in Rust, from the same rows, where the user says).
+//! The tables and their CSV are the core's (`seatbook::report_table`), the same as
+//! `seatbook report NAME --csv FILE` writes.
 
 use super::{blocking, date_or_today, given};
 use crate::error::IpcError;
@@ -7,8 +9,9 @@ use crate::files;
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate};
 use seatbook::dates::add_months;
-use seatbook::store::{AgingReport, MrrRow, Store};
-use serde::{Deserialize, Serialize};
+use seatbook::report_table::{self, Report, ReportTable};
+use seatbook::store::{AgingReport, MrrRow};
+use serde::Deserialize;
 use tauri::{AppHandle, Runtime, State};
 
 /// The reports' filters; each report reads the ones it needs. Empty means the default: the last
@@ -55,251 +58,50 @@ pub async fn report_aging(state: State<'_, AppState>, as_of: Option<String>) -> 
     state.with_store(|s| s.aging(as_of))
 }
 
-/// A column: `kind` says how the page shows its strings (`text`, `money` — in the row's
-/// `currency` column —, `number`, `date`, `month`, `percent`).
-#[derive(Debug, Clone, Serialize)]
-pub struct Column {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub kind: &'static str,
-}
-
-const fn col(key: &'static str, label: &'static str, kind: &'static str) -> Column {
-    Column { key, label, kind }
-}
-
-/// A report as rows of strings: what the page lists and what the CSV holds, cell for cell.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReportTable {
-    pub report: String,
-    pub title: String,
-    pub columns: Vec<Column>,
-    pub rows: Vec<Vec<String>>,
-}
-
-pub const REPORTS: [&str; 7] = ["mrr", "revenue", "margin", "aging", "renewals", "exposure", "churn"];
-
-fn table(s: &Store, report: &str, p: &ReportParams, today: NaiveDate) -> Result<ReportTable, IpcError> {
-    let t = |title: String, columns: Vec<Column>, rows: Vec<Vec<String>>| ReportTable { report: report.to_string(), title, columns, rows };
+/// The report a tab asks for, from its name and the page's filters (empty ones take the defaults).
+fn query(report: &str, p: &ReportParams, today: NaiveDate) -> Result<Report, IpcError> {
+    let name = report_table::check_name(report, "report")?;
     let as_of = || date_or_today(p.as_of.as_deref(), "--as-of", today);
-    Ok(match report {
-        "mrr" => {
-            let r = range(p, today)?;
-            let rows = s.mrr_by_month(r.from, r.to)?;
-            t(
-                format!("MRR and ARR, {} to {}", r.from.format("%Y-%m"), r.to.format("%Y-%m")),
-                vec![
-                    col("month", "Month", "month"),
-                    col("currency", "Currency", "text"),
-                    col("mrr", "MRR", "money"),
-                    col("arr", "ARR", "money"),
-                    col("subscriptions", "Subscriptions", "number"),
-                    col("seats", "Seats", "number"),
-                    col("unconverted", "Without a rate", "number"),
-                ],
-                rows.into_iter()
-                    .map(|r| {
-                        vec![
-                            r.month,
-                            r.currency.to_string(),
-                            r.mrr.to_string(),
-                            r.arr.to_string(),
-                            r.subscriptions.to_string(),
-                            r.seats.to_string(),
-                            r.unconverted.to_string(),
-                        ]
-                    })
-                    .collect(),
-            )
-        }
-        "revenue" => {
-            let r = range(p, today)?;
-            let rows = s.revenue_by_month(r.from, r.to)?;
-            t(
-                format!("Revenue, {} to {}", r.from.format("%Y-%m"), r.to.format("%Y-%m")),
-                vec![
-                    col("month", "Month", "month"),
-                    col("currency", "Currency", "text"),
-                    col("invoiced", "Invoiced (net)", "money"),
-                    col("credited", "Credited (net)", "money"),
-                    col("net", "Revenue", "money"),
-                ],
-                rows.into_iter()
-                    .map(|r| vec![r.month, r.currency.to_string(), r.invoiced.to_string(), r.credited.to_string(), r.net.to_string()])
-                    .collect(),
-            )
+    Ok(match name {
+        "mrr" | "revenue" | "churn" => {
+            let Range { from, to } = range(p, today)?;
+            match name {
+                "mrr" => Report::Mrr { from, to },
+                "revenue" => Report::Revenue { from, to },
+                _ => Report::Churn { from, to },
+            }
         }
         "margin" => {
-            let r = range(p, today)?;
+            let Range { from, to } = range(p, today)?;
             let by_product = match given(p.by.clone()).as_deref() {
                 None | Some("customer") => false,
                 Some("product") => true,
                 Some(other) => return Err(IpcError::invalid("by", format!("'{other}' is not a grouping (customer or product)"))),
             };
-            let rows = s.margin(r.from, r.to, by_product)?;
-            t(
-                format!("Margin by {}, {} to {}", if by_product { "product" } else { "customer" }, r.from, r.to),
-                vec![
-                    col("key", if by_product { "Product" } else { "Customer" }, "text"),
-                    col("currency", "Currency", "text"),
-                    col("revenue", "Revenue", "money"),
-                    col("cost", "Cost", "money"),
-                    col("margin", "Margin", "money"),
-                    col("margin_percent", "Margin %", "percent"),
-                ],
-                rows.into_iter()
-                    .map(|r| {
-                        vec![
-                            r.key,
-                            r.currency.to_string(),
-                            r.revenue.to_string(),
-                            r.cost.to_string(),
-                            r.margin.to_string(),
-                            r.margin_percent.map(|m| m.to_string()).unwrap_or_default(),
-                        ]
-                    })
-                    .collect(),
-            )
+            Report::Margin { from, to, by_product }
         }
-        "aging" => {
-            let as_of = as_of()?;
-            let a = s.aging(as_of)?;
-            let line = |name: String, r: &seatbook::store::AgingRow| {
-                let mut v = vec![name, r.currency.to_string()];
-                v.extend(r.buckets.iter().map(|b| b.to_string()));
-                v.push(r.total.to_string());
-                v.push(r.credit.to_string());
-                v
-            };
-            let mut rows: Vec<Vec<String>> = a.rows.iter().map(|r| line(r.customer_name.clone(), r)).collect();
-            rows.extend(a.totals.iter().map(|r| line("Total".to_string(), r)));
-            t(
-                format!("Aging as of {as_of}"),
-                vec![
-                    col("customer", "Customer", "text"),
-                    col("currency", "Currency", "text"),
-                    col("current", "Current", "money"),
-                    col("days_1_30", "1–30 days", "money"),
-                    col("days_31_60", "31–60 days", "money"),
-                    col("days_61_90", "61–90 days", "money"),
-                    col("over_90", "Over 90 days", "money"),
-                    col("total", "Total open", "money"),
-                    col("credit", "Credit", "money"),
-                ],
-                rows,
-            )
-        }
+        "aging" => Report::Aging { as_of: as_of()? },
         "renewals" => {
-            let as_of = as_of()?;
             let days = match given(p.days.clone()) {
                 Some(d) => super::whole(&d, "--days")?,
                 None => 90,
             };
-            let rows = s.renewals_ahead(as_of, days)?;
-            t(
-                format!("Renewals due within {days} days of {as_of}"),
-                vec![
-                    col("term_end", "Term ends", "date"),
-                    col("customer", "Customer", "text"),
-                    col("product", "Product", "text"),
-                    col("seats", "Seats", "number"),
-                    col("auto_renew", "Renews", "text"),
-                    col("schedule_by", "Cut seats by", "date"),
-                    col("subscription_id", "Subscription", "number"),
-                ],
-                rows.into_iter()
-                    .map(|r| {
-                        vec![
-                            r.term_end.to_string(),
-                            r.customer_name,
-                            r.product_title,
-                            r.quantity.to_string(),
-                            if r.auto_renew { "yes" } else { "no" }.to_string(),
-                            r.schedule_by.to_string(),
-                            r.subscription_id.to_string(),
-                        ]
-                    })
-                    .collect(),
-            )
+            Report::Renewals { as_of: as_of()?, days }
         }
-        "exposure" => {
-            let as_of = as_of()?;
-            let rows = s.exposure(as_of)?;
-            t(
-                format!("Commitment exposure as of {as_of}"),
-                vec![
-                    col("customer", "Customer", "text"),
-                    col("product", "Product", "text"),
-                    col("seats", "Seats", "number"),
-                    col("term_end", "Term ends", "date"),
-                    col("currency", "Currency", "text"),
-                    col("remaining_cost", "Still owed to Microsoft", "money"),
-                    col("subscription_id", "Subscription", "number"),
-                ],
-                rows.into_iter()
-                    .map(|r| {
-                        vec![
-                            r.customer_name,
-                            r.product,
-                            r.seats.to_string(),
-                            r.term_end.to_string(),
-                            r.cost_currency.to_string(),
-                            r.remaining_cost.to_string(),
-                            r.subscription_id.to_string(),
-                        ]
-                    })
-                    .collect(),
-            )
-        }
-        "churn" => {
-            let r = range(p, today)?;
-            let rows = s.churn(r.from, r.to)?;
-            t(
-                format!("Churn, {} to {}", r.from.format("%Y-%m"), r.to.format("%Y-%m")),
-                vec![
-                    col("month", "Month", "month"),
-                    col("cancelled", "Cancelled", "number"),
-                    col("expired", "Expired", "number"),
-                    col("seats_lost", "Seats lost", "number"),
-                ],
-                rows.into_iter().map(|r| vec![r.month, r.cancelled.to_string(), r.expired.to_string(), r.seats_lost.to_string()]).collect(),
-            )
-        }
-        other => return Err(IpcError::invalid("report", format!("'{other}' is not a report ({})", REPORTS.join(", ")))),
+        _ => Report::Exposure { as_of: as_of()? },
     })
+}
+
+/// The report's table, made by the core as for `seatbook report NAME --csv`.
+fn table(state: &AppState, report: &str, p: &ReportParams, today: NaiveDate) -> Result<ReportTable, IpcError> {
+    let q = query(report, p, today)?;
+    state.with_store(|s| report_table::make(s, q))
 }
 
 /// One report as a table of strings.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn report_table(state: State<'_, AppState>, report: String, params: Option<ReportParams>) -> Result<ReportTable, IpcError> {
-    let today = state.today();
-    let p = params.unwrap_or_default();
-    let mut guard = None;
-    state.with_store(|s| {
-        guard = Some(table(s, report.trim(), &p, today));
-        Ok(())
-    })?;
-    guard.unwrap_or_else(|| Err(IpcError::io("the report was not made")))
-}
-
-/// A CSV cell: quoted when it holds a comma, a quote or a line break.
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// The table as CSV: a header of the column keys, then the rows, exactly as listed.
-pub fn to_csv(t: &ReportTable) -> String {
-    let mut out = t.columns.iter().map(|c| csv_cell(c.key)).collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
-    for row in &t.rows {
-        out.push_str(&row.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    out
+    table(&state, &report, &params.unwrap_or_default(), state.today())
 }
 
 /// Write a report as CSV where the user says in a save dialog. Its path, or `null` when the
@@ -312,18 +114,12 @@ pub async fn report_export_csv<R: Runtime>(
 ) -> Result<Option<String>, IpcError> {
     blocking(app, move |app, state| {
         let today = state.today();
-        let p = params.unwrap_or_default();
-        let mut made = None;
-        state.with_store(|s| {
-            made = Some(table(s, report.trim(), &p, today));
-            Ok(())
-        })?;
-        let t = made.unwrap_or_else(|| Err(IpcError::io("the report was not made")))?;
-        let name = format!("seatbook-{}-{}.csv", t.report, today);
+        let t = table(state, &report, &params.unwrap_or_default(), today)?;
+        let name = format!("seatbook-{}-{today}.csv", t.report);
         let Some(path) = files::save_file(app, &format!("Export {} as", t.title), &name, &files::CSV_EXPORT)? else {
             return Ok(None);
         };
-        files::write(&path, to_csv(&t).as_bytes())?;
+        files::write(&path, t.to_csv().as_bytes())?;
         Ok(Some(path.display().to_string()))
     })
     .await
@@ -333,14 +129,41 @@ pub async fn report_export_csv<R: Runtime>(
 mod tests {
     use super::*;
 
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
     #[test]
-    fn csv_cells_are_quoted_when_needed() {
-        let t = ReportTable {
-            report: "x".into(),
-            title: "X".into(),
-            columns: vec![col("key", "Key", "text"), col("net", "Net", "money")],
-            rows: vec![vec!["Acme, \"Pty\"".into(), "1234.50".into()]],
+    fn the_page_filters_become_the_core_report() {
+        let today = day("2026-11-24");
+        let none = ReportParams::default();
+        // Empty filters: the 12 months up to this one, as of today, renewals within 90 days.
+        assert_eq!(query("mrr", &none, today).unwrap(), Report::Mrr { from: day("2025-12-01"), to: today });
+        assert_eq!(query(" churn ", &none, today).unwrap(), Report::Churn { from: day("2025-12-01"), to: today });
+        assert_eq!(query("renewals", &none, today).unwrap(), Report::Renewals { as_of: today, days: 90 });
+        assert_eq!(query("aging", &none, today).unwrap(), Report::Aging { as_of: today });
+        let p = ReportParams {
+            from: Some("2026-03-01".into()),
+            to: Some("2026-06-30".into()),
+            by: Some("product".into()),
+            ..Default::default()
         };
-        assert_eq!(to_csv(&t), "key,net\r\n\"Acme, \"\"Pty\"\"\",1234.50\r\n");
+        assert_eq!(
+            query("margin", &p, today).unwrap(),
+            Report::Margin { from: day("2026-03-01"), to: day("2026-06-30"), by_product: true }
+        );
+        let p = ReportParams { as_of: Some("2027-01-15".into()), days: Some("30".into()), ..Default::default() };
+        assert_eq!(query("renewals", &p, today).unwrap(), Report::Renewals { as_of: day("2027-01-15"), days: 30 });
+        assert_eq!(query("exposure", &p, today).unwrap(), Report::Exposure { as_of: day("2027-01-15") });
+
+        for (report, p, field) in [
+            ("profit", ReportParams::default(), "report"),
+            ("margin", ReportParams { by: Some("month".into()), ..Default::default() }, "by"),
+            ("renewals", ReportParams { days: Some("soon".into()), ..Default::default() }, "days"),
+            ("revenue", ReportParams { from: Some("2026-12-01".into()), to: Some("2026-11-01".into()), ..Default::default() }, "from"),
+            ("aging", ReportParams { as_of: Some("15/01/2027".into()), ..Default::default() }, "as_of"),
+        ] {
+            assert_eq!(query(report, &p, today).unwrap_err().field.as_deref(), Some(field), "{report}");
+        }
     }
 }

@@ -219,7 +219,7 @@ pub struct ReportRange {
     /// Last month, YYYY-MM (default: this month).
     #[arg(long)]
     pub to: Option<String>,
-    /// Also write the report as CSV to FILE.
+    /// Also write the report's table as CSV to FILE (the desktop app's "Export CSV").
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 }
@@ -231,6 +231,7 @@ pub enum ReportCommand {
         /// Default: today.
         #[arg(long)]
         as_of: Option<String>,
+        /// Also write the report's table as CSV to FILE (the desktop app's "Export CSV").
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
     },
@@ -252,6 +253,7 @@ pub enum ReportCommand {
         within: u32,
         #[arg(long)]
         as_of: Option<String>,
+        /// Also write the report's table as CSV to FILE (the desktop app's "Export CSV").
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
     },
@@ -259,6 +261,7 @@ pub enum ReportCommand {
     Exposure {
         #[arg(long)]
         as_of: Option<String>,
+        /// Also write the report's table as CSV to FILE (the desktop app's "Export CSV").
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
     },

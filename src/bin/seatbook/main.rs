@@ -15,6 +15,7 @@ use seatbook::dates::parse_date;
 use seatbook::money::{parse_amount, parse_percent, parse_price, Currency};
 use seatbook::pricing::Markup;
 use seatbook::receivables::Method;
+use seatbook::report_table::ReportTable;
 use seatbook::store::CreditMode;
 use seatbook::store::{resolve_db_path, NewSubscription, Store};
 use seatbook::subscription::{RenewalChanges, Status};
@@ -414,23 +415,13 @@ fn run(cli: Cli) -> Result<Output> {
         }
         Command::Report(ReportCommand::Aging { as_of, csv }) => {
             let r = store.aging(date_or_today(&as_of, "--as-of", &clock)?)?;
-            let rows: Vec<serde_json::Value> = r
-                .rows
-                .iter()
-                .chain(r.totals.iter())
-                .map(|row| {
-                    json!({"customer_id": row.customer_id, "customer_name": row.customer_name, "currency": row.currency,
-                        "current": row.buckets[0], "days_1_30": row.buckets[1], "days_31_60": row.buckets[2],
-                        "days_61_90": row.buckets[3], "over_90": row.buckets[4], "total": row.total, "credit": row.credit})
-                })
-                .collect();
-            write_csv(&csv, &rows)?;
+            write_csv(&csv, &ReportTable::aging(&r))?;
             out(&r, render::aging(&r))
         }
         Command::Report(ReportCommand::Mrr(range)) => {
             let (from, to) = months(&range, &clock)?;
             let rows = store.mrr_by_month(from, to)?;
-            write_csv(&range.csv, &rows)?;
+            write_csv(&range.csv, &ReportTable::mrr(from, to, &rows))?;
             let text = rows
                 .iter()
                 .map(|r| {
@@ -451,7 +442,7 @@ fn run(cli: Cli) -> Result<Output> {
         Command::Report(ReportCommand::Revenue(range)) => {
             let (from, to) = months(&range, &clock)?;
             let rows = store.revenue_by_month(from, to)?;
-            write_csv(&range.csv, &rows)?;
+            write_csv(&range.csv, &ReportTable::revenue(from, to, &rows))?;
             let text = rows
                 .iter()
                 .map(|r| {
@@ -469,8 +460,9 @@ fn run(cli: Cli) -> Result<Output> {
         }
         Command::Report(ReportCommand::Margin { by, range }) => {
             let (from, to) = months(&range, &clock)?;
-            let rows = store.margin(from, seatbook::dates::month_end(to), by == "product")?;
-            write_csv(&range.csv, &rows)?;
+            let (to, by_product) = (seatbook::dates::month_end(to), by == "product");
+            let rows = store.margin(from, to, by_product)?;
+            write_csv(&range.csv, &ReportTable::margin(from, to, by_product, &rows))?;
             let text = rows
                 .iter()
                 .map(|r| {
@@ -489,14 +481,16 @@ fn run(cli: Cli) -> Result<Output> {
         }
         Command::Report(ReportCommand::Renewals { within, as_of, csv }) => {
             let as_of = date_or_today(&as_of, "--as-of", &clock)?;
-            let rows = render::due_rows(&store, &store.renewals_due(as_of, within)?)?;
-            write_csv(&csv, &rows)?;
+            let due = store.renewals_ahead(as_of, within)?;
+            write_csv(&csv, &ReportTable::renewals(as_of, within, &due))?;
+            let rows = render::due_rows(&due);
             let text = render::due(&rows, as_of, within);
             out(&rows, text)
         }
         Command::Report(ReportCommand::Exposure { as_of, csv }) => {
-            let rows = store.exposure(date_or_today(&as_of, "--as-of", &clock)?)?;
-            write_csv(&csv, &rows)?;
+            let as_of = date_or_today(&as_of, "--as-of", &clock)?;
+            let rows = store.exposure(as_of)?;
+            write_csv(&csv, &ReportTable::exposure(as_of, &rows))?;
             let text = if rows.is_empty() {
                 "No customer with overdue invoices has committed terms.\n".to_string()
             } else {
@@ -520,7 +514,7 @@ fn run(cli: Cli) -> Result<Output> {
         Command::Report(ReportCommand::Churn(range)) => {
             let (from, to) = months(&range, &clock)?;
             let rows = store.churn(from, to)?;
-            write_csv(&range.csv, &rows)?;
+            write_csv(&range.csv, &ReportTable::churn(from, to, &rows))?;
             let text = if rows.is_empty() {
                 "No cancellations or expiries.\n".to_string()
             } else {
@@ -538,8 +532,7 @@ fn run(cli: Cli) -> Result<Output> {
         }
         Command::Renewals(RenewalsCommand::Due { within, as_of }) => {
             let as_of = date_or_today(&as_of, "--as-of", &clock)?;
-            let due = store.renewals_due(as_of, within)?;
-            let rows = render::due_rows(&store, &due)?;
+            let rows = render::due_rows(&store.renewals_ahead(as_of, within)?);
             let text = render::due(&rows, as_of, within);
             out(&rows, text)
         }
@@ -850,36 +843,11 @@ fn months(range: &ReportRange, clock: &Clock) -> Result<(chrono::NaiveDate, chro
     Ok((from, to))
 }
 
-/// Write rows (anything serializing to a list of flat objects) as CSV, if a file was asked for.
-fn write_csv<T: Serialize>(file: &Option<std::path::PathBuf>, rows: &[T]) -> Result<()> {
-    let Some(path) = file else { return Ok(()) };
-    let values: Vec<serde_json::Value> = rows.iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect();
-    let mut header: Vec<String> = Vec::new();
-    for v in &values {
-        if let Some(o) = v.as_object() {
-            for k in o.keys() {
-                if !header.contains(k) {
-                    header.push(k.clone());
-                }
-            }
-        }
+/// Write a report's table as CSV, if a file was asked for: the core's CSV, byte for byte the
+/// desktop app's "Export CSV" of the same report.
+fn write_csv(file: &Option<std::path::PathBuf>, table: &ReportTable) -> Result<()> {
+    match file {
+        Some(path) => write_file(path, table.to_csv().as_bytes()),
+        None => Ok(()),
     }
-    let cell = |v: Option<&serde_json::Value>| -> String {
-        let s = match v {
-            None | Some(serde_json::Value::Null) => String::new(),
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        };
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    };
-    let mut text = header.join(",") + "\n";
-    for v in &values {
-        text.push_str(&header.iter().map(|h| cell(v.get(h))).collect::<Vec<_>>().join(","));
-        text.push('\n');
-    }
-    write_file(path, text.as_bytes())
 }

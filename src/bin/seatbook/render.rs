@@ -5,9 +5,8 @@ use seatbook::catalogue::Product;
 use seatbook::company::Company;
 use seatbook::customer::{ContactEntry, Customer};
 use seatbook::dates::add_days;
-use seatbook::store::{PriceQuote, RenewalReport, Store, SubscriptionView};
-use seatbook::subscription::{window_end, RenewalChanges, Subscription};
-use seatbook::Result;
+use seatbook::store::{PriceQuote, RenewalDue, RenewalReport, SubscriptionView};
+use seatbook::subscription::{RenewalChanges, Subscription};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -277,24 +276,21 @@ pub struct DueRow {
     pub cut_after_renewal_until: Option<NaiveDate>,
 }
 
-pub fn due_rows(store: &Store, list: &[Subscription]) -> Result<Vec<DueRow>> {
+pub fn due_rows(list: &[RenewalDue]) -> Vec<DueRow> {
     list.iter()
-        .map(|s| {
-            let renews_on = s.auto_renew.then(|| add_days(s.term_end, 1));
-            Ok(DueRow {
-                subscription_id: s.id,
-                customer_id: s.customer_id,
-                customer_name: store.customer(s.customer_id)?.name,
-                product: s.product.clone(),
-                product_title: s.product_title.clone(),
-                quantity: s.quantity,
-                term_end: s.term_end,
-                auto_renew: s.auto_renew,
-                renews_on,
-                scheduled: s.scheduled.clone(),
-                schedule_cut_until: s.term_end,
-                cut_after_renewal_until: renews_on.map(window_end),
-            })
+        .map(|r| DueRow {
+            subscription_id: r.subscription_id,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name.clone(),
+            product: r.product.clone(),
+            product_title: r.product_title.clone(),
+            quantity: r.quantity,
+            term_end: r.term_end,
+            auto_renew: r.auto_renew,
+            renews_on: r.renews_on,
+            scheduled: r.scheduled.clone(),
+            schedule_cut_until: r.schedule_by,
+            cut_after_renewal_until: r.cut_until,
         })
         .collect()
 }
