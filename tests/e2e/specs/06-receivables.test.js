@@ -359,10 +359,25 @@ test("a statement saved as a PDF shows the opening and closing balance", async (
 test("a customer on credit stop is asked about before a subscription is added", async () => {
   const reason = cli(db, ["customer", "show", String(FABRIKAM)], { json: true }).credit_stop;
   const was = subscriptions(FABRIKAM);
+  await app.step("credit-stop-flags", async () => {
+    // The dashboard lists who is on credit stop, and why; the customer's page says so too.
+    await app.nav("dashboard");
+    const stops = await app.waitRows("credit-stops");
+    const row = stops.find((r) => r.id === String(FABRIKAM));
+    assert.ok(row, `Fabrikam is listed: ${JSON.stringify(stops)}`);
+    assert.equal(row.cells[0], "Fabrikam Inc");
+    assert.equal(row.cells[1].toLowerCase(), reason.toLowerCase(), "the CLI's reason");
+    for (const r of stops) {
+      assert.ok(cli(db, ["customer", "show", r.id], { json: true }).credit_stop, `customer ${r.id} is on credit stop for the CLI too`);
+    }
+    await app.screenshot("23-dashboard-credit-stops");
+  });
   await app.step("credit-stop-cancel", async () => {
     await app.nav("customers");
     await app.click(`[data-list="customers"] [data-id="${FABRIKAM}"] [data-action="open-customer"]`);
     await app.waitText("[data-customer-name]", "Fabrikam Inc");
+    assert.equal(await app.text("#screen-customers [data-credit-stop-flag] [data-credit-stop-reason]"), reason);
+    await app.screenshot("23-customer-credit-stop");
     await app.click('#screen-customers [data-action="add-subscription"]');
     await app.form("subscription");
     assert.equal(await app.value("subscription", "customer"), String(FABRIKAM));

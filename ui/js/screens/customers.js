@@ -233,13 +233,14 @@ export function openCustomerForm(ctx, existing, onSaved) {
 const CHANNELS = ["phone", "email", "meeting", "chat", "ticket", "other"].map((c) => [c, c[0].toUpperCase() + c.slice(1)]);
 
 async function renderPage(root, ctx, id) {
-  const [c, subs, invoices, log, account, payments] = await Promise.all([
+  const [c, subs, invoices, log, account, payments, creditStop] = await Promise.all([
     api.customerGet(id),
     api.subscriptionsList(id, null),
     api.invoicesList(null, id, null),
     api.contactLog(id),
     api.customerAccount(id),
     api.paymentsList(id),
+    api.customerCreditStop(id),
   ]);
   const reload = () => ctx.navigate("customers", { id });
 
@@ -375,6 +376,15 @@ async function renderPage(root, ctx, id) {
       h("span", {}, c.domain, c.closed_on ? h("span", {}, " · ", badge(`Closed ${fmt.date(c.closed_on)}`, "neutral")) : null),
       ...actionsBar.filter(Boolean),
     ),
+    creditStop
+      ? h(
+          "div",
+          { class: "notice notice-error", role: "note", "data-credit-stop-flag": "" },
+          h("strong", {}, "On credit stop: "),
+          h("span", { "data-credit-stop-reason": "" }, creditStop),
+          ". New subscriptions for this customer ask for confirmation.",
+        )
+      : null,
     balance,
     h(
       "div",

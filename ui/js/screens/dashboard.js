@@ -1,5 +1,6 @@
 // Dashboard: recurring revenue, customers, open and overdue amounts, renewals in the next 30
-// days with the days seats can still be cut, and the last billing run.
+// days with the days seats can still be cut, the last billing run, and the customers on credit
+// stop.
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
@@ -97,6 +98,27 @@ export async function render(root, ctx) {
       )
     : empty("No terms end in the next 30 days.");
 
+  const stops = d.credit_stops.length
+    ? table(
+        "credit-stops",
+        [["Customer"], ["Why"]],
+        d.credit_stops.map((x) =>
+          h(
+            "tr",
+            {
+              "data-id": x.customer_id,
+              class: "row-link",
+              tabindex: "0",
+              onclick: () => ctx.navigate("customers", { id: x.customer_id }),
+              onkeydown: (e) => e.key === "Enter" && ctx.navigate("customers", { id: x.customer_id }),
+            },
+            td(h("strong", { class: "nowrap" }, x.customer_name)),
+            td(x.reason.charAt(0).toUpperCase() + x.reason.slice(1)),
+          ),
+        ),
+      )
+    : null;
+
   const run = d.last_run;
   const lastRun = run
     ? h(
@@ -119,5 +141,6 @@ export async function render(root, ctx) {
     stats,
     notes,
     h("div", { class: "columns columns-dash" }, section("Renewals in the next 30 days", renewals), section("Last billing run", lastRun)),
+    stops ? section(`On credit stop (${d.credit_stops.length})`, h("p", { class: "hint" }, "Over their credit limit, or with an invoice more than 60 days overdue: new subscriptions for them ask for confirmation."), stops) : null,
   );
 }
