@@ -247,6 +247,16 @@ fn the_list_of_credit_stops_agrees_with_each_customers_verdict() {
     assert_eq!(names("2027-01-26"), ["Over Limit Ltd"], "Łódź is 60 days overdue: not yet");
     assert_eq!(names("2027-01-27"), ["Over Limit Ltd", POLISH], "by name");
     assert_eq!(names("2027-03-31"), ["Fine Ltd", "Over Limit Ltd", POLISH], "December's invoices more than 60 days overdue too");
+    drop(store);
+    let cli: serde_json::Value =
+        serde_json::from_str(&ok(&db.path, &["report", "credit-stop", "--as-of", "2027-01-27", "--json"])).unwrap();
+    let listed: Vec<(&str, &str)> =
+        cli.as_array().unwrap().iter().map(|s| (s["customer_name"].as_str().unwrap(), s["reason"].as_str().unwrap())).collect();
+    assert_eq!(listed.len(), 2, "{cli}");
+    assert_eq!(listed[0].0, "Over Limit Ltd");
+    assert!(listed[1].1.contains("INV-2026-00001 is 61 days overdue"), "{cli}");
+    let text = ok(&db.path, &["report", "credit-stop", "--as-of", "2026-11-01"]);
+    assert_eq!(text, "No customer is on credit stop.\n");
 }
 
 #[test]

@@ -276,6 +276,12 @@ pub enum ReportCommand {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Customers on credit stop (over their credit limit, or an invoice more than 60 days overdue), and why.
+    CreditStop {
+        /// Default: today.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

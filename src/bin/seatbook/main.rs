@@ -530,6 +530,15 @@ fn run(cli: Cli) -> Result<Output> {
             let a = store.account(customer, date_or_today(&as_of, "--as-of", &clock)?)?;
             out(&a, render::account(&a))
         }
+        Command::Report(ReportCommand::CreditStop { as_of }) => {
+            let stops = store.credit_stops(date_or_today(&as_of, "--as-of", &clock)?)?;
+            let text = if stops.is_empty() {
+                "No customer is on credit stop.\n".to_string()
+            } else {
+                stops.iter().map(|s| format!("{:>6}  {}: {}\n", s.customer_id, s.customer_name, s.reason)).collect()
+            };
+            out(&stops, text)
+        }
         Command::Renewals(RenewalsCommand::Due { within, as_of }) => {
             let as_of = date_or_today(&as_of, "--as-of", &clock)?;
             let rows = render::due_rows(&store.renewals_ahead(as_of, within)?);
