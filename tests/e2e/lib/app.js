@@ -96,6 +96,23 @@ export function isoDate(days = 0) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
+/** YYYY-MM-DD `days` after (or before) the YYYY-MM-DD `iso`. */
+export function addDays(iso, days) {
+  const d = new Date(`${iso}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The month `k` months before TODAY's: `YYYY-MM`, its first and its last day. */
+export function monthBack(k) {
+  const pad = (n) => String(n).padStart(2, "0");
+  const [y, m] = TODAY.split("-").map(Number);
+  const index = y * 12 + (m - 1) - k;
+  const [yy, mm] = [Math.floor(index / 12), (index % 12) + 1];
+  const last = new Date(Date.UTC(yy, mm, 0)).getUTCDate();
+  return { month: `${yy}-${pad(mm)}`, first: `${yy}-${pad(mm)}-01`, last: `${yy}-${pad(mm)}-${pad(last)}` };
+}
+
 /** The company profile and price list most tests start from. */
 export function seedCompany(db) {
   cli(db, ["init", "--name", "Acme Cloud Ltd", "--country", "ZA", "--currency", "ZAR", "--vat-rate", "15",

@@ -3,18 +3,13 @@
 // the rule and the date; the history shows the changes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, freshDb, cli, seedCompany, TODAY } from "../lib/app.js";
+import { launch, freshDb, cli, seedCompany, addDays, TODAY } from "../lib/app.js";
 
 const db = freshDb("subscriptions");
 const PREMIUM = "CFQ7TTC0LCHC:0002";
 const BASIC = "CFQ7TTC0LH18:0001";
 let app;
 
-function addDays(iso, days) {
-  const d = new Date(`${iso}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 const OLD_START = addDays(TODAY, -30);
 
 before(async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { launch, freshDb, cli, seedCompany, automationDir, SCREENS, TODAY } from "../lib/app.js";
+import { launch, freshDb, cli, seedCompany, automationDir, SCREENS, addDays, TODAY } from "../lib/app.js";
 
 const db = freshDb("billing");
 const dialogs = automationDir(db);
@@ -16,11 +16,6 @@ const YEAR = TODAY.slice(0, 4);
 let app;
 let preview;
 
-function addDays(iso, days) {
-  const d = new Date(`${iso}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 const sum = (xs) => xs.reduce((a, x) => a + Math.round(Number(x) * 100), 0) / 100;
 
 before(async () => {

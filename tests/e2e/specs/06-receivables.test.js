@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { launch, freshDb, cli, seedCompany, automationDir, waitFor, SCREENS, TODAY } from "../lib/app.js";
+import { launch, freshDb, cli, seedCompany, automationDir, waitFor, SCREENS, addDays, monthBack, TODAY } from "../lib/app.js";
 
 const db = freshDb("receivables");
 const dialogs = automationDir(db);
@@ -20,19 +20,7 @@ const FABRIKAM = 3;
 let app;
 
 const pad = (n) => String(n).padStart(2, "0");
-function addDays(iso, days) {
-  const d = new Date(`${iso}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-/** The month `k` months before today's: `YYYY-MM`, its first and its last day. */
-function monthBack(k) {
-  const [y, m] = TODAY.split("-").map(Number);
-  const index = y * 12 + (m - 1) - k;
-  const [yy, mm] = [Math.floor(index / 12), (index % 12) + 1];
-  const last = new Date(Date.UTC(yy, mm, 0)).getUTCDate();
-  return { month: `${yy}-${pad(mm)}`, first: `${yy}-${pad(mm)}-01`, last: `${yy}-${pad(mm)}-${pad(last)}` };
-}
+
 
 // Money in the tests: decimal strings compared as strings, arithmetic in integer cents.
 function cents(s) {

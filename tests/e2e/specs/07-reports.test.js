@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { launch, freshDb, cli, seedCompany, automationDir, PRICELIST, TODAY } from "../lib/app.js";
+import { launch, freshDb, cli, seedCompany, automationDir, PRICELIST, addDays, monthBack, TODAY } from "../lib/app.js";
 
 const db = freshDb("reports");
 const dialogs = automationDir(db);
@@ -16,19 +16,7 @@ const PREMIUM = "CFQ7TTC0LCHC:0002";
 let app;
 
 const pad = (n) => String(n).padStart(2, "0");
-function addDays(iso, days) {
-  const d = new Date(`${iso}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-/** The month `k` months before today's: `YYYY-MM`, its first and its last day. */
-function monthBack(k) {
-  const [y, m] = TODAY.split("-").map(Number);
-  const index = y * 12 + (m - 1) - k;
-  const [yy, mm] = [Math.floor(index / 12), (index % 12) + 1];
-  const last = new Date(Date.UTC(yy, mm, 0)).getUTCDate();
-  return { month: `${yy}-${pad(mm)}`, first: `${yy}-${pad(mm)}-01`, last: `${yy}-${pad(mm)}-${pad(last)}` };
-}
+
 const day = (k, d) => `${monthBack(k).month}-${pad(d)}`;
 
 // The page's default range: the 12 months up to this one (the CLI's default too).

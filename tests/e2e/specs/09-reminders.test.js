@@ -5,30 +5,18 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import { launch, freshDb, cli, seedCompany, automationDir, TODAY } from "../lib/app.js";
+import { launch, freshDb, cli, seedCompany, automationDir, monthBack, TODAY } from "../lib/app.js";
 
 const db = freshDb("reminders");
 const dialogs = automationDir(db);
 let app;
 let due;
 
-function monthsBefore(iso, n) {
-  const d = new Date(`${iso.slice(0, 7)}-01T12:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() - n);
-  return d.toISOString().slice(0, 7);
-}
-function lastDay(month) {
-  const d = new Date(`${month}-01T12:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + 1);
-  d.setUTCDate(0);
-  return d.toISOString().slice(0, 10);
-}
-
 before(async () => {
   seedCompany(db);
   cli(db, ["customer", "add", "--name", "Contoso Ltd", "--domain", "contoso.onmicrosoft.com"]);
   cli(db, ["customer", "add", "--name", "Northwind Health", "--domain", "northwind.onmicrosoft.com"]);
-  const first = monthsBefore(TODAY, 3);
+  const first = monthBack(3).month;
   cli(db, ["subscription", "add", "--customer", "1", "--product", "CFQ7TTC0LH18:0001", "--term", "P1Y", "--billing", "monthly",
     "--quantity", "10", "--start", `${first}-01`]);
   cli(db, ["subscription", "add", "--customer", "2", "--product", "CFQ7TTC0LCHC:0002", "--term", "P1Y", "--billing", "monthly",
@@ -36,8 +24,8 @@ before(async () => {
   // Three months issued on their last days (due 30 days later): on TODAY the oldest invoices
   // are more than 30 days overdue, the next more than 7, the newest not yet due.
   for (let n = 3; n >= 1; n--) {
-    const month = monthsBefore(TODAY, n);
-    cli(db, ["bill", "--month", month, "--issue", "--date", lastDay(month)]);
+    const { month, last } = monthBack(n);
+    cli(db, ["bill", "--month", month, "--issue", "--date", last]);
   }
   // Northwind pays its oldest invoice: it gets no letter for it.
   const northwind = cli(db, ["invoice", "list", "--customer", "2"], { json: true });
