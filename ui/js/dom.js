@@ -109,6 +109,11 @@ export function table(list, columns, rows, props = {}) {
   );
 }
 
+/** A table row that opens something when clicked or on Enter (`go()`), keyed by `data-id`. */
+export function linkRow(id, go, ...cells) {
+  return h("tr", { "data-id": id, class: "row-link", tabindex: "0", onclick: go, onkeydown: (e) => e.key === "Enter" && go() }, cells);
+}
+
 export function td(content, opts = {}) {
   return h("td", { class: opts.numeric ? "num" : opts.class || null }, content);
 }

@@ -3,7 +3,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, badge, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, dialog, debounce } from "../dom.js";
+import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce } from "../dom.js";
 import { paymentDialog, refundDialog, openInvoicesTable, paymentsTable } from "./payments.js";
 import { statusBadge } from "./subscriptions.js";
 import { invoiceBadge } from "./invoices.js";
@@ -300,9 +300,9 @@ async function renderPage(root, ctx, id) {
         "subscriptions",
         [["#", { numeric: true }], ["Product"], ["Seats", { numeric: true }], ["Term"], ["Term ends"], ["Status"]],
         subs.map((s) =>
-          h(
-            "tr",
-            { "data-id": s.id, class: "row-link", tabindex: "0", onclick: () => ctx.navigate("subscriptions", { id: s.id }), onkeydown: (e) => e.key === "Enter" && ctx.navigate("subscriptions", { id: s.id }) },
+          linkRow(
+            s.id,
+            () => ctx.navigate("subscriptions", { id: s.id }),
             td(String(s.id), { numeric: true }),
             td(h("div", {}, s.product_title, h("div", { class: "sub" }, s.product))),
             td(fmt.decimal(String(s.quantity)), { numeric: true }),

@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, amount, day, header, section, table, td, empty, badge, button } from "../dom.js";
+import { h, add, amount, day, header, section, table, td, linkRow, empty, badge, button } from "../dom.js";
 
 function card(title, value, detail, props = {}) {
   return h("article", { class: "stat", ...props }, h("h2", { class: "stat-title" }, title), h("div", { class: "stat-value" }, value), detail ? h("p", { class: "stat-detail" }, detail) : null);
@@ -70,15 +70,9 @@ export async function render(root, ctx) {
         "renewals",
         [["Term ends"], ["Customer"], ["Product"], ["Seats", { numeric: true }], ["Renewal and seat cuts"]],
         d.renewals.map((x) =>
-          h(
-            "tr",
-            {
-              "data-id": x.subscription_id,
-              class: "row-link",
-              tabindex: "0",
-              onclick: () => ctx.navigate("subscriptions", { id: x.subscription_id }),
-              onkeydown: (e) => e.key === "Enter" && ctx.navigate("subscriptions", { id: x.subscription_id }),
-            },
+          linkRow(
+            x.subscription_id,
+            () => ctx.navigate("subscriptions", { id: x.subscription_id }),
             td(day(x.term_end)),
             td(x.customer_name),
             td(h("div", {}, x.product_title, h("div", { class: "sub" }, x.product))),
@@ -103,15 +97,9 @@ export async function render(root, ctx) {
         "credit-stops",
         [["Customer"], ["Why"]],
         d.credit_stops.map((x) =>
-          h(
-            "tr",
-            {
-              "data-id": x.customer_id,
-              class: "row-link",
-              tabindex: "0",
-              onclick: () => ctx.navigate("customers", { id: x.customer_id }),
-              onkeydown: (e) => e.key === "Enter" && ctx.navigate("customers", { id: x.customer_id }),
-            },
+          linkRow(
+            x.customer_id,
+            () => ctx.navigate("customers", { id: x.customer_id }),
             td(h("strong", { class: "nowrap" }, x.customer_name)),
             td(x.reason.charAt(0).toUpperCase() + x.reason.slice(1)),
           ),

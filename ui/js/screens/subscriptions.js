@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, badge, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, debounce, values, confirmDialog } from "../dom.js";
+import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, debounce, values, confirmDialog } from "../dom.js";
 
 const TERMS = [
   ["P1M", "1 month (P1M)"],
@@ -72,9 +72,9 @@ async function renderList(root, ctx, params) {
         "subscriptions",
         [["#", { numeric: true }], ["Customer"], ["Product"], ["Seats", { numeric: true }], ["Term"], ["Term ends"], ["Auto-renew"], ["Status"]],
         rows.map((s) =>
-          h(
-            "tr",
-            { "data-id": s.id, class: "row-link", tabindex: "0", onclick: () => ctx.navigate("subscriptions", { id: s.id }), onkeydown: (e) => e.key === "Enter" && ctx.navigate("subscriptions", { id: s.id }) },
+          linkRow(
+            s.id,
+            () => ctx.navigate("subscriptions", { id: s.id }),
             td(String(s.id), { numeric: true }),
             td(names.get(s.customer_id) ?? `Customer ${s.customer_id}`),
             td(h("div", {}, s.product_title, h("div", { class: "sub" }, s.product))),
