@@ -189,6 +189,10 @@ fn customers_list_edit_log_and_close() {
     let list = f.ok("customers_list", json!({"search": "ACME"}));
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], acme);
+    // A first page: the first customers by name.
+    let first = f.ok("customers_list", json!({"limit": 1}));
+    assert_eq!(first.as_array().unwrap().iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), [xss.clone()], "'<' sorts before 'A'");
+    assert_eq!(f.ok("customers_list", json!({"limit": 5})).as_array().unwrap().len(), 2);
     // Names come back exactly as typed; the page shows them as text.
     assert_eq!(f.ok("customer_get", json!({"id": xss}))["name"], "<img src=x onerror=alert(1)>");
     let c = f.ok("customer_update", json!({"id": acme, "fields": {"email": "it@acme.example", "payment_terms_days": "14"}}));

@@ -50,7 +50,9 @@ export const companyPickLogo = () => call("company_pick_logo");
 export const companyClearLogo = () => call("company_clear_logo");
 
 // Customers.
-export const customersList = (search, includeClosed) => call("customers_list", { search: search || null, include_closed: !!includeClosed });
+/** Customers by name; `limit` returns only the first ones (a list's first page). */
+export const customersList = (search, includeClosed, limit) =>
+  call("customers_list", { search: search || null, include_closed: !!includeClosed, limit: limit ?? null });
 export const customerGet = (id) => call("customer_get", { id });
 export const customerAdd = (fields) => call("customer_add", { fields });
 export const customerUpdate = (id, fields) => call("customer_update", { id, fields });

@@ -87,9 +87,10 @@ pub async fn customers_list(
     state: State<'_, AppState>,
     search: Option<String>,
     include_closed: Option<bool>,
+    limit: Option<u32>,
 ) -> Result<Vec<CustomerRow>, IpcError> {
     let search = super::given(search);
-    let list = state.with_store(|s| s.list_customers(search.as_deref(), include_closed.unwrap_or(false), None))?;
+    let list = state.with_store(|s| s.list_customers(search.as_deref(), include_closed.unwrap_or(false), limit))?;
     Ok(list.into_iter().map(CustomerRow::from).collect())
 }
 

@@ -27,7 +27,7 @@ export async function render(root, ctx, params = {}) {
 // The list ------------------------------------------------------------------------------------
 
 async function renderList(root, ctx, params) {
-  const state = { search: params.search || "", includeClosed: false, sort: "name", dir: 1, shown: PAGE, rows: [], seq: 0 };
+  const state = { search: params.search || "", includeClosed: false, sort: "name", dir: 1, shown: PAGE, rows: [], complete: false, seq: 0 };
 
   const search = h("input", {
     type: "search",
@@ -63,7 +63,8 @@ async function renderList(root, ctx, params) {
 
   function draw() {
     const rows = sorted();
-    count.textContent = state.rows.length === 0 ? "" : `${fmt.plural(state.rows.length, "customer")}${state.search ? ` matching “${state.search}”` : ""}`;
+    const many = state.complete ? fmt.plural(state.rows.length, "customer") : `More than ${fmt.decimal(String(PAGE))} customers`;
+    count.textContent = state.rows.length === 0 ? "" : `${many}${state.search ? ` matching “${state.search}”` : ""}`;
     if (rows.length === 0) {
       replace(
         body,
@@ -140,10 +141,19 @@ async function renderList(root, ctx, params) {
   async function load() {
     const seq = ++state.seq;
     try {
-      const rows = await api.customersList(state.search, state.includeClosed);
+      // The first page first, so the list shows at once however many customers there are; then
+      // all of them, for the count, sorting by any column and "Show all".
+      const first = await api.customersList(state.search, state.includeClosed, PAGE + 1);
       if (seq !== state.seq) return; // a later search already answered
-      state.rows = rows;
       state.shown = PAGE;
+      state.complete = first.length <= PAGE;
+      state.rows = first.slice(0, PAGE);
+      draw();
+      if (state.complete) return;
+      const rows = await api.customersList(state.search, state.includeClosed);
+      if (seq !== state.seq) return;
+      state.rows = rows;
+      state.complete = true;
       draw();
     } catch (error) {
       replace(body, h("p", { class: "notice notice-error", role: "alert" }, error.message));
