@@ -3,7 +3,8 @@
 
 use super::fonts::{self, Face, FaceMetrics, Family};
 use super::format;
-use super::{Document, DocumentKind, Party};
+use super::sheet::{Sheet, BODY, CELL_PAD, HEADER_FILL, MARGIN_TOP, RULE, SMALL, TABLE, TABLE_LEADING};
+use super::{Document, DocumentKind};
 use crate::company::Paper;
 
 /// An RGB colour, each channel 0–1.
@@ -12,8 +13,6 @@ pub(crate) type Colour = (f32, f32, f32);
 pub(crate) const INK: Colour = (0.11, 0.12, 0.14);
 pub(crate) const MUTED: Colour = (0.40, 0.42, 0.46);
 pub(crate) const ACCENT: Colour = (0.10, 0.23, 0.42);
-const RULE: Colour = (0.80, 0.82, 0.85);
-const HEADER_FILL: Colour = (0.93, 0.94, 0.96);
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Item {
@@ -41,17 +40,6 @@ pub(crate) fn page_size(paper: Paper) -> (f32, f32) {
         Paper::Letter => (612.0, 792.0),
     }
 }
-
-const MARGIN_X: f32 = 45.0;
-const MARGIN_TOP: f32 = 42.0;
-/// Nothing but the footer goes below this distance from the bottom edge.
-const MARGIN_BOTTOM: f32 = 58.0;
-
-const BODY: f32 = 9.0;
-const SMALL: f32 = 7.5;
-const TABLE: f32 = 8.5;
-const TABLE_LEADING: f32 = 11.0;
-const CELL_PAD: f32 = 5.0;
 
 /// Text as printed: tabs become spaces, other control characters are dropped.
 pub(crate) fn clean(s: &str) -> String {
@@ -172,135 +160,40 @@ struct Row {
 
 struct Ctx<'a> {
     doc: &'a Document,
-    reg: &'static FaceMetrics,
-    bold: &'static FaceMetrics,
-    width: f32,
-    height: f32,
-    left: f32,
-    right: f32,
-    pages: Vec<Page>,
-    y: f32,
+    s: Sheet,
 }
 
 impl<'a> Ctx<'a> {
-    fn m(&self, face: Face) -> &'static FaceMetrics {
-        match face {
-            Face::Regular => self.reg,
-            Face::Bold => self.bold,
-        }
-    }
-
-    fn items(&mut self) -> &mut Vec<Item> {
-        &mut self.pages.last_mut().expect("a page is open").items
-    }
-
-    fn text(&mut self, x: f32, y: f32, face: Face, size: f32, colour: Colour, text: impl Into<String>) {
-        let text = text.into();
-        if text.is_empty() {
-            return;
-        }
-        self.items().push(Item::Text { x, y, face, size, colour, text });
-    }
-
-    fn text_right(&mut self, right: f32, y: f32, face: Face, size: f32, colour: Colour, text: impl Into<String>) {
-        let text = text.into();
-        let w = self.m(face).width(&text, size);
-        self.text(right - w, y, face, size, colour, text);
-    }
-
-    fn rule(&mut self, x1: f32, x2: f32, y: f32, width: f32, colour: Colour) {
-        self.items().push(Item::Line { x1, y1: y, x2, y2: y, width, colour });
-    }
-
-    fn bottom(&self) -> f32 {
-        self.height - MARGIN_BOTTOM
-    }
-
-    fn new_page(&mut self) {
-        self.pages.push(Page { width: self.width, height: self.height, items: Vec::new() });
-        self.y = MARGIN_TOP;
-    }
-
-    /// A page after the first: a one-line reminder of whose document this is.
-    fn continuation_page(&mut self) {
-        self.new_page();
-        let doc = self.doc;
-        let base = self.y + 10.0;
-        self.text(self.left, base, Face::Bold, 10.0, ACCENT, title(doc));
-        let name = clean(&doc.customer.name);
-        let max = (self.right - self.left) * 0.5;
-        let name = wrap(&name, self.reg, BODY, max).into_iter().next().unwrap_or_default();
-        self.text_right(self.right, base, Face::Regular, BODY, MUTED, name);
-        self.rule(self.left, self.right, base + 6.0, 0.5, RULE);
-        self.y = base + 20.0;
-    }
-
-    /// Start a new page unless `h` more points fit on this one.
-    fn ensure(&mut self, h: f32) -> bool {
-        if self.y + h > self.bottom() {
-            self.continuation_page();
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Lines of a block of text at `size`, each wrapped to `max`.
-    fn lines(&self, text: &str, face: Face, size: f32, max: f32) -> Vec<String> {
-        if text.trim().is_empty() {
-            return Vec::new();
-        }
-        wrap(text, self.m(face), size, max)
-    }
-
-    fn party_lines(&self, p: &Party, max: f32, with_contact: bool) -> Vec<String> {
-        let mut out = self.lines(&p.address, Face::Regular, BODY, max);
-        out.extend(self.lines(&p.country, Face::Regular, BODY, max));
-        if !p.vat_number.trim().is_empty() {
-            out.extend(self.lines(&format!("VAT No. {}", p.vat_number.trim()), Face::Regular, BODY, max));
-        }
-        if !p.registration_number.trim().is_empty() {
-            out.extend(self.lines(&format!("Reg. No. {}", p.registration_number.trim()), Face::Regular, BODY, max));
-        }
-        if with_contact {
-            let contact: Vec<&str> = [p.email.trim(), p.phone.trim()].into_iter().filter(|s| !s.is_empty()).collect();
-            if !contact.is_empty() {
-                out.extend(self.lines(&contact.join("  \u{b7}  "), Face::Regular, BODY, max));
-            }
-        }
-        out
-    }
-
     /// Logo, supplier, title and the document's number and dates; then the customer.
     fn header(&mut self, logo: Option<(u32, u32)>) {
         let doc = self.doc;
-        let content_w = self.right - self.left;
+        let content_w = self.s.right - self.s.left;
         let left_w = content_w * 0.52;
-        let top = self.y;
+        let top = self.s.y;
 
         // Left: logo and supplier.
         let mut y = top;
         if let Some((pw, ph)) = logo.filter(|(w, h)| *w > 0 && *h > 0) {
             let scale = (170.0 / pw as f32).min(48.0 / ph as f32);
             let (w, h) = (pw as f32 * scale, ph as f32 * scale);
-            let x = self.left;
-            self.items().push(Item::Logo { x, y, w, h });
+            let x = self.s.left;
+            self.s.items().push(Item::Logo { x, y, w, h });
             y += h + 12.0;
         }
-        for line in self.lines(&doc.supplier.name, Face::Bold, 12.0, left_w) {
+        for line in self.s.lines(&doc.supplier.name, Face::Bold, 12.0, left_w) {
             y += 14.0;
-            self.text(self.left, y - 3.0, Face::Bold, 12.0, INK, line);
+            self.s.text(self.s.left, y - 3.0, Face::Bold, 12.0, INK, line);
         }
         y += 2.0;
-        for line in self.party_lines(&doc.supplier, left_w, true) {
+        for line in self.s.party_lines(&doc.supplier, left_w, true) {
             y += 11.5;
-            self.text(self.left, y - 2.5, Face::Regular, BODY, MUTED, line);
+            self.s.text(self.s.left, y - 2.5, Face::Regular, BODY, MUTED, line);
         }
         let left_end = y;
 
         // Right: title and facts.
         let mut y = top + 20.0;
-        self.text_right(self.right, y, Face::Bold, 22.0, ACCENT, kind_title(doc));
+        self.s.text_right(self.s.right, y, Face::Bold, 22.0, ACCENT, kind_title(doc));
         y += 8.0;
         let number_label = match doc.kind {
             DocumentKind::TaxInvoice => "Invoice number",
@@ -311,56 +204,56 @@ impl<'a> Ctx<'a> {
             facts.push(("Due date", format::date(due)));
         }
         facts.push(("Currency", doc.currency.code().to_string()));
-        let label_x = self.right - 190.0;
+        let label_x = self.s.right - 190.0;
         for (label, value) in facts {
             y += 14.0;
-            self.text(label_x, y, Face::Regular, BODY, MUTED, label);
-            self.text_right(self.right, y, Face::Bold, BODY, INK, value);
+            self.s.text(label_x, y, Face::Regular, BODY, MUTED, label);
+            self.s.text_right(self.s.right, y, Face::Bold, BODY, INK, value);
         }
         let right_end = y + 4.0;
 
-        self.y = left_end.max(right_end) + 20.0;
-        self.rule(self.left, self.right, self.y - 8.0, 0.5, RULE);
+        self.s.y = left_end.max(right_end) + 20.0;
+        self.s.rule(self.s.left, self.s.right, self.s.y - 8.0, 0.5, RULE);
 
         // The customer (left) and, for a credit note, what it corrects (right).
-        let top = self.y + 4.0;
+        let top = self.s.y + 4.0;
         let mut y = top;
         let credit = matches!(doc.kind, DocumentKind::CreditNote { .. });
         let left_w = if credit { content_w * 0.5 - 12.0 } else { content_w * 0.62 };
-        self.text(self.left, y + 4.0, Face::Bold, SMALL, MUTED, "BILL TO");
+        self.s.text(self.s.left, y + 4.0, Face::Bold, SMALL, MUTED, "BILL TO");
         y += 8.0;
-        for line in self.lines(&doc.customer.name, Face::Bold, 11.0, left_w) {
+        for line in self.s.lines(&doc.customer.name, Face::Bold, 11.0, left_w) {
             y += 13.5;
-            self.text(self.left, y - 2.5, Face::Bold, 11.0, INK, line);
+            self.s.text(self.s.left, y - 2.5, Face::Bold, 11.0, INK, line);
         }
         y += 1.0;
-        for line in self.party_lines(&doc.customer, left_w, false) {
+        for line in self.s.party_lines(&doc.customer, left_w, false) {
             y += 11.5;
-            self.text(self.left, y - 2.5, Face::Regular, BODY, INK, line);
+            self.s.text(self.s.left, y - 2.5, Face::Regular, BODY, INK, line);
         }
         let left_end = y;
 
         let mut y = top;
         if let DocumentKind::CreditNote { corrects, corrects_date, reason } = &doc.kind {
-            let rx = self.left + content_w * 0.5 + 12.0;
-            let rw = self.right - rx;
-            self.text(rx, y + 4.0, Face::Bold, SMALL, MUTED, "CREDIT NOTE FOR");
+            let rx = self.s.left + content_w * 0.5 + 12.0;
+            let rw = self.s.right - rx;
+            self.s.text(rx, y + 4.0, Face::Bold, SMALL, MUTED, "CREDIT NOTE FOR");
             y += 8.0;
             let what = format!("Corrects invoice {} of {}", clean(corrects), format::date(*corrects_date));
-            for line in self.lines(&what, Face::Bold, BODY, rw) {
+            for line in self.s.lines(&what, Face::Bold, BODY, rw) {
                 y += 12.0;
-                self.text(rx, y - 2.5, Face::Bold, BODY, INK, line);
+                self.s.text(rx, y - 2.5, Face::Bold, BODY, INK, line);
             }
-            for line in self.lines(&format!("Reason: {}", reason.trim()), Face::Regular, BODY, rw) {
+            for line in self.s.lines(&format!("Reason: {}", reason.trim()), Face::Regular, BODY, rw) {
                 y += 11.5;
-                self.text(rx, y - 2.5, Face::Regular, BODY, INK, line);
+                self.s.text(rx, y - 2.5, Face::Regular, BODY, INK, line);
             }
         }
-        self.y = left_end.max(y) + 18.0;
+        self.s.y = left_end.max(y) + 18.0;
     }
 
     fn columns(&self, rows: &[Row]) -> Columns {
-        let (reg, bold) = (self.reg, self.bold);
+        let (reg, bold) = (self.s.reg, self.s.bold);
         let fit = |header: &str, values: &mut dyn Iterator<Item = &String>, min: f32| -> f32 {
             let widest = values.map(|v| reg.width(v, TABLE)).fold(bold.width(header, TABLE), f32::max);
             (widest + 2.0 * CELL_PAD + 2.0).max(min)
@@ -368,7 +261,7 @@ impl<'a> Ctx<'a> {
         let amount_w = fit(&amount_header(self.doc), &mut rows.iter().map(|r| &r.amount), 72.0);
         let price_w = fit("Unit price", &mut rows.iter().map(|r| &r.price), 64.0);
         let qty_w = fit("Qty", &mut rows.iter().map(|r| &r.qty), 36.0);
-        let content_w = self.right - self.left;
+        let content_w = self.s.right - self.s.left;
         let has_period = self.doc.lines.iter().any(|l| l.period.is_some());
         let mut period_w = if has_period {
             let widest = self.doc.lines.iter().filter_map(|l| l.period).map(|(a, b)| reg.width(&format::period(a, b), TABLE));
@@ -381,7 +274,7 @@ impl<'a> Ctx<'a> {
             period_w = (period_w - (150.0 - desc_w)).max(70.0);
             desc_w = content_w - period_w - qty_w - price_w - amount_w;
         }
-        let desc_x = self.left;
+        let desc_x = self.s.left;
         let period_x = desc_x + desc_w;
         let qty_x = period_x + period_w;
         let price_x = qty_x + qty_w;
@@ -391,26 +284,26 @@ impl<'a> Ctx<'a> {
 
     fn table_header(&mut self, c: &Columns) {
         let h = 20.0;
-        let y = self.y;
-        let (x, w) = (self.left, self.right - self.left);
-        self.items().push(Item::Rect { x, y, w, h, colour: HEADER_FILL });
+        let y = self.s.y;
+        let (x, w) = (self.s.left, self.s.right - self.s.left);
+        self.s.items().push(Item::Rect { x, y, w, h, colour: HEADER_FILL });
         let base = y + 13.0;
-        self.text(c.desc_x + CELL_PAD, base, Face::Bold, TABLE, INK, "Description");
+        self.s.text(c.desc_x + CELL_PAD, base, Face::Bold, TABLE, INK, "Description");
         if let Some((px, _)) = c.period {
-            self.text(px + CELL_PAD, base, Face::Bold, TABLE, INK, "Service period");
+            self.s.text(px + CELL_PAD, base, Face::Bold, TABLE, INK, "Service period");
         }
-        self.text_right(c.qty_x + c.qty_w - CELL_PAD, base, Face::Bold, TABLE, INK, "Qty");
-        self.text_right(c.price_x + c.price_w - CELL_PAD, base, Face::Bold, TABLE, INK, "Unit price");
+        self.s.text_right(c.qty_x + c.qty_w - CELL_PAD, base, Face::Bold, TABLE, INK, "Qty");
+        self.s.text_right(c.price_x + c.price_w - CELL_PAD, base, Face::Bold, TABLE, INK, "Unit price");
         let amount = amount_header(self.doc);
-        self.text_right(c.amount_x + c.amount_w - CELL_PAD, base, Face::Bold, TABLE, INK, amount);
-        self.y = y + h;
+        self.s.text_right(c.amount_x + c.amount_w - CELL_PAD, base, Face::Bold, TABLE, INK, amount);
+        self.s.y = y + h;
     }
 
     fn table(&mut self, rows: Vec<Row>) {
         let c = self.columns(&rows);
         // The header needs room for itself and at least one line below it.
-        if self.y + 20.0 + 2.0 * TABLE_LEADING > self.bottom() {
-            self.continuation_page();
+        if self.s.y + 20.0 + 2.0 * TABLE_LEADING > self.s.bottom() {
+            self.s.continuation_page();
         }
         self.table_header(&c);
         // Rows placed on this page since its table header.
@@ -419,7 +312,7 @@ impl<'a> Ctx<'a> {
             let n = row.desc.len().max(row.period.len()).max(1);
             let mut first = 0;
             while first < n {
-                let room = ((self.bottom() - self.y - 8.0) / TABLE_LEADING).floor().max(0.0) as usize;
+                let room = ((self.s.bottom() - self.s.y - 8.0) / TABLE_LEADING).floor().max(0.0) as usize;
                 // A row that does not fit moves to the next page whole; only a row taller than
                 // a whole page is split (and its numbers stay on its first line).
                 let take = if room >= n - first {
@@ -430,34 +323,34 @@ impl<'a> Ctx<'a> {
                     room
                 };
                 if take == 0 {
-                    self.continuation_page();
+                    self.s.continuation_page();
                     self.table_header(&c);
                     on_page = 0;
                     continue;
                 }
-                let top = self.y;
+                let top = self.s.y;
                 let base = top + 5.0 + TABLE * 0.78;
                 for i in 0..take {
                     let y = base + i as f32 * TABLE_LEADING;
                     if let Some(t) = row.desc.get(first + i) {
-                        self.text(c.desc_x + CELL_PAD, y, Face::Regular, TABLE, INK, t.clone());
+                        self.s.text(c.desc_x + CELL_PAD, y, Face::Regular, TABLE, INK, t.clone());
                     }
                     if let (Some((px, _)), Some(t)) = (c.period, row.period.get(first + i)) {
-                        self.text(px + CELL_PAD, y, Face::Regular, TABLE, MUTED, t.clone());
+                        self.s.text(px + CELL_PAD, y, Face::Regular, TABLE, MUTED, t.clone());
                     }
                 }
                 if first == 0 {
-                    self.text_right(c.qty_x + c.qty_w - CELL_PAD, base, Face::Regular, TABLE, INK, row.qty.clone());
-                    self.text_right(c.price_x + c.price_w - CELL_PAD, base, Face::Regular, TABLE, INK, row.price.clone());
-                    self.text_right(c.amount_x + c.amount_w - CELL_PAD, base, Face::Regular, TABLE, INK, row.amount.clone());
+                    self.s.text_right(c.qty_x + c.qty_w - CELL_PAD, base, Face::Regular, TABLE, INK, row.qty.clone());
+                    self.s.text_right(c.price_x + c.price_w - CELL_PAD, base, Face::Regular, TABLE, INK, row.price.clone());
+                    self.s.text_right(c.amount_x + c.amount_w - CELL_PAD, base, Face::Regular, TABLE, INK, row.amount.clone());
                 }
-                self.y = top + take as f32 * TABLE_LEADING + 8.0;
-                self.rule(self.left, self.right, self.y, 0.5, RULE);
+                self.s.y = top + take as f32 * TABLE_LEADING + 8.0;
+                self.s.rule(self.s.left, self.s.right, self.s.y, 0.5, RULE);
                 on_page += 1;
                 first += take;
             }
         }
-        self.y += 12.0;
+        self.s.y += 12.0;
     }
 
     fn totals(&mut self) {
@@ -481,24 +374,24 @@ impl<'a> Ctx<'a> {
             rows.push(("Total VAT".to_string(), format::amount(doc.vat_total, minor)));
         }
         let h = rows.len() as f32 * 15.0 + 34.0;
-        self.ensure(h);
-        let label_x = self.right - 250.0;
-        let value_right = self.right - CELL_PAD;
+        self.s.ensure(h);
+        let label_x = self.s.right - 250.0;
+        let value_right = self.s.right - CELL_PAD;
         for (label, value) in rows {
-            self.y += 15.0;
-            self.text(label_x, self.y, Face::Regular, BODY, MUTED, label);
-            self.text_right(value_right, self.y, Face::Regular, BODY, INK, value);
+            self.s.y += 15.0;
+            self.s.text(label_x, self.s.y, Face::Regular, BODY, MUTED, label);
+            self.s.text_right(value_right, self.s.y, Face::Regular, BODY, INK, value);
         }
-        self.y += 8.0;
-        self.rule(label_x - CELL_PAD, self.right, self.y, 1.0, INK);
-        self.y += 17.0;
+        self.s.y += 8.0;
+        self.s.rule(label_x - CELL_PAD, self.s.right, self.s.y, 1.0, INK);
+        self.s.y += 17.0;
         let label = match doc.kind {
             DocumentKind::TaxInvoice => format!("Total {}", cur.code()),
             DocumentKind::CreditNote { .. } => format!("Total credit {}", cur.code()),
         };
-        self.text(label_x, self.y, Face::Bold, 11.0, INK, label);
-        self.text_right(value_right, self.y, Face::Bold, 11.0, INK, format::amount(doc.total, minor));
-        self.y += 24.0;
+        self.s.text(label_x, self.s.y, Face::Bold, 11.0, INK, label);
+        self.s.text_right(value_right, self.s.y, Face::Bold, 11.0, INK, format::amount(doc.total, minor));
+        self.s.y += 24.0;
     }
 
     fn payment(&mut self) {
@@ -515,94 +408,94 @@ impl<'a> Ctx<'a> {
         .filter(|(_, v)| !v.trim().is_empty())
         .map(|(l, v)| (l, clean(v.trim())))
         .collect();
-        let content_w = self.right - self.left;
+        let content_w = self.s.right - self.s.left;
         let col_w = content_w * 0.5 - 12.0;
-        let value_x = self.left + 88.0;
-        let terms = self.lines(&doc.payment_terms, Face::Regular, BODY, col_w);
+        let value_x = self.s.left + 88.0;
+        let terms = self.s.lines(&doc.payment_terms, Face::Regular, BODY, col_w);
         if bank.is_empty() && terms.is_empty() {
             return;
         }
         let mut bank_rows: Vec<(&str, Vec<String>)> = Vec::new();
         for (label, value) in bank {
-            let lines = self.lines(&value, Face::Regular, BODY, col_w - 88.0);
+            let lines = self.s.lines(&value, Face::Regular, BODY, col_w - 88.0);
             bank_rows.push((label, lines));
         }
         if !bank_rows.is_empty() {
-            bank_rows.push(("Reference", self.lines(&clean(&doc.number), Face::Bold, BODY, col_w - 88.0)));
+            bank_rows.push(("Reference", self.s.lines(&clean(&doc.number), Face::Bold, BODY, col_w - 88.0)));
         }
         let bank_h: f32 = bank_rows.iter().map(|(_, l)| l.len() as f32 * 12.0).sum();
         let h = 18.0 + bank_h.max(terms.len() as f32 * 12.0);
-        self.ensure(h.min(self.bottom() - MARGIN_TOP - 40.0));
-        let top = self.y;
+        self.s.ensure(h.min(self.s.bottom() - MARGIN_TOP - 40.0));
+        let top = self.s.y;
         let mut y = top;
         if !bank_rows.is_empty() {
-            self.text(self.left, y, Face::Bold, SMALL, MUTED, "PAYMENT DETAILS");
+            self.s.text(self.s.left, y, Face::Bold, SMALL, MUTED, "PAYMENT DETAILS");
             y += 4.0;
             for (label, lines) in bank_rows {
                 let face = if label == "Reference" { Face::Bold } else { Face::Regular };
                 for (i, line) in lines.into_iter().enumerate() {
                     y += 12.0;
                     if i == 0 {
-                        self.text(self.left, y, Face::Regular, BODY, MUTED, label);
+                        self.s.text(self.s.left, y, Face::Regular, BODY, MUTED, label);
                     }
-                    self.text(value_x, y, face, BODY, INK, line);
+                    self.s.text(value_x, y, face, BODY, INK, line);
                 }
             }
         }
         let left_end = y;
-        let rx = self.left + content_w * 0.5 + 12.0;
+        let rx = self.s.left + content_w * 0.5 + 12.0;
         let mut y = top;
         if !terms.is_empty() {
-            self.text(rx, y, Face::Bold, SMALL, MUTED, "PAYMENT TERMS");
+            self.s.text(rx, y, Face::Bold, SMALL, MUTED, "PAYMENT TERMS");
             y += 4.0;
             for line in terms {
                 y += 12.0;
-                self.text(rx, y, Face::Regular, BODY, INK, line);
+                self.s.text(rx, y, Face::Regular, BODY, INK, line);
             }
         }
-        self.y = left_end.max(y) + 22.0;
+        self.s.y = left_end.max(y) + 22.0;
     }
 
     fn notes(&mut self) {
-        let content_w = self.right - self.left;
+        let content_w = self.s.right - self.s.left;
         let notes: Vec<Vec<String>> =
-            self.doc.notes.iter().map(|n| self.lines(n, Face::Regular, TABLE, content_w)).filter(|l| !l.is_empty()).collect();
+            self.doc.notes.iter().map(|n| self.s.lines(n, Face::Regular, TABLE, content_w)).filter(|l| !l.is_empty()).collect();
         if notes.is_empty() {
             return;
         }
-        self.ensure(4.0 + 2.0 * TABLE_LEADING);
-        self.text(self.left, self.y, Face::Bold, SMALL, MUTED, "NOTES");
-        self.y += 4.0;
+        self.s.ensure(4.0 + 2.0 * TABLE_LEADING);
+        self.s.text(self.s.left, self.s.y, Face::Bold, SMALL, MUTED, "NOTES");
+        self.s.y += 4.0;
         for note in notes {
             for line in note {
-                self.ensure(TABLE_LEADING);
-                self.y += TABLE_LEADING;
-                self.text(self.left, self.y, Face::Regular, TABLE, MUTED, line);
+                self.s.ensure(TABLE_LEADING);
+                self.s.y += TABLE_LEADING;
+                self.s.text(self.s.left, self.s.y, Face::Regular, TABLE, MUTED, line);
             }
-            self.y += 3.0;
+            self.s.y += 3.0;
         }
     }
 
     /// "Page N of M" and the supplier on every page.
     fn footers(&mut self) {
-        let m = self.pages.len();
+        let m = self.s.pages.len();
         let doc = self.doc;
         let mut who = clean(doc.supplier.name.trim());
         if !doc.supplier.vat_number.trim().is_empty() {
             who = format!("{who}  \u{b7}  VAT No. {}", clean(doc.supplier.vat_number.trim()));
         }
         let who = format!("{}  \u{b7}  {}", who, title(doc));
-        let max = (self.right - self.left) - 80.0;
-        let who = wrap(&who, self.reg, SMALL, max).into_iter().next().unwrap_or_default();
-        let rule_y = self.height - 40.0;
-        let base = self.height - 28.0;
+        let max = (self.s.right - self.s.left) - 80.0;
+        let who = wrap(&who, self.s.reg, SMALL, max).into_iter().next().unwrap_or_default();
+        let rule_y = self.s.height - 40.0;
+        let base = self.s.height - 28.0;
         let page_text: Vec<String> = (1..=m).map(|n| format!("Page {n} of {m}")).collect();
         for (i, page_no) in page_text.into_iter().enumerate() {
-            let w = self.reg.width(&page_no, SMALL);
-            let items = &mut self.pages[i].items;
-            items.push(Item::Line { x1: self.left, y1: rule_y, x2: self.right, y2: rule_y, width: 0.5, colour: RULE });
-            items.push(Item::Text { x: self.left, y: base, face: Face::Regular, size: SMALL, colour: MUTED, text: who.clone() });
-            items.push(Item::Text { x: self.right - w, y: base, face: Face::Regular, size: SMALL, colour: MUTED, text: page_no });
+            let w = self.s.reg.width(&page_no, SMALL);
+            let items = &mut self.s.pages[i].items;
+            items.push(Item::Line { x1: self.s.left, y1: rule_y, x2: self.s.right, y2: rule_y, width: 0.5, colour: RULE });
+            items.push(Item::Text { x: self.s.left, y: base, face: Face::Regular, size: SMALL, colour: MUTED, text: who.clone() });
+            items.push(Item::Text { x: self.s.right - w, y: base, face: Face::Regular, size: SMALL, colour: MUTED, text: page_no });
         }
     }
 }
@@ -613,19 +506,7 @@ fn amount_header(doc: &Document) -> String {
 
 /// Lay `doc` out in `family`; `logo` is the logo's size in pixels, if it has one.
 pub(crate) fn layout(doc: &Document, family: Family, logo: Option<(u32, u32)>) -> Vec<Page> {
-    let (width, height) = page_size(doc.paper);
-    let mut ctx = Ctx {
-        doc,
-        reg: fonts::metrics(family, Face::Regular),
-        bold: fonts::metrics(family, Face::Bold),
-        width,
-        height,
-        left: MARGIN_X,
-        right: width - MARGIN_X,
-        pages: Vec::new(),
-        y: MARGIN_TOP,
-    };
-    ctx.new_page();
+    let mut ctx = Ctx { doc, s: Sheet::new(doc.paper, family, title(doc), doc.customer.name.clone()) };
     ctx.header(logo);
 
     let minor = doc.currency.minor_units();
@@ -647,9 +528,9 @@ pub(crate) fn layout(doc: &Document, family: Family, logo: Option<(u32, u32)>) -
         .iter()
         .zip(provisional)
         .map(|(l, mut r)| {
-            r.desc = wrap(&l.description, ctx.reg, TABLE, cols.desc_w - 2.0 * CELL_PAD);
+            r.desc = wrap(&l.description, ctx.s.reg, TABLE, cols.desc_w - 2.0 * CELL_PAD);
             if let (Some((a, b)), Some((_, pw))) = (l.period, cols.period) {
-                r.period = wrap(&format::period(a, b), ctx.reg, TABLE, pw - 2.0 * CELL_PAD);
+                r.period = wrap(&format::period(a, b), ctx.s.reg, TABLE, pw - 2.0 * CELL_PAD);
             }
             r
         })
@@ -659,5 +540,5 @@ pub(crate) fn layout(doc: &Document, family: Family, logo: Option<(u32, u32)>) -
     ctx.payment();
     ctx.notes();
     ctx.footers();
-    ctx.pages
+    ctx.s.pages
 }

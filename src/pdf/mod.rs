@@ -86,6 +86,7 @@ mod fonts;
 mod format;
 mod layout;
 mod logo;
+mod sheet;
 mod statement;
 #[cfg(test)]
 mod tests;

@@ -3,25 +3,15 @@
 //! table style and "Page N of M" footer, emitted through `emit`.
 
 use super::emit;
-use super::fonts::{self, Face, FaceMetrics, Family};
+use super::fonts::{self, Face, Family};
 use super::format;
-use super::layout::{clean, page_size, wrap, Item, Page, ACCENT, INK, MUTED};
+use super::layout::{clean, wrap, Item, Page, ACCENT, INK, MUTED};
+use super::sheet::{Sheet, BODY, CELL_PAD, HEADER_FILL, RULE, SMALL, TABLE, TABLE_LEADING};
 use super::{BankDetails, Party};
 use crate::company::Paper;
 use crate::money::Currency;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-
-const RULE: (f32, f32, f32) = (0.80, 0.82, 0.85);
-const HEADER_FILL: (f32, f32, f32) = (0.93, 0.94, 0.96);
-const MARGIN_X: f32 = 45.0;
-const MARGIN_TOP: f32 = 42.0;
-const MARGIN_BOTTOM: f32 = 58.0;
-const BODY: f32 = 9.0;
-const SMALL: f32 = 7.5;
-const TABLE: f32 = 8.5;
-const TABLE_LEADING: f32 = 11.0;
-const CELL_PAD: f32 = 5.0;
 
 /// One line of a statement: a document or a movement of money.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,146 +61,55 @@ pub struct ReminderLetter {
 }
 
 struct Ctx {
-    reg: &'static FaceMetrics,
-    bold: &'static FaceMetrics,
-    width: f32,
-    height: f32,
-    left: f32,
-    right: f32,
-    pages: Vec<Page>,
-    y: f32,
-    /// Repeated at the top of every page after the first.
-    running: String,
-    customer: String,
+    s: Sheet,
 }
 
 impl Ctx {
     fn new(paper: Paper, family: Family, running: String, customer: String) -> Ctx {
-        let (width, height) = page_size(paper);
-        let mut c = Ctx {
-            reg: fonts::metrics(family, Face::Regular),
-            bold: fonts::metrics(family, Face::Bold),
-            width,
-            height,
-            left: MARGIN_X,
-            right: width - MARGIN_X,
-            pages: Vec::new(),
-            y: MARGIN_TOP,
-            running,
-            customer,
-        };
-        c.new_page();
-        c
-    }
-    fn m(&self, face: Face) -> &'static FaceMetrics {
-        match face {
-            Face::Regular => self.reg,
-            Face::Bold => self.bold,
-        }
-    }
-    fn items(&mut self) -> &mut Vec<Item> {
-        &mut self.pages.last_mut().expect("a page is open").items
-    }
-    fn text(&mut self, x: f32, y: f32, face: Face, size: f32, colour: (f32, f32, f32), text: impl Into<String>) {
-        let text = text.into();
-        if !text.is_empty() {
-            self.items().push(Item::Text { x, y, face, size, colour, text });
-        }
-    }
-    fn text_right(&mut self, right: f32, y: f32, face: Face, size: f32, colour: (f32, f32, f32), text: impl Into<String>) {
-        let text = text.into();
-        let w = self.m(face).width(&text, size);
-        self.text(right - w, y, face, size, colour, text);
-    }
-    fn rule(&mut self, y: f32, width: f32, colour: (f32, f32, f32)) {
-        let (x1, x2) = (self.left, self.right);
-        self.items().push(Item::Line { x1, y1: y, x2, y2: y, width, colour });
-    }
-    fn lines(&self, text: &str, face: Face, size: f32, max: f32) -> Vec<String> {
-        if text.trim().is_empty() {
-            return Vec::new();
-        }
-        wrap(text, self.m(face), size, max).iter().map(|l| clean(l)).collect()
-    }
-    fn bottom(&self) -> f32 {
-        self.height - MARGIN_BOTTOM
-    }
-    fn new_page(&mut self) {
-        self.pages.push(Page { width: self.width, height: self.height, items: Vec::new() });
-        self.y = MARGIN_TOP;
-    }
-    fn continuation_page(&mut self) {
-        self.new_page();
-        let base = self.y + 10.0;
-        let running = self.running.clone();
-        self.text(self.left, base, Face::Bold, 10.0, ACCENT, running);
-        let max = (self.right - self.left) * 0.5;
-        let name = wrap(&clean(&self.customer), self.reg, BODY, max).into_iter().next().unwrap_or_default();
-        self.text_right(self.right, base, Face::Regular, BODY, MUTED, name);
-        self.rule(base + 6.0, 0.5, RULE);
-        self.y = base + 20.0;
-    }
-    fn ensure(&mut self, h: f32) {
-        if self.y + h > self.bottom() {
-            self.continuation_page();
-        }
-    }
-    fn party_lines(&self, p: &Party, max: f32, with_contact: bool) -> Vec<String> {
-        let mut out = self.lines(&p.address, Face::Regular, BODY, max);
-        out.extend(self.lines(&p.country, Face::Regular, BODY, max));
-        if !p.vat_number.trim().is_empty() {
-            out.extend(self.lines(&format!("VAT No. {}", p.vat_number.trim()), Face::Regular, BODY, max));
-        }
-        if with_contact {
-            let contact: Vec<&str> = [p.email.trim(), p.phone.trim()].into_iter().filter(|s| !s.is_empty()).collect();
-            if !contact.is_empty() {
-                out.extend(self.lines(&contact.join("  \u{b7}  "), Face::Regular, BODY, max));
-            }
-        }
-        out
+        Ctx { s: Sheet::new(paper, family, running, customer) }
     }
 
     /// Supplier (left), title and facts (right), then the customer under a label.
     fn header(&mut self, supplier: &Party, title: &str, facts: &[(&str, String)], label: &str, customer: &Party) {
-        let content_w = self.right - self.left;
+        let content_w = self.s.right - self.s.left;
         let left_w = content_w * 0.52;
-        let top = self.y;
+        let top = self.s.y;
         let mut y = top;
-        for line in self.lines(&supplier.name, Face::Bold, 12.0, left_w) {
+        for line in self.s.lines(&supplier.name, Face::Bold, 12.0, left_w) {
             y += 14.0;
-            self.text(self.left, y - 3.0, Face::Bold, 12.0, INK, line);
+            self.s.text(self.s.left, y - 3.0, Face::Bold, 12.0, INK, line);
         }
         y += 2.0;
-        for line in self.party_lines(supplier, left_w, true) {
+        for line in self.s.party_lines(supplier, left_w, true) {
             y += 11.5;
-            self.text(self.left, y - 2.5, Face::Regular, BODY, MUTED, line);
+            self.s.text(self.s.left, y - 2.5, Face::Regular, BODY, MUTED, line);
         }
         let left_end = y;
         let mut y = top + 20.0;
-        self.text_right(self.right, y, Face::Bold, 20.0, ACCENT, title);
+        self.s.text_right(self.s.right, y, Face::Bold, 20.0, ACCENT, title);
         y += 8.0;
-        let label_x = self.right - 190.0;
+        let label_x = self.s.right - 190.0;
         for (l, v) in facts {
             y += 14.0;
-            self.text(label_x, y, Face::Regular, BODY, MUTED, *l);
-            self.text_right(self.right, y, Face::Bold, BODY, INK, v.clone());
+            self.s.text(label_x, y, Face::Regular, BODY, MUTED, *l);
+            self.s.text_right(self.s.right, y, Face::Bold, BODY, INK, v.clone());
         }
-        self.y = left_end.max(y + 4.0) + 20.0;
-        self.rule(self.y - 8.0, 0.5, RULE);
-        let mut y = self.y + 4.0;
-        self.text(self.left, y + 4.0, Face::Bold, SMALL, MUTED, label);
+        self.s.y = left_end.max(y + 4.0) + 20.0;
+        self.s.rule_across(self.s.y - 8.0, 0.5, RULE);
+        let mut y = self.s.y + 4.0;
+        self.s.text(self.s.left, y + 4.0, Face::Bold, SMALL, MUTED, label);
         y += 8.0;
         let w = content_w * 0.62;
-        for line in self.lines(&customer.name, Face::Bold, 11.0, w) {
+        for line in self.s.lines(&customer.name, Face::Bold, 11.0, w) {
             y += 13.5;
-            self.text(self.left, y - 2.5, Face::Bold, 11.0, INK, line);
+            self.s.text(self.s.left, y - 2.5, Face::Bold, 11.0, INK, line);
         }
         y += 1.0;
-        for line in self.party_lines(customer, w, false) {
+        for line in self.s.party_lines(customer, w, false) {
             y += 11.5;
-            self.text(self.left, y - 2.5, Face::Regular, BODY, INK, line);
+            self.s.text(self.s.left, y - 2.5, Face::Regular, BODY, INK, line);
         }
-        self.y = y + 18.0;
+        self.s.y = y + 18.0;
     }
 
     fn bank(&mut self, bank: &BankDetails, reference: &str) {
@@ -229,29 +128,29 @@ impl Ctx {
         if rows.len() == 1 {
             return;
         }
-        self.ensure(16.0 + rows.len() as f32 * 12.0);
-        self.text(self.left, self.y, Face::Bold, SMALL, MUTED, "PAYMENT DETAILS");
-        self.y += 4.0;
+        self.s.ensure(16.0 + rows.len() as f32 * 12.0);
+        self.s.text(self.s.left, self.s.y, Face::Bold, SMALL, MUTED, "PAYMENT DETAILS");
+        self.s.y += 4.0;
         for (label, value) in rows {
-            self.y += 12.0;
+            self.s.y += 12.0;
             let face = if label == "Reference" { Face::Bold } else { Face::Regular };
-            self.text(self.left, self.y, Face::Regular, BODY, MUTED, label);
-            self.text(self.left + 88.0, self.y, face, BODY, INK, value);
+            self.s.text(self.s.left, self.s.y, Face::Regular, BODY, MUTED, label);
+            self.s.text(self.s.left + 88.0, self.s.y, face, BODY, INK, value);
         }
-        self.y += 18.0;
+        self.s.y += 18.0;
     }
 
     fn footers(&mut self, who: &str) {
-        let m = self.pages.len();
-        let max = (self.right - self.left) - 80.0;
-        let who = wrap(&clean(who), self.reg, SMALL, max).into_iter().next().unwrap_or_default();
-        let rule_y = self.height - 40.0;
-        let base = self.height - 28.0;
+        let m = self.s.pages.len();
+        let max = (self.s.right - self.s.left) - 80.0;
+        let who = wrap(&clean(who), self.s.reg, SMALL, max).into_iter().next().unwrap_or_default();
+        let rule_y = self.s.height - 40.0;
+        let base = self.s.height - 28.0;
         for i in 0..m {
             let page_no = format!("Page {} of {m}", i + 1);
-            let w = self.reg.width(&page_no, SMALL);
-            let (left, right) = (self.left, self.right);
-            let items = &mut self.pages[i].items;
+            let w = self.s.reg.width(&page_no, SMALL);
+            let (left, right) = (self.s.left, self.s.right);
+            let items = &mut self.s.pages[i].items;
             items.push(Item::Line { x1: left, y1: rule_y, x2: right, y2: rule_y, width: 0.5, colour: RULE });
             items.push(Item::Text { x: left, y: base, face: Face::Regular, size: SMALL, colour: MUTED, text: who.clone() });
             items.push(Item::Text { x: right - w, y: base, face: Face::Regular, size: SMALL, colour: MUTED, text: page_no });
@@ -307,29 +206,29 @@ fn statement_pages(s: &StatementDocument, family: Family) -> Vec<Page> {
     let amt = |v: Decimal| if v.is_zero() { String::new() } else { format::amount(v, minor) };
     let money_w = 72.0;
     let cols = {
-        let date_x = c.left;
+        let date_x = c.s.left;
         let doc_x = date_x + 60.0;
         let desc_x = doc_x + 88.0;
-        let balance_r = c.right;
+        let balance_r = c.s.right;
         let credit_r = balance_r - money_w;
         let debit_r = credit_r - money_w;
         Cols { date_x, doc_x, desc_x, desc_w: debit_r - money_w + 16.0 - desc_x, debit_r, credit_r, balance_r }
     };
     let header = |c: &mut Ctx| {
-        let y = c.y;
-        let (x, w) = (c.left, c.right - c.left);
-        c.items().push(Item::Rect { x, y, w, h: 20.0, colour: HEADER_FILL });
+        let y = c.s.y;
+        let (x, w) = (c.s.left, c.s.right - c.s.left);
+        c.s.items().push(Item::Rect { x, y, w, h: 20.0, colour: HEADER_FILL });
         let base = y + 13.0;
-        c.text(cols.date_x + CELL_PAD, base, Face::Bold, TABLE, INK, "Date");
-        c.text(cols.doc_x + CELL_PAD, base, Face::Bold, TABLE, INK, "Document");
-        c.text(cols.desc_x + CELL_PAD, base, Face::Bold, TABLE, INK, "Description");
-        c.text_right(cols.debit_r - CELL_PAD, base, Face::Bold, TABLE, INK, "Debit");
-        c.text_right(cols.credit_r - CELL_PAD, base, Face::Bold, TABLE, INK, "Credit");
-        c.text_right(cols.balance_r - CELL_PAD, base, Face::Bold, TABLE, INK, "Balance");
-        c.y = y + 20.0;
+        c.s.text(cols.date_x + CELL_PAD, base, Face::Bold, TABLE, INK, "Date");
+        c.s.text(cols.doc_x + CELL_PAD, base, Face::Bold, TABLE, INK, "Document");
+        c.s.text(cols.desc_x + CELL_PAD, base, Face::Bold, TABLE, INK, "Description");
+        c.s.text_right(cols.debit_r - CELL_PAD, base, Face::Bold, TABLE, INK, "Debit");
+        c.s.text_right(cols.credit_r - CELL_PAD, base, Face::Bold, TABLE, INK, "Credit");
+        c.s.text_right(cols.balance_r - CELL_PAD, base, Face::Bold, TABLE, INK, "Balance");
+        c.s.y = y + 20.0;
     };
-    if c.y + 20.0 + 3.0 * TABLE_LEADING > c.bottom() {
-        c.continuation_page();
+    if c.s.y + 20.0 + 3.0 * TABLE_LEADING > c.s.bottom() {
+        c.s.continuation_page();
     }
     header(&mut c);
     /// Date, document, description lines, debit, credit, balance, face.
@@ -345,8 +244,8 @@ fn statement_pages(s: &StatementDocument, family: Family) -> Vec<Page> {
         Face::Bold,
     ));
     for r in &s.rows {
-        let desc = c.lines(&r.description, Face::Regular, TABLE, cols.desc_w - 2.0 * CELL_PAD);
-        let doc = wrap(&clean(&r.document), c.reg, TABLE, 88.0 - 2.0 * CELL_PAD).into_iter().next().unwrap_or_default();
+        let desc = c.s.lines(&r.description, Face::Regular, TABLE, cols.desc_w - 2.0 * CELL_PAD);
+        let doc = wrap(&clean(&r.document), c.s.reg, TABLE, 88.0 - 2.0 * CELL_PAD).into_iter().next().unwrap_or_default();
         rows.push((format::date(r.date), doc, desc, amt(r.debit), amt(r.credit), format::amount(r.balance, minor), Face::Regular));
     }
     rows.push((
@@ -361,51 +260,51 @@ fn statement_pages(s: &StatementDocument, family: Family) -> Vec<Page> {
     for (date, doc, desc, debit, credit, balance, face) in rows {
         let n = desc.len().max(1);
         let h = n as f32 * TABLE_LEADING + 8.0;
-        if c.y + h > c.bottom() {
-            c.continuation_page();
+        if c.s.y + h > c.s.bottom() {
+            c.s.continuation_page();
             header(&mut c);
         }
-        let top = c.y;
+        let top = c.s.y;
         let base = top + 5.0 + TABLE * 0.78;
-        c.text(cols.date_x + CELL_PAD, base, face, TABLE, INK, date);
-        c.text(cols.doc_x + CELL_PAD, base, face, TABLE, INK, doc);
+        c.s.text(cols.date_x + CELL_PAD, base, face, TABLE, INK, date);
+        c.s.text(cols.doc_x + CELL_PAD, base, face, TABLE, INK, doc);
         for (i, l) in desc.into_iter().enumerate() {
-            c.text(cols.desc_x + CELL_PAD, base + i as f32 * TABLE_LEADING, face, TABLE, INK, l);
+            c.s.text(cols.desc_x + CELL_PAD, base + i as f32 * TABLE_LEADING, face, TABLE, INK, l);
         }
-        c.text_right(cols.debit_r - CELL_PAD, base, face, TABLE, INK, debit);
-        c.text_right(cols.credit_r - CELL_PAD, base, face, TABLE, INK, credit);
-        c.text_right(cols.balance_r - CELL_PAD, base, face, TABLE, INK, balance);
-        c.y = top + h;
-        c.rule(c.y, 0.5, RULE);
+        c.s.text_right(cols.debit_r - CELL_PAD, base, face, TABLE, INK, debit);
+        c.s.text_right(cols.credit_r - CELL_PAD, base, face, TABLE, INK, credit);
+        c.s.text_right(cols.balance_r - CELL_PAD, base, face, TABLE, INK, balance);
+        c.s.y = top + h;
+        c.s.rule_across(c.s.y, 0.5, RULE);
     }
-    c.y += 20.0;
+    c.s.y += 20.0;
 
     // Aging of what is open at the end of the period.
-    c.ensure(60.0);
-    c.text(c.left, c.y, Face::Bold, SMALL, MUTED, format!("AGING AS OF {}", format::date(s.to).to_uppercase()));
-    c.y += 6.0;
+    c.s.ensure(60.0);
+    c.s.text(c.s.left, c.s.y, Face::Bold, SMALL, MUTED, format!("AGING AS OF {}", format::date(s.to).to_uppercase()));
+    c.s.y += 6.0;
     let labels = ["Current", "1\u{2013}30 days", "31\u{2013}60 days", "61\u{2013}90 days", "Over 90 days", "Total due"];
     let total: Decimal = s.aging.iter().sum();
     let values: Vec<String> = s.aging.iter().chain(std::iter::once(&total)).map(|v| format::amount(*v, minor)).collect();
-    let w = (c.right - c.left) / 6.0;
-    let (x, y, cw) = (c.left, c.y, c.right - c.left);
-    c.items().push(Item::Rect { x, y, w: cw, h: 18.0, colour: HEADER_FILL });
+    let w = (c.s.right - c.s.left) / 6.0;
+    let (x, y, cw) = (c.s.left, c.s.y, c.s.right - c.s.left);
+    c.s.items().push(Item::Rect { x, y, w: cw, h: 18.0, colour: HEADER_FILL });
     for (i, l) in labels.iter().enumerate() {
-        let r = c.left + (i as f32 + 1.0) * w - CELL_PAD;
-        c.text_right(r, y + 12.0, Face::Bold, TABLE, INK, *l);
+        let r = c.s.left + (i as f32 + 1.0) * w - CELL_PAD;
+        c.s.text_right(r, y + 12.0, Face::Bold, TABLE, INK, *l);
     }
-    c.y += 18.0;
+    c.s.y += 18.0;
     for (i, v) in values.into_iter().enumerate() {
-        let r = c.left + (i as f32 + 1.0) * w - CELL_PAD;
+        let r = c.s.left + (i as f32 + 1.0) * w - CELL_PAD;
         let face = if i == 5 { Face::Bold } else { Face::Regular };
-        c.text_right(r, c.y + 13.0, face, TABLE, INK, v);
+        c.s.text_right(r, c.s.y + 13.0, face, TABLE, INK, v);
     }
-    c.y += 20.0;
-    c.rule(c.y, 0.5, RULE);
-    c.y += 22.0;
+    c.s.y += 20.0;
+    c.s.rule_across(c.s.y, 0.5, RULE);
+    c.s.y += 22.0;
     c.bank(&s.bank, &s.customer.name);
     c.footers(&footer_text(&s.supplier, title));
-    c.pages
+    c.s.pages
 }
 
 /// A statement of account as a PDF.
@@ -462,22 +361,22 @@ fn letter_pages(l: &ReminderLetter, family: Family) -> Vec<Page> {
             l.days_overdue
         ),
     };
-    let w = c.right - c.left;
+    let w = c.s.right - c.s.left;
     let mut paras = vec!["Dear customer,".to_string(), body];
     paras.push("Please quote the invoice number as your payment reference. Thank you for your business.".to_string());
     paras.push(format!("Kind regards,\n{}", l.supplier.name.trim()));
     for p in paras {
-        for line in c.lines(&p, Face::Regular, 10.0, w) {
-            c.ensure(14.0);
-            c.y += 14.0;
-            c.text(c.left, c.y, Face::Regular, 10.0, INK, line);
+        for line in c.s.lines(&p, Face::Regular, 10.0, w) {
+            c.s.ensure(14.0);
+            c.s.y += 14.0;
+            c.s.text(c.s.left, c.s.y, Face::Regular, 10.0, INK, line);
         }
-        c.y += 8.0;
+        c.s.y += 8.0;
     }
-    c.y += 16.0;
+    c.s.y += 16.0;
     c.bank(&l.bank, &l.invoice);
     c.footers(&footer_text(&l.supplier, &format!("{} {}", l.title, l.invoice)));
-    c.pages
+    c.s.pages
 }
 
 /// A reminder letter as a PDF.
