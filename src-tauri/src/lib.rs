@@ -86,6 +86,9 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         reminders::reminders_due,
         reminders::reminders_send,
         reminders::reminders_open_folder,
+        books::books_trial_balance,
+        books::books_export_journal,
+        books::books_export_all,
     ]
 }
 

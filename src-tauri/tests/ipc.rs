@@ -191,7 +191,7 @@ fn customers_list_edit_log_and_close() {
     assert_eq!(list[0]["id"], acme);
     // A first page: the first customers by name.
     let first = f.ok("customers_list", json!({"limit": 1}));
-    assert_eq!(first.as_array().unwrap().iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), [xss.clone()], "'<' sorts before 'A'");
+    assert_eq!(first.as_array().unwrap().iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), [xss], "'<' sorts before 'A'");
     assert_eq!(f.ok("customers_list", json!({"limit": 5})).as_array().unwrap().len(), 2);
     // Names come back exactly as typed; the page shows them as text.
     assert_eq!(f.ok("customer_get", json!({"id": xss}))["name"], "<img src=x onerror=alert(1)>");
@@ -609,4 +609,75 @@ fn backups_list_now_save_as_and_restore() {
     assert!(f.ok("backup_pick", json!({})).is_object());
     f.ok("backup_restore", json!({}));
     assert_eq!(f.ok("company_get", json!({}))["name"], "Cloudwise (Pty) Ltd");
+}
+
+#[test]
+fn books_trial_balance_journal_exports_and_all_data() {
+    let f = fresh();
+    // No books yet: nothing to balance.
+    let empty = f.ok("books_trial_balance", json!({}));
+    assert_eq!((empty["rows"].clone(), empty["totals"].clone(), empty["entries"].clone()), (json!([]), json!([]), json!(0)));
+
+    let (acme, number) = f.billed();
+    f.ok(
+        "payment_add",
+        json!({"input": {"customer_id": acme, "amount": "5000", "date": "2026-11-10", "method": "eft", "reference": "EFT; 1"}}),
+    );
+    f.ok("invoice_credit", json!({"input": {"number": number, "mode": "amount", "amount": "10", "reason": "Goodwill"}}));
+
+    // The trial balance: every account of the journal, each currency summing to zero.
+    let tb = f.ok("books_trial_balance", json!({}));
+    let rows = tb["rows"].as_array().unwrap();
+    let sum: rust_decimal::Decimal = rows.iter().map(|r| dec(&r["balance"])).sum();
+    assert_eq!(sum, rust_decimal::Decimal::ZERO);
+    assert_eq!(tb["totals"], json!([{"currency": "ZAR", "total": "0.00"}]));
+    let accounts: Vec<&str> = rows.iter().map(|r| r["account"].as_str().unwrap()).collect();
+    assert_eq!(
+        accounts,
+        ["Assets:Bank", "Assets:Receivables:C00001", "Income:Sales", "Liabilities:CustomerCredit:C00001", "Liabilities:VAT:Output"]
+    );
+    assert_eq!((rows[1]["customer_name"].as_str(), rows[1]["customer_id"].as_i64()), (Some("Acme"), Some(acme)));
+    assert_eq!((rows[0]["customer_name"].clone(), rows[0]["currency"].as_str()), (Value::Null, Some("ZAR")));
+    assert_eq!(dec(&rows[0]["balance"]), rust_decimal::Decimal::from(5000));
+    // The same figures as the core's trial balance (what `seatbook report trial-balance` prints).
+    let store = Store::open(&f.dir.path().join("seatbook.db")).unwrap();
+    let journal = store.journal().unwrap();
+    let core = seatbook::books::trial_balance(&journal);
+    assert_eq!(rows.len(), core.len());
+    for (row, ((account, currency), balance)) in rows.iter().zip(&core) {
+        assert_eq!((row["account"].as_str(), row["currency"].as_str()), (Some(account.as_str()), Some(currency.to_string().as_str())));
+        assert_eq!(dec(&row["balance"]), *balance, "{account}");
+    }
+    assert_eq!(tb["entries"].as_u64(), Some(journal.len() as u64));
+
+    // The journal in each format, where the save dialog says: the core's bytes, as
+    // `seatbook export journal --format F` prints them.
+    for (format, ext, body) in [
+        ("csv", "csv", seatbook::books::to_csv(&journal)),
+        ("hledger", "journal", seatbook::books::to_hledger(&journal)),
+        ("beancount", "beancount", seatbook::books::to_beancount(&journal)),
+    ] {
+        let saved = f.ok("books_export_journal", json!({ "format": format }));
+        let path = f.dialogs().join(format!("seatbook-journal-2026-11-24.{ext}"));
+        assert_eq!(saved, json!({"file": path.display().to_string(), "entries": journal.len()}), "{format}");
+        assert_eq!(std::fs::read(&path).unwrap(), body.into_bytes(), "{format}");
+    }
+    let e = f.err("books_export_journal", json!({"format": "ledger"}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_input"), Some("format")));
+
+    // Every table as CSV into the folder the dialog answers: the core's files and rows.
+    let all = f.ok("books_export_all", json!({}));
+    assert_eq!(all["folder"].as_str(), Some(f.dialogs().to_str().unwrap()));
+    let elsewhere = f.dir.path().join("cli-export");
+    let core = store.export_all(&elsewhere).unwrap();
+    let files = all["files"].as_array().unwrap();
+    assert_eq!(files.len(), core.len());
+    for (file, (path, rows)) in files.iter().zip(&core) {
+        let name = Path::new(path).file_name().unwrap();
+        assert_eq!(file["file"].as_str(), Some(f.dialogs().join(name).to_str().unwrap()));
+        assert_eq!(file["rows"].as_u64(), Some(*rows as u64), "{}", name.to_string_lossy());
+        assert_eq!(std::fs::read(f.dialogs().join(name)).unwrap(), std::fs::read(path).unwrap(), "{}", name.to_string_lossy());
+    }
+    assert_eq!(all["rows"].as_u64(), Some(core.iter().map(|(_, n)| *n as u64).sum()));
+    assert!(files.iter().any(|x| x["file"].as_str().unwrap().ends_with("/invoices.csv") && x["rows"] == 1));
 }

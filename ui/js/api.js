@@ -138,3 +138,10 @@ export const remindersDue = () => call("reminders_due");
 export const remindersSend = () => call("reminders_send");
 /** Open the folder of today's letters; resolves to its path. */
 export const remindersOpenFolder = () => call("reminders_open_folder");
+// The books: the trial balance, the journal for the accountant, every table as CSV.
+/** Every account's balance per currency, from the whole journal, with a total per currency. */
+export const booksTrialBalance = () => call("books_trial_balance");
+/** Opens a save dialog; resolves to {file, entries}, or null if cancelled. `format`: csv, hledger or beancount. */
+export const booksExportJournal = (format) => call("books_export_journal", { format });
+/** Opens a folder dialog and writes every table there as CSV; resolves to {folder, files: [{file, rows}], rows}, or null if cancelled. */
+export const booksExportAll = () => call("books_export_all");

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod backups;
 pub mod billing;
+pub mod books;
 pub mod catalogue;
 pub mod company;
 pub mod customers;

@@ -65,4 +65,7 @@ pub const COMMANDS: &[&str] = &[
     "reminders_due",
     "reminders_send",
     "reminders_open_folder",
+    "books_trial_balance",
+    "books_export_journal",
+    "books_export_all",
 ];

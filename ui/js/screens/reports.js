@@ -1,5 +1,6 @@
-// Reports: MRR/ARR for the last 12 months and aging as SVG bar charts, and every report as a
-// table with "Export CSV" (written by the app from the same rows, where the user says).
+// Reports: MRR/ARR for the last 12 months and aging as SVG bar charts, every report as a
+// table with "Export CSV" (written by the app from the same rows, where the user says), and the
+// books: the journal saved for the accountant (CSV, hledger, beancount) and the trial balance.
 //
 // The charts are built with createElementNS. Bar heights come from the core's decimal strings,
 // converted to numbers for pixel geometry only; every label shows the string, formatted.
@@ -170,6 +171,78 @@ function reportTable(t) {
   );
 }
 
+const JOURNAL_FORMATS = [
+  ["csv", "CSV (spreadsheet)"],
+  ["hledger", "hledger journal"],
+  ["beancount", "Beancount"],
+];
+
+/**
+ * The trial balance, one block per currency: each account's balance (debit positive, credit
+ * negative) and the currency's total, all as the core's strings. Rows keep the core's order
+ * (by account); they are only grouped by currency here.
+ */
+function trialBalanceTable(tb) {
+  if (!tb.rows.length) return empty("Nothing in the books yet: issued invoices, credit notes and payments appear here.");
+  const rows = [];
+  for (const t of tb.totals) {
+    for (const r of tb.rows.filter((x) => x.currency === t.currency)) {
+      rows.push(
+        h(
+          "tr",
+          { "data-id": `${r.account}/${r.currency}`, "data-account": r.account, "data-currency": r.currency },
+          td(r.account),
+          td(r.customer_name ?? ""),
+          td(r.currency),
+          td(amount(r.balance, r.currency), { numeric: true }),
+        ),
+      );
+    }
+    rows.push(
+      h(
+        "tr",
+        { "data-id": `Total/${t.currency}`, "data-total": t.currency, class: "total-row" },
+        td("Total"),
+        td(""),
+        td(t.currency),
+        td(amount(t.total, t.currency), { numeric: true }),
+      ),
+    );
+  }
+  return table("trial-balance", [["Account"], ["Customer"], ["Currency"], ["Balance", { numeric: true }]], rows);
+}
+
+/** The Books panel: "Export journal…" in a chosen format, then the trial balance (loaded behind the screen). */
+function books(ctx) {
+  const f = form(
+    "journal",
+    { class: "form form-inline" },
+    field({ label: "Format", name: "format", type: "select", options: JOURNAL_FORMATS, value: "csv" }),
+    actions(submit("Export journal…", { "data-action": "export-journal" })),
+  );
+  onSubmit(f, async (v) => {
+    const saved = await api.booksExportJournal(v.format);
+    if (saved) ctx.toast(`Saved ${fmt.plural(saved.entries, "journal entry", "journal entries")} to ${saved.file}.`);
+  });
+  const balance = h("div", {}, h("p", { class: "muted" }, "Adding up the journal…"));
+  api.booksTrialBalance().then(
+    (tb) =>
+      replace(
+        balance,
+        trialBalanceTable(tb),
+        tb.rows.length ? h("p", { class: "hint" }, `From ${fmt.plural(tb.entries, "journal entry", "journal entries")}. Debits are positive, credits negative; each currency adds up to zero.`) : null,
+      ),
+    (error) => replace(balance, h("p", { class: "field-error", "data-error-for": "trial-balance", role: "alert" }, error.message)),
+  );
+  return section(
+    "Books",
+    h("p", { class: "hint books-lead" }, "Every invoice, credit note, payment, refund and reversal is a balanced journal entry. Export the journal for your accountant in the format their tools read."),
+    f,
+    h("h3", { class: "report-title" }, "Trial balance"),
+    balance,
+  );
+}
+
 export async function render(root, ctx, params = {}) {
   const [mrr, aging] = await Promise.all([api.reportMrr(null), api.reportAging(null)]);
   let current = REPORTS.find((r) => r.id === params.report) || REPORTS[0];
@@ -246,6 +319,7 @@ export async function render(root, ctx, params = {}) {
     section("MRR and ARR, last 12 months", mrrChart(mrr)),
     section(`Aging as of ${fmt.date(aging.as_of)}`, agingChart(aging)),
     section("Reports", tabs, filters, body),
+    books(ctx),
   );
   drawTabs();
   drawFilters();

@@ -1,5 +1,6 @@
 // Settings: the company profile printed on invoices, the logo, bank details, VAT, numbering,
-// paper, and where invoice PDFs are written (a folder chosen in a dialog).
+// paper, where invoice PDFs are written (a folder chosen in a dialog), backups, and every table
+// exported as CSV into a chosen folder.
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
@@ -261,6 +262,38 @@ export async function render(root, ctx) {
   );
   drawBackups(await api.backupsList());
 
+  // Export all data: every table as a CSV file, into a folder chosen in a dialog.
+  const exportBox = form("export-all", { class: "form" });
+  const exported = h("div", {});
+  const count = (n, one, many) => `${fmt.decimal(String(n))} ${n === 1 ? one : many}`;
+  add(
+    exportBox,
+    h("p", { class: "hint export-lead" }, "Every table as a CSV file (amounts also as decimals), for your accountant or another system. Choose an empty folder: the files are named after the tables."),
+    h(
+      "div",
+      { class: "inline" },
+      button("Export all data…", {
+        "data-action": "export-all",
+        onclick: async () => {
+          clearErrors(exportBox);
+          exportBox.setAttribute("aria-busy", "true");
+          try {
+            const done = await api.booksExportAll();
+            if (!done) return;
+            const summary = `${count(done.files.length, "file", "files")}, ${count(done.rows, "row", "rows")}`;
+            replace(exported, h("p", { class: "hint" }, `Last export: ${summary} in `, h("code", { "data-export-folder": done.folder }, done.folder), "."));
+            ctx.toast(`Exported ${summary} to ${done.folder}.`);
+          } catch (error) {
+            showError(exportBox, error);
+          } finally {
+            exportBox.removeAttribute("aria-busy");
+          }
+        },
+      }),
+    ),
+    exported,
+  );
+
   add(root, 
     header("Settings", "Your profile as printed on invoices, and where Seatbook keeps files."),
     h(
@@ -273,6 +306,7 @@ export async function render(root, ctx) {
         section("Logo", logoBox),
         section("Invoice PDFs", pdfBox),
         section("Backups", backupBox),
+        section("Export all data", exportBox),
         section("Database", h("p", {}, h("code", {}, settings.database)), h("p", { class: "hint" }, "Back it up like any important file. Choose another with --db PATH or SEATBOOK_DB.")),
       ),
     ),
