@@ -880,9 +880,8 @@ fn exchange_rates_are_effective_dated_and_do_not_change_locked_prices() {
     for (args, field) in [
         (vec!["--from", "USD", "--to", "USD", "--rate", "1", "--on", TODAY], "--to"),
         (vec!["--from", "USD", "--to", "ZAR", "--rate", "0", "--on", TODAY], "--rate"),
-        // A decimal comma takes one or two digits; before three it is ambiguous.
+        // Three digits after a lone comma are never guessed (18450 or 18.450?).
         (vec!["--from", "USD", "--to", "ZAR", "--rate", "18,450", "--on", TODAY], "--rate"),
-        (vec!["--from", "USD", "--to", "ZAR", "--rate", "18,4567", "--on", TODAY], "--rate"),
         (vec!["--from", "DOLLAR", "--to", "ZAR", "--rate", "18", "--on", TODAY], "--from"),
         (vec!["--from", "USD", "--to", "ZAR", "--rate", "18", "--on", "2026-02-30"], "--on"),
     ] {
