@@ -4,12 +4,15 @@
 //! Greek or Cyrillic name, which needs the embedded font) on every core and writes each to a
 //! temporary directory.
 
+/// The hand-made logo the PDF tests use, so the benchmark pays for a real logo.
+#[path = "../src/pdf/sample_png.rs"]
+mod sample_png;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use seatbook::company::Paper;
 use seatbook::money::Currency;
 use seatbook::pdf::{self, BankDetails, Document, DocumentKind, DocumentLine, Party, VatRow};
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -38,47 +41,6 @@ const LATIN: [&str; 9] = [
 ];
 const NON_LATIN: [&str; 5] =
     ["Zakład Usług Łódź sp. z o.o.", "Žluťoučký kůň a.s.", "Αθήνα Πληροφορική Α.Ε.", "ООО Москва Софт", "ТОВ Київ Хмара"];
-
-/// A small logo (RGBA PNG) made by hand, so the benchmark pays for a real logo.
-fn logo_png(w: u32, h: u32) -> Vec<u8> {
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for b in data {
-            crc ^= *b as u32;
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-            }
-        }
-        !crc
-    }
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend((data.len() as u32).to_be_bytes());
-        let mut c = kind.to_vec();
-        c.extend(data);
-        out.extend(&c);
-        out.extend(crc32(&c).to_be_bytes());
-    }
-    let mut raw = Vec::new();
-    for y in 0..h {
-        raw.push(0u8);
-        for x in 0..w {
-            let r = h as f32 / 2.0;
-            let disc = ((x as f32 - r).powi(2) + (y as f32 - r).powi(2)).sqrt() <= r - 1.0;
-            let bar = x as f32 > h as f32 * 1.2 && y > h / 3 && y < h * 2 / 3;
-            raw.extend(if disc || bar { [26, 58, 107, 255] } else { [255, 255, 255, 0] });
-        }
-    }
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    z.write_all(&raw).unwrap();
-    let mut ihdr = w.to_be_bytes().to_vec();
-    ihdr.extend(h.to_be_bytes());
-    ihdr.extend([8, 6, 0, 0, 0]);
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &z.finish().unwrap());
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -158,7 +120,7 @@ fn invoice(i: usize, logo: &[u8]) -> Document {
 }
 
 fn main() {
-    let logo = logo_png(240, 64);
+    let logo = sample_png::sample_png(240, 64);
     let docs: Vec<Document> = (0..COUNT).map(|i| invoice(i, &logo)).collect();
     let dir = tempfile::tempdir().expect("a temporary directory");
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::money::Currency;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -128,7 +128,9 @@ impl CustomerInput {
 }
 
 /// Field values as typed (all optional strings), before validation. `None` means "not given".
-#[derive(Debug, Clone, Default)]
+/// The desktop app's customer form sends exactly these (missing fields are `None`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct CustomerFields {
     pub name: Option<String>,
     pub contact_person: Option<String>,

@@ -86,6 +86,8 @@ mod fonts;
 mod format;
 mod layout;
 mod logo;
+#[cfg(test)]
+mod sample_png;
 mod sheet;
 mod statement;
 #[cfg(test)]

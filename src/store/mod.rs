@@ -26,7 +26,7 @@ pub use dashboard::{
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
 pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
 pub use statements::{
-    credit_stop_reason, reminder_level, CreditStop, Reminder, Statement, StatementLine, CREDIT_STOP_DAYS, REMINDER_LEVELS,
+    credit_stop_reason, reminder_level, CreditStop, Reminder, SentReminder, Statement, StatementLine, CREDIT_STOP_DAYS, REMINDER_LEVELS,
 };
 pub use subscriptions::{NewSubscription, RenewalOutcome, RenewalReport, SubscriptionView};
 

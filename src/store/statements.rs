@@ -107,6 +107,14 @@ pub struct Reminder {
     pub days_overdue: i64,
 }
 
+/// A reminder sent, and where its letter went.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentReminder {
+    #[serde(flatten)]
+    pub reminder: Reminder,
+    pub file: String,
+}
+
 fn customer_party(c: &Customer) -> Party {
     Party {
         name: c.name.clone(),
@@ -337,18 +345,46 @@ impl Store {
         Ok(out)
     }
 
-    /// Send (record) every reminder due on `as_of` (see `due_reminders`). One transaction;
-    /// running again the same day sends nothing new.
+    /// Record every reminder due on `as_of` (see `due_reminders`), without letters. One
+    /// transaction; running again the same day records nothing new.
     pub fn run_reminders(&mut self, as_of: NaiveDate, at: &str) -> Result<Vec<Reminder>> {
         self.write(|s| {
             let due = s.due_reminders(as_of)?;
-            let mut insert =
-                s.conn.prepare_cached("INSERT INTO reminders (invoice_id, level, date, recorded_at) VALUES (?1, ?2, ?3, ?4)")?;
-            for r in &due {
-                insert.execute(params![r.invoice_id, r.level, as_of.to_string(), at])?;
-            }
+            s.record_reminders(&due, as_of, at)?;
             Ok(due)
         })
+    }
+
+    /// Send the reminders due on `as_of`: each letter is rendered and handed to `deliver`
+    /// (which writes it and says where), then all are recorded in one transaction, so each goes
+    /// out once. A letter that cannot be delivered records nothing, and the next run tries again.
+    pub fn send_reminders(
+        &mut self,
+        as_of: NaiveDate,
+        at: &str,
+        mut deliver: impl FnMut(&Reminder, &[u8]) -> Result<String>,
+    ) -> Result<Vec<SentReminder>> {
+        let due = self.due_reminders(as_of)?;
+        let mut sent = Vec::with_capacity(due.len());
+        for reminder in due {
+            let letter = crate::pdf::render_reminder(&self.reminder_letter(&reminder)?)?;
+            let file = deliver(&reminder, &letter)?;
+            sent.push(SentReminder { reminder, file });
+        }
+        self.write(|s| {
+            let reminders: Vec<Reminder> = sent.iter().map(|r| r.reminder.clone()).collect();
+            s.record_reminders(&reminders, as_of, at)
+        })?;
+        Ok(sent)
+    }
+
+    fn record_reminders(&self, due: &[Reminder], as_of: NaiveDate, at: &str) -> Result<()> {
+        let mut insert =
+            self.conn.prepare_cached("INSERT INTO reminders (invoice_id, level, date, recorded_at) VALUES (?1, ?2, ?3, ?4)")?;
+        for r in due {
+            insert.execute(params![r.invoice_id, r.level, as_of.to_string(), at])?;
+        }
+        Ok(())
     }
 
     /// The reminder letter for a reminder.

@@ -336,8 +336,8 @@ fn customer_search_matches_name_domain_email_and_vat_number_in_any_case() {
     assert!(!out.contains("Acme"), "{out}");
 }
 
-/// BUG (fails until fixed): `render::customers` pads the currency with `{:<8}`, but
-/// `Currency`'s `Display` uses `write_str`, which ignores the width: the columns after it shift.
+/// Regression: `render::customers` pads the currency with `{:<8}`; `Currency`'s `Display` once
+/// ignored the width (`write_str`), and the columns after it shifted.
 #[test]
 fn customer_list_columns_line_up() {
     let book = Book::reseller();
@@ -555,9 +555,9 @@ fn a_good_customer_file_imports_every_row_once() {
     assert_eq!(book.customer_ids(&[]).len(), 3);
 }
 
-/// BUG (fails until fixed): with CRLF line endings (Windows, Excel, Microsoft's own files)
-/// every CSV line number is one too low: `import::Table::read` takes `position().line()` from the
-/// csv crate, which counts a CRLF record's end late (BurntSushi/rust-csv#395).
+/// Regression: with CRLF line endings (Windows, Excel, Microsoft's own files) every CSV line
+/// number was one too low, because the csv crate counts a CRLF record's end late
+/// (BurntSushi/rust-csv#395); `import::Table::read` counts the lines itself.
 #[test]
 fn a_windows_customer_file_names_the_right_lines() {
     let book = Book::reseller();
@@ -660,9 +660,9 @@ fn a_malformed_price_list_names_its_bad_lines_and_imports_nothing() {
     assert!(stderr(&o).starts_with("error: cannot read "), "{}", stderr(&o));
 }
 
-/// BUG (fails until fixed): with CRLF line endings (Windows, Excel, Microsoft's own files)
-/// every CSV line number is one too low: `import::Table::read` takes `position().line()` from the
-/// csv crate, which counts a CRLF record's end late (BurntSushi/rust-csv#395).
+/// Regression: with CRLF line endings (Windows, Excel, Microsoft's own files) every CSV line
+/// number was one too low, because the csv crate counts a CRLF record's end late
+/// (BurntSushi/rust-csv#395); `import::Table::read` counts the lines itself.
 #[test]
 fn a_malformed_windows_price_list_names_the_right_lines() {
     // Microsoft's files, and the sample, end their lines with CRLF.
@@ -1217,8 +1217,8 @@ fn upgrades_go_up_and_downgrades_wait_for_renewal() {
     assert_eq!((text(&sv["price"]["unit_cost"]), cents(&sv["price"]["unit_price"])), ("75.60".into(), "90.72".into()));
 }
 
-/// BUG (fails until fixed): `check_upgrade` compares costs only when both are in the same
-/// currency, so a downgrade to a product priced in another currency passes as an upgrade.
+/// Regression: `check_upgrade` once compared costs only when both were in the same currency, so
+/// a downgrade to a product priced in another currency passed as an upgrade.
 #[test]
 fn a_downgrade_is_refused_even_when_the_costs_are_in_different_currencies() {
     let book = Book::with_prices();
@@ -1492,9 +1492,9 @@ fn a_subscription_file_with_bad_lines_lists_each_and_imports_nothing() {
     assert_eq!(book.subscription_ids(&[]), Vec::<i64>::new());
 }
 
-/// BUG (fails until fixed): `import::subscriptions::parse` rejects the file on its own checks
-/// (term/plan pair, quantity) before the store looks up customers and products, so those lines
-/// are never listed: a user fixes the file twice.
+/// Regression: the subscription import once refused a file on its own checks (term/plan pair,
+/// quantity) before looking up customers and products, so those lines went unlisted and a user
+/// fixed the file twice. Every bad line is listed in one answer.
 #[test]
 fn a_subscription_file_lists_bad_values_and_unknown_customers_together() {
     let book = Book::with_prices();
@@ -1631,8 +1631,8 @@ fn bad_input_exits_2_with_a_plain_message_or_json() {
     assert_eq!((stdout(&o), stderr(&o)), (String::new(), "error: there is no subscription 7\n".to_string()));
 }
 
-/// BUG (fails until fixed): with `--json`, errors that clap finds (a missing or malformed
-/// flag) print clap's text on stderr, not `{"code","message","field"}`; the exit status is 2.
+/// Regression: with `--json`, errors that clap finds (a missing or malformed flag) once printed
+/// clap's text instead of `{"code","message","field"}`; the exit status is 2.
 #[test]
 fn argument_errors_are_json_too() {
     let book = Book::with_prices();

@@ -7,51 +7,8 @@ use chrono::NaiveDate;
 use seatbook::customer::{ContactEntry, Customer, CustomerFields};
 use seatbook::money::Currency;
 use seatbook::store::Account;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::State;
-
-/// The customer form, field by field. `None` leaves a field as it is; an empty text clears it.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct CustomerInput {
-    pub name: Option<String>,
-    pub contact_person: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub country: Option<String>,
-    pub currency: Option<String>,
-    pub vat_number: Option<String>,
-    pub tax_treatment: Option<String>,
-    pub payment_terms_days: Option<String>,
-    pub credit_limit: Option<String>,
-    pub domain: Option<String>,
-    pub tenant_id: Option<String>,
-    pub billing_alignment: Option<String>,
-    pub notes: Option<String>,
-}
-
-impl From<CustomerInput> for CustomerFields {
-    fn from(i: CustomerInput) -> Self {
-        CustomerFields {
-            name: i.name,
-            contact_person: i.contact_person,
-            email: i.email,
-            phone: i.phone,
-            address: i.address,
-            country: i.country,
-            currency: i.currency,
-            vat_number: i.vat_number,
-            tax_treatment: i.tax_treatment,
-            payment_terms_days: i.payment_terms_days,
-            credit_limit: i.credit_limit,
-            domain: i.domain,
-            tenant_id: i.tenant_id,
-            billing_alignment: i.billing_alignment,
-            notes: i.notes,
-        }
-    }
-}
 
 /// A customer as the list shows it (the list can hold ten thousand: only what a row needs).
 #[derive(Debug, Clone, Serialize)]
@@ -100,13 +57,13 @@ pub async fn customer_get(state: State<'_, AppState>, id: i64) -> Result<Custome
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn customer_add(state: State<'_, AppState>, fields: CustomerInput) -> Result<Customer, IpcError> {
-    state.with_store(|s| s.add_customer(&fields.into()))
+pub async fn customer_add(state: State<'_, AppState>, fields: CustomerFields) -> Result<Customer, IpcError> {
+    state.with_store(|s| s.add_customer(&fields))
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn customer_update(state: State<'_, AppState>, id: i64, fields: CustomerInput) -> Result<Customer, IpcError> {
-    state.with_store(|s| s.update_customer(id, &fields.into()))
+pub async fn customer_update(state: State<'_, AppState>, id: i64, fields: CustomerFields) -> Result<Customer, IpcError> {
+    state.with_store(|s| s.update_customer(id, &fields))
 }
 
 /// Close a customer on `on` (default today); refused while a subscription still runs.

@@ -4,19 +4,11 @@
 use super::blocking;
 use crate::error::IpcError;
 use crate::files;
-use seatbook::store::Reminder;
+use seatbook::store::{Reminder, SentReminder};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::state::AppState;
-
-/// A reminder sent, with its letter.
-#[derive(Debug, Serialize)]
-pub struct SentReminder {
-    #[serde(flatten)]
-    pub reminder: Reminder,
-    pub file: String,
-}
 
 #[derive(Debug, Serialize)]
 pub struct RemindersSent {
@@ -59,22 +51,11 @@ pub async fn reminders_send<R: Runtime>(app: AppHandle<R>) -> Result<RemindersSe
         let at = state.now();
         let folder = letters_folder(state);
         let sent = state.with_store(|s| {
-            let mut files = Vec::new();
-            for r in s.due_reminders(today)? {
-                let bytes = seatbook::pdf::render_reminder(&s.reminder_letter(&r)?)?;
+            s.send_reminders(today, &at, |r, letter| {
                 let path = folder.join(seatbook::pdf::reminder_file_name(&r.invoice, r.level));
-                files::write(&path, &bytes).map_err(|e| seatbook::Error::io(e.message))?;
-                files.push(((r.invoice, r.level), path.display().to_string()));
-            }
-            let sent = s.run_reminders(today, &at)?;
-            let mut files: std::collections::HashMap<(String, u8), String> = files.into_iter().collect();
-            Ok(sent
-                .into_iter()
-                .map(|reminder| {
-                    let file = files.remove(&(reminder.invoice.clone(), reminder.level)).unwrap_or_default();
-                    SentReminder { reminder, file }
-                })
-                .collect())
+                files::write(&path, letter).map_err(|e| seatbook::Error::io(e.message))?;
+                Ok(path.display().to_string())
+            })
         })?;
         Ok(RemindersSent { sent, folder: folder.display().to_string() })
     })

@@ -364,17 +364,16 @@ fn run(cli: Cli) -> Result<Output> {
         }
         Command::Reminders(RemindersCommand::Run { as_of, out_dir, preview: false }) => {
             let as_of = date_or_today(&as_of, "--as-of", &clock)?;
-            let sent = store.run_reminders(as_of, &clock.now)?;
             let dir = out_dir.unwrap_or_else(|| std::path::PathBuf::from("."));
-            let mut files = Vec::new();
-            for r in &sent {
-                let bytes = seatbook::pdf::render_reminder(&store.reminder_letter(r)?)?;
+            let sent = store.send_reminders(as_of, &clock.now, |r, letter| {
                 let path = dir.join(seatbook::pdf::reminder_file_name(&r.invoice, r.level));
-                write_file(&path, &bytes)?;
-                files.push(path.display().to_string());
-            }
-            let rows: Vec<serde_json::Value> = sent.iter().zip(&files).map(|(r, f)| json!({"reminder": r, "file": f})).collect();
-            out(&rows, render::reminders(&sent, Some(&files)))
+                write_file(&path, letter)?;
+                Ok(path.display().to_string())
+            })?;
+            let reminders: Vec<seatbook::store::Reminder> = sent.iter().map(|s| s.reminder.clone()).collect();
+            let files: Vec<String> = sent.iter().map(|s| s.file.clone()).collect();
+            let rows: Vec<serde_json::Value> = sent.iter().map(|s| json!({"reminder": s.reminder, "file": s.file})).collect();
+            out(&rows, render::reminders(&reminders, Some(&files)))
         }
         Command::Export(ExportCommand::All { out_dir }) => {
             let files = store.export_all(&out_dir)?;
