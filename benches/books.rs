@@ -128,7 +128,7 @@ fn main() {
     println!("aging {as_of}: {runs} (best {}; goal ≤ 200 ms) — open {}", ms(best), total.join(", "));
 
     let month = NaiveDate::from_ymd_opt(as_of.year(), as_of.month(), 1).unwrap();
-    let (runs, best, rows) = three(|| store.mrr_by_month(month, month).unwrap());
+    let (runs, best, rows) = three(|| store.mrr_by_month(month, seatbook::dates::month_end(month)).unwrap());
     println!("mrr_by_month {}: {runs} (best {}; goal ≤ 200 ms) — {} rows", month.format("%Y-%m"), ms(best), rows.len());
 
     let mut times = Vec::new();

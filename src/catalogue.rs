@@ -27,7 +27,7 @@ impl ProductKey {
         if (parts.len() == 2 || parts.len() == 3) && valid(parts[0]) && valid(parts[1]) {
             Ok(ProductKey::new(parts[0], parts[1]))
         } else {
-            Err(Error::invalid(field, format!("{field}: '{}' is not a product (use PRODUCTID:SKUID, e.g. CFQ7TTC0LH18:0001)", s.trim())))
+            Err(Error::bad_value(field, format!("'{}' is not a product (use PRODUCTID:SKUID, e.g. CFQ7TTC0LH18:0001)", s.trim())))
         }
     }
 }
@@ -60,7 +60,7 @@ impl Term {
             "P1M" => Ok(Term::P1M),
             "P1Y" => Ok(Term::P1Y),
             "P3Y" => Ok(Term::P3Y),
-            other => Err(Error::invalid(field, format!("{field}: '{other}' is not a term (use P1M, P1Y or P3Y)"))),
+            other => Err(Error::bad_value(field, format!("'{other}' is not a term (use P1M, P1Y or P3Y)"))),
         }
     }
 
@@ -104,7 +104,7 @@ impl BillingPlan {
             "monthly" => Ok(BillingPlan::Monthly),
             "annual" | "yearly" => Ok(BillingPlan::Annual),
             "triennial" => Ok(BillingPlan::Triennial),
-            other => Err(Error::invalid(field, format!("{field}: '{other}' is not a billing plan (use monthly, annual or triennial)"))),
+            other => Err(Error::bad_value(field, format!("'{other}' is not a billing plan (use monthly, annual or triennial)"))),
         }
     }
 
@@ -166,7 +166,7 @@ pub fn check_pair(term: Term, plan: BillingPlan) -> Result<()> {
         Ok(())
     } else {
         let allowed = BillingPlan::ALL.iter().filter(|p| is_valid_pair(term, **p)).map(|p| p.as_str()).collect::<Vec<_>>().join(" or ");
-        Err(Error::invalid("--billing", format!("a {term} term cannot be billed {plan}; {term} is billed {allowed}")))
+        Err(Error::invalid("billing", format!("a {term} term cannot be billed {plan}; {term} is billed {allowed}")))
     }
 }
 
@@ -289,10 +289,10 @@ mod tests {
 
     #[test]
     fn product_keys() {
-        let k = ProductKey::parse("cfq7ttc0lh18:0001", "--product").unwrap();
+        let k = ProductKey::parse("cfq7ttc0lh18:0001", "product").unwrap();
         assert_eq!(k.to_string(), "CFQ7TTC0LH18:0001");
         assert_eq!(ProductKey::parse("CFQ7TTC0LH18:0001:0002", "p").unwrap(), k);
-        assert!(ProductKey::parse("CFQ7TTC0LH18", "--product").is_err());
-        assert!(ProductKey::parse("a b:1", "--product").is_err());
+        assert!(ProductKey::parse("CFQ7TTC0LH18", "product").is_err());
+        assert!(ProductKey::parse("a b:1", "product").is_err());
     }
 }

@@ -18,7 +18,7 @@ impl Paper {
         match s.trim().to_ascii_lowercase().as_str() {
             "a4" => Ok(Paper::A4),
             "letter" | "us-letter" => Ok(Paper::Letter),
-            other => Err(Error::invalid(field, format!("{field}: '{other}' is not a paper size (use a4 or letter)"))),
+            other => Err(Error::bad_value(field, format!("'{other}' is not a paper size (use a4 or letter)"))),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -89,14 +89,17 @@ pub struct CompanyFields {
 impl CompanyFields {
     /// A first profile: name, country, currency and VAT rate are required.
     pub fn validate_new(&self) -> Result<Company> {
-        for (value, flag) in
-            [(&self.name, "--name"), (&self.country, "--country"), (&self.currency, "--currency"), (&self.vat_rate, "--vat-rate")]
-        {
+        for (value, field, what) in [
+            (&self.name, "name", "the company's name"),
+            (&self.country, "country", "the country"),
+            (&self.currency, "currency", "the currency"),
+            (&self.vat_rate, "vat_rate", "the VAT rate"),
+        ] {
             if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
-                return Err(Error::invalid(flag, format!("{flag} is required")));
+                return Err(Error::invalid(field, format!("{what} is required")));
             }
         }
-        let country = parse_country(self.country.as_deref().unwrap_or_default(), "--country")?;
+        let country = parse_country(self.country.as_deref().unwrap_or_default(), "country")?;
         let base = Company {
             name: String::new(),
             address: String::new(),
@@ -111,7 +114,7 @@ impl CompanyFields {
             bank_branch_code: String::new(),
             bank_swift: String::new(),
             logo_path: String::new(),
-            currency: Currency::parse(self.currency.as_deref().unwrap_or_default(), "--currency")?,
+            currency: Currency::parse(self.currency.as_deref().unwrap_or_default(), "currency")?,
             vat_rate: Decimal::ZERO,
             payment_terms_days: 30,
             default_markup: Decimal::from(15),
@@ -124,63 +127,63 @@ impl CompanyFields {
     }
 
     pub fn apply(&self, mut c: Company) -> Result<Company> {
-        let set = |target: &mut String, v: &Option<String>, flag: &str, max: usize| -> Result<()> {
+        let set = |target: &mut String, v: &Option<String>, field: &str, max: usize| -> Result<()> {
             if let Some(v) = v {
                 let t = v.trim();
                 if t.chars().count() > max {
-                    return Err(Error::invalid(flag, format!("{flag} is longer than {max} characters")));
+                    return Err(Error::bad_value(field, format!("longer than {max} characters")));
                 }
                 *target = t.to_string();
             }
             Ok(())
         };
-        set(&mut c.name, &self.name, "--name", 200)?;
+        set(&mut c.name, &self.name, "name", 200)?;
         if c.name.is_empty() {
-            return Err(Error::invalid("--name", "--name must not be empty"));
+            return Err(Error::invalid("name", "the company's name must not be empty"));
         }
-        set(&mut c.address, &self.address, "--address", 1000)?;
-        set(&mut c.email, &self.email, "--email", 254)?;
-        set(&mut c.phone, &self.phone, "--phone", 50)?;
-        set(&mut c.vat_number, &self.vat_number, "--vat-number", 30)?;
-        set(&mut c.registration_number, &self.registration_number, "--registration-number", 50)?;
-        set(&mut c.bank_name, &self.bank_name, "--bank-name", 100)?;
-        set(&mut c.bank_account_holder, &self.bank_account_holder, "--bank-account-holder", 200)?;
-        set(&mut c.bank_account_number, &self.bank_account_number, "--bank-account-number", 50)?;
-        set(&mut c.bank_branch_code, &self.bank_branch_code, "--bank-branch-code", 30)?;
-        set(&mut c.bank_swift, &self.bank_swift, "--bank-swift", 11)?;
-        set(&mut c.logo_path, &self.logo_path, "--logo", 4096)?;
+        set(&mut c.address, &self.address, "address", 1000)?;
+        set(&mut c.email, &self.email, "email", 254)?;
+        set(&mut c.phone, &self.phone, "phone", 50)?;
+        set(&mut c.vat_number, &self.vat_number, "vat_number", 30)?;
+        set(&mut c.registration_number, &self.registration_number, "registration_number", 50)?;
+        set(&mut c.bank_name, &self.bank_name, "bank_name", 100)?;
+        set(&mut c.bank_account_holder, &self.bank_account_holder, "bank_account_holder", 200)?;
+        set(&mut c.bank_account_number, &self.bank_account_number, "bank_account_number", 50)?;
+        set(&mut c.bank_branch_code, &self.bank_branch_code, "bank_branch_code", 30)?;
+        set(&mut c.bank_swift, &self.bank_swift, "bank_swift", 11)?;
+        set(&mut c.logo_path, &self.logo_path, "logo", 4096)?;
         if let Some(v) = &self.country {
-            c.country = parse_country(v, "--country")?;
+            c.country = parse_country(v, "country")?;
         }
         if let Some(v) = &self.market {
-            c.market = parse_country(v, "--market")?;
+            c.market = parse_country(v, "market")?;
         }
         if let Some(v) = &self.currency {
-            c.currency = Currency::parse(v, "--currency")?;
+            c.currency = Currency::parse(v, "currency")?;
         }
         if let Some(v) = &self.vat_rate {
-            let rate = parse_percent(v, "--vat-rate")?;
+            let rate = parse_percent(v, "vat_rate")?;
             if rate.is_sign_negative() || rate > Decimal::ONE_HUNDRED {
-                return Err(Error::invalid("--vat-rate", format!("--vat-rate: {rate}% is out of range (0 to 100)")));
+                return Err(Error::bad_value("vat_rate", format!("{rate}% is out of range (0 to 100)")));
             }
             c.vat_rate = rate;
         }
         if let Some(v) = &self.payment_terms_days {
-            c.payment_terms_days = parse_days(v, "--payment-terms-days")?;
+            c.payment_terms_days = parse_days(v, "payment_terms_days")?;
         }
         if let Some(v) = &self.default_markup {
-            c.default_markup = parse_percent(v, "--default-markup")?;
+            c.default_markup = parse_percent(v, "default_markup")?;
         }
         if let Some(v) = &self.invoice_number_format {
-            check_number_format(v, "--invoice-format")?;
+            check_number_format(v, "invoice_format")?;
             c.invoice_number_format = v.trim().to_string();
         }
         if let Some(v) = &self.credit_note_number_format {
-            check_number_format(v, "--credit-note-format")?;
+            check_number_format(v, "credit_note_format")?;
             c.credit_note_number_format = v.trim().to_string();
         }
         if let Some(v) = &self.paper {
-            c.paper = Paper::parse(v, "--paper")?;
+            c.paper = Paper::parse(v, "paper")?;
         }
         Ok(c)
     }
@@ -192,26 +195,21 @@ pub fn check_number_format(fmt: &str, field: &str) -> Result<()> {
     let mut rest = t;
     let mut seqs = 0;
     while let Some(open) = rest.find('{') {
-        let close = rest[open..].find('}').ok_or_else(|| Error::invalid(field, format!("{field}: '{t}' has an unclosed '{{'")))?;
+        let close = rest[open..].find('}').ok_or_else(|| Error::bad_value(field, format!("'{t}' has an unclosed '{{'")))?;
         let token = &rest[open + 1..open + close];
         match token {
             "year" => {}
             "seq" => seqs += 1,
             s if s.starts_with("seq:") && s[4..].parse::<u8>().is_ok_and(|w| (1..=12).contains(&w)) => seqs += 1,
-            other => {
-                return Err(Error::invalid(
-                    field,
-                    format!("{field}: unknown placeholder {{{other}}} (use {{year}}, {{seq}} or {{seq:05}})"),
-                ))
-            }
+            other => return Err(Error::invalid(field, format!("unknown placeholder {{{other}}} (use {{year}}, {{seq}} or {{seq:05}})"))),
         }
         rest = &rest[open + close + 1..];
     }
     if seqs != 1 {
-        return Err(Error::invalid(field, format!("{field}: '{t}' must contain {{seq}} (or {{seq:05}}) exactly once")));
+        return Err(Error::bad_value(field, format!("'{t}' must contain {{seq}} (or {{seq:05}}) exactly once")));
     }
     if t.len() > 40 || t.chars().any(|c| c.is_control()) {
-        return Err(Error::invalid(field, format!("{field}: '{t}' is too long or has control characters")));
+        return Err(Error::bad_value(field, format!("'{t}' is too long or has control characters")));
     }
     Ok(())
 }
@@ -256,7 +254,7 @@ mod tests {
     #[test]
     fn init_requires_the_essentials() {
         let e = CompanyFields { name: Some("Reseller".into()), ..Default::default() }.validate_new().unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("--country"));
+        assert_eq!(e.field.as_deref(), Some("country"));
         let c = CompanyFields {
             name: Some("Cloudwise (Pty) Ltd".into()),
             country: Some("za".into()),

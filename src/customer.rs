@@ -24,7 +24,7 @@ impl TaxTreatment {
             "standard" | "" => Ok(TaxTreatment::Standard),
             "zero-rated" | "zero" => Ok(TaxTreatment::ZeroRated),
             "exempt" => Ok(TaxTreatment::Exempt),
-            other => Err(Error::invalid(field, format!("{field}: '{other}' is not a tax treatment (use standard, zero-rated or exempt)"))),
+            other => Err(Error::bad_value(field, format!("'{other}' is not a tax treatment (use standard, zero-rated or exempt)"))),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -51,7 +51,7 @@ impl BillingAlignment {
         match s.trim().to_ascii_lowercase().as_str() {
             "microsoft" | "anniversary" | "" => Ok(BillingAlignment::Microsoft),
             "calendar" => Ok(BillingAlignment::Calendar),
-            other => Err(Error::invalid(field, format!("{field}: '{other}' is not a billing alignment (use microsoft or calendar)"))),
+            other => Err(Error::bad_value(field, format!("'{other}' is not a billing alignment (use microsoft or calendar)"))),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -159,8 +159,8 @@ pub struct CustomerDefaults {
 
 impl CustomerFields {
     /// Validate a new customer. Fields not given take the company's defaults where there is one.
-    /// `names` maps a field to what the user calls it (a flag or a CSV column).
-    pub fn validate_new(&self, defaults: &CustomerDefaults, names: &dyn Fn(&str) -> String) -> Result<CustomerInput> {
+    /// Errors name the field by its key (`name`, `tenant_id`), which is also the CSV column's.
+    pub fn validate_new(&self, defaults: &CustomerDefaults) -> Result<CustomerInput> {
         let base = CustomerInput {
             name: String::new(),
             contact_person: String::new(),
@@ -179,29 +179,26 @@ impl CustomerFields {
             notes: String::new(),
         };
         if self.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            let f = names("name");
-            return Err(Error::invalid(&f, format!("{f} is required")));
+            return Err(Error::invalid("name", "a name is required"));
         }
         if self.domain.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            let f = names("domain");
             return Err(Error::invalid(
-                &f,
-                format!("{f} is required (the customer's Microsoft tenant domain, e.g. contoso.onmicrosoft.com)"),
+                "domain",
+                "a domain is required (the customer's Microsoft tenant domain, e.g. contoso.onmicrosoft.com)",
             ));
         }
-        self.apply(base, names)
+        self.apply(base)
     }
 
     /// Apply the given fields over `base`, validating each.
-    pub fn apply(&self, mut c: CustomerInput, names: &dyn Fn(&str) -> String) -> Result<CustomerInput> {
+    pub fn apply(&self, mut c: CustomerInput) -> Result<CustomerInput> {
         let text = |v: &Option<String>, max: usize, key: &str| -> Result<Option<String>> {
             match v {
                 None => Ok(None),
                 Some(s) => {
                     let t = s.trim().to_string();
                     if t.chars().count() > max {
-                        let f = names(key);
-                        return Err(Error::invalid(&f, format!("{f} is longer than {max} characters")));
+                        return Err(Error::bad_value(key, format!("longer than {max} characters")));
                     }
                     Ok(Some(t))
                 }
@@ -209,8 +206,7 @@ impl CustomerFields {
         };
         if let Some(v) = text(&self.name, 200, "name")? {
             if v.is_empty() {
-                let f = names("name");
-                return Err(Error::invalid(&f, format!("{f} must not be empty")));
+                return Err(Error::invalid("name", "the name must not be empty"));
             }
             c.name = v;
         }
@@ -219,8 +215,7 @@ impl CustomerFields {
         }
         if let Some(v) = text(&self.email, 254, "email")? {
             if !v.is_empty() && !is_email(&v) {
-                let f = names("email");
-                return Err(Error::invalid(&f, format!("{f}: '{v}' is not an email address")));
+                return Err(Error::bad_value("email", format!("'{v}' is not an email address")));
             }
             c.email = v;
         }
@@ -230,53 +225,49 @@ impl CustomerFields {
         if let Some(v) = text(&self.address, 1000, "address")? {
             c.address = v;
         }
-        if let Some(v) = text(&self.country, 2, "country").map_err(|_| {
-            let f = names("country");
-            Error::invalid(&f, format!("{f}: use a two-letter ISO 3166 code such as ZA"))
-        })? {
+        if let Some(v) =
+            text(&self.country, 2, "country").map_err(|_| Error::bad_value("country", "use a two-letter ISO 3166 code such as ZA"))?
+        {
             if !v.is_empty() {
-                c.country = parse_country(&v, &names("country"))?;
+                c.country = parse_country(&v, "country")?;
             }
         }
         if let Some(v) = &self.currency {
             if !v.trim().is_empty() {
-                c.currency = Currency::parse(v, &names("currency"))?;
+                c.currency = Currency::parse(v, "currency")?;
             }
         }
         if let Some(v) = text(&self.vat_number, 30, "vat_number")? {
             c.vat_number = v.to_uppercase();
         }
         if let Some(v) = &self.tax_treatment {
-            c.tax_treatment = TaxTreatment::parse(v, &names("tax_treatment"))?;
+            c.tax_treatment = TaxTreatment::parse(v, "tax_treatment")?;
         }
         if let Some(v) = &self.payment_terms_days {
             if !v.trim().is_empty() {
-                c.payment_terms_days = parse_days(v, &names("payment_terms_days"))?;
+                c.payment_terms_days = parse_days(v, "payment_terms_days")?;
             }
         }
         if let Some(v) = &self.credit_limit {
-            c.credit_limit = if v.trim().is_empty() { None } else { Some(crate::money::parse_price(v, &names("credit_limit"))?) };
+            c.credit_limit = if v.trim().is_empty() { None } else { Some(crate::money::parse_price(v, "credit_limit")?) };
         }
         if let Some(v) = text(&self.domain, 253, "domain")? {
             let v = v.to_ascii_lowercase();
             if !is_domain(&v) {
-                let f = names("domain");
-                return Err(Error::invalid(&f, format!("{f}: '{v}' is not a domain name (e.g. contoso.onmicrosoft.com)")));
+                return Err(Error::bad_value("domain", format!("'{v}' is not a domain name (e.g. contoso.onmicrosoft.com)")));
             }
             c.domain = v;
         }
-        if let Some(v) = text(&self.tenant_id, 36, "tenant_id").map_err(|_| {
-            let f = names("tenant_id");
-            Error::invalid(&f, format!("{f}: a tenant id is a GUID such as 6f1b2c3d-0000-4000-8000-1234567890ab"))
-        })? {
+        if let Some(v) = text(&self.tenant_id, 36, "tenant_id")
+            .map_err(|_| Error::bad_value("tenant_id", "a tenant id is a GUID such as 6f1b2c3d-0000-4000-8000-1234567890ab"))?
+        {
             if !v.is_empty() && !is_guid(&v) {
-                let f = names("tenant_id");
-                return Err(Error::invalid(&f, format!("{f}: '{v}' is not a GUID such as 6f1b2c3d-0000-4000-8000-1234567890ab")));
+                return Err(Error::bad_value("tenant_id", format!("'{v}' is not a GUID such as 6f1b2c3d-0000-4000-8000-1234567890ab")));
             }
             c.tenant_id = v.to_ascii_lowercase();
         }
         if let Some(v) = &self.billing_alignment {
-            c.billing_alignment = BillingAlignment::parse(v, &names("billing_alignment"))?;
+            c.billing_alignment = BillingAlignment::parse(v, "billing_alignment")?;
         }
         if let Some(v) = text(&self.notes, 10_000, "notes")? {
             c.notes = v;
@@ -290,7 +281,7 @@ pub fn parse_days(v: &str, field: &str) -> Result<u32> {
         .parse::<u32>()
         .ok()
         .filter(|d| *d <= 365)
-        .ok_or_else(|| Error::invalid(field, format!("{field}: '{}' is not a number of days (0 to 365)", v.trim())))
+        .ok_or_else(|| Error::bad_value(field, format!("'{}' is not a number of days (0 to 365)", v.trim())))
 }
 
 fn is_email(s: &str) -> bool {
@@ -322,7 +313,7 @@ pub fn parse_country(s: &str, field: &str) -> Result<String> {
     if code.len() == 2 && COUNTRIES.split(' ').any(|c| c == code) {
         Ok(code)
     } else {
-        Err(Error::invalid(field, format!("{field}: '{}' is not an ISO 3166 country code (e.g. ZA, GB, DE)", s.trim())))
+        Err(Error::bad_value(field, format!("'{}' is not an ISO 3166 country code (e.g. ZA, GB, DE)", s.trim())))
     }
 }
 
@@ -343,7 +334,7 @@ pub fn parse_channel(s: &str, field: &str) -> Result<String> {
     if CHANNELS.contains(&c.as_str()) {
         Ok(c)
     } else {
-        Err(Error::invalid(field, format!("{field}: '{}' is not a channel (use {})", s.trim(), CHANNELS.join(", "))))
+        Err(Error::bad_value(field, format!("'{}' is not a channel (use {})", s.trim(), CHANNELS.join(", "))))
     }
 }
 
@@ -354,14 +345,11 @@ mod tests {
     fn defaults() -> CustomerDefaults {
         CustomerDefaults { country: "ZA".into(), currency: Currency::parse("ZAR", "c").unwrap(), payment_terms_days: 30 }
     }
-    fn flag(f: &str) -> String {
-        format!("--{}", f.replace('_', "-"))
-    }
 
     #[test]
     fn new_customer_takes_company_defaults() {
         let f = CustomerFields { name: Some(" Acme (Pty) Ltd ".into()), domain: Some("Acme.onmicrosoft.com".into()), ..Default::default() };
-        let c = f.validate_new(&defaults(), &flag).unwrap();
+        let c = f.validate_new(&defaults()).unwrap();
         assert_eq!(c.name, "Acme (Pty) Ltd");
         assert_eq!(c.domain, "acme.onmicrosoft.com");
         assert_eq!((c.country.as_str(), c.currency.code(), c.payment_terms_days), ("ZA", "ZAR", 30));
@@ -371,20 +359,20 @@ mod tests {
     fn each_bad_field_is_named() {
         let base = CustomerFields { name: Some("A".into()), domain: Some("a.onmicrosoft.com".into()), ..Default::default() };
         let cases: Vec<(CustomerFields, &str)> = vec![
-            (CustomerFields { email: Some("nobody".into()), ..base.clone() }, "--email"),
-            (CustomerFields { country: Some("ZZ".into()), ..base.clone() }, "--country"),
-            (CustomerFields { country: Some("ZAF".into()), ..base.clone() }, "--country"),
-            (CustomerFields { currency: Some("RAND".into()), ..base.clone() }, "--currency"),
-            (CustomerFields { payment_terms_days: Some("-3".into()), ..base.clone() }, "--payment-terms-days"),
-            (CustomerFields { credit_limit: Some("lots".into()), ..base.clone() }, "--credit-limit"),
-            (CustomerFields { domain: Some("not a domain".into()), ..base.clone() }, "--domain"),
-            (CustomerFields { tenant_id: Some("1234".into()), ..base.clone() }, "--tenant-id"),
-            (CustomerFields { tax_treatment: Some("free".into()), ..base.clone() }, "--tax-treatment"),
-            (CustomerFields { billing_alignment: Some("weekly".into()), ..base.clone() }, "--billing-alignment"),
-            (CustomerFields { name: None, ..base.clone() }, "--name"),
+            (CustomerFields { email: Some("nobody".into()), ..base.clone() }, "email"),
+            (CustomerFields { country: Some("ZZ".into()), ..base.clone() }, "country"),
+            (CustomerFields { country: Some("ZAF".into()), ..base.clone() }, "country"),
+            (CustomerFields { currency: Some("RAND".into()), ..base.clone() }, "currency"),
+            (CustomerFields { payment_terms_days: Some("-3".into()), ..base.clone() }, "payment_terms_days"),
+            (CustomerFields { credit_limit: Some("lots".into()), ..base.clone() }, "credit_limit"),
+            (CustomerFields { domain: Some("not a domain".into()), ..base.clone() }, "domain"),
+            (CustomerFields { tenant_id: Some("1234".into()), ..base.clone() }, "tenant_id"),
+            (CustomerFields { tax_treatment: Some("free".into()), ..base.clone() }, "tax_treatment"),
+            (CustomerFields { billing_alignment: Some("weekly".into()), ..base.clone() }, "billing_alignment"),
+            (CustomerFields { name: None, ..base.clone() }, "name"),
         ];
         for (fields, field) in cases {
-            let e = fields.validate_new(&defaults(), &flag).unwrap_err();
+            let e = fields.validate_new(&defaults()).unwrap_err();
             assert_eq!(e.field.as_deref(), Some(field), "{}", e.message);
         }
     }

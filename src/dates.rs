@@ -30,7 +30,7 @@ pub fn parse_date(s: &str, field: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .ok()
         .filter(|_| t.len() == 10)
-        .ok_or_else(|| Error::invalid(field, format!("{field}: '{t}' is not a date (use YYYY-MM-DD)")))
+        .ok_or_else(|| Error::bad_value(field, format!("'{t}' is not a date (use YYYY-MM-DD)")))
 }
 
 /// A month as `YYYY-MM`, returned as its first day.
@@ -39,7 +39,7 @@ pub fn parse_month(s: &str, field: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
         .ok()
         .filter(|_| t.len() == 7)
-        .ok_or_else(|| Error::invalid(field, format!("{field}: '{t}' is not a month (use YYYY-MM)")))
+        .ok_or_else(|| Error::bad_value(field, format!("'{t}' is not a month (use YYYY-MM)")))
 }
 
 /// A date from Microsoft's price list. Three forms occur (DOMAIN §2): `2/1/2019 12:00:00 AM`,
@@ -102,10 +102,10 @@ mod tests {
 
     #[test]
     fn user_dates_are_strict() {
-        assert_eq!(parse_date("2026-02-28", "--on").unwrap(), ymd(2026, 2, 28));
-        let e = parse_date("2026-02-30", "--on").unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("--on"));
-        assert!(parse_date("28/02/2026", "--start").is_err());
-        assert_eq!(parse_month("2026-11", "--month").unwrap(), ymd(2026, 11, 1));
+        assert_eq!(parse_date("2026-02-28", "on").unwrap(), ymd(2026, 2, 28));
+        let e = parse_date("2026-02-30", "on").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("on"));
+        assert!(parse_date("28/02/2026", "start").is_err());
+        assert_eq!(parse_month("2026-11", "month").unwrap(), ymd(2026, 11, 1));
     }
 }

@@ -42,23 +42,77 @@ impl ErrorCode {
     }
 }
 
+/// An error of the core. Its `message` is a neutral sentence (no command-line flag, no command to
+/// type, no button to press); `field` is a neutral key (`quantity`, `vat_rate`, `number`, a file's
+/// `line 4`); `hint` is what the user can do about it, as data, which each front words its own way
+/// (the command line as a command to type, the window as a place to go).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
-    /// The flag, column or field the error is about, in the user's terms (`quantity`, `line 4`).
+    /// The field the error is about, as a neutral key in snake case (`quantity`, `vat_rate`,
+    /// `line 4`); the CLI maps it to its flag, the window to its input.
     pub field: Option<String>,
+    pub hint: Option<Hint>,
+    /// The message is about the value typed (`'abc' is not a decimal amount`) and says nothing
+    /// of where it was typed: a front that does not show it beside its input names the field
+    /// first (`--amount: …`, `UnitPrice: …`).
+    pub names_value: bool,
+}
+
+/// What the user can do next, as data: each front words it (see the CLI's `wording.rs` and the
+/// shell's `error.rs`); `describe` is the neutral wording, for a file's line problems.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Hint {
+    /// Add an exchange rate `from`→`to` in force on `on`.
+    ExchangeRate { from: String, to: String, on: chrono::NaiveDate },
+    /// Schedule the change for the subscription's renewal on `renewal` instead.
+    ScheduleForRenewal { subscription: i64, renewal: chrono::NaiveDate, quantity: Option<u32>, product: Option<String> },
+    /// Turn auto-renew off so the subscription ends at the end of its term.
+    TurnAutoRenewOff { subscription: i64 },
+    /// Ask again with confirmation (e.g. a customer on credit stop).
+    Confirm,
+    /// Seatbook is not set up yet: enter the company's profile first.
+    SetUp,
+    /// The company is set up already: change its profile instead.
+    ChangeProfile,
+    /// Import Microsoft's price list first.
+    ImportPriceList,
+    /// Credit chosen lines of the invoice instead of the whole of it or an amount.
+    CreditLines,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl Hint {
+    /// What to do, in words that name no command and no button.
+    pub fn describe(&self) -> String {
+        match self {
+            Hint::ExchangeRate { from, to, on } => format!("add a {from}→{to} exchange rate in force on {on}"),
+            Hint::ScheduleForRenewal { renewal, .. } => format!("schedule the change for the renewal on {renewal}"),
+            Hint::TurnAutoRenewOff { .. } => "turn auto-renew off".into(),
+            Hint::Confirm => "confirm to go ahead anyway".into(),
+            Hint::SetUp => "set up the company's profile first".into(),
+            Hint::ChangeProfile => "change the company's profile instead".into(),
+            Hint::ImportPriceList => "import Microsoft's price list first".into(),
+            Hint::CreditLines => "credit chosen lines instead".into(),
+        }
+    }
+}
+
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), field: None }
+        Error { code, message: message.into(), field: None, hint: None, names_value: false }
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { code: ErrorCode::InvalidInput, message: message.into(), field: Some(field.into()) }
+        Error { code: ErrorCode::InvalidInput, message: message.into(), field: Some(field.into()), hint: None, names_value: false }
+    }
+
+    /// Bad input whose message is about the value typed, not the field (see `names_value`).
+    pub fn bad_value(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error { names_value: true, ..Error::invalid(field, message) }
     }
 
     pub fn refused(message: impl Into<String>) -> Self {
@@ -70,7 +124,7 @@ impl Error {
     }
 
     pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { code: ErrorCode::Conflict, message: message.into(), field: Some(field.into()) }
+        Error { code: ErrorCode::Conflict, message: message.into(), field: Some(field.into()), hint: None, names_value: false }
     }
 
     pub fn database(message: impl Into<String>) -> Self {
@@ -84,6 +138,20 @@ impl Error {
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
+    }
+
+    pub fn with_hint(mut self, hint: Hint) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// The message, with its field in front when it is about the value typed (`UnitPrice: 'abc'
+    /// is not a decimal amount`): how a problem on a file's line names the column it is about.
+    pub fn field_message(&self) -> String {
+        match &self.field {
+            Some(f) if self.names_value => format!("{f}: {}", self.message),
+            _ => self.message.clone(),
+        }
     }
 
     /// Prefix the message with where it happened (e.g. "line 7").
@@ -122,6 +190,15 @@ impl LineProblems {
 
     pub fn push(&mut self, line: usize, problem: impl Into<String>) {
         self.problems.push((line, problem.into()));
+    }
+
+    /// A line whose value the core refused: the column and the message, and what would fix it
+    /// (in neutral words: a file's lines are one message).
+    pub fn push_error(&mut self, line: usize, e: &Error) {
+        match &e.hint {
+            Some(h) => self.push(line, format!("{} ({})", e.field_message(), h.describe())),
+            None => self.push(line, e.field_message()),
+        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -5,6 +5,7 @@
 //! Invariants: money is `rust_decimal::Decimal` or integer minor units, never a float; the core
 //! never reads the clock (today and "now" are parameters); only `store` touches SQL.
 
+pub mod app;
 pub mod billing;
 pub mod books;
 pub mod catalogue;

@@ -183,7 +183,7 @@ impl Currency {
                 let b = code.as_bytes();
                 Ok(Currency { code: [b[0], b[1], b[2]], minor: CURRENCIES[i].1 as u8 })
             }
-            Err(_) => Err(Error::invalid(field, format!("{field}: '{}' is not an ISO 4217 currency code", s.trim()))),
+            Err(_) => Err(Error::bad_value(field, format!("'{}' is not an ISO 4217 currency code", s.trim()))),
         }
     }
 
@@ -282,7 +282,7 @@ pub fn parse_amount(s: &str, field: &str) -> Result<Decimal> {
     // The minus sign as typeset (U+2212, how the app prints negative amounts) is a minus.
     let typed_minus = t.strip_prefix('\u{2212}').map(|rest| format!("-{rest}"));
     let t = typed_minus.as_deref().unwrap_or(t);
-    let malformed = || Error::invalid(field, format!("{field}: '{t}' is not a decimal amount (use digits and a '.' like 1234.50)"));
+    let malformed = || Error::bad_value(field, format!("'{t}' is not a decimal amount (use digits and a '.' like 1234.50)"));
     let (sign, body) = match t.strip_prefix(['-', '+']) {
         Some(rest) => (&t[..1], rest),
         None => ("", t),
@@ -299,10 +299,10 @@ pub fn parse_amount(s: &str, field: &str) -> Result<Decimal> {
         (0, 1) => {
             let (w, f) = body.split_once(',').ok_or_else(malformed)?;
             if f.len() == 3 && digits_only(f) && (1..=3).contains(&w.len()) && digits_only(w) && !w.starts_with('0') {
-                return Err(Error::invalid(
+                return Err(Error::bad_value(
                     field,
                     format!(
-                        "{field}: '{t}' is ambiguous: write {sign}{w}{f} or {sign}{w}{f}.00 if the comma separates thousands, or {sign}{w}.{f} if it is a decimal comma"
+                        "'{t}' is ambiguous: write {sign}{w}{f} or {sign}{w}{f}.00 if the comma separates thousands, or {sign}{w}.{f} if it is a decimal comma"
                     ),
                 ));
             }
@@ -323,14 +323,14 @@ pub fn parse_amount(s: &str, field: &str) -> Result<Decimal> {
         Some(f) => format!("{sign}{whole}.{f}"),
         None => format!("{sign}{whole}"),
     };
-    Decimal::from_str(&plain).map_err(|_| Error::invalid(field, format!("{field}: '{t}' is out of range")))
+    Decimal::from_str(&plain).map_err(|_| Error::bad_value(field, format!("'{t}' is out of range")))
 }
 
 /// A non-negative amount.
 pub fn parse_price(s: &str, field: &str) -> Result<Decimal> {
     let d = parse_amount(s, field)?;
     if d.is_sign_negative() && !d.is_zero() {
-        return Err(Error::invalid(field, format!("{field}: '{}' must not be negative", s.trim())));
+        return Err(Error::bad_value(field, format!("'{}' must not be negative", s.trim())));
     }
     Ok(d)
 }
@@ -339,7 +339,7 @@ pub fn parse_price(s: &str, field: &str) -> Result<Decimal> {
 pub fn parse_percent(s: &str, field: &str) -> Result<Decimal> {
     let d = parse_amount(s.trim().trim_end_matches('%'), field)?;
     if d <= Decimal::from(-100) || d > Decimal::from(1000) {
-        return Err(Error::invalid(field, format!("{field}: {d}% is out of range (-100 to 1000)")));
+        return Err(Error::bad_value(field, format!("{d}% is out of range (-100 to 1000)")));
     }
     Ok(d.normalize())
 }
@@ -401,12 +401,12 @@ mod tests {
     #[test]
     fn refuses_what_is_not_an_amount() {
         for bad in ["", "1e3", "12.3.4", "abc", "-", ".", "+-1", "--5", "- 5", "1,2e3"] {
-            let e = parse_amount(bad, "--price").unwrap_err();
-            assert_eq!(e.field.as_deref(), Some("--price"), "{bad}");
+            let e = parse_amount(bad, "price").unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("price"), "{bad}");
         }
         assert_eq!(parse_amount(" 12.50 ", "p").unwrap(), d("12.50"));
-        assert!(parse_price("-1", "--price").is_err());
-        assert!(Currency::parse("ZZZ", "--currency").unwrap_err().message.contains("ZZZ"));
+        assert!(parse_price("-1", "price").is_err());
+        assert!(Currency::parse("ZZZ", "currency").unwrap_err().message.contains("ZZZ"));
     }
 
     /// Each accepted form, and its exact value and scale (the digits typed are kept).
@@ -447,33 +447,32 @@ mod tests {
             // Surrounding spaces, even non-breaking ones.
             ("\u{a0}1 499,72\u{a0}", "1499.72"),
         ] {
-            let got = parse_amount(typed, "--amount").unwrap_or_else(|e| panic!("{typed:?}: {}", e.message));
+            let got = parse_amount(typed, "amount").unwrap_or_else(|e| panic!("{typed:?}: {}", e.message));
             assert_eq!(got.to_string(), value, "{typed:?}");
         }
-        assert_eq!(parse_price("1 499,72", "--amount").unwrap(), d("1499.72"));
-        assert_eq!(parse_percent("12,5", "--percent").unwrap(), d("12.5"));
-        assert_eq!(parse_percent("12,5 %", "--percent").unwrap(), d("12.5"));
+        assert_eq!(parse_price("1 499,72", "amount").unwrap(), d("1499.72"));
+        assert_eq!(parse_percent("12,5", "percent").unwrap(), d("12.5"));
+        assert_eq!(parse_percent("12,5 %", "percent").unwrap(), d("12.5"));
     }
 
     #[test]
     fn refuses_ambiguous_and_malformed_amounts_naming_the_field() {
         let refused = |typed: &str| {
-            let e = parse_amount(typed, "--amount").map(|d| d.to_string()).expect_err(typed);
-            assert_eq!((e.code, e.field.as_deref()), (crate::ErrorCode::InvalidInput, Some("--amount")), "{typed:?}");
+            let e = parse_amount(typed, "amount").map(|d| d.to_string()).expect_err(typed);
+            assert_eq!((e.code, e.field.as_deref()), (crate::ErrorCode::InvalidInput, Some("amount")), "{typed:?}");
             e.message
         };
         // Three digits after a lone comma: 1499 or 1.499? Never guessed.
         assert_eq!(
             refused("1,499"),
-            "--amount: '1,499' is ambiguous: write 1499 or 1499.00 if the comma separates thousands, or 1.499 if it is a decimal comma"
+            "'1,499' is ambiguous: write 1499 or 1499.00 if the comma separates thousands, or 1.499 if it is a decimal comma"
         );
         assert_eq!(
             refused("-12,345"),
-            "--amount: '-12,345' is ambiguous: write -12345 or -12345.00 if the comma separates thousands, or -12.345 if it is a decimal comma"
+            "'-12,345' is ambiguous: write -12345 or -12345.00 if the comma separates thousands, or -12.345 if it is a decimal comma"
         );
         assert!(refused("123,456").contains("ambiguous"));
-        let not_an_amount =
-            |typed: &str| format!("--amount: '{}' is not a decimal amount (use digits and a '.' like 1234.50)", typed.trim());
+        let not_an_amount = |typed: &str| format!("'{}' is not a decimal amount (use digits and a '.' like 1234.50)", typed.trim());
         for bad in [
             "",
             "   ",
@@ -513,7 +512,7 @@ mod tests {
         ] {
             assert_eq!(refused(bad), not_an_amount(bad), "{bad:?}");
         }
-        assert_eq!(refused("99999999999999999999999999999999"), "--amount: '99999999999999999999999999999999' is out of range");
+        assert_eq!(refused("99999999999999999999999999999999"), "'99999999999999999999999999999999' is out of range");
     }
 
     #[test]

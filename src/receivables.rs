@@ -4,7 +4,9 @@
 //! as credit for the next invoices.
 
 use crate::error::{Error, Result};
+use crate::money::Currency;
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -23,7 +25,7 @@ impl Method {
             "card" => Ok(Method::Card),
             "cash" => Ok(Method::Cash),
             "other" => Ok(Method::Other),
-            other => Err(Error::invalid(field, format!("{field}: '{other}' is not a payment method (eft, card, cash or other)"))),
+            other => Err(Error::bad_value(field, format!("'{other}' is not a payment method (eft, card, cash or other)"))),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -121,6 +123,47 @@ pub fn bucket(due: NaiveDate, as_of: NaiveDate) -> usize {
     }
 }
 
+// Reminders and the credit stop: when a customer is chased, and when selling to them needs a
+// second thought.
+
+/// Reminder levels: (level, days overdue that trigger it, the letter's title). The one place
+/// these figures live.
+pub const REMINDER_LEVELS: [(u8, i64, &str); 3] = [(1, 7, "Reminder"), (2, 30, "Second reminder"), (3, 60, "Final notice")];
+
+/// A customer with an invoice more than this many days overdue is on credit stop.
+pub const CREDIT_STOP_DAYS: i64 = 60;
+
+/// The highest reminder level due for an invoice this many days overdue.
+pub fn reminder_level(days_overdue: i64) -> Option<u8> {
+    REMINDER_LEVELS.iter().rev().find(|(_, days, _)| days_overdue >= *days).map(|(l, _, _)| *l)
+}
+
+pub fn level_title(level: u8) -> &'static str {
+    REMINDER_LEVELS.iter().find(|(l, _, _)| *l == level).map(|(_, _, t)| *t).unwrap_or("Reminder")
+}
+
+/// Why a customer is on credit stop, if they are: over the credit limit (balance above it) or
+/// an invoice more than `CREDIT_STOP_DAYS` overdue.
+pub fn credit_stop_reason(
+    currency: Currency,
+    balance: Decimal,
+    limit: Option<Decimal>,
+    oldest_overdue: Option<(&str, i64)>,
+) -> Option<String> {
+    let mut reasons = Vec::new();
+    if let Some(limit) = limit {
+        if balance > limit {
+            reasons.push(format!("the balance of {currency} {balance} is over the credit limit of {currency} {limit}"));
+        }
+    }
+    if let Some((number, days)) = oldest_overdue {
+        if days > CREDIT_STOP_DAYS {
+            reasons.push(format!("invoice {number} is {days} days overdue (more than {CREDIT_STOP_DAYS})"));
+        }
+    }
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +213,28 @@ mod tests {
         for (as_of, b) in cases {
             assert_eq!(bucket(due, day(as_of)), b, "{as_of}");
         }
+    }
+
+    #[test]
+    fn reminder_levels_by_days_overdue() {
+        let levels: Vec<Option<u8>> = [0, 6, 7, 29, 30, 59, 60, 365].iter().map(|d| reminder_level(*d)).collect();
+        assert_eq!(levels, [None, None, Some(1), Some(1), Some(2), Some(2), Some(3), Some(3)]);
+        assert_eq!((level_title(1), level_title(3)), ("Reminder", "Final notice"));
+    }
+
+    #[test]
+    fn credit_stop_over_the_limit_or_long_overdue() {
+        let zar = Currency::parse("ZAR", "c").unwrap();
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(credit_stop_reason(zar, d("500.00"), Some(d("500.00")), Some(("INV-1", 60))), None, "at the limit, 60 days");
+        assert_eq!(
+            credit_stop_reason(zar, d("500.01"), Some(d("500.00")), None).as_deref(),
+            Some("the balance of ZAR 500.01 is over the credit limit of ZAR 500.00")
+        );
+        assert_eq!(
+            credit_stop_reason(zar, d("10"), None, Some(("INV-1", 61))).as_deref(),
+            Some("invoice INV-1 is 61 days overdue (more than 60)")
+        );
+        assert_eq!(credit_stop_reason(zar, d("9"), Some(d("1")), Some(("INV-2", 90))).unwrap().matches("; ").count(), 1, "both reasons");
     }
 }

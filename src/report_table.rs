@@ -6,7 +6,7 @@
 //! The CSV is RFC 4180: a header of the column keys (written even when there are no rows), CRLF
 //! line ends, and a cell quoted when it holds a comma, a quote or a line break (quotes doubled).
 
-use crate::store::{AgingReport, AgingRow, ChurnRow, ExposureRow, MarginRow, MrrRow, RenewalDue, RevenueRow, Store};
+use crate::store::{AgingReport, AgingRow, ChurnRow, ExposureRow, MarginRow, MrrRow, RenewalDue, RevenueRow};
 use crate::{Error, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -103,20 +103,7 @@ pub fn check_name(name: &str, field: &str) -> Result<&'static str> {
         .iter()
         .find(|r| **r == name)
         .copied()
-        .ok_or_else(|| Error::invalid(field, format!("'{name}' is not a report ({})", REPORTS.join(", "))))
-}
-
-/// Read a report from the store and make its table.
-pub fn make(store: &Store, report: Report) -> Result<ReportTable> {
-    Ok(match report {
-        Report::Mrr { from, to } => ReportTable::mrr(from, to, &store.mrr_by_month(from, to)?),
-        Report::Revenue { from, to } => ReportTable::revenue(from, to, &store.revenue_by_month(from, to)?),
-        Report::Margin { from, to, by_product } => ReportTable::margin(from, to, by_product, &store.margin(from, to, by_product)?),
-        Report::Aging { as_of } => ReportTable::aging(&store.aging(as_of)?),
-        Report::Renewals { as_of, days } => ReportTable::renewals(as_of, days, &store.renewals_ahead(as_of, days)?),
-        Report::Exposure { as_of } => ReportTable::exposure(as_of, &store.exposure(as_of)?),
-        Report::Churn { from, to } => ReportTable::churn(from, to, &store.churn(from, to)?),
-    })
+        .ok_or_else(|| Error::bad_value(field, format!("'{name}' is not a report ({})", REPORTS.join(", "))))
 }
 
 fn months(from: NaiveDate, to: NaiveDate) -> String {

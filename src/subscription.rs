@@ -4,7 +4,7 @@
 
 use crate::catalogue::{BillingPlan, ProductKey, Term};
 use crate::dates::{add_days, add_months};
-use crate::error::{Error, Result};
+use crate::error::{Error, Hint, Result};
 use crate::money::Currency;
 use crate::pricing::LockedPrice;
 use chrono::NaiveDate;
@@ -42,7 +42,7 @@ impl Status {
             "suspended" => Ok(Status::Suspended),
             "cancelled" | "canceled" => Ok(Status::Cancelled),
             "expired" => Ok(Status::Expired),
-            other => Err(Error::invalid(field, format!("{field}: '{other}' is not a status (active, suspended, cancelled, expired)"))),
+            other => Err(Error::bad_value(field, format!("'{other}' is not a status (active, suspended, cancelled, expired)"))),
         }
     }
     /// Still running (and billed): active or suspended.
@@ -338,14 +338,14 @@ pub fn check_change_date(sub: &Subscription, last_event: NaiveDate, on: NaiveDat
             "subscription {} already has a change dated {last_event}; {what} must be dated on or after it",
             sub.id
         ))
-        .with_field("--on"));
+        .with_field("on"));
     }
     if on < sub.term_start || on > sub.term_end {
         return Err(Error::refused(format!(
             "{on} is outside the current term of subscription {} ({} to {})",
             sub.id, sub.term_start, sub.term_end
         ))
-        .with_field("--on"));
+        .with_field("on"));
     }
     Ok(())
 }
@@ -356,12 +356,12 @@ pub fn check_change_date(sub: &Subscription, last_event: NaiveDate, on: NaiveDat
 pub fn check_quantity_change(sub: &Subscription, batches: &[SeatBatch], new_quantity: u32, on: NaiveDate) -> Result<()> {
     if new_quantity == 0 {
         return Err(Error::invalid(
-            "--quantity",
-            "--quantity must be at least 1; to stop a subscription, cancel it or turn auto-renew off",
+            "quantity",
+            "the number of seats must be at least 1; to stop a subscription, cancel it or turn auto-renew off",
         ));
     }
     if new_quantity == sub.quantity {
-        return Err(Error::invalid("--quantity", format!("subscription {} already has {new_quantity} seats", sub.id)));
+        return Err(Error::invalid("quantity", format!("subscription {} already has {new_quantity} seats", sub.id)));
     }
     if sub.status != Status::Active {
         return Err(Error::refused(format!("subscription {} is suspended; reactivate it before changing seats", sub.id)));
@@ -375,8 +375,7 @@ pub fn check_quantity_change(sub: &Subscription, batches: &[SeatBatch], new_quan
         return Ok(());
     }
     let renewal = add_days(sub.term_end, 1);
-    let schedule =
-        format!("schedule the decrease for the renewal on {renewal} (seatbook subscription schedule {} --quantity {new_quantity})", sub.id);
+    let schedule = format!("schedule the decrease for the renewal on {renewal}");
     let last_window = batches.iter().filter(|b| b.added_on <= on).map(|b| (b.reducible_until, b.seats)).max();
     let message = if allowed == 0 {
         match last_window {
@@ -392,7 +391,12 @@ pub fn check_quantity_change(sub: &Subscription, batches: &[SeatBatch], new_quan
             sub.quantity - allowed
         )
     };
-    Err(Error::refused(message).with_field("--quantity"))
+    Err(Error::refused(message).with_field("quantity").with_hint(Hint::ScheduleForRenewal {
+        subscription: sub.id,
+        renewal,
+        quantity: Some(new_quantity),
+        product: None,
+    }))
 }
 
 /// Cancellation is allowed within 7 days of purchase or renewal (DOMAIN §3): on the term's first
@@ -407,10 +411,11 @@ pub fn check_cancel(sub: &Subscription, on: NaiveDate) -> Result<()> {
         return Ok(());
     }
     Err(Error::refused(format!(
-        "cancellation refused: a subscription can only be cancelled within 7 days of purchase or renewal; this term started on {} so cancellation was allowed until {last}. The term must be paid until {}; turn auto-renew off (seatbook subscription auto-renew {} off) so it ends then",
-        sub.term_start, sub.term_end, sub.id
+        "cancellation refused: a subscription can only be cancelled within 7 days of purchase or renewal; this term started on {} so cancellation was allowed until {last}. The term must be paid until {}; turn auto-renew off so it ends then",
+        sub.term_start, sub.term_end
     ))
-    .with_field("--on"))
+    .with_field("on")
+    .with_hint(Hint::TurnAutoRenewOff { subscription: sub.id }))
 }
 
 pub fn check_suspend(sub: &Subscription) -> Result<()> {
@@ -451,12 +456,12 @@ pub fn check_schedule(sub: &Subscription, changes: &RenewalChanges) -> Result<()
         return Err(Error::refused(format!("subscription {} is {}; it will not renew", sub.id, sub.status.as_str())));
     }
     if changes.is_empty() {
-        return Err(Error::invalid("--quantity", "give at least one of --quantity, --term, --billing, --product"));
+        return Err(Error::invalid("quantity", "give at least one change: the seats, the term, the billing plan or the product"));
     }
     if changes.quantity == Some(0) {
         return Err(Error::invalid(
-            "--quantity",
-            "--quantity must be at least 1; to end the subscription at term end, turn auto-renew off",
+            "quantity",
+            "the number of seats must be at least 1; to end the subscription at term end, turn auto-renew off",
         ));
     }
     let term = changes.term.or(sub.scheduled.term).unwrap_or(sub.term);
@@ -479,16 +484,127 @@ pub fn check_upgrade(sub: &Subscription, new_product: &ProductKey, new_cost: Dec
         return Err(Error::refused(format!("subscription {} is a trial; upgrade it after it converts", sub.id)));
     }
     if *new_product == sub.product {
-        return Err(Error::invalid("--product", format!("subscription {} is already {new_product}", sub.id)));
+        return Err(Error::invalid("product", format!("subscription {} is already {new_product}", sub.id)));
     }
     if new_cost < sub.price.unit_cost {
         return Err(Error::refused(format!(
-            "{new_product} costs less than {} ({} against {} {} per seat per term): that is a downgrade, which Microsoft allows only at renewal (seatbook subscription schedule {} --product {new_product})",
-            sub.product, new_cost.round_dp(2), sub.price.unit_cost, sub.price.cost_currency, sub.id
+            "{new_product} costs less than {} ({} against {} {} per seat per term): that is a downgrade, which Microsoft allows only at renewal",
+            sub.product, new_cost.round_dp(2), sub.price.unit_cost, sub.price.cost_currency
         ))
-        .with_field("--product"));
+        .with_field("product")
+        .with_hint(Hint::ScheduleForRenewal {
+            subscription: sub.id,
+            renewal: add_days(sub.term_end, 1),
+            quantity: None,
+            product: Some(new_product.to_string()),
+        }));
     }
     Ok(())
+}
+
+/// What happened at the end of a term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RenewalOutcome {
+    Renewed,
+    Converted,
+    Expired,
+}
+
+/// The term a subscription enters at its renewal: the scheduled changes applied (DOMAIN §3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextTerm {
+    pub start: NaiveDate,
+    pub product: ProductKey,
+    pub term: Term,
+    pub billing: BillingPlan,
+    pub quantity: u32,
+    /// The user's own price is kept while the product stays the same.
+    pub price_override: Option<Decimal>,
+}
+
+/// What happens when `sub`'s term ends (DOMAIN §3): without auto-renew it expires the next day
+/// (`None`); with it, a new term starts the next day with the changes scheduled for it, priced
+/// from the price list then in force, and a trial converts.
+pub fn next_term(sub: &Subscription) -> Option<NextTerm> {
+    if !sub.auto_renew {
+        return None;
+    }
+    let product = sub.scheduled.product.clone().unwrap_or_else(|| sub.product.clone());
+    Some(NextTerm {
+        start: add_days(sub.term_end, 1),
+        price_override: if product == sub.product { sub.price_override } else { None },
+        product,
+        term: sub.scheduled.term.unwrap_or(sub.term),
+        billing: sub.scheduled.billing.unwrap_or(sub.billing),
+        quantity: sub.scheduled.quantity.unwrap_or(sub.quantity),
+    })
+}
+
+/// `sub` expired at the end of its term: the new state, and the history's words for it.
+pub fn expired(sub: &Subscription) -> (Subscription, String) {
+    let mut s = sub.clone();
+    s.status = Status::Expired;
+    s.ended_on = Some(add_days(sub.term_end, 1));
+    let what = if sub.trial {
+        format!("trial ended on {} without converting", sub.term_end)
+    } else {
+        format!("term ended on {} without renewal", sub.term_end)
+    };
+    (s, what)
+}
+
+/// `sub` in its next term at `price`: the new state, the seat change, what happened, and the
+/// history's words for it.
+pub fn renewed(sub: &Subscription, next: &NextTerm, price: LockedPrice, title: String) -> (Subscription, i64, RenewalOutcome, String) {
+    let mut s = sub.clone();
+    let delta = next.quantity as i64 - sub.quantity as i64;
+    s.product = next.product.clone();
+    s.product_title = title;
+    s.term = next.term;
+    s.billing = next.billing;
+    s.quantity = next.quantity;
+    s.trial = false;
+    s.term_start = next.start;
+    s.term_end = term_end(next.start, next.term);
+    s.price = price;
+    s.price_override = next.price_override;
+    s.scheduled = RenewalChanges::default();
+    let (outcome, verb) = if sub.trial { (RenewalOutcome::Converted, "trial converted") } else { (RenewalOutcome::Renewed, "renewed") };
+    let what = format!(
+        "{verb}: {} seats of {}, {} billed {}, term {} to {}, at {} {} per seat per term ({})",
+        s.quantity,
+        s.product,
+        s.term,
+        s.billing,
+        s.term_start,
+        s.term_end,
+        crate::money::tidy(s.price.unit_price, s.price.price_currency.minor_units()),
+        s.price.price_currency,
+        s.price.rule
+    );
+    (s, delta, outcome, what)
+}
+
+/// The term an imported subscription is in today: the last anniversary of its start on or before
+/// today (a subscription bought on 15 March 2024 for a year is in the term from 15 March 2026 on
+/// 24 November 2026).
+pub fn current_term_start(start: NaiveDate, term: Term, today: NaiveDate) -> NaiveDate {
+    let mut term_start = start;
+    while term_end(term_start, term) < today {
+        term_start = add_days(term_end(term_start, term), 1);
+    }
+    term_start
+}
+
+/// From when Seatbook bills an imported subscription that did not say: today if a charge cycle
+/// starts today, else the next cycle (the current one was billed before the book moved in).
+pub fn imported_bill_from(term_start: NaiveDate, term: Term, plan: BillingPlan, today: NaiveDate) -> NaiveDate {
+    match cycle_containing(term_start, term, plan, today) {
+        Some(c) if c.start == today => today,
+        Some(c) => add_days(c.end, 1),
+        None => today,
+    }
 }
 
 #[cfg(test)]
@@ -663,5 +779,52 @@ mod tests {
         assert!(check_upgrade(&s, &other, Decimal::from(50)).unwrap_err().message.contains("downgrade"));
         assert!(check_upgrade(&s, &other, Decimal::from(150)).is_ok());
         assert!(check_upgrade(&s, &s.product, Decimal::from(150)).is_err());
+    }
+
+    #[test]
+    fn at_term_end_a_subscription_renews_with_its_scheduled_changes_or_expires() {
+        let mut s = sub("2025-11-15", 10);
+        s.scheduled = RenewalChanges { quantity: Some(8), term: None, billing: Some(BillingPlan::Annual), product: None };
+        s.price_override = Some(Decimal::from(7));
+        let next = next_term(&s).unwrap();
+        assert_eq!(
+            (next.start, next.quantity, next.billing, next.price_override),
+            (ymd("2026-11-15"), 8, BillingPlan::Annual, Some(Decimal::from(7)))
+        );
+        let price = LockedPrice { unit_price: Decimal::from(96), ..s.price.clone() };
+        let (r, delta, outcome, what) = renewed(&s, &next, price, "Basic".into());
+        assert_eq!(
+            (r.term_start, r.term_end, r.quantity, delta, outcome),
+            (ymd("2026-11-15"), ymd("2027-11-14"), 8, -2, RenewalOutcome::Renewed)
+        );
+        assert_eq!(r.scheduled, RenewalChanges::default());
+        assert_eq!(
+            what,
+            "renewed: 8 seats of CFQ7TTC0LH18:0001, P1Y billed annual, term 2026-11-15 to 2027-11-14, at 96.00 USD per seat per term ()"
+        );
+        // A new product drops the user's own price; a trial converts.
+        s.scheduled.product = Some(ProductKey::new("CFQ7TTC0LDPB", "0001"));
+        s.trial = true;
+        let next = next_term(&s).unwrap();
+        assert_eq!(next.price_override, None);
+        assert_eq!(renewed(&s, &next, s.price.clone(), "Standard".into()).2, RenewalOutcome::Converted);
+        s.auto_renew = false;
+        assert_eq!(next_term(&s), None);
+        let (e, what) = expired(&s);
+        assert_eq!(
+            (e.status, e.ended_on, what.as_str()),
+            (Status::Expired, Some(ymd("2026-11-15")), "trial ended on 2026-11-14 without converting")
+        );
+    }
+
+    #[test]
+    fn an_import_lands_in_the_current_term_and_is_billed_from_the_next_cycle() {
+        let today = ymd("2026-11-24");
+        assert_eq!(current_term_start(ymd("2024-03-15"), Term::P1Y, today), ymd("2026-03-15"));
+        assert_eq!(current_term_start(ymd("2026-11-24"), Term::P1Y, today), today);
+        assert_eq!(current_term_start(ymd("2026-09-30"), Term::P1M, today), ymd("2026-10-30"), "terms 30 Sep–29 Oct, 30 Oct–29 Nov");
+        assert_eq!(imported_bill_from(ymd("2026-03-15"), Term::P1Y, BillingPlan::Monthly, today), ymd("2026-12-15"));
+        assert_eq!(imported_bill_from(ymd("2026-03-24"), Term::P1Y, BillingPlan::Monthly, today), today, "a cycle starts today");
+        assert_eq!(imported_bill_from(ymd("2026-03-15"), Term::P1Y, BillingPlan::Annual, today), ymd("2027-03-15"));
     }
 }

@@ -1,6 +1,7 @@
 //! The one error shape that crosses IPC: `{code, message, field}`. The UI branches on `code` and
 //! shows `message` beside the input named `field`.
 
+use seatbook::error::Hint;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,60 +16,43 @@ pub struct IpcError {
 
 impl From<seatbook::Error> for IpcError {
     fn from(e: seatbook::Error) -> Self {
-        IpcError { code: e.code.as_str(), message: for_the_window(&e.message), field: e.field.as_deref().map(field_name) }
+        IpcError { code: e.code.as_str(), message: message(&e.message, e.hint.as_ref()), field: e.field }
     }
 }
 
-/// The core words its messages for the command line (`--amount: 'abc' is not a decimal amount`,
-/// `… (seatbook fx set --from USD …)`). In the window the message sits beside the input it is
-/// about, so: the leading `--flag: ` goes, a hint that is a command to type goes (a parenthesis
-/// starting `seatbook `, or a `; …` clause naming a flag), the remaining flags become words
-/// (`--vat-rate` → `vat rate`), and the sentence starts with a capital.
-pub fn for_the_window(message: &str) -> String {
-    let flag_end = |s: &str| s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(s.len());
-    let mut m = message.trim();
-    if let Some(rest) = m.strip_prefix("--") {
-        if let Some(after) = rest[flag_end(rest)..].strip_prefix(": ") {
-            m = after;
+/// What the window says the user can do about an error: where to go, not what to type.
+pub fn hint(h: &Hint) -> String {
+    match h {
+        Hint::ExchangeRate { from, to, on } => format!("add a {from}→{to} rate from {on} or earlier under Catalogue → Exchange rates"),
+        Hint::ScheduleForRenewal { renewal, .. } => {
+            format!("make the change under “At the next renewal” on the subscription's page, for the renewal on {renewal}")
         }
+        Hint::TurnAutoRenewOff { .. } => "switch auto-renew off on the subscription's page".into(),
+        Hint::Confirm => "confirm to go ahead anyway".into(),
+        Hint::SetUp => "enter your company's details first".into(),
+        Hint::ChangeProfile => "change the profile under Settings".into(),
+        Hint::ImportPriceList => "import Microsoft's price list under Catalogue".into(),
+        Hint::CreditLines => "credit chosen lines instead".into(),
     }
-    let mut m = m.to_string();
-    while let Some(start) = m.find(" (seatbook ") {
-        match m[start..].find(')') {
-            Some(end) => m.replace_range(start..start + end + 1, ""),
-            None => break,
-        }
+}
+
+/// A core message as the window shows it: a capital first letter, and the hint as a sentence.
+pub fn message(message: &str, h: Option<&Hint>) -> String {
+    let mut m = capitalised(message.trim());
+    if let Some(h) = h {
+        let end = if m.ends_with(['.', '!', '?']) { " " } else { ". " };
+        m.push_str(end);
+        m.push_str(&capitalised(&hint(h)));
+        m.push('.');
     }
-    let mut out = String::with_capacity(m.len());
-    for (i, clause) in m.split("; ").enumerate() {
-        if i > 0 && clause.contains(" --") {
-            continue;
-        }
-        if i > 0 {
-            out.push_str("; ");
-        }
-        out.push_str(clause);
-    }
-    let mut words = String::with_capacity(out.len());
-    let mut rest = out.as_str();
-    while let Some(i) = rest.find("--") {
-        let after = &rest[i + 2..];
-        let n = flag_end(after);
-        let starts_word = i == 0 || !rest[..i].ends_with(|c: char| c.is_ascii_alphanumeric());
-        words.push_str(&rest[..i]);
-        if starts_word && n > 0 {
-            words.push_str(&after[..n].replace('-', " "));
-        } else {
-            words.push_str("--");
-            words.push_str(&after[..n]);
-        }
-        rest = &after[n..];
-    }
-    words.push_str(rest);
-    let mut chars = words.chars();
+    m
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => words,
+        None => String::new(),
     }
 }
 
@@ -80,69 +64,36 @@ impl IpcError {
 
     /// Bad input the shell found before calling the core, named like the page's input.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        IpcError { code: seatbook::ErrorCode::InvalidInput.as_str(), message: message.into(), field: Some(field_name(field)) }
+        IpcError { code: seatbook::ErrorCode::InvalidInput.as_str(), message: message.into(), field: Some(field.to_string()) }
     }
-}
-
-/// The core names fields as the command line does (`--vat-rate`, `PRODUCT`); the page names
-/// its inputs in snake case (`vat_rate`, `product`). A file's line (`line 4`) stays as it is.
-pub fn field_name(field: &str) -> String {
-    let f = field.trim();
-    if f.starts_with("line ") {
-        return f.to_string();
-    }
-    f.trim_start_matches("--").to_ascii_lowercase().replace('-', "_")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
-    fn flags_become_input_names() {
-        assert_eq!(field_name("--quantity"), "quantity");
-        assert_eq!(field_name("--vat-rate"), "vat_rate");
-        assert_eq!(field_name("--bank-account-number"), "bank_account_number");
-        assert_eq!(field_name("PRODUCT"), "product");
-        assert_eq!(field_name("line 4"), "line 4");
-        assert_eq!(field_name("customer"), "customer");
-    }
-
-    #[test]
-    fn core_errors_keep_code_and_message() {
-        let e: IpcError = seatbook::Error::refused("seat decrease refused: until 2026-11-30").with_field("--quantity").into();
+    fn core_errors_keep_code_and_field_and_read_as_sentences() {
+        let e: IpcError = seatbook::Error::refused("seat decrease refused: until 2026-11-30").with_field("quantity").into();
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json, serde_json::json!({"code": "refused", "message": "Seat decrease refused: until 2026-11-30", "field": "quantity"}));
     }
 
     #[test]
-    fn command_line_wording_is_reworded_for_the_window() {
-        let cases = [
-            ("--amount: 'abc' is not a decimal amount (use digits and a '.' like 1234.50)", "'abc' is not a decimal amount (use digits and a '.' like 1234.50)"),
-            ("--amount must be more than zero", "Amount must be more than zero"),
-            ("--vat-rate: 120% is out of range (0 to 100)", "120% is out of range (0 to 100)"),
-            ("--from must not be after --to", "From must not be after to"),
-            (
-                "no USD→ZAR exchange rate on or before 2026-11-30 (seatbook fx set --from USD --to ZAR --rate R --on DATE)",
-                "No USD→ZAR exchange rate on or before 2026-11-30",
-            ),
-            (
-                "customer 3 is on credit stop: invoice INV-2026-00001 is 75 days overdue (more than 60); add --confirm to add the subscription anyway",
-                "Customer 3 is on credit stop: invoice INV-2026-00001 is 75 days overdue (more than 60)",
-            ),
-            (
-                "--quantity must be at least 1; to end the subscription at term end, turn auto-renew off",
-                "Quantity must be at least 1; to end the subscription at term end, turn auto-renew off",
-            ),
-            ("the invoice has lines at several VAT rates; credit chosen lines with --lines", "The invoice has lines at several VAT rates"),
-            (
-                "seat decrease refused: seats can only be removed within 7 days of being added; the most recent seats could be removed until 2026-11-07. Otherwise schedule the decrease for the renewal on 2027-11-01 (seatbook subscription schedule 4 --quantity 8)",
-                "Seat decrease refused: seats can only be removed within 7 days of being added; the most recent seats could be removed until 2026-11-07. Otherwise schedule the decrease for the renewal on 2027-11-01",
-            ),
-            ("INV-2026-00001 was already billed (natural key sub:1:licence:2026-11-01--2026-11-30)", "INV-2026-00001 was already billed (natural key sub:1:licence:2026-11-01--2026-11-30)"),
-        ];
-        for (core, window) in cases {
-            assert_eq!(for_the_window(core), window, "{core}");
+    fn hints_say_where_to_go() {
+        let on = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let e: IpcError = seatbook::Error::refused("no USD→ZAR exchange rate on or before 2026-11-30")
+            .with_hint(Hint::ExchangeRate { from: "USD".into(), to: "ZAR".into(), on })
+            .into();
+        assert_eq!(
+            e.message,
+            "No USD→ZAR exchange rate on or before 2026-11-30. Add a USD→ZAR rate from 2026-11-30 or earlier under Catalogue → Exchange rates."
+        );
+        let e: IpcError = seatbook::Error::invalid("amount", "'abc' is not a decimal amount").into();
+        assert_eq!((e.message.as_str(), e.field.as_deref()), ("'abc' is not a decimal amount", Some("amount")));
+        for m in [e.message, message("customer 3 is on credit stop: x", Some(&Hint::Confirm))] {
+            assert!(!m.contains("--") && !m.contains("seatbook "), "{m}");
         }
     }
 }

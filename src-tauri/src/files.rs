@@ -87,21 +87,13 @@ pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
 }
 
 pub fn read(path: &Path) -> Result<Vec<u8>, IpcError> {
-    std::fs::read(path).map_err(|e| IpcError::io(format!("cannot read {}: {e}", path.display())))
+    Ok(seatbook::app::files::read(path, "file")?)
 }
 
-/// Write `bytes` to `path`, creating its folder.
+/// Write `bytes` to `path` whole or not at all (the core's writer, as the command line's),
+/// creating its folder.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IpcError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| IpcError::io(format!("cannot create {}: {e}", dir.display())))?;
-    }
-    std::fs::write(path, bytes).map_err(|e| IpcError::io(format!("cannot write {}: {e}", path.display())))
-}
-
-/// A PDF's file name from the document number and the customer (the same names as
-/// `seatbook invoice pdf`).
-pub fn pdf_name(number: &str, customer: &str) -> String {
-    seatbook::pdf::file_name(number, customer)
+    Ok(seatbook::app::files::write(path, bytes)?)
 }
 
 /// How far a long job has come: sent to the page as the `progress` event.
@@ -123,9 +115,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pdf_names_are_safe() {
-        assert_eq!(pdf_name("INV-2026-00001", "Acme (Pty) Ltd"), "INV-2026-00001_Acme-Pty-Ltd.pdf");
-        assert_eq!(pdf_name("2026/7", "<img src=x onerror=alert(1)>"), "2026-7_img-src-x-onerror-alert-1.pdf");
+    fn extensions_are_matched_in_any_case() {
         assert!(has_extension(Path::new("/tmp/a.CSV"), CSV.extensions));
         assert!(!has_extension(Path::new("/tmp/a.txt"), CSV.extensions));
     }

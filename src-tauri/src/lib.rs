@@ -10,7 +10,7 @@ mod error;
 mod files;
 mod state;
 
-pub use error::{field_name, IpcError};
+pub use error::IpcError;
 pub use state::{AppState, Launch, ShellSettings};
 
 use seatbook::store::{resolve_db_path, Store};
@@ -134,7 +134,8 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
-            let (db_path, store) = match resolve_db_path(db_flag().as_deref()) {
+            let named = db_flag().or_else(|| env("SEATBOOK_DB").map(PathBuf::from));
+            let (db_path, store) = match resolve_db_path(named.as_deref(), dirs::data_dir().as_deref()) {
                 Ok(path) => {
                     let store = Store::open(&path);
                     (path, store)

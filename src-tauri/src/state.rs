@@ -81,6 +81,11 @@ impl AppState {
         chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
     }
 
+    /// Both readings of the clock, for the core's actions.
+    pub fn clock(&self) -> seatbook::app::Clock {
+        seatbook::app::Clock::new(self.today(), self.now())
+    }
+
     pub fn settings(&self) -> ShellSettings {
         lock(&self.settings).clone()
     }

@@ -544,7 +544,7 @@ fn reports_charts_tables_and_csv_exports() {
     let store = Store::open(&f.dir.path().join("seatbook.db")).unwrap();
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let core =
-        seatbook::report_table::make(&store, seatbook::report_table::Report::Revenue { from: day("2026-11-01"), to: day("2026-11-30") });
+        seatbook::app::reports::make(&store, seatbook::report_table::Report::Revenue { from: day("2026-11-01"), to: day("2026-11-30") });
     assert_eq!(csv, core.unwrap().to_csv());
     assert!(csv.ends_with("\r\n"), "{csv:?}");
     // No churn yet: the header alone.
@@ -680,4 +680,34 @@ fn books_trial_balance_journal_exports_and_all_data() {
     }
     assert_eq!(all["rows"].as_u64(), Some(core.iter().map(|(_, n)| *n as u64).sum()));
     assert!(files.iter().any(|x| x["file"].as_str().unwrap().ends_with("/invoices.csv") && x["rows"] == 1));
+}
+
+/// The `seatbook` command line built beside this test (`target/<profile>/seatbook`).
+fn cli_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>");
+    let cli = dir.join(format!("seatbook{}", std::env::consts::EXE_SUFFIX));
+    assert!(cli.is_file(), "{} is built by `cargo test --workspace` (the core's tests need it)", cli.display());
+    cli
+}
+
+/// With the default filters, the app's Export CSV and `seatbook report NAME --csv` write the same
+/// bytes for every report: both fronts take their defaults from the core.
+#[test]
+fn default_report_csvs_are_the_command_lines_byte_for_byte() {
+    let f = fresh();
+    f.billed();
+    let db = f.dir.path().join("seatbook.db");
+    for report in seatbook::report_table::REPORTS {
+        let path = f.ok("report_export_csv", json!({"report": report, "params": {}}));
+        let app = std::fs::read(path.as_str().unwrap()).unwrap();
+        let file = f.dir.path().join(format!("cli-{report}.csv"));
+        let out = std::process::Command::new(cli_binary())
+            .args(["--db", db.to_str().unwrap(), "--today", "2026-11-24", "report", report, "--csv", file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{report}: {}", String::from_utf8_lossy(&out.stderr));
+        let cli = std::fs::read(&file).unwrap();
+        assert_eq!(String::from_utf8(app).unwrap(), String::from_utf8(cli).unwrap(), "{report}");
+    }
 }

@@ -128,6 +128,8 @@ pub struct Problem {
     pub customer_id: i64,
     pub customer_name: String,
     pub message: String,
+    /// What would solve it (e.g. the exchange rate to add), worded by each front.
+    pub hint: Option<crate::error::Hint>,
 }
 
 /// An item before conversion into the customer's currency.
@@ -154,17 +156,18 @@ pub fn bill(snap: &Snapshot<'_>, books: &[CustomerBook]) -> (Vec<Draft>, Vec<Pro
         match bill_customer(snap, book) {
             Ok(Some(d)) => drafts.push(d),
             Ok(None) => {}
-            Err(messages) => problems.extend(messages.into_iter().map(|message| Problem {
+            Err(messages) => problems.extend(messages.into_iter().map(|(message, hint)| Problem {
                 customer_id: book.customer.id,
                 customer_name: book.customer.name.clone(),
                 message,
+                hint,
             })),
         }
     }
     (drafts, problems)
 }
 
-fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draft>, Vec<String>> {
+fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draft>, Vec<(String, Option<crate::error::Hint>)>> {
     let last_day = month_end(snap.month);
     let mut items = Vec::new();
     for sb in &book.subscriptions {
@@ -228,9 +231,9 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
             match rate_on(snap.rates, it.currency, currency, it.billable) {
                 Some(r) => Some(r),
                 None => {
-                    missing.insert(format!(
-                        "no {}→{currency} exchange rate on or before {} (seatbook fx set --from {} --to {currency} --rate R --on DATE)",
-                        it.currency, it.billable, it.currency
+                    missing.insert((
+                        format!("no {}→{currency} exchange rate on or before {}", it.currency, it.billable),
+                        Some(crate::error::Hint::ExchangeRate { from: it.currency.to_string(), to: currency.to_string(), on: it.billable }),
                     ));
                     continue;
                 }

@@ -81,7 +81,7 @@ impl InstalmentPlan {
 
 pub fn check_count(count: u32) -> Result<()> {
     if count == 0 || count > 120 {
-        return Err(Error::invalid("--count", "--count must be between 1 and 120 instalments"));
+        return Err(Error::invalid("count", "the number of instalments must be between 1 and 120"));
     }
     Ok(())
 }

@@ -56,7 +56,7 @@ pub fn parse(bytes: &[u8], market: Option<&str>, currency: Option<Currency>) -> 
         let row_currency = match Currency::parse(get("currency"), "Currency") {
             Ok(c) => c,
             Err(e) => {
-                problems.push(*line, e.message);
+                problems.push(*line, e.field_message());
                 continue;
             }
         };
@@ -83,7 +83,7 @@ pub fn parse(bytes: &[u8], market: Option<&str>, currency: Option<Currency>) -> 
         let unit_price = match parse_price(get("unit_price"), "UnitPrice") {
             Ok(p) => p,
             Err(e) => {
-                bad(e.message);
+                bad(e.field_message());
                 continue;
             }
         };
@@ -92,7 +92,7 @@ pub fn parse(bytes: &[u8], market: Option<&str>, currency: Option<Currency>) -> 
             s => match parse_price(s, "ERP Price") {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    bad(e.message);
+                    bad(e.field_message());
                     continue;
                 }
             },

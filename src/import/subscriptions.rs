@@ -89,7 +89,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSubscriptions> {
         match row {
             Ok(row) if row.customer_domain.is_empty() => problems.push((*line, "customer_domain must not be empty".to_string())),
             Ok(row) => rows.push(row),
-            Err(e) => problems.push((*line, e.message)),
+            Err(e) => problems.push((*line, e.field_message())),
         }
     }
     if t.records.is_empty() {

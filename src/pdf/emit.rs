@@ -1,8 +1,8 @@
 //! Turns laid-out pages into a PDF file with printpdf.
 
 use super::fonts::{self, Face, Family};
-use super::layout::{Item, Page};
 use super::logo::Logo;
+use super::page::{Item, Page};
 use chrono::{Datelike, NaiveDate};
 use printpdf::{
     BuiltinFont, Color, Date, DateTime, Line, LinePoint, Offset, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point,

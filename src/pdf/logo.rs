@@ -42,7 +42,7 @@ pub(crate) fn load(bytes: &[u8]) -> crate::Result<Arc<Logo>> {
 }
 
 fn bad(message: impl std::fmt::Display) -> Error {
-    Error::invalid("--logo", format!("the logo cannot be used: {message} (use a PNG or JPEG image)"))
+    Error::invalid("logo", format!("the logo cannot be used: {message} (use a PNG or JPEG image)"))
 }
 
 fn name(s: &str) -> DictItem {

@@ -86,6 +86,7 @@ mod fonts;
 mod format;
 mod layout;
 mod logo;
+mod page;
 #[cfg(test)]
 mod sample_png;
 mod sheet;
@@ -200,4 +201,15 @@ pub fn file_name(number: &str, customer: &str) -> String {
         out.trim_matches('-').chars().take(60).collect()
     };
     format!("{}_{}.pdf", clean(number), clean(customer))
+}
+
+#[cfg(test)]
+mod file_name_tests {
+    use super::file_name;
+
+    #[test]
+    fn pdf_names_are_safe() {
+        assert_eq!(file_name("INV-2026-00001", "Acme (Pty) Ltd"), "INV-2026-00001_Acme-Pty-Ltd.pdf");
+        assert_eq!(file_name("2026/7", "<img src=x onerror=alert(1)>"), "2026-7_img-src-x-onerror-alert-1.pdf");
+    }
 }

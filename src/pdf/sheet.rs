@@ -4,7 +4,7 @@
 //! bottom margin.
 
 use super::fonts::{self, Face, FaceMetrics, Family};
-use super::layout::{clean, page_size, wrap, Colour, Item, Page, ACCENT, MUTED};
+use super::page::{clean, page_size, wrap, Colour, Item, Page, ACCENT, MUTED};
 use super::Party;
 use crate::company::Paper;
 

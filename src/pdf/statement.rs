@@ -5,7 +5,7 @@
 use super::emit;
 use super::fonts::{self, Face, Family};
 use super::format;
-use super::layout::{clean, wrap, Item, Page, ACCENT, INK, MUTED};
+use super::page::{clean, wrap, Item, Page, ACCENT, INK, MUTED};
 use super::sheet::{Sheet, BODY, CELL_PAD, HEADER_FILL, RULE, SMALL, TABLE, TABLE_LEADING};
 use super::{BankDetails, Party};
 use crate::company::Paper;

@@ -376,7 +376,7 @@ fn a_logo_that_is_not_an_image_is_refused() {
     doc.logo = Some(b"not an image".to_vec());
     let err = render(&doc).unwrap_err();
     assert_eq!(err.code, crate::ErrorCode::InvalidInput);
-    assert_eq!(err.field.as_deref(), Some("--logo"));
+    assert_eq!(err.field.as_deref(), Some("logo"));
     doc.logo = None;
     assert!(render(&doc).is_ok());
 }
@@ -453,5 +453,5 @@ fn render_many_keeps_the_order() {
     assert!(render_many(&[]).unwrap().is_empty());
     let mut bad = docs.clone();
     bad[5].logo = Some(b"junk".to_vec());
-    assert_eq!(render_many(&bad).unwrap_err().field.as_deref(), Some("--logo"));
+    assert_eq!(render_many(&bad).unwrap_err().field.as_deref(), Some("logo"));
 }

@@ -89,7 +89,7 @@ fn integrity_check(path: &Path) -> std::result::Result<(), Option<String>> {
 /// Check that `path` is a whole Seatbook database this version can open.
 pub fn check_backup_file(path: &Path) -> Result<u32> {
     let refuse =
-        |why: String| Error::new(ErrorCode::InvalidInput, format!("{} cannot be restored: {why}", path.display())).with_field("FILE");
+        |why: String| Error::new(ErrorCode::InvalidInput, format!("{} cannot be restored: {why}", path.display())).with_field("file");
     if !path.is_file() {
         return Err(refuse("there is no such file".into()));
     }
@@ -164,16 +164,19 @@ impl Store {
     /// WAL from being emptied, SQLite's online backup copies the pages instead.
     fn copy_to(&self, dest: &Path) -> Result<()> {
         if let Some(path) = &self.path {
-            // Empty the WAL if no reader needs it (without waiting for one), then hold the write lock.
-            self.conn.busy_timeout(std::time::Duration::ZERO)?;
-            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-            self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
-            self.conn.execute_batch("BEGIN IMMEDIATE;")?;
-            let mut wal = path.as_os_str().to_owned();
-            wal.push("-wal");
-            let wal_empty = std::fs::metadata(&wal).map(|m| m.len() == 0).unwrap_or(true);
-            let copied = if wal_empty { Some(std::fs::copy(path, dest)) } else { None };
-            self.conn.execute_batch("COMMIT;")?;
+            let copied = self.unguarded(|conn| {
+                // Empty the WAL if no reader needs it (without waiting for one), then hold the write lock.
+                conn.busy_timeout(std::time::Duration::ZERO)?;
+                let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                conn.busy_timeout(super::BUSY_TIMEOUT)?;
+                conn.execute_batch("BEGIN IMMEDIATE;")?;
+                let mut wal = path.as_os_str().to_owned();
+                wal.push("-wal");
+                let wal_empty = std::fs::metadata(&wal).map(|m| m.len() == 0).unwrap_or(true);
+                let copied = if wal_empty { Some(std::fs::copy(path, dest)) } else { None };
+                conn.execute_batch("COMMIT;")?;
+                Ok(copied)
+            })?;
             match copied {
                 Some(Ok(_)) => return Ok(()),
                 Some(Err(e)) => return Err(Error::io(format!("cannot copy {}: {e}", path.display()))),

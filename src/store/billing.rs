@@ -3,19 +3,20 @@
 //! numbers), and credit notes. Issued documents are immutable: triggers refuse any change.
 
 use super::{col, Store};
+use crate::billing::documents::{draft_view, month_label, unit};
 use crate::billing::engine::{vat_summary, VatLine};
 use crate::billing::{
-    bill, Charge, CustomerBook, Draft, DraftLine, InstalmentPlan, LineKind, Problem, Service, ServiceBasis, Snapshot, SubscriptionBook,
+    bill, credit_draft, BillingRun, Charge, CreditDraft, CreditMode, CreditNoteView, CustomerBook, Draft, DraftLine, InstalmentPlan,
+    InvoiceLineView, InvoiceView, LineKind, Problem, Service, ServiceBasis, Snapshot, SubscriptionBook,
 };
 use crate::catalogue::ProductKey;
 use crate::company::{format_number, Company};
 use crate::dates::{add_days, month_end};
 use crate::error::{Error, Result};
-use crate::money::{round_half_away, Currency};
+use crate::money::Currency;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension, Row};
 use rust_decimal::Decimal;
-use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 /// What the engine reads: every customer's book, the keys already billed, product titles, and
@@ -24,89 +25,6 @@ type Books = (Vec<CustomerBook>, HashSet<String>, HashMap<ProductKey, String>, N
 
 /// How far back a run looks for recurring items never billed (a year of skipped months).
 const CATCH_UP_DAYS: i64 = 400;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct InvoiceLineView {
-    pub position: u32,
-    pub description: String,
-    pub kind: LineKind,
-    pub subscription_id: Option<i64>,
-    pub period_start: Option<NaiveDate>,
-    pub period_end: Option<NaiveDate>,
-    pub quantity: Decimal,
-    pub unit_price: Decimal,
-    pub amount: Decimal,
-    pub vat_rate: Decimal,
-    pub fx_rate: Option<Decimal>,
-    pub fx_from: Option<Currency>,
-    /// Already credited by a credit note.
-    pub credited: bool,
-}
-
-/// An invoice: a draft (no number) or issued.
-#[derive(Debug, Clone, Serialize)]
-pub struct InvoiceView {
-    pub number: Option<String>,
-    pub customer_id: i64,
-    pub customer_name: String,
-    pub date: NaiveDate,
-    pub due_date: NaiveDate,
-    pub month: String,
-    pub currency: Currency,
-    pub lines: Vec<InvoiceLineView>,
-    pub vat_lines: Vec<VatLine>,
-    pub net: Decimal,
-    pub vat: Decimal,
-    pub total: Decimal,
-    /// Net amount already credited by credit notes.
-    pub credited_net: Decimal,
-    pub credit_notes: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BillingRun {
-    pub month: String,
-    pub preview: bool,
-    pub date: NaiveDate,
-    pub invoices: Vec<InvoiceView>,
-    pub problems: Vec<Problem>,
-    pub renewals: usize,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreditMode {
-    /// Every line not credited yet.
-    Whole,
-    /// Lines by position (1-based), in full.
-    Lines(Vec<u32>),
-    /// A net amount against the invoice.
-    Amount(Decimal),
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CreditNoteView {
-    pub number: String,
-    pub invoice_number: String,
-    pub invoice_date: NaiveDate,
-    pub customer_id: i64,
-    pub customer_name: String,
-    pub date: NaiveDate,
-    pub reason: String,
-    pub currency: Currency,
-    pub lines: Vec<InvoiceLineView>,
-    pub vat_lines: Vec<VatLine>,
-    pub net: Decimal,
-    pub vat: Decimal,
-    pub total: Decimal,
-}
-
-fn unit(d: Decimal) -> Decimal {
-    round_half_away(d, 4).normalize()
-}
-
-fn month_label(first: NaiveDate) -> String {
-    format!("{:04}-{:02}", first.year(), first.month())
-}
 
 fn charge_from_row(r: &Row) -> rusqlite::Result<Charge> {
     Ok(Charge {
@@ -169,44 +87,6 @@ fn line_from_row(r: &Row, currency: Currency) -> rusqlite::Result<InvoiceLineVie
         },
         credited: r.get("credited")?,
     })
-}
-
-fn draft_view(d: &Draft, date: NaiveDate, due: NaiveDate, month: &str) -> InvoiceView {
-    InvoiceView {
-        number: None,
-        customer_id: d.customer_id,
-        customer_name: d.customer_name.clone(),
-        date,
-        due_date: due,
-        month: month.to_string(),
-        currency: d.currency,
-        lines: d
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| InvoiceLineView {
-                position: i as u32 + 1,
-                description: l.description.clone(),
-                kind: l.kind,
-                subscription_id: l.subscription_id,
-                period_start: l.period_start,
-                period_end: l.period_end,
-                quantity: l.quantity,
-                unit_price: unit(l.unit_price),
-                amount: l.amount,
-                vat_rate: l.vat_rate,
-                fx_rate: l.fx_rate,
-                fx_from: l.fx_from,
-                credited: false,
-            })
-            .collect(),
-        vat_lines: d.vat_lines.clone(),
-        net: d.net,
-        vat: d.vat,
-        total: d.total,
-        credited_net: Decimal::ZERO,
-        credit_notes: Vec::new(),
-    }
 }
 
 impl Store {
@@ -330,7 +210,7 @@ impl Store {
         let (drafts, mut problems) = bill(&snap, &books);
         for p in renewals.problems {
             let name = self.customer(p.customer_id).map(|c| c.name).unwrap_or_default();
-            problems.push(Problem { customer_id: p.customer_id, customer_name: name, message: p.message });
+            problems.push(Problem { customer_id: p.customer_id, customer_name: name, message: p.message, hint: None });
         }
         // A customer with any problem is left out whole.
         let bad: HashSet<i64> = problems.iter().map(|p| p.customer_id).collect();
@@ -341,10 +221,7 @@ impl Store {
     /// Drafts for `month` as they would be issued on `date`. Renewals are processed and rolled
     /// back: a preview changes nothing.
     pub fn preview_month(&mut self, month: NaiveDate, date: NaiveDate, at: &str) -> Result<BillingRun> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        let result = self.billing_drafts(month, at);
-        self.conn.execute_batch("ROLLBACK")?;
-        let (drafts, problems, renewals, _) = result?;
+        let (drafts, problems, renewals, _) = self.rehearse(|s| s.billing_drafts(month, at))?;
         let label = month_label(month);
         let invoices = drafts.iter().map(|d| draft_view(d, date, add_days(date, d.payment_terms_days as i64), &label)).collect();
         Ok(BillingRun { month: label, preview: true, date, invoices, problems, renewals })
@@ -502,7 +379,7 @@ impl Store {
                 ))
             })
             .optional()?
-            .ok_or_else(|| Error::not_found(format!("there is no invoice {}", number.trim())).with_field("NUMBER"))?;
+            .ok_or_else(|| Error::not_found(format!("there is no invoice {}", number.trim())).with_field("number"))?;
         let (id, cur, customer_id, customer_name, date, due_date, month, (net, vat, total)) = head;
         let lines = {
             let mut stmt = self.conn.prepare_cached(
@@ -567,94 +444,14 @@ impl Store {
 
     /// Issue a credit note against an invoice: the whole invoice, chosen lines, or an amount,
     /// never more than what is left to credit.
+    /// Issue a credit note against an issued invoice, as `credit_draft` decides, numbered in the
+    /// same transaction.
     pub fn credit_invoice(&mut self, number: &str, mode: &CreditMode, reason: &str, date: NaiveDate, at: &str) -> Result<CreditNoteView> {
         let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(Error::invalid("--reason", "--reason is required: say why the invoice is corrected"));
-        }
         let cn = self.write(|s| {
             let inv = s.invoice(number)?;
             let cur = inv.currency;
-            if date < inv.date {
-                return Err(Error::invalid("--date", format!("a credit note cannot be dated before the invoice ({})", inv.date)));
-            }
-            let remaining = inv.net - inv.credited_net;
-            let lines: Vec<InvoiceLineView> = match mode {
-                CreditMode::Whole => inv.lines.iter().filter(|l| !l.credited).cloned().collect(),
-                CreditMode::Lines(positions) => {
-                    let mut out = Vec::new();
-                    for p in positions {
-                        let l = inv.lines.iter().find(|l| l.position == *p).ok_or_else(|| {
-                            Error::invalid("--lines", format!("{} has no line {p} (it has {} lines)", number.trim(), inv.lines.len()))
-                        })?;
-                        if l.credited {
-                            return Err(Error::refused(format!("line {p} of {} was already credited", number.trim())).with_field("--lines"));
-                        }
-                        if !out.iter().any(|o: &InvoiceLineView| o.position == *p) {
-                            out.push(l.clone());
-                        }
-                    }
-                    out
-                }
-                CreditMode::Amount(amount) => {
-                    let amount = cur.round(*amount);
-                    if amount <= Decimal::ZERO {
-                        return Err(Error::invalid("--amount", "--amount must be more than zero"));
-                    }
-                    let rates: HashSet<Decimal> = inv.lines.iter().map(|l| l.vat_rate.normalize()).collect();
-                    if rates.len() != 1 {
-                        return Err(Error::refused("the invoice has lines at several VAT rates; credit chosen lines with --lines").with_field("--amount"));
-                    }
-                    vec![InvoiceLineView {
-                        position: 1,
-                        description: format!("Credit against {}", number.trim()),
-                        kind: LineKind::Charge,
-                        subscription_id: None,
-                        period_start: None,
-                        period_end: None,
-                        quantity: Decimal::ONE,
-                        unit_price: amount,
-                        amount,
-                        vat_rate: *rates.iter().next().unwrap(),
-                        fx_rate: None,
-                        fx_from: None,
-                        credited: false,
-                    }]
-                }
-            };
-            if lines.is_empty() {
-                return Err(Error::refused(format!("every line of {} is already credited", number.trim())));
-            }
-            let as_draft: Vec<DraftLine> = lines
-                .iter()
-                .map(|l| DraftLine {
-                    item_key: String::new(),
-                    kind: l.kind,
-                    subscription_id: l.subscription_id,
-                    description: l.description.clone(),
-                    period_start: l.period_start,
-                    period_end: l.period_end,
-                    quantity: l.quantity,
-                    unit_price: l.unit_price,
-                    amount: l.amount,
-                    vat_rate: l.vat_rate,
-                    fx_rate: None,
-                    fx_from: None,
-                    billable_date: date,
-                    cost: None,
-                })
-                .collect();
-            let (_, net, vat) = vat_summary(&as_draft, cur);
-            if net <= Decimal::ZERO {
-                return Err(Error::refused(format!("the chosen lines of {} add up to {net} {cur}; there is nothing to credit", number.trim())));
-            }
-            if net > remaining {
-                return Err(Error::refused(format!(
-                    "{} has {remaining} {cur} (net) left to credit; {net} {cur} is more than that",
-                    number.trim()
-                ))
-                .with_field(if matches!(mode, CreditMode::Amount(_)) { "--amount" } else { "--lines" }));
-            }
+            let CreditDraft { lines, net, vat, .. } = credit_draft(&inv, mode, reason, date)?;
             let company = s.company()?;
             let (cn_number, year, seq) = s.next_number("credit-note", &company.credit_note_number_format, date)?;
             let invoice_id: i64 = s.conn.query_row("SELECT id FROM invoices WHERE number = ?1", [number.trim()], |r| r.get(0))?;
@@ -778,10 +575,10 @@ impl Store {
         let c = self.check_customer_open(customer_id)?;
         let description = description.trim();
         if description.is_empty() {
-            return Err(Error::invalid("--description", "--description is required"));
+            return Err(Error::invalid("description", "a description is required"));
         }
         if quantity <= Decimal::ZERO {
-            return Err(Error::invalid("--quantity", "--quantity must be more than zero"));
+            return Err(Error::invalid("quantity", "the quantity must be more than zero"));
         }
         let currency = currency.unwrap_or(c.currency);
         let id = self.write(|s| {
@@ -808,16 +605,16 @@ impl Store {
         let c = self.check_customer_open(customer_id)?;
         let description = description.trim();
         if description.is_empty() {
-            return Err(Error::invalid("--description", "--description is required"));
+            return Err(Error::invalid("description", "a description is required"));
         }
         match (basis, subscription_id) {
             (ServiceBasis::PerSeat, None) => {
-                return Err(Error::invalid("--per-seat-of", "a per-seat fee needs --per-seat-of SUBSCRIPTION"))
+                return Err(Error::invalid("per_seat_of", "a per-seat fee needs the subscription whose seats it counts"))
             }
             (ServiceBasis::PerSeat, Some(id)) => {
                 let sub = self.subscription(id)?;
                 if sub.customer_id != customer_id {
-                    return Err(Error::invalid("--per-seat-of", format!("subscription {id} belongs to another customer")));
+                    return Err(Error::invalid("per_seat_of", format!("subscription {id} belongs to another customer")));
                 }
             }
             _ => {}
@@ -837,7 +634,7 @@ impl Store {
         self.conn
             .query_row("SELECT * FROM services WHERE id = ?1", [id], service_from_row)
             .optional()?
-            .ok_or_else(|| Error::not_found(format!("there is no service {id}")).with_field("ID"))
+            .ok_or_else(|| Error::not_found(format!("there is no service {id}")).with_field("id"))
     }
 
     /// End a recurring service: `last_day` is its last day of service.
@@ -847,7 +644,7 @@ impl Store {
             return Err(Error::refused(format!("service {id} already ended on {end}")));
         }
         if last_day < s0.start {
-            return Err(Error::invalid("--on", format!("service {id} starts on {}; it cannot end before that", s0.start)));
+            return Err(Error::invalid("on", format!("service {id} starts on {}; it cannot end before that", s0.start)));
         }
         self.write(|s| {
             s.conn.execute("UPDATE services SET end = ?2 WHERE id = ?1", params![id, last_day.to_string()])?;
@@ -869,10 +666,10 @@ impl Store {
         crate::billing::services::check_count(count)?;
         let description = description.trim();
         if description.is_empty() {
-            return Err(Error::invalid("--description", "--description is required"));
+            return Err(Error::invalid("description", "a description is required"));
         }
         if total <= Decimal::ZERO {
-            return Err(Error::invalid("--total", "--total must be more than zero"));
+            return Err(Error::invalid("total", "the total must be more than zero"));
         }
         let currency = currency.unwrap_or(c.currency);
         let id = self.write(|s| {

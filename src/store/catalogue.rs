@@ -95,67 +95,69 @@ impl Store {
             other_currency: parsed.other_currency,
             ..Default::default()
         };
-        let tx = self.conn.transaction()?;
-        {
-            let mut product = tx.prepare(
-                "INSERT INTO products (product_id, sku_id, title, sku_title, publisher, description, search)
+        self.write(|w| {
+            let tx = &w.conn;
+            {
+                let mut product = tx.prepare(
+                    "INSERT INTO products (product_id, sku_id, title, sku_title, publisher, description, search)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (product_id, sku_id) DO UPDATE SET title = excluded.title, sku_title = excluded.sku_title,
                     publisher = excluded.publisher, description = excluded.description, search = excluded.search
                  WHERE title <> excluded.title OR sku_title <> excluded.sku_title OR publisher <> excluded.publisher
                     OR description <> excluded.description",
-            )?;
-            let mut insert = tx.prepare(
-                "INSERT OR IGNORE INTO prices (product_id, sku_id, term, billing_plan, market, currency, tier_min, tier_max,
+                )?;
+                let mut insert = tx.prepare(
+                    "INSERT OR IGNORE INTO prices (product_id, sku_id, term, billing_plan, market, currency, tier_min, tier_max,
                     effective_start, effective_end, unit_price, erp_price, tags)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?;
-            let mut update = tx.prepare(
-                "UPDATE prices SET tier_max = ?8, effective_end = ?10, unit_price = ?11, erp_price = ?12, tags = ?13
+                )?;
+                let mut update = tx.prepare(
+                    "UPDATE prices SET tier_max = ?8, effective_end = ?10, unit_price = ?11, erp_price = ?12, tags = ?13
                  WHERE product_id = ?1 AND sku_id = ?2 AND term = ?3 AND billing_plan = ?4 AND market = ?5 AND currency = ?6
                    AND tier_min = ?7 AND effective_start = ?9
                    AND (tier_max IS NOT ?8 OR effective_end IS NOT ?10 OR unit_price <> ?11 OR erp_price IS NOT ?12 OR tags <> ?13)",
-            )?;
-            let mut seen_products = std::collections::HashSet::new();
-            for row in &parsed.rows {
-                if seen_products.insert(row.product.clone()) {
-                    let search = format!("{} {} {} {}", row.product, row.product_title, row.sku_title, row.description).to_lowercase();
-                    product.execute(params![
+                )?;
+                let mut seen_products = std::collections::HashSet::new();
+                for row in &parsed.rows {
+                    if seen_products.insert(row.product.clone()) {
+                        let search = format!("{} {} {} {}", row.product, row.product_title, row.sku_title, row.description).to_lowercase();
+                        product.execute(params![
+                            row.product.product_id,
+                            row.product.sku_id,
+                            row.product_title,
+                            row.sku_title,
+                            row.publisher,
+                            row.description,
+                            search
+                        ])?;
+                    }
+                    let values = params![
                         row.product.product_id,
                         row.product.sku_id,
-                        row.product_title,
-                        row.sku_title,
-                        row.publisher,
-                        row.description,
-                        search
-                    ])?;
+                        row.term,
+                        row.billing_plan,
+                        row.market,
+                        row.currency,
+                        row.tier_min.unwrap_or(0),
+                        row.tier_max,
+                        row.effective_start.to_string(),
+                        row.effective_end.map(|d| d.to_string()),
+                        row.unit_price.to_string(),
+                        row.erp_price.map(|d| d.to_string()),
+                        row.tags,
+                    ];
+                    if insert.execute(values)? == 1 {
+                        summary.added += 1;
+                    } else if update.execute(values)? == 1 {
+                        summary.updated += 1;
+                    } else {
+                        summary.unchanged += 1;
+                    }
                 }
-                let values = params![
-                    row.product.product_id,
-                    row.product.sku_id,
-                    row.term,
-                    row.billing_plan,
-                    row.market,
-                    row.currency,
-                    row.tier_min.unwrap_or(0),
-                    row.tier_max,
-                    row.effective_start.to_string(),
-                    row.effective_end.map(|d| d.to_string()),
-                    row.unit_price.to_string(),
-                    row.erp_price.map(|d| d.to_string()),
-                    row.tags,
-                ];
-                if insert.execute(values)? == 1 {
-                    summary.added += 1;
-                } else if update.execute(values)? == 1 {
-                    summary.updated += 1;
-                } else {
-                    summary.unchanged += 1;
-                }
+                summary.products = seen_products.len();
             }
-            summary.products = seen_products.len();
-        }
-        tx.commit()?;
+            Ok(())
+        })?;
         Ok(summary)
     }
 
@@ -234,10 +236,11 @@ impl Store {
                 |r| r.get(0),
             )?;
             return Err(if known {
-                Error::not_found(format!("the price list has no {term} {plan} price for {product}")).with_field("--billing")
+                Error::not_found(format!("the price list has no {term} {plan} price for {product}")).with_field("billing")
             } else {
-                Error::not_found(format!("{product} is not in the price list (import it with `seatbook pricelist import`)"))
-                    .with_field("--product")
+                Error::not_found(format!("{product} is not in the price list"))
+                    .with_field("product")
+                    .with_hint(crate::error::Hint::ImportPriceList)
             });
         }
         let rank = |r: &PriceRow| {
@@ -254,7 +257,7 @@ impl Store {
         let best = candidates.first().map(|r| rank(r));
         let group: Vec<PriceRow> = candidates.into_iter().filter(|r| Some(rank(r)) == best).cloned().collect();
         crate::catalogue::price_on(&group, on).cloned().ok_or_else(|| {
-            Error::not_found(format!("the price list has no {term} {plan} price for {product} in force on {on}")).with_field("--start")
+            Error::not_found(format!("the price list has no {term} {plan} price for {product} in force on {on}")).with_field("start")
         })
     }
 
@@ -276,13 +279,14 @@ impl Store {
             self.customer(c)?;
         }
         if matches!(markup, Markup::Price { .. }) && product.is_none() {
-            return Err(Error::invalid("--price", "a fixed --price needs --product (a price is for one product)"));
+            return Err(Error::invalid("price", "a fixed price needs a product (a price is for one product)"));
         }
         let (percent, price, currency) = match markup {
             Markup::Percent { percent } => (Some(percent.to_string()), None, None),
             Markup::Price { amount, currency } => (None, Some(amount.to_string()), Some(currency.code().to_string())),
         };
-        let tx = self.conn.transaction()?;
+        self.write(|w| {
+        let tx = &w.conn;
         let scope = params![
             customer_id.unwrap_or(0),
             product.map(|p| p.product_id.clone()).unwrap_or_default(),
@@ -299,9 +303,8 @@ impl Store {
             params![customer_id, product.map(|p| &p.product_id), product.map(|p| &p.sku_id), percent, price, currency, from.to_string()],
         )?;
         let id = tx.last_insert_rowid();
-        let rule = tx.query_row("SELECT * FROM markup_rules WHERE id = ?1", [id], rule_from_row)?;
-        tx.commit()?;
-        Ok(rule)
+        Ok(tx.query_row("SELECT * FROM markup_rules WHERE id = ?1", [id], rule_from_row)?)
+        })
     }
 
     pub fn exchange_rates(&self) -> Result<Vec<ExchangeRate>> {
@@ -319,18 +322,19 @@ impl Store {
 
     pub fn set_exchange_rate(&mut self, from: Currency, to: Currency, rate: Decimal, on: NaiveDate) -> Result<ExchangeRate> {
         if from == to {
-            return Err(Error::invalid("--to", "--from and --to must be different currencies"));
+            return Err(Error::invalid("to", "the two currencies must be different"));
         }
         if rate <= Decimal::ZERO {
-            return Err(Error::invalid("--rate", "--rate must be greater than zero"));
+            return Err(Error::invalid("rate", "the rate must be greater than zero"));
         }
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO exchange_rates (from_currency, to_currency, effective, rate) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (from_currency, to_currency, effective) DO UPDATE SET rate = excluded.rate",
-            params![from.code(), to.code(), on.to_string(), rate.normalize().to_string()],
-        )?;
-        tx.commit()?;
+        self.write(|w| {
+            w.conn.execute(
+                "INSERT INTO exchange_rates (from_currency, to_currency, effective, rate) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (from_currency, to_currency, effective) DO UPDATE SET rate = excluded.rate",
+                params![from.code(), to.code(), on.to_string(), rate.normalize().to_string()],
+            )?;
+            Ok(())
+        })?;
         Ok(ExchangeRate { from, to, effective: on, rate: rate.normalize() })
     }
 

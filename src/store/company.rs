@@ -37,34 +37,30 @@ impl Store {
         Ok(self.conn.prepare_cached("SELECT * FROM company WHERE id = 1")?.query_row([], company_from_row).optional()?)
     }
 
-    /// The profile; an error telling the user to run `seatbook init` if there is none.
+    /// The profile; an error saying Seatbook is not set up yet (with a hint to set it up) if there is none.
     pub fn company(&self) -> Result<Company> {
-        self.company_opt()?.ok_or_else(|| {
-            Error::new(
-                ErrorCode::InvalidInput,
-                "Seatbook is not set up yet: run `seatbook init --name ... --country ... --currency ... --vat-rate ...` first",
-            )
-        })
+        self.company_opt()?
+            .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "Seatbook is not set up yet").with_hint(crate::error::Hint::SetUp))
     }
 
     /// First set-up of the profile.
     pub fn init_company(&mut self, fields: &CompanyFields) -> Result<Company> {
-        if self.company_opt()?.is_some() {
-            return Err(Error::conflict("init", "Seatbook is already set up; change the profile with `seatbook company set`"));
-        }
-        let company = fields.validate_new()?;
-        let tx = self.conn.transaction()?;
-        write_company(&tx, &company)?;
-        tx.commit()?;
-        Ok(company)
+        self.write(|tx| {
+            if tx.company_opt()?.is_some() {
+                return Err(Error::conflict("init", "Seatbook is already set up").with_hint(crate::error::Hint::ChangeProfile));
+            }
+            let company = fields.validate_new()?;
+            write_company(&tx.conn, &company)?;
+            Ok(company)
+        })
     }
 
     pub fn update_company(&mut self, fields: &CompanyFields) -> Result<Company> {
-        let company = fields.apply(self.company()?)?;
-        let tx = self.conn.transaction()?;
-        write_company(&tx, &company)?;
-        tx.commit()?;
-        Ok(company)
+        self.write(|tx| {
+            let company = fields.apply(tx.company()?)?;
+            write_company(&tx.conn, &company)?;
+            Ok(company)
+        })
     }
 }
 

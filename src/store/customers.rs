@@ -38,11 +38,6 @@ fn search_text(c: &CustomerInput) -> String {
     format!("{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}", c.name, c.domain, c.email, c.vat_number, c.contact_person).to_lowercase()
 }
 
-/// How the user names a customer field on the command line.
-pub fn flag_name(field: &str) -> String {
-    format!("--{}", field.replace('_', "-"))
-}
-
 fn insert_customer(conn: &Connection, c: &CustomerInput) -> Result<i64> {
     check_domain_free(conn, &c.domain, None)?;
     conn.execute(
@@ -76,7 +71,7 @@ fn check_domain_free(conn: &Connection, domain: &str, except: Option<i64>) -> Re
         conn.query_row("SELECT id, name FROM customers WHERE domain = ?1", [domain], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
     match holder {
         Some((id, name)) if Some(id) != except => {
-            Err(Error::conflict("--domain", format!("the tenant domain {domain} already belongs to customer {id} ({name})")))
+            Err(Error::conflict("domain", format!("the tenant domain {domain} already belongs to customer {id} ({name})")))
         }
         _ => Ok(()),
     }
@@ -89,27 +84,31 @@ impl Store {
     }
 
     pub fn add_customer(&mut self, fields: &CustomerFields) -> Result<Customer> {
-        let input = fields.validate_new(&self.customer_defaults()?, &flag_name)?;
-        let tx = self.conn.transaction()?;
-        let id = insert_customer(&tx, &input)?;
-        tx.commit()?;
+        let id = self.write(|tx| {
+            let input = fields.validate_new(&tx.customer_defaults()?)?;
+            insert_customer(&tx.conn, &input)
+        })?;
         self.customer(id)
     }
 
     pub fn update_customer(&mut self, id: i64, fields: &CustomerFields) -> Result<Customer> {
+        self.write(|tx| tx.update_customer_in(id, fields))?;
+        self.customer(id)
+    }
+
+    fn update_customer_in(&self, id: i64, fields: &CustomerFields) -> Result<()> {
         let current = self.customer(id)?;
-        let input = fields.apply(CustomerInput::from_customer(&current), &flag_name)?;
+        let input = fields.apply(CustomerInput::from_customer(&current))?;
         if input.currency != current.currency && self.customer_has_subscriptions(id)? {
             // Prices already locked in the old currency would otherwise silently change meaning.
             return Err(Error::refused(format!(
                 "customer {id} has subscriptions billed in {}; the currency cannot change",
                 current.currency
             ))
-            .with_field("--currency"));
+            .with_field("currency"));
         }
-        let tx = self.conn.transaction()?;
-        check_domain_free(&tx, &input.domain, Some(id))?;
-        tx.execute(
+        check_domain_free(&self.conn, &input.domain, Some(id))?;
+        self.conn.execute(
             "UPDATE customers SET name = ?2, contact_person = ?3, email = ?4, phone = ?5, address = ?6, country = ?7,
                 currency = ?8, vat_number = ?9, tax_treatment = ?10, payment_terms_days = ?11, credit_limit_minor = ?12,
                 domain = ?13, tenant_id = ?14, billing_alignment = ?15, notes = ?16, search = ?17
@@ -134,8 +133,7 @@ impl Store {
                 search_text(&input),
             ],
         )?;
-        tx.commit()?;
-        self.customer(id)
+        Ok(())
     }
 
     pub fn customer(&self, id: i64) -> Result<Customer> {
@@ -195,16 +193,14 @@ impl Store {
                 "customer {id} still has running subscriptions ({list}); cancel them or let them expire (auto-renew off) before closing"
             )));
         }
-        let tx = self.conn.transaction()?;
-        tx.execute("UPDATE customers SET closed_on = ?2 WHERE id = ?1", params![id, on.to_string()])?;
-        tx.commit()?;
+        self.write(|tx| Ok(tx.conn.execute("UPDATE customers SET closed_on = ?2 WHERE id = ?1", params![id, on.to_string()])?))?;
         self.customer(id)
     }
 
     pub(crate) fn check_customer_open(&self, id: i64) -> Result<Customer> {
-        let c = self.customer(id).map_err(|e| e.with_field("--customer"))?;
+        let c = self.customer(id).map_err(|e| e.with_field("customer"))?;
         if let Some(closed) = c.closed_on {
-            return Err(Error::refused(format!("customer {id} ({}) was closed on {closed}", c.name)).with_field("--customer"));
+            return Err(Error::refused(format!("customer {id} ({}) was closed on {closed}", c.name)).with_field("customer"));
         }
         Ok(c)
     }
@@ -218,18 +214,18 @@ impl Store {
         recorded_at: &str,
     ) -> Result<ContactEntry> {
         self.customer(customer_id)?;
-        let channel = parse_channel(channel, "--channel")?;
+        let channel = parse_channel(channel, "channel")?;
         let summary = summary.trim();
         if summary.is_empty() {
-            return Err(Error::invalid("--summary", "--summary must not be empty"));
+            return Err(Error::invalid("summary", "the summary must not be empty"));
         }
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO contact_log (customer_id, date, channel, summary, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![customer_id, date.to_string(), channel, summary, recorded_at],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.commit()?;
+        let id = self.write(|tx| {
+            tx.conn.execute(
+                "INSERT INTO contact_log (customer_id, date, channel, summary, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![customer_id, date.to_string(), channel, summary, recorded_at],
+            )?;
+            Ok(tx.conn.last_insert_rowid())
+        })?;
         Ok(ContactEntry { id, customer_id, date, channel, summary: summary.to_string() })
     }
 
@@ -249,13 +245,17 @@ impl Store {
 
     /// Import customers from parsed CSV rows: all or nothing, every bad line reported.
     pub fn import_customers(&mut self, rows: &[CustomerRow]) -> Result<Vec<Customer>> {
+        let ids = self.write(|tx| tx.import_customers_in(rows))?;
+        ids.into_iter().map(|id| self.customer(id)).collect()
+    }
+
+    fn import_customers_in(&self, rows: &[CustomerRow]) -> Result<Vec<i64>> {
         let defaults = self.customer_defaults()?;
         let mut problems = LineProblems::new("customer file");
         let mut inputs = Vec::new();
         let mut seen = std::collections::HashMap::new();
         for row in rows {
-            let column = |f: &str| f.to_string();
-            match row.fields.validate_new(&defaults, &column) {
+            match row.fields.validate_new(&defaults) {
                 Ok(input) => {
                     if let Some(first) = seen.insert(input.domain.clone(), row.line) {
                         problems.push(row.line, format!("domain {} appears again (first on line {first})", input.domain));
@@ -268,19 +268,13 @@ impl Store {
                         inputs.push(input);
                     }
                 }
-                Err(e) => problems.push(row.line, e.message),
+                Err(e) => problems.push(row.line, e.field_message()),
             }
         }
         if rows.is_empty() {
             problems.push(1, "the file has no customer rows");
         }
         problems.into_result()?;
-        let tx = self.conn.transaction()?;
-        let mut ids = Vec::new();
-        for input in &inputs {
-            ids.push(insert_customer(&tx, input)?);
-        }
-        tx.commit()?;
-        ids.into_iter().map(|id| self.customer(id)).collect()
+        inputs.iter().map(|input| insert_customer(&self.conn, input)).collect()
     }
 }

@@ -154,30 +154,18 @@ impl Store {
         })
     }
 
-    /// Monthly recurring revenue: seats × resale price per month of every paid subscription
-    /// (active or suspended — suspended ones are still billed — and not in a trial), converted
-    /// into the company's currency at the rate in force on `as_of`.
+    /// Monthly recurring revenue on `as_of`, by the one definition the MRR report uses too
+    /// (`mrr_at`): today's figure here is the report's figure for the current month.
     pub fn recurring_revenue(&self, as_of: NaiveDate) -> Result<RecurringRevenue> {
-        let company = self.company()?;
-        let to = company.currency;
-        let rates = self.exchange_rates()?;
-        let mut total = Decimal::ZERO;
-        let mut counted = 0;
-        let mut seats = 0u64;
-        let mut missing_rates = Vec::new();
-        for s in self.list_subscriptions(None, None)?.into_iter().filter(|s| s.status.is_live() && !s.trial) {
-            let from = s.price.price_currency;
-            let Some(rate) = rate_on(&rates, from, to, as_of) else {
-                missing_rates.push(MissingRate { subscription_id: s.id, from, to });
-                continue;
-            };
-            // The locked price is per seat for the whole term.
-            let per_month = s.price.unit_price * Decimal::from(s.quantity) / Decimal::from(s.term.months());
-            total += per_month * rate;
-            counted += 1;
-            seats += u64::from(s.quantity);
-        }
-        Ok(RecurringRevenue { currency: to, amount: to.round(total), subscriptions: counted, seats, missing_rates })
+        let to = self.company()?.currency;
+        let m = self.mrr_at(as_of, to, &self.exchange_rates()?)?;
+        Ok(RecurringRevenue {
+            currency: to,
+            amount: m.mrr,
+            subscriptions: m.subscriptions as usize,
+            seats: u64::from(m.seats),
+            missing_rates: m.unconverted.into_iter().map(|(subscription_id, from)| MissingRate { subscription_id, from, to }).collect(),
+        })
     }
 
     /// Invoices dated on or before `as_of` (of one customer, or all) with what was credited and

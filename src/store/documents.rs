@@ -23,7 +23,7 @@ impl Store {
         } else {
             let cn = self
                 .credit_note(number)
-                .map_err(|_| Error::not_found(format!("there is no invoice or credit note {number}")).with_field("NUMBER"))?;
+                .map_err(|_| Error::not_found(format!("there is no invoice or credit note {number}")).with_field("number"))?;
             let lines = cn
                 .lines
                 .iter()

@@ -12,23 +12,25 @@ mod dashboard;
 mod documents;
 mod export;
 mod receivables;
+mod renewals;
 mod reports;
 mod schema;
 mod statements;
+mod subscription_import;
 mod subscriptions;
 
+pub use crate::billing::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView, InvoiceView};
+pub use crate::subscription::RenewalOutcome;
 pub use backup::{backup_dir, check_backup_file, list_backups, restore_backup, BackupInfo, KEEP_BACKUPS};
-pub use billing::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView, InvoiceView};
 pub use catalogue::{ImportSummary, PriceQuote};
 pub use dashboard::{
     CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,
 };
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
+pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};
 pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
-pub use statements::{
-    credit_stop_reason, reminder_level, CreditStop, Reminder, SentReminder, Statement, StatementLine, CREDIT_STOP_DAYS, REMINDER_LEVELS,
-};
-pub use subscriptions::{NewSubscription, RenewalOutcome, RenewalReport, SubscriptionView};
+pub use statements::{CreditStop, Reminder, SentReminder, Statement, StatementLine};
+pub use subscriptions::{NewSubscription, SubscriptionView};
 
 use crate::error::{Error, ErrorCode, Result};
 use rusqlite::{Connection, OpenFlags};
@@ -39,40 +41,69 @@ pub struct Store {
     path: Option<PathBuf>,
 }
 
+/// A write transaction. Only `Store::write` (and `Store::rehearse`) make one: it begins
+/// IMMEDIATE, taking the write lock up front, so two writers (the app and a script) never
+/// interleave and a busy book says so at once; any error rolls everything back. Outside one, the
+/// connection is `query_only`: a write that is not in a transaction is refused by SQLite itself.
+/// Reads work through it as through the `Store` it derefs to.
+pub(crate) struct Tx<'a> {
+    store: &'a Store,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         match &e {
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::DatabaseBusy || f.code == rusqlite::ErrorCode::DatabaseLocked =>
             {
-                Error::database(format!("the database is busy (another Seatbook is writing); try again: {e}"))
+                Error::database("another Seatbook is writing to this book; try again in a moment")
             }
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
                 Error::database("the file is not a Seatbook database (or it is damaged)")
             }
-            _ => Error::database(e.to_string()),
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ReadOnly => {
+                Error::database("the database file is read-only: nothing was changed")
+            }
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull => {
+                Error::database("the disk is full: nothing was changed")
+            }
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::DatabaseCorrupt || f.code == rusqlite::ErrorCode::SystemIoFailure =>
+            {
+                Error::database(format!("the database file could not be read or written (it may be damaged): {e}"))
+            }
+            // A trigger's own words (`issued invoices cannot be changed; …`) are already a person's.
+            rusqlite::Error::SqliteFailure(f, Some(m))
+                if f.code == rusqlite::ErrorCode::ConstraintViolation && !m.contains("constraint failed") =>
+            {
+                Error::database(m.clone())
+            }
+            rusqlite::Error::SqliteFailure(f, Some(m)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Error::database(format!("the book refused a value that breaks one of its rules ({m}); nothing was changed"))
+            }
+            _ => Error::database(format!("the database failed: {e}")),
         }
     }
 }
 
-/// The default database file: the platform's per-user application-data folder
+/// The database file: the one the user named (`--db`, or `SEATBOOK_DB`, which the front reads),
+/// else `seatbook.db` in the platform's per-user data folder, which the front looks up too
 /// (Linux `~/.local/share/seatbook/seatbook.db`, Windows `%APPDATA%\Seatbook\seatbook.db`,
-/// macOS `~/Library/Application Support/Seatbook/seatbook.db`).
-pub fn default_db_path() -> Result<PathBuf> {
-    let base = dirs::data_dir().ok_or_else(|| Error::io("cannot find the per-user data folder; give --db PATH"))?;
-    let folder = if cfg!(target_os = "linux") { "seatbook" } else { "Seatbook" };
-    Ok(base.join(folder).join("seatbook.db"))
-}
-
-/// `--db` wins, then `SEATBOOK_DB`, then the platform default.
-pub fn resolve_db_path(flag: Option<&Path>) -> Result<PathBuf> {
-    if let Some(p) = flag {
+/// macOS `~/Library/Application Support/Seatbook/seatbook.db`). The core reads no environment.
+pub fn resolve_db_path(named: Option<&Path>, data_dir: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = named.filter(|p| !p.as_os_str().is_empty()) {
         return Ok(p.to_path_buf());
     }
-    match std::env::var_os("SEATBOOK_DB") {
-        Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
-        _ => default_db_path(),
-    }
+    let base = data_dir.ok_or_else(|| Error::io("cannot find the per-user data folder; choose a database file"))?;
+    let folder = if cfg!(target_os = "linux") { "seatbook" } else { "Seatbook" };
+    Ok(base.join(folder).join("seatbook.db"))
 }
 
 /// A LIKE pattern matching `text` anywhere, case-insensitively (the searched columns are lower
@@ -103,6 +134,7 @@ impl Store {
         let mut store = Store { conn, path: Some(path.to_path_buf()) };
         store.configure()?;
         store.migrate()?;
+        store.conn.execute_batch("PRAGMA query_only = ON")?;
         Ok(store)
     }
 
@@ -126,6 +158,7 @@ impl Store {
         let mut store = Store { conn: Connection::open_in_memory()?, path: None };
         store.configure()?;
         store.migrate()?;
+        store.conn.execute_batch("PRAGMA query_only = ON")?;
         Ok(store)
     }
 
@@ -168,13 +201,59 @@ impl Store {
                     .map_err(|e| Error::database(format!("cannot save a copy before migrating to {}: {e}", copy.display())))?;
             }
         }
-        let tx = self.conn.transaction()?;
+        // The write lock first, then the version again: another Seatbook opening the same new
+        // file at the same moment may have migrated it meanwhile.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql).map_err(|e| Error::database(format!("migration {} failed: {e}", i + 1)))?;
         }
         tx.pragma_update(None, "user_version", target)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Run `f` in one write transaction (see `Tx`), committed if `f` succeeds.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.transact(f, true)
+    }
+
+    /// Run `f` in a write transaction that is always rolled back: what a change would do (a
+    /// billing preview's renewals and drafts), written nowhere.
+    pub(crate) fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.transact(f, false)
+    }
+
+    fn transact<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>, commit: bool) -> Result<T> {
+        self.conn.execute_batch("PRAGMA query_only = OFF")?;
+        let result = match self.conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => {
+                let result = f(&Tx { store: self });
+                let end = match (&result, commit) {
+                    (Ok(_), true) => self.conn.execute_batch("COMMIT"),
+                    _ => self.conn.execute_batch("ROLLBACK"),
+                };
+                match (result, end) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Err(e), _) => Err(e),
+                    (Ok(_), Err(e)) => {
+                        let _ = self.conn.execute_batch("ROLLBACK");
+                        Err(e.into())
+                    }
+                }
+            }
+            Err(e) => Err(e.into()),
+        };
+        self.conn.execute_batch("PRAGMA query_only = ON")?;
+        result
+    }
+
+    /// `f` with writes allowed outside a transaction of ours (the backup's lock and checkpoint).
+    pub(crate) fn unguarded<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("PRAGMA query_only = OFF")?;
+        let result = f(&self.conn);
+        self.conn.execute_batch("PRAGMA query_only = ON")?;
+        result
     }
 
     /// `PRAGMA integrity_check` (used by tests and, later, backups).
@@ -185,7 +264,7 @@ impl Store {
     #[doc(hidden)]
     /// For tests that prove the database itself enforces an invariant.
     pub fn execute_raw_for_tests(&self, sql: &str) -> Result<usize> {
-        Ok(self.conn.execute(sql, [])?)
+        self.unguarded(|c| Ok(c.execute(sql, [])?))
     }
 }
 
@@ -274,5 +353,54 @@ pub(crate) mod col {
     pub fn parse_with<T, C: Col>(r: &Row, c: C, f: impl Fn(&str) -> Option<T>) -> rusqlite::Result<T> {
         let s = text(r, c)?;
         f(s).ok_or_else(|| bad(c, s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: &str = "INSERT INTO exchange_rates (from_currency, to_currency, effective, rate) VALUES ('USD', 'ZAR', '2026-01-01', '18')";
+
+    #[test]
+    fn a_write_outside_a_transaction_is_refused_by_sqlite() {
+        let mut store = Store::open_in_memory().unwrap();
+        let e: Error = store.conn.execute(RATE, []).unwrap_err().into();
+        assert_eq!(e.message, "the database file is read-only: nothing was changed");
+        store.write(|tx| Ok(tx.conn.execute(RATE, [])?)).unwrap();
+        assert_eq!(store.exchange_rates().unwrap().len(), 1);
+        // A failed transaction leaves nothing, and the guard is back on after it.
+        let failed: Result<()> = store.write(|tx| {
+            tx.conn.execute("DELETE FROM exchange_rates", [])?;
+            Err(Error::refused("no"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(store.exchange_rates().unwrap().len(), 1);
+        assert!(store.conn.execute("DELETE FROM exchange_rates", []).is_err());
+        // A rehearsal writes nothing.
+        let seen = store.rehearse(|tx| {
+            tx.conn.execute("DELETE FROM exchange_rates", [])?;
+            Ok(tx.exchange_rates()?.len())
+        });
+        assert_eq!((seen.unwrap(), store.exchange_rates().unwrap().len()), (0, 1));
+    }
+
+    #[test]
+    fn a_write_transaction_holds_the_write_lock_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seatbook.db");
+        let mut store = Store::open(&path).unwrap();
+        store
+            .write(|_| {
+                // Nothing written yet, and still another writer cannot begin: IMMEDIATE.
+                let other = Connection::open(&path).unwrap();
+                other.busy_timeout(std::time::Duration::ZERO).unwrap();
+                let e = other.execute_batch("BEGIN IMMEDIATE").unwrap_err();
+                assert_eq!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy));
+                Ok(())
+            })
+            .unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE; ROLLBACK").unwrap();
     }
 }

@@ -279,8 +279,8 @@ impl Store {
                     .optional()?;
                 match row {
                     Some((id, c)) if c == customer_id => Ok(id),
-                    Some(_) => Err(Error::invalid("--invoice", format!("invoice {} belongs to another customer", n.trim()))),
-                    None => Err(Error::not_found(format!("there is no invoice {}", n.trim())).with_field("--invoice")),
+                    Some(_) => Err(Error::invalid("invoice", format!("invoice {} belongs to another customer", n.trim()))),
+                    None => Err(Error::not_found(format!("there is no invoice {}", n.trim())).with_field("invoice")),
                 }
             })
             .collect()
@@ -299,12 +299,12 @@ impl Store {
         invoices: &[String],
         at: &str,
     ) -> Result<PaymentView> {
-        let c = self.customer(customer_id).map_err(|e| e.with_field("--customer"))?;
+        let c = self.customer(customer_id).map_err(|e| e.with_field("customer"))?;
         if amount <= Decimal::ZERO {
-            return Err(Error::invalid("--amount", "--amount must be more than zero"));
+            return Err(Error::invalid("amount", "the amount must be more than zero"));
         }
         if c.currency.round(amount) != amount {
-            return Err(Error::invalid("--amount", format!("--amount: {amount} has more decimals than {} allows", c.currency)));
+            return Err(Error::invalid("amount", format!("{amount} has more decimals than {} allows", c.currency)));
         }
         let id = self.write(|s| {
             let picks = s.invoice_ids(customer_id, invoices)?;
@@ -324,13 +324,13 @@ impl Store {
     pub fn reverse_payment(&mut self, id: i64, date: NaiveDate, reference: &str, at: &str) -> Result<PaymentView> {
         let p = self.payment(id)?;
         if p.kind != "payment" {
-            return Err(Error::refused(format!("entry {id} is a {}; only payments can be reversed", p.kind)).with_field("ID"));
+            return Err(Error::refused(format!("entry {id} is a {}; only payments can be reversed", p.kind)).with_field("id"));
         }
         if let Some(r) = p.reversed_by {
-            return Err(Error::refused(format!("payment {id} was already reversed by entry {r}")).with_field("ID"));
+            return Err(Error::refused(format!("payment {id} was already reversed by entry {r}")).with_field("id"));
         }
         if date < p.date {
-            return Err(Error::invalid("--date", format!("a reversal cannot be dated before the payment ({})", p.date)));
+            return Err(Error::invalid("date", format!("a reversal cannot be dated before the payment ({})", p.date)));
         }
         let rid = self.write(|s| {
             s.conn.execute(
@@ -362,9 +362,9 @@ impl Store {
         reference: &str,
         at: &str,
     ) -> Result<PaymentView> {
-        let c = self.customer(customer_id).map_err(|e| e.with_field("--customer"))?;
+        let c = self.customer(customer_id).map_err(|e| e.with_field("customer"))?;
         if amount <= Decimal::ZERO || c.currency.round(amount) != amount {
-            return Err(Error::invalid("--amount", "--amount must be more than zero, in the customer's currency"));
+            return Err(Error::invalid("amount", "the amount must be more than zero, in the customer's currency"));
         }
         let id = self.write(|s| {
             let credit: i64 = s.unapplied(customer_id, date)?.iter().map(|(_, a)| a).sum();
@@ -375,7 +375,7 @@ impl Store {
                     c.currency.from_minor(credit),
                     c.currency
                 ))
-                .with_field("--amount"));
+                .with_field("amount"));
             }
             s.conn.execute(
                 "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, recorded_at) VALUES (?1, 'refund', ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -410,7 +410,7 @@ impl Store {
                 },
             )
             .optional()?
-            .ok_or_else(|| Error::not_found(format!("there is no payment {id}")).with_field("ID"))?;
+            .ok_or_else(|| Error::not_found(format!("there is no payment {id}")).with_field("id"))?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT i.number, a.date, a.amount_minor FROM allocations a JOIN invoices i ON i.id = a.invoice_id WHERE a.payment_id = ?1 ORDER BY a.id",
         )?;

@@ -75,64 +75,90 @@ fn label(d: NaiveDate) -> String {
     d.format("%Y-%m").to_string()
 }
 
+/// Subscriptions priced alike (same term, same currency), summed before dividing and converting.
+#[derive(Default)]
+struct Group {
+    amount: Decimal,
+    seats: u32,
+    ids: Vec<i64>,
+}
+
+/// Monthly recurring revenue on one day (see `Store::mrr_at`).
+pub(crate) struct MrrAt {
+    pub mrr: Decimal,
+    pub subscriptions: u32,
+    pub seats: u32,
+    /// Subscriptions left out for want of an exchange rate, with their price's currency.
+    pub unconverted: Vec<(i64, Currency)>,
+}
+
 impl Store {
-    /// Monthly recurring revenue at each month's end from `from` to `to` (months), in the
-    /// company's currency: seats × price per month of every running, non-trial subscription.
+    /// Monthly recurring revenue of each month from `from`'s to `to`'s, in the company's
+    /// currency, measured on the month's last day, or on `to` for `to`'s own month (so the
+    /// current month, up to today, is what the dashboard shows today). See `mrr_on`.
     pub fn mrr_by_month(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MrrRow>> {
         let company = self.company()?;
         let rates = self.exchange_rates()?;
-        // Each subscription's state at the month's end is its last event effective by then; only
-        // the live, non-trial ones are read, and only the columns that price them. A term that
-        // ends before the month does is counted if the subscription renews automatically: its
-        // renewal is recorded when the next billing run reaches it (a month still running, or
-        // ahead, has not been billed yet), and it keeps the seats and the price.
+        let mut out = Vec::new();
+        let mut month = NaiveDate::from_ymd_opt(chrono::Datelike::year(&from), chrono::Datelike::month(&from), 1).unwrap();
+        while month <= to {
+            let day = month_end(month).min(to);
+            let m = self.mrr_at(day, company.currency, &rates)?;
+            out.push(MrrRow {
+                month: label(month),
+                currency: company.currency,
+                mrr: m.mrr,
+                arr: company.currency.round(m.mrr * Decimal::from(12)),
+                subscriptions: m.subscriptions,
+                seats: m.seats,
+                unconverted: m.unconverted.len() as u32,
+            });
+            month = add_months(month, 1);
+        }
+        Ok(out)
+    }
+
+    /// The one definition of monthly recurring revenue on a day: seats × resale price per month of
+    /// every subscription that is paid for on that day (its last history event effective by then
+    /// is active or suspended — suspended ones are still billed — not a trial, and its term has
+    /// not ended, unless it renews automatically: the renewal is recorded when the next billing
+    /// run reaches it, and it keeps the seats and the price), converted into `currency` at the
+    /// rate in force that day and rounded once.
+    pub(crate) fn mrr_at(&self, day: NaiveDate, currency: Currency, rates: &[crate::pricing::ExchangeRate]) -> Result<MrrAt> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.quantity, e.unit_price, e.term, e.price_currency
+            "SELECT e.subscription_id, e.quantity, e.unit_price, e.term, e.price_currency
              FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id
              WHERE e.id IN (SELECT max(id) FROM subscription_events NOT INDEXED WHERE effective <= ?1 GROUP BY subscription_id)
                AND e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired')
                AND (e.term_end >= ?1 OR s.auto_renew = 1)",
         )?;
-        let mut out = Vec::new();
-        let mut month = NaiveDate::from_ymd_opt(chrono::Datelike::year(&from), chrono::Datelike::month(&from), 1).unwrap();
-        while month <= to {
-            let day = month_end(month);
-            let (mut mrr, mut count, mut seats, mut unconverted) = (Decimal::ZERO, 0, 0, 0);
-            // Per (term, currency): the sum of seats × price per term, divided and converted once.
-            let mut sums: BTreeMap<(u32, Currency), (Decimal, u32, u32)> = BTreeMap::new();
-            let mut rows = stmt.query([day.to_string()])?;
-            while let Some(r) = rows.next()? {
-                let quantity: u32 = r.get(0)?;
-                let price = col::dec(r, "unit_price")?;
-                let key = (col::term(r, "term")?.months(), col::currency(r, "price_currency")?);
-                let s = sums.entry(key).or_insert((Decimal::ZERO, 0, 0));
-                s.0 += price * Decimal::from(quantity);
-                s.1 += 1;
-                s.2 += quantity;
-            }
-            for ((months, currency), (amount, n, q)) in sums {
-                match rate_on(&rates, currency, company.currency, day) {
-                    Some(r) => {
-                        mrr += amount / Decimal::from(months) * r;
-                        count += n;
-                        seats += q;
-                    }
-                    None => unconverted += n,
-                }
-            }
-            let mrr = company.currency.round(mrr);
-            out.push(MrrRow {
-                month: label(month),
-                currency: company.currency,
-                mrr,
-                arr: company.currency.round(mrr * Decimal::from(12)),
-                subscriptions: count,
-                seats,
-                unconverted,
-            });
-            month = add_months(month, 1);
+        // Per (term months, currency): the sum of seats × price per term, divided and converted once.
+        let mut sums: BTreeMap<(u32, Currency), Group> = BTreeMap::new();
+        let mut rows = stmt.query([day.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let quantity: u32 = r.get(1)?;
+            let price = col::dec(r, "unit_price")?;
+            let key = (col::term(r, "term")?.months(), col::currency(r, "price_currency")?);
+            let g = sums.entry(key).or_default();
+            g.amount += price * Decimal::from(quantity);
+            g.seats += quantity;
+            g.ids.push(id);
         }
-        Ok(out)
+        let mut m = MrrAt { mrr: Decimal::ZERO, subscriptions: 0, seats: 0, unconverted: Vec::new() };
+        for ((months, from), g) in sums {
+            match rate_on(rates, from, currency, day) {
+                Some(r) => {
+                    m.mrr += g.amount / Decimal::from(months) * r;
+                    m.subscriptions += g.ids.len() as u32;
+                    m.seats += g.seats;
+                }
+                None => m.unconverted.extend(g.ids.into_iter().map(|id| (id, from))),
+            }
+        }
+        m.mrr = currency.round(m.mrr);
+        m.unconverted.sort();
+        Ok(m)
     }
 
     /// Revenue by month of issue: invoiced net less credit notes' net, per currency.

@@ -8,48 +8,11 @@ use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::pdf::{BankDetails, Party, ReminderLetter, StatementDocument, StatementRow};
 use crate::receivables::bucket;
+use crate::receivables::{credit_stop_reason, level_title, reminder_level, CREDIT_STOP_DAYS};
 use chrono::NaiveDate;
 use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
-
-/// Reminder levels: (level, days overdue that trigger it, the letter's title). The one place
-/// these figures live.
-pub const REMINDER_LEVELS: [(u8, i64, &str); 3] = [(1, 7, "Reminder"), (2, 30, "Second reminder"), (3, 60, "Final notice")];
-
-/// A customer with an invoice more than this many days overdue is on credit stop.
-pub const CREDIT_STOP_DAYS: i64 = 60;
-
-/// The highest reminder level due for an invoice this many days overdue.
-pub fn reminder_level(days_overdue: i64) -> Option<u8> {
-    REMINDER_LEVELS.iter().rev().find(|(_, days, _)| days_overdue >= *days).map(|(l, _, _)| *l)
-}
-
-fn level_title(level: u8) -> &'static str {
-    REMINDER_LEVELS.iter().find(|(l, _, _)| *l == level).map(|(_, _, t)| *t).unwrap_or("Reminder")
-}
-
-/// Why a customer is on credit stop, if they are: over the credit limit (balance above it) or
-/// an invoice more than `CREDIT_STOP_DAYS` overdue. Pure.
-pub fn credit_stop_reason(
-    currency: Currency,
-    balance: Decimal,
-    limit: Option<Decimal>,
-    oldest_overdue: Option<(&str, i64)>,
-) -> Option<String> {
-    let mut reasons = Vec::new();
-    if let Some(limit) = limit {
-        if balance > limit {
-            reasons.push(format!("the balance of {currency} {balance} is over the credit limit of {currency} {limit}"));
-        }
-    }
-    if let Some((number, days)) = oldest_overdue {
-        if days > CREDIT_STOP_DAYS {
-            reasons.push(format!("invoice {number} is {days} days overdue (more than {CREDIT_STOP_DAYS})"));
-        }
-    }
-    (!reasons.is_empty()).then(|| reasons.join("; "))
-}
 
 /// A customer on credit stop, and why.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -153,9 +116,9 @@ impl Store {
     /// order with a running balance, the closing balance and the aging of what is open at `to`.
     pub fn statement(&self, customer_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Statement> {
         if to < from {
-            return Err(Error::invalid("--to", format!("--to ({to}) is before --from ({from})")));
+            return Err(Error::invalid("to", format!("the end ({to}) is before the start ({from})")));
         }
-        let c = self.customer(customer_id).map_err(|e| e.with_field("--customer"))?;
+        let c = self.customer(customer_id).map_err(|e| e.with_field("customer"))?;
         let cur = c.currency;
         let before = from.pred_opt().unwrap_or(from);
         let opening = self.account(customer_id, before)?.balance;

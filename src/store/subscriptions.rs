@@ -7,8 +7,7 @@ use super::col::{self, Positions};
 use super::Store;
 use crate::catalogue::{check_pair, BillingPlan, ProductKey, Term};
 use crate::dates::add_days;
-use crate::error::{Error, LineProblems, Result};
-use crate::import::subscriptions::ParsedSubscriptions;
+use crate::error::{Error, Result};
 use crate::pricing::LockedPrice;
 use crate::subscription::{
     charge_cycle, check_auto_renew, check_cancel, check_change_date, check_quantity_change, check_reactivate, check_schedule,
@@ -55,41 +54,6 @@ pub struct SubscriptionView {
     /// The day the next term starts, if it will renew.
     pub renews_on: Option<NaiveDate>,
     pub history: Vec<Event>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RenewalOutcome {
-    Renewed,
-    Converted,
-    Expired,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RenewalEntry {
-    pub subscription_id: i64,
-    pub customer_id: i64,
-    pub product: ProductKey,
-    pub outcome: RenewalOutcome,
-    /// The new term's first day, or the first day without service.
-    pub date: NaiveDate,
-    pub quantity: u32,
-    pub unit_price: Decimal,
-    pub price_currency: crate::money::Currency,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RenewalProblem {
-    pub subscription_id: i64,
-    pub customer_id: i64,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RenewalReport {
-    pub through: Option<NaiveDate>,
-    pub done: Vec<RenewalEntry>,
-    pub problems: Vec<RenewalProblem>,
 }
 
 /// Declares the columns a row mapper reads: an enum whose variants name them, and their names.
@@ -181,30 +145,11 @@ pub(super) fn event_at(r: &Row, p: &Positions) -> rusqlite::Result<Event> {
     })
 }
 
-fn money(d: Decimal, c: crate::money::Currency) -> String {
+pub(super) fn money(d: Decimal, c: crate::money::Currency) -> String {
     format!("{} {c}", crate::money::tidy(d, c.minor_units()))
 }
 
 impl Store {
-    /// Run `f` in one IMMEDIATE transaction: it takes the write lock up front, so two writers
-    /// (the app and a script) never interleave, and any error rolls everything back.
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match f(self) {
-            Ok(v) => match self.conn.execute_batch("COMMIT") {
-                Ok(()) => Ok(v),
-                Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                    Err(e.into())
-                }
-            },
-            Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
-        }
-    }
-
     pub fn subscription(&self, id: i64) -> Result<Subscription> {
         self.conn
             .prepare_cached("SELECT * FROM subscriptions WHERE id = ?1")?
@@ -270,7 +215,7 @@ impl Store {
         Ok(())
     }
 
-    fn insert_subscription(&self, s: &Subscription) -> Result<i64> {
+    pub(super) fn insert_subscription(&self, s: &Subscription) -> Result<i64> {
         self.conn
             .prepare_cached(
                 "INSERT INTO subscriptions (customer_id, product_id, sku_id, product_title, term, billing, quantity, status,
@@ -304,7 +249,7 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    fn append(&self, e: &Event) -> Result<()> {
+    pub(super) fn append(&self, e: &Event) -> Result<()> {
         self.conn
             .prepare_cached(
                 "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
@@ -337,7 +282,7 @@ impl Store {
     }
 
     /// Record `kind` for `s` (already changed) and save it.
-    fn record(&self, s: &Subscription, kind: EventKind, on: NaiveDate, at: &str, delta: i64, description: String) -> Result<()> {
+    pub(super) fn record(&self, s: &Subscription, kind: EventKind, on: NaiveDate, at: &str, delta: i64, description: String) -> Result<()> {
         self.save(s)?;
         self.append(&Event::capture(s, kind, on, at, delta, description))
     }
@@ -358,7 +303,7 @@ impl Store {
     }
 
     /// Lock the price of a term for a subscription's customer.
-    fn lock_for(
+    pub(super) fn lock_for(
         &self,
         customer_id: i64,
         product: &ProductKey,
@@ -373,7 +318,7 @@ impl Store {
 
     pub fn add_subscription(&mut self, new: &NewSubscription, recorded_at: &str) -> Result<Subscription> {
         if new.quantity == 0 {
-            return Err(Error::invalid("--quantity", "--quantity must be at least 1"));
+            return Err(Error::invalid("quantity", "the number of seats must be at least 1"));
         }
         check_pair(new.term, new.billing)?;
         let id = self.write(|s| {
@@ -440,7 +385,7 @@ impl Store {
                 return Err(Error::refused(format!(
                     "the charge period of subscription {id} from {start} is already invoiced ({number}); {what} must be dated on or after {start}"
                 ))
-                .with_field("--on"));
+                .with_field("on"));
             }
         }
         Ok(sub)
@@ -538,7 +483,7 @@ impl Store {
                 let billing = changes.billing.or(sub.scheduled.billing).unwrap_or(sub.billing);
                 s.cost_on(p, term, billing, add_days(sub.term_end, 1), None)
                     .or_else(|_| s.cost_on(p, term, billing, today, None))
-                    .map_err(|e| e.with_field("--product"))?;
+                    .map_err(|e| e.with_field("product"))?;
             }
             let merged = RenewalChanges {
                 quantity: changes.quantity.or(sub.scheduled.quantity),
@@ -573,7 +518,7 @@ impl Store {
         self.write(|s| {
             let mut sub = s.load_for_change(id, on, at, "an upgrade")?;
             let (price, title) =
-                s.lock_for(sub.customer_id, product, sub.term, sub.billing, on, None).map_err(|e| e.with_field("--product"))?;
+                s.lock_for(sub.customer_id, product, sub.term, sub.billing, on, None).map_err(|e| e.with_field("product"))?;
             let comparable = s.cost_in(product, sub.term, sub.billing, on, &price, sub.price.cost_currency)?;
             check_upgrade(&sub, product, comparable)?;
             let what = format!(
@@ -619,132 +564,8 @@ impl Store {
                 "cannot tell an upgrade from a downgrade: {product} costs {} {} and the subscription {currency}, and there is no {}→{currency} exchange rate on {on}",
                 locked.unit_cost, locked.cost_currency, locked.cost_currency
             ))
-            .with_field("--product")
+            .with_field("product")
         })
-    }
-
-    /// Renew or expire `sub` as many times as needed so that its term covers `through`
-    /// (a new term starting on or before `through` is entered).
-    fn renew_through(&self, mut sub: Subscription, through: NaiveDate, at: &str) -> Result<Subscription> {
-        while sub.status.is_live() && sub.term_end < through {
-            sub = self.renew_once(sub, at)?.0;
-        }
-        Ok(sub)
-    }
-
-    /// Enter the next term (applying scheduled changes at the price list then in force), convert
-    /// a trial, or expire. All lookups happen before anything is written.
-    fn renew_once(&self, mut sub: Subscription, at: &str) -> Result<(Subscription, RenewalOutcome)> {
-        let next = add_days(sub.term_end, 1);
-        if !sub.auto_renew {
-            sub.status = Status::Expired;
-            sub.ended_on = Some(next);
-            let what = if sub.trial {
-                format!("trial ended on {} without converting", sub.term_end)
-            } else {
-                format!("term ended on {} without renewal", sub.term_end)
-            };
-            s_record(self, &sub, EventKind::Expired, next, at, 0, what)?;
-            return Ok((sub, RenewalOutcome::Expired));
-        }
-        let product = sub.scheduled.product.clone().unwrap_or(sub.product.clone());
-        let term = sub.scheduled.term.unwrap_or(sub.term);
-        let billing = sub.scheduled.billing.unwrap_or(sub.billing);
-        let quantity = sub.scheduled.quantity.unwrap_or(sub.quantity);
-        let keep_override = if product == sub.product { sub.price_override } else { None };
-        let (price, title) = self
-            .lock_for(sub.customer_id, &product, term, billing, next, keep_override)
-            .map_err(|e| Error::new(e.code, format!("subscription {} cannot renew on {next}: {}", sub.id, e.message)))?;
-        let was_trial = sub.trial;
-        let delta = quantity as i64 - sub.quantity as i64;
-        sub.product = product;
-        sub.product_title = title;
-        sub.term = term;
-        sub.billing = billing;
-        sub.quantity = quantity;
-        sub.trial = false;
-        sub.term_start = next;
-        sub.term_end = term_end(next, term);
-        sub.price = price;
-        sub.price_override = keep_override;
-        sub.scheduled = RenewalChanges::default();
-        let (kind, outcome, verb) = if was_trial {
-            (EventKind::TrialConverted, RenewalOutcome::Converted, "trial converted")
-        } else {
-            (EventKind::Renewed, RenewalOutcome::Renewed, "renewed")
-        };
-        let what = format!(
-            "{verb}: {} seats of {}, {} billed {}, term {} to {}, at {} per seat per term ({})",
-            sub.quantity,
-            sub.product,
-            sub.term,
-            sub.billing,
-            sub.term_start,
-            sub.term_end,
-            money(sub.price.unit_price, sub.price.price_currency),
-            sub.price.rule
-        );
-        s_record(self, &sub, kind, next, at, delta, what)?;
-        Ok((sub, outcome))
-    }
-
-    /// Renew or expire every subscription whose term ended before `through`. A subscription
-    /// that cannot renew (no price in force) is reported and left as it was; the rest go ahead.
-    pub fn run_renewals(&mut self, through: NaiveDate, at: &str) -> Result<RenewalReport> {
-        self.write(|s| s.renewals_in_transaction(through, at))
-    }
-
-    /// `run_renewals` inside a transaction the caller holds (billing runs renewals first).
-    pub(crate) fn renewals_in_transaction(&self, through: NaiveDate, at: &str) -> Result<RenewalReport> {
-        let due: Vec<i64> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end < ?1 ORDER BY term_end, id")?;
-            let ids = stmt.query_map([through.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-            ids
-        };
-        let mut report = RenewalReport { through: Some(through), ..Default::default() };
-        for id in due {
-            let mut sub = self.subscription(id)?;
-            while sub.status.is_live() && sub.term_end < through {
-                match self.renew_once(sub.clone(), at) {
-                    Ok((next, outcome)) => {
-                        report.done.push(RenewalEntry {
-                            subscription_id: id,
-                            customer_id: next.customer_id,
-                            product: next.product.clone(),
-                            outcome: outcome.clone(),
-                            date: match outcome {
-                                RenewalOutcome::Expired => next.ended_on.unwrap_or(next.term_start),
-                                _ => next.term_start,
-                            },
-                            quantity: next.quantity,
-                            unit_price: next.price.unit_price,
-                            price_currency: next.price.price_currency,
-                        });
-                        sub = next;
-                    }
-                    Err(e) if e.code.is_user_error() => {
-                        report.problems.push(RenewalProblem { subscription_id: id, customer_id: sub.customer_id, message: e.message });
-                        break;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-        }
-        Ok(report)
-    }
-
-    /// Live subscriptions whose term ends within `within_days` of `as_of`: the renewal is the
-    /// only time seats can be cut, so these need a decision.
-    pub fn renewals_due(&self, as_of: NaiveDate, within_days: u32) -> Result<Vec<Subscription>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT * FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end >= ?1 AND term_end <= ?2
-             ORDER BY term_end, customer_id, id",
-        )?;
-        let until = add_days(as_of, within_days as i64);
-        let rows = stmt.query_map(params![as_of.to_string(), until.to_string()], subscription_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     pub fn subscription_view(&self, id: i64, as_of: NaiveDate) -> Result<SubscriptionView> {
@@ -779,93 +600,4 @@ impl Store {
             subscription: sub,
         })
     }
-
-    /// Import an existing book of subscriptions, all or nothing. Each lands in its current term
-    /// (the anniversary of its start on or before `today`), priced from today's price list unless
-    /// the row gives a price, and is billed from `bill_from` (default: its next charge cycle).
-    pub fn import_subscriptions(&mut self, parsed: &ParsedSubscriptions, today: NaiveDate, at: &str) -> Result<Vec<Subscription>> {
-        let ids = self.write(|s| {
-            let mut problems = LineProblems::new("subscription file");
-            for (line, problem) in &parsed.problems {
-                problems.push(*line, problem.clone());
-            }
-            let mut plans = Vec::new();
-            for row in &parsed.rows {
-                let customer = match s.customer_by_domain(&row.customer_domain)? {
-                    Some(c) if c.closed_on.is_none() => c,
-                    Some(c) => {
-                        problems.push(row.line, format!("customer {} ({}) is closed", c.id, c.domain));
-                        continue;
-                    }
-                    None => {
-                        problems.push(row.line, format!("no customer has the domain {}", row.customer_domain));
-                        continue;
-                    }
-                };
-                if row.start > today {
-                    problems.push(
-                        row.line,
-                        format!("start {} is after today ({today}); add future subscriptions with `subscription add`", row.start),
-                    );
-                    continue;
-                }
-                // The current term: the last anniversary of the start on or before today.
-                let mut term_start = row.start;
-                while term_end(term_start, row.term) < today {
-                    term_start = add_days(term_end(term_start, row.term), 1);
-                }
-                match s.lock_for(customer.id, &row.product, row.term, row.billing, today, row.price) {
-                    Ok((price, title)) => plans.push((row, customer.id, term_start, price, title)),
-                    Err(e) => problems.push(row.line, e.message),
-                }
-            }
-            problems.into_result()?;
-            let mut ids = Vec::new();
-            for (row, customer_id, term_start, price, title) in plans {
-                let cycle = cycle_containing(term_start, row.term, row.billing, today).expect("today is inside the current term");
-                let next_cycle = add_days(cycle.end, 1);
-                let mut sub = Subscription {
-                    id: 0,
-                    customer_id,
-                    product: row.product.clone(),
-                    product_title: title,
-                    term: row.term,
-                    billing: row.billing,
-                    quantity: row.quantity,
-                    status: Status::Active,
-                    auto_renew: row.auto_renew,
-                    trial: false,
-                    purchased_on: row.start,
-                    term_start,
-                    term_end: term_end(term_start, row.term),
-                    ms_subscription_id: row.ms_subscription_id.clone(),
-                    price,
-                    price_override: row.price,
-                    scheduled: RenewalChanges::default(),
-                    ended_on: None,
-                    bill_from: row.bill_from.unwrap_or(if cycle.start == today { today } else { next_cycle }),
-                };
-                sub.id = s.insert_subscription(&sub)?;
-                let what = format!(
-                    "imported (line {}): {} seats since {}, current term {} to {}, at {} per seat per term ({}); billed from {}",
-                    row.line,
-                    sub.quantity,
-                    sub.purchased_on,
-                    sub.term_start,
-                    sub.term_end,
-                    money(sub.price.unit_price, sub.price.price_currency),
-                    sub.price.rule,
-                    sub.bill_from
-                );
-                s.append(&Event::capture(&sub, EventKind::Imported, term_start, at, sub.quantity as i64, what))?;
-                ids.push(sub.id);
-            }
-            Ok(ids)
-        })?;
-        ids.into_iter().map(|id| self.subscription(id)).collect()
-    }
-}
-
-fn s_record(s: &Store, sub: &Subscription, kind: EventKind, on: NaiveDate, at: &str, delta: i64, what: String) -> Result<()> {
-    s.record(sub, kind, on, at, delta, what)
 }

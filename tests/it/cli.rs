@@ -190,11 +190,11 @@ fn edit(line: &str, from: &str, to: &str) -> String {
 fn init_requires_the_essentials_and_runs_once() {
     let book = Book::empty();
     let base = ["init", "--name", "Cloudwise (Pty) Ltd", "--country", "ZA", "--currency", "ZAR", "--vat-rate", "15"];
-    for (missing, flag) in [(3, "--country"), (5, "--currency"), (7, "--vat-rate")] {
+    for (missing, flag, what) in [(3, "--country", "the country"), (5, "--currency", "the currency"), (7, "--vat-rate", "the VAT rate")] {
         let args: Vec<&str> = base.iter().enumerate().filter(|(i, _)| *i != missing && *i != missing + 1).map(|(_, a)| *a).collect();
         let e = book.fails(&args, 2);
         assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_input"), Some(flag)), "{e}");
-        assert_eq!(e["message"], format!("{flag} is required"));
+        assert_eq!(e["message"], format!("{what} is required"));
     }
     let e = book.fails(&["init", "--country", "ZA", "--currency", "ZAR", "--vat-rate", "15"], 2);
     assert_eq!(e["field"], "--name");
@@ -847,7 +847,7 @@ fn bad_markup_rules_are_refused_by_flag() {
     let e = book.fails(&["markup", "set", "--price", "5", "--on", TODAY], 2);
     assert_eq!(
         (e["field"].as_str(), e["message"].as_str()),
-        (Some("--price"), Some("a fixed --price needs --product (a price is for one product)"))
+        (Some("--price"), Some("a fixed price needs a product (a price is for one product)"))
     );
     let e = book.fails(&["markup", "set", "--percent", "5000"], 2);
     assert_eq!(e["field"], "--percent");
@@ -1065,7 +1065,7 @@ fn cancellation_is_allowed_until_day_seven() {
         format!(
             "cancellation refused: a subscription can only be cancelled within 7 days of purchase or renewal; \
              this term started on 2026-11-01 so cancellation was allowed until 2026-11-07. \
-             The term must be paid until 2027-10-31; turn auto-renew off (seatbook subscription auto-renew {day8} off) so it ends then"
+             The term must be paid until 2027-10-31; turn auto-renew off so it ends then (seatbook subscription auto-renew {day8} off)"
         )
     );
     let v = book.show(day8, TODAY);
@@ -1157,7 +1157,7 @@ fn changes_can_be_scheduled_for_the_renewal() {
         (Some("--billing"), Some("a P1M term cannot be billed annual; P1M is billed monthly"))
     );
     let e = book.fails(&["subscription", "schedule", &s], 2);
-    assert_eq!(e["message"], "give at least one of --quantity, --term, --billing, --product");
+    assert_eq!(e["message"], "give at least one change: the seats, the term, the billing plan or the product");
     let e = book.fails(&["subscription", "schedule", &s, "--quantity", "0"], 2);
     assert_eq!(e["field"], "--quantity");
     let e = book.fails(&["subscription", "schedule", &s, "--product", "NOPE:0001"], 2);
@@ -1469,8 +1469,8 @@ fn a_subscription_file_with_bad_lines_lists_each_and_imports_nothing() {
         e["message"],
         "subscription file rejected, nothing imported: 3 bad lines\n  \
          line 3: no customer has the domain nobody.onmicrosoft.com\n  \
-         line 4: XXXX:0001 is not in the price list (import it with `seatbook pricelist import`)\n  \
-         line 5: start 2026-12-01 is after today (2026-11-24); add future subscriptions with `subscription add`"
+         line 4: XXXX:0001 is not in the price list (import Microsoft's price list first)\n  \
+         line 5: start 2026-12-01 is after today (2026-11-24); add a subscription that starts later on its own"
     );
     assert_eq!(book.subscription_ids(&[]), Vec::<i64>::new());
 

@@ -1,6 +1,7 @@
 //! Integration tests: one test binary, shared helpers. `store` drives the core over a temporary
 //! database; `cli` drives the real `seatbook` binary as a script would.
 
+mod architecture;
 mod billing;
 mod books;
 mod cli;

@@ -27,7 +27,7 @@ fn a_term_ending_before_the_month_does_counts_if_it_renews_automatically() {
     store.set_auto_renew(beta.id, false, day("2026-10-21"), NOW).unwrap();
     // USD 8.64 a seat a month, at 18 ZAR to the dollar.
     assert_eq!(store.subscription(beta.id).unwrap().price.unit_price, d("8.64"));
-    let mrr = store.mrr_by_month(day("2026-10-01"), day("2026-11-01")).unwrap();
+    let mrr = store.mrr_by_month(day("2026-10-01"), day("2026-11-30")).unwrap();
     let got: Vec<(String, Decimal, u32, u32)> = mrr.iter().map(|r| (r.month.clone(), r.mrr, r.subscriptions, r.seats)).collect();
     assert_eq!(
         got,
@@ -52,7 +52,7 @@ fn recurring_revenue_margin_exposure_and_churn() {
     store.set_auto_renew(s2.id, false, day("2026-11-06"), NOW).unwrap();
     store.issue_month(day("2026-11-01"), day("2026-11-01"), NOW).unwrap();
 
-    let mrr = store.mrr_by_month(day("2026-10-01"), day("2026-12-01")).unwrap();
+    let mrr = store.mrr_by_month(day("2026-10-01"), day("2026-12-31")).unwrap();
     let got: Vec<(String, Decimal, Decimal, u32)> = mrr.iter().map(|r| (r.month.clone(), r.mrr, r.arr, r.seats)).collect();
     assert_eq!(
         got,
@@ -95,4 +95,49 @@ fn recurring_revenue_margin_exposure_and_churn() {
     let churn = store.churn(day("2026-11-01"), day("2026-12-01")).unwrap();
     let rows: Vec<(String, u32, u32, u32)> = churn.iter().map(|c| (c.month.clone(), c.cancelled, c.expired, c.seats_lost)).collect();
     assert_eq!(rows, [("2026-12".to_string(), 0, 1, 2)]);
+}
+
+/// One MRR: the dashboard's figure for today is the MRR report's figure for this month, even in
+/// the case the two used to disagree on: a term that ended earlier this month without
+/// auto-renew, not yet expired by a billing run, and a seat change effective later this month.
+#[test]
+fn the_dashboard_and_the_report_agree_on_this_months_mrr() {
+    use seatbook::app::reports::{self, ReportRequest};
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    store
+        .set_exchange_rate(Currency::parse("USD", "c").unwrap(), Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01"))
+        .unwrap();
+    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    let b = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
+    // Acme renews; Beta's term ended on 19 November without auto-renew: its status is still
+    // active (no billing run has expired it), but nobody pays for it after the 19th.
+    let acme =
+        store.add_subscription(&new_sub(a, ("CFQ7TTC0LH18", "0001"), Term::P1M, BillingPlan::Monthly, 10, "2026-10-20"), NOW).unwrap();
+    let beta =
+        store.add_subscription(&new_sub(b, ("CFQ7TTC0LH18", "0001"), Term::P1M, BillingPlan::Monthly, 5, "2026-10-20"), NOW).unwrap();
+    store.set_auto_renew(beta.id, false, day("2026-10-21"), NOW).unwrap();
+    assert!(store.subscription(beta.id).unwrap().status.is_live(), "not expired yet");
+    // Gamma's P1Y term runs; it adds 3 seats from the 28th, after today.
+    let g = add_customer(&mut store, "Gamma", "gamma.onmicrosoft.com", "ZAR");
+    let gamma =
+        store.add_subscription(&new_sub(g, ("CFQ7TTC0LH18", "0001"), Term::P1Y, BillingPlan::Monthly, 2, "2026-11-01"), NOW).unwrap();
+    store.change_quantity(gamma.id, 5, day("2026-11-28"), NOW).unwrap();
+    let price = store.subscription(gamma.id).unwrap().price;
+    let rate = if price.price_currency.code() == "ZAR" { d("1") } else { d("18") };
+    let gamma_month = price.unit_price * d("2") / d("12") * rate;
+
+    let today = day("2026-11-24");
+    let dashboard = reports::dashboard(&store, today).unwrap().recurring;
+    let report = reports::mrr(&store, today, &ReportRequest::default()).unwrap();
+    let this_month = report.last().unwrap();
+    assert_eq!(this_month.month, "2026-11");
+    // Acme's 10 seats × USD 8.64 × 18 = ZAR 1555.20, and Gamma's 2 seats: Beta's ended term and
+    // Gamma's later seats are out.
+    let want = (d("1555.20") + gamma_month).round_dp(2);
+    assert_eq!((dashboard.amount, dashboard.subscriptions, dashboard.seats), (want, 2, 12));
+    assert_eq!((this_month.mrr, this_month.subscriptions, this_month.seats), (dashboard.amount, 2, 12));
+    // A past month is measured at its end.
+    assert_eq!(report[report.len() - 2].mrr, d("2332.80"), "October: Acme and Beta, 15 seats");
+    let _ = acme;
 }

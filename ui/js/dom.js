@@ -125,6 +125,7 @@ let uid = 0;
 /**
  * A labelled input whose error shows right after it:
  * field({label, name, type, value, required, hint, options: [[value, label]], rows, ...attrs})
+ * `type: "date"` makes a dateInput (the company's format, ISO `value`), not the webview's picker.
  */
 export function field(spec) {
   const { label, name, type = "text", value, hint, options, rows, wide, full, ...attrs } = spec;
@@ -148,6 +149,8 @@ export function field(spec) {
       errorFor(name),
       hint ? h("p", { class: "hint" }, hint) : null,
     );
+  } else if (type === "date") {
+    control = dateInput({ id, name, value, ...attrs });
   } else {
     control = h("input", { id, name, type, ...attrs });
     control.value = value ?? "";
@@ -161,6 +164,72 @@ export function field(spec) {
     errorFor(name),
     hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null,
   );
+}
+
+// Dates: a text box in the company's format ("30 Nov 2026"), never the webview's date picker
+// (WebKit shows that in its own locale). What is typed is read by fmt.parseDate (ISO, the
+// company's format, day/month/year in the locale's order); `data-date` holds the ISO date, or ""
+// while the box is empty or cannot be read. Forms send the ISO date (see values()).
+
+/** The message beside a date that cannot be read: "Type a date like 30 Nov 2026." */
+export function dateMessage() {
+  return `Type a date like ${fmt.sampleDate()}.`;
+}
+
+/**
+ * dateInput({name, value: "2026-11-30", ...attrs}): a text input showing the date as fmt.date
+ * does, shown again that way when left (blur/change); data-date keeps the ISO date.
+ */
+export function dateInput(props = {}) {
+  const { value, ...attrs } = props;
+  const input = h("input", {
+    type: "text",
+    inputmode: "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: fmt.sampleDate(),
+    class: "date-input",
+    ...attrs,
+  });
+  const iso = value ? fmt.parseDate(value) : "";
+  input.value = iso ? fmt.date(iso) : String(value ?? "");
+  input.dataset.date = iso || "";
+  input.addEventListener("input", () => dateValue(input));
+  const tidy = () => {
+    const read = dateValue(input);
+    if (read) input.value = fmt.date(read);
+    flagDate(input, read);
+  };
+  input.addEventListener("change", tidy);
+  input.addEventListener("blur", tidy);
+  return input;
+}
+
+/** A date input's ISO date (also kept in its data-date): "" when empty, null when it cannot be read. */
+export function dateValue(input) {
+  const text = input.value.trim();
+  const iso = text ? fmt.parseDate(text) : "";
+  input.dataset.date = iso || "";
+  return iso;
+}
+
+/** On leaving a date input: mark it and show its error while it cannot be read; clear that once it can. */
+function flagDate(input, iso) {
+  const error = input.form && input.name ? input.form.querySelector(`.field-error[data-error-for="${CSS.escape(input.name)}"]`) : null;
+  if (iso === null) {
+    input.setAttribute("aria-invalid", "true");
+    if (error) {
+      error.textContent = dateMessage();
+      error.hidden = false;
+      error.dataset.code = "invalid_input";
+    }
+  } else if (!error) {
+    input.removeAttribute("aria-invalid");
+  } else if (error.textContent === dateMessage()) {
+    input.removeAttribute("aria-invalid");
+    error.textContent = "";
+    error.hidden = true;
+  }
 }
 
 function errorFor(name) {
@@ -180,13 +249,22 @@ export function submit(label, props = {}) {
   return h("button", { type: "submit", class: "btn btn-primary", ...props }, label);
 }
 
-/** The form's named values: text as strings, checkboxes as booleans (several of one name: the checked values). */
+/**
+ * The form's named values: text as strings, checkboxes as booleans (several of one name: the
+ * checked values), date inputs as ISO "YYYY-MM-DD" (or ""). A date that cannot be read throws
+ * {code, message, field} like a core error, so nothing is sent and showError() puts it beside
+ * the field (onSubmit does that).
+ */
 export function values(formEl) {
   const out = {};
   const boxes = {};
   for (const el of formEl.elements) {
     if (!el.name || el.disabled) continue;
-    if (el.type === "checkbox") {
+    if (el.tagName === "INPUT" && el.hasAttribute("data-date")) {
+      const iso = dateValue(el);
+      if (iso === null) throw { code: "invalid_input", message: dateMessage(), field: el.name };
+      out[el.name] = iso;
+    } else if (el.type === "checkbox") {
       (boxes[el.name] ||= []).push(el);
     } else if (el.type === "radio") {
       if (el.checked) out[el.name] = el.value;
@@ -232,7 +310,8 @@ export function showError(formEl, error) {
 
 /**
  * Wire a form's submit (Enter or the submit button): clear errors, disable the submit button
- * while `handler(values)` runs, show its error beside the field.
+ * while `handler(values)` runs, show its error beside the field. Dates reach the handler as ISO;
+ * one that cannot be read is shown at its field and the handler is not called.
  */
 export function onSubmit(formEl, handler) {
   formEl.addEventListener("submit", async (event) => {

@@ -123,6 +123,123 @@ export function date(iso) {
   }
 }
 
+// Reading a typed date ------------------------------------------------------------------------
+
+/** The date that date inputs show as their example (placeholder, error message). */
+const SAMPLE = "2026-11-30";
+
+/** "30 Nov 2026": an example of the company's date format, for placeholders and messages. */
+export function sampleDate() {
+  return date(SAMPLE);
+}
+
+// English month names (abbreviations are their first letters: "Sep", "Sept", "Nov").
+const ENGLISH_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+// Words that may sit beside the numbers of a date whatever the locale: "1st Dec 2026".
+const ENGLISH_FILLERS = ["st", "nd", "rd", "th"];
+
+/** Lower case, without accents or dots: "Févr." → "fevr", "März" → "marz". */
+function fold(word) {
+  return word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/\./g, "");
+}
+
+const readers = new Map();
+
+/**
+ * What a locale needs to read dates: its month names ([name, month index]: short and long, on
+ * their own and inside a date, plus English), the words its date format writes between the
+ * numbers (pt-BR "de", ja-JP 年 月 日), and whether it puts the day before the month when the
+ * year comes last (from the locale's own numeric format: en-GB, en-ZA 30/11, en-US 11/30).
+ */
+function reader(loc) {
+  if (readers.has(loc)) return readers.get(loc);
+  const names = [];
+  const fillers = new Set(ENGLISH_FILLERS);
+  const words = (text) => (text.normalize("NFKC").match(/\p{L}+/gu) || []).map(fold);
+  ENGLISH_MONTHS.forEach((name, m) => names.push([name, m]));
+  const formats = [{ month: "short" }, { month: "long" }, { day: "numeric", month: "short", year: "numeric" }, { day: "numeric", month: "long", year: "numeric" }].map(
+    (options) => new Intl.DateTimeFormat(loc, { ...options, timeZone: "UTC" }),
+  );
+  for (let m = 0; m < 12; m++) {
+    const when = new Date(Date.UTC(2026, m, 15));
+    for (const f of formats) {
+      for (const part of f.formatToParts(when)) {
+        if (part.type === "month" && !/\d/.test(part.value)) {
+          const name = fold(part.value.normalize("NFKC").trim());
+          if (name) names.push([name, m]);
+        } else if (part.type === "literal" || part.type === "month") {
+          for (const w of words(part.value)) fillers.add(w);
+        }
+      }
+    }
+  }
+  const dayMonth = new Intl.DateTimeFormat(loc, { day: "2-digit", month: "2-digit", timeZone: "UTC" }).formatToParts(new Date(Date.UTC(2026, 10, 30)));
+  const dayFirst = dayMonth.findIndex((p) => p.type === "day") < dayMonth.findIndex((p) => p.type === "month");
+  const r = { names, fillers, dayFirst };
+  readers.set(loc, r);
+  return r;
+}
+
+/** The month (0–11) a word names: exactly, or as the start (3 letters or more) of one name only. */
+function monthOf(r, word) {
+  const exact = new Set(r.names.filter(([name]) => name === word).map(([, m]) => m));
+  if (exact.size) return exact.size === 1 ? [...exact][0] : null;
+  if (word.length < 3) return null;
+  const starts = new Set(r.names.filter(([name]) => name.startsWith(word)).map(([, m]) => m));
+  return starts.size === 1 ? [...starts][0] : null;
+}
+
+/** "YYYY-MM-DD" for a real day between 1900 and 9999, else null. */
+function isoOf(y, m, d) {
+  if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return null;
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+/**
+ * A date as a user types it → "YYYY-MM-DD", or null when it cannot be read for sure (empty,
+ * impossible like 31 Feb, a year outside 1900–9999 or not written with 4 digits). Reads:
+ * ISO "2026-11-30" (any 4-digit year first: 2026/11/30, 2026.11.30, 2026年11月30日);
+ * the company's own format as `date()` prints it, with the month's name or abbreviation in the
+ * company's language or in English, in any case ("30 Nov 2026", "Nov 30, 2026", "30. nov. 2026");
+ * and numbers with the year last in the locale's order of day and month, separated by "/", ".",
+ * "-" or spaces (en-GB, en-ZA, de-DE 30/11/2026, 30.11.2026; en-US 11/30/2026).
+ */
+export function parseDate(text, loc = conv.locale) {
+  const s = String(text ?? "").normalize("NFKC").replace(/\p{Cf}/gu, "").trim();
+  if (!s) return null;
+  const r = reader(loc);
+  const numbers = [];
+  let month = null;
+  for (const [, digits, word, other] of s.matchAll(/(\d+)|(\p{L}+)|(\S)/gu)) {
+    if (digits) {
+      numbers.push(digits);
+    } else if (word) {
+      const w = fold(word);
+      if (r.fillers.has(w)) continue;
+      const m = monthOf(r, w);
+      if (m === null || month !== null) return null;
+      month = m;
+    } else if (!/^[./,\-]$/.test(other)) {
+      return null;
+    }
+  }
+  const short = (n) => n.length <= 2;
+  if (month !== null) {
+    if (numbers.length !== 2) return null;
+    const [a, b] = numbers;
+    if (a.length === 4 && short(b)) return isoOf(Number(a), month + 1, Number(b));
+    if (b.length === 4 && short(a)) return isoOf(Number(b), month + 1, Number(a));
+    return null;
+  }
+  if (numbers.length !== 3) return null;
+  const [a, b, c] = numbers;
+  if (a.length === 4 && short(b) && short(c)) return isoOf(Number(a), Number(b), Number(c));
+  if (c.length === 4 && short(a) && short(b)) {
+    return r.dayFirst ? isoOf(Number(c), Number(b), Number(a)) : isoOf(Number(c), Number(a), Number(b));
+  }
+  return null;
+}
+
 /** "2026-11" → "November 2026". */
 export function month(ym) {
   if (!ym || !/^\d{4}-\d{2}$/.test(ym)) return ym ? String(ym) : "";

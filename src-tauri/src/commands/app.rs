@@ -39,5 +39,5 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
 #[tauri::command(rename_all = "snake_case")]
 pub async fn dashboard(state: State<'_, AppState>) -> Result<Dashboard, IpcError> {
     let today = state.today();
-    state.with_store(|s| s.dashboard(today))
+    state.with_store(|s| seatbook::app::reports::dashboard(s, today))
 }

@@ -1,7 +1,7 @@
 //! The reseller's profile: first set-up, changes, and the logo (chosen in a dialog, never sent
 //! as a path by the page).
 
-use super::{blocking, given};
+use super::blocking;
 use crate::error::IpcError;
 use crate::files;
 use crate::state::AppState;
@@ -37,6 +37,11 @@ pub struct CompanyInput {
     pub paper: Option<String>,
 }
 
+/// `None` for a field left empty: an empty select keeps the profile's value.
+fn given(s: Option<String>) -> Option<String> {
+    s.filter(|v| !v.trim().is_empty())
+}
+
 impl CompanyInput {
     fn into_fields(self, logo: Option<&Path>) -> CompanyFields {
         CompanyFields {
@@ -69,7 +74,7 @@ impl CompanyInput {
 /// The profile, or `null` before the first set-up.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn company_get(state: State<'_, AppState>) -> Result<Option<Company>, IpcError> {
-    state.with_store(|s| s.company_opt())
+    state.with_store(|s| seatbook::app::company::show(s))
 }
 
 /// The first set-up (name, country, currency and VAT rate are required), with the logo chosen
@@ -77,7 +82,7 @@ pub async fn company_get(state: State<'_, AppState>) -> Result<Option<Company>, 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn company_init(state: State<'_, AppState>, fields: CompanyInput) -> Result<Company, IpcError> {
     let logo = state.take_pending_logo();
-    let result = state.with_store(|s| s.init_company(&fields.into_fields(logo.as_deref())));
+    let result = state.with_store(|s| seatbook::app::company::set_up(s, &fields.into_fields(logo.as_deref())));
     if result.is_err() {
         // Nothing the user chose is lost on an error.
         state.set_pending_logo(logo);
@@ -89,7 +94,7 @@ pub async fn company_init(state: State<'_, AppState>, fields: CompanyInput) -> R
 #[tauri::command(rename_all = "snake_case")]
 pub async fn company_update(state: State<'_, AppState>, fields: CompanyInput) -> Result<Company, IpcError> {
     let logo = state.take_pending_logo();
-    let result = state.with_store(|s| s.update_company(&fields.into_fields(logo.as_deref())));
+    let result = state.with_store(|s| seatbook::app::company::update(s, &fields.into_fields(logo.as_deref())));
     if result.is_err() {
         state.set_pending_logo(logo);
     }
@@ -104,13 +109,7 @@ pub async fn company_pick_logo<R: Runtime>(app: AppHandle<R>) -> Result<Option<S
         let Some(path) = files::pick_file(app, "Choose your logo", &files::IMAGE)? else {
             return Ok(None);
         };
-        let bytes = files::read(&path)?;
-        let is_png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
-        let is_jpeg = bytes.starts_with(&[0xFF, 0xD8, 0xFF]);
-        if !(is_png || is_jpeg) {
-            return Err(IpcError::invalid("logo", format!("{} is not a PNG or JPEG image", path.display())));
-        }
-        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        let path = seatbook::app::company::check_logo(&path)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         state.set_pending_logo(Some(path));
         Ok(Some(name))
@@ -122,5 +121,5 @@ pub async fn company_pick_logo<R: Runtime>(app: AppHandle<R>) -> Result<Option<S
 #[tauri::command(rename_all = "snake_case")]
 pub async fn company_clear_logo(state: State<'_, AppState>) -> Result<Company, IpcError> {
     state.set_pending_logo(None);
-    state.with_store(|s| s.update_company(&CompanyFields { logo_path: Some(String::new()), ..Default::default() }))
+    state.with_store(|s| seatbook::app::company::update(s, &CompanyFields { logo_path: Some(String::new()), ..Default::default() }))
 }

@@ -1,9 +1,9 @@
 //! Customers: the list, the form, closing, the contact log and the balance.
 
-use super::date_or_today;
 use crate::error::IpcError;
 use crate::state::AppState;
 use chrono::NaiveDate;
+use seatbook::app::{customers, receivables};
 use seatbook::customer::{ContactEntry, Customer, CustomerFields};
 use seatbook::money::Currency;
 use seatbook::store::Account;
@@ -46,31 +46,30 @@ pub async fn customers_list(
     include_closed: Option<bool>,
     limit: Option<u32>,
 ) -> Result<Vec<CustomerRow>, IpcError> {
-    let search = super::given(search);
-    let list = state.with_store(|s| s.list_customers(search.as_deref(), include_closed.unwrap_or(false), limit))?;
+    let list = state.with_store(|s| customers::list(s, search.as_deref(), include_closed.unwrap_or(false), limit))?;
     Ok(list.into_iter().map(CustomerRow::from).collect())
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn customer_get(state: State<'_, AppState>, id: i64) -> Result<Customer, IpcError> {
-    state.with_store(|s| s.customer(id))
+    state.with_store(|s| customers::get(s, id))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn customer_add(state: State<'_, AppState>, fields: CustomerFields) -> Result<Customer, IpcError> {
-    state.with_store(|s| s.add_customer(&fields))
+    state.with_store(|s| customers::add(s, &fields))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn customer_update(state: State<'_, AppState>, id: i64, fields: CustomerFields) -> Result<Customer, IpcError> {
-    state.with_store(|s| s.update_customer(id, &fields))
+    state.with_store(|s| customers::update(s, id, &fields))
 }
 
 /// Close a customer on `on` (default today); refused while a subscription still runs.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn customer_close(state: State<'_, AppState>, id: i64, on: Option<String>) -> Result<Customer, IpcError> {
-    let on = date_or_today(on.as_deref(), "--on", state.today())?;
-    state.with_store(|s| s.close_customer(id, on))
+    let today = state.today();
+    state.with_store(|s| customers::close(s, today, id, on.as_deref()))
 }
 
 /// Add an entry to the contact log.
@@ -82,14 +81,13 @@ pub async fn customer_note(
     summary: String,
     on: Option<String>,
 ) -> Result<ContactEntry, IpcError> {
-    let on = date_or_today(on.as_deref(), "--on", state.today())?;
-    let at = state.now();
-    state.with_store(|s| s.add_contact_entry(id, on, &channel, &summary, &at))
+    let clock = state.clock();
+    state.with_store(|s| customers::note(s, &clock, id, on.as_deref(), &channel, &summary))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn contact_log(state: State<'_, AppState>, id: i64) -> Result<Vec<ContactEntry>, IpcError> {
-    state.with_store(|s| s.contact_log(id))
+    state.with_store(|s| customers::contact_log(s, id))
 }
 
 /// The customer's account as of today: invoiced, credited, received, refunded, the balance,
@@ -97,5 +95,5 @@ pub async fn contact_log(state: State<'_, AppState>, id: i64) -> Result<Vec<Cont
 #[tauri::command(rename_all = "snake_case")]
 pub async fn customer_account(state: State<'_, AppState>, id: i64) -> Result<Account, IpcError> {
     let today = state.today();
-    state.with_store(|s| s.account(id, today))
+    state.with_store(|s| receivables::account(s, today, id, None))
 }

@@ -1,53 +1,18 @@
-//! Money received: payments (applied to picked invoices, then oldest first), reversals of
-//! bounced payments, refunds of credit, and a customer's list of them.
+//! Payments, refunds, reversals, the credit stop and statements.
 
-use super::{date_or_today, given};
 use crate::error::IpcError;
 use crate::state::AppState;
-use seatbook::money::parse_price;
-use seatbook::receivables::Method;
+use seatbook::app::receivables::{self as receivables, PaymentRequest, RefundRequest};
 use seatbook::store::PaymentView;
-use serde::Deserialize;
 use tauri::State;
 
-/// The "Record payment" dialog.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct PaymentInput {
-    pub customer_id: i64,
-    pub amount: String,
-    /// Default today.
-    pub date: Option<String>,
-    /// `eft`, `card`, `cash` or `other`.
-    pub method: String,
-    pub reference: String,
-    /// Invoices to pay first (by number); the rest goes oldest first.
-    pub invoices: Vec<String>,
-}
-
-fn amount(s: &str) -> Result<rust_decimal::Decimal, IpcError> {
-    if s.trim().is_empty() {
-        return Err(IpcError::invalid("amount", "give the amount received"));
-    }
-    Ok(parse_price(s, "--amount")?)
-}
-
-fn method(s: &str) -> Result<Method, IpcError> {
-    Ok(Method::parse(if s.trim().is_empty() { "eft" } else { s }, "--method")?)
-}
-
-/// Record a payment and apply it; what is left over becomes the customer's credit.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn payment_add(state: State<'_, AppState>, input: PaymentInput) -> Result<PaymentView, IpcError> {
-    let amount = amount(&input.amount)?;
-    let method = method(&input.method)?;
-    let date = date_or_today(input.date.as_deref(), "--date", state.today())?;
-    let at = state.now();
-    let picks: Vec<String> = input.invoices.into_iter().filter(|n| !n.trim().is_empty()).collect();
-    state.with_store(|s| s.add_payment(input.customer_id, date, amount, method, &input.reference, &picks, &at))
+pub async fn payment_add(state: State<'_, AppState>, input: PaymentRequest) -> Result<PaymentView, IpcError> {
+    let clock = state.clock();
+    state.with_store(|s| receivables::add_payment(s, &clock, &input))
 }
 
-/// Reverse a payment (bounced, charged back): a new entry; the invoices it paid reopen.
+/// Reverse a payment that bounced (default today).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn payment_reverse(
     state: State<'_, AppState>,
@@ -55,13 +20,11 @@ pub async fn payment_reverse(
     date: Option<String>,
     reference: Option<String>,
 ) -> Result<PaymentView, IpcError> {
-    let date = date_or_today(date.as_deref(), "--date", state.today())?;
-    let at = state.now();
-    let reference = given(reference).unwrap_or_default();
-    state.with_store(|s| s.reverse_payment(id, date, &reference, &at))
+    let clock = state.clock();
+    state.with_store(|s| receivables::reverse_payment(s, &clock, id, date.as_deref(), reference.as_deref()))
 }
 
-/// Pay (part of) a customer's credit back to them.
+/// Pay unapplied credit back to the customer.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn credit_refund(
     state: State<'_, AppState>,
@@ -71,33 +34,24 @@ pub async fn credit_refund(
     method: Option<String>,
     reference: Option<String>,
 ) -> Result<PaymentView, IpcError> {
-    let amount = self::amount(&amount)?;
-    let method = self::method(method.as_deref().unwrap_or(""))?;
-    let date = date_or_today(date.as_deref(), "--date", state.today())?;
-    let at = state.now();
-    let reference = given(reference).unwrap_or_default();
-    state.with_store(|s| s.refund_credit(customer_id, amount, date, method, &reference, &at))
+    let clock = state.clock();
+    let request = RefundRequest { customer_id, amount, date, method, reference };
+    state.with_store(|s| receivables::refund_credit(s, &clock, &request))
 }
 
-/// A customer's payments, refunds and reversals, in the order they were recorded.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn payments_list(state: State<'_, AppState>, customer_id: i64) -> Result<Vec<PaymentView>, IpcError> {
-    state.with_store(|s| {
-        s.customer(customer_id)?;
-        s.list_payments(Some(customer_id))
-    })
+    state.with_store(|s| receivables::payments(s, Some(customer_id)))
 }
 
-/// Why the customer is on credit stop today (over the credit limit, or an invoice long
-/// overdue), or `null`: the page asks for confirmation before adding a subscription.
+/// Why the customer is on credit stop as of today, or `null`.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn customer_credit_stop(state: State<'_, AppState>, customer_id: i64) -> Result<Option<String>, IpcError> {
     let today = state.today();
-    state.with_store(|s| s.credit_stop(customer_id, today))
+    state.with_store(|s| receivables::credit_stop(s, today, customer_id))
 }
 
-/// A statement for `from`–`to` (default: the first of this month a year ago to today) as a
-/// PDF, saved where the user says in a save dialog. Its path, or `null` when cancelled.
+/// Save a customer's statement as a PDF where the user says; `null` when the dialog was cancelled.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn statement_save_as<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
@@ -106,24 +60,15 @@ pub async fn statement_save_as<R: tauri::Runtime>(
     to: Option<String>,
 ) -> Result<Option<String>, IpcError> {
     super::blocking(app, move |app, state| {
-        use chrono::Datelike;
-        let to = date_or_today(to.as_deref(), "--to", state.today())?;
-        let year_ago = chrono::NaiveDate::from_ymd_opt(to.year() - 1, to.month(), 1).unwrap_or(to);
-        let from = date_or_today(from.as_deref(), "--from", year_ago)?;
-        if from > to {
-            return Err(IpcError::invalid("from", format!("from ({from}) is after to ({to})")));
-        }
-        let (doc, name) = state.with_store(|s| {
-            let st = s.statement(customer_id, from, to)?;
-            let name = s.customer(customer_id)?.name;
-            Ok((s.statement_document(&st)?, name))
+        let today = state.today();
+        let pdf = state.with_store(|s| {
+            let statement = receivables::statement(s, today, customer_id, from.as_deref(), to.as_deref())?;
+            receivables::statement_pdf(s, &statement)
         })?;
-        let bytes = seatbook::pdf::render_statement(&doc)?;
-        let file = crate::files::pdf_name(&format!("Statement-{to}"), &name);
-        let Some(path) = crate::files::save_file(app, "Save the statement as", &file, &crate::files::PDF)? else {
+        let Some(path) = crate::files::save_file(app, "Save the statement as", &pdf.file_name, &crate::files::PDF)? else {
             return Ok(None);
         };
-        crate::files::write(&path, &bytes)?;
+        crate::files::write(&path, &pdf.bytes)?;
         Ok(Some(path.display().to_string()))
     })
     .await

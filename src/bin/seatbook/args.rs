@@ -107,12 +107,12 @@ pub enum Command {
     Statement {
         #[arg(long)]
         customer: i64,
-        /// First day of the period.
+        /// First day of the period (default: the first of the month a year before --to).
         #[arg(long)]
-        from: String,
-        /// Last day of the period.
+        from: Option<String>,
+        /// Last day of the period (default: today).
         #[arg(long)]
-        to: String,
+        to: Option<String>,
         /// Write the statement as a PDF to FILE.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -216,7 +216,7 @@ pub struct ReportRange {
     /// First month, YYYY-MM (default: twelve months back).
     #[arg(long)]
     pub from: Option<String>,
-    /// Last month, YYYY-MM (default: this month).
+    /// Last month, YYYY-MM (default: this month, up to today).
     #[arg(long)]
     pub to: Option<String>,
     /// Also write the report's table as CSV to FILE (the desktop app's "Export CSV").
@@ -235,7 +235,7 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
     },
-    /// Monthly recurring revenue and annual run rate at each month's end.
+    /// Monthly recurring revenue and annual run rate at each month's end (this month: today).
     Mrr(ReportRange),
     /// Revenue by month: invoiced less credited.
     Revenue(ReportRange),
@@ -247,10 +247,10 @@ pub enum ReportCommand {
         #[command(flatten)]
         range: ReportRange,
     },
-    /// Renewals due within DAYS: the only time seats can be cut.
+    /// Renewals due within DAYS (default 30, the dashboard's horizon): the only time seats can be cut.
     Renewals {
-        #[arg(long, default_value = "30")]
-        within: u32,
+        #[arg(long, value_name = "DAYS")]
+        within: Option<String>,
         #[arg(long)]
         as_of: Option<String>,
         /// Also write the report's table as CSV to FILE (the desktop app's "Export CSV").
@@ -306,6 +306,9 @@ pub enum InvoiceCommand {
         month: Option<String>,
         #[arg(long)]
         customer: Option<i64>,
+        /// unpaid, open, partly-paid, paid, overdue or credited (as of today).
+        #[arg(long)]
+        status: Option<String>,
     },
     /// Show an invoice (or a credit note) by number.
     Show { number: String },
@@ -780,10 +783,10 @@ pub enum RenewalsCommand {
         #[arg(long)]
         through: String,
     },
-    /// Subscriptions whose term ends within DAYS of a date.
+    /// Subscriptions whose term ends within DAYS of a date (default 30, the dashboard's horizon).
     Due {
-        #[arg(long)]
-        within: u32,
+        #[arg(long, value_name = "DAYS")]
+        within: Option<String>,
         /// Default: today.
         #[arg(long)]
         as_of: Option<String>,

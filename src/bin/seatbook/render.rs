@@ -61,6 +61,20 @@ pub fn customer(c: &Customer) -> String {
     s
 }
 
+/// A customer's page: the profile, what they owe and their credit, the credit stop, the
+/// contact log and the subscriptions.
+pub fn customer_page(p: &seatbook::app::customers::CustomerPage) -> String {
+    let mut s = customer(&p.customer);
+    let cur = p.currency;
+    line(&mut s, "Balance", format!("{} {cur} (as of {})", p.balance, p.as_of));
+    line(&mut s, "Overdue", if p.overdue.is_zero() { String::new() } else { format!("{} {cur}", p.overdue) });
+    line(&mut s, "Unapplied credit", if p.unapplied_credit.is_zero() { String::new() } else { format!("{} {cur}", p.unapplied_credit) });
+    line(&mut s, "Credit stop", p.credit_stop.as_deref().unwrap_or_default());
+    s.push_str(&contact_log(&p.contact_log));
+    s.push_str(&subscriptions(&p.subscriptions));
+    s
+}
+
 pub fn customers(list: &[Customer]) -> String {
     if list.is_empty() {
         return "No customers.\n".into();
@@ -390,25 +404,37 @@ pub fn credit_note(cn: &seatbook::store::CreditNoteView) -> String {
     s
 }
 
-pub fn invoices(list: &[seatbook::store::InvoiceView]) -> String {
+pub fn invoices(list: &[seatbook::app::billing::InvoiceRow]) -> String {
     if list.is_empty() {
         return "No invoices.\n".into();
     }
-    let mut s = format!("{:<18} {:<10} {:<10} {:<36} {:>14} {:>14}\n", "NUMBER", "DATE", "DUE", "CUSTOMER", "NET", "TOTAL");
+    let mut s = format!(
+        "{:<18} {:<10} {:<10} {:<36} {:>14} {:>14}     {:<11} {:>14}\n",
+        "NUMBER", "DATE", "DUE", "CUSTOMER", "NET", "TOTAL", "STATUS", "OPEN"
+    );
     for i in list {
         let _ = writeln!(
             s,
-            "{:<18} {:<10} {:<10} {:<36} {:>14} {:>14} {}{}",
-            i.number.as_deref().unwrap_or(""),
+            "{:<18} {:<10} {:<10} {:<36} {:>14} {:>14} {} {:<11} {:>14}{}",
+            i.number,
             i.date,
             i.due_date,
             truncate(&i.customer_name, 36),
             i.net.to_string(),
             i.total.to_string(),
             i.currency,
+            i.status.as_str(),
+            i.open.to_string(),
             if i.credit_notes.is_empty() { String::new() } else { format!("  credited by {}", i.credit_notes.join(", ")) }
         );
     }
+    s
+}
+
+/// An issued invoice with its status and what is paid and open.
+pub fn invoice_detail(d: &seatbook::app::billing::InvoiceDetail) -> String {
+    let mut s = invoice(&d.invoice);
+    let _ = writeln!(s, "Status: {} (paid {}, open {} {})", d.status.as_str(), d.paid, d.open, d.invoice.currency);
     s
 }
 
@@ -441,7 +467,13 @@ pub fn billing_run(run: &seatbook::store::BillingRun) -> String {
         s.push_str("Nothing was issued. Run again with --issue to issue them.\n");
     }
     for p in &run.problems {
-        let _ = writeln!(s, "Left out: customer {} ({}): {}", p.customer_id, p.customer_name, p.message);
+        let _ = writeln!(
+            s,
+            "Left out: customer {} ({}): {}",
+            p.customer_id,
+            p.customer_name,
+            crate::wording::with_hint(&p.message, p.hint.as_ref())
+        );
     }
     s
 }
@@ -571,4 +603,96 @@ pub fn reminders(sent: &[seatbook::store::Reminder], files: Option<&[String]>) -
         );
     }
     s
+}
+
+pub fn mrr(rows: &[seatbook::store::MrrRow]) -> String {
+    rows.iter()
+        .map(|r| {
+            format!(
+                "{}  MRR {:>14} {}  ARR {:>16}  {} subscriptions, {} seats{}\n",
+                r.month,
+                r.mrr.to_string(),
+                r.currency,
+                r.arr.to_string(),
+                r.subscriptions,
+                r.seats,
+                if r.unconverted > 0 { format!(" ({} without an exchange rate)", r.unconverted) } else { String::new() }
+            )
+        })
+        .collect()
+}
+
+pub fn revenue(rows: &[seatbook::store::RevenueRow]) -> String {
+    rows.iter()
+        .map(|r| {
+            format!(
+                "{}  {}  invoiced {:>14}  credited {:>14}  net {:>14}\n",
+                r.month,
+                r.currency,
+                r.invoiced.to_string(),
+                r.credited.to_string(),
+                r.net.to_string()
+            )
+        })
+        .collect()
+}
+
+pub fn margin(rows: &[seatbook::store::MarginRow]) -> String {
+    rows.iter()
+        .map(|r| {
+            format!(
+                "{:<50} {}  revenue {:>12}  cost {:>12}  margin {:>12} ({}%)\n",
+                r.key,
+                r.currency,
+                r.revenue.to_string(),
+                r.cost.to_string(),
+                r.margin.to_string(),
+                r.margin_percent.map(|p| p.to_string()).unwrap_or_else(|| "-".into())
+            )
+        })
+        .collect()
+}
+
+pub fn exposure(rows: &[seatbook::store::ExposureRow]) -> String {
+    if rows.is_empty() {
+        return "No customer with overdue invoices has committed terms.\n".to_string();
+    }
+    rows.iter()
+        .map(|r| {
+            format!(
+                "{:<30} sub {:>5}  {:<40} {:>4} seats to {}  still owed to Microsoft {:>12} {}\n",
+                r.customer_name,
+                r.subscription_id,
+                r.product,
+                r.seats,
+                r.term_end,
+                r.remaining_cost.to_string(),
+                r.cost_currency
+            )
+        })
+        .collect()
+}
+
+pub fn churn(rows: &[seatbook::store::ChurnRow]) -> String {
+    if rows.is_empty() {
+        return "No cancellations or expiries.\n".to_string();
+    }
+    rows.iter()
+        .map(|r| format!("{}  cancelled {:>4}  expired {:>4}  seats lost {:>6}\n", r.month, r.cancelled, r.expired, r.seats_lost))
+        .collect()
+}
+
+pub fn trial_balance(tb: &seatbook::app::books::TrialBalance) -> String {
+    let mut text: String = tb.rows.iter().map(|r| format!("{:<44} {:>14} {}\n", r.account, r.balance.to_string(), r.currency)).collect();
+    for t in &tb.totals {
+        let _ = writeln!(text, "{:<44} {:>14} {}", "Total", t.total.to_string(), t.currency);
+    }
+    text
+}
+
+pub fn credit_stops(stops: &[seatbook::store::CreditStop]) -> String {
+    if stops.is_empty() {
+        return "No customer is on credit stop.\n".to_string();
+    }
+    stops.iter().map(|s| format!("{:>6}  {}: {}\n", s.customer_id, s.customer_name, s.reason)).collect()
 }

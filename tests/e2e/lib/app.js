@@ -362,8 +362,9 @@ export class App {
   }
 
   /**
-   * Fills a form like a user: text is typed (after clearing), selects and dates are set through
-   * the element (WebKitWebDriver cannot type into a date picker) with input/change events,
+   * Fills a form like a user: text is typed (after clearing) — date inputs too, which are text
+   * boxes that accept ISO "2026-03-10" —, selects (and any native date/month picker, which
+   * WebKitWebDriver cannot type into) are set through the element with input/change events,
    * checkboxes are clicked when their state differs.
    */
   async fill(form, values) {
@@ -396,8 +397,13 @@ export class App {
     }
   }
 
+  /**
+   * A field's value; for a date input (a text box in the company's format, ISO in data-date)
+   * the ISO date, or the text as typed while it cannot be read as a date.
+   */
   async value(form, field) {
-    return (await this.field(form, field)).property("value");
+    const el = await this.field(form, field);
+    return (await el.attribute("data-date")) || el.property("value");
   }
 
   async submit(form) {

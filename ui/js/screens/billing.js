@@ -56,7 +56,13 @@ export async function render(root, ctx, params = {}) {
   issueBtn.addEventListener("click", async () => {
     if (f.getAttribute("aria-busy") === "true") return;
     clearErrors(f);
-    const v = values(f);
+    let v;
+    try {
+      v = values(f);
+    } catch (error) {
+      showError(f, error);
+      return;
+    }
     f.setAttribute("aria-busy", "true");
     issueBtn.disabled = true;
     replace(result);

@@ -3,7 +3,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, debounce, progress, showProgress } from "../dom.js";
+import { h, add, replace, amount, day, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, debounce, progress, showProgress, dateInput, dateValue, dateMessage } from "../dom.js";
 
 const TABS = [
   ["products", "Products"],
@@ -33,14 +33,19 @@ const SHOWN = 200;
 
 async function products(panel, ctx) {
   const search = h("input", { type: "search", "data-search": "products", placeholder: "Search products by name or id", "aria-label": "Search products", class: "search" });
-  const on = h("input", { type: "date", value: ctx.today, "aria-label": "Prices on", title: "Prices in force on" });
+  const on = dateInput({ value: ctx.today, "aria-label": "Prices on", title: "Prices in force on" });
   const body = h("div", {});
   let seq = 0;
 
   async function load() {
     const mine = ++seq;
+    const onDay = dateValue(on);
+    if (onDay === null) {
+      replace(body, h("p", { class: "notice notice-error", role: "alert" }, dateMessage()));
+      return;
+    }
     try {
-      const list = await api.productsList(search.value.trim(), on.value || null);
+      const list = await api.productsList(search.value.trim(), onDay || null);
       if (mine !== seq) return;
       if (!list.length) {
         replace(
@@ -55,7 +60,7 @@ async function products(panel, ctx) {
         h("p", { class: "count" }, list.length > SHOWN ? `First ${SHOWN} of ${fmt.plural(list.length, "product")}` : fmt.plural(list.length, "product")),
         table(
           "products",
-          [["Product"], ["Id"], ["Prices on " + fmt.date(on.value || ctx.today) + " (cost per seat per term)"]],
+          [["Product"], ["Id"], ["Prices on " + fmt.date(onDay || ctx.today) + " (cost per seat per term)"]],
           list.slice(0, SHOWN).map((p) =>
             h(
               "tr",

@@ -6,7 +6,7 @@ import * as fmt from "../format.js";
 import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce } from "../dom.js";
 import { paymentDialog, refundDialog, openInvoicesTable, paymentsTable } from "./payments.js";
 import { statusBadge } from "./subscriptions.js";
-import { invoiceBadge } from "./invoices.js";
+import { invoiceBadge } from "../status.js";
 
 const PAGE = 300;
 const COLLATOR = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });

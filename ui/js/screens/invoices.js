@@ -4,6 +4,7 @@
 import * as api from "../api.js";
 import * as fmt from "../format.js";
 import { h, add, replace, amount, day, badge, button, header, table, td, empty, field, form, actions, submit, onSubmit, dialog } from "../dom.js";
+import { invoiceBadge } from "../status.js";
 import { paymentDialog } from "./payments.js";
 import { remindersDialog } from "./reminders.js";
 
@@ -14,21 +15,6 @@ const STATUS = [
   ["paid", "Paid"],
   ["credited", "Credited"],
 ];
-
-const BADGES = {
-  open: ["Open", "info"],
-  "partly-paid": ["Partly paid", "info"],
-  paid: ["Paid", "ok"],
-  overdue: ["Overdue", "danger"],
-  credited: ["Credited", "neutral"],
-};
-
-/** The invoice's status on the day, as the core decides it (payments and credit notes counted). */
-export function invoiceBadge(i) {
-  const [label, tone] = BADGES[i.status] || [i.status, "neutral"];
-  const part = i.status !== "credited" && /[1-9]/.test(i.credited_net) ? " · part credited" : "";
-  return h("span", { "data-status": i.status }, badge(label + part, tone));
-}
 
 async function openPdf(ctx, number) {
   try {

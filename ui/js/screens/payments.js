@@ -5,7 +5,7 @@
 import * as api from "../api.js";
 import * as fmt from "../format.js";
 import { h, amount, day, badge, button, table, td, empty, field, form, actions, submit, onSubmit, dialog, confirmDialog } from "../dom.js";
-import { invoiceBadge } from "./invoices.js";
+import { invoiceBadge } from "../status.js";
 
 export const METHODS = [
   ["eft", "EFT (bank transfer)"],

@@ -7,7 +7,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, showError } from "../dom.js";
+import { h, add, replace, amount, day, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, showError, values } from "../dom.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -291,7 +291,7 @@ export async function render(root, ctx, params = {}) {
           "data-action": "export-csv",
           onclick: async () => {
             try {
-              const path = await api.reportExportCsv(r.id, collect(f));
+              const path = await api.reportExportCsv(r.id, collect(values(f)));
               if (path) ctx.toast(`Saved ${path}.`);
             } catch (error) {
               showError(f, error);
@@ -301,16 +301,16 @@ export async function render(root, ctx, params = {}) {
       ),
     );
     onSubmit(f, async (v) => {
-      const t = await api.reportTable(r.id, collect(f, v));
+      const t = await api.reportTable(r.id, collect(v));
       replace(body, h("h3", { class: "report-title" }, t.title), reportTable(t));
     });
     replace(filters, f);
     f.requestSubmit();
   }
 
-  function collect(f, v) {
-    const values = v || Object.fromEntries([...f.elements].filter((e) => e.name).map((e) => [e.name, e.value]));
-    return { from: values.from || null, to: values.to || null, as_of: values.as_of || null, days: values.days || null, by: values.by || null };
+  /** The filters for the core, from the form's values (dates already ISO). */
+  function collect(v) {
+    return { from: v.from || null, to: v.to || null, as_of: v.as_of || null, days: v.days || null, by: v.by || null };
   }
 
   add(

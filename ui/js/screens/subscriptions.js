@@ -107,7 +107,8 @@ async function renderList(root, ctx, params) {
 async function renderAdd(root, ctx, params) {
   const [customers, products] = await Promise.all([api.customersList(null, false), api.productsList(null, null)]);
   const customerOptions = [["", "Choose a customer…"], ...customers.map((c) => [String(c.id), `${c.name} (${c.domain})`])];
-  const quoteBox = h("div", { class: "quote", "data-quote": "", "aria-live": "polite" }, h("p", { class: "muted" }, "Choose a customer, a product, a term and a plan to see the price."));
+  const quoteHint = () => h("p", { class: "muted" }, "Choose a customer, a product, a term and a plan to see the price.");
+  const quoteBox = h("div", { class: "quote", "data-quote": "", "aria-live": "polite" }, quoteHint());
 
   const f = form(
     "subscription",
@@ -133,8 +134,22 @@ async function renderAdd(root, ctx, params) {
 
   let seq = 0;
   async function quote() {
-    const v = values(f);
-    if (!v.customer || !v.product || !v.term || !v.billing) return;
+    let v;
+    try {
+      v = values(f);
+    } catch (error) {
+      // A start date that cannot be read (yet): no quote for a guessed day.
+      ++seq;
+      replace(quoteBox, h("p", { class: "quote-error", "data-code": error.code }, error.message));
+      return;
+    }
+    if (!v.customer || !v.product || !v.term || !v.billing) {
+      if (quoteBox.querySelector(".quote-error")) {
+        ++seq;
+        replace(quoteBox, quoteHint());
+      }
+      return;
+    }
     const mine = ++seq;
     try {
       const q = await api.productQuote({
@@ -179,20 +194,7 @@ async function renderAdd(root, ctx, params) {
   f.addEventListener("change", requote);
 
   onSubmit(f, async (v) => {
-    // A customer on credit stop (over the limit, or long overdue): ask before selling more.
-    if (v.customer) {
-      const reason = await api.customerCreditStop(Number(v.customer));
-      if (reason) {
-        const go = await confirmDialog(
-          "credit-stop",
-          "This customer is on credit stop",
-          h("div", {}, h("p", { "data-credit-stop": "" }, reason), h("p", { class: "hint" }, "Add the subscription anyway?")),
-          "Add anyway",
-        );
-        if (!go) return;
-      }
-    }
-    const s = await api.subscriptionAdd({
+    const input = {
       customer: v.customer ? Number(v.customer) : null,
       product: v.product,
       term: v.term,
@@ -203,7 +205,25 @@ async function renderAdd(root, ctx, params) {
       auto_renew: !!v.auto_renew,
       trial: !!v.trial,
       ms_subscription_id: v.ms_subscription_id || null,
-    });
+      confirm: false,
+    };
+    let s;
+    try {
+      s = await api.subscriptionAdd(input);
+    } catch (error) {
+      // The core refuses a customer on credit stop (over the limit, or long overdue) unless the
+      // reseller confirms: ask, with the reason, before selling more.
+      if (error.code !== "refused" || error.field !== "confirm") throw error;
+      const reason = await api.customerCreditStop(input.customer);
+      const go = await confirmDialog(
+        "credit-stop",
+        "This customer is on credit stop",
+        h("div", {}, h("p", { "data-credit-stop": "" }, reason || error.message), h("p", { class: "hint" }, "Add the subscription anyway?")),
+        "Add anyway",
+      );
+      if (!go) return;
+      s = await api.subscriptionAdd({ ...input, confirm: true });
+    }
     ctx.toast(`Subscription ${s.id} added: ${s.quantity} seats of ${s.product_title}.`);
     ctx.navigate("subscriptions", { id: s.id });
   });

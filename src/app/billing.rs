@@ -1,0 +1,290 @@
+//! The monthly billing run, invoices with their status, credit notes, the reseller's own charges,
+//! services and instalments, and the PDFs of issued documents.
+
+use super::{date_or, given, Clock};
+use crate::billing::{Charge, InstalmentPlan, Service, ServiceBasis};
+use crate::money::{parse_amount, parse_price, Currency};
+use crate::pdf::{Document, DocumentKind};
+use crate::receivables::InvoiceStatus;
+use crate::store::{BillingRun, CreditMode, CreditNoteView, InvoiceState, InvoiceView, Store};
+use crate::{Error, ErrorCode, Result};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Preview (nothing written) or issue the invoices of `month` (`YYYY-MM`), dated `date` (default
+/// today). Issuing twice bills nothing twice.
+pub fn run(store: &mut Store, clock: &Clock, month: &str, date: Option<&str>, issue: bool) -> Result<BillingRun> {
+    let first = crate::dates::parse_month(month, "month")?;
+    let date = date_or(date, "date", clock.today)?;
+    if issue {
+        store.issue_month(first, date, &clock.now)
+    } else {
+        store.preview_month(first, date, &clock.now)
+    }
+}
+
+/// An issued invoice in a list, with its status and what is paid and open as of today.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceRow {
+    pub number: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub month: String,
+    pub currency: Currency,
+    pub net: Decimal,
+    pub vat: Decimal,
+    pub total: Decimal,
+    pub credited_net: Decimal,
+    pub credit_notes: Vec<String>,
+    pub status: InvoiceStatus,
+    pub paid: Decimal,
+    pub open: Decimal,
+}
+
+/// The status of an invoice as of a day: the one definition both lists and pages use.
+fn state_of(i: &InvoiceView, states: &std::collections::HashMap<String, InvoiceState>) -> (InvoiceStatus, Decimal, Decimal) {
+    match i.number.as_ref().and_then(|n| states.get(n)) {
+        Some(s) => (s.status, s.paid, s.open),
+        None => (InvoiceStatus::Open, Decimal::ZERO, i.total),
+    }
+}
+
+/// The filters of the invoice list: `unpaid` is open, partly paid or overdue.
+pub const STATUS_FILTERS: [&str; 6] = ["unpaid", "open", "partly-paid", "paid", "overdue", "credited"];
+
+fn keeps(filter: &str, status: InvoiceStatus) -> bool {
+    match filter {
+        "unpaid" => matches!(status, InvoiceStatus::Open | InvoiceStatus::PartlyPaid | InvoiceStatus::Overdue),
+        f => status.as_str() == f,
+    }
+}
+
+/// Issued invoices, of a month (`YYYY-MM`) and/or a customer and/or a status, as of today.
+pub fn invoices(
+    store: &Store,
+    today: NaiveDate,
+    month: Option<&str>,
+    customer: Option<i64>,
+    status: Option<&str>,
+) -> Result<Vec<InvoiceRow>> {
+    let month = given(month);
+    if let Some(m) = month {
+        crate::dates::parse_month(m, "month")?;
+    }
+    let status = given(status);
+    if let Some(s) = status {
+        if !STATUS_FILTERS.contains(&s) {
+            return Err(Error::invalid("status", format!("'{s}' is not a status ({})", STATUS_FILTERS.join(", "))));
+        }
+    }
+    let list = store.list_invoices(month, customer)?;
+    let states = store.invoice_states(customer, today)?;
+    Ok(list
+        .into_iter()
+        .map(|i| {
+            let (status, paid, open) = state_of(&i, &states);
+            InvoiceRow {
+                number: i.number.unwrap_or_default(),
+                customer_id: i.customer_id,
+                customer_name: i.customer_name,
+                date: i.date,
+                due_date: i.due_date,
+                month: i.month,
+                currency: i.currency,
+                net: i.net,
+                vat: i.vat,
+                total: i.total,
+                credited_net: i.credited_net,
+                credit_notes: i.credit_notes,
+                status,
+                paid,
+                open,
+            }
+        })
+        .filter(|r| status.is_none_or(|s| keeps(s, r.status)))
+        .collect())
+}
+
+/// An invoice with its lines, status and what is paid and open as of today.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceDetail {
+    #[serde(flatten)]
+    pub invoice: InvoiceView,
+    pub status: InvoiceStatus,
+    pub paid: Decimal,
+    pub open: Decimal,
+}
+
+pub fn invoice(store: &Store, today: NaiveDate, number: &str) -> Result<InvoiceDetail> {
+    let invoice = store.invoice(number)?;
+    let states = store.invoice_states(Some(invoice.customer_id), today)?;
+    let (status, paid, open) = state_of(&invoice, &states);
+    Ok(InvoiceDetail { invoice, status, paid, open })
+}
+
+/// An issued document by its number: an invoice or a credit note.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Issued {
+    Invoice(Box<InvoiceDetail>),
+    CreditNote(Box<CreditNoteView>),
+}
+
+pub fn document(store: &Store, today: NaiveDate, number: &str) -> Result<Issued> {
+    match invoice(store, today, number) {
+        Ok(i) => Ok(Issued::Invoice(Box::new(i))),
+        Err(e) if e.code == ErrorCode::NotFound => store.credit_note(number).map(|c| Issued::CreditNote(Box::new(c))).map_err(|_| e),
+        Err(e) => Err(e),
+    }
+}
+
+/// A credit note as asked for: the whole invoice, chosen lines, or a net amount.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CreditRequest {
+    pub number: String,
+    /// `whole`, `lines` or `amount`; empty: `lines` if lines are given, `amount` if an amount
+    /// is, else `whole`.
+    pub mode: Option<String>,
+    pub lines: Vec<u32>,
+    pub amount: Option<String>,
+    pub reason: String,
+    pub date: Option<String>,
+}
+
+pub fn credit(store: &mut Store, clock: &Clock, r: &CreditRequest) -> Result<CreditNoteView> {
+    let amount = given(r.amount.as_deref());
+    let mode = match given(r.mode.as_deref()) {
+        Some(m) => m,
+        None if !r.lines.is_empty() => "lines",
+        None if amount.is_some() => "amount",
+        None => "whole",
+    };
+    let mode = match mode {
+        "whole" => CreditMode::Whole,
+        "lines" if r.lines.is_empty() => return Err(Error::invalid("lines", "choose the lines to credit")),
+        "lines" => CreditMode::Lines(r.lines.clone()),
+        "amount" => match amount {
+            Some(a) => CreditMode::Amount(parse_price(a, "amount")?),
+            None => return Err(Error::invalid("amount", "give the net amount to credit")),
+        },
+        other => return Err(Error::invalid("mode", format!("'{other}' is not a way to credit (whole, lines or amount)"))),
+    };
+    let date = date_or(r.date.as_deref(), "date", clock.today)?;
+    store.credit_invoice(&r.number, &mode, &r.reason, date, &clock.now)
+}
+
+/// A rendered PDF and the file name it is saved under.
+#[derive(Debug, Clone)]
+pub struct Pdf {
+    pub file_name: String,
+    /// The billing month (`YYYY-MM`) the document belongs to: PDFs are kept in a folder a month.
+    pub month: String,
+    pub bytes: Vec<u8>,
+}
+
+fn month_of(store: &Store, doc: &Document) -> Result<String> {
+    let invoice = match &doc.kind {
+        DocumentKind::TaxInvoice => &doc.number,
+        DocumentKind::CreditNote { corrects, .. } => corrects,
+    };
+    Ok(store.invoice(invoice)?.month)
+}
+
+/// The PDF of one issued invoice or credit note.
+pub fn pdf(store: &Store, number: &str) -> Result<Pdf> {
+    let doc = store.document(number)?;
+    let month = month_of(store, &doc)?;
+    Ok(Pdf { file_name: crate::pdf::file_name(&doc.number, &doc.customer.name), month, bytes: crate::pdf::render(&doc)? })
+}
+
+/// The documents of the invoices issued for `month` (`YYYY-MM`); none is an error.
+pub fn month_documents(store: &Store, month: &str) -> Result<Vec<Document>> {
+    crate::dates::parse_month(month, "month")?;
+    let month = month.trim();
+    let numbers = store.invoice_numbers(month)?;
+    if numbers.is_empty() {
+        return Err(Error::not_found(format!("no invoices were issued for {month}")).with_field("month"));
+    }
+    numbers.iter().map(|n| store.document(n)).collect()
+}
+
+/// One PDF per document, rendered on every core.
+pub fn render_each(month: &str, docs: &[Document]) -> Result<Vec<Pdf>> {
+    let rendered = crate::pdf::render_many(docs)?;
+    Ok(docs
+        .iter()
+        .zip(rendered)
+        .map(|(d, bytes)| Pdf { file_name: crate::pdf::file_name(&d.number, &d.customer.name), month: month.trim().to_string(), bytes })
+        .collect())
+}
+
+/// Every invoice of a month in one PDF, for printing.
+pub fn render_combined(month: &str, docs: &[Document]) -> Result<Pdf> {
+    let month = month.trim();
+    Ok(Pdf { file_name: format!("{month}_all-invoices.pdf"), month: month.to_string(), bytes: crate::pdf::render_combined(docs)? })
+}
+
+/// A one-off charge as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ChargeRequest {
+    pub customer: i64,
+    pub description: String,
+    pub amount: String,
+    /// Default 1.
+    pub quantity: Option<String>,
+    pub date: Option<String>,
+    pub currency: Option<String>,
+}
+
+pub fn add_charge(store: &mut Store, today: NaiveDate, r: &ChargeRequest) -> Result<Charge> {
+    let currency = given(r.currency.as_deref()).map(|c| Currency::parse(c, "currency")).transpose()?;
+    let quantity = parse_price(given(r.quantity.as_deref()).unwrap_or("1"), "quantity")?;
+    let date = date_or(r.date.as_deref(), "date", today)?;
+    store.add_charge(r.customer, date, &r.description, quantity, parse_amount(&r.amount, "amount")?, currency)
+}
+
+/// A monthly service fee as typed: flat, or per seat of a subscription.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ServiceRequest {
+    pub customer: i64,
+    pub description: String,
+    pub amount: String,
+    pub per_seat_of: Option<i64>,
+    pub start: Option<String>,
+    pub currency: Option<String>,
+}
+
+pub fn add_service(store: &mut Store, today: NaiveDate, r: &ServiceRequest) -> Result<Service> {
+    let currency = given(r.currency.as_deref()).map(|c| Currency::parse(c, "currency")).transpose()?;
+    let basis = if r.per_seat_of.is_some() { ServiceBasis::PerSeat } else { ServiceBasis::Flat };
+    let start = date_or(r.start.as_deref(), "start", today)?;
+    store.add_service(r.customer, &r.description, basis, r.per_seat_of, parse_price(&r.amount, "amount")?, currency, start)
+}
+
+pub fn end_service(store: &mut Store, id: i64, on: Option<&str>) -> Result<Service> {
+    store.end_service(id, super::date(on, "on")?)
+}
+
+/// A sum billed in equal monthly instalments, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct InstalmentsRequest {
+    pub customer: i64,
+    pub description: String,
+    pub total: String,
+    pub count: u32,
+    pub start: Option<String>,
+    pub currency: Option<String>,
+}
+
+pub fn add_instalments(store: &mut Store, today: NaiveDate, r: &InstalmentsRequest) -> Result<InstalmentPlan> {
+    let currency = given(r.currency.as_deref()).map(|c| Currency::parse(c, "currency")).transpose()?;
+    let start = date_or(r.start.as_deref(), "start", today)?;
+    store.add_instalments(r.customer, &r.description, parse_price(&r.total, "total")?, r.count, start, currency)
+}

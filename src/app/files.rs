@@ -1,0 +1,62 @@
+//! Files the user names: read whole, and written so that a crash, a kill or a full disk never
+//! leaves a half-written file where the user expects a whole one (a temporary file in the same
+//! folder, flushed to disk, then renamed over the destination).
+
+use crate::{Error, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A file the user named: one that is missing is bad input, not a failure.
+pub fn read(path: &Path, field: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        let message = format!("cannot read {}: {e}", path.display());
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::invalid(field, message)
+        } else {
+            Error::io(message).with_field(field)
+        }
+    })
+}
+
+/// The temporary file beside `dest` that `write` fills before renaming it into place.
+fn temp_beside(dest: &Path) -> PathBuf {
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    dest.with_file_name(format!(".{name}.seatbook-{}.part", std::process::id()))
+}
+
+/// Write `bytes` to `dest` whole or not at all, creating its folder.
+pub fn write(dest: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let temp = temp_beside(dest);
+    let written = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&temp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&temp, dest)
+    })();
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        Error::io(format!("cannot write {}: {e}", dest.display()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_written_whole_and_nothing_is_left_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("sub").join("report.csv");
+        write(&dest, b"a,b\r\n").unwrap();
+        write(&dest, b"c,d\r\n").unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"c,d\r\n");
+        let names: Vec<_> = std::fs::read_dir(dest.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("report.csv")]);
+        let e = read(&dir.path().join("missing.csv"), "file").unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (crate::ErrorCode::InvalidInput, Some("file")));
+    }
+}

@@ -1,0 +1,103 @@
+//! The actions: one function per thing a user does, called by both fronts (the `seatbook`
+//! command line and the desktop shell). Each takes what the user typed (strings, as a form or a
+//! flag holds them) and today's date, parses it into the core's values, asks the rules, has the
+//! store load and record, and returns a view that either front prints or shows. A front never
+//! runs a workflow of its own, so the two cannot disagree.
+//!
+//! Errors name fields neutrally (`quantity`, `vat_rate`, `line 4`) and carry hints as data; the
+//! command line maps the keys to its flags, the window to its inputs.
+
+pub mod backups;
+pub mod billing;
+pub mod books;
+pub mod catalogue;
+pub mod company;
+pub mod customers;
+pub mod files;
+pub mod receivables;
+pub mod reports;
+pub mod subscriptions;
+
+use crate::{Error, Result};
+use chrono::NaiveDate;
+
+/// The two readings of the clock a front takes once per action: the core never reads it.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    /// Today, in the user's time zone.
+    pub today: NaiveDate,
+    /// The moment, as an RFC 3339 UTC timestamp (`2026-11-24T09:00:00Z`), for "recorded at".
+    pub now: String,
+}
+
+impl Clock {
+    pub fn new(today: NaiveDate, now: impl Into<String>) -> Clock {
+        Clock { today, now: now.into() }
+    }
+}
+
+/// `None` for a field left empty.
+pub fn given(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A date (`YYYY-MM-DD`), or `default` when left empty.
+pub fn date_or(s: Option<&str>, field: &str, default: NaiveDate) -> Result<NaiveDate> {
+    match given(s) {
+        Some(v) => crate::dates::parse_date(v, field),
+        None => Ok(default),
+    }
+}
+
+/// A date that must be given.
+pub fn date(s: Option<&str>, field: &str) -> Result<NaiveDate> {
+    match given(s) {
+        Some(v) => crate::dates::parse_date(v, field),
+        None => Err(Error::invalid(field, "a date is required (YYYY-MM-DD)")),
+    }
+}
+
+/// A whole number (of seats, days, instalments) that must be given.
+pub fn whole(s: &str, field: &str) -> Result<u32> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Error::invalid(field, "a whole number is required"));
+    }
+    t.parse::<u32>().map_err(|_| Error::bad_value(field, format!("'{t}' is not a whole number")))
+}
+
+/// A month as `YYYY-MM`, or a date (`YYYY-MM-DD`) in it; its first day.
+pub fn month(s: &str, field: &str) -> Result<NaiveDate> {
+    let t = s.trim();
+    if t.len() == 10 {
+        let d = crate::dates::parse_date(t, field)?;
+        return Ok(d.with_day0(0).unwrap_or(d));
+    }
+    crate::dates::parse_month(t, field)
+}
+
+use chrono::Datelike;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn typed_values() {
+        let today = day("2026-11-24");
+        assert_eq!(date_or(Some(" "), "on", today).unwrap(), today);
+        let e = date_or(Some("24/11/2026"), "on", today).unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), (crate::ErrorCode::InvalidInput, Some("on")));
+        assert_eq!(date(Some(""), "start").unwrap_err().field.as_deref(), Some("start"));
+        assert_eq!(whole(" 12 ", "quantity").unwrap(), 12);
+        assert_eq!(whole("-1", "quantity").unwrap_err().field.as_deref(), Some("quantity"));
+        assert_eq!(given(Some("  ")), None);
+        assert_eq!(month("2026-03", "from").unwrap(), day("2026-03-01"));
+        assert_eq!(month("2026-03-17", "from").unwrap(), day("2026-03-01"));
+        assert!(month("2026-3", "from").is_err());
+    }
+}

@@ -1,0 +1,194 @@
+//! The reports, with one set of defaults for both fronts: the months up to today (the last
+//! twelve), as of today, renewals within the dashboard's horizon, margin by customer. The
+//! command line's `--csv` and the app's Export CSV are the same table, byte for byte.
+
+use super::{date_or, given, month};
+use crate::dates::{add_months, month_end};
+use crate::report_table::{check_name, Report, ReportTable};
+use crate::store::{AgingReport, ChurnRow, ExposureRow, MarginRow, MrrRow, RenewalDue, RevenueRow, Store, RENEWAL_HORIZON_DAYS};
+use crate::{Error, Result};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A report's filters as typed; each report reads the ones it needs, and an empty one takes the
+/// default.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportRequest {
+    /// The first month, `YYYY-MM` or any day in it (default: eleven months before `to`'s).
+    pub from: Option<String>,
+    /// The last month, `YYYY-MM` or any day in it (default: this month, up to today). A month
+    /// is measured at its end; this month, when it is the last, up to today.
+    pub to: Option<String>,
+    /// The day of aging, renewals and exposure (default today).
+    pub as_of: Option<String>,
+    /// Renewals: terms ending within this many days (default the dashboard's horizon).
+    pub days: Option<String>,
+    /// Margin: `customer` (default) or `product`.
+    pub by: Option<String>,
+}
+
+/// The last day of a month range: `to`'s month end, or today when `to` is not given.
+fn range(r: &ReportRequest, today: NaiveDate) -> Result<(NaiveDate, NaiveDate)> {
+    let to = match given(r.to.as_deref()) {
+        Some(t) => month_end(month(t, "to")?),
+        None => today,
+    };
+    let from = match given(r.from.as_deref()) {
+        Some(f) => month(f, "from")?,
+        None => {
+            let first = month(&to.format("%Y-%m").to_string(), "to")?;
+            add_months(first, 1).checked_sub_months(chrono::Months::new(12)).unwrap_or(first)
+        }
+    };
+    if from > to {
+        return Err(Error::invalid(
+            "from",
+            format!("the first month ({}) is after the last ({})", from.format("%Y-%m"), to.format("%Y-%m")),
+        ));
+    }
+    Ok((from, to))
+}
+
+/// The report `name` (one of `report_table::REPORTS`) for the filters typed.
+pub fn query(name: &str, r: &ReportRequest, today: NaiveDate) -> Result<Report> {
+    let name = check_name(name, "report")?;
+    let as_of = || date_or(r.as_of.as_deref(), "as_of", today);
+    Ok(match name {
+        "mrr" | "revenue" | "churn" => {
+            let (from, to) = range(r, today)?;
+            match name {
+                "mrr" => Report::Mrr { from, to },
+                "revenue" => Report::Revenue { from, to },
+                _ => Report::Churn { from, to },
+            }
+        }
+        "margin" => {
+            let (from, to) = range(r, today)?;
+            let by_product = match given(r.by.as_deref()) {
+                None | Some("customer") => false,
+                Some("product") => true,
+                Some(other) => return Err(Error::invalid("by", format!("'{other}' is not a grouping (customer or product)"))),
+            };
+            Report::Margin { from, to, by_product }
+        }
+        "aging" => Report::Aging { as_of: as_of()? },
+        "renewals" => {
+            let days = match given(r.days.as_deref()) {
+                Some(d) => super::whole(d, "days")?,
+                None => RENEWAL_HORIZON_DAYS,
+            };
+            Report::Renewals { as_of: as_of()?, days }
+        }
+        _ => Report::Exposure { as_of: as_of()? },
+    })
+}
+
+/// A report's rows as the store reads them.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Rows {
+    Mrr(Vec<MrrRow>),
+    Revenue(Vec<RevenueRow>),
+    Margin(Vec<MarginRow>),
+    Aging(AgingReport),
+    Renewals(Vec<RenewalDue>),
+    Exposure(Vec<ExposureRow>),
+    Churn(Vec<ChurnRow>),
+}
+
+pub fn rows(store: &Store, report: &Report) -> Result<Rows> {
+    Ok(match *report {
+        Report::Mrr { from, to } => Rows::Mrr(store.mrr_by_month(from, to)?),
+        Report::Revenue { from, to } => Rows::Revenue(store.revenue_by_month(from, to)?),
+        Report::Margin { from, to, by_product } => Rows::Margin(store.margin(from, to, by_product)?),
+        Report::Aging { as_of } => Rows::Aging(store.aging(as_of)?),
+        Report::Renewals { as_of, days } => Rows::Renewals(store.renewals_ahead(as_of, days)?),
+        Report::Exposure { as_of } => Rows::Exposure(store.exposure(as_of)?),
+        Report::Churn { from, to } => Rows::Churn(store.churn(from, to)?),
+    })
+}
+
+/// The table of a report's rows (what the app lists and the CSV holds).
+pub fn table_of(report: &Report, rows: &Rows) -> ReportTable {
+    match (*report, rows) {
+        (Report::Mrr { from, to }, Rows::Mrr(r)) => ReportTable::mrr(from, to, r),
+        (Report::Revenue { from, to }, Rows::Revenue(r)) => ReportTable::revenue(from, to, r),
+        (Report::Margin { from, to, by_product }, Rows::Margin(r)) => ReportTable::margin(from, to, by_product, r),
+        (Report::Aging { .. }, Rows::Aging(r)) => ReportTable::aging(r),
+        (Report::Renewals { as_of, days }, Rows::Renewals(r)) => ReportTable::renewals(as_of, days, r),
+        (Report::Exposure { as_of }, Rows::Exposure(r)) => ReportTable::exposure(as_of, r),
+        (Report::Churn { from, to }, Rows::Churn(r)) => ReportTable::churn(from, to, r),
+        _ => unreachable!("rows are read for their report"),
+    }
+}
+
+/// Read a report and make its table.
+pub fn make(store: &Store, report: Report) -> Result<ReportTable> {
+    Ok(table_of(&report, &rows(store, &report)?))
+}
+
+/// A report as a table, from its name and the filters typed.
+pub fn table(store: &Store, today: NaiveDate, name: &str, r: &ReportRequest) -> Result<ReportTable> {
+    make(store, query(name, r, today)?)
+}
+
+/// MRR and ARR by month, for the chart (the same rows as the MRR report).
+pub fn mrr(store: &Store, today: NaiveDate, r: &ReportRequest) -> Result<Vec<MrrRow>> {
+    let (from, to) = range(r, today)?;
+    store.mrr_by_month(from, to)
+}
+
+/// What is open by age as of a day (default today), for the chart.
+pub fn aging(store: &Store, today: NaiveDate, as_of: Option<&str>) -> Result<AgingReport> {
+    store.aging(date_or(as_of, "as_of", today)?)
+}
+
+/// The dashboard's figures as of today.
+pub fn dashboard(store: &Store, today: NaiveDate) -> Result<crate::store::Dashboard> {
+    store.dashboard(today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn both_fronts_get_the_same_defaults() {
+        let today = day("2026-11-24");
+        let none = ReportRequest::default();
+        // The 12 months up to today, as of today, renewals within the dashboard's 30 days.
+        assert_eq!(query("mrr", &none, today).unwrap(), Report::Mrr { from: day("2025-12-01"), to: today });
+        assert_eq!(query(" churn ", &none, today).unwrap(), Report::Churn { from: day("2025-12-01"), to: today });
+        assert_eq!(query("margin", &none, today).unwrap(), Report::Margin { from: day("2025-12-01"), to: today, by_product: false });
+        assert_eq!(query("renewals", &none, today).unwrap(), Report::Renewals { as_of: today, days: 30 });
+        assert_eq!(query("aging", &none, today).unwrap(), Report::Aging { as_of: today });
+        // Months as the command line types them, or days in them as the app's date fields do.
+        for (from, to) in [("2026-03", "2026-06"), ("2026-03-01", "2026-06-30"), ("2026-03-15", "2026-06-02")] {
+            let p = ReportRequest { from: Some(from.into()), to: Some(to.into()), by: Some("product".into()), ..Default::default() };
+            assert_eq!(
+                query("margin", &p, today).unwrap(),
+                Report::Margin { from: day("2026-03-01"), to: day("2026-06-30"), by_product: true }
+            );
+        }
+        let p = ReportRequest { to: Some("2026-06".into()), ..Default::default() };
+        assert_eq!(query("revenue", &p, today).unwrap(), Report::Revenue { from: day("2025-07-01"), to: day("2026-06-30") });
+        let p = ReportRequest { as_of: Some("2027-01-15".into()), days: Some("90".into()), ..Default::default() };
+        assert_eq!(query("renewals", &p, today).unwrap(), Report::Renewals { as_of: day("2027-01-15"), days: 90 });
+        assert_eq!(query("exposure", &p, today).unwrap(), Report::Exposure { as_of: day("2027-01-15") });
+
+        for (report, p, field) in [
+            ("profit", ReportRequest::default(), "report"),
+            ("margin", ReportRequest { by: Some("month".into()), ..Default::default() }, "by"),
+            ("renewals", ReportRequest { days: Some("soon".into()), ..Default::default() }, "days"),
+            ("revenue", ReportRequest { from: Some("2026-12".into()), to: Some("2026-11".into()), ..Default::default() }, "from"),
+            ("aging", ReportRequest { as_of: Some("15/01/2027".into()), ..Default::default() }, "as_of"),
+        ] {
+            assert_eq!(query(report, &p, today).unwrap_err().field.as_deref(), Some(field), "{report}");
+        }
+    }
+}

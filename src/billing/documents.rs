@@ -1,0 +1,134 @@
+//! The documents billing makes, as plain values: invoices (drafts or issued) with their lines,
+//! credit notes, a billing run's result, and how a credit note is asked for. The store reads and
+//! writes them; both fronts print or show them.
+
+use super::engine::{Draft, Problem, VatLine};
+use super::LineKind;
+use crate::money::{round_half_away, Currency};
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceLineView {
+    pub position: u32,
+    pub description: String,
+    pub kind: LineKind,
+    pub subscription_id: Option<i64>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub amount: Decimal,
+    pub vat_rate: Decimal,
+    pub fx_rate: Option<Decimal>,
+    pub fx_from: Option<Currency>,
+    /// Already credited by a credit note.
+    pub credited: bool,
+}
+
+/// An invoice: a draft (no number) or issued.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceView {
+    pub number: Option<String>,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub month: String,
+    pub currency: Currency,
+    pub lines: Vec<InvoiceLineView>,
+    pub vat_lines: Vec<VatLine>,
+    pub net: Decimal,
+    pub vat: Decimal,
+    pub total: Decimal,
+    /// Net amount already credited by credit notes.
+    pub credited_net: Decimal,
+    pub credit_notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BillingRun {
+    pub month: String,
+    pub preview: bool,
+    pub date: NaiveDate,
+    pub invoices: Vec<InvoiceView>,
+    pub problems: Vec<Problem>,
+    pub renewals: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreditMode {
+    /// Every line not credited yet.
+    Whole,
+    /// Lines by position (1-based), in full.
+    Lines(Vec<u32>),
+    /// A net amount against the invoice.
+    Amount(Decimal),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditNoteView {
+    pub number: String,
+    pub invoice_number: String,
+    pub invoice_date: NaiveDate,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub date: NaiveDate,
+    pub reason: String,
+    pub currency: Currency,
+    pub lines: Vec<InvoiceLineView>,
+    pub vat_lines: Vec<VatLine>,
+    pub net: Decimal,
+    pub vat: Decimal,
+    pub total: Decimal,
+}
+
+/// A unit price as printed: four decimals at most, trailing zeros dropped.
+pub fn unit(d: Decimal) -> Decimal {
+    round_half_away(d, 4).normalize()
+}
+
+/// `YYYY-MM` of a month's first day.
+pub fn month_label(first: NaiveDate) -> String {
+    format!("{:04}-{:02}", first.year(), first.month())
+}
+
+/// A draft as the invoice it would be, issued on `date` and due on `due`.
+pub fn draft_view(d: &Draft, date: NaiveDate, due: NaiveDate, month: &str) -> InvoiceView {
+    InvoiceView {
+        number: None,
+        customer_id: d.customer_id,
+        customer_name: d.customer_name.clone(),
+        date,
+        due_date: due,
+        month: month.to_string(),
+        currency: d.currency,
+        lines: d
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| InvoiceLineView {
+                position: i as u32 + 1,
+                description: l.description.clone(),
+                kind: l.kind,
+                subscription_id: l.subscription_id,
+                period_start: l.period_start,
+                period_end: l.period_end,
+                quantity: l.quantity,
+                unit_price: unit(l.unit_price),
+                amount: l.amount,
+                vat_rate: l.vat_rate,
+                fx_rate: l.fx_rate,
+                fx_from: l.fx_from,
+                credited: false,
+            })
+            .collect(),
+        vat_lines: d.vat_lines.clone(),
+        net: d.net,
+        vat: d.vat,
+        total: d.total,
+        credited_net: Decimal::ZERO,
+        credit_notes: Vec::new(),
+    }
+}

@@ -1,0 +1,106 @@
+//! `init`, `company` and `customer`.
+
+use crate::args::{CompanyArgs, CompanyCommand, CustomerArgs, CustomerCommand};
+use crate::{out, read_file, render, Ctx, Output};
+use seatbook::app;
+use seatbook::company::CompanyFields;
+use seatbook::customer::CustomerFields;
+use seatbook::Result;
+use serde_json::json;
+
+fn company_fields(a: CompanyArgs) -> CompanyFields {
+    CompanyFields {
+        name: a.name,
+        address: a.address.map(|s| s.replace("\\n", "\n")),
+        country: a.country,
+        email: a.email,
+        phone: a.phone,
+        vat_number: a.vat_number,
+        registration_number: a.registration_number,
+        bank_name: a.bank_name,
+        bank_account_holder: a.bank_account_holder,
+        bank_account_number: a.bank_account_number,
+        bank_branch_code: a.bank_branch_code,
+        bank_swift: a.bank_swift,
+        logo_path: a.logo,
+        currency: a.currency,
+        vat_rate: a.vat_rate,
+        payment_terms_days: a.payment_terms_days,
+        default_markup: a.default_markup,
+        market: a.market,
+        invoice_number_format: a.invoice_format,
+        credit_note_number_format: a.credit_note_format,
+        paper: a.paper,
+    }
+}
+
+fn customer_fields(a: CustomerArgs) -> CustomerFields {
+    CustomerFields {
+        name: a.name,
+        contact_person: a.contact_person,
+        email: a.email,
+        phone: a.phone,
+        address: a.address.map(|s| s.replace("\\n", "\n")),
+        country: a.country,
+        currency: a.currency,
+        vat_number: a.vat_number,
+        tax_treatment: a.tax_treatment,
+        payment_terms_days: a.payment_terms_days,
+        credit_limit: a.credit_limit,
+        domain: a.domain,
+        tenant_id: a.tenant_id,
+        billing_alignment: a.billing_alignment,
+        notes: a.notes,
+    }
+}
+
+pub fn init(ctx: &mut Ctx, a: CompanyArgs) -> Result<Output> {
+    let c = app::company::set_up(&mut ctx.store, &company_fields(a))?;
+    out(&c, format!("Seatbook is set up for {} in {}.\n{}", c.name, ctx.db.display(), render::company(&c)))
+}
+
+pub fn company(ctx: &mut Ctx, cmd: CompanyCommand) -> Result<Output> {
+    let c = match cmd {
+        CompanyCommand::Show => ctx.store.company()?,
+        CompanyCommand::Set(a) => app::company::update(&mut ctx.store, &company_fields(a))?,
+    };
+    out(&c, render::company(&c))
+}
+
+pub fn customer(ctx: &mut Ctx, cmd: CustomerCommand) -> Result<Output> {
+    let store = &mut ctx.store;
+    match cmd {
+        CustomerCommand::Add(a) => {
+            let c = app::customers::add(store, &customer_fields(a))?;
+            out(&c, format!("Added customer {}.\n{}", c.id, render::customer(&c)))
+        }
+        CustomerCommand::Update { id, fields } => {
+            let c = app::customers::update(store, id, &customer_fields(fields))?;
+            out(&c, render::customer(&c))
+        }
+        CustomerCommand::Show { id } => {
+            let page = app::customers::page(store, ctx.clock.today, id)?;
+            out(&page, render::customer_page(&page))
+        }
+        CustomerCommand::List { search, all, limit } => {
+            let list = app::customers::list(store, search.as_deref(), all, limit)?;
+            out(&list, render::customers(&list))
+        }
+        CustomerCommand::Close { id, on } => {
+            let c = app::customers::close(store, ctx.clock.today, id, on.as_deref())?;
+            let on = c.closed_on.map(|d| d.to_string()).unwrap_or_default();
+            out(&c, format!("Customer {} ({}) closed on {on}.\n", c.id, c.name))
+        }
+        CustomerCommand::Import { file } => {
+            let list = app::customers::import(store, &read_file(&file)?)?;
+            out(
+                &json!({"imported": list.len(), "customers": list}),
+                format!("Imported {} customers.\n{}", list.len(), render::customers(&list)),
+            )
+        }
+        CustomerCommand::Note { id, channel, summary, on } => {
+            let e = app::customers::note(store, &ctx.clock, id, on.as_deref(), &channel, &summary)?;
+            out(&e, format!("Noted for customer {id}: {} {} — {}\n", e.date, e.channel, e.summary))
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! `subscription` and `renewals`.
+
+use crate::args::{RenewalsCommand, SubscriptionCommand};
+use crate::{out, read_file, render, Ctx, Output};
+use seatbook::app::reports::{self as reports, ReportRequest};
+use seatbook::app::subscriptions::{self as subscriptions, AddRequest, ScheduleRequest};
+use seatbook::report_table::Report;
+use seatbook::subscription::Subscription;
+use seatbook::Result;
+use serde_json::json;
+
+fn changed(s: Subscription, what: String) -> Result<Output> {
+    out(&s, format!("{what}\n{}", render::subscription_line(&s)))
+}
+
+pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
+    let (store, clock) = (&mut ctx.store, &ctx.clock);
+    match cmd {
+        SubscriptionCommand::Add {
+            customer,
+            product,
+            term,
+            billing,
+            quantity,
+            start,
+            price,
+            no_auto_renew,
+            trial,
+            ms_subscription_id,
+            confirm,
+        } => {
+            let request = AddRequest {
+                customer: Some(customer),
+                product,
+                term,
+                billing,
+                quantity: quantity.to_string(),
+                start: Some(start),
+                price,
+                auto_renew: Some(!no_auto_renew),
+                trial,
+                ms_subscription_id,
+                confirm,
+            };
+            let s = subscriptions::add(store, clock, &request)?;
+            let view = store.subscription_view(s.id, s.term_start)?;
+            out(&s, format!("Added subscription {}.\n{}", s.id, render::subscription_view(&view)))
+        }
+        SubscriptionCommand::Quantity { id, quantity, on } => {
+            let s = subscriptions::change_quantity(store, clock, id, &quantity.to_string(), Some(&on))?;
+            changed(s, format!("Subscription {id} now has {quantity} seats."))
+        }
+        SubscriptionCommand::Cancel { id, on } => {
+            let s = subscriptions::cancel(store, clock, id, Some(&on))?;
+            changed(s, format!("Subscription {id} cancelled on {on}."))
+        }
+        SubscriptionCommand::Suspend { id, on } => {
+            let s = subscriptions::suspend(store, clock, id, Some(&on))?;
+            changed(s, format!("Subscription {id} suspended on {on}; it is still billed and will not renew."))
+        }
+        SubscriptionCommand::Reactivate { id, on } => {
+            let s = subscriptions::reactivate(store, clock, id, Some(&on))?;
+            changed(s, format!("Subscription {id} reactivated on {on}."))
+        }
+        SubscriptionCommand::AutoRenew { id, state } => {
+            let s = subscriptions::set_auto_renew(store, clock, id, state == "on")?;
+            changed(s, format!("Auto-renew of subscription {id} is {state}."))
+        }
+        SubscriptionCommand::Schedule { id, quantity, term, billing, product } => {
+            let request = ScheduleRequest { quantity: quantity.map(|q| q.to_string()), term, billing, product };
+            let s = subscriptions::schedule(store, clock, id, &request)?;
+            changed(s, format!("Scheduled for the renewal of subscription {id}."))
+        }
+        SubscriptionCommand::Upgrade { id, product, on } => {
+            let s = subscriptions::upgrade(store, clock, id, &product, Some(&on))?;
+            changed(s, format!("Subscription {id} upgraded on {on}."))
+        }
+        SubscriptionCommand::Show { id, as_of } => {
+            let view = subscriptions::view(store, clock.today, id, as_of.as_deref())?;
+            out(&view, render::subscription_view(&view))
+        }
+        SubscriptionCommand::List { customer, status } => {
+            let list = subscriptions::list(store, customer, status.as_deref())?;
+            out(&list, render::subscriptions(&list))
+        }
+        SubscriptionCommand::Import { file } => {
+            let list = subscriptions::import(store, clock, &read_file(&file)?)?;
+            out(
+                &json!({"imported": list.len(), "subscriptions": list}),
+                format!("Imported {} subscriptions.\n{}", list.len(), render::subscriptions(&list)),
+            )
+        }
+    }
+}
+
+pub fn renewals(ctx: &mut Ctx, cmd: RenewalsCommand) -> Result<Output> {
+    match cmd {
+        RenewalsCommand::Run { through } => {
+            let report = subscriptions::run_renewals(&mut ctx.store, &ctx.clock, Some(&through))?;
+            out(&report, render::renewals(&report))
+        }
+        RenewalsCommand::Due { within, as_of } => {
+            let request = ReportRequest { as_of, days: within, ..Default::default() };
+            let report = reports::query("renewals", &request, ctx.clock.today)?;
+            let Report::Renewals { as_of, days } = report else { unreachable!("the renewals report") };
+            let reports::Rows::Renewals(due) = reports::rows(&ctx.store, &report)? else { unreachable!("the renewals report") };
+            let rows = render::due_rows(&due);
+            out(&rows, render::due(&rows, as_of, days))
+        }
+    }
+}
