@@ -132,3 +132,49 @@ pub fn draft_view(d: &Draft, date: NaiveDate, due: NaiveDate, month: &str) -> In
         credit_notes: Vec::new(),
     }
 }
+
+/// What a document says about payment: the invoice's terms, or where a credit goes.
+pub fn payment_terms(is_invoice: bool, days: i64) -> String {
+    match (is_invoice, days) {
+        (false, _) => "This credit is applied to your account.".to_string(),
+        (true, 0) => "Payment on receipt".to_string(),
+        (true, d) => format!("Payment within {d} days of the invoice date"),
+    }
+}
+
+/// The note a document carries for a customer's tax treatment, if any.
+pub fn tax_note(tax_treatment: &str) -> Option<String> {
+    match tax_treatment {
+        "zero-rated" => Some("Zero-rated supply: VAT at 0%.".to_string()),
+        "exempt" => Some("Exempt supply: no VAT charged.".to_string()),
+        _ => None,
+    }
+}
+
+/// The note for prices converted from another currency, once per rate.
+pub fn fx_notes(lines: &[InvoiceLineView], currency: Currency) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    for l in lines {
+        if let (Some(rate), Some(from)) = (l.fx_rate, l.fx_from) {
+            let note = format!("Prices in {from} converted at 1 {from} = {rate} {currency}.");
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_words_printed_on_documents() {
+        assert_eq!(payment_terms(true, 30), "Payment within 30 days of the invoice date");
+        assert_eq!(payment_terms(true, 0), "Payment on receipt");
+        assert_eq!(payment_terms(false, 30), "This credit is applied to your account.");
+        assert_eq!(tax_note("zero-rated").as_deref(), Some("Zero-rated supply: VAT at 0%."));
+        assert_eq!(tax_note("standard"), None);
+    }
+}

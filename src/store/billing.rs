@@ -2,21 +2,16 @@
 //! drafts inside a transaction that is rolled back), issue it (the same, committed, with gapless
 //! numbers), and credit notes. Issued documents are immutable: triggers refuse any change.
 
+use super::extras::{charge_from_row, plan_from_row, service_from_row};
 use super::{col, Store};
 use crate::billing::documents::{draft_view, month_label, unit};
-use crate::billing::engine::{vat_summary, VatLine};
-use crate::billing::{
-    bill, credit_draft, BillingRun, Charge, CreditDraft, CreditMode, CreditNoteView, CustomerBook, Draft, DraftLine, InstalmentPlan,
-    InvoiceLineView, InvoiceView, LineKind, Problem, Service, ServiceBasis, Snapshot, SubscriptionBook,
-};
+use crate::billing::{bill, BillingRun, CustomerBook, Draft, Problem, Snapshot, SubscriptionBook};
 use crate::catalogue::ProductKey;
 use crate::company::{format_number, Company};
 use crate::dates::{add_days, month_end};
 use crate::error::{Error, Result};
-use crate::money::Currency;
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{params, OptionalExtension, Row};
-use rust_decimal::Decimal;
+use rusqlite::{params, OptionalExtension};
 use std::collections::{HashMap, HashSet};
 
 /// What the engine reads: every customer's book, the keys already billed, product titles, and
@@ -25,69 +20,6 @@ type Books = (Vec<CustomerBook>, HashSet<String>, HashMap<ProductKey, String>, N
 
 /// How far back a run looks for recurring items never billed (a year of skipped months).
 const CATCH_UP_DAYS: i64 = 400;
-
-fn charge_from_row(r: &Row) -> rusqlite::Result<Charge> {
-    Ok(Charge {
-        id: r.get("id")?,
-        customer_id: r.get("customer_id")?,
-        date: col::date(r, "date")?,
-        description: r.get("description")?,
-        quantity: col::dec(r, "quantity")?,
-        unit_price: col::dec(r, "unit_price")?,
-        currency: col::currency(r, "currency")?,
-    })
-}
-
-fn service_from_row(r: &Row) -> rusqlite::Result<Service> {
-    Ok(Service {
-        id: r.get("id")?,
-        customer_id: r.get("customer_id")?,
-        description: r.get("description")?,
-        basis: col::parse_with(r, "basis", |s| match s {
-            "flat" => Some(ServiceBasis::Flat),
-            "per-seat" => Some(ServiceBasis::PerSeat),
-            _ => None,
-        })?,
-        subscription_id: r.get("subscription_id")?,
-        amount: col::dec(r, "amount")?,
-        currency: col::currency(r, "currency")?,
-        start: col::date(r, "start")?,
-        end: col::opt_date(r, "end")?,
-    })
-}
-
-fn plan_from_row(r: &Row) -> rusqlite::Result<InstalmentPlan> {
-    Ok(InstalmentPlan {
-        id: r.get("id")?,
-        customer_id: r.get("customer_id")?,
-        description: r.get("description")?,
-        total: col::dec(r, "total")?,
-        currency: col::currency(r, "currency")?,
-        count: r.get("count")?,
-        start: col::date(r, "start")?,
-    })
-}
-
-fn line_from_row(r: &Row, currency: Currency) -> rusqlite::Result<InvoiceLineView> {
-    Ok(InvoiceLineView {
-        position: r.get("position")?,
-        description: r.get("description")?,
-        kind: col::parse_with(r, "kind", LineKind::parse)?,
-        subscription_id: r.get("subscription_id")?,
-        period_start: col::opt_date(r, "period_start")?,
-        period_end: col::opt_date(r, "period_end")?,
-        quantity: col::dec(r, "quantity")?,
-        unit_price: col::dec(r, "unit_price")?,
-        amount: currency.from_minor(r.get("amount_minor")?),
-        vat_rate: col::dec(r, "vat_rate")?,
-        fx_rate: col::opt_dec(r, "fx_rate")?,
-        fx_from: {
-            let s: Option<String> = r.get("fx_from")?;
-            s.and_then(|s| Currency::parse(&s, "fx_from").ok())
-        },
-        credited: r.get("credited")?,
-    })
-}
 
 impl Store {
     /// Everything the engine needs for `month`, in a handful of queries.
@@ -126,16 +58,16 @@ impl Store {
             let mut stmt = self.conn.prepare(
                 "SELECT * FROM subscriptions WHERE (status IN ('active', 'suspended') OR ended_on >= ?1) AND purchased_on <= ?2 ORDER BY id",
             )?;
-            let at = super::col::Positions::of(&stmt, super::subscriptions::SubCol::NAMES)?;
+            let at = super::col::Positions::of(&stmt, super::subscription_rows::SubCol::NAMES)?;
             let rows =
-                stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| super::subscriptions::subscription_at(r, &at))?;
+                stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| super::subscription_rows::subscription_at(r, &at))?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
         let mut events: HashMap<i64, Vec<crate::subscription::Event>> = HashMap::with_capacity(subs.len());
         {
             let mut stmt = self.conn.prepare("SELECT * FROM subscription_events ORDER BY subscription_id, id")?;
-            let at = super::col::Positions::of(&stmt, super::subscriptions::EventCol::NAMES)?;
-            let rows = stmt.query_map([], |r| super::subscriptions::event_at(r, &at))?;
+            let at = super::col::Positions::of(&stmt, super::subscription_rows::EventCol::NAMES)?;
+            let rows = stmt.query_map([], |r| super::subscription_rows::event_at(r, &at))?;
             for e in rows {
                 let e = e?;
                 events.entry(e.subscription_id).or_default().push(e);
@@ -238,9 +170,10 @@ impl Store {
                 params![label, date.to_string(), at, drafts.len() as i64, problems.len() as i64],
             )?;
             let run_id = s.conn.last_insert_rowid();
+            let logo = if drafts.is_empty() { None } else { s.logo_snapshot(&company)? };
             let mut invoices = Vec::with_capacity(drafts.len());
             for d in &drafts {
-                let number = s.insert_invoice(&company, d, run_id, &label, date, at)?;
+                let number = s.insert_invoice(&company, logo, d, run_id, &label, date, at)?;
                 let mut view = draft_view(d, date, add_days(date, d.payment_terms_days as i64), &label);
                 view.number = Some(number);
                 invoices.push(view);
@@ -258,7 +191,7 @@ impl Store {
     }
 
     /// The next number of a gapless series, taken inside the caller's transaction.
-    fn next_number(&self, kind: &str, format: &str, date: NaiveDate) -> Result<(String, i64, i64)> {
+    pub(super) fn next_number(&self, kind: &str, format: &str, date: NaiveDate) -> Result<(String, i64, i64)> {
         let year = if format.contains("{year}") { date.year() as i64 } else { 0 };
         self.conn
             .prepare_cached(
@@ -273,7 +206,32 @@ impl Store {
         Ok((format_number(format, date.year(), seq as u64), year, seq))
     }
 
-    fn insert_invoice(&self, company: &Company, d: &Draft, run_id: i64, month: &str, date: NaiveDate, at: &str) -> Result<String> {
+    /// The company's logo as it is now, kept for the documents issued now (the same image once);
+    /// `None` when there is no logo, or its file can no longer be read (the document is then
+    /// printed without one rather than not issued).
+    pub(super) fn logo_snapshot(&self, company: &Company) -> Result<Option<i64>> {
+        if company.logo_path.is_empty() {
+            return Ok(None);
+        }
+        let Ok(bytes) = std::fs::read(&company.logo_path) else { return Ok(None) };
+        // FNV-1a over the bytes, with the length: the same image is stored once.
+        let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+        let key = format!("{hash:016x}-{}", bytes.len());
+        self.conn.execute("INSERT OR IGNORE INTO logos (key, bytes) VALUES (?1, ?2)", params![key, bytes])?;
+        Ok(Some(self.conn.query_row("SELECT id FROM logos WHERE key = ?1", [&key], |r| r.get(0))?))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert_invoice(
+        &self,
+        company: &Company,
+        logo: Option<i64>,
+        d: &Draft,
+        run_id: i64,
+        month: &str,
+        date: NaiveDate,
+        at: &str,
+    ) -> Result<String> {
         let c = self.customer(d.customer_id)?;
         let (number, year, seq) = self.next_number("invoice", &company.invoice_number_format, date)?;
         let cur = d.currency;
@@ -283,9 +241,9 @@ impl Store {
                     total_minor, customer_name, customer_address, customer_country, customer_vat_number, customer_email, tax_treatment,
                     payment_terms_days, supplier_name, supplier_address, supplier_country, supplier_vat_number,
                     supplier_registration_number, supplier_email, supplier_phone, bank_name, bank_account_holder, bank_account_number,
-                    bank_branch_code, bank_swift, paper, recorded_at)
+                    bank_branch_code, bank_swift, paper, recorded_at, logo_id, logo_kept)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-                    ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
+                    ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, 1)",
             )?
             .execute(params![
                 number,
@@ -321,6 +279,7 @@ impl Store {
                 company.bank_swift,
                 company.paper.as_str(),
                 at,
+                logo,
             ])?;
         let invoice_id = self.conn.last_insert_rowid();
         let mut line = self.conn.prepare_cached(
@@ -360,326 +319,6 @@ impl Store {
             vat.execute(params![invoice_id, v.rate.to_string(), cur.to_minor(v.net), cur.to_minor(v.vat)])?;
         }
         Ok(number)
-    }
-
-    /// An issued invoice by number.
-    pub fn invoice(&self, number: &str) -> Result<InvoiceView> {
-        let head = self
-            .conn
-            .query_row("SELECT * FROM invoices WHERE number = ?1", [number.trim()], |r| {
-                Ok((
-                    r.get::<_, i64>("id")?,
-                    col::currency(r, "currency")?,
-                    r.get::<_, i64>("customer_id")?,
-                    r.get::<_, String>("customer_name")?,
-                    col::date(r, "date")?,
-                    col::date(r, "due_date")?,
-                    r.get::<_, String>("month")?,
-                    (r.get::<_, i64>("net_minor")?, r.get::<_, i64>("vat_minor")?, r.get::<_, i64>("total_minor")?),
-                ))
-            })
-            .optional()?
-            .ok_or_else(|| Error::not_found(format!("there is no invoice {}", number.trim())).with_field("number"))?;
-        let (id, cur, customer_id, customer_name, date, due_date, month, (net, vat, total)) = head;
-        let lines = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT l.*, EXISTS (SELECT 1 FROM credit_note_lines c WHERE c.invoice_line_id = l.id) AS credited
-                 FROM invoice_lines l WHERE invoice_id = ?1 ORDER BY position",
-            )?;
-            let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        let vat_lines = {
-            let mut stmt = self.conn.prepare_cached("SELECT * FROM invoice_vat WHERE invoice_id = ?1 ORDER BY CAST(rate AS TEXT)")?;
-            let rows = stmt.query_map([id], |r| {
-                Ok(VatLine {
-                    rate: col::dec(r, "rate")?,
-                    net: cur.from_minor(r.get("net_minor")?),
-                    vat: cur.from_minor(r.get("vat_minor")?),
-                })
-            })?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        let (credited, notes): (i64, Option<String>) = self.conn.query_row(
-            "SELECT IFNULL(sum(net_minor), 0), group_concat(number, ', ') FROM credit_notes WHERE invoice_id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        Ok(InvoiceView {
-            number: Some(number.trim().to_string()),
-            customer_id,
-            customer_name,
-            date,
-            due_date,
-            month,
-            currency: cur,
-            lines,
-            vat_lines,
-            net: cur.from_minor(net),
-            vat: cur.from_minor(vat),
-            total: cur.from_minor(total),
-            credited_net: cur.from_minor(credited),
-            credit_notes: notes.map(|n| n.split(", ").map(str::to_string).collect()).unwrap_or_default(),
-        })
-    }
-
-    /// Issued invoices, newest first, filtered by month (`YYYY-MM`) and customer.
-    pub fn list_invoices(&self, month: Option<&str>, customer_id: Option<i64>) -> Result<Vec<InvoiceView>> {
-        let numbers: Vec<String> = {
-            let mut stmt = self.conn.prepare(
-                "SELECT number FROM invoices WHERE (?1 IS NULL OR month = ?1) AND (?2 IS NULL OR customer_id = ?2) ORDER BY series_year, seq",
-            )?;
-            let rows = stmt.query_map(params![month, customer_id], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        numbers.iter().map(|n| self.invoice(n)).collect()
-    }
-
-    /// Numbers of the invoices of a month, in number order.
-    pub fn invoice_numbers(&self, month: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("SELECT number FROM invoices WHERE month = ?1 ORDER BY series_year, seq")?;
-        let rows = stmt.query_map([month], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    /// Issue a credit note against an invoice: the whole invoice, chosen lines, or an amount,
-    /// never more than what is left to credit.
-    /// Issue a credit note against an issued invoice, as `credit_draft` decides, numbered in the
-    /// same transaction.
-    pub fn credit_invoice(&mut self, number: &str, mode: &CreditMode, reason: &str, date: NaiveDate, at: &str) -> Result<CreditNoteView> {
-        let reason = reason.trim();
-        let cn = self.write(|s| {
-            let inv = s.invoice(number)?;
-            let cur = inv.currency;
-            let CreditDraft { lines, net, vat, .. } = credit_draft(&inv, mode, reason, date)?;
-            let company = s.company()?;
-            let (cn_number, year, seq) = s.next_number("credit-note", &company.credit_note_number_format, date)?;
-            let invoice_id: i64 = s.conn.query_row("SELECT id FROM invoices WHERE number = ?1", [number.trim()], |r| r.get(0))?;
-            s.conn.execute(
-                "INSERT INTO credit_notes (number, series_year, seq, invoice_id, date, reason, currency, net_minor, vat_minor, total_minor, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![cn_number, year, seq, invoice_id, date.to_string(), reason, cur.code(), cur.to_minor(net), cur.to_minor(vat), cur.to_minor(net + vat), at],
-            )?;
-            let cn_id = s.conn.last_insert_rowid();
-            for (i, l) in lines.iter().enumerate() {
-                let line_id: Option<i64> = if matches!(mode, CreditMode::Amount(_)) {
-                    None
-                } else {
-                    Some(s.conn.query_row("SELECT id FROM invoice_lines WHERE invoice_id = ?1 AND position = ?2", params![invoice_id, l.position], |r| r.get(0))?)
-                };
-                s.conn.execute(
-                    "INSERT INTO credit_note_lines (credit_note_id, position, invoice_line_id, description, quantity, unit_price, amount_minor, vat_rate)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![cn_id, i as i64 + 1, line_id, l.description, l.quantity.to_string(), l.unit_price.to_string(), cur.to_minor(l.amount), l.vat_rate.to_string()],
-                )?;
-            }
-            Ok(cn_number)
-        })?;
-        self.credit_note(&cn)
-    }
-
-    pub fn credit_note(&self, number: &str) -> Result<CreditNoteView> {
-        let (id, invoice_number, invoice_date, customer_id, customer_name, date, reason, cur, net, vat, total) = self
-            .conn
-            .query_row(
-                "SELECT c.*, i.number AS invoice_number, i.date AS invoice_date, i.customer_id, i.customer_name
-                 FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE c.number = ?1",
-                [number.trim()],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>("id")?,
-                        r.get::<_, String>("invoice_number")?,
-                        col::date(r, "invoice_date")?,
-                        r.get::<_, i64>("customer_id")?,
-                        r.get::<_, String>("customer_name")?,
-                        col::date(r, "date")?,
-                        r.get::<_, String>("reason")?,
-                        col::currency(r, "currency")?,
-                        r.get::<_, i64>("net_minor")?,
-                        r.get::<_, i64>("vat_minor")?,
-                        r.get::<_, i64>("total_minor")?,
-                    ))
-                },
-            )
-            .optional()?
-            .ok_or_else(|| Error::not_found(format!("there is no credit note {}", number.trim())))?;
-        let lines = {
-            let mut stmt = self.conn.prepare(
-                "SELECT c.position, c.description, c.quantity, c.unit_price, c.amount_minor, c.vat_rate,
-                        IFNULL(l.kind, 'charge') AS kind, l.subscription_id, l.period_start, l.period_end, NULL AS fx_rate, NULL AS fx_from, 0 AS credited
-                 FROM credit_note_lines c LEFT JOIN invoice_lines l ON l.id = c.invoice_line_id WHERE c.credit_note_id = ?1 ORDER BY c.position",
-            )?;
-            let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        let drafts: Vec<DraftLine> = lines
-            .iter()
-            .map(|l| DraftLine {
-                item_key: String::new(),
-                kind: l.kind,
-                subscription_id: None,
-                description: String::new(),
-                period_start: None,
-                period_end: None,
-                quantity: l.quantity,
-                unit_price: l.unit_price,
-                amount: l.amount,
-                vat_rate: l.vat_rate,
-                fx_rate: None,
-                fx_from: None,
-                billable_date: date,
-                cost: None,
-            })
-            .collect();
-        let (vat_lines, _, _) = vat_summary(&drafts, cur);
-        Ok(CreditNoteView {
-            number: number.trim().to_string(),
-            invoice_number,
-            invoice_date,
-            customer_id,
-            customer_name,
-            date,
-            reason,
-            currency: cur,
-            lines,
-            vat_lines,
-            net: cur.from_minor(net),
-            vat: cur.from_minor(vat),
-            total: cur.from_minor(total),
-        })
-    }
-
-    /// The start of the latest invoiced licence period of a subscription, and its invoice.
-    pub(crate) fn latest_invoiced_period(&self, subscription_id: i64) -> Result<Option<(NaiveDate, String)>> {
-        let row: Option<(String, String)> = self
-            .conn
-            .query_row(
-                "SELECT l.period_start, i.number FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-                 WHERE l.subscription_id = ?1 AND l.kind = 'licence' ORDER BY l.period_start DESC LIMIT 1",
-                [subscription_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        Ok(row.and_then(|(d, n)| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok().map(|d| (d, n))))
-    }
-
-    pub fn add_charge(
-        &mut self,
-        customer_id: i64,
-        date: NaiveDate,
-        description: &str,
-        quantity: Decimal,
-        unit_price: Decimal,
-        currency: Option<Currency>,
-    ) -> Result<Charge> {
-        let c = self.check_customer_open(customer_id)?;
-        let description = description.trim();
-        if description.is_empty() {
-            return Err(Error::invalid("description", "a description is required"));
-        }
-        if quantity <= Decimal::ZERO {
-            return Err(Error::invalid("quantity", "the quantity must be more than zero"));
-        }
-        let currency = currency.unwrap_or(c.currency);
-        let id = self.write(|s| {
-            s.conn.execute(
-                "INSERT INTO charges (customer_id, date, description, quantity, unit_price, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![customer_id, date.to_string(), description, quantity.to_string(), unit_price.to_string(), currency.code()],
-            )?;
-            Ok(s.conn.last_insert_rowid())
-        })?;
-        Ok(Charge { id, customer_id, date, description: description.to_string(), quantity, unit_price, currency })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_service(
-        &mut self,
-        customer_id: i64,
-        description: &str,
-        basis: ServiceBasis,
-        subscription_id: Option<i64>,
-        amount: Decimal,
-        currency: Option<Currency>,
-        start: NaiveDate,
-    ) -> Result<Service> {
-        let c = self.check_customer_open(customer_id)?;
-        let description = description.trim();
-        if description.is_empty() {
-            return Err(Error::invalid("description", "a description is required"));
-        }
-        match (basis, subscription_id) {
-            (ServiceBasis::PerSeat, None) => {
-                return Err(Error::invalid("per_seat_of", "a per-seat fee needs the subscription whose seats it counts"))
-            }
-            (ServiceBasis::PerSeat, Some(id)) => {
-                let sub = self.subscription(id)?;
-                if sub.customer_id != customer_id {
-                    return Err(Error::invalid("per_seat_of", format!("subscription {id} belongs to another customer")));
-                }
-            }
-            _ => {}
-        }
-        let currency = currency.unwrap_or(c.currency);
-        let id = self.write(|s| {
-            s.conn.execute(
-                "INSERT INTO services (customer_id, description, basis, subscription_id, amount, currency, start) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![customer_id, description, basis.as_str(), subscription_id, amount.to_string(), currency.code(), start.to_string()],
-            )?;
-            Ok(s.conn.last_insert_rowid())
-        })?;
-        self.service(id)
-    }
-
-    pub fn service(&self, id: i64) -> Result<Service> {
-        self.conn
-            .query_row("SELECT * FROM services WHERE id = ?1", [id], service_from_row)
-            .optional()?
-            .ok_or_else(|| Error::not_found(format!("there is no service {id}")).with_field("id"))
-    }
-
-    /// End a recurring service: `last_day` is its last day of service.
-    pub fn end_service(&mut self, id: i64, last_day: NaiveDate) -> Result<Service> {
-        let s0 = self.service(id)?;
-        if let Some(end) = s0.end {
-            return Err(Error::refused(format!("service {id} already ended on {end}")));
-        }
-        if last_day < s0.start {
-            return Err(Error::invalid("on", format!("service {id} starts on {}; it cannot end before that", s0.start)));
-        }
-        self.write(|s| {
-            s.conn.execute("UPDATE services SET end = ?2 WHERE id = ?1", params![id, last_day.to_string()])?;
-            Ok(())
-        })?;
-        self.service(id)
-    }
-
-    pub fn add_instalments(
-        &mut self,
-        customer_id: i64,
-        description: &str,
-        total: Decimal,
-        count: u32,
-        start: NaiveDate,
-        currency: Option<Currency>,
-    ) -> Result<InstalmentPlan> {
-        let c = self.check_customer_open(customer_id)?;
-        crate::billing::services::check_count(count)?;
-        let description = description.trim();
-        if description.is_empty() {
-            return Err(Error::invalid("description", "a description is required"));
-        }
-        if total <= Decimal::ZERO {
-            return Err(Error::invalid("total", "the total must be more than zero"));
-        }
-        let currency = currency.unwrap_or(c.currency);
-        let id = self.write(|s| {
-            s.conn.execute(
-                "INSERT INTO instalment_plans (customer_id, description, total, currency, count, start) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![customer_id, description, total.to_string(), currency.code(), count, start.to_string()],
-            )?;
-            Ok(s.conn.last_insert_rowid())
-        })?;
-        Ok(InstalmentPlan { id, customer_id, description: description.to_string(), total, currency, count, start })
     }
 
     /// The last billing run: month, issue date and how many invoices.

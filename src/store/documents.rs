@@ -1,129 +1,167 @@
-//! Issued invoices and credit notes as printable documents: the stored snapshot of both parties,
-//! the lines and the totals, handed to `crate::pdf` for layout.
+//! Issued invoices and credit notes as printable documents: the snapshot stored at issue (both
+//! parties, the bank details, the paper, the logo), the lines and the totals, handed to
+//! `crate::pdf` for layout. The words a document carries are `billing::documents`'s.
 
 use super::{col, Store};
+use crate::billing::documents::{fx_notes, payment_terms, tax_note};
 use crate::company::Paper;
 use crate::error::{Error, Result};
 use crate::pdf::{BankDetails, Document, DocumentKind, DocumentLine, Party, VatRow};
 use rusqlite::OptionalExtension;
 
+/// What an invoice's row holds for printing: taken when it was issued.
+struct Snapshot {
+    paper: Paper,
+    supplier: Party,
+    customer: Party,
+    bank: BankDetails,
+    payment_terms_days: i64,
+    tax_treatment: String,
+    /// The invoice's logo (a credit note has its own).
+    logo: Option<Vec<u8>>,
+    /// Issued before logos were kept with documents (schema 6): print today's.
+    legacy_logo: bool,
+}
+
 impl Store {
-    /// The printable document of an invoice or a credit note, by number.
+    fn snapshot(&self, invoice_number: &str) -> Result<Snapshot> {
+        self.conn
+            .query_row(
+                "SELECT i.*, l.bytes AS logo FROM invoices i LEFT JOIN logos l ON l.id = i.logo_id WHERE i.number = ?1",
+                [invoice_number],
+                |r| {
+                    let kept: i64 = r.get("logo_kept")?;
+                    Ok(Snapshot {
+                        paper: col::parse_with(r, "paper", |s| Paper::parse(s, "paper").ok())?,
+                        supplier: Party {
+                            name: r.get("supplier_name")?,
+                            address: r.get("supplier_address")?,
+                            country: r.get("supplier_country")?,
+                            vat_number: r.get("supplier_vat_number")?,
+                            registration_number: r.get("supplier_registration_number")?,
+                            email: r.get("supplier_email")?,
+                            phone: r.get("supplier_phone")?,
+                        },
+                        customer: Party {
+                            name: r.get("customer_name")?,
+                            address: r.get("customer_address")?,
+                            country: r.get("customer_country")?,
+                            vat_number: r.get("customer_vat_number")?,
+                            registration_number: String::new(),
+                            email: r.get("customer_email")?,
+                            phone: String::new(),
+                        },
+                        bank: BankDetails {
+                            bank_name: r.get("bank_name")?,
+                            account_holder: r.get("bank_account_holder")?,
+                            account_number: r.get("bank_account_number")?,
+                            branch_code: r.get("bank_branch_code")?,
+                            swift: r.get("bank_swift")?,
+                        },
+                        payment_terms_days: r.get("payment_terms_days")?,
+                        tax_treatment: r.get("tax_treatment")?,
+                        logo: r.get("logo")?,
+                        legacy_logo: kept == 0,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("there is no invoice {invoice_number}")).with_field("number"))
+    }
+
+    /// The logo of a document issued before logos were kept with documents: today's.
+    fn legacy_logo(&self) -> Result<Option<Vec<u8>>> {
+        let company = self.company()?;
+        Ok((!company.logo_path.is_empty()).then(|| std::fs::read(&company.logo_path).ok()).flatten())
+    }
+
+    /// The printable document of an invoice or a credit note, by number: the document read once,
+    /// with the snapshot its invoice took at issue.
     pub fn document(&self, number: &str) -> Result<Document> {
         let number = number.trim();
         let is_invoice: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM invoices WHERE number = ?1)", [number], |r| r.get(0))?;
-        let (invoice_number, kind, lines, vat_lines, net, vat, total, date, due) = if is_invoice {
-            let inv = self.invoice(number)?;
-            let lines = inv
-                .lines
+        let to_lines = |lines: &[crate::billing::InvoiceLineView]| -> Vec<DocumentLine> {
+            lines
                 .iter()
-                .map(|l| (l.description.clone(), l.period_start.zip(l.period_end), l.quantity, l.unit_price, l.amount, l.vat_rate))
-                .collect::<Vec<_>>();
-            (number.to_string(), DocumentKind::TaxInvoice, lines, inv.vat_lines, inv.net, inv.vat, inv.total, inv.date, Some(inv.due_date))
+                .map(|l| DocumentLine {
+                    description: l.description.clone(),
+                    period: l.period_start.zip(l.period_end),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    amount: l.amount,
+                    vat_rate: l.vat_rate,
+                })
+                .collect()
+        };
+        let (doc, snapshot, extra_notes, own_logo) = if is_invoice {
+            let inv = self.invoice(number)?;
+            let snapshot = self.snapshot(number)?;
+            let doc = Document {
+                kind: DocumentKind::TaxInvoice,
+                number: number.to_string(),
+                issue_date: inv.date,
+                due_date: Some(inv.due_date),
+                currency: inv.currency,
+                paper: snapshot.paper,
+                supplier: snapshot.supplier.clone(),
+                logo: None,
+                bank: snapshot.bank.clone(),
+                payment_terms: payment_terms(true, snapshot.payment_terms_days),
+                customer: snapshot.customer.clone(),
+                lines: to_lines(&inv.lines),
+                vat: inv.vat_lines.iter().map(|v| VatRow { rate: v.rate, net: v.net, vat: v.vat }).collect(),
+                net: inv.net,
+                vat_total: inv.vat,
+                total: inv.total,
+                notes: Vec::new(),
+            };
+            let own = snapshot.logo.clone();
+            (doc, snapshot, fx_notes(&inv.lines, inv.currency), own)
         } else {
             let cn = self
                 .credit_note(number)
                 .map_err(|_| Error::not_found(format!("there is no invoice or credit note {number}")).with_field("number"))?;
-            let lines = cn
-                .lines
-                .iter()
-                .map(|l| (l.description.clone(), l.period_start.zip(l.period_end), l.quantity, l.unit_price, l.amount, l.vat_rate))
-                .collect::<Vec<_>>();
-            let kind =
-                DocumentKind::CreditNote { corrects: cn.invoice_number.clone(), corrects_date: cn.invoice_date, reason: cn.reason.clone() };
-            (cn.invoice_number, kind, lines, cn.vat_lines, cn.net, cn.vat, cn.total, cn.date, None)
+            let snapshot = self.snapshot(&cn.invoice_number)?;
+            let (own, kept): (Option<Vec<u8>>, i64) = self.conn.query_row(
+                "SELECT l.bytes, c.logo_kept FROM credit_notes c LEFT JOIN logos l ON l.id = c.logo_id WHERE c.number = ?1",
+                [number],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let mut snapshot = snapshot;
+            snapshot.legacy_logo = kept == 0;
+            let doc = Document {
+                kind: DocumentKind::CreditNote {
+                    corrects: cn.invoice_number.clone(),
+                    corrects_date: cn.invoice_date,
+                    reason: cn.reason.clone(),
+                },
+                number: number.to_string(),
+                issue_date: cn.date,
+                due_date: None,
+                currency: cn.currency,
+                paper: snapshot.paper,
+                supplier: snapshot.supplier.clone(),
+                logo: None,
+                bank: snapshot.bank.clone(),
+                payment_terms: payment_terms(false, snapshot.payment_terms_days),
+                customer: snapshot.customer.clone(),
+                lines: to_lines(&cn.lines),
+                vat: cn.vat_lines.iter().map(|v| VatRow { rate: v.rate, net: v.net, vat: v.vat }).collect(),
+                net: cn.net,
+                vat_total: cn.vat,
+                total: cn.total,
+                notes: Vec::new(),
+            };
+            (doc, snapshot, Vec::new(), own)
         };
-        let company = self.company()?;
-        let doc = self
-            .conn
-            .query_row("SELECT * FROM invoices WHERE number = ?1", [&invoice_number], |r| {
-                let currency = col::currency(r, "currency")?;
-                let terms: i64 = r.get("payment_terms_days")?;
-                let tax_treatment: String = r.get("tax_treatment")?;
-                let mut notes = Vec::new();
-                match tax_treatment.as_str() {
-                    "zero-rated" => notes.push("Zero-rated supply: VAT at 0%.".to_string()),
-                    "exempt" => notes.push("Exempt supply: no VAT charged.".to_string()),
-                    _ => {}
-                }
-                Ok(Document {
-                    kind: kind.clone(),
-                    number: number.to_string(),
-                    issue_date: date,
-                    due_date: due,
-                    currency,
-                    paper: col::parse_with(r, "paper", |s| Paper::parse(s, "paper").ok())?,
-                    supplier: Party {
-                        name: r.get("supplier_name")?,
-                        address: r.get("supplier_address")?,
-                        country: r.get("supplier_country")?,
-                        vat_number: r.get("supplier_vat_number")?,
-                        registration_number: r.get("supplier_registration_number")?,
-                        email: r.get("supplier_email")?,
-                        phone: r.get("supplier_phone")?,
-                    },
-                    logo: None,
-                    bank: BankDetails {
-                        bank_name: r.get("bank_name")?,
-                        account_holder: r.get("bank_account_holder")?,
-                        account_number: r.get("bank_account_number")?,
-                        branch_code: r.get("bank_branch_code")?,
-                        swift: r.get("bank_swift")?,
-                    },
-                    payment_terms: if !is_invoice {
-                        "This credit is applied to your account.".to_string()
-                    } else if terms == 0 {
-                        "Payment on receipt".to_string()
-                    } else {
-                        format!("Payment within {terms} days of the invoice date")
-                    },
-                    customer: Party {
-                        name: r.get("customer_name")?,
-                        address: r.get("customer_address")?,
-                        country: r.get("customer_country")?,
-                        vat_number: r.get("customer_vat_number")?,
-                        registration_number: String::new(),
-                        email: r.get("customer_email")?,
-                        phone: String::new(),
-                    },
-                    lines: Vec::new(),
-                    vat: Vec::new(),
-                    net,
-                    vat_total: vat,
-                    total,
-                    notes,
-                })
-            })
-            .optional()?
-            .ok_or_else(|| Error::not_found(format!("there is no invoice {invoice_number}")))?;
         let mut doc = doc;
-        let mut rates = Vec::new();
-        doc.lines = lines
-            .into_iter()
-            .map(|(description, period, quantity, unit_price, amount, vat_rate)| DocumentLine {
-                description,
-                period,
-                quantity,
-                unit_price,
-                amount,
-                vat_rate,
-            })
-            .collect();
-        if is_invoice {
-            for l in &self.invoice(number)?.lines {
-                if let (Some(rate), Some(from)) = (l.fx_rate, l.fx_from) {
-                    let note = format!("Prices in {from} converted at 1 {from} = {rate} {}.", doc.currency);
-                    if !rates.contains(&note) {
-                        rates.push(note);
-                    }
-                }
-            }
-        }
-        doc.notes.extend(rates);
-        doc.vat = vat_lines.into_iter().map(|v| VatRow { rate: v.rate, net: v.net, vat: v.vat }).collect();
-        if !company.logo_path.is_empty() {
-            doc.logo = std::fs::read(&company.logo_path).ok();
-        }
+        doc.notes.extend(tax_note(&snapshot.tax_treatment));
+        doc.notes.extend(extra_notes);
+        doc.logo = match own_logo {
+            Some(bytes) => Some(bytes),
+            None if snapshot.legacy_logo => self.legacy_logo()?,
+            None => None,
+        };
         Ok(doc)
     }
 }

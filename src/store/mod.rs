@@ -11,12 +11,15 @@ mod customers;
 mod dashboard;
 mod documents;
 mod export;
+mod extras;
+mod invoices;
 mod receivables;
 mod renewals;
 mod reports;
 mod schema;
 mod statements;
 mod subscription_import;
+mod subscription_rows;
 mod subscriptions;
 
 pub use crate::billing::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView, InvoiceView};

@@ -2,7 +2,7 @@
 //! term with the scheduled changes, a converted trial, or an expiry), written with its history
 //! event; for one subscription before a change dated after its term, or for the whole book.
 
-use super::subscriptions::subscription_from_row;
+use super::subscription_rows::subscription_from_row;
 use super::Store;
 use crate::catalogue::ProductKey;
 use crate::dates::add_days;

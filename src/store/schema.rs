@@ -419,4 +419,23 @@ ALTER TABLE invoice_lines ADD COLUMN cost_minor INTEGER;
 CREATE INDEX invoices_aging ON invoices (date, customer_id, due_date, currency, total_minor, number);
 CREATE INDEX allocations_money ON allocations (invoice_id, date, amount_minor);
 "#,
+    // 6: the supplier's logo as it was when a document was issued, kept once per distinct image,
+    // so a reprint looks as the original did whatever the profile says today.
+    r#"
+CREATE TABLE logos (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    bytes BLOB NOT NULL
+) STRICT;
+CREATE TRIGGER logos_immutable_update BEFORE UPDATE ON logos
+BEGIN SELECT RAISE(ABORT, 'the logo of an issued document cannot be changed'); END;
+CREATE TRIGGER logos_immutable_delete BEFORE DELETE ON logos
+BEGIN SELECT RAISE(ABORT, 'the logo of an issued document cannot be deleted'); END;
+-- `logo_kept` tells a document issued with no logo (1, logo_id NULL) from one issued before
+-- logos were kept (0), which prints today's.
+ALTER TABLE invoices ADD COLUMN logo_id INTEGER REFERENCES logos (id);
+ALTER TABLE invoices ADD COLUMN logo_kept INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE credit_notes ADD COLUMN logo_id INTEGER REFERENCES logos (id);
+ALTER TABLE credit_notes ADD COLUMN logo_kept INTEGER NOT NULL DEFAULT 0;
+"#,
 ];

@@ -3,7 +3,8 @@
 //! transaction. Renewals happen here too, lazily before a change dated after the term end, and
 //! for the whole book in `run_renewals`.
 
-use super::col::{self, Positions};
+use super::col::Positions;
+use super::subscription_rows::{event_at, subscription_at, subscription_from_row, EventCol, SubCol};
 use super::Store;
 use crate::catalogue::{check_pair, BillingPlan, ProductKey, Term};
 use crate::dates::add_days;
@@ -15,7 +16,7 @@ use crate::subscription::{
     ChargeCycle, Event, EventKind, RenewalChanges, SeatBatch, Status, Subscription,
 };
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -54,95 +55,6 @@ pub struct SubscriptionView {
     /// The day the next term starts, if it will renew.
     pub renews_on: Option<NaiveDate>,
     pub history: Vec<Event>,
-}
-
-/// Declares the columns a row mapper reads: an enum whose variants name them, and their names.
-macro_rules! columns {
-    ($enum:ident: $($col:ident),* $(,)?) => {
-        #[allow(non_camel_case_types)]
-        #[derive(Clone, Copy)]
-        pub(super) enum $enum { $($col),* }
-        impl $enum {
-            pub(super) const NAMES: &'static [&'static str] = &[$(stringify!($col)),*];
-        }
-    };
-}
-
-columns!(SubCol: id, customer_id, product_id, sku_id, product_title, term, billing, quantity, status, auto_renew, trial,
-    purchased_on, term_start, term_end, ms_subscription_id, unit_cost, cost_currency, unit_price, price_currency, price_rule,
-    price_override, sched_quantity, sched_term, sched_billing, sched_product_id, sched_sku_id, ended_on, bill_from);
-
-columns!(EventCol: id, subscription_id, kind, effective, recorded_at, quantity_delta, quantity, product_id, sku_id, term, billing,
-    status, trial, term_start, term_end, unit_price, price_currency, unit_cost, cost_currency, description);
-
-/// A subscription from a `SELECT *` row (positions looked up for this row alone; a long query
-/// looks them up once with `Positions::of(&stmt, SubCol::NAMES)` and calls `subscription_at`).
-pub(super) fn subscription_from_row(r: &Row) -> rusqlite::Result<Subscription> {
-    subscription_at(r, &Positions::of(r.as_ref(), SubCol::NAMES)?)
-}
-
-pub(super) fn subscription_at(r: &Row, p: &Positions) -> rusqlite::Result<Subscription> {
-    let c = |col: SubCol| p.at(col as usize);
-    let sched_product: Option<String> = r.get(c(SubCol::sched_product_id))?;
-    let sched_sku: Option<String> = r.get(c(SubCol::sched_sku_id))?;
-    Ok(Subscription {
-        id: r.get(c(SubCol::id))?,
-        customer_id: r.get(c(SubCol::customer_id))?,
-        product: ProductKey::new(col::text(r, c(SubCol::product_id))?, col::text(r, c(SubCol::sku_id))?),
-        product_title: r.get(c(SubCol::product_title))?,
-        term: col::term(r, c(SubCol::term))?,
-        billing: col::billing(r, c(SubCol::billing))?,
-        quantity: r.get(c(SubCol::quantity))?,
-        status: col::parse_with(r, c(SubCol::status), |s| Status::parse(s, "status").ok())?,
-        auto_renew: r.get(c(SubCol::auto_renew))?,
-        trial: r.get(c(SubCol::trial))?,
-        purchased_on: col::date(r, c(SubCol::purchased_on))?,
-        term_start: col::date(r, c(SubCol::term_start))?,
-        term_end: col::date(r, c(SubCol::term_end))?,
-        ms_subscription_id: r.get(c(SubCol::ms_subscription_id))?,
-        price: LockedPrice {
-            unit_cost: col::dec(r, c(SubCol::unit_cost))?,
-            cost_currency: col::currency(r, c(SubCol::cost_currency))?,
-            unit_price: col::dec(r, c(SubCol::unit_price))?,
-            price_currency: col::currency(r, c(SubCol::price_currency))?,
-            rule: r.get(c(SubCol::price_rule))?,
-        },
-        price_override: col::opt_dec(r, c(SubCol::price_override))?,
-        scheduled: RenewalChanges {
-            quantity: r.get(c(SubCol::sched_quantity))?,
-            term: col::opt_term(r, c(SubCol::sched_term))?,
-            billing: col::opt_billing(r, c(SubCol::sched_billing))?,
-            product: sched_product.zip(sched_sku).map(|(p, s)| ProductKey::new(&p, &s)),
-        },
-        ended_on: col::opt_date(r, c(SubCol::ended_on))?,
-        bill_from: col::date(r, c(SubCol::bill_from))?,
-    })
-}
-
-/// A history event from a `SELECT *` row, with its statement's `Positions` of `EventCol::NAMES`.
-pub(super) fn event_at(r: &Row, p: &Positions) -> rusqlite::Result<Event> {
-    let c = |col: EventCol| p.at(col as usize);
-    Ok(Event {
-        id: r.get(c(EventCol::id))?,
-        subscription_id: r.get(c(EventCol::subscription_id))?,
-        kind: col::parse_with(r, c(EventCol::kind), EventKind::parse)?,
-        effective: col::date(r, c(EventCol::effective))?,
-        recorded_at: r.get(c(EventCol::recorded_at))?,
-        quantity_delta: r.get(c(EventCol::quantity_delta))?,
-        quantity: r.get(c(EventCol::quantity))?,
-        product: ProductKey::new(col::text(r, c(EventCol::product_id))?, col::text(r, c(EventCol::sku_id))?),
-        term: col::term(r, c(EventCol::term))?,
-        billing: col::billing(r, c(EventCol::billing))?,
-        status: col::parse_with(r, c(EventCol::status), |s| Status::parse(s, "status").ok())?,
-        trial: r.get(c(EventCol::trial))?,
-        term_start: col::date(r, c(EventCol::term_start))?,
-        term_end: col::date(r, c(EventCol::term_end))?,
-        unit_price: col::dec(r, c(EventCol::unit_price))?,
-        price_currency: col::currency(r, c(EventCol::price_currency))?,
-        unit_cost: col::dec(r, c(EventCol::unit_cost))?,
-        cost_currency: col::currency(r, c(EventCol::cost_currency))?,
-        description: r.get(c(EventCol::description))?,
-    })
 }
 
 pub(super) fn money(d: Decimal, c: crate::money::Currency) -> String {

@@ -226,3 +226,34 @@ fn migrating_a_version_1_database_saves_a_copy_first() {
     let old = Store::open(&copy).unwrap();
     assert_eq!(old.company().unwrap().name, "Old Book");
 }
+
+/// A reprint looks as the original did: the logo is kept with the documents issued under it, so a
+/// new logo (or none) in the profile changes only the documents issued after.
+#[test]
+fn a_reprint_keeps_the_logo_of_its_issue() {
+    let db = TestDb::new();
+    let (mut store, a, _, _) = book(&db);
+    let old = db.file("old-logo.png", "\u{89}PNG old");
+    let new = db.file("new-logo.png", "\u{89}PNG new");
+    let logo = |store: &mut Store, path: &std::path::Path| {
+        let fields = seatbook::company::CompanyFields { logo_path: Some(path.display().to_string()), ..Default::default() };
+        store.update_company(&fields).unwrap();
+    };
+    logo(&mut store, &old);
+    let run = store.issue_month(day("2026-11-01"), day("2026-11-01"), NOW).unwrap();
+    let first = run.invoices[0].number.clone().unwrap();
+    logo(&mut store, &new);
+    std::fs::remove_file(&old).unwrap();
+    assert_eq!(store.document(&first).unwrap().logo.as_deref(), Some("\u{89}PNG old".as_bytes()), "the logo of its issue");
+    // A credit note issued now carries today's logo; its invoice keeps its own.
+    let cn = store.credit_invoice(&first, &CreditMode::Whole, "wrong seats", day("2026-11-02"), NOW).unwrap();
+    assert_eq!(store.document(&cn.number).unwrap().logo.as_deref(), Some("\u{89}PNG new".as_bytes()));
+    // Issued with no logo: printed with none, whatever the profile says later.
+    logo(&mut store, std::path::Path::new(""));
+    store.add_subscription(&basic(a, 1, "2026-12-01"), NOW).unwrap();
+    let december = store.issue_month(day("2026-12-01"), day("2026-12-01"), NOW).unwrap();
+    let plain = december.invoices.iter().find_map(|i| i.number.clone()).unwrap();
+    logo(&mut store, &new);
+    assert_eq!(store.document(&plain).unwrap().logo, None);
+    assert_eq!(store.document(&first).unwrap().logo.as_deref(), Some("\u{89}PNG old".as_bytes()));
+}

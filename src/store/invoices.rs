@@ -1,0 +1,233 @@
+//! Issued invoices and credit notes in the database: reading them back with their lines and
+//! what was credited, and issuing a credit note (what it credits is `billing::credit_draft`'s
+//! decision; its number comes from the gapless series in the same transaction).
+
+use super::{col, Store};
+use crate::billing::engine::{vat_summary, VatLine};
+use crate::billing::{credit_draft, CreditDraft, CreditMode, CreditNoteView, DraftLine, InvoiceLineView, InvoiceView, LineKind};
+use crate::error::{Error, Result};
+use crate::money::Currency;
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension, Row};
+
+fn line_from_row(r: &Row, currency: Currency) -> rusqlite::Result<InvoiceLineView> {
+    Ok(InvoiceLineView {
+        position: r.get("position")?,
+        description: r.get("description")?,
+        kind: col::parse_with(r, "kind", LineKind::parse)?,
+        subscription_id: r.get("subscription_id")?,
+        period_start: col::opt_date(r, "period_start")?,
+        period_end: col::opt_date(r, "period_end")?,
+        quantity: col::dec(r, "quantity")?,
+        unit_price: col::dec(r, "unit_price")?,
+        amount: currency.from_minor(r.get("amount_minor")?),
+        vat_rate: col::dec(r, "vat_rate")?,
+        fx_rate: col::opt_dec(r, "fx_rate")?,
+        fx_from: {
+            let s: Option<String> = r.get("fx_from")?;
+            s.and_then(|s| Currency::parse(&s, "fx_from").ok())
+        },
+        credited: r.get("credited")?,
+    })
+}
+
+impl Store {
+    /// An issued invoice by number.
+    pub fn invoice(&self, number: &str) -> Result<InvoiceView> {
+        let head = self
+            .conn
+            .query_row("SELECT * FROM invoices WHERE number = ?1", [number.trim()], |r| {
+                Ok((
+                    r.get::<_, i64>("id")?,
+                    col::currency(r, "currency")?,
+                    r.get::<_, i64>("customer_id")?,
+                    r.get::<_, String>("customer_name")?,
+                    col::date(r, "date")?,
+                    col::date(r, "due_date")?,
+                    r.get::<_, String>("month")?,
+                    (r.get::<_, i64>("net_minor")?, r.get::<_, i64>("vat_minor")?, r.get::<_, i64>("total_minor")?),
+                ))
+            })
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("there is no invoice {}", number.trim())).with_field("number"))?;
+        let (id, cur, customer_id, customer_name, date, due_date, month, (net, vat, total)) = head;
+        let lines = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT l.*, EXISTS (SELECT 1 FROM credit_note_lines c WHERE c.invoice_line_id = l.id) AS credited
+                 FROM invoice_lines l WHERE invoice_id = ?1 ORDER BY position",
+            )?;
+            let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let vat_lines = {
+            let mut stmt = self.conn.prepare_cached("SELECT * FROM invoice_vat WHERE invoice_id = ?1 ORDER BY CAST(rate AS TEXT)")?;
+            let rows = stmt.query_map([id], |r| {
+                Ok(VatLine {
+                    rate: col::dec(r, "rate")?,
+                    net: cur.from_minor(r.get("net_minor")?),
+                    vat: cur.from_minor(r.get("vat_minor")?),
+                })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let (credited, notes): (i64, Option<String>) = self.conn.query_row(
+            "SELECT IFNULL(sum(net_minor), 0), group_concat(number, ', ') FROM credit_notes WHERE invoice_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(InvoiceView {
+            number: Some(number.trim().to_string()),
+            customer_id,
+            customer_name,
+            date,
+            due_date,
+            month,
+            currency: cur,
+            lines,
+            vat_lines,
+            net: cur.from_minor(net),
+            vat: cur.from_minor(vat),
+            total: cur.from_minor(total),
+            credited_net: cur.from_minor(credited),
+            credit_notes: notes.map(|n| n.split(", ").map(str::to_string).collect()).unwrap_or_default(),
+        })
+    }
+
+    /// Issued invoices, newest first, filtered by month (`YYYY-MM`) and customer.
+    pub fn list_invoices(&self, month: Option<&str>, customer_id: Option<i64>) -> Result<Vec<InvoiceView>> {
+        let numbers: Vec<String> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT number FROM invoices WHERE (?1 IS NULL OR month = ?1) AND (?2 IS NULL OR customer_id = ?2) ORDER BY series_year, seq",
+            )?;
+            let rows = stmt.query_map(params![month, customer_id], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        numbers.iter().map(|n| self.invoice(n)).collect()
+    }
+
+    /// Numbers of the invoices of a month, in number order.
+    pub fn invoice_numbers(&self, month: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT number FROM invoices WHERE month = ?1 ORDER BY series_year, seq")?;
+        let rows = stmt.query_map([month], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Issue a credit note against an issued invoice, as `credit_draft` decides, numbered in the
+    /// same transaction.
+    pub fn credit_invoice(&mut self, number: &str, mode: &CreditMode, reason: &str, date: NaiveDate, at: &str) -> Result<CreditNoteView> {
+        let reason = reason.trim();
+        let cn = self.write(|s| {
+            let inv = s.invoice(number)?;
+            let cur = inv.currency;
+            let CreditDraft { lines, net, vat, .. } = credit_draft(&inv, mode, reason, date)?;
+            let company = s.company()?;
+            let (cn_number, year, seq) = s.next_number("credit-note", &company.credit_note_number_format, date)?;
+            let invoice_id: i64 = s.conn.query_row("SELECT id FROM invoices WHERE number = ?1", [number.trim()], |r| r.get(0))?;
+            s.conn.execute(
+                "INSERT INTO credit_notes (number, series_year, seq, invoice_id, date, reason, currency, net_minor, vat_minor, total_minor, recorded_at, logo_id, logo_kept)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1)",
+                params![cn_number, year, seq, invoice_id, date.to_string(), reason, cur.code(), cur.to_minor(net), cur.to_minor(vat), cur.to_minor(net + vat), at, s.logo_snapshot(&company)?],
+            )?;
+            let cn_id = s.conn.last_insert_rowid();
+            for (i, l) in lines.iter().enumerate() {
+                let line_id: Option<i64> = if matches!(mode, CreditMode::Amount(_)) {
+                    None
+                } else {
+                    Some(s.conn.query_row("SELECT id FROM invoice_lines WHERE invoice_id = ?1 AND position = ?2", params![invoice_id, l.position], |r| r.get(0))?)
+                };
+                s.conn.execute(
+                    "INSERT INTO credit_note_lines (credit_note_id, position, invoice_line_id, description, quantity, unit_price, amount_minor, vat_rate)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![cn_id, i as i64 + 1, line_id, l.description, l.quantity.to_string(), l.unit_price.to_string(), cur.to_minor(l.amount), l.vat_rate.to_string()],
+                )?;
+            }
+            Ok(cn_number)
+        })?;
+        self.credit_note(&cn)
+    }
+
+    pub fn credit_note(&self, number: &str) -> Result<CreditNoteView> {
+        let (id, invoice_number, invoice_date, customer_id, customer_name, date, reason, cur, net, vat, total) = self
+            .conn
+            .query_row(
+                "SELECT c.*, i.number AS invoice_number, i.date AS invoice_date, i.customer_id, i.customer_name
+                 FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE c.number = ?1",
+                [number.trim()],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>("id")?,
+                        r.get::<_, String>("invoice_number")?,
+                        col::date(r, "invoice_date")?,
+                        r.get::<_, i64>("customer_id")?,
+                        r.get::<_, String>("customer_name")?,
+                        col::date(r, "date")?,
+                        r.get::<_, String>("reason")?,
+                        col::currency(r, "currency")?,
+                        r.get::<_, i64>("net_minor")?,
+                        r.get::<_, i64>("vat_minor")?,
+                        r.get::<_, i64>("total_minor")?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("there is no credit note {}", number.trim())))?;
+        let lines = {
+            let mut stmt = self.conn.prepare(
+                "SELECT c.position, c.description, c.quantity, c.unit_price, c.amount_minor, c.vat_rate,
+                        IFNULL(l.kind, 'charge') AS kind, l.subscription_id, l.period_start, l.period_end, NULL AS fx_rate, NULL AS fx_from, 0 AS credited
+                 FROM credit_note_lines c LEFT JOIN invoice_lines l ON l.id = c.invoice_line_id WHERE c.credit_note_id = ?1 ORDER BY c.position",
+            )?;
+            let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let drafts: Vec<DraftLine> = lines
+            .iter()
+            .map(|l| DraftLine {
+                item_key: String::new(),
+                kind: l.kind,
+                subscription_id: None,
+                description: String::new(),
+                period_start: None,
+                period_end: None,
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                amount: l.amount,
+                vat_rate: l.vat_rate,
+                fx_rate: None,
+                fx_from: None,
+                billable_date: date,
+                cost: None,
+            })
+            .collect();
+        let (vat_lines, _, _) = vat_summary(&drafts, cur);
+        Ok(CreditNoteView {
+            number: number.trim().to_string(),
+            invoice_number,
+            invoice_date,
+            customer_id,
+            customer_name,
+            date,
+            reason,
+            currency: cur,
+            lines,
+            vat_lines,
+            net: cur.from_minor(net),
+            vat: cur.from_minor(vat),
+            total: cur.from_minor(total),
+        })
+    }
+
+    /// The start of the latest invoiced licence period of a subscription, and its invoice.
+    pub(crate) fn latest_invoiced_period(&self, subscription_id: i64) -> Result<Option<(NaiveDate, String)>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT l.period_start, i.number FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                 WHERE l.subscription_id = ?1 AND l.kind = 'licence' ORDER BY l.period_start DESC LIMIT 1",
+                [subscription_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.and_then(|(d, n)| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok().map(|d| (d, n))))
+    }
+}
