@@ -14,6 +14,7 @@ pub mod customer;
 pub mod dates;
 pub mod error;
 pub mod import;
+pub mod locale;
 pub mod money;
 pub mod pdf;
 pub mod pricing;

@@ -92,6 +92,13 @@ impl InvoiceStatus {
 }
 
 /// The status of an invoice as of a day, from its total, credit notes and allocations.
+/// What is still owed on an invoice, in minor units: its total less what was credited and paid,
+/// never below zero (money paid beyond it is the customer's credit, not a negative invoice). The
+/// one definition every list, page, report and letter uses.
+pub fn open_minor(total: i64, credited: i64, paid: i64) -> i64 {
+    (total - credited - paid).max(0)
+}
+
 pub fn status(total: i64, credited: i64, allocated: i64, due: NaiveDate, as_of: NaiveDate) -> InvoiceStatus {
     let open = total - credited - allocated;
     if open <= 0 {
@@ -145,6 +152,7 @@ pub fn level_title(level: u8) -> &'static str {
 /// Why a customer is on credit stop, if they are: over the credit limit (balance above it) or
 /// an invoice more than `CREDIT_STOP_DAYS` overdue.
 pub fn credit_stop_reason(
+    style: &crate::locale::Style,
     currency: Currency,
     balance: Decimal,
     limit: Option<Decimal>,
@@ -153,7 +161,11 @@ pub fn credit_stop_reason(
     let mut reasons = Vec::new();
     if let Some(limit) = limit {
         if balance > limit {
-            reasons.push(format!("the balance of {currency} {balance} is over the credit limit of {currency} {limit}"));
+            reasons.push(format!(
+                "the balance of {} is over the credit limit of {}",
+                style.money(balance, currency),
+                style.money(limit, currency)
+            ));
         }
     }
     if let Some((number, days)) = oldest_overdue {
@@ -225,16 +237,21 @@ mod tests {
     #[test]
     fn credit_stop_over_the_limit_or_long_overdue() {
         let zar = Currency::parse("ZAR", "c").unwrap();
+        let za = crate::locale::for_country("ZA");
         let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(credit_stop_reason(zar, d("500.00"), Some(d("500.00")), Some(("INV-1", 60))), None, "at the limit, 60 days");
+        assert_eq!(credit_stop_reason(za, zar, d("500.00"), Some(d("500.00")), Some(("INV-1", 60))), None, "at the limit, 60 days");
         assert_eq!(
-            credit_stop_reason(zar, d("500.01"), Some(d("500.00")), None).as_deref(),
-            Some("the balance of ZAR 500.01 is over the credit limit of ZAR 500.00")
+            credit_stop_reason(za, zar, d("1500.01"), Some(d("1500.00")), None).as_deref(),
+            Some("the balance of R\u{a0}1\u{a0}500,01 is over the credit limit of R\u{a0}1\u{a0}500,00")
         );
         assert_eq!(
-            credit_stop_reason(zar, d("10"), None, Some(("INV-1", 61))).as_deref(),
+            credit_stop_reason(za, zar, d("10"), None, Some(("INV-1", 61))).as_deref(),
             Some("invoice INV-1 is 61 days overdue (more than 60)")
         );
-        assert_eq!(credit_stop_reason(zar, d("9"), Some(d("1")), Some(("INV-2", 90))).unwrap().matches("; ").count(), 1, "both reasons");
+        assert_eq!(
+            credit_stop_reason(za, zar, d("9"), Some(d("1")), Some(("INV-2", 90))).unwrap().matches("; ").count(),
+            1,
+            "both reasons"
+        );
     }
 }

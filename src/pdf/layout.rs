@@ -260,22 +260,22 @@ impl<'a> Ctx<'a> {
     fn totals(&mut self) {
         let doc = self.doc;
         let cur = doc.currency;
-        let minor = cur.minor_units();
-        let mut rows: Vec<(String, String)> = vec![("Net amount".to_string(), format::amount(doc.net, minor))];
+        let fig = format::Figures::new(&doc.supplier.country, cur);
+        let mut rows: Vec<(String, String)> = vec![("Net amount".to_string(), fig.amount(doc.net))];
         if doc.vat.is_empty() {
-            rows.push(("VAT".to_string(), format::amount(doc.vat_total, minor)));
+            rows.push(("VAT".to_string(), fig.amount(doc.vat_total)));
         }
         let several = doc.vat.len() > 1;
         for v in &doc.vat {
             let label = if several || v.net != doc.net {
-                format!("VAT {}% on {}", format::percent(v.rate), format::amount(v.net, minor))
+                format!("VAT {}% on {}", format::percent(v.rate), fig.amount(v.net))
             } else {
                 format!("VAT {}%", format::percent(v.rate))
             };
-            rows.push((label, format::amount(v.vat, minor)));
+            rows.push((label, fig.amount(v.vat)));
         }
         if several {
-            rows.push(("Total VAT".to_string(), format::amount(doc.vat_total, minor)));
+            rows.push(("Total VAT".to_string(), fig.amount(doc.vat_total)));
         }
         let h = rows.len() as f32 * 15.0 + 34.0;
         self.s.ensure(h);
@@ -294,7 +294,7 @@ impl<'a> Ctx<'a> {
             DocumentKind::CreditNote { .. } => format!("Total credit {}", cur.code()),
         };
         self.s.text(label_x, self.s.y, Face::Bold, 11.0, INK, label);
-        self.s.text_right(value_right, self.s.y, Face::Bold, 11.0, INK, format::amount(doc.total, minor));
+        self.s.text_right(value_right, self.s.y, Face::Bold, 11.0, INK, fig.amount(doc.total));
         self.s.y += 24.0;
     }
 
@@ -413,7 +413,7 @@ pub(crate) fn layout(doc: &Document, family: Family, logo: Option<(u32, u32)>) -
     let mut ctx = Ctx { doc, s: Sheet::new(doc.paper, family, title(doc), doc.customer.name.clone()) };
     ctx.header(logo);
 
-    let minor = doc.currency.minor_units();
+    let fig = format::Figures::new(&doc.supplier.country, doc.currency);
     // Rows: the description and the period wrap inside their columns, measured with the font.
     let provisional: Vec<Row> = doc
         .lines
@@ -421,9 +421,9 @@ pub(crate) fn layout(doc: &Document, family: Family, logo: Option<(u32, u32)>) -
         .map(|l| Row {
             desc: Vec::new(),
             period: Vec::new(),
-            qty: format::quantity(l.quantity),
-            price: format::unit_price(l.unit_price, minor),
-            amount: format::amount(l.amount, minor),
+            qty: fig.quantity(l.quantity),
+            price: fig.unit_price(l.unit_price),
+            amount: fig.amount(l.amount),
         })
         .collect();
     let cols = ctx.columns(&provisional);

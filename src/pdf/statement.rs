@@ -191,19 +191,19 @@ struct Cols {
 }
 
 fn statement_pages(s: &StatementDocument, family: Family) -> Vec<Page> {
-    let minor = s.currency.minor_units();
+    let fig = format::Figures::new(&s.supplier.country, s.currency);
     let period = format::period(s.from, s.to);
     let title = "Statement of account";
     let mut c = Ctx::new(s.paper, family, format!("{title} {period}"), s.customer.name.clone());
     let facts = vec![
         ("Period", period.clone()),
-        ("Opening balance", format::amount(s.opening, minor)),
-        ("Closing balance", format::amount(s.closing, minor)),
+        ("Opening balance", fig.amount(s.opening)),
+        ("Closing balance", fig.amount(s.closing)),
         ("Currency", s.currency.code().to_string()),
     ];
     c.header(&s.supplier, title, &facts, "CUSTOMER", &s.customer);
 
-    let amt = |v: Decimal| if v.is_zero() { String::new() } else { format::amount(v, minor) };
+    let amt = |v: Decimal| if v.is_zero() { String::new() } else { fig.amount(v) };
     let money_w = 72.0;
     let cols = {
         let date_x = c.s.left;
@@ -240,13 +240,13 @@ fn statement_pages(s: &StatementDocument, family: Family) -> Vec<Page> {
         vec!["Opening balance".to_string()],
         String::new(),
         String::new(),
-        format::amount(s.opening, minor),
+        fig.amount(s.opening),
         Face::Bold,
     ));
     for r in &s.rows {
         let desc = c.s.lines(&r.description, Face::Regular, TABLE, cols.desc_w - 2.0 * CELL_PAD);
         let doc = wrap(&clean(&r.document), c.s.reg, TABLE, 88.0 - 2.0 * CELL_PAD).into_iter().next().unwrap_or_default();
-        rows.push((format::date(r.date), doc, desc, amt(r.debit), amt(r.credit), format::amount(r.balance, minor), Face::Regular));
+        rows.push((format::date(r.date), doc, desc, amt(r.debit), amt(r.credit), fig.amount(r.balance), Face::Regular));
     }
     rows.push((
         format::date(s.to),
@@ -254,7 +254,7 @@ fn statement_pages(s: &StatementDocument, family: Family) -> Vec<Page> {
         vec!["Closing balance".to_string()],
         String::new(),
         String::new(),
-        format::amount(s.closing, minor),
+        fig.amount(s.closing),
         Face::Bold,
     ));
     for (date, doc, desc, debit, credit, balance, face) in rows {
@@ -285,7 +285,7 @@ fn statement_pages(s: &StatementDocument, family: Family) -> Vec<Page> {
     c.s.y += 6.0;
     let labels = ["Current", "1\u{2013}30 days", "31\u{2013}60 days", "61\u{2013}90 days", "Over 90 days", "Total due"];
     let total: Decimal = s.aging.iter().sum();
-    let values: Vec<String> = s.aging.iter().chain(std::iter::once(&total)).map(|v| format::amount(*v, minor)).collect();
+    let values: Vec<String> = s.aging.iter().chain(std::iter::once(&total)).map(|v| fig.amount(*v)).collect();
     let w = (c.s.right - c.s.left) / 6.0;
     let (x, y, cw) = (c.s.left, c.s.y, c.s.right - c.s.left);
     c.s.items().push(Item::Rect { x, y, w: cw, h: 18.0, colour: HEADER_FILL });
@@ -327,18 +327,18 @@ pub fn render_statement(s: &StatementDocument) -> crate::Result<Vec<u8>> {
 }
 
 fn letter_pages(l: &ReminderLetter, family: Family) -> Vec<Page> {
-    let minor = l.currency.minor_units();
+    let fig = format::Figures::new(&l.supplier.country, l.currency);
     let mut c = Ctx::new(l.paper, family, format!("{} {}", l.title, l.invoice), l.customer.name.clone());
     let facts = vec![
         ("Date", format::date(l.date)),
         ("Invoice number", clean(&l.invoice)),
         ("Invoice date", format::date(l.invoice_date)),
         ("Due date", format::date(l.due_date)),
-        ("Open amount", format!("{} {}", l.currency.code(), format::amount(l.open, minor))),
+        ("Open amount", fig.money(l.open, l.currency)),
         ("Days overdue", l.days_overdue.to_string()),
     ];
     c.header(&l.supplier, &l.title, &facts, "TO", &l.customer);
-    let amount = format!("{} {}", l.currency.code(), format::amount(l.open, minor));
+    let amount = fig.money(l.open, l.currency);
     let invoice = clean(&l.invoice);
     let due = format::date(l.due_date);
     let body = match l.level {

@@ -205,10 +205,17 @@ fn typical_invoice_reads_back_with_every_required_fact() {
     ] {
         assert!(flat.contains(needle), "{needle:?} missing from:\n{t}");
     }
-    // Amounts: exactly two decimals and thousands separators.
-    let net = crate::pdf::format::amount(doc.net, 2);
-    let total = crate::pdf::format::amount(doc.total, 2);
+    // Amounts: exactly two decimals, grouped as the supplier's country writes them (a country
+    // Seatbook has no conventions for: commas and a decimal point).
+    let fig = crate::pdf::format::Figures::new(&doc.supplier.country, doc.currency);
+    let (net, total) = (fig.amount(doc.net), fig.amount(doc.total));
     assert!(net.contains(',') && total.contains(','), "sample totals should be over 1,000: {net} {total}");
+    // A South African supplier's document writes them as South Africans do, as the screens do.
+    let mut za = doc.clone();
+    za.supplier.country = "ZA".into();
+    let za_text = squeeze(&text(&save(dir.path(), "za.pdf", &render(&za).unwrap())));
+    let za_total = squeeze(&crate::pdf::format::Figures::new("ZA", za.currency).amount(za.total));
+    assert!(za_total.contains(' ') && za_total.contains(',') && za_text.contains(&za_total), "{za_total} missing:\n{za_text}");
     assert!(flat.contains(&net) && flat.contains(&total), "{net} / {total} missing:\n{t}");
     assert!(flat.contains("1,320.00"), "5 × 264.00 missing:\n{t}");
     // The long description wraps inside its column: its start and end are on different lines.
@@ -320,7 +327,7 @@ fn credit_note_names_the_invoice_it_corrects() {
         "Corrects invoice INV-2026-00042 of 1 Nov 2026",
         "Reason: Seats reduced within the 7-day window",
         "Gdańsk Łódź Logistics sp. z o.o.",
-        "-1,320.00",
+        "−1,320.00",
     ] {
         assert!(t.contains(needle), "{needle:?} missing:\n{t}");
     }

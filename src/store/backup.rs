@@ -33,7 +33,7 @@ fn info(path: &Path) -> Result<BackupInfo> {
 /// every page is used exactly once (what the per-table checks leave out). They run on their own
 /// read-only connections, biggest table first. `Err(Some(why))` names the damage; `Err(None)`
 /// means the file could not be read as a database at all.
-fn integrity_check(path: &Path) -> std::result::Result<(), Option<String>> {
+pub(super) fn integrity_check(path: &Path) -> std::result::Result<(), Option<String>> {
     let open = || -> rusqlite::Result<Connection> {
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         // Index checks look rows up all over their table: keep it in memory.

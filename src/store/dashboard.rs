@@ -13,10 +13,10 @@ use crate::dates::add_days;
 use crate::error::Result;
 use crate::money::Currency;
 use crate::pricing::rate_on;
-use crate::receivables::{status, InvoiceStatus};
+use crate::receivables::InvoiceStatus;
 use crate::subscription::{window_end, RenewalChanges};
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::OptionalExtension;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -122,22 +122,6 @@ pub struct InvoiceState {
     pub open: Decimal,
 }
 
-/// One invoice's money as of a day, in minor units.
-struct OpenItem {
-    number: String,
-    currency: Currency,
-    total_minor: i64,
-    credited_minor: i64,
-    paid_minor: i64,
-    due_date: NaiveDate,
-}
-
-impl OpenItem {
-    fn open_minor(&self) -> i64 {
-        (self.total_minor - self.credited_minor - self.paid_minor).max(0)
-    }
-}
-
 impl Store {
     /// Everything the dashboard shows, as of `as_of`.
     pub fn dashboard(&self, as_of: NaiveDate) -> Result<Dashboard> {
@@ -168,41 +152,19 @@ impl Store {
         })
     }
 
-    /// Invoices dated on or before `as_of` (of one customer, or all) with what was credited and
-    /// paid on them by then.
-    fn open_items(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<OpenItem>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT i.number, i.currency, i.total_minor, i.due_date,
-                    (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?2) AS credited_minor,
-                    (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?2) AS paid_minor
-             FROM invoices i WHERE (?1 IS NULL OR i.customer_id = ?1) AND i.date <= ?2 ORDER BY i.id",
-        )?;
-        let rows = stmt.query_map(params![customer_id, as_of.to_string()], |r| {
-            Ok(OpenItem {
-                number: r.get("number")?,
-                currency: col::currency(r, "currency")?,
-                total_minor: r.get("total_minor")?,
-                credited_minor: r.get("credited_minor")?,
-                paid_minor: r.get("paid_minor")?,
-                due_date: col::date(r, "due_date")?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
     /// The status and open amount of every invoice (of one customer, or all) on `as_of`, by
     /// number. An invoice dated after `as_of` is left out.
     pub fn invoice_states(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<HashMap<String, InvoiceState>> {
         Ok(self
-            .open_items(customer_id, as_of)?
+            .every_invoice_money(customer_id, as_of)?
             .into_iter()
             .map(|i| {
                 let c = i.currency;
                 let state = InvoiceState {
-                    status: status(i.total_minor, i.credited_minor, i.paid_minor, i.due_date, as_of),
-                    credited: c.from_minor(i.credited_minor),
-                    paid: c.from_minor(i.paid_minor),
-                    open: c.from_minor(i.open_minor()),
+                    status: i.status(as_of),
+                    credited: c.from_minor(i.credited),
+                    paid: c.from_minor(i.paid),
+                    open: c.from_minor(i.open()),
                 };
                 (i.number, state)
             })
@@ -213,16 +175,16 @@ impl Store {
     pub fn receivables(&self, as_of: NaiveDate) -> Result<Receivables> {
         let company = self.company()?;
         let rates = self.exchange_rates()?;
-        let items = self.open_items(None, as_of)?;
+        let items = self.invoice_money(None, as_of)?;
         let mut open: BTreeMap<Currency, i64> = BTreeMap::new();
         let mut overdue: BTreeMap<Currency, i64> = BTreeMap::new();
         let (mut open_invoices, mut overdue_invoices) = (0, 0);
-        for item in items.iter().filter(|i| i.open_minor() > 0) {
+        for item in items.iter().filter(|i| i.open() > 0) {
             open_invoices += 1;
-            *open.entry(item.currency).or_default() += item.open_minor();
-            if item.due_date < as_of {
+            *open.entry(item.currency).or_default() += item.open();
+            if item.due < as_of {
                 overdue_invoices += 1;
-                *overdue.entry(item.currency).or_default() += item.open_minor();
+                *overdue.entry(item.currency).or_default() += item.open();
             }
         }
         let mut incomplete = false;

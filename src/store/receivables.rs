@@ -86,7 +86,7 @@ pub struct AgingReport {
 }
 
 /// One invoice's money as of a day, in minor units.
-pub(super) struct InvoiceMoney {
+pub(crate) struct InvoiceMoney {
     pub(super) id: i64,
     pub(super) number: String,
     pub(super) customer_id: i64,
@@ -98,17 +98,34 @@ pub(super) struct InvoiceMoney {
     pub(super) paid: i64,
 }
 
+impl InvoiceMoney {
+    /// What is still owed on it (`receivables::open_minor`).
+    pub(super) fn open(&self) -> i64 {
+        crate::receivables::open_minor(self.total, self.credited, self.paid)
+    }
+
+    pub(super) fn status(&self, as_of: NaiveDate) -> crate::receivables::InvoiceStatus {
+        crate::receivables::status(self.total, self.credited, self.paid, self.due, as_of)
+    }
+}
+
 impl Store {
     /// Every invoice dated on or before `as_of` of one customer, or, for all customers, every
     /// one with money still open (or overpaid), with what was credited and paid on it by then.
     pub(super) fn invoice_money(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
         let Some(customer_id) = customer_id else { return self.open_invoice_money(as_of) };
+        self.every_invoice_money(Some(customer_id), as_of)
+    }
+
+    /// Every invoice dated on or before `as_of`, of one customer or of all, settled ones too (the
+    /// invoice list), with what was credited and paid on it by then.
+    pub(super) fn every_invoice_money(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
         // One customer: through the (customer_id, date) index, a subquery per invoice.
         let mut stmt = self.conn.prepare_cached(
             "SELECT i.id, i.number, i.customer_id, i.date, i.due_date, i.currency, i.total_minor,
                 (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?2) AS credited,
                 (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?2) AS paid
-             FROM invoices i WHERE i.customer_id = ?1 AND i.date <= ?2 ORDER BY i.date, i.id",
+             FROM invoices i WHERE (?1 IS NULL OR i.customer_id = ?1) AND i.date <= ?2 ORDER BY i.date, i.id",
         )?;
         let rows = stmt.query_map(params![customer_id, as_of.to_string()], |r| {
             Ok(InvoiceMoney {
@@ -239,8 +256,8 @@ impl Store {
         let mut open: Vec<OpenItem> = self
             .invoice_money(Some(customer_id), NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date"))?
             .into_iter()
-            .filter(|i| i.total - i.credited - i.paid > 0)
-            .map(|i| OpenItem { invoice_id: i.id, date: i.date, open: i.total - i.credited - i.paid })
+            .filter(|i| i.open() > 0)
+            .map(|i| OpenItem { invoice_id: i.id, date: i.date, open: i.open() })
             .collect();
         let mut insert =
             self.conn.prepare_cached("INSERT INTO allocations (payment_id, invoice_id, date, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
@@ -452,7 +469,7 @@ impl Store {
         let credit: i64 = self.unapplied(customer_id, as_of)?.iter().map(|(_, a)| a).sum();
         let open = invoices
             .iter()
-            .filter(|i| i.total - i.credited - i.paid > 0)
+            .filter(|i| i.open() > 0)
             .map(|i| OpenInvoice {
                 number: i.number.clone(),
                 date: i.date,
@@ -460,7 +477,7 @@ impl Store {
                 total: cur.from_minor(i.total),
                 credited: cur.from_minor(i.credited),
                 paid: cur.from_minor(i.paid),
-                open: cur.from_minor(i.total - i.credited - i.paid),
+                open: cur.from_minor(i.open()),
                 status: status(i.total, i.credited, i.paid, i.due, as_of),
                 days_overdue: (as_of - i.due).num_days().max(0),
             })
@@ -488,7 +505,7 @@ impl Store {
             .iter()
             .find(|m| m.number == number.trim())
             .ok_or_else(|| Error::not_found(format!("invoice {number} is dated after {as_of}")))?;
-        Ok((status(m.total, m.credited, m.paid, m.due, as_of), m.currency.from_minor(m.total - m.credited - m.paid)))
+        Ok((m.status(as_of), m.currency.from_minor(m.open())))
     }
 
     /// Aging of what is open as of a day, per customer and in total per currency.
@@ -500,7 +517,7 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut rows: BTreeMap<(i64, Currency), [i64; 5]> = BTreeMap::new();
         for i in self.invoice_money(None, as_of)? {
-            let open = i.total - i.credited - i.paid;
+            let open = i.open();
             if open != 0 {
                 rows.entry((i.customer_id, i.currency)).or_default()[bucket(i.due, as_of)] += open;
             }

@@ -281,7 +281,7 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::new();
         for i in self.invoice_money(None, as_of)? {
-            let open = i.total - i.credited - i.paid;
+            let open = i.open();
             let days = (as_of - i.due).num_days();
             if open <= 0 {
                 continue;
@@ -381,7 +381,7 @@ impl Store {
         let mut oldest: std::collections::HashMap<i64, (String, i64)> = std::collections::HashMap::new();
         for i in self.invoice_money(None, as_of)? {
             let days = (as_of - i.due).num_days();
-            if i.total - i.credited - i.paid <= 0 || days <= 0 {
+            if i.open() <= 0 || days <= 0 {
                 continue;
             }
             let e = oldest.entry(i.customer_id).or_insert_with(|| (i.number.clone(), days));
@@ -394,6 +394,7 @@ impl Store {
             .prepare_cached("SELECT id FROM customers WHERE credit_limit_minor IS NOT NULL")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let style = crate::locale::for_country(&self.company()?.country);
         let mut out = Vec::new();
         let mut stmt =
             self.conn.prepare_cached("SELECT id, name, currency, credit_limit_minor FROM customers ORDER BY name COLLATE NOCASE, id")?;
@@ -408,6 +409,7 @@ impl Store {
             let limit: Option<i64> = r.get(3)?;
             let balance = if limit.is_some() { self.account(id, as_of)?.balance } else { Decimal::ZERO };
             let reason = credit_stop_reason(
+                style,
                 currency,
                 balance,
                 limit.map(|l| currency.from_minor(l)),
@@ -426,6 +428,7 @@ impl Store {
         let c = self.customer(customer_id)?;
         let account = self.account(customer_id, as_of)?;
         let oldest = account.invoices.iter().filter(|i| i.days_overdue > 0).max_by_key(|i| i.days_overdue);
-        Ok(credit_stop_reason(c.currency, account.balance, c.credit_limit, oldest.map(|i| (i.number.as_str(), i.days_overdue))))
+        let style = crate::locale::for_country(&self.company()?.country);
+        Ok(credit_stop_reason(style, c.currency, account.balance, c.credit_limit, oldest.map(|i| (i.number.as_str(), i.days_overdue))))
     }
 }

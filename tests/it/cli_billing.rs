@@ -104,7 +104,7 @@ fn preview_and_issue_print_the_documented_json() {
     let again = json(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
     assert_eq!(again["invoices"], serde_json::json!([]));
     let text = ok(&db.path, &["invoice", "show", "INV-2026-00001"]);
-    assert!(text.contains("Acme Łódź Sp. z o.o.") && text.contains("1679.68") && text.contains("Due 2026-12-14"), "{text}");
+    assert!(text.contains("Acme Łódź Sp. z o.o.") && text.contains("1\u{a0}679,68") && text.contains("Due 2026-12-14"), "{text}");
 }
 
 #[test]
@@ -300,13 +300,14 @@ fn invoice_pdfs_read_back_as_tax_invoices() {
         "Acme Łódź Sp. z o.o.",
         "30 Nov 2026",
         "14 Dec 2026",
-        "1,360.80",
-        "204.12",
-        "1,564.92",
+        // Amounts as South Africans write them (the supplier's country), as the screens do.
+        "1 360,80",
+        "204,12",
+        "1 564,92",
         "First National Bank",
         "Page 1 of 1",
     ] {
-        assert!(text.contains(needle), "{needle:?} missing from the PDF text:\n{text}");
+        assert!(text.replace('\u{a0}', " ").contains(needle), "{needle:?} missing from the PDF text:\n{text}");
     }
     let info = tool("pdfinfo", &[one.to_str().unwrap()]);
     assert!(info.contains("Tax Invoice INV-2026-00001") && info.contains("Cloudwise (Pty) Ltd"), "{info}");
@@ -320,7 +321,7 @@ fn invoice_pdfs_read_back_as_tax_invoices() {
     ok(&db.path, &["invoice", "pdf", "CN-2026-00001", "--out", cn.to_str().unwrap()]);
     let text = tool("pdftotext", &["-layout", cn.to_str().unwrap(), "-"]);
     assert!(
-        text.contains("Credit Note") && text.contains("INV-2026-00001") && text.contains("Goodwill") && text.contains("115.00"),
+        text.contains("Credit Note") && text.contains("INV-2026-00001") && text.contains("Goodwill") && text.contains("115,00"),
         "{text}"
     );
 

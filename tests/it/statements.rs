@@ -95,21 +95,22 @@ fn statement_pdf_reads_back_with_amounts_and_the_polish_name() {
         "Statement of account",
         POLISH,
         "Opening balance",
-        "1,150.00",
-        "1,200.00",
-        "1,450.00",
-        "1,900.00",
+        // Amounts as South Africans write them (the supplier's country), as the screens do.
+        "1 150,00",
+        "1 200,00",
+        "1 450,00",
+        "1 900,00",
         "Closing balance",
         "Page 1 of 1",
     ] {
-        assert!(text.contains(want), "{want} missing from:\n{text}");
+        assert!(text.replace('\u{a0}', " ").contains(want), "{want} missing from:\n{text}");
     }
     for col in ["Date", "Document", "Description", "Debit", "Credit", "Balance", "Over 90 days"] {
         assert!(text.contains(col), "{col}");
     }
     // Text and JSON without --out.
     let txt = ok(&db.path, &args[..args.len() - 1]);
-    assert!(txt.contains("Closing balance") && txt.contains("1900.00"), "{txt}");
+    assert!(txt.contains("Closing balance") && txt.contains("1\u{a0}900,00"), "{txt}");
     let j = json(&db.path, &args[..args.len() - 1]);
     assert_eq!(j["closing"], "1900.00");
     assert_eq!(j["lines"].as_array().unwrap().len(), 4);
@@ -230,8 +231,8 @@ fn reminders_run_writes_one_letter_per_reminder() {
     assert!(out.contains("INV-2026-00001"), "{out}");
     let file = dir.join("INV-2026-00001_reminder-1.pdf");
     let text = pdftotext(&std::fs::read(&file).unwrap(), db.dir.path(), "r1.pdf");
-    for want in ["Reminder", "INV-2026-00001", POLISH, "28 Oct 2026", "27 Nov 2026", "1,150.00", "Days overdue", "Page 1 of 1"] {
-        assert!(text.contains(want), "{want} missing from:\n{text}");
+    for want in ["Reminder", "INV-2026-00001", POLISH, "28 Oct 2026", "27 Nov 2026", "R 1 150,00", "Days overdue", "Page 1 of 1"] {
+        assert!(text.replace('\u{a0}', " ").contains(want), "{want} missing from:\n{text}");
     }
     let again = ok(&db.path, &["reminders", "run", "--as-of", "2026-12-04", "--out-dir", dir_s]);
     assert!(again.contains("No reminders due"), "{again}");

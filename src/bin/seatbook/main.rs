@@ -114,6 +114,10 @@ fn run(cli: Cli) -> Result<Output> {
         return commands::books::restore(&db, file, &clock);
     }
     let mut ctx = Ctx { store: Store::open(&db)?, db, clock, json: cli.json };
+    // Amounts in text are written as the company's country writes them, as on its screens.
+    if let Some(company) = ctx.store.company_opt()? {
+        render::use_country(&company.country);
+    }
     match cli.command {
         Command::Init(a) => commands::customers::init(&mut ctx, a),
         Command::Company(cmd) => commands::customers::company(&mut ctx, cmd),

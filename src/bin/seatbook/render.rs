@@ -1,14 +1,53 @@
 //! Text output of the command line: what a person reads in a terminal.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use seatbook::catalogue::Product;
 use seatbook::company::Company;
 use seatbook::customer::{ContactEntry, Customer};
 use seatbook::dates::add_days;
+use seatbook::locale::Style;
+use seatbook::money::Currency;
 use seatbook::store::{PriceQuote, RenewalDue, RenewalReport, SubscriptionView};
 use seatbook::subscription::{RenewalChanges, Subscription};
 use serde::Serialize;
+use std::cell::Cell;
 use std::fmt::Write;
+
+thread_local! {
+    /// How amounts are written: the company's country's way (`R 1 304,10`), as on its screens and
+    /// documents. Set once per command, before anything is printed.
+    static STYLE: Cell<&'static Style> = const { Cell::new(&seatbook::locale::FALLBACK) };
+}
+
+/// Write amounts as the company's country does.
+pub fn use_country(country: &str) {
+    STYLE.with(|s| s.set(seatbook::locale::for_country(country)));
+}
+
+fn style() -> &'static Style {
+    STYLE.with(Cell::get)
+}
+
+/// Money with its symbol or code: `R 1 304,10`, `USD 86,40`.
+fn money(v: Decimal, c: Currency) -> String {
+    style().money(v, c)
+}
+
+/// A price, exact: `USD 8,6435`.
+fn price(v: Decimal, c: Currency) -> String {
+    style().price(v, c)
+}
+
+/// The minor digits of a currency given by its code (2 for one Seatbook does not know).
+fn minor(code: &str) -> u32 {
+    Currency::parse(code, "currency").map(|c| c.minor_units()).unwrap_or(2)
+}
+
+/// An amount in a column whose currency is named beside it: `1 304,10`.
+fn fig(v: Decimal, c: Currency) -> String {
+    style().number(v, c.minor_units())
+}
 
 fn line(out: &mut String, label: &str, value: impl std::fmt::Display) {
     let v = value.to_string();
@@ -55,7 +94,7 @@ pub fn customer(c: &Customer) -> String {
     line(&mut s, "VAT number", &c.vat_number);
     line(&mut s, "Tax treatment", c.tax_treatment.as_str());
     line(&mut s, "Payment terms", format!("{} days", c.payment_terms_days));
-    line(&mut s, "Credit limit", c.credit_limit.map(|l| format!("{} {}", c.currency.round(l), c.currency)).unwrap_or_default());
+    line(&mut s, "Credit limit", c.credit_limit.map(|l| money(l, c.currency)).unwrap_or_default());
     line(&mut s, "Billing alignment", c.billing_alignment.as_str());
     line(&mut s, "Notes", &c.notes);
     s
@@ -66,9 +105,9 @@ pub fn customer(c: &Customer) -> String {
 pub fn customer_page(p: &seatbook::app::customers::CustomerPage) -> String {
     let mut s = customer(&p.customer);
     let cur = p.currency;
-    line(&mut s, "Balance", format!("{} {cur} (as of {})", p.balance, p.as_of));
-    line(&mut s, "Overdue", if p.overdue.is_zero() { String::new() } else { format!("{} {cur}", p.overdue) });
-    line(&mut s, "Unapplied credit", if p.unapplied_credit.is_zero() { String::new() } else { format!("{} {cur}", p.unapplied_credit) });
+    line(&mut s, "Balance", format!("{} (as of {})", money(p.balance, cur), p.as_of));
+    line(&mut s, "Overdue", if p.overdue.is_zero() { String::new() } else { money(p.overdue, cur) });
+    line(&mut s, "Unapplied credit", if p.unapplied_credit.is_zero() { String::new() } else { money(p.unapplied_credit, cur) });
     line(&mut s, "Credit stop", p.credit_stop.as_deref().unwrap_or_default());
     s.push_str(&contact_log(&p.contact_log));
     s.push_str(&subscriptions(&p.subscriptions));
@@ -173,11 +212,16 @@ pub fn subscription_view(v: &SubscriptionView) -> String {
         Some(c) => line(&mut out, "Charge cycle", format!("{} to {} ({} days), as of {}", c.start, c.end, c.days(), v.as_of)),
         None => line(&mut out, "Charge cycle", format!("none as of {}", v.as_of)),
     }
-    line(&mut out, "Cost", format!("{} {} per seat per term", s.price.unit_cost, s.price.cost_currency));
+    line(&mut out, "Cost", format!("{} per seat per term", price(s.price.unit_cost, s.price.cost_currency)));
     line(
         &mut out,
         "Price",
-        format!("{} {} per seat per term; {} per {} cycle", s.price.unit_price, s.price.price_currency, v.price_per_cycle, s.billing),
+        format!(
+            "{} per seat per term; {} per {} cycle",
+            price(s.price.unit_price, s.price.price_currency),
+            price(v.price_per_cycle, s.price.price_currency),
+            s.billing
+        ),
     );
     line(&mut out, "Price rule", &s.price.rule);
     match v.reducible_until {
@@ -225,9 +269,9 @@ pub fn products(list: &[Product], on: NaiveDate) -> String {
                 r.term,
                 r.billing_plan,
                 r.market,
-                r.unit_price.to_string(),
+                style().unit_price(r.unit_price, minor(&r.currency)),
                 r.currency,
-                r.erp_price.map(|e| format!("  (ERP {e})")).unwrap_or_default()
+                r.erp_price.map(|e| format!("  (ERP {})", style().unit_price(e, minor(&r.currency)))).unwrap_or_default()
             );
         }
     }
@@ -239,10 +283,14 @@ pub fn quote(q: &PriceQuote) -> String {
     line(
         &mut s,
         "Cost",
-        format!("{} {} per seat per term (price-list row from {})", q.price.unit_cost, q.price.cost_currency, q.cost_row.effective_start),
+        format!(
+            "{} per seat per term (price-list row from {})",
+            price(q.price.unit_cost, q.price.cost_currency),
+            q.cost_row.effective_start
+        ),
     );
-    line(&mut s, "Resale", format!("{} {} per seat per term", q.price.unit_price, q.price.price_currency));
-    line(&mut s, "Per charge cycle", format!("{} {}", q.price_per_cycle, q.price.price_currency));
+    line(&mut s, "Resale", format!("{} per seat per term", price(q.price.unit_price, q.price.price_currency)));
+    line(&mut s, "Per charge cycle", price(q.price_per_cycle, q.price.price_currency));
     line(&mut s, "Rule", &q.price.rule);
     s
 }
@@ -260,8 +308,13 @@ pub fn renewals(r: &RenewalReport) -> String {
         };
         let _ = writeln!(
             s,
-            "Subscription {:>5} (customer {}) {what} on {}: {} seats of {} at {} {} per seat per term",
-            e.subscription_id, e.customer_id, e.date, e.quantity, e.product, e.unit_price, e.price_currency
+            "Subscription {:>5} (customer {}) {what} on {}: {} seats of {} at {} per seat per term",
+            e.subscription_id,
+            e.customer_id,
+            e.date,
+            e.quantity,
+            e.product,
+            price(e.unit_price, e.price_currency)
         );
     }
     for p in &r.problems {
@@ -349,9 +402,9 @@ fn lines_table(s: &mut String, lines: &[seatbook::store::InvoiceLineView], curre
             l.position,
             truncate(&l.description, 58),
             period(l),
-            l.quantity.normalize().to_string(),
-            currency.round(l.unit_price).to_string(),
-            l.amount.to_string(),
+            style().quantity(l.quantity),
+            style().unit_price(currency.round(l.unit_price), currency.minor_units()),
+            fig(l.amount, currency),
             if l.credited { "  (credited)" } else { "" }
         );
     }
@@ -365,14 +418,14 @@ fn totals(
     total: rust_decimal::Decimal,
     currency: seatbook::money::Currency,
 ) {
-    let _ = writeln!(s, "  {:>118} {:>12}", "Net", net.to_string());
+    let _ = writeln!(s, "  {:>118} {:>12}", "Net", fig(net, currency));
     for v in vat_lines {
-        let _ = writeln!(s, "  {:>118} {:>12}", format!("VAT {}% on {}", v.rate.normalize(), v.net), v.vat.to_string());
+        let _ = writeln!(s, "  {:>118} {:>12}", format!("VAT {}% on {}", v.rate.normalize(), fig(v.net, currency)), fig(v.vat, currency));
     }
     if vat_lines.is_empty() {
-        let _ = writeln!(s, "  {:>118} {:>12}", "VAT", vat.to_string());
+        let _ = writeln!(s, "  {:>118} {:>12}", "VAT", fig(vat, currency));
     }
-    let _ = writeln!(s, "  {:>118} {:>12}", format!("Total {currency}"), total.to_string());
+    let _ = writeln!(s, "  {:>118} {:>12}", format!("Total {currency}"), fig(total, currency));
 }
 
 pub fn invoice(inv: &seatbook::store::InvoiceView) -> String {
@@ -389,7 +442,7 @@ pub fn invoice(inv: &seatbook::store::InvoiceView) -> String {
     lines_table(&mut s, &inv.lines, inv.currency);
     totals(&mut s, &inv.vat_lines, inv.net, inv.vat, inv.total, inv.currency);
     if !inv.credit_notes.is_empty() {
-        let _ = writeln!(s, "  Credited {} {} (net) by {}", inv.credited_net, inv.currency, inv.credit_notes.join(", "));
+        let _ = writeln!(s, "  Credited {} (net) by {}", money(inv.credited_net, inv.currency), inv.credit_notes.join(", "));
     }
     s
 }
@@ -420,11 +473,11 @@ pub fn invoices(list: &[seatbook::app::billing::InvoiceRow]) -> String {
             i.date,
             i.due_date,
             truncate(&i.customer_name, 36),
-            i.net.to_string(),
-            i.total.to_string(),
+            fig(i.net, i.currency),
+            fig(i.total, i.currency),
             i.currency,
             i.status.as_str(),
-            i.open.to_string(),
+            fig(i.open, i.currency),
             if i.credit_notes.is_empty() { String::new() } else { format!("  credited by {}", i.credit_notes.join(", ")) }
         );
     }
@@ -434,7 +487,8 @@ pub fn invoices(list: &[seatbook::app::billing::InvoiceRow]) -> String {
 /// An issued invoice with its status and what is paid and open.
 pub fn invoice_detail(d: &seatbook::app::billing::InvoiceDetail) -> String {
     let mut s = invoice(&d.invoice);
-    let _ = writeln!(s, "Status: {} (paid {}, open {} {})", d.status.as_str(), d.paid, d.open, d.invoice.currency);
+    let cur = d.invoice.currency;
+    let _ = writeln!(s, "Status: {} (paid {}, open {})", d.status.as_str(), money(d.paid, cur), money(d.open, cur));
     s
 }
 
@@ -444,11 +498,11 @@ pub fn billing_run(run: &seatbook::store::BillingRun) -> String {
         s.push_str(&invoice(inv));
         s.push('\n');
     }
-    let mut by_currency: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
+    let mut by_currency: std::collections::BTreeMap<String, (Currency, Decimal)> = Default::default();
     for inv in &run.invoices {
-        *by_currency.entry(inv.currency.to_string()).or_default() += inv.total;
+        by_currency.entry(inv.currency.to_string()).or_insert((inv.currency, Decimal::ZERO)).1 += inv.total;
     }
-    let sums: Vec<String> = by_currency.iter().map(|(c, t)| format!("{t} {c}")).collect();
+    let sums: Vec<String> = by_currency.values().map(|(c, t)| money(*t, *c)).collect();
     let _ = writeln!(
         s,
         "{} {}: {} invoice{}{}{}.",
@@ -480,7 +534,7 @@ pub fn billing_run(run: &seatbook::store::BillingRun) -> String {
 
 pub fn payment(p: &seatbook::store::PaymentView) -> String {
     let mut s = format!(
-        "{} {:>5}  {}  {} {}  {}{}{}\n",
+        "{} {:>5}  {}  {}  {}{}{}\n",
         match p.kind.as_str() {
             "payment" => "Payment ",
             "refund" => "Refund  ",
@@ -488,8 +542,7 @@ pub fn payment(p: &seatbook::store::PaymentView) -> String {
         },
         p.id,
         p.date,
-        p.amount,
-        p.currency,
+        money(p.amount, p.currency),
         p.method,
         if p.reference.is_empty() { String::new() } else { format!("  ref {}", p.reference) },
         match (p.reverses, p.reversed_by) {
@@ -500,7 +553,7 @@ pub fn payment(p: &seatbook::store::PaymentView) -> String {
     );
     if p.kind != "reversal" {
         for a in &p.allocations {
-            let _ = writeln!(s, "           {} {} applied to {}", a.date, a.amount, a.invoice);
+            let _ = writeln!(s, "           {} {} applied to {}", a.date, money(a.amount, p.currency), a.invoice);
         }
     }
     s
@@ -508,12 +561,13 @@ pub fn payment(p: &seatbook::store::PaymentView) -> String {
 
 pub fn account(a: &seatbook::store::Account) -> String {
     let mut s = format!("Account of {} (customer {}) as of {}, {}\n", a.customer_name, a.customer_id, a.as_of, a.currency);
-    line(&mut s, "Invoiced", a.invoiced);
-    line(&mut s, "Credited", a.credited);
-    line(&mut s, "Received", a.received);
-    line(&mut s, "Refunded", a.refunded);
-    line(&mut s, "Balance owed", a.balance);
-    line(&mut s, "Unapplied credit", a.credit);
+    let cur = a.currency;
+    line(&mut s, "Invoiced", money(a.invoiced, cur));
+    line(&mut s, "Credited", money(a.credited, cur));
+    line(&mut s, "Received", money(a.received, cur));
+    line(&mut s, "Refunded", money(a.refunded, cur));
+    line(&mut s, "Balance owed", money(a.balance, cur));
+    line(&mut s, "Unapplied credit", money(a.credit, cur));
     for i in &a.invoices {
         let _ = writeln!(
             s,
@@ -521,7 +575,7 @@ pub fn account(a: &seatbook::store::Account) -> String {
             i.number,
             i.date,
             i.due_date,
-            i.open.to_string(),
+            fig(i.open, a.currency),
             i.status.as_str(),
             if i.days_overdue > 0 { format!(", {} days overdue", i.days_overdue) } else { String::new() }
         );
@@ -540,12 +594,12 @@ pub fn aging(r: &seatbook::store::AgingReport) -> String {
             "{:<36} {:<4} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
             truncate(&row.customer_name, 36),
             row.currency,
-            row.buckets[0].to_string(),
-            row.buckets[1].to_string(),
-            row.buckets[2].to_string(),
-            row.buckets[3].to_string(),
-            row.buckets[4].to_string(),
-            row.total.to_string()
+            fig(row.buckets[0], row.currency),
+            fig(row.buckets[1], row.currency),
+            fig(row.buckets[2], row.currency),
+            fig(row.buckets[3], row.currency),
+            fig(row.buckets[4], row.currency),
+            fig(row.total, row.currency)
         );
     }
     s
@@ -556,9 +610,9 @@ pub fn statement(st: &seatbook::store::Statement) -> String {
         "Statement of account: {} (customer {}), {} to {}, {}\n{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}\n",
         st.customer_name, st.customer_id, st.from, st.to, st.currency, "DATE", "DOCUMENT", "DESCRIPTION", "DEBIT", "CREDIT", "BALANCE"
     );
-    let _ = writeln!(s, "{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}", st.from, "", "Opening balance", "", "", st.opening.to_string());
+    let _ = writeln!(s, "{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}", st.from, "", "Opening balance", "", "", fig(st.opening, st.currency));
     for l in &st.lines {
-        let amt = |v: rust_decimal::Decimal| if v.is_zero() { String::new() } else { v.to_string() };
+        let amt = |v: Decimal| if v.is_zero() { String::new() } else { fig(v, st.currency) };
         let _ = writeln!(
             s,
             "{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}",
@@ -567,14 +621,20 @@ pub fn statement(st: &seatbook::store::Statement) -> String {
             truncate(&l.description, 40),
             amt(l.debit),
             amt(l.credit),
-            l.balance.to_string()
+            fig(l.balance, st.currency)
         );
     }
-    let _ = writeln!(s, "{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}", st.to, "", "Closing balance", "", "", st.closing.to_string());
+    let _ = writeln!(s, "{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}", st.to, "", "Closing balance", "", "", fig(st.closing, st.currency));
     let _ = writeln!(
         s,
         "Aging as of {}: current {}, 1-30 {}, 31-60 {}, 61-90 {}, over 90 {}; total {}",
-        st.to, st.aging[0], st.aging[1], st.aging[2], st.aging[3], st.aging[4], st.aging_total
+        st.to,
+        fig(st.aging[0], st.currency),
+        fig(st.aging[1], st.currency),
+        fig(st.aging[2], st.currency),
+        fig(st.aging[3], st.currency),
+        fig(st.aging[4], st.currency),
+        money(st.aging_total, st.currency)
     );
     s
 }
@@ -597,7 +657,7 @@ pub fn reminders(sent: &[seatbook::store::Reminder], files: Option<&[String]>) -
             r.title,
             truncate(&r.customer_name, 30),
             r.currency,
-            r.open.to_string(),
+            fig(r.open, r.currency),
             r.days_overdue,
             f
         );
@@ -611,9 +671,9 @@ pub fn mrr(rows: &[seatbook::store::MrrRow]) -> String {
             format!(
                 "{}  MRR {:>14} {}  ARR {:>16}  {} subscriptions, {} seats{}\n",
                 r.month,
-                r.mrr.to_string(),
+                fig(r.mrr, r.currency),
                 r.currency,
-                r.arr.to_string(),
+                fig(r.arr, r.currency),
                 r.subscriptions,
                 r.seats,
                 if r.unconverted > 0 { format!(" ({} without an exchange rate)", r.unconverted) } else { String::new() }
@@ -629,9 +689,9 @@ pub fn revenue(rows: &[seatbook::store::RevenueRow]) -> String {
                 "{}  {}  invoiced {:>14}  credited {:>14}  net {:>14}\n",
                 r.month,
                 r.currency,
-                r.invoiced.to_string(),
-                r.credited.to_string(),
-                r.net.to_string()
+                fig(r.invoiced, r.currency),
+                fig(r.credited, r.currency),
+                fig(r.net, r.currency)
             )
         })
         .collect()
@@ -644,9 +704,9 @@ pub fn margin(rows: &[seatbook::store::MarginRow]) -> String {
                 "{:<50} {}  revenue {:>12}  cost {:>12}  margin {:>12} ({}%)\n",
                 r.key,
                 r.currency,
-                r.revenue.to_string(),
-                r.cost.to_string(),
-                r.margin.to_string(),
+                fig(r.revenue, r.currency),
+                fig(r.cost, r.currency),
+                fig(r.margin, r.currency),
                 r.margin_percent.map(|p| p.to_string()).unwrap_or_else(|| "-".into())
             )
         })
@@ -666,7 +726,7 @@ pub fn exposure(rows: &[seatbook::store::ExposureRow]) -> String {
                 r.product,
                 r.seats,
                 r.term_end,
-                r.remaining_cost.to_string(),
+                fig(r.remaining_cost, r.cost_currency),
                 r.cost_currency
             )
         })
@@ -683,9 +743,10 @@ pub fn churn(rows: &[seatbook::store::ChurnRow]) -> String {
 }
 
 pub fn trial_balance(tb: &seatbook::app::books::TrialBalance) -> String {
-    let mut text: String = tb.rows.iter().map(|r| format!("{:<44} {:>14} {}\n", r.account, r.balance.to_string(), r.currency)).collect();
+    let mut text: String =
+        tb.rows.iter().map(|r| format!("{:<44} {:>14} {}\n", r.account, fig(r.balance, r.currency), r.currency)).collect();
     for t in &tb.totals {
-        let _ = writeln!(text, "{:<44} {:>14} {}", "Total", t.total.to_string(), t.currency);
+        let _ = writeln!(text, "{:<44} {:>14} {}", "Total", fig(t.total, t.currency), t.currency);
     }
     text
 }

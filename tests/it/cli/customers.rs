@@ -39,7 +39,8 @@ fn customer_add_show_update_in_json_and_text() {
     for line in [
         "  Tenant domain          acme.onmicrosoft.com\n",
         "  Billing address        1 Main Rd\n                         Cape Town\n",
-        "  Credit limit           7500.50 ZAR\n",
+        // Amounts as South Africans write them, as the screens do.
+        "  Credit limit           R\u{a0}7\u{a0}500,50\n",
         "  Payment terms          14 days\n",
         "  Tax treatment          zero-rated\n",
         "No subscriptions.\n",

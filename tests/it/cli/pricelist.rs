@@ -154,10 +154,10 @@ fn the_price_on_a_date_follows_the_overlapping_rows_rule() {
 
     let out = book.ok(&["product", "price", BASIC, "--term", "P1Y", "--billing", "annual", "--on", "2026-11-30"]);
     assert!(out.starts_with("Microsoft 365 Business Basic (CFQ7TTC0LH18:0001) P1Y billed annual on 2026-11-30\n"), "{out}");
-    assert!(out.contains("  Cost                   72.00 USD per seat per term (price-list row from 2025-11-01)\n"), "{out}");
+    assert!(out.contains("  Cost                   USD\u{a0}72,00 per seat per term (price-list row from 2025-11-01)\n"), "{out}");
     let out = book.ok(&["product", "price", BASIC, "--term", "P1Y", "--billing", "annual", "--on", "2026-12-01"]);
-    assert!(out.contains("  Cost                   75.60 USD per seat per term (price-list row from 2026-12-01)\n"), "{out}");
-    assert!(out.contains("  Resale                 90.72 USD per seat per term\n"), "{out}");
+    assert!(out.contains("  Cost                   USD\u{a0}75,60 per seat per term (price-list row from 2026-12-01)\n"), "{out}");
+    assert!(out.contains("  Resale                 USD\u{a0}90,72 per seat per term\n"), "{out}");
 
     // P3Y billed monthly: per cycle is the term price / 36.
     let p3y = book.json(&["product", "price", BASIC, "--term", "P3Y", "--billing", "monthly", "--on", TODAY]);
@@ -187,11 +187,11 @@ fn product_list_searches_titles_and_ids() {
         out,
         "Prices in force on 2026-11-24 (cost per seat for the whole term)\n\
          CFQ7TTC0LH16:0001  Exchange Online (Plan 1)\n    \
-         P1M  Monthly    ZA       4.80 USD  (ERP 6.00)\n    \
-         P1Y  Annual     ZA      48.00 USD  (ERP 60.00)\n    \
-         P1Y  Monthly    ZA      50.40 USD  (ERP 63.00)\n    \
-         P3Y  Monthly    ZA     151.20 USD  (ERP 189.00)\n    \
-         P3Y  Triennial  ZA     144.00 USD  (ERP 180.00)\n"
+         P1M  Monthly    ZA       4,80 USD  (ERP 6,00)\n    \
+         P1Y  Annual     ZA      48,00 USD  (ERP 60,00)\n    \
+         P1Y  Monthly    ZA      50,40 USD  (ERP 63,00)\n    \
+         P3Y  Monthly    ZA     151,20 USD  (ERP 189,00)\n    \
+         P3Y  Triennial  ZA     144,00 USD  (ERP 180,00)\n"
     );
     assert_eq!(book.ok(&["product", "list", "--search", "dynamics"]), "No products.\n");
 }

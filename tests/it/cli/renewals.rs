@@ -75,7 +75,7 @@ fn renewals_renew_at_the_new_price_apply_schedules_and_expire() {
     assert_eq!((text(&v["price"]["unit_cost"]), cents(&v["price"]["unit_price"])), ("75.60".into(), "90.72".into()));
     let out = book.show_text(annual, "2026-12-02");
     assert!(out.contains("  Current term           2026-12-01 to 2027-11-30\n"), "{out}");
-    assert!(out.contains("  Cost                   75.60 USD per seat per term\n"), "{out}");
+    assert!(out.contains("  Cost                   USD\u{a0}75,60 per seat per term\n"), "{out}");
     let renewed = "  2026-12-01  renewed            renewed: 4 seats of CFQ7TTC0LH18:0001, P1Y billed annual, \
                    term 2026-12-01 to 2027-11-30, at 90.72 USD per seat per term";
     assert!(out.contains(renewed), "{out}");
@@ -114,7 +114,7 @@ fn a_trial_converts_to_p1y_monthly_unless_auto_renew_is_off() {
     let out = book.ok(&["renewals", "run", "--through", "2026-12-01"]);
     assert!(
         out.contains(&format!(
-            "Subscription {:>5} (customer {acme}) trial converted on 2026-12-01: 3 seats of {BASIC} at 90.72 USD per seat per term\n",
+            "Subscription {:>5} (customer {acme}) trial converted on 2026-12-01: 3 seats of {BASIC} at USD\u{a0}90,72 per seat per term\n",
             id(&trial)
         )),
         "{out}"
