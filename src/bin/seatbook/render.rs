@@ -583,28 +583,6 @@ pub fn account(a: &seatbook::store::Account) -> String {
     s
 }
 
-pub fn aging(r: &seatbook::store::AgingReport) -> String {
-    let mut s = format!(
-        "Aging as of {}\n{:<36} {:<4} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
-        r.as_of, "CUSTOMER", "CUR", "CURRENT", "1-30", "31-60", "61-90", "OVER 90", "TOTAL"
-    );
-    for row in r.rows.iter().chain(r.totals.iter()) {
-        let _ = writeln!(
-            s,
-            "{:<36} {:<4} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
-            truncate(&row.customer_name, 36),
-            row.currency,
-            fig(row.buckets[0], row.currency),
-            fig(row.buckets[1], row.currency),
-            fig(row.buckets[2], row.currency),
-            fig(row.buckets[3], row.currency),
-            fig(row.buckets[4], row.currency),
-            fig(row.total, row.currency)
-        );
-    }
-    s
-}
-
 pub fn statement(st: &seatbook::store::Statement) -> String {
     let mut s = format!(
         "Statement of account: {} (customer {}), {} to {}, {}\n{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}\n",
@@ -665,83 +643,6 @@ pub fn reminders(sent: &[seatbook::store::Reminder], files: Option<&[String]>) -
     s
 }
 
-pub fn mrr(rows: &[seatbook::store::MrrRow]) -> String {
-    rows.iter()
-        .map(|r| {
-            format!(
-                "{}  MRR {:>14} {}  ARR {:>16}  {} subscriptions, {} seats{}\n",
-                r.month,
-                fig(r.mrr, r.currency),
-                r.currency,
-                fig(r.arr, r.currency),
-                r.subscriptions,
-                r.seats,
-                if r.unconverted > 0 { format!(" ({} without an exchange rate)", r.unconverted) } else { String::new() }
-            )
-        })
-        .collect()
-}
-
-pub fn revenue(rows: &[seatbook::store::RevenueRow]) -> String {
-    rows.iter()
-        .map(|r| {
-            format!(
-                "{}  {}  invoiced {:>14}  credited {:>14}  net {:>14}\n",
-                r.month,
-                r.currency,
-                fig(r.invoiced, r.currency),
-                fig(r.credited, r.currency),
-                fig(r.net, r.currency)
-            )
-        })
-        .collect()
-}
-
-pub fn margin(rows: &[seatbook::store::MarginRow]) -> String {
-    rows.iter()
-        .map(|r| {
-            format!(
-                "{:<50} {}  revenue {:>12}  cost {:>12}  margin {:>12} ({}%)\n",
-                r.key,
-                r.currency,
-                fig(r.revenue, r.currency),
-                fig(r.cost, r.currency),
-                fig(r.margin, r.currency),
-                r.margin_percent.map(|p| p.to_string()).unwrap_or_else(|| "-".into())
-            )
-        })
-        .collect()
-}
-
-pub fn exposure(rows: &[seatbook::store::ExposureRow]) -> String {
-    if rows.is_empty() {
-        return "No customer with overdue invoices has committed terms.\n".to_string();
-    }
-    rows.iter()
-        .map(|r| {
-            format!(
-                "{:<30} sub {:>5}  {:<40} {:>4} seats to {}  still owed to Microsoft {:>12} {}\n",
-                r.customer_name,
-                r.subscription_id,
-                r.product,
-                r.seats,
-                r.term_end,
-                fig(r.remaining_cost, r.cost_currency),
-                r.cost_currency
-            )
-        })
-        .collect()
-}
-
-pub fn churn(rows: &[seatbook::store::ChurnRow]) -> String {
-    if rows.is_empty() {
-        return "No cancellations or expiries.\n".to_string();
-    }
-    rows.iter()
-        .map(|r| format!("{}  cancelled {:>4}  expired {:>4}  seats lost {:>6}\n", r.month, r.cancelled, r.expired, r.seats_lost))
-        .collect()
-}
-
 pub fn trial_balance(tb: &seatbook::app::books::TrialBalance) -> String {
     let mut text: String =
         tb.rows.iter().map(|r| format!("{:<44} {:>14} {}\n", r.account, fig(r.balance, r.currency), r.currency)).collect();
@@ -756,4 +657,51 @@ pub fn credit_stops(stops: &[seatbook::store::CreditStop]) -> String {
         return "No customer is on credit stop.\n".to_string();
     }
     stops.iter().map(|s| format!("{:>6}  {}: {}\n", s.customer_id, s.customer_name, s.reason)).collect()
+}
+
+/// A report as its table (the rows the app shows and the CSV holds), aligned for a terminal:
+/// text to the left, figures to the right, amounts written the company's way.
+pub fn table(t: &seatbook::report_table::ReportTable) -> String {
+    use seatbook::report_table::ColumnKind;
+    let currency = t.columns.iter().position(|c| c.key == "currency");
+    let cells: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|row| {
+            let cur = currency.and_then(|i| Currency::parse(&row[i], "currency").ok());
+            row.iter()
+                .zip(&t.columns)
+                .map(|(cell, col)| match (col.kind, cell.parse::<Decimal>(), cur) {
+                    (ColumnKind::Money, Ok(v), Some(c)) => fig(v, c),
+                    (ColumnKind::Money | ColumnKind::Percent, Ok(v), _) => style().quantity(v),
+                    _ => cell.clone(),
+                })
+                .collect()
+        })
+        .collect();
+    let widths: Vec<usize> = t
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| cells.iter().map(|r| r[i].chars().count()).chain([c.label.chars().count()]).max().unwrap_or(0))
+        .collect();
+    let right = |k: ColumnKind| matches!(k, ColumnKind::Money | ColumnKind::Number | ColumnKind::Percent);
+    let line = |row: Vec<&str>| -> String {
+        let parts: Vec<String> = row
+            .iter()
+            .zip(&t.columns)
+            .zip(&widths)
+            .map(|((cell, col), w)| if right(col.kind) { format!("{cell:>w$}") } else { format!("{cell:<w$}") })
+            .collect();
+        parts.join("  ").trim_end().to_string() + "\n"
+    };
+    let mut out = format!("{}\n", t.title);
+    out.push_str(&line(t.columns.iter().map(|c| c.label).collect()));
+    if cells.is_empty() {
+        out.push_str("(nothing)\n");
+    }
+    for row in &cells {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
 }

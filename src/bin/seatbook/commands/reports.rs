@@ -5,7 +5,6 @@ use crate::args::{ReportCommand, ReportRange};
 use crate::{out, render, write_file, Ctx, Output};
 use seatbook::app::receivables;
 use seatbook::app::reports::{self, ReportRequest, Rows};
-use seatbook::report_table::Report;
 use seatbook::Result;
 use serde_json::json;
 use std::path::PathBuf;
@@ -18,21 +17,15 @@ fn range(r: &ReportRange) -> ReportRequest {
 fn show(ctx: &Ctx, name: &str, request: &ReportRequest, csv: &Option<PathBuf>) -> Result<Output> {
     let report = reports::query(name, request, ctx.clock.today)?;
     let rows = reports::rows(&ctx.store, &report)?;
+    let table = reports::table_of(&report, &rows);
     if let Some(path) = csv {
-        write_file(path, reports::table_of(&report, &rows).to_csv().as_bytes())?;
+        write_file(path, table.to_csv().as_bytes())?;
     }
-    match (&report, &rows) {
-        (_, Rows::Mrr(rows)) => out(rows, render::mrr(rows)),
-        (_, Rows::Revenue(rows)) => out(rows, render::revenue(rows)),
-        (_, Rows::Margin(rows)) => out(rows, render::margin(rows)),
-        (_, Rows::Aging(r)) => out(r, render::aging(r)),
-        (Report::Renewals { as_of, days }, Rows::Renewals(due)) => {
-            let rows = render::due_rows(due);
-            out(&rows, render::due(&rows, *as_of, *days))
-        }
-        (_, Rows::Exposure(rows)) => out(rows, render::exposure(rows)),
-        (_, Rows::Churn(rows)) => out(rows, render::churn(rows)),
-        (_, Rows::Renewals(_)) => unreachable!("renewals rows come with the renewals report"),
+    // The text is the report's table, as the app lists it; the JSON, its rows.
+    let text = render::table(&table);
+    match &rows {
+        Rows::Renewals(due) => out(&render::due_rows(due), text),
+        rows => out(rows, text),
     }
 }
 
