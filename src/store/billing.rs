@@ -132,24 +132,6 @@ impl Store {
         Ok((customers, billed, titles, horizon))
     }
 
-    /// Renewals through the month's end, then the drafts. Runs inside the caller's transaction.
-    fn billing_drafts(&self, month: NaiveDate, at: &str) -> Result<(Vec<Draft>, Vec<Problem>, usize, Company)> {
-        let company = self.company()?;
-        let renewals = self.renewals_in_transaction(month_end(month), at)?;
-        let (books, billed, titles, horizon) = self.billing_books(month)?;
-        let rates = self.exchange_rates()?;
-        let snap = Snapshot { month, vat_rate: company.vat_rate, rates: &rates, billed: &billed, horizon, titles: &titles };
-        let (drafts, mut problems) = bill(&snap, &books);
-        for p in renewals.problems {
-            let name = self.customer(p.customer_id).map(|c| c.name).unwrap_or_default();
-            problems.push(Problem { customer_id: p.customer_id, customer_name: name, message: p.message, hint: None });
-        }
-        // A customer with any problem is left out whole.
-        let bad: HashSet<i64> = problems.iter().map(|p| p.customer_id).collect();
-        let drafts = drafts.into_iter().filter(|d| !bad.contains(&d.customer_id)).collect();
-        Ok((drafts, problems, renewals.done.len(), company))
-    }
-
     /// Drafts for `month` as they would be issued on `date`. Renewals are processed and rolled
     /// back: a preview changes nothing.
     pub fn preview_month(&mut self, month: NaiveDate, date: NaiveDate, at: &str) -> Result<BillingRun> {
@@ -190,6 +172,37 @@ impl Store {
         Ok(BillingRun { month: label, preview: false, date, invoices, problems, renewals })
     }
 
+    /// The last billing run: month, issue date and how many invoices.
+    pub fn last_billing_run(&self) -> Result<Option<(String, NaiveDate, i64)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT month, issue_date, invoices FROM billing_runs ORDER BY id DESC LIMIT 1", [], |r| {
+                Ok((r.get::<_, String>(0)?, col::date(r, "issue_date")?, r.get::<_, i64>(2)?))
+            })
+            .optional()?)
+    }
+}
+
+/// Writes: only inside a transaction (`Store::write`).
+impl super::Tx<'_> {
+    /// Renewals through the month's end, then the drafts. Runs inside the caller's transaction.
+    pub(super) fn billing_drafts(&self, month: NaiveDate, at: &str) -> Result<(Vec<Draft>, Vec<Problem>, usize, Company)> {
+        let company = self.company()?;
+        let renewals = self.renewals_in_transaction(month_end(month), at)?;
+        let (books, billed, titles, horizon) = self.billing_books(month)?;
+        let rates = self.exchange_rates()?;
+        let snap = Snapshot { month, vat_rate: company.vat_rate, rates: &rates, billed: &billed, horizon, titles: &titles };
+        let (drafts, mut problems) = bill(&snap, &books);
+        for p in renewals.problems {
+            let name = self.customer(p.customer_id).map(|c| c.name).unwrap_or_default();
+            problems.push(Problem { customer_id: p.customer_id, customer_name: name, message: p.message, hint: None });
+        }
+        // A customer with any problem is left out whole.
+        let bad: HashSet<i64> = problems.iter().map(|p| p.customer_id).collect();
+        let drafts = drafts.into_iter().filter(|d| !bad.contains(&d.customer_id)).collect();
+        Ok((drafts, problems, renewals.done.len(), company))
+    }
+
     /// The next number of a gapless series, taken inside the caller's transaction.
     pub(super) fn next_number(&self, kind: &str, format: &str, date: NaiveDate) -> Result<(String, i64, i64)> {
         let year = if format.contains("{year}") { date.year() as i64 } else { 0 };
@@ -222,7 +235,7 @@ impl Store {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn insert_invoice(
+    pub(super) fn insert_invoice(
         &self,
         company: &Company,
         logo: Option<i64>,
@@ -319,15 +332,5 @@ impl Store {
             vat.execute(params![invoice_id, v.rate.to_string(), cur.to_minor(v.net), cur.to_minor(v.vat)])?;
         }
         Ok(number)
-    }
-
-    /// The last billing run: month, issue date and how many invoices.
-    pub fn last_billing_run(&self) -> Result<Option<(String, NaiveDate, i64)>> {
-        Ok(self
-            .conn
-            .query_row("SELECT month, issue_date, invoices FROM billing_runs ORDER BY id DESC LIMIT 1", [], |r| {
-                Ok((r.get::<_, String>(0)?, col::date(r, "issue_date")?, r.get::<_, i64>(2)?))
-            })
-            .optional()?)
     }
 }

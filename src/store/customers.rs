@@ -96,46 +96,6 @@ impl Store {
         self.customer(id)
     }
 
-    fn update_customer_in(&self, id: i64, fields: &CustomerFields) -> Result<()> {
-        let current = self.customer(id)?;
-        let input = fields.apply(CustomerInput::from_customer(&current))?;
-        if input.currency != current.currency && self.customer_has_subscriptions(id)? {
-            // Prices already locked in the old currency would otherwise silently change meaning.
-            return Err(Error::refused(format!(
-                "customer {id} has subscriptions billed in {}; the currency cannot change",
-                current.currency
-            ))
-            .with_field("currency"));
-        }
-        check_domain_free(&self.conn, &input.domain, Some(id))?;
-        self.conn.execute(
-            "UPDATE customers SET name = ?2, contact_person = ?3, email = ?4, phone = ?5, address = ?6, country = ?7,
-                currency = ?8, vat_number = ?9, tax_treatment = ?10, payment_terms_days = ?11, credit_limit_minor = ?12,
-                domain = ?13, tenant_id = ?14, billing_alignment = ?15, notes = ?16, search = ?17
-             WHERE id = ?1",
-            params![
-                id,
-                input.name,
-                input.contact_person,
-                input.email,
-                input.phone,
-                input.address,
-                input.country,
-                input.currency.code(),
-                input.vat_number,
-                input.tax_treatment.as_str(),
-                input.payment_terms_days,
-                input.credit_limit.map(|l| input.currency.to_minor(l)),
-                input.domain,
-                input.tenant_id,
-                input.billing_alignment.as_str(),
-                input.notes,
-                search_text(&input),
-            ],
-        )?;
-        Ok(())
-    }
-
     pub fn customer(&self, id: i64) -> Result<Customer> {
         self.conn
             .prepare_cached("SELECT * FROM customers WHERE id = ?1")?
@@ -248,8 +208,51 @@ impl Store {
         let ids = self.write(|tx| tx.import_customers_in(rows))?;
         ids.into_iter().map(|id| self.customer(id)).collect()
     }
+}
 
-    fn import_customers_in(&self, rows: &[CustomerRow]) -> Result<Vec<i64>> {
+/// Writes: only inside a transaction (`Store::write`).
+impl super::Tx<'_> {
+    pub(super) fn update_customer_in(&self, id: i64, fields: &CustomerFields) -> Result<()> {
+        let current = self.customer(id)?;
+        let input = fields.apply(CustomerInput::from_customer(&current))?;
+        if input.currency != current.currency && self.customer_has_subscriptions(id)? {
+            // Prices already locked in the old currency would otherwise silently change meaning.
+            return Err(Error::refused(format!(
+                "customer {id} has subscriptions billed in {}; the currency cannot change",
+                current.currency
+            ))
+            .with_field("currency"));
+        }
+        check_domain_free(&self.conn, &input.domain, Some(id))?;
+        self.conn.execute(
+            "UPDATE customers SET name = ?2, contact_person = ?3, email = ?4, phone = ?5, address = ?6, country = ?7,
+                currency = ?8, vat_number = ?9, tax_treatment = ?10, payment_terms_days = ?11, credit_limit_minor = ?12,
+                domain = ?13, tenant_id = ?14, billing_alignment = ?15, notes = ?16, search = ?17
+             WHERE id = ?1",
+            params![
+                id,
+                input.name,
+                input.contact_person,
+                input.email,
+                input.phone,
+                input.address,
+                input.country,
+                input.currency.code(),
+                input.vat_number,
+                input.tax_treatment.as_str(),
+                input.payment_terms_days,
+                input.credit_limit.map(|l| input.currency.to_minor(l)),
+                input.domain,
+                input.tenant_id,
+                input.billing_alignment.as_str(),
+                input.notes,
+                search_text(&input),
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn import_customers_in(&self, rows: &[CustomerRow]) -> Result<Vec<i64>> {
         let defaults = self.customer_defaults()?;
         let mut problems = LineProblems::new("customer file");
         let mut inputs = Vec::new();

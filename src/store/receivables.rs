@@ -244,37 +244,6 @@ impl Store {
         Ok(left)
     }
 
-    /// Apply a customer's unapplied money to their open invoices, oldest first (picked invoices
-    /// first). Runs inside the caller's transaction.
-    pub(crate) fn apply_credit(&self, customer_id: i64, date: NaiveDate, picks: &[i64]) -> Result<()> {
-        let mut money = self.unapplied(customer_id, date)?;
-        if money.is_empty() {
-            return Ok(());
-        }
-        // Every open invoice, also one dated after the money came in (an invoice issued ahead of
-        // its date, paid early): that allocation is dated on the invoice's day.
-        let mut open: Vec<OpenItem> = self
-            .invoice_money(Some(customer_id), NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date"))?
-            .into_iter()
-            .filter(|i| i.open() > 0)
-            .map(|i| OpenItem { invoice_id: i.id, date: i.date, open: i.open() })
-            .collect();
-        let mut insert =
-            self.conn.prepare_cached("INSERT INTO allocations (payment_id, invoice_id, date, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
-        for (payment_id, available) in money.iter_mut() {
-            for (invoice_id, amount) in allocate(&open, picks, *available) {
-                let invoice_date = open.iter().find(|o| o.invoice_id == invoice_id).map(|o| o.date).unwrap_or(date);
-                insert.execute(params![*payment_id, invoice_id, date.max(invoice_date).to_string(), amount])?;
-                *available -= amount;
-                if let Some(o) = open.iter_mut().find(|o| o.invoice_id == invoice_id) {
-                    o.open -= amount;
-                }
-            }
-            open.retain(|o| o.open > 0);
-        }
-        Ok(())
-    }
-
     /// Customers (among `ids`) who have unapplied money, for applying it after a billing run.
     pub(crate) fn customers_with_credit(&self) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare_cached(
@@ -553,5 +522,39 @@ impl Store {
             })
             .collect();
         Ok(AgingReport { as_of, buckets: BUCKETS, rows: out, totals })
+    }
+}
+
+/// Writes: only inside a transaction (`Store::write`).
+impl super::Tx<'_> {
+    /// Apply a customer's unapplied money to their open invoices, oldest first (picked invoices
+    /// first). Runs inside the caller's transaction.
+    pub(crate) fn apply_credit(&self, customer_id: i64, date: NaiveDate, picks: &[i64]) -> Result<()> {
+        let mut money = self.unapplied(customer_id, date)?;
+        if money.is_empty() {
+            return Ok(());
+        }
+        // Every open invoice, also one dated after the money came in (an invoice issued ahead of
+        // its date, paid early): that allocation is dated on the invoice's day.
+        let mut open: Vec<OpenItem> = self
+            .invoice_money(Some(customer_id), NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date"))?
+            .into_iter()
+            .filter(|i| i.open() > 0)
+            .map(|i| OpenItem { invoice_id: i.id, date: i.date, open: i.open() })
+            .collect();
+        let mut insert =
+            self.conn.prepare_cached("INSERT INTO allocations (payment_id, invoice_id, date, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
+        for (payment_id, available) in money.iter_mut() {
+            for (invoice_id, amount) in allocate(&open, picks, *available) {
+                let invoice_date = open.iter().find(|o| o.invoice_id == invoice_id).map(|o| o.date).unwrap_or(date);
+                insert.execute(params![*payment_id, invoice_id, date.max(invoice_date).to_string(), amount])?;
+                *available -= amount;
+                if let Some(o) = open.iter_mut().find(|o| o.invoice_id == invoice_id) {
+                    o.open -= amount;
+                }
+            }
+            open.retain(|o| o.open > 0);
+        }
+        Ok(())
     }
 }

@@ -44,6 +44,27 @@ pub struct RenewalReport {
 }
 
 impl Store {
+    /// Renew or expire every subscription whose term ended before `through`. A subscription
+    /// that cannot renew (no price in force) is reported and left as it was; the rest go ahead.
+    pub fn run_renewals(&mut self, through: NaiveDate, at: &str) -> Result<RenewalReport> {
+        self.write(|s| s.renewals_in_transaction(through, at))
+    }
+
+    /// Live subscriptions whose term ends within `within_days` of `as_of`: the renewal is the
+    /// only time seats can be cut, so these need a decision.
+    pub(crate) fn renewals_due(&self, as_of: NaiveDate, within_days: u32) -> Result<Vec<Subscription>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT * FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end >= ?1 AND term_end <= ?2
+             ORDER BY term_end, customer_id, id",
+        )?;
+        let until = add_days(as_of, within_days as i64);
+        let rows = stmt.query_map(params![as_of.to_string(), until.to_string()], subscription_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+/// Writes: only inside a transaction (`Store::write`).
+impl super::Tx<'_> {
     /// Renew or expire `sub` as many times as needed so that its term covers `through`
     /// (a new term starting on or before `through` is entered).
     pub(super) fn renew_through(&self, mut sub: Subscription, through: NaiveDate, at: &str) -> Result<Subscription> {
@@ -55,7 +76,7 @@ impl Store {
 
     /// Enter the next term (`subscription::next_term`: the scheduled changes at the price list
     /// then in force), convert a trial, or expire. All lookups happen before anything is written.
-    fn renew_once(&self, sub: Subscription, at: &str) -> Result<(Subscription, RenewalOutcome)> {
+    pub(super) fn renew_once(&self, sub: Subscription, at: &str) -> Result<(Subscription, RenewalOutcome)> {
         let Some(next) = next_term(&sub) else {
             let (s, what) = expired(&sub);
             self.record(&s, EventKind::Expired, add_days(sub.term_end, 1), at, 0, what)?;
@@ -68,12 +89,6 @@ impl Store {
         let kind = if outcome == RenewalOutcome::Converted { EventKind::TrialConverted } else { EventKind::Renewed };
         self.record(&s, kind, next.start, at, delta, what)?;
         Ok((s, outcome))
-    }
-
-    /// Renew or expire every subscription whose term ended before `through`. A subscription
-    /// that cannot renew (no price in force) is reported and left as it was; the rest go ahead.
-    pub fn run_renewals(&mut self, through: NaiveDate, at: &str) -> Result<RenewalReport> {
-        self.write(|s| s.renewals_in_transaction(through, at))
     }
 
     /// `run_renewals` inside a transaction the caller holds (billing runs renewals first).
@@ -115,17 +130,5 @@ impl Store {
             }
         }
         Ok(report)
-    }
-
-    /// Live subscriptions whose term ends within `within_days` of `as_of`: the renewal is the
-    /// only time seats can be cut, so these need a decision.
-    pub(crate) fn renewals_due(&self, as_of: NaiveDate, within_days: u32) -> Result<Vec<Subscription>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT * FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end >= ?1 AND term_end <= ?2
-             ORDER BY term_end, customer_id, id",
-        )?;
-        let until = add_days(as_of, within_days as i64);
-        let rows = stmt.query_map(params![as_of.to_string(), until.to_string()], subscription_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }

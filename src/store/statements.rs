@@ -341,15 +341,6 @@ impl Store {
         Ok(sent)
     }
 
-    fn record_reminders(&self, due: &[Reminder], as_of: NaiveDate, at: &str) -> Result<()> {
-        let mut insert =
-            self.conn.prepare_cached("INSERT INTO reminders (invoice_id, level, date, recorded_at) VALUES (?1, ?2, ?3, ?4)")?;
-        for r in due {
-            insert.execute(params![r.invoice_id, r.level, as_of.to_string(), at])?;
-        }
-        Ok(())
-    }
-
     /// The reminder letter for a reminder.
     pub fn reminder_letter(&self, r: &Reminder) -> Result<ReminderLetter> {
         let c = self.customer(r.customer_id)?;
@@ -430,5 +421,17 @@ impl Store {
         let oldest = account.invoices.iter().filter(|i| i.days_overdue > 0).max_by_key(|i| i.days_overdue);
         let style = crate::locale::for_country(&self.company()?.country);
         Ok(credit_stop_reason(style, c.currency, account.balance, c.credit_limit, oldest.map(|i| (i.number.as_str(), i.days_overdue))))
+    }
+}
+
+/// Writes: only inside a transaction (`Store::write`).
+impl super::Tx<'_> {
+    pub(super) fn record_reminders(&self, due: &[Reminder], as_of: NaiveDate, at: &str) -> Result<()> {
+        let mut insert =
+            self.conn.prepare_cached("INSERT INTO reminders (invoice_id, level, date, recorded_at) VALUES (?1, ?2, ?3, ?4)")?;
+        for r in due {
+            insert.execute(params![r.invoice_id, r.level, as_of.to_string(), at])?;
+        }
+        Ok(())
     }
 }

@@ -87,118 +87,6 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    fn save(&self, s: &Subscription) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "UPDATE subscriptions SET product_id = ?2, sku_id = ?3, product_title = ?4, term = ?5, billing = ?6, quantity = ?7,
-                status = ?8, auto_renew = ?9, trial = ?10, term_start = ?11, term_end = ?12, ms_subscription_id = ?13,
-                unit_cost = ?14, cost_currency = ?15, unit_price = ?16, price_currency = ?17, price_rule = ?18,
-                price_override = ?19, sched_quantity = ?20, sched_term = ?21, sched_billing = ?22, sched_product_id = ?23,
-                sched_sku_id = ?24, ended_on = ?25
-             WHERE id = ?1",
-            )?
-            .execute(params![
-                s.id,
-                s.product.product_id,
-                s.product.sku_id,
-                s.product_title,
-                s.term.as_str(),
-                s.billing.as_str(),
-                s.quantity,
-                s.status.as_str(),
-                s.auto_renew,
-                s.trial,
-                s.term_start.to_string(),
-                s.term_end.to_string(),
-                s.ms_subscription_id,
-                s.price.unit_cost.to_string(),
-                s.price.cost_currency.code(),
-                s.price.unit_price.to_string(),
-                s.price.price_currency.code(),
-                s.price.rule,
-                s.price_override.map(|p| p.to_string()),
-                s.scheduled.quantity,
-                s.scheduled.term.map(|t| t.as_str()),
-                s.scheduled.billing.map(|b| b.as_str()),
-                s.scheduled.product.as_ref().map(|p| &p.product_id),
-                s.scheduled.product.as_ref().map(|p| &p.sku_id),
-                s.ended_on.map(|d| d.to_string()),
-            ])?;
-        Ok(())
-    }
-
-    pub(super) fn insert_subscription(&self, s: &Subscription) -> Result<i64> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO subscriptions (customer_id, product_id, sku_id, product_title, term, billing, quantity, status,
-                auto_renew, trial, purchased_on, term_start, term_end, ms_subscription_id, unit_cost, cost_currency,
-                unit_price, price_currency, price_rule, price_override, bill_from)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-            )?
-            .execute(params![
-                s.customer_id,
-                s.product.product_id,
-                s.product.sku_id,
-                s.product_title,
-                s.term.as_str(),
-                s.billing.as_str(),
-                s.quantity,
-                s.status.as_str(),
-                s.auto_renew,
-                s.trial,
-                s.purchased_on.to_string(),
-                s.term_start.to_string(),
-                s.term_end.to_string(),
-                s.ms_subscription_id,
-                s.price.unit_cost.to_string(),
-                s.price.cost_currency.code(),
-                s.price.unit_price.to_string(),
-                s.price.price_currency.code(),
-                s.price.rule,
-                s.price_override.map(|p| p.to_string()),
-                s.bill_from.to_string(),
-            ])?;
-        Ok(self.conn.last_insert_rowid())
-    }
-
-    pub(super) fn append(&self, e: &Event) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
-                product_id, sku_id, term, billing, status, trial, term_start, term_end, unit_price, price_currency,
-                unit_cost, cost_currency, description)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-            )?
-            .execute(params![
-                e.subscription_id,
-                e.kind.as_str(),
-                e.effective.to_string(),
-                e.recorded_at,
-                e.quantity_delta,
-                e.quantity,
-                e.product.product_id,
-                e.product.sku_id,
-                e.term.as_str(),
-                e.billing.as_str(),
-                e.status.as_str(),
-                e.trial,
-                e.term_start.to_string(),
-                e.term_end.to_string(),
-                e.unit_price.to_string(),
-                e.price_currency.code(),
-                e.unit_cost.to_string(),
-                e.cost_currency.code(),
-                e.description,
-            ])?;
-        Ok(())
-    }
-
-    /// Record `kind` for `s` (already changed) and save it.
-    pub(super) fn record(&self, s: &Subscription, kind: EventKind, on: NaiveDate, at: &str, delta: i64, description: String) -> Result<()> {
-        self.save(s)?;
-        self.append(&Event::capture(s, kind, on, at, delta, description))
-    }
-
     fn last_event_date(&self, id: i64) -> Result<NaiveDate> {
         let d: String = self
             .conn
@@ -282,25 +170,6 @@ impl Store {
             Ok(sub.id)
         })?;
         self.subscription(id)
-    }
-
-    /// Load a subscription for a change on `on`, renewing (or expiring) it first if its term
-    /// ended before that date, and check the date.
-    fn load_for_change(&self, id: i64, on: NaiveDate, at: &str, what: &str) -> Result<Subscription> {
-        let mut sub = self.subscription(id)?;
-        sub = self.renew_through(sub, on, at)?;
-        check_change_date(&sub, self.last_event_date(id)?, on, what)?;
-        // An invoiced licence charge never changes: a change dated before the start of the latest
-        // invoiced charge period would alter what that invoice should have said.
-        if let Some((start, number)) = self.latest_invoiced_period(id)? {
-            if on < start {
-                return Err(Error::refused(format!(
-                    "the charge period of subscription {id} from {start} is already invoiced ({number}); {what} must be dated on or after {start}"
-                ))
-                .with_field("on"));
-            }
-        }
-        Ok(sub)
     }
 
     pub fn change_quantity(&mut self, id: i64, quantity: u32, on: NaiveDate, at: &str) -> Result<Subscription> {
@@ -511,5 +380,139 @@ impl Store {
             history,
             subscription: sub,
         })
+    }
+}
+
+/// Writes: only inside a transaction (`Store::write`).
+impl super::Tx<'_> {
+    pub(super) fn save(&self, s: &Subscription) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE subscriptions SET product_id = ?2, sku_id = ?3, product_title = ?4, term = ?5, billing = ?6, quantity = ?7,
+                status = ?8, auto_renew = ?9, trial = ?10, term_start = ?11, term_end = ?12, ms_subscription_id = ?13,
+                unit_cost = ?14, cost_currency = ?15, unit_price = ?16, price_currency = ?17, price_rule = ?18,
+                price_override = ?19, sched_quantity = ?20, sched_term = ?21, sched_billing = ?22, sched_product_id = ?23,
+                sched_sku_id = ?24, ended_on = ?25
+             WHERE id = ?1",
+            )?
+            .execute(params![
+                s.id,
+                s.product.product_id,
+                s.product.sku_id,
+                s.product_title,
+                s.term.as_str(),
+                s.billing.as_str(),
+                s.quantity,
+                s.status.as_str(),
+                s.auto_renew,
+                s.trial,
+                s.term_start.to_string(),
+                s.term_end.to_string(),
+                s.ms_subscription_id,
+                s.price.unit_cost.to_string(),
+                s.price.cost_currency.code(),
+                s.price.unit_price.to_string(),
+                s.price.price_currency.code(),
+                s.price.rule,
+                s.price_override.map(|p| p.to_string()),
+                s.scheduled.quantity,
+                s.scheduled.term.map(|t| t.as_str()),
+                s.scheduled.billing.map(|b| b.as_str()),
+                s.scheduled.product.as_ref().map(|p| &p.product_id),
+                s.scheduled.product.as_ref().map(|p| &p.sku_id),
+                s.ended_on.map(|d| d.to_string()),
+            ])?;
+        Ok(())
+    }
+
+    pub(super) fn insert_subscription(&self, s: &Subscription) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO subscriptions (customer_id, product_id, sku_id, product_title, term, billing, quantity, status,
+                auto_renew, trial, purchased_on, term_start, term_end, ms_subscription_id, unit_cost, cost_currency,
+                unit_price, price_currency, price_rule, price_override, bill_from)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+            )?
+            .execute(params![
+                s.customer_id,
+                s.product.product_id,
+                s.product.sku_id,
+                s.product_title,
+                s.term.as_str(),
+                s.billing.as_str(),
+                s.quantity,
+                s.status.as_str(),
+                s.auto_renew,
+                s.trial,
+                s.purchased_on.to_string(),
+                s.term_start.to_string(),
+                s.term_end.to_string(),
+                s.ms_subscription_id,
+                s.price.unit_cost.to_string(),
+                s.price.cost_currency.code(),
+                s.price.unit_price.to_string(),
+                s.price.price_currency.code(),
+                s.price.rule,
+                s.price_override.map(|p| p.to_string()),
+                s.bill_from.to_string(),
+            ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub(super) fn append(&self, e: &Event) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
+                product_id, sku_id, term, billing, status, trial, term_start, term_end, unit_price, price_currency,
+                unit_cost, cost_currency, description)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            )?
+            .execute(params![
+                e.subscription_id,
+                e.kind.as_str(),
+                e.effective.to_string(),
+                e.recorded_at,
+                e.quantity_delta,
+                e.quantity,
+                e.product.product_id,
+                e.product.sku_id,
+                e.term.as_str(),
+                e.billing.as_str(),
+                e.status.as_str(),
+                e.trial,
+                e.term_start.to_string(),
+                e.term_end.to_string(),
+                e.unit_price.to_string(),
+                e.price_currency.code(),
+                e.unit_cost.to_string(),
+                e.cost_currency.code(),
+                e.description,
+            ])?;
+        Ok(())
+    }
+
+    /// Record `kind` for `s` (already changed) and save it.
+    pub(super) fn record(&self, s: &Subscription, kind: EventKind, on: NaiveDate, at: &str, delta: i64, description: String) -> Result<()> {
+        self.save(s)?;
+        self.append(&Event::capture(s, kind, on, at, delta, description))
+    }
+
+    /// Load a subscription for a change on `on`, renewing (or expiring) it first if its term
+    /// ended before that date, and check the date.
+    pub(super) fn load_for_change(&self, id: i64, on: NaiveDate, at: &str, what: &str) -> Result<Subscription> {
+        let mut sub = self.subscription(id)?;
+        sub = self.renew_through(sub, on, at)?;
+        check_change_date(&sub, self.last_event_date(id)?, on, what)?;
+        // An invoiced licence charge never changes: a change dated before the start of the latest
+        // invoiced charge period would alter what that invoice should have said.
+        if let Some((start, number)) = self.latest_invoiced_period(id)? {
+            if on < start {
+                return Err(Error::refused(format!(
+                    "the charge period of subscription {id} from {start} is already invoiced ({number}); {what} must be dated on or after {start}"
+                ))
+                .with_field("on"));
+            }
+        }
+        Ok(sub)
     }
 }
