@@ -206,16 +206,19 @@ impl super::Tx<'_> {
     /// The next number of a gapless series, taken inside the caller's transaction.
     pub(super) fn next_number(&self, kind: &str, format: &str, date: NaiveDate) -> Result<(String, i64, i64)> {
         let year = if format.contains("{year}") { date.year() as i64 } else { 0 };
+        // The next number follows the last document of the series itself (the book refuses any
+        // other: schema 7), so a counter moved by hand cannot make a gap; the counter follows.
+        let sql = match kind {
+            "invoice" => "SELECT IFNULL(max(seq), 0) + 1 FROM invoices WHERE series_year = ?1",
+            _ => "SELECT IFNULL(max(seq), 0) + 1 FROM credit_notes WHERE series_year = ?1",
+        };
+        let seq: i64 = self.conn.prepare_cached(sql)?.query_row([year], |r| r.get(0))?;
         self.conn
             .prepare_cached(
-                "INSERT INTO document_series (kind, year, last_seq) VALUES (?1, ?2, 1)
-             ON CONFLICT (kind, year) DO UPDATE SET last_seq = last_seq + 1",
+                "INSERT INTO document_series (kind, year, last_seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (kind, year) DO UPDATE SET last_seq = excluded.last_seq",
             )?
-            .execute(params![kind, year])?;
-        let seq: i64 = self
-            .conn
-            .prepare_cached("SELECT last_seq FROM document_series WHERE kind = ?1 AND year = ?2")?
-            .query_row(params![kind, year], |r| r.get(0))?;
+            .execute(params![kind, year, seq])?;
         Ok((format_number(format, date.year(), seq as u64), year, seq))
     }
 
@@ -254,9 +257,9 @@ impl super::Tx<'_> {
                     total_minor, customer_name, customer_address, customer_country, customer_vat_number, customer_email, tax_treatment,
                     payment_terms_days, supplier_name, supplier_address, supplier_country, supplier_vat_number,
                     supplier_registration_number, supplier_email, supplier_phone, bank_name, bank_account_holder, bank_account_number,
-                    bank_branch_code, bank_swift, paper, recorded_at, logo_id, logo_kept)
+                    bank_branch_code, bank_swift, paper, recorded_at, logo_id, logo_kept, line_count)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-                    ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, 1)",
+                    ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, 1, ?35)",
             )?
             .execute(params![
                 number,
@@ -293,6 +296,7 @@ impl super::Tx<'_> {
                 company.paper.as_str(),
                 at,
                 logo,
+                d.lines.len() as i64,
             ])?;
         let invoice_id = self.conn.last_insert_rowid();
         let mut line = self.conn.prepare_cached(

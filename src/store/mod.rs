@@ -186,6 +186,9 @@ impl Store {
         // A 64 MiB page cache: reports and billing read the same invoices and histories again.
         self.conn
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")?;
+        // `INSERT OR REPLACE` deletes the row it replaces: with recursive triggers that delete
+        // meets the triggers that keep issued documents and payments as they are.
+        self.conn.execute_batch("PRAGMA recursive_triggers = ON;")?;
         Ok(())
     }
 

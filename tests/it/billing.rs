@@ -103,7 +103,51 @@ fn the_database_refuses_to_change_issued_documents_or_bill_an_item_twice() {
              SELECT invoice_id, 99, item_key, kind, description, quantity, unit_price, amount_minor, vat_rate, billable_date FROM invoice_lines LIMIT 1",
         )
         .unwrap_err();
-    assert!(dup.message.contains("UNIQUE"), "{}", dup.message);
+    // A line added to an issued invoice is refused before its natural key is even looked at (a
+    // second run billing the same item meets the key: see `two_runs_at_once_do_not_double_bill`).
+    assert!(dup.message.contains("issued invoices cannot be changed"), "{}", dup.message);
+}
+
+/// Every way around the triggers an adversarial probe found: `INSERT OR REPLACE` / `REPLACE INTO`
+/// over an issued invoice, its lines, a payment or a history event; a line appended to an issued
+/// invoice; a numbering counter moved to leave a gap.
+#[test]
+fn no_path_around_the_immutability_of_issued_documents() {
+    let db = TestDb::new();
+    let (mut store, a, _, _) = book(&db);
+    store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    store.add_payment(a, day("2026-11-30"), d("10"), seatbook::receivables::Method::Eft, "x", &[], NOW).unwrap();
+    for sql in [
+        "INSERT OR REPLACE INTO invoices SELECT * FROM invoices WHERE seq = 1",
+        "REPLACE INTO invoices SELECT * FROM invoices WHERE seq = 1",
+        "REPLACE INTO invoice_lines SELECT * FROM invoice_lines LIMIT 1",
+        "REPLACE INTO payments SELECT * FROM payments LIMIT 1",
+        "REPLACE INTO subscription_events SELECT * FROM subscription_events LIMIT 1",
+        "INSERT INTO invoice_lines (invoice_id, position, item_key, kind, description, quantity, unit_price, amount_minor, vat_rate, billable_date)
+         SELECT invoice_id, max(position) + 1, 'extra', kind, 'Extra', quantity, unit_price, amount_minor, vat_rate, billable_date
+         FROM invoice_lines WHERE invoice_id = (SELECT max(id) FROM invoices)",
+    ] {
+        let e = store.execute_raw_for_tests(sql).unwrap_err();
+        assert!(["cannot be", "append-only", "no gaps"].iter().any(|m| e.message.contains(m)), "{sql}: {}", e.message);
+    }
+    // A counter moved by hand: the next invoice still follows the last one, without a gap.
+    store.execute_raw_for_tests("UPDATE document_series SET last_seq = last_seq + 5 WHERE kind = 'invoice'").unwrap();
+    store.add_subscription(&basic(a, 1, "2026-12-01"), NOW).unwrap();
+    let december = store.issue_month(day("2026-12-01"), day("2026-12-01"), NOW).unwrap();
+    assert_eq!(december.invoices.iter().filter_map(|i| i.number.clone()).next().as_deref(), Some("INV-2026-00003"), "two were issued in November");
+    // And a document written with a gap is refused by the book.
+    let gap = store
+        .execute_raw_for_tests(
+            "INSERT INTO invoices SELECT NULL, 'INV-2026-00099', series_year, 99, run_id, customer_id, date, due_date, month, currency,
+                net_minor, vat_minor, total_minor, customer_name, customer_address, customer_country, customer_vat_number,
+                customer_email, tax_treatment, payment_terms_days, supplier_name, supplier_address, supplier_country,
+                supplier_vat_number, supplier_registration_number, supplier_email, supplier_phone, bank_name,
+                bank_account_holder, bank_account_number, bank_branch_code, bank_swift, paper, recorded_at, logo_id, logo_kept,
+                line_count
+             FROM invoices LIMIT 1",
+        )
+        .unwrap_err();
+    assert!(gap.message.contains("numbers have no gaps"), "{}", gap.message);
 }
 
 #[test]
