@@ -24,22 +24,37 @@ pub fn month_end(date: NaiveDate) -> NaiveDate {
     first_next.pred_opt().unwrap()
 }
 
-/// A date as users type it: `YYYY-MM-DD`.
+/// The years a date in the book may have. Terms, due dates and renewals are computed from the
+/// dates typed, so a year near 9999 would poison the book with dates SQLite and the fronts cannot
+/// write back; no reseller bills outside these.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
+
+fn in_years(d: NaiveDate, field: &str, t: &str) -> Result<NaiveDate> {
+    if YEARS.contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(Error::bad_value(field, format!("'{t}' is out of range (years {} to {})", YEARS.start(), YEARS.end())))
+    }
+}
+
+/// A date as users type it: `YYYY-MM-DD`, in `YEARS`.
 pub fn parse_date(s: &str, field: &str) -> Result<NaiveDate> {
     let t = s.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+    let d = NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .ok()
         .filter(|_| t.len() == 10)
-        .ok_or_else(|| Error::bad_value(field, format!("'{t}' is not a date (use YYYY-MM-DD)")))
+        .ok_or_else(|| Error::bad_value(field, format!("'{t}' is not a date (use YYYY-MM-DD)")))?;
+    in_years(d, field, t)
 }
 
 /// A month as `YYYY-MM`, returned as its first day.
 pub fn parse_month(s: &str, field: &str) -> Result<NaiveDate> {
     let t = s.trim();
-    NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
+    let d = NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
         .ok()
         .filter(|_| t.len() == 7)
-        .ok_or_else(|| Error::bad_value(field, format!("'{t}' is not a month (use YYYY-MM)")))
+        .ok_or_else(|| Error::bad_value(field, format!("'{t}' is not a month (use YYYY-MM)")))?;
+    in_years(d, field, t)
 }
 
 /// A date from Microsoft's price list. Three forms occur (DOMAIN §2): `2/1/2019 12:00:00 AM`,
@@ -68,7 +83,11 @@ pub fn parse_pricelist_date(s: &str) -> std::result::Result<Option<NaiveDate>, S
         }
         NaiveDate::parse_from_str(date_part, "%Y-%m-%d").ok()
     };
-    parsed.map(Some).ok_or_else(|| format!("'{t}' is not a date (expected M/D/YYYY or YYYY-MM-DD)"))
+    let d = parsed.ok_or_else(|| format!("'{t}' is not a date (expected M/D/YYYY or YYYY-MM-DD)"))?;
+    if !YEARS.contains(&d.year()) {
+        return Err(format!("'{t}' is out of range (years {} to {}, or 9999 for no end)", YEARS.start(), YEARS.end()));
+    }
+    Ok(Some(d))
 }
 
 #[cfg(test)]
@@ -107,5 +126,12 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("on"));
         assert!(parse_date("28/02/2026", "start").is_err());
         assert_eq!(parse_month("2026-11", "month").unwrap(), ymd(2026, 11, 1));
+        for bad in ["9999-12-31", "1899-12-31", "3000-01-01"] {
+            let e = parse_date(bad, "date").unwrap_err();
+            assert!(e.message.contains("out of range (years 1900 to 2999)") && e.field.as_deref() == Some("date"), "{bad}");
+        }
+        assert!(parse_month("9999-12", "month").is_err());
+        assert!(parse_pricelist_date("12/31/99999").is_err());
+        assert!(parse_pricelist_date("12/31/3000").unwrap_err().contains("out of range"));
     }
 }

@@ -323,8 +323,17 @@ pub fn parse_amount(s: &str, field: &str) -> Result<Decimal> {
         Some(f) => format!("{sign}{whole}.{f}"),
         None => format!("{sign}{whole}"),
     };
-    Decimal::from_str(&plain).map_err(|_| Error::bad_value(field, format!("'{t}' is out of range")))
+    let d = Decimal::from_str(&plain).map_err(|_| Error::bad_value(field, format!("'{t}' is out of range")))?;
+    if d.abs() >= Decimal::from(AMOUNT_LIMIT) || d.scale() > 10 {
+        return Err(Error::bad_value(field, format!("'{t}' is out of range (less than a trillion, at most 10 decimals)")));
+    }
+    Ok(d)
 }
+
+/// Every amount, price, rate and quantity typed or imported is below this (a trillion), with at
+/// most 10 decimals: far beyond any reseller's book, and small enough that no product of an
+/// amount, a quantity and a rate can overflow `Decimal` in billing.
+pub const AMOUNT_LIMIT: u64 = 1_000_000_000_000;
 
 /// A non-negative amount.
 pub fn parse_price(s: &str, field: &str) -> Result<Decimal> {
@@ -513,6 +522,10 @@ mod tests {
             assert_eq!(refused(bad), not_an_amount(bad), "{bad:?}");
         }
         assert_eq!(refused("99999999999999999999999999999999"), "'99999999999999999999999999999999' is out of range");
+        assert_eq!(refused("1000000000000"), "'1000000000000' is out of range (less than a trillion, at most 10 decimals)");
+        assert_eq!(refused("1e20"), "'1e20' is not a decimal amount (use digits and a '.' like 1234.50)");
+        assert!(parse_amount("999999999999.99", "amount").is_ok());
+        assert!(parse_amount("0.00000000001", "rate").is_err());
     }
 
     #[test]

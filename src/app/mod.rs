@@ -63,8 +63,15 @@ pub fn whole(s: &str, field: &str) -> Result<u32> {
     if t.is_empty() {
         return Err(Error::invalid(field, "a whole number is required"));
     }
-    t.parse::<u32>().map_err(|_| Error::bad_value(field, format!("'{t}' is not a whole number")))
+    let n = t.parse::<u32>().map_err(|_| Error::bad_value(field, format!("'{t}' is not a whole number")))?;
+    if n > WHOLE_LIMIT {
+        return Err(Error::bad_value(field, format!("{n} is out of range (at most {WHOLE_LIMIT})")));
+    }
+    Ok(n)
 }
+
+/// Seats, days and counts typed are at most a million.
+pub const WHOLE_LIMIT: u32 = 1_000_000;
 
 /// A month as `YYYY-MM`, or a date (`YYYY-MM-DD`) in it; its first day.
 pub fn month(s: &str, field: &str) -> Result<NaiveDate> {
@@ -95,6 +102,7 @@ mod tests {
         assert_eq!(date(Some(""), "start").unwrap_err().field.as_deref(), Some("start"));
         assert_eq!(whole(" 12 ", "quantity").unwrap(), 12);
         assert_eq!(whole("-1", "quantity").unwrap_err().field.as_deref(), Some("quantity"));
+        assert!(whole("1000001", "quantity").unwrap_err().message.contains("out of range"));
         assert_eq!(given(Some("  ")), None);
         assert_eq!(month("2026-03", "from").unwrap(), day("2026-03-01"));
         assert_eq!(month("2026-03-17", "from").unwrap(), day("2026-03-01"));

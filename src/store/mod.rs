@@ -183,6 +183,18 @@ impl Store {
                 ),
             ));
         }
+        // A file with tables but no Seatbook schema version is someone else's database: it is
+        // refused as it is (not switched to WAL, not given Seatbook's tables).
+        if version == 0 {
+            let tables: i64 = self.conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+            if tables > 0 {
+                let name = self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    format!("{name} is a database of another program, not Seatbook's; it was left as it is"),
+                ));
+            }
+        }
         // A 64 MiB page cache: reports and billing read the same invoices and histories again.
         self.conn
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")?;
@@ -398,6 +410,24 @@ mod tests {
             Ok(tx.exchange_rates()?.len())
         });
         assert_eq!((seen.unwrap(), store.exchange_rates().unwrap().len()), (0, 1));
+    }
+
+    #[test]
+    fn a_foreign_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('mine');").unwrap();
+        drop(other);
+        let before = std::fs::read(&path).unwrap();
+        let e = Store::open(&path).err().expect("refused");
+        assert!(e.message.contains("another program") && e.message.contains("left as it is"), "{}", e.message);
+        assert_eq!(std::fs::read(&path).unwrap(), before, "not switched to WAL, no table added");
+        assert!(!dir.path().join("other.db-wal").exists());
+        // An empty file becomes a new book.
+        let empty = dir.path().join("empty.db");
+        std::fs::write(&empty, b"").unwrap();
+        assert!(Store::open(&empty).is_ok());
     }
 
     #[test]

@@ -134,7 +134,11 @@ fn no_path_around_the_immutability_of_issued_documents() {
     store.execute_raw_for_tests("UPDATE document_series SET last_seq = last_seq + 5 WHERE kind = 'invoice'").unwrap();
     store.add_subscription(&basic(a, 1, "2026-12-01"), NOW).unwrap();
     let december = store.issue_month(day("2026-12-01"), day("2026-12-01"), NOW).unwrap();
-    assert_eq!(december.invoices.iter().filter_map(|i| i.number.clone()).next().as_deref(), Some("INV-2026-00003"), "two were issued in November");
+    assert_eq!(
+        december.invoices.iter().filter_map(|i| i.number.clone()).next().as_deref(),
+        Some("INV-2026-00003"),
+        "two were issued in November"
+    );
     // And a document written with a gap is refused by the book.
     let gap = store
         .execute_raw_for_tests(

@@ -297,3 +297,86 @@ fn a_database_from_a_newer_seatbook_exits_1_and_is_left_alone() {
     assert!(text(&e["message"]).contains("written by a newer Seatbook (schema version 99"), "{e}");
     assert_eq!(std::fs::read(book.path()).unwrap(), before);
 }
+
+/// An adversarial probe's values that once crashed a command or poisoned the book: amounts of
+/// 1e20 and more, and dates past 9999. Each is refused at its flag, with exit 2, and the book still
+/// bills.
+#[test]
+fn huge_amounts_and_impossible_dates_are_refused_at_their_flag() {
+    let book = Book::with_prices();
+    let acme = book.customer("Acme", "acme.onmicrosoft.com", &[]).to_string();
+    let huge = "100000000000000000000";
+    for (args, flag) in [
+        (vec!["payment", "add", "--customer", &acme, "--amount", huge], "--amount"),
+        (vec!["charge", "add", "--customer", &acme, "--description", "x", "--amount", huge], "--amount"),
+        (vec!["charge", "add", "--customer", &acme, "--description", "x", "--amount", "1", "--quantity", huge], "--quantity"),
+        (vec!["customer", "update", &acme, "--credit-limit", huge], "--credit-limit"),
+        (vec!["service", "add", "--customer", &acme, "--description", "x", "--amount", huge], "--amount"),
+        (vec!["instalments", "add", "--customer", &acme, "--description", "x", "--total", huge, "--count", "3"], "--total"),
+        (vec!["fx", "set", "--from", "USD", "--to", "ZAR", "--rate", huge, "--on", TODAY], "--rate"),
+        (
+            vec![
+                "subscription",
+                "add",
+                "--customer",
+                &acme,
+                "--product",
+                BASIC,
+                "--term",
+                "P1Y",
+                "--billing",
+                "monthly",
+                "--quantity",
+                "1",
+                "--start",
+                TODAY,
+                "--price",
+                huge,
+            ],
+            "--price",
+        ),
+        (vec!["bill", "--month", "2026-11", "--issue", "--date", "9999-12-31"], "--date"),
+        (
+            vec![
+                "subscription",
+                "add",
+                "--customer",
+                &acme,
+                "--product",
+                BASIC,
+                "--term",
+                "P1Y",
+                "--billing",
+                "monthly",
+                "--quantity",
+                "1",
+                "--start",
+                "9999-12-31",
+            ],
+            "--start",
+        ),
+        (vec!["charge", "add", "--customer", &acme, "--description", "x", "--amount", "1", "--date", "10000-01-01"], "--date"),
+    ] {
+        let e = book.fails(&args, 2);
+        assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_input"), Some(flag)), "{args:?}: {e}");
+        assert!(text(&e["message"]).contains("out of range") || text(&e["message"]).contains("is not a date"), "{args:?}: {e}");
+    }
+    book.ok(&[
+        "subscription",
+        "add",
+        "--customer",
+        &acme,
+        "--product",
+        BASIC,
+        "--term",
+        "P1Y",
+        "--billing",
+        "monthly",
+        "--quantity",
+        "2",
+        "--start",
+        "2026-11-01",
+    ]);
+    let run = book.json(&["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
+    assert_eq!(run["invoices"].as_array().unwrap().len(), 1, "the book still bills: {run}");
+}
