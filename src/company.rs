@@ -129,11 +129,7 @@ impl CompanyFields {
     pub fn apply(&self, mut c: Company) -> Result<Company> {
         let set = |target: &mut String, v: &Option<String>, field: &str, max: usize| -> Result<()> {
             if let Some(v) = v {
-                let t = v.trim();
-                if t.chars().count() > max {
-                    return Err(Error::bad_value(field, format!("longer than {max} characters")));
-                }
-                *target = t.to_string();
+                *target = crate::customer::plain_text(v, field, max, field == "address")?;
             }
             Ok(())
         };

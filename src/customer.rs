@@ -195,13 +195,7 @@ impl CustomerFields {
         let text = |v: &Option<String>, max: usize, key: &str| -> Result<Option<String>> {
             match v {
                 None => Ok(None),
-                Some(s) => {
-                    let t = s.trim().to_string();
-                    if t.chars().count() > max {
-                        return Err(Error::bad_value(key, format!("longer than {max} characters")));
-                    }
-                    Ok(Some(t))
-                }
+                Some(s) => Ok(Some(plain_text(s, key, max, matches!(key, "address" | "notes"))?)),
             }
         };
         if let Some(v) = text(&self.name, 200, "name")? {
@@ -274,6 +268,28 @@ impl CustomerFields {
         }
         Ok(c)
     }
+}
+
+/// Free text as typed (a name, an address, a note): trimmed, at most `max` characters, and with
+/// nothing a printer, a journal or a terminal would take as a command: no control character
+/// (a line break only where `multiline`), no escape, no bidirectional override.
+pub fn plain_text(value: &str, field: &str, max: usize, multiline: bool) -> Result<String> {
+    let t = value.trim();
+    if t.chars().count() > max {
+        return Err(Error::bad_value(field, format!("longer than {max} characters")));
+    }
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}');
+    if let Some(c) = t.chars().find(|&c| (c.is_control() && !(multiline && c == '\n')) || bidi(c)) {
+        let what = if bidi(c) {
+            "a text-direction mark"
+        } else if c == '\n' || c == '\r' {
+            "a line break"
+        } else {
+            "a control character"
+        };
+        return Err(Error::bad_value(field, format!("contains {what} (U+{:04X}); type it without", c as u32)));
+    }
+    Ok(t.replace("\r\n", "\n"))
 }
 
 pub fn parse_days(v: &str, field: &str) -> Result<u32> {

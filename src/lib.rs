@@ -13,6 +13,7 @@ pub mod company;
 pub mod customer;
 pub mod dates;
 pub mod error;
+pub mod files;
 pub mod import;
 pub mod locale;
 pub mod money;

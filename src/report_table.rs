@@ -305,18 +305,31 @@ impl ReportTable {
     }
 }
 
+/// A cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return gets a leading `'` (as spreadsheet-safe exporters do), so a customer named
+/// `=HYPERLINK(…)` stays text; a number (`-12.50`) is left as it is, so no amount changes.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && rust_decimal::Decimal::from_str_exact(cell).is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// One CSV record and its CRLF.
 fn csv_record<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {
             out.push(',');
         }
+        let cell = spreadsheet_safe(cell);
         if cell.contains([',', '"', '\r', '\n']) {
             out.push('"');
             out.push_str(&cell.replace('"', "\"\""));
             out.push('"');
         } else {
-            out.push_str(cell);
+            out.push_str(&cell);
         }
     }
     out.push_str("\r\n");
@@ -430,5 +443,23 @@ mod tests {
         assert!(e.message.contains("'profit' is not a report (mrr, revenue"), "{}", e.message);
         let json = serde_json::to_value(col("net", "Revenue", Money)).unwrap();
         assert_eq!(json, serde_json::json!({"key": "net", "label": "Revenue", "kind": "money"}));
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_stay_text_and_amounts_stay_amounts() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"http://x\",\"y\")"), "'=HYPERLINK(\"http://x\",\"y\")");
+        for risky in ["+1+1", "-cmd", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(spreadsheet_safe(risky).starts_with('\''), "{risky:?}");
+        }
+        for kept in ["-12.50", "+3", "0.00", "Acme", "INV-2026-00001"] {
+            assert_eq!(spreadsheet_safe(kept), kept);
+        }
+        let t = ReportTable {
+            report: "aging",
+            title: String::new(),
+            columns: vec![col("customer", "Customer", Text), col("total", "Total", Money)],
+            rows: vec![vec!["=1+1".into(), "-5.00".into()]],
+        };
+        assert_eq!(t.to_csv(), "customer,total\r\n'=1+1,-5.00\r\n");
     }
 }

@@ -13,7 +13,8 @@ pub mod books;
 pub mod catalogue;
 pub mod company;
 pub mod customers;
-pub mod files;
+/// Files the user names (the core's `files`, here too for the fronts).
+pub use crate::files;
 pub mod receivables;
 pub mod reports;
 pub mod subscriptions;

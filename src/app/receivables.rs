@@ -17,6 +17,11 @@ fn amount(s: &str) -> Result<Decimal> {
     parse_price(s, "amount")
 }
 
+/// A payment's reference (the bank's text), plain.
+fn reference(s: Option<&str>) -> Result<String> {
+    crate::customer::plain_text(s.unwrap_or_default(), "reference", 200, false)
+}
+
 /// `eft` when not given.
 fn method(s: Option<&str>) -> Result<Method> {
     Method::parse(given(s).unwrap_or("eft"), "method")
@@ -39,13 +44,14 @@ pub fn add_payment(store: &mut Store, clock: &Clock, r: &PaymentRequest) -> Resu
     let method = method(r.method.as_deref())?;
     let date = date_or(r.date.as_deref(), "date", clock.today)?;
     let picks: Vec<String> = r.invoices.iter().filter(|n| !n.trim().is_empty()).cloned().collect();
-    store.add_payment(r.customer_id, date, amount, method, r.reference.as_deref().unwrap_or_default(), &picks, &clock.now)
+    let reference = reference(r.reference.as_deref())?;
+    store.add_payment(r.customer_id, date, amount, method, &reference, &picks, &clock.now)
 }
 
 /// Reverse a payment that bounced, on `date` (default today).
 pub fn reverse_payment(store: &mut Store, clock: &Clock, id: i64, date: Option<&str>, reference: Option<&str>) -> Result<PaymentView> {
     let date = date_or(date, "date", clock.today)?;
-    store.reverse_payment(id, date, reference.unwrap_or_default(), &clock.now)
+    store.reverse_payment(id, date, &self::reference(reference)?, &clock.now)
 }
 
 /// Pay a customer's unapplied credit back to them.
@@ -63,7 +69,7 @@ pub fn refund_credit(store: &mut Store, clock: &Clock, r: &RefundRequest) -> Res
     let amount = amount(&r.amount)?;
     let method = method(r.method.as_deref())?;
     let date = date_or(r.date.as_deref(), "date", clock.today)?;
-    store.refund_credit(r.customer_id, amount, date, method, r.reference.as_deref().unwrap_or_default(), &clock.now)
+    store.refund_credit(r.customer_id, amount, date, method, &reference(r.reference.as_deref())?, &clock.now)
 }
 
 /// A customer's payments, refunds and reversals (everyone's if `customer` is `None`).

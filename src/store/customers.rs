@@ -175,7 +175,8 @@ impl Store {
     ) -> Result<ContactEntry> {
         self.customer(customer_id)?;
         let channel = parse_channel(channel, "channel")?;
-        let summary = summary.trim();
+        let summary = crate::customer::plain_text(summary, "summary", 2000, true)?;
+        let summary = summary.as_str();
         if summary.is_empty() {
             return Err(Error::invalid("summary", "the summary must not be empty"));
         }

@@ -32,6 +32,7 @@ const TABLES: &[(&str, &[(&str, &str)])] = &[
 ];
 
 fn field(s: &str) -> String {
+    let s = crate::report_table::spreadsheet_safe(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -81,7 +82,7 @@ impl Store {
                 count += 1;
             }
             let path = dir.join(format!("{table}.csv"));
-            std::fs::write(&path, text).map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))?;
+            crate::files::write(&path, text.as_bytes())?;
             written.push((path.display().to_string(), count));
         }
         Ok(written)

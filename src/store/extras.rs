@@ -62,7 +62,8 @@ impl Store {
         currency: Option<Currency>,
     ) -> Result<Charge> {
         let c = self.check_customer_open(customer_id)?;
-        let description = description.trim();
+        let description = crate::customer::plain_text(description, "description", 500, false)?;
+        let description = description.as_str();
         if description.is_empty() {
             return Err(Error::invalid("description", "a description is required"));
         }
@@ -92,7 +93,8 @@ impl Store {
         start: NaiveDate,
     ) -> Result<Service> {
         let c = self.check_customer_open(customer_id)?;
-        let description = description.trim();
+        let description = crate::customer::plain_text(description, "description", 500, false)?;
+        let description = description.as_str();
         if description.is_empty() {
             return Err(Error::invalid("description", "a description is required"));
         }
@@ -153,7 +155,8 @@ impl Store {
     ) -> Result<InstalmentPlan> {
         let c = self.check_customer_open(customer_id)?;
         crate::billing::services::check_count(count)?;
-        let description = description.trim();
+        let description = crate::customer::plain_text(description, "description", 500, false)?;
+        let description = description.as_str();
         if description.is_empty() {
             return Err(Error::invalid("description", "a description is required"));
         }

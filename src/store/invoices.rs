@@ -115,7 +115,8 @@ impl Store {
     /// Issue a credit note against an issued invoice, as `credit_draft` decides, numbered in the
     /// same transaction.
     pub fn credit_invoice(&mut self, number: &str, mode: &CreditMode, reason: &str, date: NaiveDate, at: &str) -> Result<CreditNoteView> {
-        let reason = reason.trim();
+        let reason = crate::customer::plain_text(reason, "reason", 500, false)?;
+        let reason = reason.as_str();
         let cn = self.write(|s| {
             let inv = s.invoice(number)?;
             let cur = inv.currency;

@@ -315,3 +315,36 @@ fn a_windows_customer_file_names_the_right_lines() {
     assert_eq!(e["field"], "line 3", "{e}");
     assert!(text(&e["message"]).contains("\n  line 3: domain: 'not a domain' is not a domain name"), "{e}");
 }
+
+/// Names and notes that would break a journal, a CSV or a terminal are refused at their field: a
+/// carriage return (it split journal records and failed `hledger check`), an escape sequence, a
+/// right-to-left override. A name like a spreadsheet formula is kept, and exported as text.
+#[test]
+fn control_characters_and_direction_overrides_are_refused_and_formulas_export_as_text() {
+    let book = Book::reseller();
+    for (flag, value) in [
+        ("--name", "Acme\rLtd"),
+        ("--name", "Acme\u{1b}[31mLtd"),
+        ("--name", "Acme \u{202e}dtL"),
+        ("--contact-person", "Thandi\tNkosi"),
+        ("--notes", "fine\u{7}"),
+    ] {
+        let mut args = vec!["customer", "add", "--domain", "acme.onmicrosoft.com", flag, value];
+        if flag != "--name" {
+            args.extend(["--name", "Acme"]);
+        }
+        let e = book.fails(&args, 2);
+        assert_eq!(e["field"], flag, "{value:?}: {e}");
+        assert!(text(&e["message"]).contains("type it without"), "{e}");
+    }
+    // A line break is fine in an address.
+    book.customer("Acme", "acme.onmicrosoft.com", &["--address", "1 Main Rd\\nCape Town"]);
+    let formula = "=HYPERLINK(\"http://evil.example\",\"Pay here\")";
+    let id = book.customer(formula, "evil.onmicrosoft.com", &[]);
+    let dir = book.db.dir.path().join("export");
+    book.ok(&["export", "all", "--out-dir", dir.to_str().unwrap()]);
+    let customers = std::fs::read_to_string(dir.join("customers.csv")).unwrap();
+    assert!(customers.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Pay here\"\")\""), "{customers}");
+    assert!(!customers.contains(",=HYPERLINK"), "{customers}");
+    assert_eq!(text(&book.json(&["customer", "show", &id.to_string()])["customer"]["name"]), formula, "the name itself is kept");
+}
