@@ -19,9 +19,25 @@ pub fn read(path: &Path, field: &str) -> Result<Vec<u8>> {
 }
 
 /// The temporary file beside `dest` that `write` fills before renaming it into place.
-fn temp_beside(dest: &Path) -> PathBuf {
+/// Its name is the destination's, hidden, with this process's id: it never collides with a file
+/// of the user's (`report.tmp`), and one a killed process left is known by its prefix.
+pub fn temp_beside(dest: &Path) -> PathBuf {
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     dest.with_file_name(format!(".{name}.seatbook-{}.part", std::process::id()))
+}
+
+/// Remove what a killed write to `dest` left beside it (`temp_beside` files of any process).
+pub fn remove_leftovers(dest: &Path) {
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let prefix = format!(".{name}.seatbook-");
+    let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.starts_with(&prefix) && n.ends_with(".part") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Write `bytes` to `dest` whole or not at all, creating its folder.
@@ -29,6 +45,7 @@ pub fn write(dest: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
     }
+    remove_leftovers(dest);
     let temp = temp_beside(dest);
     let written = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&temp)?;

@@ -142,8 +142,8 @@ impl Store {
         if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let tmp = dest.with_extension("tmp");
-        let _ = std::fs::remove_file(&tmp);
+        crate::files::remove_leftovers(dest);
+        let tmp = crate::files::temp_beside(dest);
         let written = self.copy_to(&tmp).and_then(|()| rollback_mode_and_sync(&tmp));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
@@ -196,6 +196,15 @@ impl Store {
         if dest.exists() {
             return Ok(None);
         }
+        // What a killed backup of an earlier day left (hidden `.part` files) goes first.
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let n = e.file_name().to_string_lossy().into_owned();
+                if n.starts_with(".seatbook-") && n.ends_with(".part") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         let made = self.backup_to(&dest)?;
         // Only the automatic backups (`seatbook-YYYY-MM-DD.db`) count and are pruned; backups
         // made by hand in the same folder stay until the user removes them.
@@ -235,7 +244,8 @@ pub fn restore_backup(db_path: &Path, backup: &Path, stamp: &str) -> Result<Path
     check_backup_file(backup)?;
     let stem = db_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "seatbook".into());
     let aside = db_path.with_file_name(format!("{stem}.before-restore-{stamp}.db"));
-    let incoming = db_path.with_extension("restore.tmp");
+    crate::files::remove_leftovers(db_path);
+    let incoming = crate::files::temp_beside(db_path);
     std::fs::copy(backup, &incoming).map_err(|e| Error::io(format!("cannot copy {}: {e}", backup.display())))?;
     if db_path.exists() {
         // A consistent copy of the current database (its WAL included) is what is kept aside.

@@ -380,3 +380,53 @@ fn huge_amounts_and_impossible_dates_are_refused_at_their_flag() {
     let run = book.json(&["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
     assert_eq!(run["invoices"].as_array().unwrap().len(), 1, "the book still bills: {run}");
 }
+
+/// Files are written whole, through a hidden temporary file beside them: a user's own
+/// `report.tmp` beside `report.db` is never touched, and what a killed write left is cleared.
+#[test]
+fn backups_and_exports_leave_the_users_files_alone() {
+    let book = Book::reseller();
+    let dir = book.db.dir.path();
+    let mine = dir.join("report.tmp");
+    std::fs::write(&mine, "my notes").unwrap();
+    let leftover = dir.join(".report.db.seatbook-99999.part");
+    std::fs::write(&leftover, "half a backup").unwrap();
+    book.ok(&["backup", "create", "--out", path(&dir.join("report.db"))]);
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "my notes");
+    assert!(!leftover.exists(), "a killed backup's leftover is cleared");
+    assert!(dir.join("report.db").is_file());
+    let hidden: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+    let csv = dir.join("aging.csv");
+    book.ok(&["report", "aging", "--csv", path(&csv)]);
+    assert!(std::fs::read_to_string(&csv).unwrap().starts_with("customer,"));
+}
+
+/// Several processes opening a new database at once: each takes the write lock before migrating
+/// and reads the version again, so none fails with "table company already exists".
+#[test]
+fn processes_opening_a_new_database_at_once_all_succeed() {
+    for round in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join(format!("new-{round}.db"));
+        let children: Vec<_> = (0..6)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_seatbook"))
+                    .args(["--db", db.to_str().unwrap(), "--today", TODAY, "--json", "customer", "list"])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+}
