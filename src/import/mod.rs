@@ -57,6 +57,18 @@ impl Table {
                     if r.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
+                    // A line cut short (a file cut off, or a quote never closed) is not a row.
+                    if r.len() < header.len() {
+                        problems.push(
+                            line,
+                            format!(
+                                "has {} fields where the header has {}: the line is cut short or a quote is not closed",
+                                r.len(),
+                                header.len()
+                            ),
+                        );
+                        continue;
+                    }
                     records.push((line, r));
                 }
                 Err(e) => {

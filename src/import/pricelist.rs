@@ -5,7 +5,7 @@
 use super::Table;
 use crate::catalogue::{PriceRow, ProductKey};
 use crate::dates::parse_pricelist_date;
-use crate::error::{LineProblems, Result};
+use crate::error::{Error, LineProblems, Result};
 use crate::money::{parse_price, Currency};
 
 const ALIASES: &[(&str, &[&str])] = &[
@@ -80,6 +80,15 @@ pub fn parse(bytes: &[u8], market: Option<&str>, currency: Option<Currency>) -> 
             bad("Market must not be empty".into());
             continue;
         }
+        // Only the terms and plans of Microsoft's new commerce, in the pairs it sells.
+        let pair = crate::catalogue::Term::parse(&term, "TermDuration").and_then(|t| {
+            let p = crate::catalogue::BillingPlan::parse(plan, "BillingPlan")?;
+            crate::catalogue::check_pair(t, p).map_err(|e| e.with_field("BillingPlan"))
+        });
+        if let Err(e) = pair {
+            bad(Error { names_value: true, ..e }.field_message());
+            continue;
+        }
         let unit_price = match parse_price(get("unit_price"), "UnitPrice") {
             Ok(p) => p,
             Err(e) => {
@@ -110,6 +119,11 @@ pub fn parse(bytes: &[u8], market: Option<&str>, currency: Option<Currency>) -> 
                 continue;
             }
         };
+        if tier_min.is_some_and(|t| t < 0) || tier_max.is_some_and(|t| t < 0) || matches!((tier_min, tier_max), (Some(a), Some(b)) if a > b)
+        {
+            bad("the pricing tier is not a range of seats (PricingTierRangeMin to PricingTierRangeMax, from 0)".into());
+            continue;
+        }
         let start = match parse_pricelist_date(get("effective_start")) {
             Ok(Some(d)) => d,
             Ok(None) => {
@@ -219,5 +233,39 @@ mod tests {
         assert!(e.message.contains("line 5: ProductId and SkuId must not be empty"), "{}", e.message);
         let e = parse(b"ProductId,SkuId,UnitPrice\nA,B,1\n", None, None).unwrap_err();
         assert!(e.message.contains("lacks the columns term, billing_plan, market, currency, effective_start"), "{}", e.message);
+    }
+
+    #[test]
+    fn rows_seatbook_cannot_read_are_bad_lines() {
+        let header = "ProductId,SkuId,ProductTitle,SkuTitle,Publisher,SkuDescription,UnitOfMeasure,TermDuration,BillingPlan,Market,Currency,UnitPrice,PricingTierRangeMin,PricingTierRangeMax,EffectiveStartDate,EffectiveEndDate,Tags,ERP Price,Segment";
+        let row = |term: &str, plan: &str, min: &str| {
+            format!("CFQ7TTC0LH18,0001,Basic,Basic,Microsoft,Basic,1 License,{term},{plan},ZA,USD,72,{min},,11/1/2025 12:00:00 AM,,License,90,Commercial")
+        };
+        let file = [
+            header.to_string(),
+            row("P1Y", "Annual", ""),
+            row("P7Y", "Annual", ""),
+            row("P1Y", "Weekly", ""),
+            row("P1Y", "Annual", "-5"),
+            row("P1M", "Annual", ""),
+        ]
+        .join("\n");
+        let e = parse(file.as_bytes(), Some("ZA"), None).unwrap_err();
+        assert!(e.message.contains("4 bad lines"), "{}", e.message);
+        assert!(e.message.contains("line 3: TermDuration: 'P7Y' is not a term"), "{}", e.message);
+        assert!(
+            e.message.contains("line 4: BillingPlan: 'weekly' is not a billing plan")
+                || e.message.contains("line 4: BillingPlan: 'Weekly'"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("line 5: the pricing tier is not a range"), "{}", e.message);
+        assert!(e.message.contains("line 6: BillingPlan: a P1M term cannot be billed annual"), "{}", e.message);
+        // A file cut off in its last row, or with a quote never closed, is refused at that line.
+        let cut = format!("{header}\n{}\nCFQ7TTC0LH18,0002,Basic,Ba", row("P1Y", "Annual", ""));
+        let e = parse(cut.as_bytes(), Some("ZA"), None).unwrap_err();
+        assert!(e.message.contains("line 3: has 4 fields where the header has 19"), "{}", e.message);
+        let open_quote = format!("{header}\n{}\nCFQ7TTC0LH18,0002,\"Basic,Basic", row("P1Y", "Annual", ""));
+        assert!(parse(open_quote.as_bytes(), Some("ZA"), None).unwrap_err().message.contains("line 3: has"));
     }
 }
