@@ -7,6 +7,7 @@ use crate::error::{LineProblems, Result};
 use crate::import::subscriptions::ParsedSubscriptions;
 use crate::subscription::{current_term_start, imported_bill_from, term_end, Event, EventKind, RenewalChanges, Status, Subscription};
 use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
 
 impl Store {
     /// Import an existing book of subscriptions, all or nothing.
@@ -17,6 +18,7 @@ impl Store {
                 problems.push(*line, problem.clone());
             }
             let mut plans = Vec::new();
+            let mut seen_ms = std::collections::HashMap::new();
             for row in &parsed.rows {
                 let customer = match s.customer_by_domain(&row.customer_domain)? {
                     Some(c) if c.closed_on.is_none() => c,
@@ -29,6 +31,39 @@ impl Store {
                         continue;
                     }
                 };
+                // A subscription already in the book (by Microsoft's id, or the same purchase of
+                // the same customer) is not imported twice: a file imported again adds nothing.
+                let ms_id = row.ms_subscription_id.trim();
+                if !ms_id.is_empty() {
+                    if let Some(first) = seen_ms.insert(ms_id.to_ascii_lowercase(), row.line) {
+                        problems.push(row.line, format!("Microsoft subscription {ms_id} appears again (first on line {first})"));
+                        continue;
+                    }
+                }
+                let existing: Option<i64> = s
+                    .conn
+                    .prepare_cached(
+                        "SELECT id FROM subscriptions WHERE (?1 <> '' AND lower(ms_subscription_id) = lower(?1))
+                            OR (customer_id = ?2 AND product_id = ?3 AND sku_id = ?4 AND purchased_on = ?5 AND term = ?6 AND billing = ?7)
+                         LIMIT 1",
+                    )?
+                    .query_row(
+                        rusqlite::params![
+                            ms_id,
+                            customer.id,
+                            row.product.product_id,
+                            row.product.sku_id,
+                            row.start.to_string(),
+                            row.term.as_str(),
+                            row.billing.as_str()
+                        ],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(id) = existing {
+                    problems.push(row.line, format!("already in the book as subscription {id}: a file is imported once"));
+                    continue;
+                }
                 if row.start > today {
                     problems.push(
                         row.line,

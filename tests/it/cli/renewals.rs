@@ -242,4 +242,25 @@ fn a_good_subscription_file_lands_each_row_in_its_current_term() {
         "{history}"
     );
     assert_eq!(book.subscription_ids(&["--customer", &acme.to_string()]), [id(first), id(second)]);
+
+    // The same file again adds nothing: each row is already in the book.
+    let e = book.fails(&["subscription", "import", path(&file)], 2);
+    let m = text(&e["message"]);
+    assert!(m.contains("2 bad lines") && m.contains(&format!("line 2: already in the book as subscription {}", id(first))), "{m}");
+    // Nor does another file with the same Microsoft subscription id, or the id twice in one file.
+    let again = book.file(
+        "again.csv",
+        &format!(
+            "{SUBSCRIPTION_HEADER},ms_subscription_id\n\
+             acme.onmicrosoft.com,{STANDARD},P1Y,monthly,3,2025-06-01,,MS-1\n\
+             acme.onmicrosoft.com,{EXCHANGE},P1Y,monthly,3,2025-06-01,,ms-9\n\
+             acme.onmicrosoft.com,{EXCHANGE},P1Y,annual,3,2025-07-01,,ms-9\n"
+        ),
+    );
+    let m = text(&book.fails(&["subscription", "import", path(&again)], 2)["message"]);
+    assert!(
+        m.contains("line 2: already in the book") && m.contains("line 4: Microsoft subscription ms-9 appears again (first on line 3)"),
+        "{m}"
+    );
+    assert_eq!(book.subscription_ids(&["--customer", &acme.to_string()]).len(), 2, "nothing imported twice");
 }
