@@ -133,6 +133,27 @@ pub fn draft_view(d: &Draft, date: NaiveDate, due: NaiveDate, month: &str) -> In
     }
 }
 
+/// When the invoices of `month` may be dated (tax-invoice rules): not before the last invoice
+/// issued (numbers follow dates), not more than a month before the month billed (billing is in
+/// advance, not years ahead), not more than a year after it (a late run, catching up).
+pub fn check_issue_date(month: NaiveDate, date: NaiveDate, last_issued: Option<NaiveDate>) -> crate::Result<()> {
+    let earliest = month.checked_sub_months(chrono::Months::new(1)).unwrap_or(month);
+    let latest = crate::dates::add_months(crate::dates::month_end(month), 12);
+    if date < earliest || date > latest {
+        return Err(crate::Error::invalid(
+            "date",
+            format!("invoices for {} are dated from {earliest} to {latest}, not {date}", month_label(month)),
+        ));
+    }
+    if let Some(last) = last_issued.filter(|l| date < *l) {
+        return Err(crate::Error::invalid(
+            "date",
+            format!("{date} is before the last invoice issued ({last}): invoice numbers follow their dates"),
+        ));
+    }
+    Ok(())
+}
+
 /// What a document says about payment: the invoice's terms, or where a credit goes.
 pub fn payment_terms(is_invoice: bool, days: i64) -> String {
     match (is_invoice, days) {
@@ -168,6 +189,19 @@ pub fn fx_notes(lines: &[InvoiceLineView], currency: Currency) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invoices_are_dated_in_order_and_near_the_month_they_bill() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let nov = d("2026-11-01");
+        assert!(check_issue_date(nov, d("2026-11-01"), Some(d("2026-10-31"))).is_ok());
+        assert!(check_issue_date(nov, d("2026-10-15"), None).is_ok(), "in advance, up to a month");
+        assert!(check_issue_date(nov, d("2027-11-30"), None).is_ok(), "a late run, up to a year");
+        let before = check_issue_date(nov, d("2026-11-01"), Some(d("2026-11-02"))).unwrap_err();
+        assert_eq!(before.message, "2026-11-01 is before the last invoice issued (2026-11-02): invoice numbers follow their dates");
+        assert!(check_issue_date(nov, d("1990-11-01"), None).unwrap_err().message.contains("are dated from 2026-10-01 to 2027-11-30"));
+        assert_eq!(check_issue_date(nov, d("2027-12-01"), None).unwrap_err().field.as_deref(), Some("date"));
+    }
 
     #[test]
     fn the_words_printed_on_documents() {

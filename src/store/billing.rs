@@ -146,6 +146,9 @@ impl Store {
     pub fn issue_month(&mut self, month: NaiveDate, date: NaiveDate, at: &str) -> Result<BillingRun> {
         let label = month_label(month);
         let issued = self.write(|s| {
+            let last: Option<String> = s.conn.query_row("SELECT max(date) FROM invoices", [], |r| r.get(0))?;
+            let last = last.and_then(|l| NaiveDate::parse_from_str(&l, "%Y-%m-%d").ok());
+            crate::billing::documents::check_issue_date(month, date, last)?;
             let (drafts, problems, renewals, company) = s.billing_drafts(month, at)?;
             s.conn.execute(
                 "INSERT INTO billing_runs (month, issue_date, recorded_at, invoices, problems) VALUES (?1, ?2, ?3, ?4, ?5)",

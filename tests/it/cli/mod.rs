@@ -430,3 +430,34 @@ fn processes_opening_a_new_database_at_once_all_succeed() {
         }
     }
 }
+
+/// Tax-invoice dates: invoice numbers follow their dates, and a month's invoices are dated near
+/// the month they bill.
+#[test]
+fn invoices_are_dated_in_order_and_near_their_month() {
+    let book = Book::with_prices();
+    let acme = book.customer("Acme", "acme.onmicrosoft.com", &[]).to_string();
+    book.ok(&[
+        "subscription",
+        "add",
+        "--customer",
+        &acme,
+        "--product",
+        BASIC,
+        "--term",
+        "P1Y",
+        "--billing",
+        "monthly",
+        "--quantity",
+        "2",
+        "--start",
+        "2026-11-01",
+    ]);
+    book.ok(&["bill", "--month", "2026-11", "--issue", "--date", "2026-11-20"]);
+    let e = book.fails(&["bill", "--month", "2026-12", "--issue", "--date", "2026-11-19"], 2);
+    assert_eq!(e["field"], "--date");
+    assert!(text(&e["message"]).contains("before the last invoice issued (2026-11-20)"), "{e}");
+    let e = book.fails(&["bill", "--month", "2026-12", "--issue", "--date", "1990-12-01"], 2);
+    assert!(text(&e["message"]).contains("are dated from 2026-11-01 to 2027-12-31"), "{e}");
+    book.ok(&["bill", "--month", "2026-12", "--issue", "--date", "2026-12-01"]);
+}
