@@ -86,12 +86,44 @@ pub(super) fn integrity_check(path: &Path) -> std::result::Result<(), Option<Str
     })
 }
 
-/// Check that `path` is a whole Seatbook database this version can open.
+/// The file beside a backup that holds its SHA-256, as `sha256sum` writes it
+/// (`<hex>  <file name>`), so `sha256sum -c` checks it too.
+pub fn checksum_file(backup: &Path) -> PathBuf {
+    let mut name = backup.as_os_str().to_owned();
+    name.push(".sha256");
+    PathBuf::from(name)
+}
+
+/// The SHA-256 of a file's bytes, in hex.
+fn sha256(path: &Path) -> Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(format!("cannot read {}: {e}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Check that `path` is a whole Seatbook database this version can open, unchanged since it was
+/// made (its checksum, when it has one: backups made before checksums were kept have none).
 pub fn check_backup_file(path: &Path) -> Result<u32> {
     let refuse =
         |why: String| Error::new(ErrorCode::InvalidInput, format!("{} cannot be restored: {why}", path.display())).with_field("file");
     if !path.is_file() {
         return Err(refuse("there is no such file".into()));
+    }
+    if let Ok(sum) = std::fs::read_to_string(checksum_file(path)) {
+        let want = sum.split_whitespace().next().unwrap_or_default().to_ascii_lowercase();
+        if sha256(path)? != want {
+            return Err(refuse("its content changed since it was made (its checksum does not match)".into()));
+        }
     }
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| refuse(e.to_string()))?;
     integrity_check(path).map_err(|why| match why {
@@ -153,7 +185,10 @@ impl Store {
             let _ = std::fs::remove_file(&tmp);
             return Err(Error::io(format!("the backup failed its check: {}", e.message)));
         }
+        let sum = sha256(&tmp)?;
         std::fs::rename(&tmp, dest).map_err(|e| Error::io(format!("cannot move the backup to {}: {e}", dest.display())))?;
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        crate::files::write(&checksum_file(dest), format!("{sum}  {name}\n").as_bytes())?;
         info(dest)
     }
 
@@ -218,6 +253,7 @@ impl Store {
         while daily.len() > KEEP_BACKUPS {
             let oldest = daily.remove(0);
             let _ = std::fs::remove_file(&oldest.path);
+            let _ = std::fs::remove_file(checksum_file(Path::new(&oldest.path)));
         }
         Ok(Some(made))
     }
@@ -237,25 +273,107 @@ pub fn list_backups(dir: &Path) -> Result<Vec<BackupInfo>> {
     Ok(out)
 }
 
-/// Replace the database at `db_path` by `backup`. The backup is checked first (a damaged or
-/// foreign file is refused and nothing changes); the current database is kept aside as
-/// `<name>.before-restore-<stamp>.db`. The database must not be open elsewhere.
+/// Replace the book at `db_path` by `backup`. The backup is checked first (its checksum, its
+/// integrity, and then, on a copy, Seatbook's own checks: schema, gapless numbers, balanced
+/// books); a damaged, edited or foreign file is refused and nothing changes. Then the live book is
+/// taken exclusively (a connection in exclusive locking mode; refused, changing nothing, while
+/// another program has the book open), kept aside as `<name>.before-restore-<stamp>.db`, and
+/// replaced in place with SQLite's backup API: every write acknowledged before is in the copy
+/// kept aside, and no connection can go on writing into a replaced file.
 pub fn restore_backup(db_path: &Path, backup: &Path, stamp: &str) -> Result<PathBuf> {
     check_backup_file(backup)?;
     let stem = db_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "seatbook".into());
     let aside = db_path.with_file_name(format!("{stem}.before-restore-{stamp}.db"));
     crate::files::remove_leftovers(db_path);
     let incoming = crate::files::temp_beside(db_path);
+    let remove_incoming = || {
+        let _ = std::fs::remove_file(&incoming);
+        for ext in ["-wal", "-shm"] {
+            let mut side = incoming.as_os_str().to_owned();
+            side.push(ext);
+            let _ = std::fs::remove_file(PathBuf::from(side));
+        }
+    };
     std::fs::copy(backup, &incoming).map_err(|e| Error::io(format!("cannot copy {}: {e}", backup.display())))?;
-    if db_path.exists() {
-        // A consistent copy of the current database (its WAL included) is what is kept aside.
-        let current = Store::open(db_path)?;
-        current.backup_to(&aside)?;
-        drop(current);
+    // Seatbook's own checks, on the copy (an older backup is migrated there first).
+    if let Err(e) = Store::open(&incoming).and_then(|s| s.check_book()) {
+        remove_incoming();
+        return Err(
+            Error::new(ErrorCode::InvalidInput, format!("{} cannot be restored: {}", backup.display(), e.message)).with_field("file")
+        );
     }
-    for ext in ["db-wal", "db-shm"] {
-        let _ = std::fs::remove_file(db_path.with_extension(ext));
+    if !db_path.exists() {
+        std::fs::rename(&incoming, db_path).map_err(|e| Error::io(format!("cannot write {}: {e}", db_path.display())))?;
+        remove_incoming();
+        return Ok(aside);
     }
-    std::fs::rename(&incoming, db_path).map_err(|e| Error::io(format!("cannot replace {}: {e}", db_path.display())))?;
+    let result = (|| -> Result<()> {
+        let mut live = Connection::open(db_path)?;
+        // Take the book exclusively: in WAL mode that needs every other connection closed (each
+        // holds the shared-memory file while open), so a book open in the app or a script is
+        // refused rather than replaced under it.
+        live.busy_timeout(std::time::Duration::from_secs(3))?;
+        if let Err(e) = live.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;") {
+            let _ = live.execute_batch("ROLLBACK;");
+            return Err(match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => Error::refused(format!(
+                    "{} is open in another program (the desktop app, or a script): close it, then restore",
+                    db_path.display()
+                )),
+                _ => e.into(),
+            });
+        }
+        live.busy_timeout(super::BUSY_TIMEOUT)?;
+        live.backup(rusqlite::MAIN_DB, &aside, None::<fn(rusqlite::backup::Progress)>)?;
+        live.restore(rusqlite::MAIN_DB, &incoming, None::<fn(rusqlite::backup::Progress)>)?;
+        live.execute_batch("PRAGMA locking_mode = NORMAL;")?;
+        live.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;
+        Ok(())
+    })();
+    remove_incoming();
+    result.map_err(|e| {
+        if e.code == ErrorCode::Refused {
+            e
+        } else {
+            Error::database(format!("cannot restore {}: {}", backup.display(), e.message))
+        }
+    })?;
     Ok(aside)
+}
+
+impl Store {
+    /// Seatbook's own checks of a book, beyond SQLite's: its tables, indexes and triggers are
+    /// exactly this version's (a file with the right names but not Seatbook's rules is refused),
+    /// every series of invoice and credit-note numbers is gapless, and the books balance.
+    pub fn check_book(&self) -> Result<()> {
+        let objects = |s: &Store| -> Result<std::collections::BTreeSet<(String, String, String)>> {
+            let mut stmt = s.conn.prepare("SELECT type, name, IFNULL(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let want = objects(&Store::open_in_memory()?)?;
+        let have = objects(self)?;
+        if let Some((kind, name, _)) = want.symmetric_difference(&have).next() {
+            return Err(Error::database(format!("it is not a Seatbook book as this version makes them (its {kind} {name} differs)")));
+        }
+        for (table, what) in [("invoices", "invoice"), ("credit_notes", "credit note")] {
+            let mut stmt = self.conn.prepare(&format!("SELECT series_year, count(*), max(seq) FROM {table} GROUP BY series_year"))?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let (year, count, max): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                if count != max {
+                    let series = if year == 0 { String::new() } else { format!(" of {year}") };
+                    return Err(Error::database(format!("its {what} numbers{series} have gaps ({count} documents up to number {max})")));
+                }
+            }
+        }
+        let mut totals: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
+        for ((_, currency), balance) in crate::books::trial_balance(&self.journal()?) {
+            *totals.entry(currency.to_string()).or_default() += balance;
+        }
+        if let Some((currency, off)) = totals.into_iter().find(|(_, t)| !t.is_zero()) {
+            return Err(Error::database(format!("its books do not balance ({currency} is off by {off})")));
+        }
+        Ok(())
+    }
 }

@@ -24,7 +24,7 @@ mod subscriptions;
 
 pub use crate::billing::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView, InvoiceView};
 pub use crate::subscription::RenewalOutcome;
-pub use backup::{backup_dir, check_backup_file, list_backups, restore_backup, BackupInfo, KEEP_BACKUPS};
+pub use backup::{backup_dir, check_backup_file, checksum_file, list_backups, restore_backup, BackupInfo, KEEP_BACKUPS};
 pub use catalogue::{ImportSummary, PriceQuote};
 pub use dashboard::{
     CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,

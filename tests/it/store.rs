@@ -298,6 +298,9 @@ fn a_backup_whose_index_disagrees_with_its_table_is_refused() {
     store.backup_to(&backup).unwrap();
     drop(store);
     assert!(seatbook::store::check_backup_file(&backup).is_ok());
+    // Without its checksum (a backup made before they were kept), so the integrity check is
+    // what finds the damage.
+    std::fs::remove_file(seatbook::store::checksum_file(&backup)).unwrap();
     {
         let conn = rusqlite::Connection::open(&backup).unwrap();
         conn.execute_batch(
@@ -354,4 +357,89 @@ fn all_data_exports_as_one_csv_per_table() {
     assert!(header.starts_with("id,number,") && header.ends_with(",net,vat,total"), "{header}");
     // Business Basic ZAR: 1360.80 × 1.20 / 12 × 5 seats = 680.40, VAT 102.06.
     assert!(invoices.lines().nth(1).unwrap().ends_with(",680.40,102.06,782.46"), "{invoices}");
+}
+
+/// A backup is restored only as it was made, and only if it is a Seatbook book: an issued
+/// invoice's customer edited in it (its checksum), a file with Seatbook's table names and version
+/// but not its rules, a book with a gap in its numbers: each is refused and nothing changes.
+#[test]
+fn an_edited_or_counterfeit_backup_is_refused_before_anything_changes() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    store.add_subscription(&new_sub(a, ("CFQ7TTC0LH18", "0001"), Term::P1Y, BillingPlan::Monthly, 2, "2026-11-01"), NOW).unwrap();
+    store.issue_month(day("2026-11-01"), day("2026-11-01"), NOW).unwrap();
+    let backup = db.dir.path().join("backup.db");
+    store.backup_to(&backup).unwrap();
+    let sum = std::fs::read_to_string(seatbook::store::checksum_file(&backup)).unwrap();
+    assert!(sum.ends_with("  backup.db\n") && sum.len() == 64 + 2 + 9 + 1, "sha256sum's format: {sum:?}");
+    drop(store);
+    let before = std::fs::read(&db.path).unwrap();
+    let refused = |file: &std::path::Path, why: &str| {
+        let e = seatbook::store::restore_backup(&db.path, file, "x").unwrap_err();
+        assert!(e.message.contains(why), "{}", e.message);
+        assert_eq!(std::fs::read(&db.path).unwrap(), before, "nothing changed");
+    };
+    // Its bytes edited: an issued invoice's customer renamed (the triggers bypassed by hand).
+    let edited = db.dir.path().join("edited.db");
+    std::fs::copy(&backup, &edited).unwrap();
+    std::fs::copy(seatbook::store::checksum_file(&backup), seatbook::store::checksum_file(&edited)).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&edited).unwrap();
+        conn.execute_batch("DROP TRIGGER invoices_immutable_update; UPDATE invoices SET customer_name = 'Someone Else';").unwrap();
+    }
+    refused(&edited, "its checksum does not match");
+    // Without a checksum, Seatbook's own checks find the missing rule.
+    std::fs::remove_file(seatbook::store::checksum_file(&edited)).unwrap();
+    refused(&edited, "not a Seatbook book as this version makes them");
+    // A file that merely has the right table names and version.
+    let fake = db.dir.path().join("fake.db");
+    {
+        let conn = rusqlite::Connection::open(&fake).unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE company (id INTEGER); CREATE TABLE customers (id INTEGER); CREATE TABLE subscriptions (id INTEGER);
+             PRAGMA user_version = {};",
+            seatbook::store::schema_version()
+        ))
+        .unwrap();
+    }
+    refused(&fake, "cannot be restored");
+    // The good one restores.
+    seatbook::store::restore_backup(&db.path, &backup, "y").unwrap();
+    assert_eq!(Store::open(&db.path).unwrap().list_invoices(None, None).unwrap().len(), 1);
+}
+
+/// A restore while another connection has the book open (the desktop app, a script) is refused
+/// and changes nothing: the book is never replaced under an open connection, which would go on
+/// writing into the replaced file. Once it is closed, the restore goes ahead, and every write it
+/// acknowledged is in the copy kept aside.
+#[test]
+fn a_restore_never_replaces_a_book_another_connection_has_open() {
+    let db = TestDb::new();
+    let store = reseller(&db);
+    let backup = db.dir.path().join("backup.db");
+    store.backup_to(&backup).unwrap();
+    drop(store);
+    let mut app = Store::open(&db.path).unwrap();
+    let mut acknowledged = Vec::new();
+    for n in 0..5 {
+        let domain = format!("c{n}.onmicrosoft.com");
+        let fields = seatbook::customer::CustomerFields { name: Some(format!("C{n}")), domain: Some(domain.clone()), ..Default::default() };
+        app.add_customer(&fields).unwrap();
+        acknowledged.push(domain);
+    }
+    let e = seatbook::store::restore_backup(&db.path, &backup, "busy").unwrap_err();
+    assert_eq!(e.code, ErrorCode::Refused);
+    assert!(e.message.contains("is open in another program") && e.message.contains("close it, then restore"), "{}", e.message);
+    assert_eq!(app.list_customers(None, true, None).unwrap().len(), 5, "the open book is as it was");
+    assert!(!db.dir.path().join("seatbook.before-restore-busy.db").exists());
+    drop(app);
+    let aside = seatbook::store::restore_backup(&db.path, &backup, "free").unwrap();
+    let kept: Vec<String> = Store::open(&aside).unwrap().list_customers(None, true, None).unwrap().into_iter().map(|c| c.domain).collect();
+    for d in &acknowledged {
+        assert!(kept.contains(d), "{d} was acknowledged and is kept aside");
+    }
+    let restored = Store::open(&db.path).unwrap();
+    assert!(restored.list_customers(None, true, None).unwrap().is_empty(), "the backup's book");
+    assert_eq!(restored.integrity_check().unwrap(), "ok");
 }
