@@ -175,6 +175,9 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// How many of a file's bad lines an error lists (the count says how many there are in all).
+pub const SHOWN_PROBLEMS: usize = 100;
+
 /// Problems found in a file, each tied to its line. Imports collect all of them before
 /// refusing the file, so the user can fix every line in one go.
 #[derive(Debug, Default)]
@@ -213,10 +216,31 @@ impl LineProblems {
         self.problems.sort_by_key(|(line, _)| *line);
         let n = self.problems.len();
         let mut message = format!("{} rejected, nothing imported: {n} bad line{}", self.what, if n == 1 { "" } else { "s" });
-        for (line, problem) in &self.problems {
+        for (line, problem) in self.problems.iter().take(SHOWN_PROBLEMS) {
             message.push_str(&format!("\n  line {line}: {problem}"));
+        }
+        if n > SHOWN_PROBLEMS {
+            message.push_str(&format!("\n  … and {} more bad lines", n - SHOWN_PROBLEMS));
         }
         let first = self.problems[0].0;
         Err(Error::invalid(format!("line {first}"), message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_with_many_bad_lines_lists_the_first_hundred_and_counts_them_all() {
+        let mut p = LineProblems::new("customer file");
+        for line in (2..=100_001).rev() {
+            p.push(line, "bad");
+        }
+        let e = p.into_result().unwrap_err();
+        assert!(e.message.starts_with("customer file rejected, nothing imported: 100000 bad lines\n  line 2: bad"), "{}", &e.message[..80]);
+        assert_eq!(e.message.matches("\n  line ").count(), 100);
+        assert!(e.message.ends_with("\n  … and 99900 more bad lines"));
+        assert_eq!(e.field.as_deref(), Some("line 2"));
     }
 }

@@ -135,9 +135,25 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::database(format!("cannot open {}: {e}", path.display())))?;
         let mut store = Store { conn, path: Some(path.to_path_buf()) };
+        // A file the system lets us only read opens read-only: what reads works, every write
+        // says the file is read-only (`transact`).
+        if store.read_only() {
+            store.configure_read_only()?;
+            return Ok(store);
+        }
         store.configure()?;
         store.migrate()?;
         store.conn.execute_batch("PRAGMA query_only = ON")?;
+        Ok(store)
+    }
+
+    /// Open the database at `path` for reading only (as a file the system lets us only read is
+    /// opened): reads work, every write says the file is read-only.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::database(format!("cannot open {}: {e}", path.display())))?;
+        let mut store = Store { conn, path: Some(path.to_path_buf()) };
+        store.configure_read_only()?;
         Ok(store)
     }
 
@@ -167,6 +183,35 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// The database file can only be read (the system's permissions).
+    pub fn read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
+    }
+
+    fn read_only_error(&self) -> Error {
+        let name = self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        Error::database(format!("{name} is read-only (the system does not let Seatbook write it): nothing was changed"))
+    }
+
+    /// A read-only file: no journal mode to set and no migration to run (an older book must be
+    /// opened writable once to be upgraded).
+    fn configure_read_only(&mut self) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        let version: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| {
+            let name = self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            Error::database(format!("{name} is read-only and cannot be read as it is ({e})"))
+        })?;
+        if version != schema_version() {
+            let name = self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            return Err(Error::database(format!(
+                "{name} is read-only, and its schema (version {version}) is not this Seatbook's ({}); make it writable to open it",
+                schema_version()
+            )));
+        }
+        self.conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA query_only = ON;")?;
+        Ok(())
     }
 
     /// Every connection's settings, in one place.
@@ -243,6 +288,9 @@ impl Store {
     }
 
     fn transact<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>, commit: bool) -> Result<T> {
+        if self.read_only() {
+            return Err(self.read_only_error());
+        }
         self.conn.execute_batch("PRAGMA query_only = OFF")?;
         let result = match self.conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
@@ -428,6 +476,30 @@ mod tests {
         let empty = dir.path().join("empty.db");
         std::fs::write(&empty, b"").unwrap();
         assert!(Store::open(&empty).is_ok());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_read_only_file_can_be_read_and_every_write_says_so() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.db");
+        let mut store = Store::open(&path).unwrap();
+        store.write(|tx| Ok(tx.conn.execute(RATE, [])?)).unwrap();
+        drop(store);
+        let check = |mut store: Store| {
+            assert!(store.read_only());
+            assert_eq!(store.exchange_rates().unwrap().len(), 1);
+            let e = store.write(|tx| Ok(tx.conn.execute(RATE, [])?)).unwrap_err();
+            assert!(e.message.contains("book.db is read-only") && e.message.contains("nothing was changed"), "{}", e.message);
+        };
+        check(Store::open_read_only(&path).unwrap());
+        // A file the system lets us only read opens so by itself (unless we are root, whom
+        // permissions do not stop).
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        if std::fs::OpenOptions::new().write(true).open(&path).is_err() {
+            check(Store::open(&path).unwrap());
+        }
     }
 
     #[test]
