@@ -79,25 +79,7 @@ pub fn credit_draft(inv: &InvoiceView, mode: &CreditMode, reason: &str, date: Na
     if lines.is_empty() {
         return Err(Error::refused(format!("every line of {number} is already credited")));
     }
-    let as_draft: Vec<DraftLine> = lines
-        .iter()
-        .map(|l| DraftLine {
-            item_key: String::new(),
-            kind: l.kind,
-            subscription_id: l.subscription_id,
-            description: l.description.clone(),
-            period_start: l.period_start,
-            period_end: l.period_end,
-            quantity: l.quantity,
-            unit_price: l.unit_price,
-            amount: l.amount,
-            vat_rate: l.vat_rate,
-            fx_rate: None,
-            fx_from: None,
-            billable_date: date,
-            cost: None,
-        })
-        .collect();
+    let as_draft: Vec<DraftLine> = lines.iter().map(|l| l.as_draft(date)).collect();
     let (vat_lines, net, vat) = vat_summary(&as_draft, cur);
     if net <= Decimal::ZERO {
         return Err(Error::refused(format!("the chosen lines of {number} add up to {net} {cur}; there is nothing to credit")));

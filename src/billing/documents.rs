@@ -84,6 +84,29 @@ pub struct CreditNoteView {
     pub total: Decimal,
 }
 
+impl InvoiceLineView {
+    /// The line as the engine's draft line, billable on `date`: for summing VAT per rate the way
+    /// an invoice does (`engine::vat_summary`).
+    pub fn as_draft(&self, date: NaiveDate) -> super::DraftLine {
+        super::DraftLine {
+            item_key: String::new(),
+            kind: self.kind,
+            subscription_id: self.subscription_id,
+            description: self.description.clone(),
+            period_start: self.period_start,
+            period_end: self.period_end,
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            amount: self.amount,
+            vat_rate: self.vat_rate,
+            fx_rate: None,
+            fx_from: None,
+            billable_date: date,
+            cost: None,
+        }
+    }
+}
+
 /// A unit price as printed: four decimals at most, trailing zeros dropped.
 pub fn unit(d: Decimal) -> Decimal {
     round_half_away(d, 4).normalize()

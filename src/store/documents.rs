@@ -93,67 +93,80 @@ impl Store {
                 })
                 .collect()
         };
-        let (doc, snapshot, extra_notes, own_logo) = if is_invoice {
+        // What differs between an invoice and a credit note; the rest comes from the snapshot.
+        struct Parts {
+            kind: DocumentKind,
+            issue_date: chrono::NaiveDate,
+            due_date: Option<chrono::NaiveDate>,
+            currency: crate::money::Currency,
+            lines: Vec<DocumentLine>,
+            vat: Vec<VatRow>,
+            totals: (rust_decimal::Decimal, rust_decimal::Decimal, rust_decimal::Decimal),
+            notes: Vec<String>,
+        }
+        let vat_rows = |v: &[crate::billing::engine::VatLine]| v.iter().map(|v| VatRow { rate: v.rate, net: v.net, vat: v.vat }).collect();
+        let (parts, snapshot, own_logo) = if is_invoice {
             let inv = self.invoice(number)?;
             let snapshot = self.snapshot(number)?;
-            let doc = Document {
+            let own = snapshot.logo.clone();
+            let parts = Parts {
                 kind: DocumentKind::TaxInvoice,
-                number: number.to_string(),
                 issue_date: inv.date,
                 due_date: Some(inv.due_date),
                 currency: inv.currency,
-                paper: snapshot.paper,
-                supplier: snapshot.supplier.clone(),
-                logo: None,
-                bank: snapshot.bank.clone(),
-                payment_terms: payment_terms(true, snapshot.payment_terms_days),
-                customer: snapshot.customer.clone(),
                 lines: to_lines(&inv.lines),
-                vat: inv.vat_lines.iter().map(|v| VatRow { rate: v.rate, net: v.net, vat: v.vat }).collect(),
-                net: inv.net,
-                vat_total: inv.vat,
-                total: inv.total,
-                notes: Vec::new(),
+                vat: vat_rows(&inv.vat_lines),
+                totals: (inv.net, inv.vat, inv.total),
+                notes: fx_notes(&inv.lines, inv.currency),
             };
-            let own = snapshot.logo.clone();
-            (doc, snapshot, fx_notes(&inv.lines, inv.currency), own)
+            (parts, snapshot, own)
         } else {
             let cn = self
                 .credit_note(number)
                 .map_err(|_| Error::not_found(format!("there is no invoice or credit note {number}")).with_field("number"))?;
-            let snapshot = self.snapshot(&cn.invoice_number)?;
+            let mut snapshot = self.snapshot(&cn.invoice_number)?;
             let (own, kept): (Option<Vec<u8>>, i64) = self.conn.query_row(
                 "SELECT l.bytes, c.logo_kept FROM credit_notes c LEFT JOIN logos l ON l.id = c.logo_id WHERE c.number = ?1",
                 [number],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            let mut snapshot = snapshot;
             snapshot.legacy_logo = kept == 0;
-            let doc = Document {
+            let parts = Parts {
                 kind: DocumentKind::CreditNote {
                     corrects: cn.invoice_number.clone(),
                     corrects_date: cn.invoice_date,
                     reason: cn.reason.clone(),
                 },
-                number: number.to_string(),
                 issue_date: cn.date,
                 due_date: None,
                 currency: cn.currency,
-                paper: snapshot.paper,
-                supplier: snapshot.supplier.clone(),
-                logo: None,
-                bank: snapshot.bank.clone(),
-                payment_terms: payment_terms(false, snapshot.payment_terms_days),
-                customer: snapshot.customer.clone(),
                 lines: to_lines(&cn.lines),
-                vat: cn.vat_lines.iter().map(|v| VatRow { rate: v.rate, net: v.net, vat: v.vat }).collect(),
-                net: cn.net,
-                vat_total: cn.vat,
-                total: cn.total,
+                vat: vat_rows(&cn.vat_lines),
+                totals: (cn.net, cn.vat, cn.total),
                 notes: Vec::new(),
             };
-            (doc, snapshot, Vec::new(), own)
+            (parts, snapshot, own)
         };
+        let doc = Document {
+            kind: parts.kind,
+            number: number.to_string(),
+            issue_date: parts.issue_date,
+            due_date: parts.due_date,
+            currency: parts.currency,
+            paper: snapshot.paper,
+            supplier: snapshot.supplier.clone(),
+            logo: None,
+            bank: snapshot.bank.clone(),
+            payment_terms: payment_terms(is_invoice, snapshot.payment_terms_days),
+            customer: snapshot.customer.clone(),
+            lines: parts.lines,
+            vat: parts.vat,
+            net: parts.totals.0,
+            vat_total: parts.totals.1,
+            total: parts.totals.2,
+            notes: Vec::new(),
+        };
+        let extra_notes = parts.notes;
         let mut doc = doc;
         doc.notes.extend(tax_note(&snapshot.tax_treatment));
         doc.notes.extend(extra_notes);

@@ -181,25 +181,7 @@ impl Store {
             let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
-        let drafts: Vec<DraftLine> = lines
-            .iter()
-            .map(|l| DraftLine {
-                item_key: String::new(),
-                kind: l.kind,
-                subscription_id: None,
-                description: String::new(),
-                period_start: None,
-                period_end: None,
-                quantity: l.quantity,
-                unit_price: l.unit_price,
-                amount: l.amount,
-                vat_rate: l.vat_rate,
-                fx_rate: None,
-                fx_from: None,
-                billable_date: date,
-                cost: None,
-            })
-            .collect();
+        let drafts: Vec<DraftLine> = lines.iter().map(|l| l.as_draft(date)).collect();
         let (vat_lines, _, _) = vat_summary(&drafts, cur);
         Ok(CreditNoteView {
             number: number.trim().to_string(),
