@@ -65,9 +65,16 @@ impl Store {
         };
         let mut events: HashMap<i64, Vec<crate::subscription::Event>> = HashMap::with_capacity(subs.len());
         {
-            let mut stmt = self.conn.prepare("SELECT * FROM subscription_events ORDER BY subscription_id, id")?;
+            // Only the histories of the subscriptions loaded above: a book's expired subscriptions
+            // are not read again every month.
+            let mut stmt = self.conn.prepare(
+                "SELECT e.* FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id
+                 WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2
+                 ORDER BY e.subscription_id, e.id",
+            )?;
             let at = super::col::Positions::of(&stmt, super::subscription_rows::EventCol::NAMES)?;
-            let rows = stmt.query_map([], |r| super::subscription_rows::event_at(r, &at))?;
+            let rows =
+                stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| super::subscription_rows::event_at(r, &at))?;
             for e in rows {
                 let e = e?;
                 events.entry(e.subscription_id).or_default().push(e);
@@ -108,8 +115,9 @@ impl Store {
         }
         let mut billed = HashSet::new();
         {
-            let mut stmt =
-                self.conn.prepare("SELECT item_key FROM invoice_lines WHERE billable_date >= ?1 OR kind IN ('charge', 'instalment')")?;
+            // What was billed within the catch-up reach, and the instalments (a plan is billed
+            // once each); charges are loaded only while unbilled, so theirs are not needed.
+            let mut stmt = self.conn.prepare("SELECT item_key FROM invoice_lines WHERE billable_date >= ?1 OR kind = 'instalment'")?;
             for k in stmt.query_map([horizon.to_string()], |r| r.get::<_, String>(0))? {
                 billed.insert(k?);
             }

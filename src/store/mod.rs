@@ -109,6 +109,24 @@ pub fn resolve_db_path(named: Option<&Path>, data_dir: Option<&Path>) -> Result<
     Ok(base.join(folder).join("seatbook.db"))
 }
 
+/// `f` again while SQLite answers "busy" without waiting (its deadlock avoidance), for a few
+/// seconds at the most.
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let mut tries = 0;
+    loop {
+        match f() {
+            Err(e)
+                if tries < 100
+                    && matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)) =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10 + 5 * tries.min(10)));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// A LIKE pattern matching `text` anywhere, case-insensitively (the searched columns are lower
 /// case), with `%`, `_` and `\` taken literally (used with `ESCAPE '\'`).
 pub(crate) fn like_pattern(text: &str) -> String {
@@ -240,9 +258,14 @@ impl Store {
                 ));
             }
         }
+        // WAL needs the file to itself for a moment: when several processes open a new book at
+        // once, SQLite answers "busy" at once (not after its timeout) to the one that would wait
+        // on another, so that one tries again.
+        retry_busy(|| self.conn.execute_batch("PRAGMA journal_mode = WAL;"))?;
         // A 64 MiB page cache: reports and billing read the same invoices and histories again.
-        self.conn
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")?;
+        self.conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;",
+        )?;
         // `INSERT OR REPLACE` deletes the row it replaces: with recursive triggers that delete
         // meets the triggers that keep issued documents and payments as they are.
         self.conn.execute_batch("PRAGMA recursive_triggers = ON;")?;
@@ -266,14 +289,22 @@ impl Store {
         }
         // The write lock first, then the version again: another Seatbook opening the same new
         // file at the same moment may have migrated it meanwhile.
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql).map_err(|e| Error::database(format!("migration {} failed: {e}", i + 1)))?;
+        retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE"))?;
+        let migrated = (|| -> Result<()> {
+            let version: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+                self.conn.execute_batch(sql).map_err(|e| Error::database(format!("migration {} failed: {e}", i + 1)))?;
+            }
+            self.conn.pragma_update(None, "user_version", target)?;
+            Ok(())
+        })();
+        match migrated {
+            Ok(()) => Ok(self.conn.execute_batch("COMMIT")?),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
         }
-        tx.pragma_update(None, "user_version", target)?;
-        tx.commit()?;
-        Ok(())
     }
 
     /// Run `f` in one write transaction (see `Tx`), committed if `f` succeeds.

@@ -411,7 +411,7 @@ fn backups_and_exports_leave_the_users_files_alone() {
 /// and reads the version again, so none fails with "table company already exists".
 #[test]
 fn processes_opening_a_new_database_at_once_all_succeed() {
-    for round in 0..3 {
+    for round in 0..5 {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join(format!("new-{round}.db"));
         let children: Vec<_> = (0..6)
