@@ -150,6 +150,42 @@ fn main() {
     pdfs(&path, &numbers, dir.path());
     println!("{}", memory("the PDFs", can_reset));
     println!("peak memory of the whole process: VmHWM {:.1} MB", proc_status_mb("VmHWM").unwrap_or(f64::NAN));
+
+    // BILLING_BENCH_MONTHS=N: the book run on for N more months, each issued on its first day on
+    // a fresh connection, to see whether a month costs more as history grows (issue 10).
+    let more: u32 = std::env::var("BILLING_BENCH_MONTHS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    for k in 1..=more {
+        let m = seatbook::dates::add_months(month, k);
+        let mut store = Store::open(&path).unwrap();
+        let can_reset = reset_peak();
+        let (t, c) = (Instant::now(), cpu());
+        let run = store.issue_month(m, m, NOW).unwrap();
+        println!(
+            "month {:>2} {}: issue {} ({}) — {} invoices, {} renewals; {}",
+            k + 1,
+            m.format("%Y-%m"),
+            secs(t.elapsed()),
+            cpu_since(c),
+            run.invoices.len(),
+            run.renewals,
+            memory("the issue", can_reset)
+        );
+        if k == more {
+            drop(run);
+            let (t, c) = (Instant::now(), cpu());
+            let mrr = store.mrr_by_month(m, seatbook::dates::month_end(m)).unwrap();
+            println!(
+                "mrr_by_month {} after {} months: {} ({}) — {} {}",
+                m.format("%Y-%m"),
+                k + 1,
+                secs(t.elapsed()),
+                cpu_since(c),
+                mrr[0].mrr,
+                mrr[0].currency
+            );
+            println!("database {:.1} MB", std::fs::metadata(&path).unwrap().len() as f64 / 1e6);
+        }
+    }
 }
 
 /// Pages of a PDF, counted from its page objects (`None` if they are not visible, e.g. in

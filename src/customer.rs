@@ -274,7 +274,8 @@ impl CustomerFields {
 /// nothing a printer, a journal or a terminal would take as a command: no control character
 /// (a line break only where `multiline`), no escape, no bidirectional override.
 pub fn plain_text(value: &str, field: &str, max: usize, multiline: bool) -> Result<String> {
-    let t = value.trim();
+    let normalised = if multiline { value.replace("\r\n", "\n") } else { value.to_string() };
+    let t = normalised.trim();
     if t.chars().count() > max {
         return Err(Error::bad_value(field, format!("longer than {max} characters")));
     }
@@ -289,7 +290,7 @@ pub fn plain_text(value: &str, field: &str, max: usize, multiline: bool) -> Resu
         };
         return Err(Error::bad_value(field, format!("contains {what} (U+{:04X}); type it without", c as u32)));
     }
-    Ok(t.replace("\r\n", "\n"))
+    Ok(t.to_string())
 }
 
 pub fn parse_days(v: &str, field: &str) -> Result<u32> {

@@ -180,6 +180,11 @@ pub fn set_exchange_rate(store: &mut Store, r: &RateRequest) -> Result<ExchangeR
     let from = Currency::parse(&r.from, "from")?;
     let to = Currency::parse(&r.to, "to")?;
     let rate = parse_price(&r.rate, "rate")?;
+    // No currency is worth a million of another: with prices and seats bounded too, no product
+    // in billing can overflow.
+    if rate >= rust_decimal::Decimal::from(1_000_000) {
+        return Err(Error::bad_value("rate", format!("{rate} is out of range (less than 1000000)")));
+    }
     let on = super::date(r.on.as_deref(), "on")?;
     store.set_exchange_rate(from, to, rate, on)
 }

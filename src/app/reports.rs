@@ -28,10 +28,19 @@ pub struct ReportRequest {
     pub by: Option<String>,
 }
 
-/// The last day of a month range: `to`'s month end, or today when `to` is not given.
+/// The last day of a month range: `to`'s month end, or today when `to` is this month or not
+/// given (a month still running is measured up to today, as the dashboard does).
 fn range(r: &ReportRequest, today: NaiveDate) -> Result<(NaiveDate, NaiveDate)> {
     let to = match given(r.to.as_deref()) {
-        Some(t) => month_end(month(t, "to")?),
+        Some(t) => {
+            let first = month(t, "to")?;
+            let end = month_end(first);
+            if first <= today && today <= end {
+                today
+            } else {
+                end
+            }
+        }
         None => today,
     };
     let from = match given(r.from.as_deref()) {

@@ -154,19 +154,6 @@ pub fn bill(snap: &Snapshot<'_>, books: &[CustomerBook]) -> (Vec<Draft>, Vec<Pro
     let mut problems = Vec::new();
     for book in books {
         match bill_customer(snap, book) {
-            // A tax invoice is never negative: a month whose credits outweigh its charges is left
-            // out, its lines unbilled, so they are netted against the next month's charges (or
-            // the reseller credits the invoice they correct).
-            Ok(Some(d)) if d.total.is_sign_negative() && !d.total.is_zero() => problems.push(Problem {
-                customer_id: book.customer.id,
-                customer_name: book.customer.name.clone(),
-                message: format!(
-                    "the month's lines add up to a credit of {} {}: a tax invoice cannot be negative, so they wait for the next month's charges (or credit the invoice they correct)",
-                    -d.total,
-                    d.currency
-                ),
-                hint: None,
-            }),
             Ok(Some(d)) => drafts.push(d),
             Ok(None) => {}
             Err(messages) => problems.extend(messages.into_iter().map(|(message, hint)| Problem {

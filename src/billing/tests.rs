@@ -455,20 +455,3 @@ fn services_follow_the_seat_count_and_instalments_sum_to_the_total() {
          net 453.34 vat 68.00 total 521.34",
     );
 }
-
-/// A tax invoice is never negative: a month with only a credit (seats cancelled after their
-/// month was invoiced) is left out with a problem, and its credit waits, unbilled, for charges.
-#[test]
-fn a_month_of_credits_alone_is_no_invoice() {
-    let bought = || Story::bought("2021-07-15", Term::P1M, BillingPlan::Monthly, 10, "10.08", "EUR");
-    let mut w = World::new("EUR").with(bought());
-    assert!(w.lines("2021-07").contains("licence 10 x 10.08 = 100.80"));
-    // Cancelled on the 17th, after July was invoiced: August holds only the unused days' credit.
-    w.subs = vec![bought().cancel("2021-07-17").book()];
-    for _ in 0..2 {
-        let (draft, problems) = w.run("2021-08");
-        assert!(draft.is_none(), "{draft:?}");
-        assert_eq!(problems.len(), 1);
-        assert!(problems[0].message.contains("a tax invoice cannot be negative"), "{}", problems[0].message);
-    }
-}

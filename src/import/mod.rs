@@ -57,24 +57,27 @@ impl Table {
                     if r.iter().all(|f| f.trim().is_empty()) {
                         continue;
                     }
-                    // A line cut short (a file cut off, or a quote never closed) is not a row.
-                    if r.len() < header.len() {
-                        problems.push(
-                            line,
-                            format!(
-                                "has {} fields where the header has {}: the line is cut short or a quote is not closed",
-                                r.len(),
-                                header.len()
-                            ),
-                        );
-                        continue;
-                    }
                     records.push((line, r));
                 }
                 Err(e) => {
                     let line = e.position().map(|p| lines.line_at(p.byte() as usize)).unwrap_or(0);
                     problems.push(line, format!("cannot read the line: {}", e.kind_message()));
                 }
+            }
+        }
+        // The file cut off in its last line (no line end, fields missing), or a quote never
+        // closed (it runs to the end of the file): that line is not a row. A row that merely
+        // leaves off optional trailing columns is fine.
+        if let Some((_, r)) = records.last() {
+            let start = r.position().map(|p| p.byte() as usize).unwrap_or(0).min(bytes.len());
+            let open_quote = bytes[start..].iter().filter(|b| **b == b'"').count() % 2 == 1;
+            let cut = r.len() < header.len() && !bytes.ends_with(b"\n");
+            if open_quote || cut {
+                let (line, r) = records.pop().expect("a last record");
+                problems.push(
+                    line,
+                    format!("has {} fields where the header has {}: the line is cut short or a quote is not closed", r.len(), header.len()),
+                );
             }
         }
         problems.into_result()?;

@@ -267,5 +267,8 @@ mod tests {
         assert!(e.message.contains("line 3: has 4 fields where the header has 19"), "{}", e.message);
         let open_quote = format!("{header}\n{}\nCFQ7TTC0LH18,0002,\"Basic,Basic", row("P1Y", "Annual", ""));
         assert!(parse(open_quote.as_bytes(), Some("ZA"), None).unwrap_err().message.contains("line 3: has"));
+        // A row that leaves off optional trailing columns, in a whole file, is a row.
+        let short = format!("{header}\n{}\n", row("P1Y", "Annual", "").rsplit_once(",License").unwrap().0);
+        assert_eq!(parse(short.as_bytes(), Some("ZA"), None).unwrap().rows.len(), 1);
     }
 }

@@ -288,6 +288,11 @@ pub fn restore_backup(db_path: &Path, backup: &Path, stamp: &str) -> Result<Path
     let incoming = crate::files::temp_beside(db_path);
     let remove_incoming = || {
         let _ = std::fs::remove_file(&incoming);
+        // What migrating an older backup's copy saved beside it.
+        for v in 1..schema_version() {
+            let _ = std::fs::remove_file(incoming.with_extension(format!("db.v{v}.bak")));
+            let _ = std::fs::remove_file(incoming.with_extension(format!("part.db.v{v}.bak")));
+        }
         for ext in ["-wal", "-shm"] {
             let mut side = incoming.as_os_str().to_owned();
             side.push(ext);
@@ -295,6 +300,13 @@ pub fn restore_backup(db_path: &Path, backup: &Path, stamp: &str) -> Result<Path
         }
     };
     std::fs::copy(backup, &incoming).map_err(|e| Error::io(format!("cannot copy {}: {e}", backup.display())))?;
+    // The copy is the book to be: writable whatever the backup file's permissions.
+    if let Ok(meta) = std::fs::metadata(&incoming) {
+        let mut perms = meta.permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        let _ = std::fs::set_permissions(&incoming, perms);
+    }
     // Seatbook's own checks, on the copy (an older backup is migrated there first).
     if let Err(e) = Store::open(&incoming).and_then(|s| s.check_book()) {
         remove_incoming();
@@ -357,13 +369,16 @@ impl Store {
             return Err(Error::database(format!("it is not a Seatbook book as this version makes them (its {kind} {name} differs)")));
         }
         for (table, what) in [("invoices", "invoice"), ("credit_notes", "credit note")] {
-            let mut stmt = self.conn.prepare(&format!("SELECT series_year, count(*), max(seq) FROM {table} GROUP BY series_year"))?;
+            let mut stmt =
+                self.conn.prepare(&format!("SELECT series_year, count(*), min(seq), max(seq) FROM {table} GROUP BY series_year"))?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
-                let (year, count, max): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-                if count != max {
+                let (year, count, min, max): (i64, i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+                if count != max - min + 1 {
                     let series = if year == 0 { String::new() } else { format!(" of {year}") };
-                    return Err(Error::database(format!("its {what} numbers{series} have gaps ({count} documents up to number {max})")));
+                    return Err(Error::database(format!(
+                        "its {what} numbers{series} have gaps ({count} documents from number {min} to {max})"
+                    )));
                 }
             }
         }

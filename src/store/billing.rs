@@ -143,7 +143,10 @@ impl Store {
     /// Drafts for `month` as they would be issued on `date`. Renewals are processed and rolled
     /// back: a preview changes nothing.
     pub fn preview_month(&mut self, month: NaiveDate, date: NaiveDate, at: &str) -> Result<BillingRun> {
-        let (drafts, problems, renewals, _) = self.rehearse(|s| s.billing_drafts(month, at))?;
+        let (drafts, problems, renewals, _) = self.rehearse(|s| {
+            s.check_issue_date(month, date)?;
+            s.billing_drafts(month, at)
+        })?;
         let label = month_label(month);
         let invoices = drafts.iter().map(|d| draft_view(d, date, add_days(date, d.payment_terms_days as i64), &label)).collect();
         Ok(BillingRun { month: label, preview: true, date, invoices, problems, renewals })
@@ -154,9 +157,7 @@ impl Store {
     pub fn issue_month(&mut self, month: NaiveDate, date: NaiveDate, at: &str) -> Result<BillingRun> {
         let label = month_label(month);
         let issued = self.write(|s| {
-            let last: Option<String> = s.conn.query_row("SELECT max(date) FROM invoices", [], |r| r.get(0))?;
-            let last = last.and_then(|l| NaiveDate::parse_from_str(&l, "%Y-%m-%d").ok());
-            crate::billing::documents::check_issue_date(month, date, last)?;
+            s.check_issue_date(month, date)?;
             let (drafts, problems, renewals, company) = s.billing_drafts(month, at)?;
             s.conn.execute(
                 "INSERT INTO billing_runs (month, issue_date, recorded_at, invoices, problems) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -219,11 +220,20 @@ impl super::Tx<'_> {
         let year = if format.contains("{year}") { date.year() as i64 } else { 0 };
         // The next number follows the last document of the series itself (the book refuses any
         // other: schema 7), so a counter moved by hand cannot make a gap; the counter follows.
+        // A series not started yet begins after its counter (a reseller may carry on the numbers
+        // of an earlier system).
         let sql = match kind {
-            "invoice" => "SELECT IFNULL(max(seq), 0) + 1 FROM invoices WHERE series_year = ?1",
-            _ => "SELECT IFNULL(max(seq), 0) + 1 FROM credit_notes WHERE series_year = ?1",
+            "invoice" => {
+                "SELECT IFNULL((SELECT max(seq) FROM invoices WHERE series_year = ?1),
+                    (SELECT last_seq FROM document_series WHERE kind = ?2 AND year = ?1)) "
+            }
+            _ => {
+                "SELECT IFNULL((SELECT max(seq) FROM credit_notes WHERE series_year = ?1),
+                    (SELECT last_seq FROM document_series WHERE kind = ?2 AND year = ?1))"
+            }
         };
-        let seq: i64 = self.conn.prepare_cached(sql)?.query_row([year], |r| r.get(0))?;
+        let last: Option<i64> = self.conn.prepare_cached(sql)?.query_row(params![year, kind], |r| r.get(0))?;
+        let seq = last.unwrap_or(0) + 1;
         self.conn
             .prepare_cached(
                 "INSERT INTO document_series (kind, year, last_seq) VALUES (?1, ?2, ?3)
@@ -231,6 +241,13 @@ impl super::Tx<'_> {
             )?
             .execute(params![kind, year, seq])?;
         Ok((format_number(format, date.year(), seq as u64), year, seq))
+    }
+
+    /// The tax-invoice date rules for `month` issued on `date` (`billing::documents::check_issue_date`).
+    pub(super) fn check_issue_date(&self, month: NaiveDate, date: NaiveDate) -> Result<()> {
+        let last: Option<String> = self.conn.query_row("SELECT max(date) FROM invoices", [], |r| r.get(0))?;
+        let last = last.and_then(|l| NaiveDate::parse_from_str(&l, "%Y-%m-%d").ok());
+        crate::billing::documents::check_issue_date(month, date, last)
     }
 
     /// The company's logo as it is now, kept for the documents issued now (the same image once);

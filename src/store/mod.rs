@@ -109,22 +109,25 @@ pub fn resolve_db_path(named: Option<&Path>, data_dir: Option<&Path>) -> Result<
     Ok(base.join(folder).join("seatbook.db"))
 }
 
-/// `f` again while SQLite answers "busy" without waiting (its deadlock avoidance), for a few
-/// seconds at the most.
-fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+/// `f` again while SQLite answers "busy" at once (its deadlock avoidance), with a short busy
+/// timeout meanwhile so that the retries stay within a few seconds in all.
+fn retry_busy<T>(conn: &Connection, mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    conn.busy_timeout(std::time::Duration::from_millis(100))?;
     let mut tries = 0;
-    loop {
+    let result = loop {
         match f() {
             Err(e)
-                if tries < 100
+                if tries < 40
                     && matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)) =>
             {
                 tries += 1;
                 std::thread::sleep(std::time::Duration::from_millis(10 + 5 * tries.min(10)));
             }
-            other => return other,
+            other => break other,
         }
-    }
+    };
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    result
 }
 
 /// A LIKE pattern matching `text` anywhere, case-insensitively (the searched columns are lower
@@ -261,7 +264,7 @@ impl Store {
         // WAL needs the file to itself for a moment: when several processes open a new book at
         // once, SQLite answers "busy" at once (not after its timeout) to the one that would wait
         // on another, so that one tries again.
-        retry_busy(|| self.conn.execute_batch("PRAGMA journal_mode = WAL;"))?;
+        retry_busy(&self.conn, || self.conn.execute_batch("PRAGMA journal_mode = WAL;"))?;
         // A 64 MiB page cache: reports and billing read the same invoices and histories again.
         self.conn.execute_batch(
             "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;",
@@ -289,7 +292,7 @@ impl Store {
         }
         // The write lock first, then the version again: another Seatbook opening the same new
         // file at the same moment may have migrated it meanwhile.
-        retry_busy(|| self.conn.execute_batch("BEGIN IMMEDIATE"))?;
+        retry_busy(&self.conn, || self.conn.execute_batch("BEGIN IMMEDIATE"))?;
         let migrated = (|| -> Result<()> {
             let version: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
             for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
@@ -323,6 +326,18 @@ impl Store {
             return Err(self.read_only_error());
         }
         self.conn.execute_batch("PRAGMA query_only = OFF")?;
+        // Should `f` panic (the app recovers from a panic and goes on), nothing it wrote stays
+        // and the connection is guarded again.
+        struct Unwind<'a>(&'a Connection);
+        impl Drop for Unwind<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    let _ = self.0.execute_batch("ROLLBACK");
+                    let _ = self.0.execute_batch("PRAGMA query_only = ON");
+                }
+            }
+        }
+        let _unwind = Unwind(&self.conn);
         let result = match self.conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
                 let result = f(&Tx { store: self });
@@ -489,6 +504,22 @@ mod tests {
             Ok(tx.exchange_rates()?.len())
         });
         assert_eq!((seen.unwrap(), store.exchange_rates().unwrap().len()), (0, 1));
+    }
+
+    #[test]
+    fn a_panic_inside_a_write_leaves_nothing_and_the_guard_on() {
+        let mut store = Store::open_in_memory().unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<()> = store.write(|tx| {
+                tx.conn.execute(RATE, []).unwrap();
+                panic!("a bug");
+            });
+        }));
+        assert!(panicked.is_err());
+        assert!(store.exchange_rates().unwrap().is_empty(), "rolled back");
+        assert!(store.conn.execute(RATE, []).is_err(), "guarded again");
+        store.write(|tx| Ok(tx.conn.execute(RATE, [])?)).unwrap();
+        assert_eq!(store.exchange_rates().unwrap().len(), 1, "and the next write works");
     }
 
     #[test]

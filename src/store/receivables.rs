@@ -486,7 +486,8 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut rows: BTreeMap<(i64, Currency), [i64; 5]> = BTreeMap::new();
         for i in self.invoice_money(None, as_of)? {
-            let open = i.open();
+            // Unclamped: an overpaid invoice shows what the customer is owed.
+            let open = i.total - i.credited - i.paid;
             if open != 0 {
                 rows.entry((i.customer_id, i.currency)).or_default()[bucket(i.due, as_of)] += open;
             }

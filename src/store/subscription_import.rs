@@ -44,7 +44,8 @@ impl Store {
                     .conn
                     .prepare_cached(
                         "SELECT id FROM subscriptions WHERE (?1 <> '' AND lower(ms_subscription_id) = lower(?1))
-                            OR (customer_id = ?2 AND product_id = ?3 AND sku_id = ?4 AND purchased_on = ?5 AND term = ?6 AND billing = ?7)
+                            OR ((?1 = '' OR ms_subscription_id = '')
+                                AND customer_id = ?2 AND product_id = ?3 AND sku_id = ?4 AND purchased_on = ?5 AND term = ?6 AND billing = ?7)
                          LIMIT 1",
                     )?
                     .query_row(

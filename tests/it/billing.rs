@@ -139,6 +139,13 @@ fn no_path_around_the_immutability_of_issued_documents() {
         Some("INV-2026-00003"),
         "two were issued in November"
     );
+    // A new series may start where the reseller's earlier numbers ended (its counter), and
+    // goes on without gaps from there.
+    store.execute_raw_for_tests("INSERT INTO document_series (kind, year, last_seq) VALUES ('invoice', 2027, 1041)").unwrap();
+    store.add_subscription(&basic(a, 1, "2027-01-01"), NOW).unwrap();
+    let january = store.issue_month(day("2027-01-01"), day("2027-01-01"), NOW).unwrap();
+    assert_eq!(january.invoices.iter().filter_map(|i| i.number.clone()).next().as_deref(), Some("INV-2027-01042"));
+    assert!(store.check_book().is_ok(), "a series that starts at 1042 has no gap");
     // And a document written with a gap is refused by the book.
     let gap = store
         .execute_raw_for_tests(
