@@ -442,8 +442,6 @@ ALTER TABLE credit_notes ADD COLUMN logo_kept INTEGER NOT NULL DEFAULT 0;
     // series (the first one may start anywhere, as a reseller carrying on its numbers needs); one line at a time, in order, and none added to an
     // invoice or credit note issued in an earlier transaction (its lines are written with it).
     r#"
-CREATE UNIQUE INDEX invoices_series ON invoices (series_year, seq);
-CREATE UNIQUE INDEX credit_notes_series ON credit_notes (series_year, seq);
 CREATE TRIGGER invoices_next_number BEFORE INSERT ON invoices
 WHEN NEW.seq <> IFNULL((SELECT max(seq) FROM invoices WHERE series_year = NEW.series_year), NEW.seq - 1) + 1
 BEGIN SELECT RAISE(ABORT, 'an invoice takes the next number of its series: numbers have no gaps'); END;
