@@ -18,6 +18,18 @@ pub fn read(path: &Path, field: &str) -> Result<Vec<u8>> {
     })
 }
 
+/// A file the user named, opened for reading bit by bit (files too large to hold whole).
+pub fn open(path: &Path, field: &str) -> Result<std::fs::File> {
+    std::fs::File::open(path).map_err(|e| {
+        let message = format!("cannot read {}: {e}", path.display());
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::invalid(field, message)
+        } else {
+            Error::io(message).with_field(field)
+        }
+    })
+}
+
 /// The temporary file beside `dest` that `write` fills before renaming it into place.
 /// Its name is the destination's, hidden, with this process's id: it never collides with a file
 /// of the user's (`report.tmp`), and one a killed process left is known by its prefix.

@@ -20,6 +20,7 @@ pub mod money;
 pub mod pdf;
 pub mod pricing;
 pub mod receivables;
+pub mod recon;
 pub mod report_table;
 pub mod store;
 pub mod subscription;

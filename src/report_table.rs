@@ -293,6 +293,62 @@ impl ReportTable {
         }
     }
 
+    /// The findings of a reconciliation of Microsoft's invoice, one row each; amounts in the
+    /// invoice's currency but Seatbook's billed amount (in the customer's, beside it).
+    pub fn recon(r: &crate::recon::Reconciliation) -> ReportTable {
+        let opt = |d: &Option<rust_decimal::Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
+        ReportTable {
+            report: "recon",
+            title: format!("Reconciliation of Microsoft's invoice {}", r.invoice),
+            columns: vec![
+                col("id", "Finding", Text),
+                col("kind", "Kind", Text),
+                col("customer_id", "Customer", Number),
+                col("customer_name", "Name", Text),
+                col("customer_domain", "Domain", Text),
+                col("subscription_id", "Subscription", Number),
+                col("ms_subscription_id", "Microsoft's subscription", Text),
+                col("product", "Product", Text),
+                col("period_start", "From", Date),
+                col("period_end", "To", Date),
+                col("microsoft_quantity", "Seats at Microsoft", Text),
+                col("seatbook_quantity", "Seats billed", Text),
+                col("currency", "Currency", Text),
+                col("microsoft_amount", "Microsoft charged", Money),
+                col("difference", "Difference", Money),
+                col("seatbook_currency", "Billed in", Text),
+                col("seatbook_amount", "Billed", Text),
+                col("action", "What to do", Text),
+            ],
+            rows: r
+                .findings
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.id.clone(),
+                        f.kind.as_str().to_string(),
+                        f.customer_id.map(|c| c.to_string()).unwrap_or_default(),
+                        f.customer_name.clone(),
+                        f.customer_domain.clone(),
+                        f.subscription_id.map(|c| c.to_string()).unwrap_or_default(),
+                        f.ms_subscription_id.clone().unwrap_or_default(),
+                        f.product.clone(),
+                        f.period_start.to_string(),
+                        f.period_end.to_string(),
+                        opt(&f.microsoft_quantity),
+                        opt(&f.seatbook_quantity),
+                        r.currency.to_string(),
+                        opt(&f.microsoft_amount),
+                        f.difference.to_string(),
+                        f.seatbook_currency.map(|c| c.to_string()).unwrap_or_default(),
+                        opt(&f.seatbook_amount),
+                        f.action.clone(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
     /// The table as CSV (RFC 4180): the column keys, then the rows as listed; CRLF after every
     /// record, the header included, and the header even when there are no rows.
     pub fn to_csv(&self) -> String {

@@ -4,6 +4,7 @@
 
 pub mod customers;
 pub mod pricelist;
+pub mod recon;
 pub mod subscriptions;
 
 use crate::error::{Error, Result};

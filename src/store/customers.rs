@@ -38,7 +38,7 @@ fn search_text(c: &CustomerInput) -> String {
     format!("{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}", c.name, c.domain, c.email, c.vat_number, c.contact_person).to_lowercase()
 }
 
-fn insert_customer(conn: &Connection, c: &CustomerInput) -> Result<i64> {
+pub(super) fn insert_customer(conn: &Connection, c: &CustomerInput) -> Result<i64> {
     check_domain_free(conn, &c.domain, None)?;
     conn.execute(
         "INSERT INTO customers (name, contact_person, email, phone, address, country, currency, vat_number,

@@ -14,6 +14,7 @@ mod export;
 mod extras;
 mod invoices;
 mod receivables;
+mod recon;
 mod renewals;
 mod reports;
 mod schema;
@@ -30,6 +31,7 @@ pub use dashboard::{
     CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,
 };
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
+pub use recon::{to_currency, ReconImport, ReconPlan};
 pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};
 pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
 pub use statements::{CreditStop, Reminder, SentReminder, Statement, StatementLine};

@@ -454,4 +454,72 @@ WHEN NEW.position > IFNULL((SELECT line_count FROM invoices WHERE id = NEW.invoi
   OR NEW.position <> IFNULL((SELECT max(position) FROM invoice_lines WHERE invoice_id = NEW.invoice_id), 0) + 1
 BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
 "#,
+    // 8: Microsoft's invoice reconciliation files, kept as they came: one import per invoice and
+    // file (a replaced import stays, marked replaced), its lines append-only.
+    r#"
+CREATE TABLE recon_imports (
+    id INTEGER PRIMARY KEY,
+    invoice TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    header TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    total TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    replaced_by INTEGER REFERENCES recon_imports (id) DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE UNIQUE INDEX recon_imports_current ON recon_imports (invoice) WHERE replaced_by IS NULL;
+CREATE TRIGGER recon_imports_no_delete BEFORE DELETE ON recon_imports
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept'); END;
+CREATE TRIGGER recon_imports_only_replaced BEFORE UPDATE ON recon_imports
+WHEN OLD.replaced_by IS NOT NULL OR NEW.replaced_by IS NULL OR NEW.id IS NOT OLD.id OR NEW.invoice IS NOT OLD.invoice
+  OR NEW.currency IS NOT OLD.currency OR NEW.file_name IS NOT OLD.file_name OR NEW.format IS NOT OLD.format
+  OR NEW.header IS NOT OLD.header OR NEW.digest IS NOT OLD.digest OR NEW.lines IS NOT OLD.lines
+  OR NEW.total IS NOT OLD.total OR NEW.imported_at IS NOT OLD.imported_at
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept as they came'); END;
+
+CREATE TABLE recon_lines (
+    import_id INTEGER NOT NULL REFERENCES recon_imports (id),
+    line INTEGER NOT NULL,
+    customer_tenant TEXT NOT NULL,
+    customer_name TEXT NOT NULL,
+    customer_domain TEXT NOT NULL,
+    customer_country TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    order_date TEXT,
+    product_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL,
+    sku_name TEXT NOT NULL,
+    product_name TEXT NOT NULL,
+    charge_type TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    quantity TEXT NOT NULL,
+    subtotal TEXT NOT NULL,
+    tax_total TEXT NOT NULL,
+    total TEXT NOT NULL,
+    publisher_name TEXT NOT NULL,
+    subscription_description TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    charge_start TEXT NOT NULL,
+    charge_end TEXT NOT NULL,
+    term_and_billing_cycle TEXT NOT NULL,
+    effective_unit_price TEXT NOT NULL,
+    unit_type TEXT NOT NULL,
+    billable_quantity TEXT NOT NULL,
+    billing_frequency TEXT NOT NULL,
+    subscription_start TEXT,
+    subscription_end TEXT,
+    reference_id TEXT NOT NULL,
+    product_qualifiers TEXT NOT NULL,
+    credit_reason_code TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    PRIMARY KEY (import_id, line)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER recon_lines_no_update BEFORE UPDATE ON recon_lines
+BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
+CREATE TRIGGER recon_lines_no_delete BEFORE DELETE ON recon_lines
+BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
+"#,
 ];

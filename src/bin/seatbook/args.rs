@@ -100,6 +100,9 @@ pub enum Command {
     /// Reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Microsoft's monthly invoice reconciled: import its reconciliation file, find the leaks, fix them.
+    #[command(subcommand)]
+    Recon(ReconCommand),
     /// Exports for the accountant.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -590,6 +593,34 @@ pub enum PricelistCommand {
         /// Keep rows in this currency only (default: all).
         #[arg(long)]
         currency: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReconCommand {
+    /// Import Microsoft's invoice reconciliation file: the Partner Center CSV (any release's
+    /// header) or the Graph export (gzip-compressed JSON Lines). The same data again adds nothing.
+    Import {
+        file: PathBuf,
+        /// Replace the lines imported earlier for the same invoice (the earlier file is kept).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// The invoices imported.
+    List,
+    /// Reconcile one invoice with what Seatbook billed: findings, totals, margin on actual cost.
+    Report {
+        /// Microsoft's invoice number, e.g. G012345678.
+        invoice: String,
+        /// Also write the findings as CSV (the app's Export CSV, byte for byte).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// Put right what a finding says: adopt the subscription, record Microsoft's seat change or
+    /// cancellation, or attach Microsoft's subscription id.
+    Fix {
+        /// The id a finding carries in the report, e.g. G012345678-1a2b3c4d.
+        finding: String,
     },
 }
 

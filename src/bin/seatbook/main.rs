@@ -138,6 +138,7 @@ fn run(cli: Cli) -> Result<Output> {
         Command::Statement { customer, from, to, out } => commands::receivables::statement(&mut ctx, customer, from, to, out),
         Command::Reminders(cmd) => commands::receivables::reminders(&mut ctx, cmd),
         Command::Report(cmd) => commands::reports::report(&mut ctx, cmd),
+        Command::Recon(cmd) => commands::recon::recon(&mut ctx, cmd),
         Command::Backup(cmd) => commands::books::backup(&mut ctx, cmd),
         Command::Export(cmd) => commands::books::export(&mut ctx, cmd),
     }

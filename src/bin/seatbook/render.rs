@@ -705,3 +705,89 @@ pub fn table(t: &seatbook::report_table::ReportTable) -> String {
     }
     out
 }
+
+pub fn recon_import(r: &seatbook::app::recon::ReconImportOutcome) -> String {
+    use seatbook::app::recon::ImportStatus;
+    let mut out = format!("{} ({}):\n", r.file, r.format);
+    for i in &r.invoices {
+        let what = match i.status {
+            ImportStatus::Imported => "imported",
+            ImportStatus::Replaced => "imported, replacing the earlier file (kept)",
+            ImportStatus::Unchanged => "already imported with the same lines: nothing added",
+        };
+        let _ = writeln!(out, "  {}: {} lines, total {}; {what}", i.invoice, i.lines, money(i.total, i.currency));
+    }
+    out
+}
+
+pub fn recon_list(list: &[seatbook::store::ReconImport]) -> String {
+    if list.is_empty() {
+        return "No reconciliation file imported yet.\n".to_string();
+    }
+    let mut out = String::new();
+    for i in list {
+        let _ = writeln!(
+            out,
+            "{:<12} {:>8} lines  {:>18}  {}  imported {}",
+            i.invoice,
+            i.lines,
+            money(i.total, i.currency),
+            i.file,
+            i.imported_at.get(..10).unwrap_or(&i.imported_at)
+        );
+    }
+    out
+}
+
+pub fn recon_report(r: &seatbook::recon::Reconciliation) -> String {
+    let c = r.currency;
+    let mut out = format!("Microsoft's invoice {} (charges of {}), in {c}\n", r.invoice, r.billing_month.format("%B %Y"));
+    line(&mut out, "Microsoft's total", money(r.microsoft_total, c));
+    line(&mut out, "Matched", money(r.matched, c));
+    line(&mut out, "Leaked", money(r.leaked, c));
+    line(&mut out, "Billed, not charged", money(r.unmatched_billed, c));
+    if r.findings.is_empty() {
+        out.push_str("\nEvery charge matches what Seatbook billed.\n");
+    }
+    let mut kind = None;
+    for f in &r.findings {
+        if kind != Some(f.kind) {
+            kind = Some(f.kind);
+            let n = r.findings.iter().filter(|g| g.kind == f.kind).count();
+            let _ = writeln!(out, "\n{} ({n})", f.kind.as_str());
+        }
+        let seats = |q: Option<Decimal>| q.map(|q| style().quantity(q)).unwrap_or_else(|| "–".to_string());
+        let _ = writeln!(
+            out,
+            "  {}  {}  {}  {} to {}  seats {} at Microsoft, {} billed  charged {}  difference {}{}",
+            f.id,
+            if f.customer_name.is_empty() { f.customer_domain.as_str() } else { f.customer_name.as_str() },
+            f.product,
+            f.period_start,
+            f.period_end,
+            seats(f.microsoft_quantity),
+            seats(f.seatbook_quantity),
+            f.microsoft_amount.map(|a| money(a, c)).unwrap_or_else(|| "–".to_string()),
+            money(f.difference, c),
+            f.seatbook_amount.zip(f.seatbook_currency).map(|(a, sc)| format!("  billed {}", money(a, sc))).unwrap_or_default()
+        );
+        let _ = writeln!(out, "    {}{}", f.action, if f.fixable { " (can be fixed)" } else { "" });
+    }
+    if !r.margin.is_empty() {
+        let _ = writeln!(out, "\nMargin on Microsoft's actual cost (and on the locked cost), in {c}");
+        for m in &r.margin {
+            let _ = writeln!(
+                out,
+                "  {}  {}  revenue {}  cost {}  margin {}  (locked cost {}, margin {})",
+                m.customer_name,
+                m.product,
+                fig(m.revenue, c),
+                fig(m.microsoft_cost, c),
+                fig(m.margin, c),
+                fig(m.locked_cost, c),
+                fig(m.locked_margin, c)
+            );
+        }
+    }
+    out
+}

@@ -17,6 +17,8 @@ const FLAGS: &[(&str, &str)] = &[
     ("init", ""),
     ("form", ""),
     ("report", "REPORT"),
+    ("invoice", "INVOICE"),
+    ("finding", "FINDING"),
 ];
 
 /// The flag (or argument) the user typed for a field key: `vat_rate` → `--vat-rate`,

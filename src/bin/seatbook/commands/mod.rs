@@ -6,5 +6,6 @@ pub mod books;
 pub mod catalogue;
 pub mod customers;
 pub mod receivables;
+pub mod recon;
 pub mod reports;
 pub mod subscriptions;

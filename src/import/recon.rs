@@ -1,0 +1,561 @@
+//! Microsoft's NCE invoice reconciliation data as it comes (DOMAIN §7.1): the Partner Center CSV
+//! in every header spelling (PascalCase with `MpnId`/`Tier2MpnId` or `MPNID`/`ResellerMPNID`,
+//! `ReferenceId` or `ReferenceID`, the camelCase release with `totalForCustomer`), and the Graph
+//! billed-reconciliation export (gzip-compressed JSON Lines, one or several gzip members).
+//!
+//! Files run to hundreds of thousands of lines, so rows are read one at a time from the file and
+//! never held all at once: `RowReader` yields each row's values by canonical column, and `line`
+//! turns one into a checked `MsLine` (or the line's problems). Values are text read as exact
+//! decimals; Excel's re-saves (SkuId `1` for `0001`, `7.10833E-05`, `11/01/2025`) are read too.
+
+use crate::error::{Error, Result};
+use crate::money::{Currency, AMOUNT_LIMIT};
+pub use crate::recon::MsLine;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::io::{BufRead, BufReader, Read};
+use std::str::FromStr;
+
+/// The columns Seatbook reads, each with the header spellings that mean it (matched after
+/// `normalise`: case, spaces, underscores, dashes and a leading quote do not matter).
+pub const COLUMNS: &[(&str, &[&str])] = &[
+    ("partner_id", &["PartnerId"]),
+    ("customer_tenant", &["CustomerId", "CustomerTenantId"]),
+    ("customer_name", &["CustomerName", "CustomerCompanyName"]),
+    ("customer_domain", &["CustomerDomainName"]),
+    ("customer_country", &["CustomerCountry"]),
+    ("invoice", &["InvoiceNumber", "InvoiceId"]),
+    ("mpn_id", &["MpnId", "MPNID"]),
+    ("reseller_mpn_id", &["ResellerMpnId", "ResellerMPNID", "Tier2MpnId"]),
+    ("order_id", &["OrderId"]),
+    ("order_date", &["OrderDate"]),
+    ("product_id", &["ProductId"]),
+    ("sku_id", &["SkuId"]),
+    ("availability_id", &["AvailabilityId"]),
+    ("sku_name", &["SkuName"]),
+    ("product_name", &["ProductName"]),
+    ("charge_type", &["ChargeType"]),
+    ("unit_price", &["UnitPrice"]),
+    ("quantity", &["Quantity"]),
+    ("subtotal", &["Subtotal"]),
+    ("tax_total", &["TaxTotal"]),
+    ("total", &["Total", "TotalForCustomer"]),
+    ("currency", &["Currency"]),
+    ("publisher_name", &["PublisherName"]),
+    ("subscription_description", &["SubscriptionDescription"]),
+    ("subscription_id", &["SubscriptionId"]),
+    ("charge_start", &["ChargeStartDate"]),
+    ("charge_end", &["ChargeEndDate"]),
+    ("term_and_billing_cycle", &["TermAndBillingCycle"]),
+    ("effective_unit_price", &["EffectiveUnitPrice"]),
+    ("unit_type", &["UnitType"]),
+    ("billable_quantity", &["BillableQuantity"]),
+    ("billing_frequency", &["BillingFrequency"]),
+    ("subscription_start", &["SubscriptionStartDate"]),
+    ("subscription_end", &["SubscriptionEndDate"]),
+    ("reference_id", &["ReferenceId", "ReferenceID"]),
+    ("product_qualifiers", &["ProductQualifiers"]),
+    ("credit_reason_code", &["CreditReasonCode"]),
+];
+
+/// The columns a reconciliation file cannot do without.
+const REQUIRED: &[&str] = &[
+    "customer_tenant",
+    "invoice",
+    "product_id",
+    "sku_id",
+    "charge_type",
+    "subscription_id",
+    "charge_start",
+    "charge_end",
+    "effective_unit_price",
+    "billable_quantity",
+    "subtotal",
+    "total",
+    "currency",
+];
+
+fn column(name: &str) -> usize {
+    COLUMNS.iter().position(|(c, _)| *c == name).expect("a known column")
+}
+
+/// A header cell as matched: without a byte-order mark, a leading `'` (Excel's text marker),
+/// spaces, underscores, dashes or dots, in lower case.
+pub fn normalise(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .trim_start_matches('\'')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.'))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// The canonical column a header names, if Seatbook reads it.
+fn canonical(header: &str) -> Option<usize> {
+    let n = normalise(header);
+    COLUMNS.iter().position(|(_, names)| names.iter().any(|a| normalise(a) == n))
+}
+
+/// A row as read: its line, each canonical column's text ("" where the file has none), and the
+/// row as it came.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    pub line: usize,
+    pub values: Vec<String>,
+    pub raw: String,
+}
+
+impl RawRow {
+    fn get(&self, name: &str) -> &str {
+        self.values[column(name)].trim()
+    }
+}
+
+enum Inner {
+    Csv {
+        reader: csv::Reader<Box<dyn Read>>,
+        newlines: Newlines,
+        columns: Vec<Option<usize>>,
+        header_len: usize,
+        record: csv::StringRecord,
+    },
+    Json {
+        reader: Box<dyn BufRead>,
+        line: usize,
+        buf: String,
+    },
+}
+
+/// The rows of a reconciliation file, read one at a time.
+pub struct RowReader {
+    inner: Inner,
+    /// The file's header as it came (CSV), kept with the import.
+    pub header: String,
+    pub format: &'static str,
+}
+
+/// Gzip's magic bytes.
+const GZIP: [u8; 2] = [0x1f, 0x8b];
+
+impl RowReader {
+    /// Open the rows of `input`: CSV or JSON Lines, either of them gzip-compressed (one or more
+    /// gzip members). A header lacking a required column is refused at line 1.
+    pub fn new(input: impl Read + 'static) -> Result<RowReader> {
+        let mut buffered = BufReader::with_capacity(1 << 16, input);
+        let start = buffered.fill_buf().map_err(|e| Error::io(format!("cannot read the file: {e}")))?;
+        let gzipped = start.starts_with(&GZIP);
+        let mut text: Box<dyn BufRead> = if gzipped {
+            Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(buffered)))
+        } else {
+            Box::new(buffered)
+        };
+        let first = text.fill_buf().map_err(|e| Error::invalid("line 1", format!("cannot read the file: {e}")))?;
+        let first = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first);
+        let json = first.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if json {
+            return Ok(RowReader {
+                inner: Inner::Json { reader: text, line: 0, buf: String::new() },
+                header: String::new(),
+                format: if gzipped { "JSON Lines, gzip-compressed" } else { "JSON Lines" },
+            });
+        }
+        let newlines = Newlines::default();
+        let counted = NewlineCounter { inner: text, offset: 0, newlines: newlines.clone() };
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(Box::new(counted) as Box<dyn Read>);
+        let header =
+            reader.headers().map_err(|e| Error::invalid("line 1", format!("reconciliation file: cannot read the header: {}", e)))?.clone();
+        let mut columns = vec![None; header.len()];
+        let mut seen = vec![false; COLUMNS.len()];
+        for (i, h) in header.iter().enumerate() {
+            if let Some(c) = canonical(h) {
+                if !seen[c] {
+                    seen[c] = true;
+                    columns[i] = Some(c);
+                }
+            }
+        }
+        let missing: Vec<&str> = REQUIRED.iter().filter(|r| !seen[column(r)]).map(|r| COLUMNS[column(r)].1[0]).collect();
+        if !missing.is_empty() {
+            return Err(Error::invalid(
+                "line 1",
+                format!(
+                    "reconciliation file rejected, nothing imported: line 1: the header lacks the column{} {} (is this Microsoft's invoice reconciliation file?)",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", ")
+                ),
+            ));
+        }
+        let header_len = header.len();
+        Ok(RowReader {
+            header: csv_line(header.iter()),
+            inner: Inner::Csv { reader, newlines, columns, header_len, record: csv::StringRecord::new() },
+            format: if gzipped { "CSV, gzip-compressed" } else { "CSV" },
+        })
+    }
+
+    /// The next row, or the line and what is wrong with it; `None` at the end of the file.
+    pub fn next_row(&mut self) -> Option<std::result::Result<RawRow, (usize, String)>> {
+        match &mut self.inner {
+            Inner::Csv { reader, newlines, columns, header_len, record } => loop {
+                match reader.read_record(record) {
+                    Ok(false) => return None,
+                    Ok(true) => {
+                        let line = record.position().map(|p| newlines.line_at(p.byte())).unwrap_or(0);
+                        if record.iter().all(|f| f.trim().is_empty()) {
+                            continue;
+                        }
+                        if record.len() < *header_len && record.len() <= REQUIRED.len() {
+                            return Some(Err((
+                                line,
+                                format!(
+                                    "has {} fields where the header has {header_len}: the line is cut short or a quote is not closed",
+                                    record.len()
+                                ),
+                            )));
+                        }
+                        let mut values = vec![String::new(); COLUMNS.len()];
+                        for (i, f) in record.iter().enumerate() {
+                            if let Some(Some(c)) = columns.get(i) {
+                                values[*c] = f.to_string();
+                            }
+                        }
+                        return Some(Ok(RawRow { line, values, raw: csv_line(record.iter()) }));
+                    }
+                    Err(e) => {
+                        let line = e.position().map(|p| newlines.line_at(p.byte())).unwrap_or(0);
+                        let what = match e.kind() {
+                            csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8 text (save the file as UTF-8)".to_string(),
+                            _ => e.to_string(),
+                        };
+                        return Some(Err((line, format!("cannot read the line: {what}"))));
+                    }
+                }
+            },
+            Inner::Json { reader, line, buf } => loop {
+                buf.clear();
+                match reader.read_line(buf) {
+                    Ok(0) => return None,
+                    Ok(_) => {
+                        *line += 1;
+                        let text = buf.trim().trim_start_matches('\u{feff}');
+                        if text.is_empty() {
+                            continue;
+                        }
+                        return Some(json_row(*line, text));
+                    }
+                    Err(e) => {
+                        *line += 1;
+                        return Some(Err((*line, format!("cannot read the line: {e}"))));
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// The offsets of the line ends read so far, shared between the reader that finds them and the
+/// rows that ask which line they start on (the csv crate's own count runs one short on CRLF
+/// files, and it reads ahead: a record's line is told from its byte offset).
+#[derive(Clone, Default)]
+struct Newlines(std::rc::Rc<std::cell::RefCell<NewlineState>>);
+
+#[derive(Default)]
+struct NewlineState {
+    pending: std::collections::VecDeque<u64>,
+    passed: usize,
+}
+
+impl Newlines {
+    /// The 1-based line of a byte offset, for offsets that only grow. On CRLF files a record's
+    /// offset points at the '\n' that ends the previous line: it counts.
+    fn line_at(&self, offset: u64) -> usize {
+        let mut s = self.0.borrow_mut();
+        while s.pending.front().is_some_and(|n| *n <= offset) {
+            s.pending.pop_front();
+            s.passed += 1;
+        }
+        s.passed + 1
+    }
+}
+
+struct NewlineCounter {
+    inner: Box<dyn BufRead>,
+    offset: u64,
+    newlines: Newlines,
+}
+
+impl Read for NewlineCounter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut s = self.newlines.0.borrow_mut();
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' {
+                s.pending.push_back(self.offset + i as u64);
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// One JSON object's values by canonical column. Numbers are taken as written (never through a
+/// float); strings unquoted; arrays and objects kept as their JSON text.
+fn json_row(line: usize, text: &str) -> std::result::Result<RawRow, (usize, String)> {
+    let object: std::collections::HashMap<String, &serde_json::value::RawValue> =
+        serde_json::from_str(text).map_err(|e| (line, format!("is not a JSON object: {e}")))?;
+    let mut values = vec![String::new(); COLUMNS.len()];
+    for (k, v) in object {
+        let Some(c) = canonical(&k) else { continue };
+        let raw = v.get();
+        values[c] = if raw.starts_with('"') {
+            serde_json::from_str::<String>(raw).map_err(|e| (line, format!("{k}: {e}")))?
+        } else if raw == "null" {
+            String::new()
+        } else {
+            raw.to_string()
+        };
+    }
+    Ok(RawRow { line, values, raw: text.to_string() })
+}
+
+/// Fields as one CSV line, quoted where a field needs it.
+fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for (i, f) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if f.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&f.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(f);
+        }
+    }
+    out
+}
+
+/// A number as Microsoft writes it, exactly: `10.08`, `-9.408`, `1315.25`, and as Excel re-saves
+/// it, `7.10833E-05`, `0.00E+00`. Never a float.
+pub fn number(s: &str) -> std::result::Result<Decimal, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("is empty".to_string());
+    }
+    let bad = || format!("'{t}' is not a number");
+    if !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+        return Err(bad());
+    }
+    let d =
+        if t.contains(['e', 'E']) { Decimal::from_scientific(t).map_err(|_| bad())? } else { Decimal::from_str(t).map_err(|_| bad())? };
+    if d.abs() >= Decimal::from(AMOUNT_LIMIT) {
+        return Err(format!("'{t}' is out of range (less than a trillion)"));
+    }
+    Ok(d.normalize())
+}
+
+/// A date as Microsoft writes it: `2025-11-01`, `2025-11-01T00:00:00Z`, `11/01/2025` (US order).
+fn date(s: &str) -> std::result::Result<Option<NaiveDate>, String> {
+    crate::dates::parse_pricelist_date(s)
+}
+
+/// A SkuId as the price list has it: Excel drops the leading zeros of `0001`.
+pub fn sku(s: &str) -> String {
+    let t = s.trim();
+    if !t.is_empty() && t.len() < 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{t:0>4}")
+    } else {
+        t.to_string()
+    }
+}
+
+/// Check a row into one of Microsoft's lines, or every problem of the line.
+pub fn line(row: RawRow) -> std::result::Result<MsLine, Vec<String>> {
+    let mut problems = Vec::new();
+    let name = |c: &str| COLUMNS[column(c)].1[0];
+    let mut num = |c: &str, optional: bool| -> Decimal {
+        let v = row.get(c);
+        if v.is_empty() && optional {
+            return Decimal::ZERO;
+        }
+        number(v).unwrap_or_else(|e| {
+            problems.push(format!("{} {e}", name(c)));
+            Decimal::ZERO
+        })
+    };
+    let unit_price = num("unit_price", true);
+    let quantity = num("quantity", true);
+    let subtotal = num("subtotal", false);
+    let tax_total = num("tax_total", true);
+    let total = num("total", false);
+    let effective_unit_price = num("effective_unit_price", false);
+    let billable_quantity = num("billable_quantity", false);
+    let mut day = |c: &str, required: bool| -> Option<NaiveDate> {
+        match date(row.get(c)) {
+            Ok(Some(d)) => Some(d),
+            Ok(None) if !required => None,
+            Ok(None) => {
+                problems.push(format!("{} is empty", name(c)));
+                None
+            }
+            Err(e) => {
+                problems.push(format!("{} {e}", name(c)));
+                None
+            }
+        }
+    };
+    let charge_start = day("charge_start", true);
+    let charge_end = day("charge_end", true);
+    let order_date = day("order_date", false);
+    let subscription_start = day("subscription_start", false);
+    let subscription_end = day("subscription_end", false);
+    let currency = match Currency::parse(row.get("currency"), "currency") {
+        Ok(c) => Some(c),
+        Err(e) => {
+            problems.push(format!("{} {}", name("currency"), e.message));
+            None
+        }
+    };
+    for c in ["invoice", "customer_tenant", "product_id", "sku_id", "charge_type", "subscription_id"] {
+        if row.get(c).is_empty() {
+            problems.push(format!("{} is empty", name(c)));
+        }
+    }
+    if let (Some(s), Some(e)) = (charge_start, charge_end) {
+        if e < s {
+            problems.push(format!("ChargeEndDate {e} is before ChargeStartDate {s}"));
+        }
+    }
+    for (c, v) in row.values.iter().enumerate() {
+        if let Err(e) = crate::customer::plain_text(v, COLUMNS[c].0, 4000, false) {
+            problems.push(format!("{} {}", COLUMNS[c].1[0], e.message));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let s = |c: &str| row.get(c).to_string();
+    Ok(MsLine {
+        line: row.line,
+        invoice: s("invoice"),
+        customer_tenant: s("customer_tenant").to_ascii_lowercase(),
+        customer_name: s("customer_name"),
+        customer_domain: s("customer_domain").to_ascii_lowercase(),
+        customer_country: s("customer_country").to_ascii_uppercase(),
+        order_id: s("order_id"),
+        order_date,
+        product_id: s("product_id").to_ascii_uppercase(),
+        sku_id: sku(row.get("sku_id")),
+        sku_name: s("sku_name"),
+        product_name: s("product_name"),
+        charge_type: s("charge_type"),
+        unit_price,
+        quantity,
+        subtotal,
+        tax_total,
+        total,
+        currency: currency.expect("checked"),
+        publisher_name: s("publisher_name"),
+        subscription_description: s("subscription_description"),
+        subscription_id: s("subscription_id").to_ascii_lowercase(),
+        charge_start: charge_start.expect("checked"),
+        charge_end: charge_end.expect("checked"),
+        term_and_billing_cycle: s("term_and_billing_cycle"),
+        effective_unit_price,
+        unit_type: s("unit_type"),
+        billable_quantity,
+        billing_frequency: s("billing_frequency"),
+        subscription_start,
+        subscription_end,
+        reference_id: s("reference_id"),
+        product_qualifiers: s("product_qualifiers"),
+        credit_reason_code: s("credit_reason_code"),
+        raw: row.raw,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &[u8]) -> Vec<std::result::Result<MsLine, (usize, Vec<String>)>> {
+        let mut r = RowReader::new(std::io::Cursor::new(text.to_vec())).unwrap();
+        let mut out = Vec::new();
+        while let Some(row) = r.next_row() {
+            out.push(match row {
+                Ok(raw) => {
+                    let n = raw.line;
+                    line(raw).map_err(|p| (n, p))
+                }
+                Err((n, p)) => Err((n, vec![p])),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn numbers_as_microsoft_and_excel_write_them() {
+        assert_eq!(number("10.08").unwrap(), Decimal::from_str("10.08").unwrap());
+        assert_eq!(number("-9.408").unwrap(), Decimal::from_str("-9.408").unwrap());
+        assert_eq!(number("7.10833E-05").unwrap(), Decimal::from_str("0.0000710833").unwrap());
+        assert_eq!(number("0.00E+00").unwrap(), Decimal::ZERO);
+        assert!(number("1,234.50").is_err());
+        assert!(number("").is_err());
+        assert!(number("1e20").unwrap_err().contains("out of range"));
+        assert_eq!(sku("1"), "0001");
+        assert_eq!(sku("0002"), "0002");
+        assert_eq!(sku("DZH318Z0BQ3Q"), "DZH318Z0BQ3Q");
+        assert_eq!(normalise("'ReferenceID"), "referenceid");
+    }
+
+    #[test]
+    fn the_camel_case_release_and_the_documented_header_read_alike() {
+        let pascal = "PartnerId,CustomerId,CustomerName,CustomerDomainName,InvoiceNumber,MPNID,ResellerMPNID,ProductId,SkuId,ChargeType,UnitPrice,Quantity,Subtotal,TaxTotal,Total,Currency,SubscriptionId,ChargeStartDate,ChargeEndDate,EffectiveUnitPrice,BillableQuantity,ReferenceID\r\n\
+            p,T1,Contoso,contoso.onmicrosoft.com,G000000001,1,2,CFQ7TTC0LDPB,1,addQuantity,10.08,1,112.89,0,112.89,EUR,S1,6/20/2021,7/17/2021,9.408,12,R1\r\n";
+        let camel = "referenceId,effectiveUnitPrice,billableQuantity,totalForCustomer,currency,subscriptionId,chargeStartDate,chargeEndDate,customerId,invoiceNumber,productId,skuId,chargeType,subtotal,customerDomainName,unitPrice,quantity\n\
+            r1,9.408,12,112.89,EUR,s1,2021-06-20T00:00:00Z,2021-07-17T00:00:00Z,t1,G000000001,CFQ7TTC0LDPB,0001,addQuantity,112.89,Contoso.onmicrosoft.com,10.080,1\n";
+        let a = rows(pascal.as_bytes()).remove(0).unwrap();
+        let b = rows(camel.as_bytes()).remove(0).unwrap();
+        assert_eq!(a.line, 2);
+        assert_eq!(a.sku_id, "0001");
+        assert_eq!(a.charge_start, NaiveDate::from_ymd_opt(2021, 6, 20).unwrap());
+        assert_eq!(a.canonical_text(), b.canonical_text());
+    }
+
+    #[test]
+    fn json_lines_gzipped_in_several_members() {
+        use std::io::Write;
+        let obj = |i: u32| {
+            format!(
+                r#"{{"customerId":"T1","invoiceNumber":"G1","productId":"P","skuId":"0001","chargeType":"new","subscriptionId":"S{i}","chargeStartDate":"2026-11-01T00:00:00Z","chargeEndDate":"2026-11-30T00:00:00Z","effectiveUnitPrice":10.08,"billableQuantity":10,"subtotal":100.80,"totalForCustomer":100.80,"currency":"EUR","productQualifiers":["Trial"],"unknown":{{"a":1}}}}"#
+            )
+        };
+        let mut bytes = Vec::new();
+        for i in 0..2 {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            writeln!(gz, "{}", obj(i)).unwrap();
+            bytes.extend(gz.finish().unwrap());
+        }
+        let got = rows(&bytes);
+        assert_eq!(got.len(), 2);
+        let l = got[1].as_ref().unwrap();
+        assert_eq!((l.line, l.subscription_id.as_str(), l.subtotal.to_string()), (2, "s1", "100.8".to_string()));
+        assert_eq!(l.product_qualifiers, r#"["Trial"]"#);
+    }
+
+    #[test]
+    fn every_bad_value_is_named_with_its_column() {
+        let text = "CustomerId,InvoiceNumber,ProductId,SkuId,ChargeType,SubscriptionId,ChargeStartDate,ChargeEndDate,EffectiveUnitPrice,BillableQuantity,Subtotal,Total,Currency\n\
+            T,G1,P,1,new,S,2026-11-01,2026-10-01,abc,1,1,1,XYZ\n";
+        let (n, problems) = rows(text.as_bytes()).remove(0).unwrap_err();
+        assert_eq!(n, 2);
+        let all = problems.join("; ");
+        assert!(all.contains("EffectiveUnitPrice 'abc' is not a number"), "{all}");
+        assert!(all.contains("Currency"), "{all}");
+        assert!(all.contains("ChargeEndDate 2026-10-01 is before ChargeStartDate 2026-11-01"), "{all}");
+        let missing = RowReader::new(std::io::Cursor::new(b"CustomerId,Total\nT,1\n".to_vec())).err().unwrap();
+        assert!(missing.message.contains("lacks the columns InvoiceNumber"), "{}", missing.message);
+    }
+}

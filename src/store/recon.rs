@@ -1,0 +1,418 @@
+//! Microsoft's reconciliation files as imported, and the book's side of a reconciliation.
+
+use super::col;
+use super::{Store, Tx};
+use crate::billing::LineKind;
+use crate::catalogue::ProductKey;
+use crate::customer::CustomerFields;
+use crate::error::{Error, Result};
+use crate::money::Currency;
+use crate::pricing::{rate_on, ExchangeRate};
+use crate::recon::{Adoption, Book, BookCustomer, BookLine, BookSubscription, MsLine, SeatsFrom};
+use crate::subscription::{term_end, Event, EventKind, RenewalChanges, Status, Subscription};
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One of Microsoft's invoices as imported.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReconImport {
+    #[serde(skip)]
+    pub id: i64,
+    pub invoice: String,
+    pub currency: Currency,
+    pub lines: i64,
+    /// The sum of the file's `Total` for the invoice (tax included).
+    pub total: Decimal,
+    pub file: String,
+    pub format: String,
+    pub imported_at: String,
+    #[serde(skip)]
+    pub digest: String,
+}
+
+/// An invoice of a file about to be recorded.
+#[derive(Debug, Clone)]
+pub struct ReconPlan {
+    pub invoice: String,
+    pub currency: Currency,
+    pub file: String,
+    pub format: String,
+    pub header: String,
+    pub digest: String,
+    pub lines: i64,
+    pub total: Decimal,
+    /// The import this one replaces.
+    pub replaces: Option<i64>,
+}
+
+fn import_from_row(r: &rusqlite::Row) -> rusqlite::Result<ReconImport> {
+    Ok(ReconImport {
+        id: r.get("id")?,
+        invoice: r.get("invoice")?,
+        currency: col::currency(r, "currency")?,
+        lines: r.get("lines")?,
+        total: col::dec(r, "total")?,
+        file: r.get("file_name")?,
+        format: r.get("format")?,
+        imported_at: r.get("imported_at")?,
+        digest: r.get("digest")?,
+    })
+}
+
+fn opt_day(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+impl Store {
+    /// The imports in force (a replaced one is kept but not listed), the latest first.
+    pub fn recon_imports(&self) -> Result<Vec<ReconImport>> {
+        let mut stmt = self.conn.prepare("SELECT * FROM recon_imports WHERE replaced_by IS NULL ORDER BY imported_at DESC, id DESC")?;
+        let rows = stmt.query_map([], import_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The import in force of Microsoft's invoice `invoice`.
+    pub fn recon_import(&self, invoice: &str) -> Result<Option<ReconImport>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT * FROM recon_imports WHERE invoice = ?1 COLLATE NOCASE AND replaced_by IS NULL",
+                [invoice.trim()],
+                import_from_row,
+            )
+            .optional()?)
+    }
+
+    /// Record the invoices of a file, their lines read from `rows` (the file read again), in one
+    /// transaction: lines of invoices not planned are skipped. A row that fails to read rolls all
+    /// back.
+    pub fn record_recon(&mut self, plans: &[ReconPlan], rows: impl Iterator<Item = Result<MsLine>>, at: &str) -> Result<Vec<i64>> {
+        self.write(|tx| {
+            let mut ids: HashMap<&str, i64> = HashMap::new();
+            for p in plans {
+                let id: i64 = tx.conn.query_row("SELECT IFNULL(max(id), 0) + 1 FROM recon_imports", [], |r| r.get(0))?;
+                if let Some(old) = p.replaces {
+                    tx.conn.execute("UPDATE recon_imports SET replaced_by = ?1 WHERE id = ?2", params![id, old])?;
+                }
+                tx.conn.execute(
+                    "INSERT INTO recon_imports (id, invoice, currency, file_name, format, header, digest, lines, total, imported_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![id, p.invoice, p.currency.code(), p.file, p.format, p.header, p.digest, p.lines, p.total.to_string(), at],
+                )?;
+                ids.insert(p.invoice.as_str(), id);
+            }
+            let mut insert = tx.conn.prepare_cached(
+                "INSERT INTO recon_lines (import_id, line, customer_tenant, customer_name, customer_domain, customer_country, order_id,
+                    order_date, product_id, sku_id, sku_name, product_name, charge_type, unit_price, quantity, subtotal, tax_total,
+                    total, publisher_name, subscription_description, subscription_id, charge_start, charge_end, term_and_billing_cycle,
+                    effective_unit_price, unit_type, billable_quantity, billing_frequency, subscription_start, subscription_end,
+                    reference_id, product_qualifiers, credit_reason_code, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+                    ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)",
+            )?;
+            for row in rows {
+                let l = row?;
+                let Some(id) = ids.get(l.invoice.as_str()) else { continue };
+                insert.execute(params![
+                    id,
+                    l.line as i64,
+                    l.customer_tenant,
+                    l.customer_name,
+                    l.customer_domain,
+                    l.customer_country,
+                    l.order_id,
+                    opt_day(l.order_date),
+                    l.product_id,
+                    l.sku_id,
+                    l.sku_name,
+                    l.product_name,
+                    l.charge_type,
+                    l.unit_price.to_string(),
+                    l.quantity.to_string(),
+                    l.subtotal.to_string(),
+                    l.tax_total.to_string(),
+                    l.total.to_string(),
+                    l.publisher_name,
+                    l.subscription_description,
+                    l.subscription_id,
+                    l.charge_start.to_string(),
+                    l.charge_end.to_string(),
+                    l.term_and_billing_cycle,
+                    l.effective_unit_price.to_string(),
+                    l.unit_type,
+                    l.billable_quantity.to_string(),
+                    l.billing_frequency,
+                    opt_day(l.subscription_start),
+                    opt_day(l.subscription_end),
+                    l.reference_id,
+                    l.product_qualifiers,
+                    l.credit_reason_code,
+                    l.raw,
+                ])?;
+            }
+            Ok(plans.iter().map(|p| ids[p.invoice.as_str()]).collect())
+        })
+    }
+
+    /// Microsoft's lines of an import, in file order (without the rows as they came).
+    pub fn recon_lines(&self, import: &ReconImport) -> Result<Vec<MsLine>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT line, customer_tenant, customer_name, customer_domain, customer_country, order_id, order_date, product_id, sku_id,
+                sku_name, product_name, charge_type, unit_price, quantity, subtotal, tax_total, total, publisher_name,
+                subscription_description, subscription_id, charge_start, charge_end, term_and_billing_cycle, effective_unit_price,
+                unit_type, billable_quantity, billing_frequency, subscription_start, subscription_end, reference_id,
+                product_qualifiers, credit_reason_code
+             FROM recon_lines WHERE import_id = ?1 ORDER BY line",
+        )?;
+        let currency = import.currency;
+        let invoice = import.invoice.clone();
+        let rows = stmt.query_map([import.id], |r| {
+            Ok(MsLine {
+                line: r.get::<_, i64>(0)? as usize,
+                invoice: invoice.clone(),
+                customer_tenant: r.get(1)?,
+                customer_name: r.get(2)?,
+                customer_domain: r.get(3)?,
+                customer_country: r.get(4)?,
+                order_id: r.get(5)?,
+                order_date: col::opt_date(r, 6)?,
+                product_id: r.get(7)?,
+                sku_id: r.get(8)?,
+                sku_name: r.get(9)?,
+                product_name: r.get(10)?,
+                charge_type: r.get(11)?,
+                unit_price: col::dec(r, 12)?,
+                quantity: col::dec(r, 13)?,
+                subtotal: col::dec(r, 14)?,
+                tax_total: col::dec(r, 15)?,
+                total: col::dec(r, 16)?,
+                currency,
+                publisher_name: r.get(17)?,
+                subscription_description: r.get(18)?,
+                subscription_id: r.get(19)?,
+                charge_start: col::date(r, 20)?,
+                charge_end: col::date(r, 21)?,
+                term_and_billing_cycle: r.get(22)?,
+                effective_unit_price: col::dec(r, 23)?,
+                unit_type: r.get(24)?,
+                billable_quantity: col::dec(r, 25)?,
+                billing_frequency: r.get(26)?,
+                subscription_start: col::opt_date(r, 27)?,
+                subscription_end: col::opt_date(r, 28)?,
+                reference_id: r.get(29)?,
+                product_qualifiers: r.get(30)?,
+                credit_reason_code: r.get(31)?,
+                raw: String::new(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The book's side of a reconciliation in Microsoft's currency `ms`: every customer and
+    /// subscription with its seat history, and the licence and proration lines issued with a
+    /// billable date in [from, to].
+    pub fn recon_book(&self, ms: Currency, from: NaiveDate, to: NaiveDate) -> Result<Book> {
+        let customers = {
+            let mut stmt = self.conn.prepare("SELECT id, name, lower(domain), lower(tenant_id) FROM customers")?;
+            let rows =
+                stmt.query_map([], |r| Ok(BookCustomer { id: r.get(0)?, name: r.get(1)?, domain: r.get(2)?, tenant_id: r.get(3)? }))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let mut history: HashMap<i64, Vec<SeatsFrom>> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT subscription_id, kind, effective, quantity FROM subscription_events ORDER BY subscription_id, id")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let kind = col::text(r, 1)?;
+                let ended = kind == EventKind::Cancelled.as_str() || kind == EventKind::Expired.as_str();
+                let prorated = kind == EventKind::QuantityChanged.as_str()
+                    || kind == EventKind::Cancelled.as_str()
+                    || kind == EventKind::Upgraded.as_str();
+                let seats: i64 = r.get(3)?;
+                let h = history.entry(r.get(0)?).or_default();
+                let point = SeatsFrom { effective: col::date(r, 2)?, seats: if ended { 0 } else { seats as u32 }, prorated };
+                // Same-day events: the later one holds.
+                h.push(point);
+            }
+        }
+        for h in history.values_mut() {
+            h.sort_by_key(|p| p.effective);
+        }
+        let subscriptions = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, customer_id, product_id, sku_id, product_title, term, billing, lower(ms_subscription_id), trial, bill_from FROM subscriptions",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                let id: i64 = r.get(0)?;
+                Ok(BookSubscription {
+                    id,
+                    customer_id: r.get(1)?,
+                    product: ProductKey { product_id: r.get(2)?, sku_id: r.get(3)? },
+                    product_title: r.get(4)?,
+                    term: col::term(r, 5)?,
+                    billing: col::billing(r, 6)?,
+                    ms_subscription_id: r.get(7)?,
+                    trial: r.get::<_, i64>(8)? == 1,
+                    bill_from: col::date(r, 9)?,
+                    history: Vec::new(),
+                })
+            })?;
+            let mut subs = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            for s in &mut subs {
+                s.history = history.remove(&s.id).unwrap_or_default();
+            }
+            subs
+        };
+        let rates = self.exchange_rates()?;
+        let convert = |amount: Decimal, from: Currency, on: NaiveDate| -> Option<Decimal> { to_currency(&rates, amount, from, ms, on) };
+        let lines = {
+            let mut stmt = self.conn.prepare(
+                "SELECT l.id, l.subscription_id, l.kind, l.period_start, l.period_end, l.quantity, l.amount_minor, i.currency, l.cost_minor,
+                    l.billable_date, i.number
+                 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                 WHERE l.billable_date BETWEEN ?1 AND ?2 AND l.kind IN ('licence', 'proration') AND l.subscription_id IS NOT NULL
+                    AND l.period_start IS NOT NULL",
+            )?;
+            let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let currency = col::currency(r, 7)?;
+                let amount = currency.from_minor(r.get(6)?);
+                let cost: Option<i64> = r.get(8)?;
+                let billable = col::date(r, 9)?;
+                out.push(BookLine {
+                    id: r.get(0)?,
+                    subscription_id: r.get(1)?,
+                    kind: col::parse_with(r, 2, LineKind::parse)?,
+                    period_start: col::date(r, 3)?,
+                    period_end: col::date(r, 4)?,
+                    quantity: col::dec(r, 5)?,
+                    amount,
+                    currency,
+                    amount_in_ms: convert(amount, currency, billable),
+                    cost_in_ms: cost.and_then(|c| convert(currency.from_minor(c), currency, billable)),
+                    invoice_number: r.get(10)?,
+                });
+            }
+            out
+        };
+        let billed_through: Option<String> = self.conn.query_row("SELECT max(month) FROM billing_runs", [], |r| r.get(0))?;
+        let billed_through = billed_through.and_then(|m| crate::dates::parse_month(&m, "month").ok()).map(crate::dates::month_end);
+        Ok(Book { customers, subscriptions, lines, billed_through })
+    }
+
+    /// Attach Microsoft's subscription id to a subscription that has none.
+    pub fn attach_ms_subscription_id(&mut self, id: i64, ms_id: &str) -> Result<Subscription> {
+        self.write(|tx| {
+            let sub = tx.subscription(id)?;
+            if !sub.ms_subscription_id.is_empty() {
+                return Err(Error::refused(format!(
+                    "subscription {id} already has Microsoft's id {}; it is not changed",
+                    sub.ms_subscription_id
+                )));
+            }
+            let taken: Option<i64> = tx
+                .conn
+                .query_row("SELECT id FROM subscriptions WHERE lower(ms_subscription_id) = lower(?1)", [ms_id], |r| r.get(0))
+                .optional()?;
+            if let Some(other) = taken {
+                return Err(Error::conflict(
+                    "ms_subscription_id",
+                    format!("Microsoft's subscription {ms_id} is already subscription {other}"),
+                ));
+            }
+            tx.conn.execute("UPDATE subscriptions SET ms_subscription_id = ?1 WHERE id = ?2", params![ms_id, id])?;
+            Ok(())
+        })?;
+        self.subscription(id)
+    }
+
+    /// Take one of Microsoft's subscriptions into the book, with its customer if the book lacks
+    /// it, in one transaction: priced by the markup rules on its term's first day, billed from
+    /// `bill_from`.
+    pub fn adopt_subscription(&mut self, a: &Adoption, invoice: &str, at: &str) -> Result<Subscription> {
+        let id = self.write(|tx| {
+            let customer_id = match a.customer_id {
+                Some(id) => id,
+                None => tx.adopt_customer(a)?,
+            };
+            tx.check_customer_open(customer_id)?;
+            if let Some(other) = tx
+                .conn
+                .query_row("SELECT id FROM subscriptions WHERE lower(ms_subscription_id) = lower(?1)", [&a.ms_subscription_id], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .optional()?
+            {
+                return Err(Error::conflict("finding", format!("Microsoft's subscription {} is already subscription {other}", a.ms_subscription_id)));
+            }
+            let (price, title) = tx.lock_for(customer_id, &a.product, a.term, a.billing, a.term_start, None)?;
+            let mut sub = Subscription {
+                id: 0,
+                customer_id,
+                product: a.product.clone(),
+                product_title: title,
+                term: a.term,
+                billing: a.billing,
+                quantity: a.quantity,
+                status: Status::Active,
+                auto_renew: true,
+                trial: false,
+                purchased_on: a.term_start,
+                term_start: a.term_start,
+                term_end: term_end(a.term_start, a.term),
+                ms_subscription_id: a.ms_subscription_id.clone(),
+                price,
+                price_override: None,
+                scheduled: RenewalChanges::default(),
+                ended_on: None,
+                bill_from: a.bill_from,
+            };
+            sub.id = tx.insert_subscription(&sub)?;
+            let what = format!(
+                "adopted from Microsoft's invoice {invoice} (line {}): {} seats, term {} to {}, at {} per seat per term ({}); billed from {}",
+                a.line,
+                sub.quantity,
+                sub.term_start,
+                sub.term_end,
+                super::subscriptions::money(sub.price.unit_price, sub.price.price_currency),
+                sub.price.rule,
+                sub.bill_from
+            );
+            tx.append(&Event::capture(&sub, EventKind::Imported, a.term_start, at, sub.quantity as i64, what))?;
+            Ok(sub.id)
+        })?;
+        self.subscription(id)
+    }
+}
+
+impl Tx<'_> {
+    fn adopt_customer(&self, a: &Adoption) -> Result<i64> {
+        let fields = CustomerFields {
+            name: Some(if a.customer_name.trim().is_empty() { a.customer_domain.clone() } else { a.customer_name.clone() }),
+            country: (!a.customer_country.trim().is_empty()).then(|| a.customer_country.clone()),
+            domain: Some(a.customer_domain.clone()),
+            tenant_id: Some(a.customer_tenant.clone()),
+            notes: Some(format!("Added from Microsoft's reconciliation file (line {}).", a.line)),
+            ..CustomerFields::default()
+        };
+        let input = fields.validate_new(&self.customer_defaults()?).map_err(|e| {
+            let field = e.field.clone().unwrap_or_default();
+            Error::invalid("finding", format!("the customer cannot be added from Microsoft's line {}: {field}: {}", a.line, e.message))
+        })?;
+        super::customers::insert_customer(&self.conn, &input)
+    }
+}
+
+/// `amount` in `from` as `to` on `on`: by the rate from → to, else the inverse of to → from.
+pub fn to_currency(rates: &[ExchangeRate], amount: Decimal, from: Currency, to: Currency, on: NaiveDate) -> Option<Decimal> {
+    if let Some(r) = rate_on(rates, from, to, on) {
+        return Some(amount * r);
+    }
+    rate_on(rates, to, from, on).filter(|r| !r.is_zero()).map(|r| amount / r)
+}
