@@ -429,7 +429,7 @@ pub fn line(row: RawRow) -> std::result::Result<MsLine, Vec<String>> {
         }
     }
     for (c, v) in row.values.iter().enumerate() {
-        if let Err(e) = crate::customer::plain_text(v, COLUMNS[c].0, 4000, false) {
+        if let Err(e) = crate::customer::check_plain(v.trim(), COLUMNS[c].0, 4000, false) {
             problems.push(format!("{} {}", COLUMNS[c].1[0], e.message));
         }
     }

@@ -481,6 +481,7 @@ WHEN OLD.replaced_by IS NOT NULL OR NEW.replaced_by IS NULL OR NEW.id IS NOT OLD
 BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept as they came'); END;
 
 CREATE TABLE recon_lines (
+    id INTEGER PRIMARY KEY,
     import_id INTEGER NOT NULL REFERENCES recon_imports (id),
     line INTEGER NOT NULL,
     customer_tenant TEXT NOT NULL,
@@ -515,8 +516,8 @@ CREATE TABLE recon_lines (
     product_qualifiers TEXT NOT NULL,
     credit_reason_code TEXT NOT NULL,
     raw TEXT NOT NULL,
-    PRIMARY KEY (import_id, line)
-) STRICT, WITHOUT ROWID;
+    UNIQUE (import_id, line)
+) STRICT;
 CREATE TRIGGER recon_lines_no_update BEFORE UPDATE ON recon_lines
 BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
 CREATE TRIGGER recon_lines_no_delete BEFORE DELETE ON recon_lines
