@@ -89,32 +89,43 @@ impl MsLine {
     /// The line's values in a fixed form, for telling whether two files hold the same data
     /// (header spellings, column order, Excel's number and date formats do not matter).
     pub fn canonical_text(&self) -> String {
-        let d = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-        [
-            self.invoice.as_str(),
-            &self.customer_tenant,
-            &self.customer_domain,
-            &self.order_id,
-            &d(self.order_date),
-            &self.product_id,
-            &self.sku_id,
-            &self.charge_type.to_ascii_lowercase(),
-            &self.unit_price.normalize().to_string(),
-            &self.quantity.normalize().to_string(),
-            &self.subtotal.normalize().to_string(),
-            &self.tax_total.normalize().to_string(),
-            &self.total.normalize().to_string(),
-            self.currency.code(),
-            &self.subscription_id,
-            &self.charge_start.to_string(),
-            &self.charge_end.to_string(),
-            &self.effective_unit_price.normalize().to_string(),
-            &self.billable_quantity.normalize().to_string(),
-            &d(self.subscription_start),
-            &d(self.subscription_end),
-            &self.reference_id.to_ascii_lowercase(),
-        ]
-        .join("\u{1f}")
+        let mut out = String::with_capacity(256);
+        self.write_canonical(&mut out);
+        out
+    }
+
+    /// `canonical_text` written into `out` (cleared first): no allocation per line.
+    pub fn write_canonical(&self, out: &mut String) {
+        use std::fmt::Write;
+        out.clear();
+        let sep = '\u{1f}';
+        let day = |out: &mut String, d: Option<NaiveDate>| {
+            if let Some(d) = d {
+                let _ = write!(out, "{d}");
+            }
+            out.push(sep);
+        };
+        for s in [&self.invoice, &self.customer_tenant, &self.customer_domain, &self.order_id] {
+            out.push_str(s);
+            out.push(sep);
+        }
+        day(out, self.order_date);
+        for s in [&self.product_id, &self.sku_id] {
+            out.push_str(s);
+            out.push(sep);
+        }
+        out.extend(self.charge_type.chars().map(|c| c.to_ascii_lowercase()));
+        out.push(sep);
+        for d in [self.unit_price, self.quantity, self.subtotal, self.tax_total, self.total] {
+            let _ = write!(out, "{}{sep}", d.normalize());
+        }
+        let _ = write!(out, "{}{sep}{}{sep}{}{sep}{}{sep}", self.currency.code(), self.subscription_id, self.charge_start, self.charge_end);
+        for d in [self.effective_unit_price, self.billable_quantity] {
+            let _ = write!(out, "{}{sep}", d.normalize());
+        }
+        day(out, self.subscription_start);
+        day(out, self.subscription_end);
+        out.extend(self.reference_id.chars().map(|c| c.to_ascii_lowercase()));
     }
 }
 
@@ -402,7 +413,8 @@ pub fn ms_billing(lines: &[&MsLine]) -> Option<BillingPlan> {
 }
 
 fn units(lines: &[MsLine]) -> Vec<Unit<'_>> {
-    let mut groups: BTreeMap<(&str, bool, String, NaiveDate, NaiveDate), Vec<&MsLine>> = BTreeMap::new();
+    type Key<'a> = (&'a str, bool, &'a str, NaiveDate, NaiveDate);
+    let mut groups: HashMap<Key, Vec<&MsLine>> = HashMap::new();
     for l in lines {
         let t = l.charge();
         if t == ChargeType::Credit || l.is_azure_plan() {
@@ -410,13 +422,15 @@ fn units(lines: &[MsLine]) -> Vec<Unit<'_>> {
         }
         let cycle = t == ChargeType::Cycle;
         let key = if cycle || l.reference_id.is_empty() {
-            (l.subscription_id.as_str(), cycle, l.charge_type.to_ascii_lowercase(), l.charge_start, l.charge_end)
+            (l.subscription_id.as_str(), cycle, l.charge_type.as_str(), l.charge_start, l.charge_end)
         } else {
             let d = NaiveDate::MIN;
-            (l.subscription_id.as_str(), false, l.reference_id.to_ascii_lowercase(), d, d)
+            (l.subscription_id.as_str(), false, l.reference_id.as_str(), d, d)
         };
         groups.entry(key).or_default().push(l);
     }
+    let mut groups: Vec<(Key, Vec<&MsLine>)> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     groups
         .into_iter()
         .map(|((sub, cycle, _, _, _), lines)| {

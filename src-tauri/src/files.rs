@@ -24,6 +24,8 @@ pub const IMAGE: Filter = Filter { name: "Logo (PNG or JPEG)", extensions: &["pn
 pub const DATABASE: Filter = Filter { name: "Seatbook backup (.db)", extensions: &["db"] };
 pub const CSV_EXPORT: Filter = Filter { name: "CSV", extensions: &["csv"] };
 pub const PDF: Filter = Filter { name: "PDF", extensions: &["pdf"] };
+/// Partner Center's CSV, or the Graph export's gzip-compressed JSON Lines (`*.jsonl.gz`).
+pub const RECON: Filter = Filter { name: "Microsoft's reconciliation file (CSV, or JSON Lines .gz)", extensions: &["csv", "gz"] };
 
 fn automation<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
     app.state::<AppState>().launch.automation_dir.clone()
@@ -99,15 +101,27 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IpcError> {
 /// How far a long job has come: sent to the page as the `progress` event.
 #[derive(Debug, Clone, Serialize)]
 pub struct Progress {
-    /// `import`, `billing` or `pdf`.
+    /// `import`, `billing`, `pdf` or `recon`.
     pub job: &'static str,
-    pub done: usize,
-    pub total: usize,
+    pub done: u64,
+    pub total: u64,
+    /// What `done` and `total` count when it is not items: `bytes` (the page shows a percentage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<&'static str>,
 }
 
 pub fn progress<R: Runtime>(app: &AppHandle<R>, job: &'static str, done: usize, total: usize) {
+    emit(app, Progress { job, done: done as u64, total: total as u64, unit: None });
+}
+
+/// Progress through a file, in bytes.
+pub fn progress_bytes<R: Runtime>(app: &AppHandle<R>, job: &'static str, done: u64, total: u64) {
+    emit(app, Progress { job, done, total, unit: Some("bytes") });
+}
+
+fn emit<R: Runtime>(app: &AppHandle<R>, p: Progress) {
     // A window that is gone cannot be told; the job goes on.
-    let _ = app.emit("progress", Progress { job, done, total });
+    let _ = app.emit("progress", p);
 }
 
 #[cfg(test)]

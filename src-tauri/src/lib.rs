@@ -89,6 +89,12 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         books::books_trial_balance,
         books::books_export_journal,
         books::books_export_all,
+        recon::recon_import,
+        recon::recon_list,
+        recon::recon_report,
+        recon::recon_export_csv,
+        recon::recon_fix,
+        recon::recon_last_leak,
     ]
 }
 

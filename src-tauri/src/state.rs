@@ -40,6 +40,9 @@ pub struct AppState {
     pending_logo: Mutex<Option<PathBuf>>,
     /// A backup chosen (and checked) for a restore, waiting for the user's confirmation.
     pending_restore: Mutex<Option<PathBuf>>,
+    /// A reconciliation file refused because it would replace an invoice imported before,
+    /// waiting for the user to say "Replace".
+    pending_recon: Mutex<Option<PathBuf>>,
     pub launch: Launch,
 }
 
@@ -58,6 +61,7 @@ impl AppState {
             settings: Mutex::new(settings),
             pending_logo: Mutex::new(None),
             pending_restore: Mutex::new(None),
+            pending_recon: Mutex::new(None),
             launch,
         }
     }
@@ -121,6 +125,14 @@ impl AppState {
 
     pub fn take_pending_restore(&self) -> Option<PathBuf> {
         lock(&self.pending_restore).take()
+    }
+
+    pub fn set_pending_recon(&self, path: Option<PathBuf>) {
+        *lock(&self.pending_recon) = path;
+    }
+
+    pub fn take_pending_recon(&self) -> Option<PathBuf> {
+        lock(&self.pending_recon).take()
     }
 
     /// Close the database, run `f` on its file (a restore), and open it again, whatever `f`

@@ -711,3 +711,108 @@ fn default_report_csvs_are_the_command_lines_byte_for_byte() {
         assert_eq!(String::from_utf8(app).unwrap(), String::from_utf8(cli).unwrap(), "{report}");
     }
 }
+
+/// Microsoft's documented header of the reconciliation file, and one of its rows (Business
+/// Standard, tax at 15 %): the values that vary, the rest as Partner Center writes them.
+const RECON_HEADER: &str = "PartnerId,CustomerId,CustomerName,CustomerDomainName,CustomerCountry,InvoiceNumber,MPNID,ResellerMPNID,OrderId,OrderDate,ProductId,SkuId,AvailabilityId,SkuName,ProductName,ChargeType,UnitPrice,Quantity,Subtotal,TaxTotal,Total,Currency,PriceAdjustmentDescription,PublisherName,PublisherId,SubscriptionDescription,SubscriptionId,ChargeStartDate,ChargeEndDate,TermAndBillingCycle,EffectiveUnitPrice,UnitType,AlternateId,BillableQuantity,BillingFrequency,PricingCurrency,PCToBCExchangeRate,PCToBCExchangeRateDate,MeterDescription,ReservationOrderId,CreditReasonCode,SubscriptionStartDate,SubscriptionEndDate,ReferenceID,ProductQualifiers,PromotionID";
+
+fn recon_row((tenant, domain, name): (&str, &str, &str), sub: &str, qty: u32, subtotal: &str) -> String {
+    let subtotal: rust_decimal::Decimal = subtotal.parse().unwrap();
+    let tax = (subtotal * rust_decimal::Decimal::new(15, 2)).round_dp(2);
+    let total = subtotal + tax;
+    format!(
+        "p1,{tenant},{name},{domain},ZA,G000001010,1234567,,order-{sub},10/1/2026,CFQ7TTC0LDPB,1,CFQ7TTC0LDPB0001,Microsoft 365 Business Standard,Microsoft 365 Business Standard,new,15.00,{qty},{subtotal},{tax},{total},USD,,Microsoft Corporation,,Business Standard,{sub},10/1/2026,10/31/2026,One-Month commitment for monthly/yearly billing,15.00,Licenses,alt,{qty},Monthly,USD,1,10/1/2026,,,,10/1/2026,10/31/2026,,[],"
+    )
+}
+
+/// Reconcile: the file chosen in the dialog and read with progress; another file for the same
+/// invoice refused as a conflict and kept, so "Replace" imports that same file; the list, the
+/// report, the findings as the CLI's CSV bytes, a fix, and the dashboard's figure.
+#[test]
+fn recon_import_replace_report_export_fix_and_last_leak() {
+    let f = fresh();
+    f.reseller();
+    let contoso = f.ok(
+        "customer_add",
+        json!({"fields": {"name": "Contoso", "domain": "contoso.onmicrosoft.com", "tenant_id": "aaaaaaaa-0000-4000-8000-00000000000a"}}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let input = json!({"customer": contoso, "product": "CFQ7TTC0LDPB:0001", "term": "P1M", "billing": "monthly", "quantity": "10",
+                       "start": "2026-10-01", "ms_subscription_id": "a1"});
+    let sub = f.ok("subscription_add", json!({ "input": input }))["id"].as_i64().unwrap();
+    f.ok("billing_issue", json!({"month": "2026-10", "date": "2026-10-31"}));
+    assert_eq!(f.ok("recon_last_leak", json!({})), Value::Null, "nothing reconciled yet");
+
+    // Microsoft charged 12 seats (Seatbook billed 10); the file sorts before the price list.
+    let a1 = recon_row(("aaaaaaaa-0000-4000-8000-00000000000a", "contoso.onmicrosoft.com", "Contoso"), "a1", 12, "180.00");
+    std::fs::write(f.dialogs().join("G1.csv"), format!("\u{feff}{RECON_HEADER}\r\n{a1}\r\n")).unwrap();
+    let got = f.ok("recon_import", json!({}));
+    assert_eq!((got["file"].as_str(), got["invoices"][0]["status"].as_str()), (Some("G1.csv"), Some("imported")));
+    // From nothing read to both passes over the file's bytes (events reach listeners on their own thread).
+    let mut recon: Vec<Value> = Vec::new();
+    for _ in 0..200 {
+        recon = f.progress.lock().unwrap().iter().filter(|e| e["job"] == "recon").cloned().collect();
+        if recon.last().is_some_and(|e| e["done"] == e["total"]) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(recon.iter().all(|e| e["unit"] == "bytes"), "{recon:?}");
+    assert!(recon.first().is_some_and(|e| e["done"] == 0) && recon.last().is_some_and(|e| e["done"] == e["total"]), "{recon:?}");
+
+    // Microsoft's corrected file adds a customer Seatbook lacks: refused until replaced.
+    let e1 = recon_row(("aaaaaaaa-0000-4000-8000-00000000000e", "wingtip.onmicrosoft.com", "Wingtip"), "e1", 2, "30.00");
+    std::fs::write(f.dialogs().join("G0.csv"), format!("{RECON_HEADER}\r\n{a1}\r\n{e1}\r\n")).unwrap();
+    let e = f.err("recon_import", json!({"replace": false}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("conflict"), Some("replace")), "{e}");
+    assert!(e["message"].as_str().unwrap().starts_with("Microsoft's invoice G000001010 was imported"), "{e}");
+    // "Replace" takes the file refused, not whatever the dialog would give now.
+    std::fs::write(f.dialogs().join("A.csv"), "not this one").unwrap();
+    let got = f.ok("recon_import", json!({"replace": true}));
+    assert_eq!(
+        (got["file"].as_str(), got["invoices"][0]["status"].as_str(), got["invoices"][0]["lines"].as_i64()),
+        (Some("G0.csv"), Some("replaced"), Some(2))
+    );
+    std::fs::remove_file(f.dialogs().join("A.csv")).unwrap();
+    let list = f.ok("recon_list", json!({}));
+    assert_eq!(
+        (list.as_array().unwrap().len(), list[0]["invoice"].as_str(), list[0]["file"].as_str()),
+        (1, Some("G000001010"), Some("G0.csv"))
+    );
+    assert!(is_decimal_string(&list[0]["total"]));
+
+    let r = f.ok("recon_report", json!({"invoice": "G000001010"}));
+    let kinds: Vec<&str> = r["findings"].as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"quantity_mismatch") && kinds.contains(&"not_in_seatbook"), "{kinds:?}");
+    for key in ["microsoft_total", "matched", "leaked", "unmatched_billed"] {
+        assert!(is_decimal_string(&r[key]), "{key}: {}", r[key]);
+    }
+    assert_eq!(r["leaked"], "60.00", "2 more seats (30.00) and Wingtip's 30.00");
+    assert_eq!(f.err("recon_report", json!({"invoice": "G999"}))["field"], "invoice");
+
+    // Export CSV: the bytes of `seatbook recon report G000001010 --csv FILE`.
+    let saved = f.ok("recon_export_csv", json!({"invoice": "G000001010"}));
+    let saved = PathBuf::from(saved.as_str().unwrap());
+    assert_eq!(saved, f.dialogs().join("seatbook-recon-G000001010-2026-11-24.csv"));
+    let db = f.dir.path().join("seatbook.db");
+    let file = f.dir.path().join("cli-recon.csv");
+    let out = std::process::Command::new(cli_binary())
+        .args(["--db", db.to_str().unwrap(), "--today", "2026-11-24", "recon", "report", "G000001010", "--csv", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(std::fs::read(&saved).unwrap()).unwrap(), String::from_utf8(std::fs::read(&file).unwrap()).unwrap());
+
+    let seats = r["findings"].as_array().unwrap().iter().find(|x| x["kind"] == "quantity_mismatch").unwrap();
+    let done = f.ok("recon_fix", json!({"finding": seats["id"]}));
+    assert_eq!((done["subscription"]["id"].as_i64(), done["subscription"]["quantity"].as_i64()), (Some(sub), Some(12)));
+    assert!(done["done"].as_str().unwrap().contains("12 seats"), "{done}");
+    let e = f.err("recon_fix", json!({"finding": seats["id"]}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("not_found"), Some("finding")), "fixed already");
+    let leak = f.ok("recon_last_leak", json!({}));
+    assert_eq!(
+        (leak["invoice"].as_str(), leak["currency"].as_str(), leak["leaked"].as_str()),
+        (Some("G000001010"), Some("USD"), Some("30.00"))
+    );
+}

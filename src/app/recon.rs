@@ -87,10 +87,12 @@ fn open(path: &Path) -> Result<(RowReader, Arc<AtomicU64>, u64)> {
 }
 
 /// Import one of Microsoft's reconciliation files (CSV, or the Graph export's gzip JSON Lines),
-/// read from `path` in two passes and never held whole: the first checks every line (a bad one
-/// refuses the file whole, listing its lines) and tells each invoice's data apart; the second
-/// writes the lines of each invoice that is new, or that replaces another file when `replace`,
-/// in one transaction. The same data imported again adds nothing.
+/// read from `path` and never held whole, in one transaction: every line is checked (a bad one
+/// refuses the file whole, listing its lines) and written as it is read, each invoice's data told
+/// apart by a digest of its lines; at the end an invoice imported before with the same data adds
+/// nothing (all rolled back), and one imported from other data is refused unless `replace`. A
+/// file that mixes invoices imported before with new ones is read a second time, writing only the
+/// new ones.
 pub fn import(
     store: &mut Store,
     clock: &Clock,
@@ -99,117 +101,149 @@ pub fn import(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ReconImportOutcome> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let (mut reader, read, size) = open(path)?;
-    let format = reader.format.to_string();
-    let header = reader.header.clone();
-    let mut problems = LineProblems::new("reconciliation file");
-    let mut invoices: BTreeMap<String, Invoice> = BTreeMap::new();
-    let mut n = 0u64;
-    while let Some(row) = reader.next_row() {
-        n += 1;
-        if n % 4096 == 0 {
-            progress(Progress { pass: 1, read: read.load(Ordering::Relaxed), total: size });
-        }
-        let raw = match row {
-            Ok(raw) => raw,
-            Err((line, p)) => {
-                problems.push(line, p);
-                continue;
-            }
-        };
-        let at = raw.line;
-        match line(raw) {
-            Err(ps) => ps.into_iter().for_each(|p| problems.push(at, p)),
-            Ok(l) => {
-                let digest = Sha256::digest(l.canonical_text().as_bytes());
-                let inv = invoices.entry(l.invoice.clone()).or_insert_with(|| Invoice {
-                    currency: l.currency,
-                    first_line: l.line,
-                    rows: Vec::new(),
-                    total: Decimal::ZERO,
-                });
-                if inv.currency != l.currency {
-                    problems.push(
-                        l.line,
-                        format!("Currency {} differs from the invoice's {} (line {})", l.currency, inv.currency, inv.first_line),
-                    );
-                    continue;
+    let mut outcome: Option<(String, Vec<ImportedInvoice>)> = None;
+    let mut second_pass: Option<Vec<ReconPlan>> = None;
+    store.record_recon(
+        |book, emit| {
+            let (mut reader, read, size) = open(path)?;
+            let format = reader.format.to_string();
+            let header = reader.header.clone();
+            let mut problems = LineProblems::new("reconciliation file");
+            let mut invoices: BTreeMap<String, Invoice> = BTreeMap::new();
+            let mut n = 0u64;
+            let mut text = String::with_capacity(256);
+            while let Some(row) = reader.next_row() {
+                n += 1;
+                if n % 4096 == 0 {
+                    progress(Progress { pass: 1, read: read.load(Ordering::Relaxed), total: size });
                 }
-                inv.rows.push(digest[..16].try_into().expect("16 bytes"));
-                inv.total += l.total;
-            }
-        }
-    }
-    problems.into_result()?;
-    if invoices.is_empty() {
-        return Err(Error::invalid("file", format!("{file_name} holds no lines: nothing imported")));
-    }
-    let mut plans = Vec::new();
-    let mut outcome = Vec::new();
-    for (invoice, mut inv) in invoices {
-        inv.rows.sort_unstable();
-        let mut h = Sha256::new();
-        for r in &inv.rows {
-            h.update(r);
-        }
-        let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        let existing = store.recon_import(&invoice)?;
-        let status = match &existing {
-            Some(e) if e.digest == digest => ImportStatus::Unchanged,
-            Some(e) if !replace => {
-                return Err(Error::conflict(
-                    "replace",
-                    format!(
-                        "Microsoft's invoice {invoice} was imported on {} from {} with other lines ({} of them; this file has {}): nothing imported. Replace it to use this file (the earlier one is kept)",
-                        &e.imported_at[..10.min(e.imported_at.len())],
-                        e.file,
-                        e.lines,
-                        inv.rows.len()
-                    ),
-                ));
-            }
-            Some(_) => ImportStatus::Replaced,
-            None => ImportStatus::Imported,
-        };
-        let lines = inv.rows.len() as i64;
-        if status != ImportStatus::Unchanged {
-            plans.push(ReconPlan {
-                invoice: invoice.clone(),
-                currency: inv.currency,
-                file: file_name.clone(),
-                format: format.clone(),
-                header: header.clone(),
-                digest,
-                lines,
-                total: inv.total,
-                replaces: existing.map(|e| e.id),
-            });
-        }
-        outcome.push(ImportedInvoice { invoice, currency: inv.currency, lines, total: inv.total, status });
-    }
-    if !plans.is_empty() {
-        let (mut reader, read, size) = open(path)?;
-        let mut n = 0u64;
-        let rows = std::iter::from_fn(|| {
-            let row = reader.next_row()?;
-            n += 1;
-            if n % 4096 == 0 {
-                progress(Progress { pass: 2, read: read.load(Ordering::Relaxed), total: size });
-            }
-            Some(match row {
-                Ok(raw) => {
-                    let at = raw.line;
-                    line(raw).map_err(|p| {
-                        Error::invalid(format!("line {at}"), format!("the file changed while it was imported: {}", p.join("; ")))
-                    })
+                let raw = match row {
+                    Ok(raw) => raw,
+                    Err((line, p)) => {
+                        problems.push(line, p);
+                        continue;
+                    }
+                };
+                let at = raw.line;
+                match line(raw) {
+                    Err(ps) => ps.into_iter().for_each(|p| problems.push(at, p)),
+                    Ok(l) => {
+                        l.write_canonical(&mut text);
+                        let digest = Sha256::digest(text.as_bytes());
+                        let inv = match invoices.get_mut(&l.invoice) {
+                            Some(inv) => inv,
+                            None => invoices.entry(l.invoice.clone()).or_insert(Invoice {
+                                currency: l.currency,
+                                first_line: l.line,
+                                rows: Vec::new(),
+                                total: Decimal::ZERO,
+                            }),
+                        };
+                        if inv.currency != l.currency {
+                            problems.push(
+                                l.line,
+                                format!("Currency {} differs from the invoice's {} (line {})", l.currency, inv.currency, inv.first_line),
+                            );
+                            continue;
+                        }
+                        inv.rows.push(digest[..16].try_into().expect("16 bytes"));
+                        inv.total += l.total;
+                        if problems.is_empty() {
+                            emit(&l)?;
+                        }
+                    }
                 }
-                Err((at, p)) => Err(Error::invalid(format!("line {at}"), format!("the file changed while it was imported: {p}"))),
-            })
-        });
-        store.record_recon(&plans, rows, &clock.now)?;
+            }
+            problems.into_result()?;
+            if invoices.is_empty() {
+                return Err(Error::invalid("file", format!("{file_name} holds no lines: nothing imported")));
+            }
+            let mut plans = Vec::new();
+            let mut done = Vec::new();
+            for (invoice, mut inv) in invoices {
+                inv.rows.sort_unstable();
+                let mut h = Sha256::new();
+                for r in &inv.rows {
+                    h.update(r);
+                }
+                let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+                let existing = book.recon_import(&invoice)?;
+                let status = match &existing {
+                    Some(e) if e.digest == digest => ImportStatus::Unchanged,
+                    Some(e) if !replace => {
+                        return Err(Error::conflict(
+                            "replace",
+                            format!(
+                                "Microsoft's invoice {invoice} was imported on {} from {} with other lines ({} of them; this file has {}): nothing imported. Replace it to use this file (the earlier one is kept)",
+                                &e.imported_at[..10.min(e.imported_at.len())],
+                                e.file,
+                                e.lines,
+                                inv.rows.len()
+                            ),
+                        ));
+                    }
+                    Some(_) => ImportStatus::Replaced,
+                    None => ImportStatus::Imported,
+                };
+                let lines = inv.rows.len() as i64;
+                if status != ImportStatus::Unchanged {
+                    plans.push(ReconPlan {
+                        invoice: invoice.clone(),
+                        currency: inv.currency,
+                        file: file_name.clone(),
+                        format: format.clone(),
+                        header: header.clone(),
+                        digest,
+                        lines,
+                        total: inv.total,
+                        replaces: existing.map(|e| e.id),
+                    });
+                }
+                done.push(ImportedInvoice { invoice, currency: inv.currency, lines, total: inv.total, status });
+            }
+            let unchanged = done.iter().filter(|i| i.status == ImportStatus::Unchanged).count();
+            outcome = Some((format, done));
+            if unchanged == 0 {
+                Ok(Some(plans))
+            } else {
+                // Nothing new, or only some invoices new: leave nothing of this pass behind.
+                second_pass = (!plans.is_empty()).then_some(plans);
+                Ok(None)
+            }
+        },
+        &clock.now,
+    )?;
+    if let Some(plans) = second_pass {
+        let wanted: std::collections::HashSet<String> = plans.iter().map(|p| p.invoice.clone()).collect();
+        store.record_recon(
+            |_, emit| {
+                let (mut reader, read, size) = open(path)?;
+                let mut n = 0u64;
+                while let Some(row) = reader.next_row() {
+                    n += 1;
+                    if n % 4096 == 0 {
+                        progress(Progress { pass: 2, read: read.load(Ordering::Relaxed), total: size });
+                    }
+                    let changed =
+                        |at: usize, p: String| Error::invalid(format!("line {at}"), format!("the file changed while it was imported: {p}"));
+                    let l = match row {
+                        Ok(raw) => {
+                            let at = raw.line;
+                            line(raw).map_err(|p| changed(at, p.join("; ")))?
+                        }
+                        Err((at, p)) => return Err(changed(at, p)),
+                    };
+                    if wanted.contains(&l.invoice) {
+                        emit(&l)?;
+                    }
+                }
+                Ok(Some(plans))
+            },
+            &clock.now,
+        )?;
     }
-    progress(Progress { pass: 2, read: size, total: size });
-    Ok(ReconImportOutcome { file: file_name, format, invoices: outcome })
+    let (format, invoices) = outcome.expect("the file was read");
+    Ok(ReconImportOutcome { file: file_name, format, invoices })
 }
 
 /// Microsoft's invoices imported (the file in force for each), the latest first.

@@ -97,18 +97,33 @@ fn canonical(header: &str) -> Option<usize> {
     COLUMNS.iter().position(|(_, names)| names.iter().any(|a| normalise(a) == n))
 }
 
-/// A row as read: its line, each canonical column's text ("" where the file has none), and the
-/// row as it came.
+/// A row as read: its line, its fields, and the row as it came.
 #[derive(Debug, Clone)]
 pub struct RawRow {
     pub line: usize,
-    pub values: Vec<String>,
+    fields: Fields,
     pub raw: String,
 }
 
+#[derive(Debug, Clone)]
+enum Fields {
+    /// The CSV record, and for each canonical column the record's field that holds it.
+    Csv(csv::StringRecord, std::rc::Rc<[Option<usize>]>),
+    /// Each canonical column's text ("" where the object has none).
+    Json(Vec<String>),
+}
+
 impl RawRow {
+    /// The text of canonical column `c`, trimmed ("" where the file has none).
+    fn at(&self, c: usize) -> &str {
+        match &self.fields {
+            Fields::Csv(record, fields) => fields[c].and_then(|i| record.get(i)).unwrap_or("").trim(),
+            Fields::Json(values) => values[c].trim(),
+        }
+    }
+
     fn get(&self, name: &str) -> &str {
-        self.values[column(name)].trim()
+        self.at(column(name))
     }
 }
 
@@ -116,7 +131,7 @@ enum Inner {
     Csv {
         reader: csv::Reader<Box<dyn Read>>,
         newlines: Newlines,
-        columns: Vec<Option<usize>>,
+        fields: std::rc::Rc<[Option<usize>]>,
         header_len: usize,
         record: csv::StringRecord,
     },
@@ -165,17 +180,13 @@ impl RowReader {
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(Box::new(counted) as Box<dyn Read>);
         let header =
             reader.headers().map_err(|e| Error::invalid("line 1", format!("reconciliation file: cannot read the header: {}", e)))?.clone();
-        let mut columns = vec![None; header.len()];
-        let mut seen = vec![false; COLUMNS.len()];
+        let mut fields: Vec<Option<usize>> = vec![None; COLUMNS.len()];
         for (i, h) in header.iter().enumerate() {
             if let Some(c) = canonical(h) {
-                if !seen[c] {
-                    seen[c] = true;
-                    columns[i] = Some(c);
-                }
+                fields[c].get_or_insert(i);
             }
         }
-        let missing: Vec<&str> = REQUIRED.iter().filter(|r| !seen[column(r)]).map(|r| COLUMNS[column(r)].1[0]).collect();
+        let missing: Vec<&str> = REQUIRED.iter().filter(|r| fields[column(r)].is_none()).map(|r| COLUMNS[column(r)].1[0]).collect();
         if !missing.is_empty() {
             return Err(Error::invalid(
                 "line 1",
@@ -189,7 +200,7 @@ impl RowReader {
         let header_len = header.len();
         Ok(RowReader {
             header: csv_line(header.iter()),
-            inner: Inner::Csv { reader, newlines, columns, header_len, record: csv::StringRecord::new() },
+            inner: Inner::Csv { reader, newlines, fields: fields.into(), header_len, record: csv::StringRecord::new() },
             format: if gzipped { "CSV, gzip-compressed" } else { "CSV" },
         })
     }
@@ -197,7 +208,7 @@ impl RowReader {
     /// The next row, or the line and what is wrong with it; `None` at the end of the file.
     pub fn next_row(&mut self) -> Option<std::result::Result<RawRow, (usize, String)>> {
         match &mut self.inner {
-            Inner::Csv { reader, newlines, columns, header_len, record } => loop {
+            Inner::Csv { reader, newlines, fields, header_len, record } => loop {
                 match reader.read_record(record) {
                     Ok(false) => return None,
                     Ok(true) => {
@@ -214,13 +225,8 @@ impl RowReader {
                                 ),
                             )));
                         }
-                        let mut values = vec![String::new(); COLUMNS.len()];
-                        for (i, f) in record.iter().enumerate() {
-                            if let Some(Some(c)) = columns.get(i) {
-                                values[*c] = f.to_string();
-                            }
-                        }
-                        return Some(Ok(RawRow { line, values, raw: csv_line(record.iter()) }));
+                        let raw = csv_line(record.iter());
+                        return Some(Ok(RawRow { line, fields: Fields::Csv(record.clone(), fields.clone()), raw }));
                     }
                     Err(e) => {
                         let line = e.position().map(|p| newlines.line_at(p.byte())).unwrap_or(0);
@@ -316,7 +322,7 @@ fn json_row(line: usize, text: &str) -> std::result::Result<RawRow, (usize, Stri
             raw.to_string()
         };
     }
-    Ok(RawRow { line, values, raw: text.to_string() })
+    Ok(RawRow { line, fields: Fields::Json(values), raw: text.to_string() })
 }
 
 /// Fields as one CSV line, quoted where a field needs it.
@@ -428,9 +434,20 @@ pub fn line(row: RawRow) -> std::result::Result<MsLine, Vec<String>> {
             problems.push(format!("ChargeEndDate {e} is before ChargeStartDate {s}"));
         }
     }
-    for (c, v) in row.values.iter().enumerate() {
-        if let Err(e) = crate::customer::check_plain(v.trim(), COLUMNS[c].0, 4000, false) {
-            problems.push(format!("{} {}", COLUMNS[c].1[0], e.message));
+    // Text a journal, a CSV or a terminal would take as a command: the row as a whole first (one
+    // pass over it), each column only to name the one that has it.
+    let csv_clean = matches!(row.fields, Fields::Csv(..)) && crate::customer::check_plain(&row.raw, "row", usize::MAX, false).is_ok();
+    if !csv_clean {
+        for c in 0..COLUMNS.len() {
+            if let Err(e) = crate::customer::check_plain(row.at(c), COLUMNS[c].0, 4000, false) {
+                problems.push(format!("{} {}", COLUMNS[c].1[0], e.message));
+            }
+        }
+    }
+    for c in 0..COLUMNS.len() {
+        let v = row.at(c);
+        if v.len() > 4000 && v.chars().count() > 4000 {
+            problems.push(format!("{} is longer than 4000 characters", COLUMNS[c].1[0]));
         }
     }
     if !problems.is_empty() {
@@ -555,6 +572,10 @@ mod tests {
         assert!(all.contains("EffectiveUnitPrice 'abc' is not a number"), "{all}");
         assert!(all.contains("Currency"), "{all}");
         assert!(all.contains("ChargeEndDate 2026-10-01 is before ChargeStartDate 2026-11-01"), "{all}");
+        // A control character hidden in a JSON string's escape is found too.
+        let json = br#"{"customerId":"T","invoiceNumber":"G1","productId":"P","skuId":"1","chargeType":"new","subscriptionId":"S","chargeStartDate":"2026-11-01","chargeEndDate":"2026-11-30","effectiveUnitPrice":1,"billableQuantity":1,"subtotal":1,"total":1,"currency":"EUR","customerName":"Bell\u0007"}"#;
+        let (_, problems) = rows(json).remove(0).unwrap_err();
+        assert!(problems.join("; ").contains("CustomerName contains a control character"), "{problems:?}");
         let missing = RowReader::new(std::io::Cursor::new(b"CustomerId,Total\nT,1\n".to_vec())).err().unwrap();
         assert!(missing.message.contains("lacks the columns InvoiceNumber"), "{}", missing.message);
     }

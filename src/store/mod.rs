@@ -314,16 +314,22 @@ impl Store {
 
     /// Run `f` in one write transaction (see `Tx`), committed if `f` succeeds.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        self.transact(f, true)
+        self.transact(|tx| f(tx).map(|v| (v, true)))
+    }
+
+    /// Run `f` in one write transaction, committed only if `f` says so (its `bool`): a change
+    /// that finds out at its end that it must leave nothing behind.
+    pub(crate) fn write_if<T>(&mut self, f: impl FnOnce(&Tx) -> Result<(T, bool)>) -> Result<T> {
+        self.transact(f)
     }
 
     /// Run `f` in a write transaction that is always rolled back: what a change would do (a
     /// billing preview's renewals and drafts), written nowhere.
     pub(crate) fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        self.transact(f, false)
+        self.transact(|tx| f(tx).map(|v| (v, false)))
     }
 
-    fn transact<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>, commit: bool) -> Result<T> {
+    fn transact<T>(&mut self, f: impl FnOnce(&Tx) -> Result<(T, bool)>) -> Result<T> {
         if self.read_only() {
             return Err(self.read_only_error());
         }
@@ -343,12 +349,12 @@ impl Store {
         let result = match self.conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
                 let result = f(&Tx { store: self });
-                let end = match (&result, commit) {
-                    (Ok(_), true) => self.conn.execute_batch("COMMIT"),
+                let end = match &result {
+                    Ok((_, true)) => self.conn.execute_batch("COMMIT"),
                     _ => self.conn.execute_batch("ROLLBACK"),
                 };
                 match (result, end) {
-                    (Ok(v), Ok(())) => Ok(v),
+                    (Ok((v, _)), Ok(())) => Ok(v),
                     (Err(e), _) => Err(e),
                     (Ok(_), Err(e)) => {
                         let _ = self.conn.execute_batch("ROLLBACK");

@@ -86,14 +86,85 @@ impl Store {
             .optional()?)
     }
 
-    /// Record the invoices of a file, their lines read from `rows` (the file read again), in one
-    /// transaction: lines of invoices not planned are skipped. A row that fails to read rolls all
-    /// back.
-    pub fn record_recon(&mut self, plans: &[ReconPlan], rows: impl Iterator<Item = Result<MsLine>>, at: &str) -> Result<Vec<i64>> {
-        self.write(|tx| {
-            let mut ids: HashMap<&str, i64> = HashMap::new();
-            for p in plans {
-                let id: i64 = tx.conn.query_row("SELECT IFNULL(max(id), 0) + 1 FROM recon_imports", [], |r| r.get(0))?;
+    /// Write Microsoft's lines as `read` hands them over, then the imports it returns, in one
+    /// transaction. `read` gets the book (to look at what was imported before) and `emit`, which
+    /// writes a line under the import its invoice will have; it returns the imports to record, or
+    /// `None` to leave nothing behind (the file held nothing new). An error rolls everything back.
+    /// Returns the ids of the imports recorded.
+    #[allow(clippy::type_complexity)]
+    pub fn record_recon(
+        &mut self,
+        read: impl FnOnce(&Store, &mut dyn FnMut(&MsLine) -> Result<()>) -> Result<Option<Vec<ReconPlan>>>,
+        at: &str,
+    ) -> Result<Option<Vec<i64>>> {
+        self.write_if(|tx| {
+            let base: i64 = tx.conn.query_row("SELECT IFNULL(max(id), 0) + 1 FROM recon_imports", [], |r| r.get(0))?;
+            let mut ids: HashMap<String, i64> = HashMap::new();
+            let plans = {
+                let mut insert = tx.conn.prepare_cached(
+                    "INSERT INTO recon_lines (import_id, line, customer_tenant, customer_name, customer_domain, customer_country, order_id,
+                        order_date, product_id, sku_id, sku_name, product_name, charge_type, unit_price, quantity, subtotal, tax_total,
+                        total, publisher_name, subscription_description, subscription_id, charge_start, charge_end, term_and_billing_cycle,
+                        effective_unit_price, unit_type, billable_quantity, billing_frequency, subscription_start, subscription_end,
+                        reference_id, product_qualifiers, credit_reason_code, raw)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+                        ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)",
+                )?;
+                let mut emit = |l: &MsLine| -> Result<()> {
+                    let id = match ids.get(&l.invoice) {
+                        Some(id) => *id,
+                        None => {
+                            let id = base + ids.len() as i64;
+                            ids.insert(l.invoice.clone(), id);
+                            id
+                        }
+                    };
+                    insert.execute(params![
+                        id,
+                        l.line as i64,
+                        l.customer_tenant,
+                        l.customer_name,
+                        l.customer_domain,
+                        l.customer_country,
+                        l.order_id,
+                        opt_day(l.order_date),
+                        l.product_id,
+                        l.sku_id,
+                        l.sku_name,
+                        l.product_name,
+                        l.charge_type,
+                        l.unit_price.to_string(),
+                        l.quantity.to_string(),
+                        l.subtotal.to_string(),
+                        l.tax_total.to_string(),
+                        l.total.to_string(),
+                        l.publisher_name,
+                        l.subscription_description,
+                        l.subscription_id,
+                        l.charge_start.to_string(),
+                        l.charge_end.to_string(),
+                        l.term_and_billing_cycle,
+                        l.effective_unit_price.to_string(),
+                        l.unit_type,
+                        l.billable_quantity.to_string(),
+                        l.billing_frequency,
+                        opt_day(l.subscription_start),
+                        opt_day(l.subscription_end),
+                        l.reference_id,
+                        l.product_qualifiers,
+                        l.credit_reason_code,
+                        l.raw,
+                    ])?;
+                    Ok(())
+                };
+                read(tx, &mut emit)?
+            };
+            let Some(plans) = plans else { return Ok((None, false)) };
+            let mut recorded = Vec::new();
+            for p in &plans {
+                let Some(id) = ids.remove(&p.invoice) else {
+                    return Err(Error::invalid("file", format!("Microsoft's invoice {} has no lines in the file", p.invoice)));
+                };
                 if let Some(old) = p.replaces {
                     tx.conn.execute("UPDATE recon_imports SET replaced_by = ?1 WHERE id = ?2", params![id, old])?;
                 }
@@ -102,69 +173,24 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![id, p.invoice, p.currency.code(), p.file, p.format, p.header, p.digest, p.lines, p.total.to_string(), at],
                 )?;
-                ids.insert(p.invoice.as_str(), id);
+                recorded.push(id);
             }
-            let mut insert = tx.conn.prepare_cached(
-                "INSERT INTO recon_lines (import_id, line, customer_tenant, customer_name, customer_domain, customer_country, order_id,
-                    order_date, product_id, sku_id, sku_name, product_name, charge_type, unit_price, quantity, subtotal, tax_total,
-                    total, publisher_name, subscription_description, subscription_id, charge_start, charge_end, term_and_billing_cycle,
-                    effective_unit_price, unit_type, billable_quantity, billing_frequency, subscription_start, subscription_end,
-                    reference_id, product_qualifiers, credit_reason_code, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-                    ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)",
-            )?;
-            for row in rows {
-                let l = row?;
-                let Some(id) = ids.get(l.invoice.as_str()) else { continue };
-                insert.execute(params![
-                    id,
-                    l.line as i64,
-                    l.customer_tenant,
-                    l.customer_name,
-                    l.customer_domain,
-                    l.customer_country,
-                    l.order_id,
-                    opt_day(l.order_date),
-                    l.product_id,
-                    l.sku_id,
-                    l.sku_name,
-                    l.product_name,
-                    l.charge_type,
-                    l.unit_price.to_string(),
-                    l.quantity.to_string(),
-                    l.subtotal.to_string(),
-                    l.tax_total.to_string(),
-                    l.total.to_string(),
-                    l.publisher_name,
-                    l.subscription_description,
-                    l.subscription_id,
-                    l.charge_start.to_string(),
-                    l.charge_end.to_string(),
-                    l.term_and_billing_cycle,
-                    l.effective_unit_price.to_string(),
-                    l.unit_type,
-                    l.billable_quantity.to_string(),
-                    l.billing_frequency,
-                    opt_day(l.subscription_start),
-                    opt_day(l.subscription_end),
-                    l.reference_id,
-                    l.product_qualifiers,
-                    l.credit_reason_code,
-                    l.raw,
-                ])?;
+            // Lines of an invoice that is not recorded would belong to no import.
+            if let Some(invoice) = ids.keys().next() {
+                return Err(Error::invalid("file", format!("the lines of Microsoft's invoice {invoice} were written but not recorded")));
             }
-            Ok(plans.iter().map(|p| ids[p.invoice.as_str()]).collect())
+            Ok((Some(recorded), true))
         })
     }
 
-    /// Microsoft's lines of an import, in file order (without the rows as they came).
+    /// Microsoft's lines of an import, in file order, with what a reconciliation reads (not the
+    /// rows as they came, nor the columns it does not use: order, unit price and quantity, tax,
+    /// publisher, the free texts).
     pub fn recon_lines(&self, import: &ReconImport) -> Result<Vec<MsLine>> {
         let mut stmt = self.conn.prepare(
-            "SELECT line, customer_tenant, customer_name, customer_domain, customer_country, order_id, order_date, product_id, sku_id,
-                sku_name, product_name, charge_type, unit_price, quantity, subtotal, tax_total, total, publisher_name,
-                subscription_description, subscription_id, charge_start, charge_end, term_and_billing_cycle, effective_unit_price,
-                unit_type, billable_quantity, billing_frequency, subscription_start, subscription_end, reference_id,
-                product_qualifiers, credit_reason_code
+            "SELECT line, customer_tenant, customer_name, customer_domain, customer_country, product_id, sku_id, sku_name,
+                product_name, charge_type, subtotal, total, subscription_description, subscription_id, charge_start, charge_end,
+                effective_unit_price, billable_quantity, billing_frequency, subscription_start, subscription_end, reference_id
              FROM recon_lines WHERE import_id = ?1 ORDER BY line",
         )?;
         let currency = import.currency;
@@ -177,34 +203,34 @@ impl Store {
                 customer_name: r.get(2)?,
                 customer_domain: r.get(3)?,
                 customer_country: r.get(4)?,
-                order_id: r.get(5)?,
-                order_date: col::opt_date(r, 6)?,
-                product_id: r.get(7)?,
-                sku_id: r.get(8)?,
-                sku_name: r.get(9)?,
-                product_name: r.get(10)?,
-                charge_type: r.get(11)?,
-                unit_price: col::dec(r, 12)?,
-                quantity: col::dec(r, 13)?,
-                subtotal: col::dec(r, 14)?,
-                tax_total: col::dec(r, 15)?,
-                total: col::dec(r, 16)?,
+                order_id: String::new(),
+                order_date: None,
+                product_id: r.get(5)?,
+                sku_id: r.get(6)?,
+                sku_name: r.get(7)?,
+                product_name: r.get(8)?,
+                charge_type: r.get(9)?,
+                unit_price: Decimal::ZERO,
+                quantity: Decimal::ZERO,
+                subtotal: col::dec(r, 10)?,
+                tax_total: Decimal::ZERO,
+                total: col::dec(r, 11)?,
                 currency,
-                publisher_name: r.get(17)?,
-                subscription_description: r.get(18)?,
-                subscription_id: r.get(19)?,
-                charge_start: col::date(r, 20)?,
-                charge_end: col::date(r, 21)?,
-                term_and_billing_cycle: r.get(22)?,
-                effective_unit_price: col::dec(r, 23)?,
-                unit_type: r.get(24)?,
-                billable_quantity: col::dec(r, 25)?,
-                billing_frequency: r.get(26)?,
-                subscription_start: col::opt_date(r, 27)?,
-                subscription_end: col::opt_date(r, 28)?,
-                reference_id: r.get(29)?,
-                product_qualifiers: r.get(30)?,
-                credit_reason_code: r.get(31)?,
+                publisher_name: String::new(),
+                subscription_description: r.get(12)?,
+                subscription_id: r.get(13)?,
+                charge_start: col::date(r, 14)?,
+                charge_end: col::date(r, 15)?,
+                term_and_billing_cycle: String::new(),
+                effective_unit_price: col::dec(r, 16)?,
+                unit_type: String::new(),
+                billable_quantity: col::dec(r, 17)?,
+                billing_frequency: r.get(18)?,
+                subscription_start: col::opt_date(r, 19)?,
+                subscription_end: col::opt_date(r, 20)?,
+                reference_id: r.get(21)?,
+                product_qualifiers: String::new(),
+                credit_reason_code: String::new(),
                 raw: String::new(),
             })
         })?;

@@ -482,7 +482,7 @@ BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept as they came')
 
 CREATE TABLE recon_lines (
     id INTEGER PRIMARY KEY,
-    import_id INTEGER NOT NULL REFERENCES recon_imports (id),
+    import_id INTEGER NOT NULL REFERENCES recon_imports (id) DEFERRABLE INITIALLY DEFERRED,
     line INTEGER NOT NULL,
     customer_tenant TEXT NOT NULL,
     customer_name TEXT NOT NULL,

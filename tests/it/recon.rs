@@ -547,6 +547,33 @@ fn the_same_invoice_twice_adds_nothing_and_another_file_for_it_is_refused_unless
 }
 
 #[test]
+fn a_file_with_an_invoice_imported_before_and_a_new_one_adds_only_the_new_one() {
+    let mut b = book();
+    let p = b.file("june.csv", csv(DOC_HEADER, &june()).as_bytes());
+    b.import(&p, false).unwrap();
+    let mut both = june();
+    both.push(Ms {
+        invoice: "G000000701",
+        start: "2021-07-05",
+        end: "2021-08-04",
+        sub_start: "2021-07-05",
+        sub_end: "2021-08-04",
+        qty: "10",
+        subtotal: "100.80",
+        ..ms(B, "b1", "renew")
+    });
+    let q = b.file("both.csv", csv(DOC_HEADER, &both).as_bytes());
+    let got = b.import(&q, false).unwrap();
+    let statuses: Vec<_> = got.invoices.iter().map(|i| (i.invoice.as_str(), i.status, i.lines)).collect();
+    assert_eq!(statuses, [("G000000601", ImportStatus::Unchanged, 12), ("G000000701", ImportStatus::Imported, 1)]);
+    let list = recon::list(&b.store).unwrap();
+    assert_eq!(list.iter().map(|i| (i.invoice.as_str(), i.lines)).collect::<Vec<_>>(), [("G000000701", 1), ("G000000601", 12)]);
+    let db = rusqlite::Connection::open(&b.db.path).unwrap();
+    let kept: i64 = db.query_row("SELECT count(*) FROM recon_lines", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, 13);
+}
+
+#[test]
 fn fixes_go_through_the_rules_and_the_next_billing_run_bills_them() {
     let mut b = book();
     b.store.issue_month(day("2021-06-01"), day("2021-06-30"), NOW).unwrap();

@@ -145,3 +145,21 @@ export const booksTrialBalance = () => call("books_trial_balance");
 export const booksExportJournal = (format) => call("books_export_journal", { format });
 /** Opens a folder dialog and writes every table there as CSV; resolves to {folder, files: [{file, rows}], rows}, or null if cancelled. */
 export const booksExportAll = () => call("books_export_all");
+// Reconciling Microsoft's invoice with what was billed.
+/**
+ * Opens a file dialog, then imports Microsoft's reconciliation file (progress job `recon`, in
+ * bytes); null if cancelled. Another file for an invoice imported before is refused with
+ * `conflict` (field `replace`) and kept aside: `reconImport(true)` then imports that same file,
+ * replacing the earlier one, without asking for it again.
+ */
+export const reconImport = (replace) => call("recon_import", { replace: !!replace });
+/** Microsoft's invoices imported, the latest first. */
+export const reconList = () => call("recon_list");
+/** One invoice reconciled: totals, findings, margin (amounts as decimal strings). */
+export const reconReport = (invoice) => call("recon_report", { invoice });
+/** Opens a save dialog; resolves to the saved path, or null if cancelled. */
+export const reconExportCsv = (invoice) => call("recon_export_csv", { invoice });
+/** Puts right what a finding says; resolves to {finding, done, subscription}. */
+export const reconFix = (finding) => call("recon_fix", { finding });
+/** The money leaked on the invoice reconciled last: {invoice, currency, leaked}, or null. */
+export const reconLastLeak = () => call("recon_last_leak");

@@ -390,13 +390,17 @@ export function showProgress(job, visible) {
   }
 }
 
-/** Apply a progress event {job, done, total} to the job's bars. */
-export function applyProgress({ job, done, total }) {
+/**
+ * Apply a progress event {job, done, total, unit} to the job's bars: "3 of 12" items, or a
+ * percentage when `unit` is "bytes" (a file being read).
+ */
+export function applyProgress({ job, done, total, unit }) {
   for (const wrap of document.querySelectorAll(`[data-progress-for="${job}"]`)) {
     const bar = wrap.querySelector("progress");
     bar.max = Math.max(total, 1);
     bar.value = done;
-    wrap.querySelector(".progress-count").textContent = total > 1 ? `${done} of ${total}` : done >= total ? "done" : "";
+    const count = unit === "bytes" ? (total > 0 ? `${Math.floor((Math.min(done, total) * 100) / total)} %` : "") : total > 1 ? `${done} of ${total}` : done >= total ? "done" : "";
+    wrap.querySelector(".progress-count").textContent = count;
   }
 }
 

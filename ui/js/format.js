@@ -83,6 +83,52 @@ export function decimal(value, minDigits = 0) {
   return (negative ? "−" : "") + group(whole.replace(/^0+(?=\d)/, "")) + (digits ? conv.decimal + digits : "");
 }
 
+/** A decimal string as exact integer units and its number of decimals ({units: BigInt, scale}), or null. */
+function exact(value) {
+  const m = DECIMAL.exec(String(value ?? "").trim());
+  if (!m) return null;
+  const [, sign, whole, fraction = ""] = m;
+  const units = BigInt(whole + fraction);
+  return { units: sign === "-" ? -units : units, scale: fraction.length };
+}
+
+function rescale(x, scale) {
+  return x.units * 10n ** BigInt(scale - x.scale);
+}
+
+/**
+ * Compares two decimal strings exactly (text to integers, never a float): −1, 0 or 1. Empty
+ * or unreadable values sort before every amount.
+ */
+export function compareDecimal(a, b) {
+  const x = exact(a);
+  const y = exact(b);
+  if (!x || !y) return x ? 1 : y ? -1 : 0;
+  const scale = Math.max(x.scale, y.scale);
+  const [p, q] = [rescale(x, scale), rescale(y, scale)];
+  return p < q ? -1 : p > q ? 1 : 0;
+}
+
+/** The sign of a decimal string: −1, 0 or 1 (0 for an empty or unreadable value). */
+export function signOf(value) {
+  return exact(value) ? compareDecimal(value, "0") : 0;
+}
+
+/**
+ * The exact sum of decimal strings ("12.5" + "-0.25" = "12.25"), with as many decimals as the
+ * longest of them; empty values are skipped. Integer arithmetic on the digits, never a float.
+ */
+export function sumDecimal(values) {
+  const xs = values.map(exact).filter(Boolean);
+  const scale = Math.max(0, ...xs.map((x) => x.scale));
+  const total = xs.reduce((sum, x) => sum + rescale(x, scale), 0n);
+  const negative = total < 0n;
+  const digits = (negative ? -total : total).toString().padStart(scale + 1, "0");
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale);
+  return (negative ? "-" : "") + whole + (scale ? "." + fraction : "");
+}
+
 /**
  * "R 1 234,56", "$1,234.56", "1.234,56 €", or "USD 1,234.56" for a foreign currency; `digits`:
  * at least that many after the decimal mark (default: the currency's minor units).

@@ -11,6 +11,7 @@ import * as subscriptions from "./screens/subscriptions.js";
 import * as billing from "./screens/billing.js";
 import * as invoices from "./screens/invoices.js";
 import * as reports from "./screens/reports.js";
+import * as reconcile from "./screens/reconcile.js";
 import * as settings from "./screens/settings.js";
 import * as setup from "./screens/setup.js";
 
@@ -23,6 +24,7 @@ const SCREENS = [
   { id: "billing", label: "Billing", module: billing, icon: "M2.5 5h15v10h-15zM2.5 8.5h15M5.5 12h3" },
   { id: "invoices", label: "Invoices", module: invoices, icon: "M5 2.5h7l3 3v12H5zM12 2.5v3h3M7.5 9.5h5M7.5 12.5h5" },
   { id: "reports", label: "Reports", module: reports, icon: "M3 17h14M5.5 14V9M10 14V4.5M14.5 14v-7" },
+  { id: "reconcile", label: "Reconcile", module: reconcile, icon: "M3 6.5h12M12 3.5l3 3-3 3M17 13.5H5M8 10.5l-3 3 3 3" },
   { id: "settings", label: "Settings", module: settings, icon: "M10 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM10 2v2M10 16v2M2 10h2M16 10h2M4.3 4.3l1.4 1.4M14.3 14.3l1.4 1.4M4.3 15.7l1.4-1.4M14.3 5.7l1.4-1.4" },
 ];
 
@@ -133,9 +135,9 @@ async function start() {
   }
 }
 
-// Keyboard: Alt+1…8 switch screens (Escape closes dialogs natively).
+// Keyboard: Alt+1…9 switch screens (Escape closes dialogs natively).
 document.addEventListener("keydown", (event) => {
-  if (event.altKey && !event.ctrlKey && !event.metaKey && /^[1-8]$/.test(event.key) && ctx.company) {
+  if (event.altKey && !event.ctrlKey && !event.metaKey && /^[1-9]$/.test(event.key) && ctx.company) {
     event.preventDefault();
     navigate(SCREENS[Number(event.key) - 1].id);
   }

@@ -14,6 +14,7 @@ pub mod company;
 pub mod customers;
 pub mod documents;
 pub mod receivables;
+pub mod recon;
 pub mod reminders;
 pub mod reports;
 pub mod settings;

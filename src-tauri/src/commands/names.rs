@@ -68,4 +68,10 @@ pub const COMMANDS: &[&str] = &[
     "books_trial_balance",
     "books_export_journal",
     "books_export_all",
+    "recon_import",
+    "recon_list",
+    "recon_report",
+    "recon_export_csv",
+    "recon_fix",
+    "recon_last_leak",
 ];

@@ -1,10 +1,10 @@
-// Dashboard: recurring revenue, customers, open and overdue amounts, renewals in the next 30
-// days with the days seats can still be cut, the last billing run, and the customers on credit
-// stop.
+// Dashboard: recurring revenue, customers, open and overdue amounts, the money leaked on
+// Microsoft's invoice reconciled last, renewals in the next 30 days with the days seats can
+// still be cut, the last billing run, and the customers on credit stop.
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, amount, day, header, section, table, td, linkRow, empty, badge, button } from "../dom.js";
+import { h, add, replace, amount, day, header, section, table, td, linkRow, empty, badge, button } from "../dom.js";
 
 function card(title, value, detail, props = {}) {
   return h("article", { class: "stat", ...props }, h("h2", { class: "stat-title" }, title), h("div", { class: "stat-value" }, value), detail ? h("p", { class: "stat-detail" }, detail) : null);
@@ -20,6 +20,38 @@ function otherCurrencies(list, cur) {
   );
 }
 
+/**
+ * What leaked on Microsoft's invoice reconciled last (a tile that opens Reconcile), filled in once
+ * the reconciliation is made, so the rest of the dashboard does not wait for it.
+ */
+function lastLeak(ctx) {
+  const value = h("div", { class: "stat-value" }, h("span", { class: "muted" }, "…"));
+  const detail = h("p", { class: "stat-detail" }, "On Microsoft's last invoice");
+  const go = () => ctx.navigate("reconcile", tile.dataset.invoice ? { invoice: tile.dataset.invoice } : {});
+  const tile = h(
+    "article",
+    { class: "stat stat-link", "data-last-leak": "", tabindex: "0", role: "link", onclick: go, onkeydown: (e) => e.key === "Enter" && go() },
+    h("h2", { class: "stat-title" }, "Money leaked"),
+    value,
+    detail,
+  );
+  api.reconLastLeak().then(
+    (leak) => {
+      if (!leak) {
+        replace(value, h("span", { class: "muted" }, "—"));
+        replace(detail, "Reconcile Microsoft's invoice to see it");
+        return;
+      }
+      tile.dataset.invoice = leak.invoice;
+      const lost = fmt.signOf(leak.leaked) > 0;
+      replace(value, amount(leak.leaked, leak.currency, { "data-stat": "leaked", class: lost ? "amount danger-text" : "amount" }));
+      replace(detail, `On Microsoft's invoice ${leak.invoice}`);
+    },
+    (error) => replace(detail, h("span", { class: "warn-text" }, error.message)),
+  );
+  return tile;
+}
+
 export async function render(root, ctx) {
   const d = await api.dashboard();
   const cur = d.currency;
@@ -28,7 +60,7 @@ export async function render(root, ctx) {
 
   const stats = h(
     "div",
-    { class: "stats" },
+    { class: "stats stats-dash" },
     card(
       "Monthly recurring revenue",
       amount(rec.amount, cur, { "data-stat": "mrr" }),
@@ -48,6 +80,8 @@ export async function render(root, ctx) {
       `${fmt.plural(r.overdue_invoices, "invoice")} past the due date`,
     ),
   );
+
+  stats.append(lastLeak(ctx));
 
   const notes = [];
   if (rec.missing_rates.length) {
