@@ -179,6 +179,8 @@ fn main() {
     let imported = seatbook::app::recon::import(&mut store, &clock, &recon_file, false, &mut |_| {}).unwrap();
     let import_time = t.elapsed();
     let import_cpu = cpu() - c;
+    let import_peak = proc_status_mb("VmHWM");
+    reset_peak();
     let t2 = Instant::now();
     let c2 = cpu();
     let r = seatbook::app::recon::report(&store, "G000112233").unwrap();
@@ -202,11 +204,13 @@ fn main() {
         "findings: {kinds:?}; Microsoft's total {} {}, matched {}, leaked {}, billed not charged {}",
         r.microsoft_total, r.currency, r.matched, r.leaked, r.unmatched_billed
     );
+    let mb = |m: Option<f64>| m.map(|m| format!("{m:.1} MB")).unwrap_or_else(|| "n/a".into());
     println!(
-        "memory: VmHWM {} ({}; goal ≤ 200 MB), VmRSS {}",
-        proc_status_mb("VmHWM").map(|m| format!("{m:.1} MB")).unwrap_or_else(|| "n/a".into()),
-        if peak_ok { "peak of import and report" } else { "peak of the process" },
-        proc_status_mb("VmRSS").map(|m| format!("{m:.1} MB")).unwrap_or_else(|| "n/a".into())
+        "memory: VmHWM of the import {}, of the report {} ({}; goal ≤ 200 MB), VmRSS {}",
+        mb(import_peak),
+        mb(proc_status_mb("VmHWM")),
+        if peak_ok { "peaks of each step" } else { "peaks of the process" },
+        mb(proc_status_mb("VmRSS"))
     );
     // Where the report's time goes.
     let t = Instant::now();

@@ -41,6 +41,9 @@ use crate::error::{Error, ErrorCode, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
+/// Bytes of the file SQLite maps into memory (256 MiB) for reads.
+pub(crate) const MMAP_SIZE: u64 = 268_435_456;
+
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
@@ -268,9 +271,9 @@ impl Store {
         // on another, so that one tries again.
         retry_busy(&self.conn, || self.conn.execute_batch("PRAGMA journal_mode = WAL;"))?;
         // A 64 MiB page cache: reports and billing read the same invoices and histories again.
-        self.conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;",
-        )?;
+        self.conn.execute_batch(&format!(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = {MMAP_SIZE};"
+        ))?;
         // `INSERT OR REPLACE` deletes the row it replaces: with recursive triggers that delete
         // meets the triggers that keep issued documents and payments as they are.
         self.conn.execute_batch("PRAGMA recursive_triggers = ON;")?;

@@ -195,6 +195,10 @@ impl Store {
         )?;
         let currency = import.currency;
         let invoice = import.invoice.clone();
+        // A hundred thousand lines are read through the page cache, not the memory map: the
+        // whole table would stay mapped in the program's memory.
+        self.conn.execute_batch("PRAGMA mmap_size = 0")?;
+        let mut out = Vec::with_capacity(import.lines.max(0) as usize);
         let rows = stmt.query_map([import.id], |r| {
             Ok(MsLine {
                 line: r.get::<_, i64>(0)? as usize,
@@ -234,7 +238,10 @@ impl Store {
                 raw: String::new(),
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let read = rows.into_iter().try_for_each(|l| l.map(|l| out.push(l)));
+        self.conn.execute_batch(&format!("PRAGMA mmap_size = {}", super::MMAP_SIZE))?;
+        read?;
+        Ok(out)
     }
 
     /// The book's side of a reconciliation in Microsoft's currency `ms`: every customer and
