@@ -990,3 +990,143 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
         margin,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+    fn eur() -> Currency {
+        Currency::parse("EUR", "c").unwrap()
+    }
+
+    fn ms(charge: &str, eup: &str, qty: &str, subtotal: &str, start: &str, end: &str) -> MsLine {
+        MsLine {
+            line: 2,
+            invoice: "G1".into(),
+            customer_tenant: "t".into(),
+            customer_name: "C".into(),
+            customer_domain: "c.example".into(),
+            customer_country: "DE".into(),
+            order_id: String::new(),
+            order_date: None,
+            product_id: "P".into(),
+            sku_id: "0001".into(),
+            sku_name: "Business Standard".into(),
+            product_name: "Business Standard".into(),
+            charge_type: charge.into(),
+            unit_price: d("10.08"),
+            quantity: d(qty),
+            subtotal: d(subtotal),
+            tax_total: Decimal::ZERO,
+            total: d(subtotal),
+            currency: eur(),
+            publisher_name: String::new(),
+            subscription_description: String::new(),
+            subscription_id: "s1".into(),
+            charge_start: day(start),
+            charge_end: day(end),
+            term_and_billing_cycle: "free text".into(),
+            effective_unit_price: d(eup),
+            unit_type: String::new(),
+            billable_quantity: d(qty),
+            billing_frequency: String::new(),
+            subscription_start: Some(day("2021-07-15")),
+            subscription_end: Some(day("2021-08-14")),
+            reference_id: String::new(),
+            product_qualifiers: String::new(),
+            credit_reason_code: String::new(),
+            raw: String::new(),
+        }
+    }
+
+    /// One subscription of 10 seats from 15 Jul 2021, billed for its first cycle, cancelled on the
+    /// 17th with the unused days credited (a cost of 10.08 a seat a month).
+    fn book(cancel_cost: &str) -> Book {
+        let line = |id, kind, start: &str, qty: &str, amount: &str, cost: &str| BookLine {
+            id,
+            subscription_id: 1,
+            kind,
+            period_start: day(start),
+            period_end: day("2021-08-14"),
+            quantity: d(qty),
+            amount: d(amount),
+            currency: eur(),
+            amount_in_ms: Some(d(amount)),
+            cost_in_ms: Some(d(cost)),
+            invoice_number: "INV-1".into(),
+        };
+        Book {
+            customers: vec![BookCustomer { id: 1, name: "C".into(), domain: "c.example".into(), tenant_id: "t".into() }],
+            subscriptions: vec![BookSubscription {
+                id: 1,
+                customer_id: 1,
+                product: ProductKey { product_id: "P".into(), sku_id: "0001".into() },
+                product_title: "Business Standard".into(),
+                term: Term::P1M,
+                billing: BillingPlan::Monthly,
+                ms_subscription_id: "s1".into(),
+                trial: false,
+                bill_from: day("2021-07-15"),
+                history: vec![
+                    SeatsFrom { effective: day("2021-07-15"), seats: 10, prorated: false },
+                    SeatsFrom { effective: day("2021-07-17"), seats: 0, prorated: true },
+                ],
+            }],
+            lines: vec![
+                line(1, LineKind::Licence, "2021-07-15", "10", "120.96", "100.80"),
+                line(2, LineKind::Proration, "2021-07-17", "-10", "-113.16", cancel_cost),
+            ],
+            billed_through: Some(day("2021-07-31")),
+        }
+    }
+
+    #[test]
+    fn term_and_plan_come_from_microsofts_dates_never_its_text() {
+        let l = ms("new", "10.08", "10", "100.80", "2021-07-15", "2021-08-14");
+        assert_eq!((ms_term(&[&l]), ms_billing(&[&l])), (Some(Term::P1M), Some(BillingPlan::Monthly)));
+        let mut annual = ms("new", "120.96", "1", "120.96", "2021-01-31", "2022-01-30");
+        annual.subscription_start = Some(day("2021-01-31"));
+        annual.subscription_end = Some(day("2022-01-30"));
+        assert_eq!((ms_term(&[&annual]), ms_billing(&[&annual])), (Some(Term::P1Y), Some(BillingPlan::Annual)));
+        annual.billing_frequency = "Monthly".into();
+        assert_eq!(ms_billing(&[&annual]), Some(BillingPlan::Monthly));
+    }
+
+    #[test]
+    fn microsofts_rounding_of_the_unit_price_is_within_the_tolerance_and_more_is_a_cost_mismatch() {
+        // Microsoft's example: −9.42 × 10 where the exact credit is 10.08 × 10 × 29/31 = 94.297…
+        let lines = [
+            ms("new", "10.08", "10", "100.8", "2021-07-15", "2021-08-14"),
+            ms("cancelImmediate", "-9.42", "10", "-94.2", "2021-07-17", "2021-08-14"),
+        ];
+        let r = reconcile("G1", &lines, &book("-94.30"));
+        assert!(r.findings.is_empty(), "{:#?}", r.findings);
+        assert_eq!((r.matched, r.leaked), (d("6.60"), Decimal::ZERO));
+        // Eleven cents a seat off is not rounding.
+        let r = reconcile("G1", &lines, &book("-95.40"));
+        let kinds: Vec<_> = r.findings.iter().map(|f| (f.kind, f.difference)).collect();
+        assert_eq!(kinds, [(FindingKind::CostMismatch, d("1.20"))]);
+    }
+
+    #[test]
+    fn a_charge_seatbook_did_not_bill_is_a_leak_with_its_fix_and_ids_are_stable() {
+        let lines = [ms("new", "10.08", "10", "100.8", "2021-07-15", "2021-08-14")];
+        let mut b = book("-94.30");
+        b.lines.clear();
+        b.subscriptions[0].bill_from = day("2021-08-01");
+        let r = reconcile("G1", &lines, &b);
+        assert_eq!(r.findings.len(), 1);
+        let f = &r.findings[0];
+        assert_eq!((f.kind, f.difference, r.leaked), (FindingKind::NotBilled, d("100.80"), d("100.80")));
+        assert!(f.action.contains("from 2021-08-01"), "{}", f.action);
+        assert!(f.id.starts_with("G1-") && f.id.len() == 11);
+        assert_eq!(reconcile("G1", &lines, &b).findings[0].id, f.id);
+    }
+}

@@ -438,16 +438,16 @@ pub fn line(row: RawRow) -> std::result::Result<MsLine, Vec<String>> {
     // pass over it), each column only to name the one that has it.
     let csv_clean = matches!(row.fields, Fields::Csv(..)) && crate::customer::check_plain(&row.raw, "row", usize::MAX, false).is_ok();
     if !csv_clean {
-        for c in 0..COLUMNS.len() {
-            if let Err(e) = crate::customer::check_plain(row.at(c), COLUMNS[c].0, 4000, false) {
-                problems.push(format!("{} {}", COLUMNS[c].1[0], e.message));
+        for (c, (key, names)) in COLUMNS.iter().enumerate() {
+            if let Err(e) = crate::customer::check_plain(row.at(c), key, 4000, false) {
+                problems.push(format!("{} {}", names[0], e.message));
             }
         }
     }
-    for c in 0..COLUMNS.len() {
+    for (c, (_, names)) in COLUMNS.iter().enumerate() {
         let v = row.at(c);
         if v.len() > 4000 && v.chars().count() > 4000 {
-            problems.push(format!("{} is longer than 4000 characters", COLUMNS[c].1[0]));
+            problems.push(format!("{} is longer than 4000 characters", names[0]));
         }
     }
     if !problems.is_empty() {
