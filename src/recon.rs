@@ -544,6 +544,9 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
     let mut margin: BTreeMap<(i64, String), MarginRow> = BTreeMap::new();
     let all_units = units(lines);
 
+    // Microsoft's name and domain of a customer Seatbook does not know, by Microsoft's subscription.
+    let ms_customer: HashMap<&str, (&str, &str)> =
+        lines.iter().map(|l| (l.subscription_id.as_str(), (l.customer_name.as_str(), l.customer_domain.as_str()))).collect();
     let finding = |kind: FindingKind,
                    m: &Matched,
                    ms: Option<&str>,
@@ -559,8 +562,14 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
             id: format!("{invoice}-{}", short_hash(&id_text)),
             kind,
             customer_id: m.customer.map(|c| c.id),
-            customer_name: m.customer.map(|c| c.name.clone()).unwrap_or_default(),
-            customer_domain: m.customer.map(|c| c.domain.clone()).unwrap_or_default(),
+            customer_name: match m.customer {
+                Some(c) => c.name.clone(),
+                None => ms.and_then(|s| ms_customer.get(s)).map(|c| c.0.to_string()).unwrap_or_default(),
+            },
+            customer_domain: match m.customer {
+                Some(c) => c.domain.clone(),
+                None => ms.and_then(|s| ms_customer.get(s)).map(|c| c.1.to_string()).unwrap_or_default(),
+            },
             subscription_id: m.subscription.map(|s| s.id),
             ms_subscription_id: ms.map(str::to_string),
             product,
