@@ -102,13 +102,11 @@ impl Store {
             let mut ids: HashMap<String, i64> = HashMap::new();
             let plans = {
                 let mut insert = tx.conn.prepare_cached(
-                    "INSERT INTO recon_lines (import_id, line, customer_tenant, customer_name, customer_domain, customer_country, order_id,
-                        order_date, product_id, sku_id, sku_name, product_name, charge_type, unit_price, quantity, subtotal, tax_total,
-                        total, publisher_name, subscription_description, subscription_id, charge_start, charge_end, term_and_billing_cycle,
-                        effective_unit_price, unit_type, billable_quantity, billing_frequency, subscription_start, subscription_end,
-                        reference_id, product_qualifiers, credit_reason_code, raw)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-                        ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)",
+                    "INSERT INTO recon_lines (import_id, line, customer_tenant, customer_name, customer_domain, customer_country,
+                        product_id, sku_id, sku_name, product_name, charge_type, subtotal, total, subscription_description,
+                        subscription_id, charge_start, charge_end, effective_unit_price, billable_quantity, billing_frequency,
+                        subscription_start, subscription_end, reference_id, raw)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
                 )?;
                 let mut emit = |l: &MsLine| -> Result<()> {
                     let id = match ids.get(&l.invoice) {
@@ -126,33 +124,23 @@ impl Store {
                         l.customer_name,
                         l.customer_domain,
                         l.customer_country,
-                        l.order_id,
-                        opt_day(l.order_date),
                         l.product_id,
                         l.sku_id,
                         l.sku_name,
                         l.product_name,
                         l.charge_type,
-                        l.unit_price.to_string(),
-                        l.quantity.to_string(),
                         l.subtotal.to_string(),
-                        l.tax_total.to_string(),
                         l.total.to_string(),
-                        l.publisher_name,
                         l.subscription_description,
                         l.subscription_id,
                         l.charge_start.to_string(),
                         l.charge_end.to_string(),
-                        l.term_and_billing_cycle,
                         l.effective_unit_price.to_string(),
-                        l.unit_type,
                         l.billable_quantity.to_string(),
                         l.billing_frequency,
                         opt_day(l.subscription_start),
                         opt_day(l.subscription_end),
                         l.reference_id,
-                        l.product_qualifiers,
-                        l.credit_reason_code,
                         l.raw,
                     ])?;
                     Ok(())
@@ -183,9 +171,8 @@ impl Store {
         })
     }
 
-    /// Microsoft's lines of an import, in file order, with what a reconciliation reads (not the
-    /// rows as they came, nor the columns it does not use: order, unit price and quantity, tax,
-    /// publisher, the free texts).
+    /// Microsoft's lines of an import, in file order, with what a reconciliation reads (the other
+    /// columns are in each row as it came, which this leaves out).
     pub fn recon_lines(&self, import: &ReconImport) -> Result<Vec<MsLine>> {
         let mut stmt = self.conn.prepare(
             "SELECT line, customer_tenant, customer_name, customer_domain, customer_country, product_id, sku_id, sku_name,

@@ -455,7 +455,8 @@ WHEN NEW.position > IFNULL((SELECT line_count FROM invoices WHERE id = NEW.invoi
 BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
 "#,
     // 8: Microsoft's invoice reconciliation files, kept as they came: one import per invoice and
-    // file (a replaced import stays, marked replaced), its lines append-only.
+    // file (a replaced import stays, marked replaced), its lines append-only: each row as it came
+    // (`raw`, under the import's header) and the columns a reconciliation reads, checked.
     r#"
 CREATE TABLE recon_imports (
     id INTEGER PRIMARY KEY,
@@ -488,33 +489,23 @@ CREATE TABLE recon_lines (
     customer_name TEXT NOT NULL,
     customer_domain TEXT NOT NULL,
     customer_country TEXT NOT NULL,
-    order_id TEXT NOT NULL,
-    order_date TEXT,
     product_id TEXT NOT NULL,
     sku_id TEXT NOT NULL,
     sku_name TEXT NOT NULL,
     product_name TEXT NOT NULL,
     charge_type TEXT NOT NULL,
-    unit_price TEXT NOT NULL,
-    quantity TEXT NOT NULL,
     subtotal TEXT NOT NULL,
-    tax_total TEXT NOT NULL,
     total TEXT NOT NULL,
-    publisher_name TEXT NOT NULL,
     subscription_description TEXT NOT NULL,
     subscription_id TEXT NOT NULL,
     charge_start TEXT NOT NULL,
     charge_end TEXT NOT NULL,
-    term_and_billing_cycle TEXT NOT NULL,
     effective_unit_price TEXT NOT NULL,
-    unit_type TEXT NOT NULL,
     billable_quantity TEXT NOT NULL,
     billing_frequency TEXT NOT NULL,
     subscription_start TEXT,
     subscription_end TEXT,
     reference_id TEXT NOT NULL,
-    product_qualifiers TEXT NOT NULL,
-    credit_reason_code TEXT NOT NULL,
     raw TEXT NOT NULL,
     UNIQUE (import_id, line)
 ) STRICT;
