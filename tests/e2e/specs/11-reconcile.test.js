@@ -220,6 +220,9 @@ test("the totals, the findings and the margin are the CLI's", async () => {
     assert.deepEqual(groups.map(([k]) => k), ["not_in_seatbook", "not_billed", "quantity_mismatch", "billed_not_charged", "below_cost"]);
     assert.match(plain(groups[1][1]), /^Not billed\b.*1 finding\s*USD 61,61$/s);
     assert.match(plain(groups[0][1]), /^Not in Seatbook\b.*2 findings\s*USD 75,00$/s);
+    // A customer Seatbook does not have is named as Microsoft names it, and said to be new.
+    const wingtip = shown.find((f) => f.id === r.findings.find((x) => x.ms_subscription_id === "e1").id);
+    assert.match(wingtip.text, /Wingtip Toys\s+wingtip\.onmicrosoft\.com\s+Not a customer in Seatbook/);
     const fabrikam = shown.find((f) => f.kind === "not_billed");
     assert.match(plain(fabrikam.text), /Fabrikam Inc/);
     assert.match(plain(fabrikam.text), /Record the change to 15 seats Microsoft charged from 10 Feb 2026/);

@@ -340,7 +340,7 @@ export async function render(root, ctx, params = {}) {
   function findingsTable(r, shown, redraw) {
     const byCustomer = view.group === "customer";
     const order = SORTS[view.sort] || SORTS.customer;
-    const groupKey = byCustomer ? (x) => (x.customer_id !== null ? `customer-${x.customer_id}` : `new-${x.ms_subscription_id || x.id}`) : (x) => x.kind;
+    const groupKey = byCustomer ? (x) => (x.customer_id !== null ? `customer-${x.customer_id}` : `new-${x.customer_domain || x.ms_subscription_id || x.id}`) : (x) => x.kind;
     const groups = new Map();
     for (const x of shown) {
       const k = groupKey(x);
@@ -389,8 +389,9 @@ export async function render(root, ctx, params = {}) {
         ? h(
             "span",
             {},
-            first.customer_name ? h("strong", {}, first.customer_name) : h("strong", {}, "A customer Seatbook does not have"),
-            first.customer_domain ? h("span", { class: "sub" }, ` ${first.customer_domain}`) : null,
+            h("strong", {}, first.customer_name || first.customer_domain || "A customer Microsoft does not name"),
+            first.customer_domain && first.customer_name ? h("span", { class: "sub" }, ` ${first.customer_domain}`) : null,
+            first.customer_id === null ? h("span", { class: "sub warn-text" }, " · not a customer in Seatbook") : null,
           )
         : h("span", {}, badge(kindOf(k).label, kindOf(k).tone), h("span", { class: "sub" }, ` ${kindOf(k).about}`));
       // What the group leaked (charged by Microsoft, billed to nobody); what was billed without
@@ -453,11 +454,13 @@ export async function render(root, ctx, params = {}) {
           },
         })
       : null;
+    // A customer Seatbook does not have is named as Microsoft names it, and says so.
     const customer = h(
       "div",
-      { "data-col": "customer" },
-      x.customer_name ? h("strong", {}, x.customer_name) : h("span", { class: "muted" }, "Not a customer yet"),
+      { "data-col": "customer", "data-customer": x.customer_id ?? "" },
+      x.customer_name ? h("strong", {}, x.customer_name) : null,
       x.customer_domain ? h("div", { class: "sub" }, x.customer_domain) : null,
+      x.customer_id === null ? h("div", { class: "sub warn-text" }, "Not a customer in Seatbook") : null,
     );
     const ids = [x.subscription_id !== null ? `Subscription ${x.subscription_id}` : null, x.ms_subscription_id ? `Microsoft's ${x.ms_subscription_id}` : null].filter(Boolean).join(" · ");
     const none = () => h("span", { class: "muted" }, "—");
