@@ -896,7 +896,13 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
             ));
         }
         if let Some(revenue) = sb_revenue {
-            if u.amount > Decimal::ZERO && revenue + tolerance < u.amount {
+            // Per seat: where the seats differ, that is the finding (not a price below cost).
+            let below = if billed_seats == u.seats {
+                revenue + tolerance < u.amount
+            } else {
+                billed_seats > Decimal::ZERO && u.seats > Decimal::ZERO && revenue / billed_seats + cent < u.amount / u.seats
+            };
+            if u.amount > Decimal::ZERO && below {
                 findings.push(finding(
                     FindingKind::BelowCost,
                     m,
@@ -1122,6 +1128,20 @@ mod tests {
         let r = reconcile("G1", &lines, &book("-95.40"));
         let kinds: Vec<_> = r.findings.iter().map(|f| (f.kind, f.difference)).collect();
         assert_eq!(kinds, [(FindingKind::CostMismatch, d("1.20"))]);
+    }
+
+    #[test]
+    fn seats_short_of_microsofts_are_a_quantity_mismatch_not_a_price_below_cost() {
+        // Seatbook billed 10 seats at 12.096 (120.96); Microsoft charged 14 at 10.08 (141.12).
+        let lines = [ms("new", "10.08", "14", "141.12", "2021-07-15", "2021-08-14")];
+        let mut b = book("-94.30");
+        b.lines.truncate(1);
+        b.subscriptions[0].history.truncate(1);
+        let r = reconcile("G1", &lines, &b);
+        let kinds: Vec<_> = r.findings.iter().map(|f| (f.kind, f.difference)).collect();
+        assert_eq!(kinds, [(FindingKind::QuantityMismatch, d("40.32"))], "{:#?}", r.findings);
+        // The margin on Microsoft's actual cost shows what the missing seats cost.
+        assert_eq!((r.margin[0].revenue, r.margin[0].microsoft_cost, r.margin[0].margin), (d("120.96"), d("141.12"), d("-20.16")));
     }
 
     #[test]
