@@ -285,9 +285,9 @@ impl super::Tx<'_> {
                     total_minor, customer_name, customer_address, customer_country, customer_vat_number, customer_email, tax_treatment,
                     payment_terms_days, supplier_name, supplier_address, supplier_country, supplier_vat_number,
                     supplier_registration_number, supplier_email, supplier_phone, bank_name, bank_account_holder, bank_account_number,
-                    bank_branch_code, bank_swift, paper, recorded_at, logo_id, logo_kept, line_count)
+                    bank_branch_code, bank_swift, paper, recorded_at, logo_id, logo_kept, line_count, vat_line_count)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-                    ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, 1, ?35)",
+                    ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, 1, ?35, ?36)",
             )?
             .execute(params![
                 number,
@@ -325,6 +325,7 @@ impl super::Tx<'_> {
                 at,
                 logo,
                 d.lines.len() as i64,
+                d.vat_lines.len() as i64,
             ])?;
         let invoice_id = self.conn.last_insert_rowid();
         let mut line = self.conn.prepare_cached(

@@ -125,9 +125,9 @@ impl Store {
             let (cn_number, year, seq) = s.next_number("credit-note", &company.credit_note_number_format, date)?;
             let invoice_id: i64 = s.conn.query_row("SELECT id FROM invoices WHERE number = ?1", [number.trim()], |r| r.get(0))?;
             s.conn.execute(
-                "INSERT INTO credit_notes (number, series_year, seq, invoice_id, date, reason, currency, net_minor, vat_minor, total_minor, recorded_at, logo_id, logo_kept)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1)",
-                params![cn_number, year, seq, invoice_id, date.to_string(), reason, cur.code(), cur.to_minor(net), cur.to_minor(vat), cur.to_minor(net + vat), at, s.logo_snapshot(&company)?],
+                "INSERT INTO credit_notes (number, series_year, seq, invoice_id, date, reason, currency, net_minor, vat_minor, total_minor, recorded_at, logo_id, logo_kept, line_count)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1, ?13)",
+                params![cn_number, year, seq, invoice_id, date.to_string(), reason, cur.code(), cur.to_minor(net), cur.to_minor(vat), cur.to_minor(net + vat), at, s.logo_snapshot(&company)?, lines.len() as i64],
             )?;
             let cn_id = s.conn.last_insert_rowid();
             for (i, l) in lines.iter().enumerate() {

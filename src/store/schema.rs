@@ -514,4 +514,18 @@ BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
 CREATE TRIGGER recon_lines_no_delete BEFORE DELETE ON recon_lines
 BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
 "#,
+    // 9: an issued credit note takes no line, and an issued invoice no VAT line, after the
+    // transaction that wrote it (each records how many it has, as invoices do their lines).
+    r#"
+ALTER TABLE credit_notes ADD COLUMN line_count INTEGER;
+CREATE TRIGGER credit_note_lines_only_as_issued BEFORE INSERT ON credit_note_lines
+WHEN NEW.position > IFNULL((SELECT line_count FROM credit_notes WHERE id = NEW.credit_note_id), 0)
+  OR NEW.position <> IFNULL((SELECT max(position) FROM credit_note_lines WHERE credit_note_id = NEW.credit_note_id), 0) + 1
+BEGIN SELECT RAISE(ABORT, 'issued credit notes cannot be changed'); END;
+ALTER TABLE invoices ADD COLUMN vat_line_count INTEGER;
+CREATE TRIGGER invoice_vat_only_as_issued BEFORE INSERT ON invoice_vat
+WHEN (SELECT count(*) FROM invoice_vat WHERE invoice_id = NEW.invoice_id)
+  >= IFNULL((SELECT vat_line_count FROM invoices WHERE id = NEW.invoice_id), 0)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+"#,
 ];

@@ -106,6 +106,15 @@ fn the_database_refuses_to_change_issued_documents_or_bill_an_item_twice() {
     // A line added to an issued invoice is refused before its natural key is even looked at (a
     // second run billing the same item meets the key: see `two_runs_at_once_do_not_double_bill`).
     assert!(dup.message.contains("issued invoices cannot be changed"), "{}", dup.message);
+    // Nor can an issued credit note take a line, or an issued invoice a VAT line, afterwards.
+    for sql in [
+        "INSERT INTO credit_note_lines (credit_note_id, position, description, quantity, unit_price, amount_minor, vat_rate)
+         SELECT credit_note_id, max(position) + 1, 'Extra', '1', '1', 100, vat_rate FROM credit_note_lines",
+        "INSERT INTO invoice_vat (invoice_id, rate, net_minor, vat_minor) SELECT invoice_id, '0', 100, 0 FROM invoice_vat LIMIT 1",
+    ] {
+        let e = store.execute_raw_for_tests(sql).unwrap_err();
+        assert!(e.message.contains("cannot be changed"), "{sql}: {}", e.message);
+    }
 }
 
 /// Every way around the triggers an adversarial probe found: `INSERT OR REPLACE` / `REPLACE INTO`
@@ -154,7 +163,7 @@ fn no_path_around_the_immutability_of_issued_documents() {
                 customer_email, tax_treatment, payment_terms_days, supplier_name, supplier_address, supplier_country,
                 supplier_vat_number, supplier_registration_number, supplier_email, supplier_phone, bank_name,
                 bank_account_holder, bank_account_number, bank_branch_code, bank_swift, paper, recorded_at, logo_id, logo_kept,
-                line_count
+                line_count, vat_line_count
              FROM invoices LIMIT 1",
         )
         .unwrap_err();
