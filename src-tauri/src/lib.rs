@@ -166,7 +166,7 @@ pub fn run() {
             if store.is_ok() {
                 let (path, day) = (db_path.clone(), today.unwrap_or_else(|| chrono::Local::now().date_naive()));
                 std::thread::spawn(move || {
-                    if let Err(e) = Store::open(&path).and_then(|s| s.daily_backup(day)) {
+                    if let Err(e) = Store::open(&path).and_then(|s| seatbook::app::backups::daily(&s, day)) {
                         eprintln!("seatbook-desktop: the daily backup failed: {}", e.message);
                     }
                 });

@@ -44,6 +44,12 @@ fn row(path: &Path, bytes: u64) -> BackupRow {
     }
 }
 
+/// The day's automatic backup (the last 30 kept), once a day; `None` if taken already today or
+/// the book is not a file.
+pub fn daily(store: &Store, today: chrono::NaiveDate) -> Result<Option<BackupInfo>> {
+    store.daily_backup(today)
+}
+
 pub fn list(db_path: &Path) -> Result<BackupsView> {
     let dir = backup_dir(db_path);
     let mut found: Vec<(Option<std::time::SystemTime>, BackupRow)> = list_backups(&dir)?

@@ -115,7 +115,7 @@ fn run(cli: Cli) -> Result<Output> {
     }
     let mut ctx = Ctx { store: Store::open(&db)?, db, clock, json: cli.json };
     // Amounts in text are written as the company's country writes them, as on its screens.
-    if let Some(company) = ctx.store.company_opt()? {
+    if let Some(company) = seatbook::app::company::show(&ctx.store)? {
         render::use_country(&company.country);
     }
     match cli.command {

@@ -302,9 +302,9 @@ pub fn renewals(r: &RenewalReport) -> String {
     }
     for e in &r.done {
         let what = match e.outcome {
-            seatbook::store::RenewalOutcome::Renewed => "renewed",
-            seatbook::store::RenewalOutcome::Converted => "trial converted",
-            seatbook::store::RenewalOutcome::Expired => "expired",
+            seatbook::subscription::RenewalOutcome::Renewed => "renewed",
+            seatbook::subscription::RenewalOutcome::Converted => "trial converted",
+            seatbook::subscription::RenewalOutcome::Expired => "expired",
         };
         let _ = writeln!(
             s,
@@ -386,14 +386,14 @@ pub fn due(rows: &[DueRow], as_of: NaiveDate, within: u32) -> String {
     s
 }
 
-fn period(l: &seatbook::store::InvoiceLineView) -> String {
+fn period(l: &seatbook::billing::InvoiceLineView) -> String {
     match (l.period_start, l.period_end) {
         (Some(a), Some(b)) => format!("{a} – {b}"),
         _ => String::new(),
     }
 }
 
-fn lines_table(s: &mut String, lines: &[seatbook::store::InvoiceLineView], currency: seatbook::money::Currency) {
+fn lines_table(s: &mut String, lines: &[seatbook::billing::InvoiceLineView], currency: seatbook::money::Currency) {
     let _ = writeln!(s, "  {:>3}  {:<58} {:<25} {:>8} {:>12} {:>12}", "#", "DESCRIPTION", "PERIOD", "QTY", "UNIT", "AMOUNT");
     for l in lines {
         let _ = writeln!(
@@ -428,7 +428,7 @@ fn totals(
     let _ = writeln!(s, "  {:>118} {:>12}", format!("Total {currency}"), fig(total, currency));
 }
 
-pub fn invoice(inv: &seatbook::store::InvoiceView) -> String {
+pub fn invoice(inv: &seatbook::billing::InvoiceView) -> String {
     let mut s = format!(
         "{}  {}  (customer {})\n  Date {}   Due {}   Month {}   Currency {}\n",
         inv.number.as_deref().unwrap_or("DRAFT"),
@@ -447,7 +447,7 @@ pub fn invoice(inv: &seatbook::store::InvoiceView) -> String {
     s
 }
 
-pub fn credit_note(cn: &seatbook::store::CreditNoteView) -> String {
+pub fn credit_note(cn: &seatbook::billing::CreditNoteView) -> String {
     let mut s = format!(
         "Credit note {}  {}  (customer {})\n  Date {}   Corrects {} of {}   Reason: {}\n",
         cn.number, cn.customer_name, cn.customer_id, cn.date, cn.invoice_number, cn.invoice_date, cn.reason
@@ -492,7 +492,7 @@ pub fn invoice_detail(d: &seatbook::app::billing::InvoiceDetail) -> String {
     s
 }
 
-pub fn billing_run(run: &seatbook::store::BillingRun) -> String {
+pub fn billing_run(run: &seatbook::billing::BillingRun) -> String {
     let mut s = String::new();
     for inv in &run.invoices {
         s.push_str(&invoice(inv));

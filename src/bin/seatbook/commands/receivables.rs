@@ -55,7 +55,7 @@ pub fn reminders(ctx: &mut Ctx, cmd: RemindersCommand) -> Result<Output> {
     }
     let dir = out_dir.unwrap_or_else(|| PathBuf::from("."));
     let sent = receivables::send_reminders(&mut ctx.store, &ctx.clock, as_of.as_deref(), &dir)?;
-    let reminders: Vec<seatbook::store::Reminder> = sent.iter().map(|s| s.reminder.clone()).collect();
+    let reminders: Vec<_> = sent.iter().map(|s| s.reminder.clone()).collect();
     let files: Vec<String> = sent.iter().map(|s| s.file.clone()).collect();
     let rows: Vec<serde_json::Value> = sent.iter().map(|s| json!({"reminder": s.reminder, "file": s.file})).collect();
     out(&rows, render::reminders(&reminders, Some(&files)))
