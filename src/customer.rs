@@ -285,6 +285,10 @@ pub fn check_plain(t: &str, field: &str, max: usize, multiline: bool) -> Result<
     if t.len() > max && t.chars().count() > max {
         return Err(Error::bad_value(field, format!("longer than {max} characters")));
     }
+    // Printable ASCII, the common case, in one pass over the bytes.
+    if t.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Ok(());
+    }
     let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}');
     if let Some(c) = t.chars().find(|&c| (c.is_control() && !(multiline && c == '\n')) || bidi(c)) {
         let what = if bidi(c) {

@@ -24,50 +24,56 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
-/// One of Microsoft's lines, checked (see `import::recon` for how a file's row becomes one).
-#[derive(Debug, Clone, PartialEq)]
-pub struct MsLine {
-    /// The line of the file (CSV: counted from the header's line 1; JSON Lines: the object's line).
-    pub line: usize,
+/// What Microsoft's lines of one subscription share: the invoice, the customer, the product and
+/// the subscription. A file repeats it on every line; Seatbook keeps it once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MsSubject {
     pub invoice: String,
+    pub currency: Currency,
     /// The customer's tenant id, in lower case.
     pub customer_tenant: String,
     pub customer_name: String,
     /// In lower case.
     pub customer_domain: String,
     pub customer_country: String,
-    pub order_id: String,
-    pub order_date: Option<NaiveDate>,
     pub product_id: String,
     pub sku_id: String,
     pub sku_name: String,
     pub product_name: String,
-    pub charge_type: String,
-    pub unit_price: Decimal,
-    pub quantity: Decimal,
-    pub subtotal: Decimal,
-    pub tax_total: Decimal,
-    pub total: Decimal,
-    pub currency: Currency,
-    pub publisher_name: String,
     pub subscription_description: String,
     /// Partner Center's subscription id, in lower case.
     pub subscription_id: String,
-    pub charge_start: NaiveDate,
-    pub charge_end: NaiveDate,
-    pub term_and_billing_cycle: String,
-    pub effective_unit_price: Decimal,
-    pub unit_type: String,
-    pub billable_quantity: Decimal,
     pub billing_frequency: String,
     pub subscription_start: Option<NaiveDate>,
     pub subscription_end: Option<NaiveDate>,
+}
+
+impl MsSubject {
+    /// Azure plan consumption appears on the same invoice; it is billed by usage, not seats.
+    pub fn is_azure_plan(&self) -> bool {
+        let azure = |s: &str| s.as_bytes().windows(10).any(|w| w.eq_ignore_ascii_case(b"azure plan"));
+        azure(&self.product_name) || azure(&self.sku_name) || azure(&self.subscription_description)
+    }
+}
+
+/// One of Microsoft's lines as a reconciliation reads it (see `import::recon` for how a file's
+/// row is checked and becomes one; the row itself is kept in the file as it came).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MsLine {
+    /// The line of the file (CSV: counted from the header's line 1; JSON Lines: the object's line).
+    pub line: usize,
+    /// What the line shares with the other lines of its subscription.
+    pub subject: Arc<MsSubject>,
+    pub charge_type: String,
+    pub subtotal: Decimal,
+    pub total: Decimal,
+    pub charge_start: NaiveDate,
+    pub charge_end: NaiveDate,
+    pub effective_unit_price: Decimal,
+    pub billable_quantity: Decimal,
     pub reference_id: String,
-    pub product_qualifiers: String,
-    pub credit_reason_code: String,
-    /// The row as it came: a CSV line or the JSON object's text (empty when loaded for a report).
-    pub raw: String,
 }
 
 impl MsLine {
@@ -78,54 +84,6 @@ impl MsLine {
 
     fn charge(&self) -> ChargeType {
         ChargeType::of(&self.charge_type)
-    }
-
-    /// Azure plan consumption appears on the same invoice; it is billed by usage, not seats.
-    pub fn is_azure_plan(&self) -> bool {
-        let azure = |s: &str| s.to_ascii_lowercase().contains("azure plan");
-        azure(&self.product_name) || azure(&self.sku_name) || azure(&self.subscription_description)
-    }
-
-    /// The line's values in a fixed form, for telling whether two files hold the same data
-    /// (header spellings, column order, Excel's number and date formats do not matter).
-    pub fn canonical_text(&self) -> String {
-        let mut out = String::with_capacity(256);
-        self.write_canonical(&mut out);
-        out
-    }
-
-    /// `canonical_text` written into `out` (cleared first): no allocation per line.
-    pub fn write_canonical(&self, out: &mut String) {
-        use std::fmt::Write;
-        out.clear();
-        let sep = '\u{1f}';
-        let day = |out: &mut String, d: Option<NaiveDate>| {
-            if let Some(d) = d {
-                let _ = write!(out, "{d}");
-            }
-            out.push(sep);
-        };
-        for s in [&self.invoice, &self.customer_tenant, &self.customer_domain, &self.order_id] {
-            out.push_str(s);
-            out.push(sep);
-        }
-        day(out, self.order_date);
-        for s in [&self.product_id, &self.sku_id] {
-            out.push_str(s);
-            out.push(sep);
-        }
-        out.extend(self.charge_type.chars().map(|c| c.to_ascii_lowercase()));
-        out.push(sep);
-        for d in [self.unit_price, self.quantity, self.subtotal, self.tax_total, self.total] {
-            let _ = write!(out, "{}{sep}", d.normalize());
-        }
-        let _ = write!(out, "{}{sep}{}{sep}{}{sep}{}{sep}", self.currency.code(), self.subscription_id, self.charge_start, self.charge_end);
-        for d in [self.effective_unit_price, self.billable_quantity] {
-            let _ = write!(out, "{}{sep}", d.normalize());
-        }
-        day(out, self.subscription_start);
-        day(out, self.subscription_end);
-        out.extend(self.reference_id.chars().map(|c| c.to_ascii_lowercase()));
     }
 }
 
@@ -143,11 +101,16 @@ enum ChargeType {
 
 impl ChargeType {
     fn of(s: &str) -> ChargeType {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "new" | "renew" | "cyclecharge" | "extendterm" => ChargeType::Cycle,
-            "cancelimmediate" => ChargeType::Cancel,
-            "customercredit" => ChargeType::Credit,
-            _ => ChargeType::Change,
+        let s = s.trim();
+        let is = |name: &str| s.eq_ignore_ascii_case(name);
+        if is("new") || is("renew") || is("cycleCharge") || is("extendTerm") {
+            ChargeType::Cycle
+        } else if is("cancelImmediate") {
+            ChargeType::Cancel
+        } else if is("customerCredit") {
+            ChargeType::Credit
+        } else {
+            ChargeType::Change
         }
     }
 }
@@ -378,6 +341,8 @@ pub struct Reconciliation {
 /// Charges Microsoft made for one subscription and period: a cycle, or one change.
 #[derive(Debug)]
 struct Unit<'a> {
+    /// Microsoft's subscription, by its place among the invoice's.
+    sub: usize,
     ms_subscription: &'a str,
     cycle: bool,
     cancel: bool,
@@ -392,14 +357,14 @@ struct Unit<'a> {
 /// Term and plan as Microsoft's dates show them (its text is free and not standard).
 pub fn ms_term(lines: &[&MsLine]) -> Option<Term> {
     lines.iter().find_map(|l| {
-        let (s, e) = (l.subscription_start?, l.subscription_end?);
+        let (s, e) = (l.subject.subscription_start?, l.subject.subscription_end?);
         Term::ALL.into_iter().find(|t| term_end(s, *t) == e)
     })
 }
 
 pub fn ms_billing(lines: &[&MsLine]) -> Option<BillingPlan> {
     for l in lines {
-        match l.billing_frequency.trim().to_ascii_lowercase().as_str() {
+        match l.subject.billing_frequency.trim().to_ascii_lowercase().as_str() {
             "monthly" => return Some(BillingPlan::Monthly),
             "annual" | "yearly" => return Some(BillingPlan::Annual),
             "triennial" => return Some(BillingPlan::Triennial),
@@ -412,40 +377,36 @@ pub fn ms_billing(lines: &[&MsLine]) -> Option<BillingPlan> {
         .find_map(|l| BillingPlan::ALL.into_iter().find(|p| add_days(add_months(l.charge_start, p.cycle_months()), -1) == l.charge_end))
 }
 
-fn units(lines: &[MsLine]) -> Vec<Unit<'_>> {
-    type Key<'a> = (&'a str, bool, &'a str, NaiveDate, NaiveDate);
-    let mut groups: HashMap<Key, Vec<&MsLine>> = HashMap::new();
-    for l in lines {
-        let t = l.charge();
-        if t == ChargeType::Credit || l.is_azure_plan() {
-            continue;
-        }
-        let cycle = t == ChargeType::Cycle;
-        let key = if cycle || l.reference_id.is_empty() {
-            (l.subscription_id.as_str(), cycle, l.charge_type.as_str(), l.charge_start, l.charge_end)
+/// Microsoft's lines of one subscription, in file order, grouped into its charges: a cycle (by
+/// charge type and period), or a change (by `ReferenceId`, else by charge type and period), in
+/// that order.
+fn units<'a>(sub: usize, ms_subscription: &'a str, lines: &[&'a MsLine]) -> Vec<Unit<'a>> {
+    let key = |l: &&'a MsLine| -> (bool, &'a str, NaiveDate, NaiveDate) {
+        let cycle = l.charge() == ChargeType::Cycle;
+        if cycle || l.reference_id.is_empty() {
+            (cycle, l.charge_type.as_str(), l.charge_start, l.charge_end)
         } else {
-            let d = NaiveDate::MIN;
-            (l.subscription_id.as_str(), false, l.reference_id.as_str(), d, d)
+            (false, l.reference_id.as_str(), NaiveDate::MIN, NaiveDate::MIN)
+        }
+    };
+    let mut sorted: Vec<&'a MsLine> = lines.to_vec();
+    sorted.sort_by_key(key);
+    let mut out: Vec<Unit<'a>> = Vec::new();
+    for group in sorted.chunk_by(|a, b| key(a) == key(b)) {
+        let cycle = key(&group[0]).0;
+        let lines = group.to_vec();
+        let start = lines.iter().map(|l| l.charge_start).min().expect("a line");
+        let end = lines.iter().map(|l| l.charge_end).max().expect("a line");
+        let amount = lines.iter().map(|l| l.subtotal).sum();
+        let seats = if cycle {
+            lines.iter().map(|l| if l.is_credit() { -l.billable_quantity } else { l.billable_quantity }).sum()
+        } else {
+            lines.iter().filter(|l| !l.is_credit()).map(|l| l.billable_quantity).sum()
         };
-        groups.entry(key).or_default().push(l);
+        let cancel = lines.iter().all(|l| l.charge() == ChargeType::Cancel);
+        out.push(Unit { sub, ms_subscription, cycle, cancel, start, end, lines, amount, seats });
     }
-    let mut groups: Vec<(Key, Vec<&MsLine>)> = groups.into_iter().collect();
-    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    groups
-        .into_iter()
-        .map(|((sub, cycle, _, _, _), lines)| {
-            let start = lines.iter().map(|l| l.charge_start).min().expect("a line");
-            let end = lines.iter().map(|l| l.charge_end).max().expect("a line");
-            let amount = lines.iter().map(|l| l.subtotal).sum();
-            let seats = if cycle {
-                lines.iter().map(|l| if l.is_credit() { -l.billable_quantity } else { l.billable_quantity }).sum()
-            } else {
-                lines.iter().filter(|l| !l.is_credit()).map(|l| l.billable_quantity).sum()
-            };
-            let cancel = lines.iter().all(|l| l.charge() == ChargeType::Cancel);
-            Unit { ms_subscription: sub, cycle, cancel, start, end, lines, amount, seats }
-        })
-        .collect()
+    out
 }
 
 /// The month most of the charges start in (Microsoft's billing period for the invoice).
@@ -482,7 +443,7 @@ struct Matched<'a> {
 
 /// Reconcile Microsoft's lines of one invoice with the book.
 pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation {
-    let currency = lines.first().map(|l| l.currency).unwrap_or_else(|| Currency::parse("USD", "currency").expect("USD"));
+    let currency = lines.first().map(|l| l.subject.currency).unwrap_or_else(|| Currency::parse("USD", "currency").expect("USD"));
     let month = billing_month(lines).unwrap_or(NaiveDate::MIN);
     let month_end = add_days(add_months(month, 1), -1);
     let cent = currency.from_minor(1);
@@ -502,20 +463,39 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
         book_lines.entry(l.subscription_id).or_default().push(l);
     }
 
-    // Microsoft's lines by subscription, to match each subscription once.
-    let mut per_ms_sub: BTreeMap<&str, Vec<&MsLine>> = BTreeMap::new();
-    for l in lines {
-        if l.charge() != ChargeType::Credit && !l.is_azure_plan() {
-            per_ms_sub.entry(l.subscription_id.as_str()).or_default().push(l);
+    // Microsoft's lines by subscription (in order of its id), to match each subscription once.
+    // Lines of one subscription share their subject most often: each subject is looked at once.
+    let mut per_ms_sub: Vec<(&str, Vec<&MsLine>)> = Vec::new();
+    {
+        let mut by_id: HashMap<&str, usize> = HashMap::new();
+        let mut by_subject: HashMap<*const MsSubject, Option<usize>> = HashMap::new();
+        for l in lines {
+            let at = *by_subject.entry(Arc::as_ptr(&l.subject)).or_insert_with(|| {
+                let t = &l.subject;
+                (!t.is_azure_plan()).then(|| {
+                    *by_id.entry(t.subscription_id.as_str()).or_insert_with(|| {
+                        per_ms_sub.push((t.subscription_id.as_str(), Vec::new()));
+                        per_ms_sub.len() - 1
+                    })
+                })
+            });
+            if let Some(at) = at.filter(|_| l.charge() != ChargeType::Credit) {
+                per_ms_sub[at].1.push(l);
+            }
         }
+        per_ms_sub.retain(|(_, ls)| !ls.is_empty());
+        per_ms_sub.sort_unstable_by(|a, b| a.0.cmp(b.0));
     }
-    let mut matched: HashMap<&str, Matched> = HashMap::new();
+    let mut matched: Vec<Matched> = Vec::with_capacity(per_ms_sub.len());
     for (ms, ls) in &per_ms_sub {
         let first = ls[0];
-        let customer = by_tenant.get(first.customer_tenant.as_str()).or_else(|| by_domain.get(first.customer_domain.as_str())).copied();
+        let customer = by_tenant
+            .get(first.subject.customer_tenant.as_str())
+            .or_else(|| by_domain.get(first.subject.customer_domain.as_str()))
+            .copied();
         if let Some(s) = by_ms_id.get(ms) {
             let customer = customers.get(&s.customer_id).copied().or(customer);
-            matched.insert(ms, Matched { customer, subscription: Some(s), by_product: false, candidates: 1 });
+            matched.push(Matched { customer, subscription: Some(s), by_product: false, candidates: 1 });
             continue;
         }
         let (term, billing) = (ms_term(ls), ms_billing(ls));
@@ -525,8 +505,8 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                 subs.iter()
                     .filter(|s| {
                         s.ms_subscription_id.is_empty()
-                            && s.product.product_id.eq_ignore_ascii_case(&first.product_id)
-                            && s.product.sku_id.eq_ignore_ascii_case(&first.sku_id)
+                            && s.product.product_id.eq_ignore_ascii_case(&first.subject.product_id)
+                            && s.product.sku_id.eq_ignore_ascii_case(&first.subject.sku_id)
                             && term.is_none_or(|t| t == s.term)
                             && billing.is_none_or(|b| b == s.billing)
                     })
@@ -535,18 +515,27 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
             })
             .unwrap_or_default();
         let one = (candidates.len() == 1).then(|| candidates[0]);
-        matched.insert(ms, Matched { customer, subscription: one, by_product: one.is_some(), candidates: candidates.len() });
+        matched.push(Matched { customer, subscription: one, by_product: one.is_some(), candidates: candidates.len() });
     }
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut used_lines: HashSet<i64> = HashSet::new();
     let mut matched_total = Decimal::ZERO;
     let mut margin: BTreeMap<(i64, String), MarginRow> = BTreeMap::new();
-    let all_units = units(lines);
+    let sub_units: Vec<Vec<Unit>> = per_ms_sub.iter().enumerate().map(|(i, (ms, ls))| units(i, ms, ls)).collect();
+    // A book subscription's product as findings name it.
+    let titles: HashMap<i64, String> =
+        matched.iter().filter_map(|m| m.subscription).map(|s| (s.id, format!("{} ({})", s.product_title, s.product))).collect();
 
     // Microsoft's name and domain of a customer Seatbook does not know, by Microsoft's subscription.
-    let ms_customer: HashMap<&str, (&str, &str)> =
-        lines.iter().map(|l| (l.subscription_id.as_str(), (l.customer_name.as_str(), l.customer_domain.as_str()))).collect();
+    let mut ms_customer: HashMap<&str, (&str, &str)> = HashMap::new();
+    let mut last: *const MsSubject = std::ptr::null();
+    for l in lines {
+        if Arc::as_ptr(&l.subject) != last {
+            last = Arc::as_ptr(&l.subject);
+            ms_customer.insert(l.subject.subscription_id.as_str(), (l.subject.customer_name.as_str(), l.subject.customer_domain.as_str()));
+        }
+    }
     let finding = |kind: FindingKind,
                    m: &Matched,
                    ms: Option<&str>,
@@ -588,18 +577,17 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
     };
 
     // Subscriptions Seatbook does not know by Microsoft's id: adopt, or attach the id.
-    for (ms, ls) in &per_ms_sub {
-        let m = &matched[ms];
+    for (i, (ms, ls)) in per_ms_sub.iter().enumerate() {
+        let m = &matched[i];
         if !m.by_product && m.subscription.is_some() {
             continue;
         }
         let first = ls[0];
-        let product = format!("{} ({}:{})", first.product_name, first.product_id, first.sku_id);
+        let product = format!("{} ({}:{})", first.subject.product_name, first.subject.product_id, first.subject.sku_id);
         let ms_amount: Decimal = ls.iter().map(|l| l.subtotal).sum();
         let start = ls.iter().map(|l| l.charge_start).min().expect("a line");
         let end = ls.iter().map(|l| l.charge_end).max().expect("a line");
-        let sub_units: Vec<&Unit> = all_units.iter().filter(|u| u.ms_subscription == *ms).collect();
-        let latest = sub_units.iter().max_by_key(|u| (u.start, !u.cycle)).expect("a unit");
+        let latest = sub_units[i].iter().max_by_key(|u| (u.start, !u.cycle)).expect("a unit");
         let seats = latest.seats;
         if let (true, Some(s)) = (m.by_product, m.subscription) {
             findings.push(finding(
@@ -619,7 +607,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
         let line_refs: Vec<&MsLine> = ls.to_vec();
         let term = ms_term(&line_refs);
         let billing = ms_billing(&line_refs);
-        let term_start = ls.iter().find_map(|l| l.subscription_start);
+        let term_start = ls.iter().find_map(|l| l.subject.subscription_start);
         let action;
         let fix = match (term, billing, term_start, u32::try_from(seats.trunc().mantissa()).ok().filter(|q| *q > 0)) {
             _ if m.candidates > 1 => {
@@ -638,12 +626,12 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                 };
                 Some(Fix::Adopt(Adoption {
                     customer_id: m.customer.map(|c| c.id),
-                    customer_tenant: first.customer_tenant.clone(),
-                    customer_name: first.customer_name.clone(),
-                    customer_domain: first.customer_domain.clone(),
-                    customer_country: first.customer_country.clone(),
-                    product: ProductKey { product_id: first.product_id.clone(), sku_id: first.sku_id.clone() },
-                    product_name: first.product_name.clone(),
+                    customer_tenant: first.subject.customer_tenant.clone(),
+                    customer_name: first.subject.customer_name.clone(),
+                    customer_domain: first.subject.customer_domain.clone(),
+                    customer_country: first.subject.customer_country.clone(),
+                    product: ProductKey { product_id: first.subject.product_id.clone(), sku_id: first.subject.sku_id.clone() },
+                    product_name: first.subject.product_name.clone(),
                     term,
                     billing,
                     quantity,
@@ -674,15 +662,15 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
 
     // Each charge of a subscription Seatbook knows, against what Seatbook billed for it.
     let mut plan_checked: HashSet<i64> = HashSet::new();
-    for u in &all_units {
-        let m = &matched[u.ms_subscription];
+    for u in sub_units.iter().flatten() {
+        let m = &matched[u.sub];
         let Some(s) = m.subscription else { continue };
-        let title = format!("{} ({})", s.product_title, s.product);
+        let title = &titles[&s.id];
         // A cent per line, and per seat where Microsoft rounds the effective unit price to cents
         // before multiplying by the seats (its own example: −9.42 × 10 for 10.08 × 29/31).
         let tolerance: Decimal = u.lines.iter().map(|l| cent * l.billable_quantity.abs().max(Decimal::ONE)).sum();
         if plan_checked.insert(s.id) {
-            let ls = &per_ms_sub[u.ms_subscription];
+            let ls = &per_ms_sub[u.sub].1;
             let (term, billing) = (ms_term(ls), ms_billing(ls));
             if term.is_some_and(|t| t != s.term) || billing.is_some_and(|b| b != s.billing) {
                 let show = |t: Option<String>, fallback: String| t.unwrap_or(fallback);
@@ -695,7 +683,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                     FindingKind::PlanMismatch,
                     m,
                     Some(u.ms_subscription),
-                    title.clone(),
+                    title.to_string(),
                     (u.start, u.end),
                     (None, None),
                     (None, None, None),
@@ -769,7 +757,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                     FindingKind::Pending,
                     m,
                     Some(u.ms_subscription),
-                    title,
+                    title.to_string(),
                     period,
                     quantities,
                     amounts,
@@ -813,7 +801,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                 FindingKind::NotBilled,
                 m,
                 Some(u.ms_subscription),
-                title,
+                title.to_string(),
                 period,
                 quantities,
                 amounts,
@@ -837,7 +825,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                 FindingKind::Pending,
                 m,
                 Some(u.ms_subscription),
-                title,
+                title.to_string(),
                 period,
                 (Some(u.seats), Some(billed_seats)),
                 amounts,
@@ -873,7 +861,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                 FindingKind::QuantityMismatch,
                 m,
                 Some(u.ms_subscription),
-                title.clone(),
+                title.to_string(),
                 period,
                 (Some(u.seats), Some(billed_seats)),
                 amounts,
@@ -886,7 +874,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                 FindingKind::CostMismatch,
                 m,
                 Some(u.ms_subscription),
-                title.clone(),
+                title.to_string(),
                 period,
                 quantities,
                 amounts,
@@ -907,7 +895,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                     FindingKind::BelowCost,
                     m,
                     Some(u.ms_subscription),
-                    title.clone(),
+                    title.to_string(),
                     period,
                     quantities,
                     amounts,
@@ -918,7 +906,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                 ));
             }
             if let (Some(c), Some(cost)) = (m.customer, sb_cost) {
-                let row = margin.entry((c.id, title.clone())).or_insert_with(|| MarginRow {
+                let row = margin.entry((c.id, title.to_string())).or_insert_with(|| MarginRow {
                     customer_id: c.id,
                     customer_name: c.name.clone(),
                     product: title.clone(),
@@ -1021,43 +1009,38 @@ mod tests {
         Currency::parse("EUR", "c").unwrap()
     }
 
-    fn ms(charge: &str, eup: &str, qty: &str, subtotal: &str, start: &str, end: &str) -> MsLine {
-        MsLine {
-            line: 2,
+    fn subject() -> MsSubject {
+        MsSubject {
             invoice: "G1".into(),
+            currency: eur(),
             customer_tenant: "t".into(),
             customer_name: "C".into(),
             customer_domain: "c.example".into(),
             customer_country: "DE".into(),
-            order_id: String::new(),
-            order_date: None,
             product_id: "P".into(),
             sku_id: "0001".into(),
             sku_name: "Business Standard".into(),
             product_name: "Business Standard".into(),
-            charge_type: charge.into(),
-            unit_price: d("10.08"),
-            quantity: d(qty),
-            subtotal: d(subtotal),
-            tax_total: Decimal::ZERO,
-            total: d(subtotal),
-            currency: eur(),
-            publisher_name: String::new(),
             subscription_description: String::new(),
             subscription_id: "s1".into(),
-            charge_start: day(start),
-            charge_end: day(end),
-            term_and_billing_cycle: "free text".into(),
-            effective_unit_price: d(eup),
-            unit_type: String::new(),
-            billable_quantity: d(qty),
             billing_frequency: String::new(),
             subscription_start: Some(day("2021-07-15")),
             subscription_end: Some(day("2021-08-14")),
+        }
+    }
+
+    fn ms(charge: &str, eup: &str, qty: &str, subtotal: &str, start: &str, end: &str) -> MsLine {
+        MsLine {
+            line: 2,
+            subject: Arc::new(subject()),
+            charge_type: charge.into(),
+            subtotal: d(subtotal),
+            total: d(subtotal),
+            charge_start: day(start),
+            charge_end: day(end),
+            effective_unit_price: d(eup),
+            billable_quantity: d(qty),
             reference_id: String::new(),
-            product_qualifiers: String::new(),
-            credit_reason_code: String::new(),
-            raw: String::new(),
         }
     }
 
@@ -1107,10 +1090,10 @@ mod tests {
         let l = ms("new", "10.08", "10", "100.80", "2021-07-15", "2021-08-14");
         assert_eq!((ms_term(&[&l]), ms_billing(&[&l])), (Some(Term::P1M), Some(BillingPlan::Monthly)));
         let mut annual = ms("new", "120.96", "1", "120.96", "2021-01-31", "2022-01-30");
-        annual.subscription_start = Some(day("2021-01-31"));
-        annual.subscription_end = Some(day("2022-01-30"));
+        Arc::make_mut(&mut annual.subject).subscription_start = Some(day("2021-01-31"));
+        Arc::make_mut(&mut annual.subject).subscription_end = Some(day("2022-01-30"));
         assert_eq!((ms_term(&[&annual]), ms_billing(&[&annual])), (Some(Term::P1Y), Some(BillingPlan::Annual)));
-        annual.billing_frequency = "Monthly".into();
+        Arc::make_mut(&mut annual.subject).billing_frequency = "Monthly".into();
         assert_eq!(ms_billing(&[&annual]), Some(BillingPlan::Monthly));
     }
 

@@ -4,14 +4,15 @@
 //! billed-reconciliation export (gzip-compressed JSON Lines, one or several gzip members).
 //!
 //! Files run to hundreds of thousands of lines, so rows are read one at a time from the file and
-//! never held all at once: `RowReader` yields each row's values by canonical column, and `line`
-//! turns one into a checked `MsLine` (or the line's problems). Values are text read as exact
+//! never held all at once: `RowReader` yields each row's values by canonical column, `line`
+//! turns one into a checked `MsRow` (or the line's problems), and `Subjects` makes it the
+//! `MsLine` a reconciliation reads, sharing what lines of one subscription have in common. Values are text read as exact
 //! decimals; Excel's re-saves (SkuId `1` for `0001`, `7.10833E-05`, `11/01/2025`) are read too.
 
 use crate::error::{Error, Result};
 use crate::money::{Currency, AMOUNT_LIMIT};
-pub use crate::recon::MsLine;
-use chrono::NaiveDate;
+pub use crate::recon::{MsLine, MsSubject};
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use std::io::{BufRead, BufReader, Read};
 use std::str::FromStr;
@@ -97,23 +98,22 @@ fn canonical(header: &str) -> Option<usize> {
     COLUMNS.iter().position(|(_, names)| names.iter().any(|a| normalise(a) == n))
 }
 
-/// A row as read: its line, its fields, and the row as it came.
-#[derive(Debug, Clone)]
-pub struct RawRow {
+/// A row as read: its line and its fields (borrowed from the reader until the next row).
+#[derive(Debug)]
+pub struct RawRow<'a> {
     pub line: usize,
-    fields: Fields,
-    pub raw: String,
+    fields: Fields<'a>,
 }
 
-#[derive(Debug, Clone)]
-enum Fields {
+#[derive(Debug)]
+enum Fields<'a> {
     /// The CSV record, and for each canonical column the record's field that holds it.
-    Csv(csv::StringRecord, std::rc::Rc<[Option<usize>]>),
+    Csv(&'a csv::StringRecord, &'a [Option<usize>]),
     /// Each canonical column's text ("" where the object has none).
     Json(Vec<String>),
 }
 
-impl RawRow {
+impl RawRow<'_> {
     /// The text of canonical column `c`, trimmed ("" where the file has none).
     fn at(&self, c: usize) -> &str {
         match &self.fields {
@@ -128,18 +128,8 @@ impl RawRow {
 }
 
 enum Inner {
-    Csv {
-        reader: csv::Reader<Box<dyn Read>>,
-        newlines: Newlines,
-        fields: std::rc::Rc<[Option<usize>]>,
-        header_len: usize,
-        record: csv::StringRecord,
-    },
-    Json {
-        reader: Box<dyn BufRead>,
-        line: usize,
-        buf: String,
-    },
+    Csv { reader: csv::Reader<Box<dyn Read>>, newlines: Newlines, fields: Vec<Option<usize>>, header_len: usize, record: csv::StringRecord },
+    Json { reader: Box<dyn BufRead>, line: usize, buf: String },
 }
 
 /// The rows of a reconciliation file, read one at a time.
@@ -148,6 +138,8 @@ pub struct RowReader {
     /// The file's header as it came (CSV), kept with the import.
     pub header: String,
     pub format: &'static str,
+    /// The file came gzip-compressed.
+    pub gzipped: bool,
 }
 
 /// Gzip's magic bytes.
@@ -173,6 +165,7 @@ impl RowReader {
                 inner: Inner::Json { reader: text, line: 0, buf: String::new() },
                 header: String::new(),
                 format: if gzipped { "JSON Lines, gzip-compressed" } else { "JSON Lines" },
+                gzipped,
             });
         }
         let newlines = Newlines::default();
@@ -200,13 +193,14 @@ impl RowReader {
         let header_len = header.len();
         Ok(RowReader {
             header: csv_line(header.iter()),
-            inner: Inner::Csv { reader, newlines, fields: fields.into(), header_len, record: csv::StringRecord::new() },
+            inner: Inner::Csv { reader, newlines, fields, header_len, record: csv::StringRecord::new() },
             format: if gzipped { "CSV, gzip-compressed" } else { "CSV" },
+            gzipped,
         })
     }
 
     /// The next row, or the line and what is wrong with it; `None` at the end of the file.
-    pub fn next_row(&mut self) -> Option<std::result::Result<RawRow, (usize, String)>> {
+    pub fn next_row(&mut self) -> Option<std::result::Result<RawRow<'_>, (usize, String)>> {
         match &mut self.inner {
             Inner::Csv { reader, newlines, fields, header_len, record } => loop {
                 match reader.read_record(record) {
@@ -225,8 +219,7 @@ impl RowReader {
                                 ),
                             )));
                         }
-                        let raw = csv_line(record.iter());
-                        return Some(Ok(RawRow { line, fields: Fields::Csv(record.clone(), fields.clone()), raw }));
+                        return Some(Ok(RawRow { line, fields: Fields::Csv(record, fields) }));
                     }
                     Err(e) => {
                         let line = e.position().map(|p| newlines.line_at(p.byte())).unwrap_or(0);
@@ -307,7 +300,7 @@ impl Read for NewlineCounter {
 
 /// One JSON object's values by canonical column. Numbers are taken as written (never through a
 /// float); strings unquoted; arrays and objects kept as their JSON text.
-fn json_row(line: usize, text: &str) -> std::result::Result<RawRow, (usize, String)> {
+fn json_row(line: usize, text: &str) -> std::result::Result<RawRow<'static>, (usize, String)> {
     let object: std::collections::HashMap<String, &serde_json::value::RawValue> =
         serde_json::from_str(text).map_err(|e| (line, format!("is not a JSON object: {e}")))?;
     let mut values = vec![String::new(); COLUMNS.len()];
@@ -322,7 +315,7 @@ fn json_row(line: usize, text: &str) -> std::result::Result<RawRow, (usize, Stri
             raw.to_string()
         };
     }
-    Ok(RawRow { line, fields: Fields::Json(values), raw: text.to_string() })
+    Ok(RawRow { line, fields: Fields::Json(values) })
 }
 
 /// Fields as one CSV line, quoted where a field needs it.
@@ -378,7 +371,7 @@ pub fn sku(s: &str) -> String {
 }
 
 /// Check a row into one of Microsoft's lines, or every problem of the line.
-pub fn line(row: RawRow) -> std::result::Result<MsLine, Vec<String>> {
+pub fn line(row: RawRow) -> std::result::Result<MsRow, Vec<String>> {
     let mut problems = Vec::new();
     let name = |c: &str| COLUMNS[column(c)].1[0];
     let mut num = |c: &str, optional: bool| -> Decimal {
@@ -436,7 +429,10 @@ pub fn line(row: RawRow) -> std::result::Result<MsLine, Vec<String>> {
     }
     // Text a journal, a CSV or a terminal would take as a command: the row as a whole first (one
     // pass over it), each column only to name the one that has it.
-    let csv_clean = matches!(row.fields, Fields::Csv(..)) && crate::customer::check_plain(&row.raw, "row", usize::MAX, false).is_ok();
+    let csv_clean = match row.fields {
+        Fields::Csv(record, _) => crate::customer::check_plain(record.as_slice(), "row", usize::MAX, false).is_ok(),
+        Fields::Json(_) => false,
+    };
     if !csv_clean {
         for (c, (key, names)) in COLUMNS.iter().enumerate() {
             if let Err(e) = crate::customer::check_plain(row.at(c), key, 4000, false) {
@@ -454,50 +450,228 @@ pub fn line(row: RawRow) -> std::result::Result<MsLine, Vec<String>> {
         return Err(problems);
     }
     let s = |c: &str| row.get(c).to_string();
-    Ok(MsLine {
+    Ok(MsRow {
         line: row.line,
-        invoice: s("invoice"),
-        customer_tenant: s("customer_tenant").to_ascii_lowercase(),
-        customer_name: s("customer_name"),
-        customer_domain: s("customer_domain").to_ascii_lowercase(),
-        customer_country: s("customer_country").to_ascii_uppercase(),
+        subject: MsSubject {
+            invoice: s("invoice"),
+            currency: currency.expect("checked"),
+            customer_tenant: s("customer_tenant").to_ascii_lowercase(),
+            customer_name: s("customer_name"),
+            customer_domain: s("customer_domain").to_ascii_lowercase(),
+            customer_country: s("customer_country").to_ascii_uppercase(),
+            product_id: s("product_id").to_ascii_uppercase(),
+            sku_id: sku(row.get("sku_id")),
+            sku_name: s("sku_name"),
+            product_name: s("product_name"),
+            subscription_description: s("subscription_description"),
+            subscription_id: s("subscription_id").to_ascii_lowercase(),
+            billing_frequency: s("billing_frequency"),
+            subscription_start,
+            subscription_end,
+        },
         order_id: s("order_id"),
         order_date,
-        product_id: s("product_id").to_ascii_uppercase(),
-        sku_id: sku(row.get("sku_id")),
-        sku_name: s("sku_name"),
-        product_name: s("product_name"),
         charge_type: s("charge_type"),
         unit_price,
         quantity,
         subtotal,
         tax_total,
         total,
-        currency: currency.expect("checked"),
         publisher_name: s("publisher_name"),
-        subscription_description: s("subscription_description"),
-        subscription_id: s("subscription_id").to_ascii_lowercase(),
         charge_start: charge_start.expect("checked"),
         charge_end: charge_end.expect("checked"),
         term_and_billing_cycle: s("term_and_billing_cycle"),
         effective_unit_price,
         unit_type: s("unit_type"),
         billable_quantity,
-        billing_frequency: s("billing_frequency"),
-        subscription_start,
-        subscription_end,
         reference_id: s("reference_id"),
         product_qualifiers: s("product_qualifiers"),
         credit_reason_code: s("credit_reason_code"),
-        raw: row.raw,
     })
+}
+
+/// One of Microsoft's rows, checked: every column Seatbook reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MsRow {
+    pub line: usize,
+    pub subject: MsSubject,
+    pub order_id: String,
+    pub order_date: Option<NaiveDate>,
+    pub charge_type: String,
+    pub unit_price: Decimal,
+    pub quantity: Decimal,
+    pub subtotal: Decimal,
+    pub tax_total: Decimal,
+    pub total: Decimal,
+    pub publisher_name: String,
+    pub charge_start: NaiveDate,
+    pub charge_end: NaiveDate,
+    pub term_and_billing_cycle: String,
+    pub effective_unit_price: Decimal,
+    pub unit_type: String,
+    pub billable_quantity: Decimal,
+    pub reference_id: String,
+    pub product_qualifiers: String,
+    pub credit_reason_code: String,
+}
+
+impl MsRow {
+    /// The row's values in a fixed form, for telling whether two files hold the same data
+    /// (header spellings, column order, Excel's number and date formats do not matter).
+    pub fn canonical_text(&self) -> String {
+        let mut out = String::with_capacity(256);
+        self.write_canonical(&mut out);
+        out
+    }
+
+    /// `canonical_text` written into `out` (cleared first): no allocation per row.
+    pub fn write_canonical(&self, out: &mut String) {
+        use std::fmt::Write;
+        out.clear();
+        let sep = '\u{1f}';
+        let day = |out: &mut String, d: Option<NaiveDate>| {
+            if let Some(d) = d {
+                let _ = write!(out, "{d}");
+            }
+            out.push(sep);
+        };
+        let t = &self.subject;
+        for s in [&t.invoice, &t.customer_tenant, &t.customer_domain, &self.order_id] {
+            out.push_str(s);
+            out.push(sep);
+        }
+        day(out, self.order_date);
+        for s in [&t.product_id, &t.sku_id] {
+            out.push_str(s);
+            out.push(sep);
+        }
+        out.extend(self.charge_type.chars().map(|c| c.to_ascii_lowercase()));
+        out.push(sep);
+        for d in [self.unit_price, self.quantity, self.subtotal, self.tax_total, self.total] {
+            let _ = write!(out, "{}{sep}", d.normalize());
+        }
+        let _ = write!(out, "{}{sep}{}{sep}{}{sep}{}{sep}", t.currency.code(), t.subscription_id, self.charge_start, self.charge_end);
+        for d in [self.effective_unit_price, self.billable_quantity] {
+            let _ = write!(out, "{}{sep}", d.normalize());
+        }
+        day(out, t.subscription_start);
+        day(out, t.subscription_end);
+        out.extend(self.reference_id.chars().map(|c| c.to_ascii_lowercase()));
+    }
+}
+
+/// FNV-1a, 64 bits: a small, stable hash (the same on every machine and in every version), for
+/// telling rows apart and for the sets of what rows share.
+#[derive(Clone, Copy)]
+pub struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv64 {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl MsRow {
+    /// A digest of the row's values (as `canonical_text` has them, without writing them out):
+    /// header spellings, column order, Excel's number and date formats do not change it.
+    pub fn digest(&self) -> u64 {
+        use std::hash::Hasher;
+        let mut h = Fnv64::default();
+        let text = |h: &mut Fnv64, s: &str| {
+            h.write(s.as_bytes());
+            h.write(&[0x1f]);
+        };
+        let lower = |h: &mut Fnv64, s: &str| {
+            for b in s.bytes() {
+                h.write(&[b.to_ascii_lowercase()]);
+            }
+            h.write(&[0x1f]);
+        };
+        let day = |h: &mut Fnv64, d: Option<NaiveDate>| {
+            h.write(&d.map(|d| d.num_days_from_ce()).unwrap_or(i32::MIN).to_le_bytes());
+        };
+        let number = |h: &mut Fnv64, d: Decimal| h.write(&d.normalize().serialize());
+        let t = &self.subject;
+        for s in [&t.invoice, &t.customer_tenant, &t.customer_domain, &self.order_id] {
+            text(&mut h, s);
+        }
+        day(&mut h, self.order_date);
+        text(&mut h, &t.product_id);
+        text(&mut h, &t.sku_id);
+        lower(&mut h, &self.charge_type);
+        for d in [self.unit_price, self.quantity, self.subtotal, self.tax_total, self.total] {
+            number(&mut h, d);
+        }
+        text(&mut h, t.currency.code());
+        text(&mut h, &t.subscription_id);
+        day(&mut h, Some(self.charge_start));
+        day(&mut h, Some(self.charge_end));
+        number(&mut h, self.effective_unit_price);
+        number(&mut h, self.billable_quantity);
+        day(&mut h, t.subscription_start);
+        day(&mut h, t.subscription_end);
+        lower(&mut h, &self.reference_id);
+        h.finish()
+    }
+}
+
+/// What lines of a file have in common, kept once: each row becomes a line sharing its subject
+/// with the rows before it that have the same (most often the row just before).
+#[derive(Default)]
+pub struct Subjects {
+    all: std::collections::HashSet<std::sync::Arc<MsSubject>, std::hash::BuildHasherDefault<Fnv64>>,
+    last: Option<std::sync::Arc<MsSubject>>,
+}
+
+impl Subjects {
+    pub fn line(&mut self, row: MsRow) -> MsLine {
+        let subject = match &self.last {
+            Some(last) if **last == row.subject => last.clone(),
+            _ => {
+                let s = match self.all.get(&row.subject) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let s = std::sync::Arc::new(row.subject);
+                        self.all.insert(s.clone());
+                        s
+                    }
+                };
+                self.last = Some(s.clone());
+                s
+            }
+        };
+        MsLine {
+            line: row.line,
+            subject,
+            charge_type: row.charge_type,
+            subtotal: row.subtotal,
+            total: row.total,
+            charge_start: row.charge_start,
+            charge_end: row.charge_end,
+            effective_unit_price: row.effective_unit_price,
+            billable_quantity: row.billable_quantity,
+            reference_id: row.reference_id,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn rows(text: &[u8]) -> Vec<std::result::Result<MsLine, (usize, Vec<String>)>> {
+    fn rows(text: &[u8]) -> Vec<std::result::Result<MsRow, (usize, Vec<String>)>> {
         let mut r = RowReader::new(std::io::Cursor::new(text.to_vec())).unwrap();
         let mut out = Vec::new();
         while let Some(row) = r.next_row() {
@@ -536,9 +710,13 @@ mod tests {
         let a = rows(pascal.as_bytes()).remove(0).unwrap();
         let b = rows(camel.as_bytes()).remove(0).unwrap();
         assert_eq!(a.line, 2);
-        assert_eq!(a.sku_id, "0001");
+        assert_eq!(a.subject.sku_id, "0001");
         assert_eq!(a.charge_start, NaiveDate::from_ymd_opt(2021, 6, 20).unwrap());
         assert_eq!(a.canonical_text(), b.canonical_text());
+        assert_eq!(a.digest(), b.digest());
+        let mut c = a.clone();
+        c.billable_quantity += Decimal::ONE;
+        assert_ne!(a.digest(), c.digest());
     }
 
     #[test]
@@ -558,7 +736,7 @@ mod tests {
         let got = rows(&bytes);
         assert_eq!(got.len(), 2);
         let l = got[1].as_ref().unwrap();
-        assert_eq!((l.line, l.subscription_id.as_str(), l.subtotal.to_string()), (2, "s1", "100.8".to_string()));
+        assert_eq!((l.line, l.subject.subscription_id.as_str(), l.subtotal.to_string()), (2, "s1", "100.8".to_string()));
         assert_eq!(l.product_qualifiers, r#"["Trial"]"#);
     }
 

@@ -31,7 +31,7 @@ pub use dashboard::{
     CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,
 };
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
-pub use recon::{to_currency, ReconImport, ReconPlan};
+pub use recon::{to_currency, ReconFile, ReconImport, ReconPlan, ReconRecord};
 pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};
 pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
 pub use statements::{CreditStop, Reminder, SentReminder, Statement, StatementLine};
@@ -313,6 +313,15 @@ impl Store {
                 Err(e)
             }
         }
+    }
+
+    /// Run `f`, a read of much of the book, through the page cache instead of the memory map:
+    /// what it reads does not stay mapped in the program's memory afterwards.
+    pub fn read_unmapped<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("PRAGMA mmap_size = 0")?;
+        let result = f(self);
+        self.conn.execute_batch(&format!("PRAGMA mmap_size = {MMAP_SIZE}"))?;
+        result
     }
 
     /// Run `f` in one write transaction (see `Tx`), committed if `f` succeeds.

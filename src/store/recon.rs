@@ -8,13 +8,31 @@ use crate::customer::CustomerFields;
 use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::pricing::{rate_on, ExchangeRate};
-use crate::recon::{Adoption, Book, BookCustomer, BookLine, BookSubscription, MsLine, SeatsFrom};
+use crate::recon::{Adoption, Book, BookCustomer, BookLine, BookSubscription, MsLine, MsSubject, SeatsFrom};
 use crate::subscription::{term_end, Event, EventKind, RenewalChanges, Status, Subscription};
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What an import hands the book: the file's bytes (gzip-compressed unless it came so), what
+/// they are in all, or one of its lines.
+pub enum ReconRecord<'a> {
+    Bytes(&'a [u8]),
+    File(&'a ReconFile),
+    Line(&'a MsLine),
+}
+
+/// A file as the book keeps it.
+#[derive(Debug, Clone, Default)]
+pub struct ReconFile {
+    /// Its size as it came.
+    pub bytes: u64,
+    /// Its parts hold it gzip-compressed (else as it came).
+    pub gzip: bool,
+}
 
 /// One of Microsoft's invoices as imported.
 #[derive(Debug, Clone, Serialize)]
@@ -38,7 +56,6 @@ pub struct ReconImport {
 pub struct ReconPlan {
     pub invoice: String,
     pub currency: Currency,
-    pub file: String,
     pub format: String,
     pub header: String,
     pub digest: String,
@@ -86,68 +103,127 @@ impl Store {
             .optional()?)
     }
 
-    /// Write Microsoft's lines as `read` hands them over, then the imports it returns, in one
-    /// transaction. `read` gets the book (to look at what was imported before) and `emit`, which
-    /// writes a line under the import its invoice will have; it returns the imports to record, or
-    /// `None` to leave nothing behind (the file held nothing new). An error rolls everything back.
-    /// Returns the ids of the imports recorded.
+    /// Write Microsoft's file and lines as `read` hands them over, then the imports it returns,
+    /// in one transaction. `read` gets the book (to look at what was imported before) and `emit`,
+    /// which keeps the file's bytes as they came and writes a line under the import its invoice
+    /// will have (what a subscription's lines share, once); it returns the imports to record, or
+    /// `None` to leave nothing behind (the file held nothing new). An error rolls everything
+    /// back. Returns the ids of the imports recorded.
     #[allow(clippy::type_complexity)]
     pub fn record_recon(
         &mut self,
-        read: impl FnOnce(&Store, &mut dyn FnMut(&MsLine) -> Result<()>) -> Result<Option<Vec<ReconPlan>>>,
+        file_name: &str,
+        read: impl FnOnce(&Store, &mut dyn FnMut(ReconRecord) -> Result<()>) -> Result<Option<Vec<ReconPlan>>>,
         at: &str,
     ) -> Result<Option<Vec<i64>>> {
+        /// The size of the parts a file is kept in.
+        const PART: usize = 1 << 20;
         self.write_if(|tx| {
             let base: i64 = tx.conn.query_row("SELECT IFNULL(max(id), 0) + 1 FROM recon_imports", [], |r| r.get(0))?;
+            let file_id: i64 = tx.conn.query_row("SELECT IFNULL(max(id), 0) + 1 FROM recon_files", [], |r| r.get(0))?;
             let mut ids: HashMap<String, i64> = HashMap::new();
+            let mut subjects: HashMap<*const MsSubject, (Arc<MsSubject>, i64)> = HashMap::new();
+            let mut part = Vec::with_capacity(PART);
+            let mut parts = 0i64;
+            let mut file: Option<ReconFile> = None;
             let plans = {
-                let mut insert = tx.conn.prepare_cached(
-                    "INSERT INTO recon_lines (import_id, line, customer_tenant, customer_name, customer_domain, customer_country,
-                        product_id, sku_id, sku_name, product_name, charge_type, subtotal, total, subscription_description,
-                        subscription_id, charge_start, charge_end, effective_unit_price, billable_quantity, billing_frequency,
-                        subscription_start, subscription_end, reference_id, raw)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                let mut insert_part = tx.conn.prepare_cached("INSERT INTO recon_file_parts (file_id, part, data) VALUES (?1, ?2, ?3)")?;
+                let mut insert_subject = tx.conn.prepare_cached(
+                    "INSERT INTO recon_subjects (import_id, customer_tenant, customer_name, customer_domain, customer_country, product_id,
+                        sku_id, sku_name, product_name, subscription_description, subscription_id, billing_frequency, subscription_start,
+                        subscription_end)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 )?;
-                let mut emit = |l: &MsLine| -> Result<()> {
-                    let id = match ids.get(&l.invoice) {
+                let mut insert = tx.conn.prepare_cached(
+                    "INSERT INTO recon_lines (import_id, line, subject_id, charge_type, subtotal, total, charge_start, charge_end,
+                        effective_unit_price, billable_quantity, reference_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?;
+                let mut write_part = |data: &[u8], parts: &mut i64| -> Result<()> {
+                    insert_part.execute(params![file_id, *parts, data])?;
+                    *parts += 1;
+                    Ok(())
+                };
+                let mut emit = |record: ReconRecord| -> Result<()> {
+                    let l = match record {
+                        ReconRecord::File(f) => {
+                            file = Some(f.clone());
+                            return Ok(());
+                        }
+                        ReconRecord::Bytes(mut data) => {
+                            while !data.is_empty() {
+                                let n = (PART - part.len()).min(data.len());
+                                part.extend_from_slice(&data[..n]);
+                                data = &data[n..];
+                                if part.len() == PART {
+                                    write_part(&part, &mut parts)?;
+                                    part.clear();
+                                }
+                            }
+                            return Ok(());
+                        }
+                        ReconRecord::Line(l) => l,
+                    };
+                    let t = &l.subject;
+                    let import_id = match ids.get(&t.invoice) {
                         Some(id) => *id,
                         None => {
                             let id = base + ids.len() as i64;
-                            ids.insert(l.invoice.clone(), id);
+                            ids.insert(t.invoice.clone(), id);
+                            id
+                        }
+                    };
+                    let subject_id = match subjects.get(&Arc::as_ptr(t)) {
+                        Some((_, id)) => *id,
+                        None => {
+                            insert_subject.execute(params![
+                                import_id,
+                                t.customer_tenant,
+                                t.customer_name,
+                                t.customer_domain,
+                                t.customer_country,
+                                t.product_id,
+                                t.sku_id,
+                                t.sku_name,
+                                t.product_name,
+                                t.subscription_description,
+                                t.subscription_id,
+                                t.billing_frequency,
+                                opt_day(t.subscription_start),
+                                opt_day(t.subscription_end),
+                            ])?;
+                            let id = tx.conn.last_insert_rowid();
+                            subjects.insert(Arc::as_ptr(t), (t.clone(), id));
                             id
                         }
                     };
                     insert.execute(params![
-                        id,
+                        import_id,
                         l.line as i64,
-                        l.customer_tenant,
-                        l.customer_name,
-                        l.customer_domain,
-                        l.customer_country,
-                        l.product_id,
-                        l.sku_id,
-                        l.sku_name,
-                        l.product_name,
+                        subject_id,
                         l.charge_type,
                         l.subtotal.to_string(),
                         l.total.to_string(),
-                        l.subscription_description,
-                        l.subscription_id,
                         l.charge_start.to_string(),
                         l.charge_end.to_string(),
                         l.effective_unit_price.to_string(),
                         l.billable_quantity.to_string(),
-                        l.billing_frequency,
-                        opt_day(l.subscription_start),
-                        opt_day(l.subscription_end),
                         l.reference_id,
-                        l.raw,
                     ])?;
                     Ok(())
                 };
-                read(tx, &mut emit)?
+                let plans = read(tx, &mut emit)?;
+                if !part.is_empty() {
+                    write_part(&part, &mut parts)?;
+                }
+                plans
             };
             let Some(plans) = plans else { return Ok((None, false)) };
+            let file = file.ok_or_else(|| Error::invalid("file", "the file was not read to its end"))?;
+            tx.conn.execute(
+                "INSERT INTO recon_files (id, name, bytes, stored, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![file_id, file_name, file.bytes as i64, if file.gzip { "gzip" } else { "as_is" }, at],
+            )?;
             let mut recorded = Vec::new();
             for p in &plans {
                 let Some(id) = ids.remove(&p.invoice) else {
@@ -157,9 +233,9 @@ impl Store {
                     tx.conn.execute("UPDATE recon_imports SET replaced_by = ?1 WHERE id = ?2", params![id, old])?;
                 }
                 tx.conn.execute(
-                    "INSERT INTO recon_imports (id, invoice, currency, file_name, format, header, digest, lines, total, imported_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![id, p.invoice, p.currency.code(), p.file, p.format, p.header, p.digest, p.lines, p.total.to_string(), at],
+                    "INSERT INTO recon_imports (id, invoice, currency, file_name, format, header, digest, lines, total, imported_at, file_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    params![id, p.invoice, p.currency.code(), file_name, p.format, p.header, p.digest, p.lines, p.total.to_string(), at, file_id],
                 )?;
                 recorded.push(id);
             }
@@ -171,63 +247,101 @@ impl Store {
         })
     }
 
-    /// Microsoft's lines of an import, in file order, with what a reconciliation reads (the other
-    /// columns are in each row as it came, which this leaves out).
-    pub fn recon_lines(&self, import: &ReconImport) -> Result<Vec<MsLine>> {
+    /// The file an import came from, as it came.
+    pub fn recon_file(&self, import: &ReconImport) -> Result<Vec<u8>> {
+        let (gzip, size): (bool, i64) = self.conn.query_row(
+            "SELECT f.stored = 'gzip', f.bytes FROM recon_files f JOIN recon_imports i ON i.file_id = f.id WHERE i.id = ?1",
+            [import.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let mut stmt = self.conn.prepare(
-            "SELECT line, customer_tenant, customer_name, customer_domain, customer_country, product_id, sku_id, sku_name,
-                product_name, charge_type, subtotal, total, subscription_description, subscription_id, charge_start, charge_end,
-                effective_unit_price, billable_quantity, billing_frequency, subscription_start, subscription_end, reference_id
+            "SELECT p.data FROM recon_file_parts p JOIN recon_imports i ON i.file_id = p.file_id WHERE i.id = ?1 ORDER BY p.part",
+        )?;
+        let mut rows = stmt.query([import.id])?;
+        let mut stored = Vec::new();
+        while let Some(r) = rows.next()? {
+            stored.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+        }
+        if !gzip {
+            return Ok(stored);
+        }
+        let mut out = Vec::with_capacity(size.max(0) as usize);
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(stored.as_slice()), &mut out)
+            .map_err(|e| Error::database(format!("Microsoft's file of invoice {} cannot be read back: {e}", import.invoice)))?;
+        Ok(out)
+    }
+
+    /// The first and last day Microsoft's charges of an import start on.
+    pub fn recon_charge_range(&self, import: &ReconImport) -> Result<Option<(NaiveDate, NaiveDate)>> {
+        let (from, to): (Option<String>, Option<String>) =
+            self.conn.query_row("SELECT min(charge_start), max(charge_start) FROM recon_lines WHERE import_id = ?1", [import.id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let day = |d: String| crate::dates::parse_date(&d, "charge_start");
+        Ok(match (from, to) {
+            (Some(from), Some(to)) => Some((day(from)?, day(to)?)),
+            _ => None,
+        })
+    }
+
+    /// Microsoft's lines of an import, in file order, as a reconciliation reads them (the rest of
+    /// each row is in the file as it came).
+    pub fn recon_lines(&self, import: &ReconImport) -> Result<Vec<MsLine>> {
+        let mut subjects: HashMap<i64, Arc<MsSubject>> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, customer_tenant, customer_name, customer_domain, customer_country, product_id, sku_id, sku_name,
+                    product_name, subscription_description, subscription_id, billing_frequency, subscription_start, subscription_end
+                 FROM recon_subjects WHERE import_id = ?1",
+            )?;
+            let mut rows = stmt.query([import.id])?;
+            while let Some(r) = rows.next()? {
+                let subject = MsSubject {
+                    invoice: import.invoice.clone(),
+                    currency: import.currency,
+                    customer_tenant: r.get(1)?,
+                    customer_name: r.get(2)?,
+                    customer_domain: r.get(3)?,
+                    customer_country: r.get(4)?,
+                    product_id: r.get(5)?,
+                    sku_id: r.get(6)?,
+                    sku_name: r.get(7)?,
+                    product_name: r.get(8)?,
+                    subscription_description: r.get(9)?,
+                    subscription_id: r.get(10)?,
+                    billing_frequency: r.get(11)?,
+                    subscription_start: col::opt_date(r, 12)?,
+                    subscription_end: col::opt_date(r, 13)?,
+                };
+                subjects.insert(r.get(0)?, Arc::new(subject));
+            }
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT line, subject_id, charge_type, subtotal, total, charge_start, charge_end, effective_unit_price, billable_quantity,
+                reference_id
              FROM recon_lines WHERE import_id = ?1 ORDER BY line",
         )?;
-        let currency = import.currency;
-        let invoice = import.invoice.clone();
-        // A hundred thousand lines are read through the page cache, not the memory map: the
-        // whole table would stay mapped in the program's memory.
-        self.conn.execute_batch("PRAGMA mmap_size = 0")?;
         let mut out = Vec::with_capacity(import.lines.max(0) as usize);
-        let rows = stmt.query_map([import.id], |r| {
-            Ok(MsLine {
-                line: r.get::<_, i64>(0)? as usize,
-                invoice: invoice.clone(),
-                customer_tenant: r.get(1)?,
-                customer_name: r.get(2)?,
-                customer_domain: r.get(3)?,
-                customer_country: r.get(4)?,
-                order_id: String::new(),
-                order_date: None,
-                product_id: r.get(5)?,
-                sku_id: r.get(6)?,
-                sku_name: r.get(7)?,
-                product_name: r.get(8)?,
-                charge_type: r.get(9)?,
-                unit_price: Decimal::ZERO,
-                quantity: Decimal::ZERO,
-                subtotal: col::dec(r, 10)?,
-                tax_total: Decimal::ZERO,
-                total: col::dec(r, 11)?,
-                currency,
-                publisher_name: String::new(),
-                subscription_description: r.get(12)?,
-                subscription_id: r.get(13)?,
-                charge_start: col::date(r, 14)?,
-                charge_end: col::date(r, 15)?,
-                term_and_billing_cycle: String::new(),
-                effective_unit_price: col::dec(r, 16)?,
-                unit_type: String::new(),
-                billable_quantity: col::dec(r, 17)?,
-                billing_frequency: r.get(18)?,
-                subscription_start: col::opt_date(r, 19)?,
-                subscription_end: col::opt_date(r, 20)?,
-                reference_id: r.get(21)?,
-                product_qualifiers: String::new(),
-                credit_reason_code: String::new(),
-                raw: String::new(),
-            })
-        })?;
-        let read = rows.into_iter().try_for_each(|l| l.map(|l| out.push(l)));
-        self.conn.execute_batch(&format!("PRAGMA mmap_size = {}", super::MMAP_SIZE))?;
-        read?;
+        let mut rows = stmt.query([import.id])?;
+        while let Some(r) = rows.next()? {
+            let line: i64 = r.get(0)?;
+            let subject_id: i64 = r.get(1)?;
+            let subject = subjects
+                .get(&subject_id)
+                .ok_or_else(|| Error::invalid("invoice", format!("Microsoft's line {line} has lost what it shares with others")))?;
+            out.push(MsLine {
+                line: line as usize,
+                subject: subject.clone(),
+                charge_type: r.get(2)?,
+                subtotal: col::dec(r, 3)?,
+                total: col::dec(r, 4)?,
+                charge_start: col::date(r, 5)?,
+                charge_end: col::date(r, 6)?,
+                effective_unit_price: col::dec(r, 7)?,
+                billable_quantity: col::dec(r, 8)?,
+                reference_id: r.get(9)?,
+            });
+        }
         Ok(out)
     }
 
@@ -435,4 +549,66 @@ pub fn to_currency(rates: &[ExchangeRate], amount: Decimal, from: Currency, to: 
         return Some(amount * r);
     }
     rate_on(rates, to, from, on).filter(|r| !r.is_zero()).map(|r| amount / r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A book of schema 9 kept each of Microsoft's rows as text beside its columns: after the
+    /// migration its lines read as before, sharing what they have in common, and its file is
+    /// the header and the rows as they were kept.
+    #[test]
+    fn reconciliation_files_imported_before_schema_10_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &super::super::schema::MIGRATIONS[..9] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 9;
+                 INSERT INTO recon_imports (id, invoice, currency, file_name, format, header, digest, lines, total, imported_at)
+                 VALUES (1, 'G000000601', 'EUR', 'june.csv', 'CSV', 'InvoiceNumber,SubscriptionId,Subtotal', 'abc', 2, '115.92',
+                    '2026-07-08T09:00:00Z');
+                 INSERT INTO recon_lines (import_id, line, customer_tenant, customer_name, customer_domain, customer_country, product_id,
+                    sku_id, sku_name, product_name, charge_type, subtotal, total, subscription_description, subscription_id, charge_start,
+                    charge_end, effective_unit_price, billable_quantity, billing_frequency, subscription_start, subscription_end,
+                    reference_id, raw)
+                 VALUES
+                    (1, 2, 't1', 'Contoso', 'contoso.example', 'DE', 'CFQ7TTC0LF8Q', '0001', 'E3', 'Office 365 E3', 'new', '100.80',
+                     '100.80', '', 's1', '2021-06-05', '2021-07-04', '10.08', '10', 'Monthly', '2021-06-05', '2021-07-04', '',
+                     'G000000601,S1,100.80'),
+                    (1, 3, 't1', 'Contoso', 'contoso.example', 'DE', 'CFQ7TTC0LF8Q', '0001', 'E3', 'Office 365 E3', 'addQuantity',
+                     '15.12', '15.12', '', 's1', '2021-06-20', '2021-07-04', '1.008', '15', 'Monthly', '2021-06-05', '2021-07-04',
+                     'r1', 'G000000601,S1,15.12');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let import = store.recon_import("G000000601").unwrap().unwrap();
+        let lines = store.recon_lines(&import).unwrap();
+        let got: Vec<_> = lines
+            .iter()
+            .map(|l| (l.line, l.charge_type.as_str(), l.subtotal.to_string(), l.charge_start.to_string(), l.reference_id.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (2, "new", "100.80".to_string(), "2021-06-05".to_string(), ""),
+                (3, "addQuantity", "15.12".to_string(), "2021-06-20".to_string(), "r1")
+            ]
+        );
+        assert!(Arc::ptr_eq(&lines[0].subject, &lines[1].subject));
+        let s = &lines[0].subject;
+        assert_eq!(
+            (s.customer_tenant.as_str(), s.subscription_id.as_str(), s.subscription_end),
+            ("t1", "s1", NaiveDate::from_ymd_opt(2021, 7, 4))
+        );
+        assert_eq!(
+            String::from_utf8(store.recon_file(&import).unwrap()).unwrap(),
+            "InvoiceNumber,SubscriptionId,Subtotal\nG000000601,S1,100.80\nG000000601,S1,15.12\n"
+        );
+    }
 }

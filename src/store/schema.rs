@@ -528,4 +528,116 @@ WHEN (SELECT count(*) FROM invoice_vat WHERE invoice_id = NEW.invoice_id)
   >= IFNULL((SELECT vat_line_count FROM invoices WHERE id = NEW.invoice_id), 0)
 BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
 "#,
+    // 10: a reconciliation file is kept whole as it came (its bytes, in parts, compressed), and its lines as
+    // a reconciliation reads them: what a subscription's lines share once per import (the
+    // subject), each line with only its own values. Files imported before are kept as their rows
+    // were: the header and the rows, as text.
+    r#"
+CREATE TABLE recon_files (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    -- The file's size as it came.
+    bytes INTEGER NOT NULL,
+    -- How its parts hold it: as it came, or gzip-compressed (a file that came compressed is
+    -- kept as it came).
+    stored TEXT NOT NULL CHECK (stored IN ('as_is', 'gzip')),
+    imported_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE recon_file_parts (
+    file_id INTEGER NOT NULL REFERENCES recon_files (id) DEFERRABLE INITIALLY DEFERRED,
+    part INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (file_id, part)
+) STRICT;
+ALTER TABLE recon_imports ADD COLUMN file_id INTEGER REFERENCES recon_files (id) DEFERRABLE INITIALLY DEFERRED;
+DROP TRIGGER recon_imports_only_replaced;
+INSERT INTO recon_files (id, name, bytes, stored, imported_at)
+SELECT i.id, i.file_name, 0, 'as_is', i.imported_at FROM recon_imports i;
+INSERT INTO recon_file_parts (file_id, part, data)
+SELECT import_id, 0, CAST((SELECT CASE WHEN header = '' THEN '' ELSE header || char(10) END FROM recon_imports WHERE id = import_id)
+    || group_concat(raw, char(10) ORDER BY line) || char(10) AS BLOB)
+FROM recon_lines GROUP BY import_id;
+UPDATE recon_files SET bytes = (SELECT IFNULL(sum(length(data)), 0) FROM recon_file_parts WHERE file_id = recon_files.id);
+UPDATE recon_imports SET file_id = id;
+CREATE TRIGGER recon_files_no_update BEFORE UPDATE ON recon_files
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept as they came'); END;
+CREATE TRIGGER recon_files_no_delete BEFORE DELETE ON recon_files
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept'); END;
+CREATE TRIGGER recon_file_parts_no_update BEFORE UPDATE ON recon_file_parts
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept as they came'); END;
+CREATE TRIGGER recon_file_parts_no_delete BEFORE DELETE ON recon_file_parts
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept'); END;
+
+CREATE TRIGGER recon_imports_only_replaced BEFORE UPDATE ON recon_imports
+WHEN OLD.replaced_by IS NOT NULL OR NEW.replaced_by IS NULL OR NEW.id IS NOT OLD.id OR NEW.invoice IS NOT OLD.invoice
+  OR NEW.currency IS NOT OLD.currency OR NEW.file_name IS NOT OLD.file_name OR NEW.format IS NOT OLD.format
+  OR NEW.header IS NOT OLD.header OR NEW.digest IS NOT OLD.digest OR NEW.lines IS NOT OLD.lines
+  OR NEW.total IS NOT OLD.total OR NEW.imported_at IS NOT OLD.imported_at OR NEW.file_id IS NOT OLD.file_id
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept as they came'); END;
+
+CREATE TABLE recon_subjects (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES recon_imports (id) DEFERRABLE INITIALLY DEFERRED,
+    customer_tenant TEXT NOT NULL,
+    customer_name TEXT NOT NULL,
+    customer_domain TEXT NOT NULL,
+    customer_country TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL,
+    sku_name TEXT NOT NULL,
+    product_name TEXT NOT NULL,
+    subscription_description TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    billing_frequency TEXT NOT NULL,
+    subscription_start TEXT,
+    subscription_end TEXT
+) STRICT;
+CREATE INDEX recon_subjects_import ON recon_subjects (import_id);
+
+ALTER TABLE recon_lines RENAME TO recon_lines_9;
+CREATE TABLE recon_lines (
+    import_id INTEGER NOT NULL REFERENCES recon_imports (id) DEFERRABLE INITIALLY DEFERRED,
+    line INTEGER NOT NULL,
+    -- Checked as each line is written (its subject is written first): a deferred key would have
+    -- each new subject look for lines waiting for it.
+    subject_id INTEGER NOT NULL REFERENCES recon_subjects (id),
+    charge_type TEXT NOT NULL,
+    subtotal TEXT NOT NULL,
+    total TEXT NOT NULL,
+    charge_start TEXT NOT NULL,
+    charge_end TEXT NOT NULL,
+    effective_unit_price TEXT NOT NULL,
+    billable_quantity TEXT NOT NULL,
+    reference_id TEXT NOT NULL,
+    PRIMARY KEY (import_id, line)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO recon_subjects (import_id, customer_tenant, customer_name, customer_domain, customer_country, product_id, sku_id,
+    sku_name, product_name, subscription_description, subscription_id, billing_frequency, subscription_start, subscription_end)
+SELECT DISTINCT import_id, customer_tenant, customer_name, customer_domain, customer_country, product_id, sku_id,
+    sku_name, product_name, subscription_description, subscription_id, billing_frequency, subscription_start, subscription_end
+FROM recon_lines_9;
+INSERT INTO recon_lines (import_id, line, subject_id, charge_type, subtotal, total, charge_start, charge_end,
+    effective_unit_price, billable_quantity, reference_id)
+SELECT l.import_id, l.line, s.id, l.charge_type, l.subtotal, l.total, l.charge_start, l.charge_end,
+    l.effective_unit_price, l.billable_quantity, l.reference_id
+FROM recon_lines_9 l JOIN recon_subjects s ON s.import_id = l.import_id AND s.customer_tenant = l.customer_tenant
+    AND s.customer_name = l.customer_name AND s.customer_domain = l.customer_domain
+    AND s.customer_country = l.customer_country AND s.product_id = l.product_id AND s.sku_id = l.sku_id
+    AND s.sku_name = l.sku_name AND s.product_name = l.product_name
+    AND s.subscription_description = l.subscription_description AND s.subscription_id = l.subscription_id
+    AND s.billing_frequency = l.billing_frequency AND s.subscription_start IS l.subscription_start
+    AND s.subscription_end IS l.subscription_end;
+DROP TRIGGER recon_lines_no_update;
+DROP TRIGGER recon_lines_no_delete;
+DROP TABLE recon_lines_9;
+CREATE TRIGGER recon_subjects_no_update BEFORE UPDATE ON recon_subjects
+BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
+CREATE TRIGGER recon_subjects_no_delete BEFORE DELETE ON recon_subjects
+BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
+CREATE TRIGGER recon_lines_no_update BEFORE UPDATE ON recon_lines
+BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
+CREATE TRIGGER recon_lines_no_delete BEFORE DELETE ON recon_lines
+BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
+"#,
 ];

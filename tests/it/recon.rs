@@ -487,6 +487,9 @@ fn every_header_spelling_and_the_graph_export_read_as_the_same_invoice() {
     let mut other = book();
     let p = other.file("export.jsonl.gz", &jsonl_gz(&rows));
     assert_eq!(other.import(&p, false).unwrap().format, "JSON Lines, gzip-compressed");
+    // Kept as it came, compressed as it was.
+    let import = other.store.recon_import("G000000601").unwrap().unwrap();
+    assert_eq!(other.store.recon_file(&import).unwrap(), std::fs::read(&p).unwrap());
     let (x, y) = (b.report("G000000601"), other.report("G000000601"));
     assert_eq!(x.microsoft_total, y.microsoft_total);
     assert_eq!(
@@ -534,17 +537,71 @@ fn the_same_invoice_twice_adds_nothing_and_another_file_for_it_is_refused_unless
     let db = rusqlite::Connection::open(&b.db.path).unwrap();
     let kept: i64 = db.query_row("SELECT count(*) FROM recon_lines", [], |r| r.get(0)).unwrap();
     assert_eq!(kept, 23);
-    let raw: String = db.query_row("SELECT raw FROM recon_lines WHERE line = 2 LIMIT 1", [], |r| r.get(0)).unwrap();
-    assert!(raw.starts_with("partner-0001,aaaaaaaa-0000-4000-8000-00000000000a,Contoso,"), "{raw}");
+    // Each file is kept byte for byte, the replaced one too.
+    let current = b.store.recon_import("G000000601").unwrap().unwrap();
+    assert_eq!(b.store.recon_file(&current).unwrap(), std::fs::read(&q).unwrap());
+    let files: Vec<Vec<u8>> = {
+        let mut stmt = db
+            .prepare("SELECT CAST(group_concat(data, '' ORDER BY part) AS BLOB) FROM recon_file_parts GROUP BY file_id ORDER BY file_id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    // Kept gzip-compressed (a file that came so is kept as it came).
+    let unzipped: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| {
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(f.as_slice()), &mut out).unwrap();
+            out
+        })
+        .collect();
+    assert_eq!(unzipped, [std::fs::read(&p).unwrap(), std::fs::read(&q).unwrap()]);
     for sql in [
         "UPDATE recon_lines SET subtotal = '0'",
         "DELETE FROM recon_lines",
         "REPLACE INTO recon_lines SELECT * FROM recon_lines",
+        "UPDATE recon_subjects SET customer_tenant = 'x'",
+        "REPLACE INTO recon_subjects SELECT * FROM recon_subjects",
+        "UPDATE recon_file_parts SET data = x'00'",
+        "REPLACE INTO recon_file_parts SELECT * FROM recon_file_parts",
+        "DELETE FROM recon_files",
         "DELETE FROM recon_imports",
         "UPDATE recon_imports SET total = '0'",
+        "UPDATE recon_imports SET file_id = NULL",
     ] {
         assert!(db.execute_batch(&format!("PRAGMA recursive_triggers = ON; {sql}")).is_err(), "{sql} was allowed");
     }
+}
+
+/// An invoice imported before schema 10 carries the digest Seatbook made then (SHA-256 of each
+/// row's canonical text): the same file again still adds nothing, another one is still refused.
+#[test]
+fn an_invoice_imported_by_the_previous_version_is_still_told_apart() {
+    use sha2::{Digest, Sha256};
+    let mut b = book();
+    let text = csv(DOC_HEADER, &june());
+    let p = b.file("june.csv", text.as_bytes());
+    b.import(&p, false).unwrap();
+    let mut reader = seatbook::import::recon::RowReader::new(std::io::Cursor::new(text.into_bytes())).unwrap();
+    let mut rows: Vec<[u8; 16]> = Vec::new();
+    while let Some(row) = reader.next_row() {
+        let row = seatbook::import::recon::line(row.unwrap()).unwrap();
+        rows.push(Sha256::digest(row.canonical_text().as_bytes())[..16].try_into().unwrap());
+    }
+    rows.sort_unstable();
+    let mut h = Sha256::new();
+    rows.iter().for_each(|r| h.update(r));
+    let legacy: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    {
+        let db = rusqlite::Connection::open(&b.db.path).unwrap();
+        db.execute_batch("DROP TRIGGER recon_imports_only_replaced").unwrap();
+        db.execute("UPDATE recon_imports SET digest = ?1", [&legacy]).unwrap();
+    }
+    assert_eq!(b.import(&p, false).unwrap().invoices[0].status, ImportStatus::Unchanged);
+    let mut changed = june();
+    changed.pop();
+    let q = b.file("june-corrected.csv", csv(DOC_HEADER, &changed).as_bytes());
+    assert_eq!(b.import(&q, false).unwrap_err().code, seatbook::ErrorCode::Conflict);
 }
 
 #[test]
