@@ -66,7 +66,8 @@ pub struct MsLine {
     pub line: usize,
     /// What the line shares with the other lines of its subscription.
     pub subject: Arc<MsSubject>,
-    pub charge_type: String,
+    /// As Microsoft wrote it, shared by the lines of the same (a file has a few kinds).
+    pub charge_type: Arc<str>,
     pub subtotal: Decimal,
     pub total: Decimal,
     pub charge_start: NaiveDate,
@@ -348,7 +349,7 @@ struct Unit<'a> {
     cancel: bool,
     start: NaiveDate,
     end: NaiveDate,
-    lines: Vec<&'a MsLine>,
+    lines: &'a [&'a MsLine],
     amount: Decimal,
     /// Seats after the charge (a cycle: its seats; a change: the seats charged anew).
     seats: Decimal,
@@ -377,36 +378,36 @@ pub fn ms_billing(lines: &[&MsLine]) -> Option<BillingPlan> {
         .find_map(|l| BillingPlan::ALL.into_iter().find(|p| add_days(add_months(l.charge_start, p.cycle_months()), -1) == l.charge_end))
 }
 
-/// Microsoft's lines of one subscription, in file order, grouped into its charges: a cycle (by
-/// charge type and period), or a change (by `ReferenceId`, else by charge type and period), in
-/// that order.
-fn units<'a>(sub: usize, ms_subscription: &'a str, lines: &[&'a MsLine]) -> Vec<Unit<'a>> {
-    let key = |l: &&'a MsLine| -> (bool, &'a str, NaiveDate, NaiveDate) {
-        let cycle = l.charge() == ChargeType::Cycle;
-        if cycle || l.reference_id.is_empty() {
-            (cycle, l.charge_type.as_str(), l.charge_start, l.charge_end)
-        } else {
-            (false, l.reference_id.as_str(), NaiveDate::MIN, NaiveDate::MIN)
-        }
-    };
-    let mut sorted: Vec<&'a MsLine> = lines.to_vec();
-    sorted.sort_by_key(key);
-    let mut out: Vec<Unit<'a>> = Vec::new();
-    for group in sorted.chunk_by(|a, b| key(a) == key(b)) {
-        let cycle = key(&group[0]).0;
-        let lines = group.to_vec();
-        let start = lines.iter().map(|l| l.charge_start).min().expect("a line");
-        let end = lines.iter().map(|l| l.charge_end).max().expect("a line");
-        let amount = lines.iter().map(|l| l.subtotal).sum();
-        let seats = if cycle {
-            lines.iter().map(|l| if l.is_credit() { -l.billable_quantity } else { l.billable_quantity }).sum()
-        } else {
-            lines.iter().filter(|l| !l.is_credit()).map(|l| l.billable_quantity).sum()
-        };
-        let cancel = lines.iter().all(|l| l.charge() == ChargeType::Cancel);
-        out.push(Unit { sub, ms_subscription, cycle, cancel, start, end, lines, amount, seats });
+/// The key a line is grouped by into a charge: a cycle (by charge type and period), or a change
+/// (by `ReferenceId`, else by charge type and period).
+fn unit_key(l: &MsLine) -> (bool, &str, NaiveDate, NaiveDate) {
+    let cycle = l.charge() == ChargeType::Cycle;
+    if cycle || l.reference_id.is_empty() {
+        (cycle, &*l.charge_type, l.charge_start, l.charge_end)
+    } else {
+        (false, l.reference_id.as_str(), NaiveDate::MIN, NaiveDate::MIN)
     }
-    out
+}
+
+/// Microsoft's lines of one subscription, sorted by `unit_key` (stable: file order within a
+/// charge), grouped into its charges in that order.
+fn units<'a>(sub: usize, ms_subscription: &'a str, sorted: &'a [&'a MsLine]) -> Vec<Unit<'a>> {
+    sorted
+        .chunk_by(|a, b| unit_key(a) == unit_key(b))
+        .map(|lines| {
+            let cycle = unit_key(lines[0]).0;
+            let start = lines.iter().map(|l| l.charge_start).min().expect("a line");
+            let end = lines.iter().map(|l| l.charge_end).max().expect("a line");
+            let amount = lines.iter().map(|l| l.subtotal).sum();
+            let seats = if cycle {
+                lines.iter().map(|l| if l.is_credit() { -l.billable_quantity } else { l.billable_quantity }).sum()
+            } else {
+                lines.iter().filter(|l| !l.is_credit()).map(|l| l.billable_quantity).sum()
+            };
+            let cancel = lines.iter().all(|l| l.charge() == ChargeType::Cancel);
+            Unit { sub, ms_subscription, cycle, cancel, start, end, lines, amount, seats }
+        })
+        .collect()
 }
 
 /// The month most of the charges start in (Microsoft's billing period for the invoice).
@@ -420,8 +421,9 @@ fn billing_month(lines: &[MsLine]) -> Option<NaiveDate> {
 
 fn short_hash(text: &str) -> String {
     use sha2::{Digest, Sha256};
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let d = Sha256::digest(text.as_bytes());
-    d[..4].iter().map(|b| format!("{b:02x}")).collect()
+    d[..4].iter().flat_map(|b| [HEX[usize::from(b >> 4)] as char, HEX[usize::from(b & 15)] as char]).collect()
 }
 
 fn overlap(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> i64 {
@@ -521,8 +523,16 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
     let mut findings: Vec<Finding> = Vec::new();
     let mut used_lines: HashSet<i64> = HashSet::new();
     let mut matched_total = Decimal::ZERO;
-    let mut margin: BTreeMap<(i64, String), MarginRow> = BTreeMap::new();
-    let sub_units: Vec<Vec<Unit>> = per_ms_sub.iter().enumerate().map(|(i, (ms, ls))| units(i, ms, ls)).collect();
+    let mut margin: BTreeMap<(i64, &str), MarginRow> = BTreeMap::new();
+    let sorted: Vec<Vec<&MsLine>> = per_ms_sub
+        .iter()
+        .map(|(_, ls)| {
+            let mut ls = ls.clone();
+            ls.sort_by(|a, b| unit_key(a).cmp(&unit_key(b)));
+            ls
+        })
+        .collect();
+    let sub_units: Vec<Vec<Unit>> = per_ms_sub.iter().zip(&sorted).enumerate().map(|(i, ((ms, _), ls))| units(i, ms, ls)).collect();
     // A book subscription's product as findings name it.
     let titles: HashMap<i64, String> =
         matched.iter().filter_map(|m| m.subscription).map(|s| (s.id, format!("{} ({})", s.product_title, s.product))).collect();
@@ -906,7 +916,7 @@ pub fn reconcile(invoice: &str, lines: &[MsLine], book: &Book) -> Reconciliation
                 ));
             }
             if let (Some(c), Some(cost)) = (m.customer, sb_cost) {
-                let row = margin.entry((c.id, title.to_string())).or_insert_with(|| MarginRow {
+                let row = margin.entry((c.id, title.as_str())).or_insert_with(|| MarginRow {
                     customer_id: c.id,
                     customer_name: c.name.clone(),
                     product: title.clone(),

@@ -633,6 +633,8 @@ impl MsRow {
 pub struct Subjects {
     all: std::collections::HashSet<std::sync::Arc<MsSubject>, std::hash::BuildHasherDefault<Fnv64>>,
     last: Option<std::sync::Arc<MsSubject>>,
+    /// The charge types met so far (a file has a few).
+    charge_types: Vec<std::sync::Arc<str>>,
 }
 
 impl Subjects {
@@ -655,7 +657,14 @@ impl Subjects {
         MsLine {
             line: row.line,
             subject,
-            charge_type: row.charge_type,
+            charge_type: match self.charge_types.iter().find(|t| ***t == *row.charge_type) {
+                Some(t) => t.clone(),
+                None => {
+                    let t: std::sync::Arc<str> = row.charge_type.into();
+                    self.charge_types.push(t.clone());
+                    t
+                }
+            },
             subtotal: row.subtotal,
             total: row.total,
             charge_start: row.charge_start,

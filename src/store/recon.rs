@@ -201,7 +201,7 @@ impl Store {
                         import_id,
                         l.line as i64,
                         subject_id,
-                        l.charge_type,
+                        &*l.charge_type,
                         l.subtotal.to_string(),
                         l.total.to_string(),
                         l.charge_start.to_string(),
@@ -322,6 +322,7 @@ impl Store {
              FROM recon_lines WHERE import_id = ?1 ORDER BY line",
         )?;
         let mut out = Vec::with_capacity(import.lines.max(0) as usize);
+        let mut charge_types: HashMap<String, Arc<str>> = HashMap::new();
         let mut rows = stmt.query([import.id])?;
         while let Some(r) = rows.next()? {
             let line: i64 = r.get(0)?;
@@ -332,7 +333,13 @@ impl Store {
             out.push(MsLine {
                 line: line as usize,
                 subject: subject.clone(),
-                charge_type: r.get(2)?,
+                charge_type: {
+                    let t = col::text(r, 2)?;
+                    match charge_types.get(t) {
+                        Some(t) => t.clone(),
+                        None => charge_types.entry(t.to_string()).or_insert_with(|| Arc::from(t)).clone(),
+                    }
+                },
                 subtotal: col::dec(r, 3)?,
                 total: col::dec(r, 4)?,
                 charge_start: col::date(r, 5)?,
@@ -591,7 +598,7 @@ mod tests {
         let lines = store.recon_lines(&import).unwrap();
         let got: Vec<_> = lines
             .iter()
-            .map(|l| (l.line, l.charge_type.as_str(), l.subtotal.to_string(), l.charge_start.to_string(), l.reference_id.as_str()))
+            .map(|l| (l.line, &*l.charge_type, l.subtotal.to_string(), l.charge_start.to_string(), l.reference_id.as_str()))
             .collect();
         assert_eq!(
             got,
