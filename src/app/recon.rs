@@ -107,8 +107,9 @@ fn legacy_digest(rows: &[[u8; 16]]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// What the reading thread hands the writing one: the file's bytes as they came, and checked
-/// lines with how many bytes of the file were read.
+/// What the reading thread hands the writing one: the file's bytes as the book keeps them
+/// (gzip-compressed unless the file came so), and checked lines with how many bytes of the file
+/// were read.
 enum Piece {
     Bytes(Vec<u8>),
     Lines(Vec<MsLine>, u64),
