@@ -394,6 +394,22 @@ pub fn report(store: &Store, invoice: &str) -> Result<Reconciliation> {
     Ok(reconcile(&import.invoice, &lines?, &book?))
 }
 
+/// Microsoft's file of an imported invoice, as it came.
+pub struct KeptFile {
+    pub import: ReconImport,
+    pub bytes: Vec<u8>,
+}
+
+/// The file the import in force of Microsoft's invoice `invoice` came from, byte for byte.
+pub fn file(store: &Store, invoice: &str) -> Result<KeptFile> {
+    let invoice = invoice.trim();
+    let import = store
+        .recon_import(invoice)?
+        .ok_or_else(|| Error::not_found(format!("Microsoft's invoice {invoice} has not been imported")).with_field("invoice"))?;
+    let bytes = store.recon_file(&import)?;
+    Ok(KeptFile { import, bytes })
+}
+
 /// The findings as a table: what the app lists and exports and `recon report --csv` writes.
 pub fn table(r: &Reconciliation) -> ReportTable {
     ReportTable::recon(r)

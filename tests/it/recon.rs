@@ -827,6 +827,13 @@ fn the_command_line_imports_reports_and_fixes() {
     assert_eq!(fixed["subscription"]["quantity"], 12);
     let e = fails(&db, &["recon", "fix", "nonsense"], 2);
     assert_eq!(e["field"], "FINDING", "{e}");
+    // Microsoft's file comes back out byte for byte (the one in force: the other was refused).
+    let back = b.db.dir.path().join("back.csv");
+    let written = json(&db, &["recon", "file", "g000000601", "--out", back.to_str().unwrap()]);
+    assert_eq!((written["invoice"].as_str(), written["file"].as_str()), (Some("G000000601"), Some("june.csv")), "{written}");
+    assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&p).unwrap());
+    let e = fails(&db, &["recon", "file", "G999", "--out", back.to_str().unwrap()], 2);
+    assert_eq!(e["field"], "INVOICE", "{e}");
     let help = ok(&db, &["recon", "--help"]);
-    assert!(help.contains("import") && help.contains("report") && help.contains("fix"), "{help}");
+    assert!(help.contains("import") && help.contains("report") && help.contains("fix") && help.contains("file"), "{help}");
 }

@@ -622,6 +622,14 @@ pub enum ReconCommand {
         /// The id a finding carries in the report, e.g. G012345678-1a2b3c4d.
         finding: String,
     },
+    /// Write Microsoft's file of an imported invoice back out, byte for byte as it came.
+    File {
+        /// Microsoft's invoice number, e.g. G012345678.
+        invoice: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -26,5 +26,25 @@ pub fn recon(ctx: &mut Ctx, cmd: ReconCommand) -> Result<Output> {
             let r = recon::fix(&mut ctx.store, &ctx.clock, &finding)?;
             out(&r, format!("Finding {}: {}.\n", r.finding, r.done))
         }
+        ReconCommand::File { invoice, out: path } => {
+            let f = recon::file(&ctx.store, &invoice)?;
+            write_file(&path, &f.bytes)?;
+            let written = serde_json::json!({
+                "invoice": f.import.invoice,
+                "file": f.import.file,
+                "bytes": f.bytes.len(),
+                "out": path.display().to_string(),
+            });
+            out(
+                &written,
+                format!(
+                    "Wrote {} ({} bytes, Microsoft's invoice {}) to {}.\n",
+                    f.import.file,
+                    f.bytes.len(),
+                    f.import.invoice,
+                    path.display()
+                ),
+            )
+        }
     }
 }
