@@ -72,6 +72,12 @@ pub fn write(dest: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Bytes in lower-case hexadecimal, as checksums and digests are written.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 15)] as char]).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -421,9 +421,7 @@ fn billing_month(lines: &[MsLine]) -> Option<NaiveDate> {
 
 fn short_hash(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let d = Sha256::digest(text.as_bytes());
-    d[..4].iter().flat_map(|b| [HEX[usize::from(b >> 4)] as char, HEX[usize::from(b & 15)] as char]).collect()
+    crate::files::hex(&Sha256::digest(text.as_bytes())[..4])
 }
 
 fn overlap(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> i64 {

@@ -92,8 +92,7 @@ fn invoice_digest(inv: &mut Invoice) -> String {
     for r in &inv.rows {
         h.update(r.to_le_bytes());
     }
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    format!("{DIGEST_VERSION}{hex}")
+    format!("{DIGEST_VERSION}{}", crate::files::hex(&h.finalize()))
 }
 
 /// The digest as Seatbook made it before schema 10 (SHA-256 of each row's canonical text).
@@ -104,7 +103,7 @@ fn legacy_digest(rows: &[[u8; 16]]) -> String {
     for r in &rows {
         h.update(r);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::files::hex(&h.finalize())
 }
 
 /// What the reading thread hands the writing one: the file's bytes as the book keeps them

@@ -108,7 +108,7 @@ fn sha256(path: &Path) -> Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::files::hex(&hasher.finalize()))
 }
 
 /// Check that `path` is a whole Seatbook database this version can open, unchanged since it was
