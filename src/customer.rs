@@ -80,6 +80,8 @@ pub struct Customer {
     pub tenant_id: String,
     pub billing_alignment: BillingAlignment,
     pub notes: String,
+    /// E-mail (to the billing addresses in `email`) or paper.
+    pub delivery: crate::mail::Delivery,
     /// `None` while the customer is open.
     pub closed_on: Option<NaiveDate>,
 }
@@ -103,6 +105,7 @@ pub struct CustomerInput {
     pub tenant_id: String,
     pub billing_alignment: BillingAlignment,
     pub notes: String,
+    pub delivery: crate::mail::Delivery,
 }
 
 impl CustomerInput {
@@ -123,6 +126,7 @@ impl CustomerInput {
             tenant_id: c.tenant_id.clone(),
             billing_alignment: c.billing_alignment,
             notes: c.notes.clone(),
+            delivery: c.delivery,
         }
     }
 }
@@ -147,6 +151,8 @@ pub struct CustomerFields {
     pub tenant_id: Option<String>,
     pub billing_alignment: Option<String>,
     pub notes: Option<String>,
+    /// `email` or `paper`.
+    pub delivery: Option<String>,
 }
 
 /// Defaults for a new customer, from the company profile.
@@ -177,6 +183,7 @@ impl CustomerFields {
             tenant_id: String::new(),
             billing_alignment: BillingAlignment::Microsoft,
             notes: String::new(),
+            delivery: crate::mail::Delivery::Email,
         };
         if self.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
             return Err(Error::invalid("name", "a name is required"));
@@ -207,11 +214,9 @@ impl CustomerFields {
         if let Some(v) = text(&self.contact_person, 200, "contact_person")? {
             c.contact_person = v;
         }
-        if let Some(v) = text(&self.email, 254, "email")? {
-            if !v.is_empty() && !is_email(&v) {
-                return Err(Error::bad_value("email", format!("'{v}' is not an email address")));
-            }
-            c.email = v;
+        // One or more billing addresses, separated by commas.
+        if let Some(v) = text(&self.email, 1000, "email")? {
+            c.email = crate::mail::parse_addresses(&v, "email")?.join(", ");
         }
         if let Some(v) = text(&self.phone, 50, "phone")? {
             c.phone = v;
@@ -266,6 +271,9 @@ impl CustomerFields {
         if let Some(v) = text(&self.notes, 10_000, "notes")? {
             c.notes = v;
         }
+        if let Some(v) = &self.delivery {
+            c.delivery = crate::mail::Delivery::parse(v, "delivery")?;
+        }
         Ok(c)
     }
 }
@@ -309,11 +317,6 @@ pub fn parse_days(v: &str, field: &str) -> Result<u32> {
         .ok()
         .filter(|d| *d <= 365)
         .ok_or_else(|| Error::bad_value(field, format!("'{}' is not a number of days (0 to 365)", v.trim())))
-}
-
-fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty() && !s.contains(char::is_whitespace) && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
 }
 
 fn is_domain(s: &str) -> bool {

@@ -21,6 +21,9 @@ pub enum ErrorCode {
     Database,
     /// A file could not be read or written.
     Io,
+    /// A service outside Seatbook is not there or did not do what was asked: the mail server,
+    /// the system's credential store.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -33,6 +36,7 @@ impl ErrorCode {
             ErrorCode::NewerDatabase => "newer_database",
             ErrorCode::Database => "database",
             ErrorCode::Io => "io",
+            ErrorCode::Unavailable => "unavailable",
         }
     }
 
@@ -133,6 +137,10 @@ impl Error {
 
     pub fn io(message: impl Into<String>) -> Self {
         Error::new(ErrorCode::Io, message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::Unavailable, message)
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {

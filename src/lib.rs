@@ -16,12 +16,14 @@ pub mod error;
 pub mod files;
 pub mod import;
 pub mod locale;
+pub mod mail;
 pub mod money;
 pub mod pdf;
 pub mod pricing;
 pub mod receivables;
 pub mod recon;
 pub mod report_table;
+pub mod secrets;
 pub mod store;
 pub mod subscription;
 

@@ -84,7 +84,7 @@ impl Style {
     fn group_digits(&self, digits: &str) -> String {
         let mut out = String::with_capacity(digits.len() + digits.len() / 3 * self.group.len());
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(self.group);
             }
             out.push(ch);

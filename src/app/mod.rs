@@ -15,9 +15,11 @@ pub mod company;
 pub mod customers;
 /// Files the user names (the core's `files`, here too for the fronts).
 pub use crate::files;
+pub mod mail;
 pub mod receivables;
 pub mod recon;
 pub mod reports;
+pub mod statements;
 pub mod subscriptions;
 
 use crate::{Error, Result};

@@ -3,9 +3,9 @@
 use super::{date_or, given, Clock};
 use crate::money::parse_price;
 use crate::receivables::Method;
-use crate::store::{CreditStop, PaymentView, Reminder, SentReminder, Statement, Store};
+use crate::store::{CreditStop, PaymentView, Reminder, SentReminder, Store};
 use crate::{Error, Result};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::path::Path;
@@ -80,24 +80,7 @@ pub fn payments(store: &Store, customer: Option<i64>) -> Result<Vec<PaymentView>
     store.list_payments(customer)
 }
 
-/// A customer's statement of account from `from` to `to` (default: from the first of the month
-/// a year before `to`, to today).
-pub fn statement(store: &Store, today: NaiveDate, customer: i64, from: Option<&str>, to: Option<&str>) -> Result<Statement> {
-    let to = date_or(to, "to", today)?;
-    let year_ago = NaiveDate::from_ymd_opt(to.year() - 1, to.month(), 1).unwrap_or(to);
-    let from = date_or(from, "from", year_ago)?;
-    if from > to {
-        return Err(Error::invalid("from", format!("the start ({from}) is after the end ({to})")));
-    }
-    store.statement(customer, from, to)
-}
-
-/// A statement as a PDF, with the file name it is saved under.
-pub fn statement_pdf(store: &Store, statement: &Statement) -> Result<super::billing::Pdf> {
-    let bytes = crate::pdf::render_statement(&store.statement_document(statement)?)?;
-    let file_name = crate::pdf::file_name(&format!("Statement-{}", statement.to), &statement.customer_name);
-    Ok(super::billing::Pdf { file_name, month: statement.to.format("%Y-%m").to_string(), bytes })
-}
+pub use super::statements::{statement, statement_pdf};
 
 /// The reminders due as of a day (default today): each level once per invoice.
 pub fn due_reminders(store: &Store, today: NaiveDate, as_of: Option<&str>) -> Result<Vec<Reminder>> {
@@ -105,15 +88,25 @@ pub fn due_reminders(store: &Store, today: NaiveDate, as_of: Option<&str>) -> Re
 }
 
 /// Send the reminders due as of a day: each letter is written into `folder`, then all are
-/// recorded at once; a letter that cannot be written records nothing, and the next run tries
+/// recorded at once, with an e-mail carrying each letter to the customers who take e-mail (when
+/// e-mail is set up); a letter that cannot be written records nothing, and the next run tries
 /// again.
 pub fn send_reminders(store: &mut Store, clock: &Clock, as_of: Option<&str>, folder: &Path) -> Result<Vec<SentReminder>> {
     let as_of = date_or(as_of, "as_of", clock.today)?;
-    store.send_reminders(as_of, &clock.now, |r, letter| {
-        let path = folder.join(crate::pdf::reminder_file_name(&r.invoice, r.level));
-        super::files::write(&path, letter)?;
-        Ok(path.display().to_string())
-    })
+    store.send_reminders(
+        as_of,
+        &clock.now,
+        |r, letter| {
+            let path = folder.join(crate::pdf::reminder_file_name(&r.invoice, r.level));
+            super::files::write(&path, letter)?;
+            Ok(path.display().to_string())
+        },
+        |store, letters| {
+            let named: Vec<_> =
+                letters.iter().map(|(r, l)| (r.clone(), crate::pdf::reminder_file_name(&r.invoice, r.level), l.clone())).collect();
+            super::mail::reminder_messages(store, &named)
+        },
+    )
 }
 
 /// Why a customer is on credit stop as of today, or `None`.

@@ -41,6 +41,7 @@ fn customer(currency: &str, alignment: BillingAlignment) -> Customer {
         tenant_id: String::new(),
         billing_alignment: alignment,
         notes: String::new(),
+        delivery: crate::mail::Delivery::Email,
         closed_on: None,
     }
 }

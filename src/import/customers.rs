@@ -22,6 +22,7 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("tenant_id", &["tenant_id"]),
     ("billing_alignment", &["billing_alignment", "alignment"]),
     ("notes", &["notes"]),
+    ("delivery", &["delivery"]),
 ];
 
 pub struct CustomerRow {
@@ -51,6 +52,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CustomerRow>> {
                 tenant_id: t.opt(r, "tenant_id"),
                 billing_alignment: t.opt(r, "billing_alignment"),
                 notes: t.opt(r, "notes"),
+                delivery: t.opt(r, "delivery"),
             },
         })
         .collect())

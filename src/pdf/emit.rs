@@ -5,10 +5,11 @@ use super::logo::Logo;
 use super::page::{Item, Page};
 use chrono::{Datelike, NaiveDate};
 use printpdf::{
-    BuiltinFont, Color, Date, DateTime, Line, LinePoint, Offset, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
-    Pt, Rect, Rgb, TextItem, Time, XObjectId, XObjectTransform,
+    BuiltinFont, Color, Date, DateTime, FontId, Line, LinePoint, Offset, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, Time, XObjectId, XObjectTransform,
 };
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 /// One document's pages and its logo.
@@ -80,7 +81,11 @@ pub(crate) fn write(parts: &[Part], family: Family, meta: &Meta) -> crate::Resul
         Family::DejaVu => {
             for (face, chars) in used_chars(parts) {
                 let font = fonts::subset(face, &chars)?;
-                handles.insert(face, PdfFontHandle::External(pdf.add_font(&font)));
+                // Named from what the subset holds, not by printpdf's process-wide counter: the
+                // same document comes out the same bytes however many were made before it.
+                let id = FontId(format!("{}{face:?}", subset_tag(face, &chars)));
+                pdf.resources.fonts.map.insert(id.clone(), printpdf::PdfFont::new(font));
+                handles.insert(face, PdfFontHandle::External(id));
             }
         }
     }
@@ -95,7 +100,8 @@ pub(crate) fn write(parts: &[Part], family: Family, meta: &Meta) -> crate::Resul
                 match logo_ids.iter().find(|(k, _)| *k == key) {
                     Some((_, id)) => Some((id.clone(), logo.clone())),
                     None => {
-                        let id = pdf.add_xobject(&logo.xobject);
+                        let id = XObjectId(format!("Logo{}", logo_ids.len() + 1));
+                        pdf.resources.xobjects.map.insert(id.clone(), printpdf::XObject::External(logo.xobject.clone()));
                         logo_ids.push((key, id.clone()));
                         Some((id, logo.clone()))
                     }
@@ -114,12 +120,43 @@ pub(crate) fn write(parts: &[Part], family: Family, meta: &Meta) -> crate::Resul
     let mut warnings = Vec::new();
     let mut doc = pdf.to_lopdf_document(&opts, &mut warnings);
     tidy_info(&mut doc);
+    stable_id(&mut doc, meta);
     // Soft masks (a logo's transparency) are PDF 1.4; printpdf writes 1.3.
     doc.version = "1.4".to_string();
     compress(&mut doc)?;
     let mut out = Vec::with_capacity(16 * 1024);
     doc.save_to(&mut out).map_err(|e| crate::Error::io(format!("cannot write the PDF: {e}")))?;
     Ok(out)
+}
+
+/// A font subset's six-letter tag (the `ABCDEF+` before its name), from the face and the
+/// characters it holds.
+fn subset_tag(face: Face, chars: &BTreeSet<char>) -> String {
+    let mut h = crate::import::recon::Fnv64::default();
+    h.write(format!("{face:?}").as_bytes());
+    for c in chars {
+        h.write(&(*c as u32).to_le_bytes());
+    }
+    let mut v = h.finish();
+    (0..6)
+        .map(|_| {
+            let c = (b'A' + (v % 26) as u8) as char;
+            v /= 26;
+            c
+        })
+        .collect()
+}
+
+/// The file identifier in the trailer, from the document's title and date instead of
+/// printpdf's counter: the same document, the same bytes.
+fn stable_id(doc: &mut lopdf::Document, meta: &Meta) {
+    let mut h = crate::import::recon::Fnv64::default();
+    h.write(meta.title.as_bytes());
+    h.write(meta.subject.as_bytes());
+    h.write(meta.date.to_string().as_bytes());
+    let id = format!("{:016X}{:016X}", h.finish(), h.finish().rotate_left(32) ^ 0x5EA7_B00C);
+    let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
+    doc.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));
 }
 
 /// printpdf writes an empty `GTS_PDFXVersion` (which makes readers take the file for PDF/X)
@@ -140,16 +177,15 @@ fn tidy_info(doc: &mut lopdf::Document) {
     }
 }
 
-thread_local! {
-    /// Deflate compressors, one pair per thread, reset between streams: a new one costs
-    /// ~300 KB of zeroed tables, more than compressing an invoice's page. The fast one is for
-    /// content streams (level 1: an invoice page is a few KB either way); the thorough one
-    /// (level 3) for font programs, which are most of a file's bytes when a font is embedded:
-    /// level 1 makes them ~25% bigger, level 6 saves 1% and takes 50% longer.
-    static DEFLATE: std::cell::RefCell<(flate2::Compress, flate2::Compress)> = std::cell::RefCell::new((
-        flate2::Compress::new(flate2::Compression::new(1), true),
-        flate2::Compress::new(flate2::Compression::new(3), true),
-    ));
+/// The deflate compressors of one document: the fast one for content streams (level 1: an
+/// invoice page is a few KB either way); the thorough one (level 3) for font programs, which are
+/// most of a file's bytes when a font is embedded: level 1 makes them ~25% bigger, level 6 saves
+/// 1% and takes 50% longer. Made new for each document, not kept per thread: a compressor reset
+/// between documents did not compress the next one exactly as a new one would, and a document
+/// must come out the same bytes every time it is made (e-mail attaches an issued invoice's PDF
+/// made again, which must be the PDF the reseller saved).
+fn compressors() -> (flate2::Compress, flate2::Compress) {
+    (flate2::Compress::new(flate2::Compression::new(1), true), flate2::Compress::new(flate2::Compression::new(3), true))
 }
 
 fn deflate(z: &mut flate2::Compress, data: &[u8]) -> crate::Result<Vec<u8>> {
@@ -168,10 +204,11 @@ fn deflate(z: &mut flate2::Compress, data: &[u8]) -> crate::Result<Vec<u8>> {
 }
 
 /// Flate-compress every stream that allows it and has no filter yet (content streams, font
-/// programs, ToUnicode maps), as printpdf's `optimize` would, but with reused compressors.
+/// programs, ToUnicode maps), as printpdf's `optimize` would, but with one pair of compressors
+/// per document (reset between its streams) instead of one per stream.
 fn compress(doc: &mut lopdf::Document) -> crate::Result<()> {
-    DEFLATE.with(|cell| {
-        let (fast, thorough) = &mut *cell.borrow_mut();
+    let (fast, thorough) = &mut compressors();
+    {
         for object in doc.objects.values_mut() {
             let lopdf::Object::Stream(stream) = object else { continue };
             if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() || stream.content.len() < 64 {
@@ -184,8 +221,8 @@ fn compress(doc: &mut lopdf::Document) -> crate::Result<()> {
                 stream.set_content(out);
             }
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Coordinates to 1/100 pt: shorter numbers in the content stream, no visible difference.

@@ -462,3 +462,17 @@ fn render_many_keeps_the_order() {
     bad[5].logo = Some(b"junk".to_vec());
     assert_eq!(render_many(&bad).unwrap_err().field.as_deref(), Some("logo"));
 }
+
+#[test]
+fn a_document_renders_to_the_same_bytes_whatever_was_rendered_before() {
+    // E-mail attaches an issued invoice's PDF made again when the message is sent: it must be
+    // the PDF the reseller saved, byte for byte.
+    let a = invoice("INV-2026-00001", "Acme Łódź Sp. z o.o.", 3, Paper::A4);
+    let b = invoice("INV-2026-00002", "Αθήνα Πληροφορική Α.Ε.", 40, Paper::Letter);
+    let first = render(&a).unwrap();
+    render(&b).unwrap();
+    render(&credit_note()).unwrap();
+    assert!(render(&a).unwrap() == first, "the second rendering of the same invoice differs");
+    let other_thread = std::thread::spawn(move || render(&a).unwrap()).join().unwrap();
+    assert!(other_thread == first, "a rendering on another thread differs");
+}

@@ -29,6 +29,7 @@ fn customer_from_row(r: &Row) -> rusqlite::Result<Customer> {
         tenant_id: r.get("tenant_id")?,
         billing_alignment: col::parse_with(r, "billing_alignment", |s| BillingAlignment::parse(s, "").ok())?,
         notes: r.get("notes")?,
+        delivery: col::parse_with(r, "delivery", |s| crate::mail::Delivery::parse(s, "").ok())?,
         closed_on: col::opt_date(r, "closed_on")?,
     })
 }
@@ -42,8 +43,8 @@ pub(super) fn insert_customer(conn: &Connection, c: &CustomerInput) -> Result<i6
     check_domain_free(conn, &c.domain, None)?;
     conn.execute(
         "INSERT INTO customers (name, contact_person, email, phone, address, country, currency, vat_number,
-            tax_treatment, payment_terms_days, credit_limit_minor, domain, tenant_id, billing_alignment, notes, search)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            tax_treatment, payment_terms_days, credit_limit_minor, domain, tenant_id, billing_alignment, notes, search, delivery)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             c.name,
             c.contact_person,
@@ -61,6 +62,7 @@ pub(super) fn insert_customer(conn: &Connection, c: &CustomerInput) -> Result<i6
             c.billing_alignment.as_str(),
             c.notes,
             search_text(c),
+            c.delivery.as_str(),
         ],
     )?;
     Ok(conn.last_insert_rowid())
@@ -228,7 +230,7 @@ impl super::Tx<'_> {
         self.conn.execute(
             "UPDATE customers SET name = ?2, contact_person = ?3, email = ?4, phone = ?5, address = ?6, country = ?7,
                 currency = ?8, vat_number = ?9, tax_treatment = ?10, payment_terms_days = ?11, credit_limit_minor = ?12,
-                domain = ?13, tenant_id = ?14, billing_alignment = ?15, notes = ?16, search = ?17
+                domain = ?13, tenant_id = ?14, billing_alignment = ?15, notes = ?16, search = ?17, delivery = ?18
              WHERE id = ?1",
             params![
                 id,
@@ -248,6 +250,7 @@ impl super::Tx<'_> {
                 input.billing_alignment.as_str(),
                 input.notes,
                 search_text(&input),
+                input.delivery.as_str(),
             ],
         )?;
         Ok(())

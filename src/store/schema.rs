@@ -640,4 +640,76 @@ BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
 CREATE TRIGGER recon_lines_no_delete BEFORE DELETE ON recon_lines
 BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
 "#,
+    // 11: e-mail — how each customer wants documents, the mail server's settings (its password
+    // is in the system's credential store, never here), the templates, and the outbox: every
+    // message recorded with what it is about, then sent; what it carried kept beside it.
+    r#"
+ALTER TABLE customers ADD COLUMN delivery TEXT NOT NULL DEFAULT 'email' CHECK (delivery IN ('email', 'paper'));
+
+CREATE TABLE mail_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    host TEXT NOT NULL,
+    port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+    security TEXT NOT NULL CHECK (security IN ('starttls', 'tls', 'none')),
+    user TEXT NOT NULL DEFAULT '',
+    from_address TEXT NOT NULL,
+    from_name TEXT NOT NULL DEFAULT '',
+    reply_to TEXT NOT NULL DEFAULT '',
+    bcc TEXT NOT NULL DEFAULT '',
+    ca_file TEXT NOT NULL DEFAULT '',
+    renewal_days INTEGER NOT NULL DEFAULT 14 CHECK (renewal_days BETWEEN 0 AND 365)
+) STRICT;
+
+CREATE TABLE mail_templates (
+    kind TEXT PRIMARY KEY CHECK (kind IN ('invoice', 'credit_note', 'statement', 'reminder', 'renewal')),
+    subject TEXT NOT NULL,
+    text_body TEXT NOT NULL,
+    html_body TEXT NOT NULL
+) STRICT;
+
+-- One row per message and recipient. `document` names what it is about: an invoice or credit
+-- note number, `statement:FROM:TO`, `reminder:NUMBER:LEVEL`, `renewal:SUBSCRIPTION:DATE`.
+-- An invoice's or credit note's PDF is made again when it is sent (issued documents print
+-- exactly as they were issued); other attachments are kept in mail_attachments.
+CREATE TABLE mail_outbox (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('invoice', 'credit_note', 'statement', 'reminder', 'renewal')),
+    document TEXT NOT NULL,
+    attach_document TEXT NOT NULL DEFAULT '',
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    to_address TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    text_body TEXT NOT NULL,
+    html_body TEXT NOT NULL,
+    message_id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'sending', 'sent', 'refused', 'unknown')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    sent_at TEXT
+) STRICT;
+CREATE INDEX mail_outbox_state ON mail_outbox (state, next_attempt_at, id);
+CREATE INDEX mail_outbox_customer ON mail_outbox (customer_id, id);
+CREATE INDEX mail_outbox_document ON mail_outbox (kind, document, to_address);
+
+CREATE TABLE mail_attachments (
+    outbox_id INTEGER NOT NULL REFERENCES mail_outbox (id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (outbox_id, position)
+) STRICT;
+
+-- What a message said and to whom is kept as it was: only its state moves on.
+CREATE TRIGGER mail_outbox_kept BEFORE UPDATE OF kind, document, attach_document, customer_id, to_address, subject,
+    text_body, html_body, message_id, created_at ON mail_outbox
+BEGIN SELECT RAISE(ABORT, 'a message in the outbox is kept as it was written'); END;
+CREATE TRIGGER mail_outbox_no_delete BEFORE DELETE ON mail_outbox
+BEGIN SELECT RAISE(ABORT, 'a message in the outbox is kept as it was written'); END;
+CREATE TRIGGER mail_attachments_no_update BEFORE UPDATE ON mail_attachments
+BEGIN SELECT RAISE(ABORT, 'a message in the outbox is kept as it was written'); END;
+CREATE TRIGGER mail_attachments_no_delete BEFORE DELETE ON mail_attachments
+BEGIN SELECT RAISE(ABORT, 'a message in the outbox is kept as it was written'); END;
+"#,
 ];

@@ -326,17 +326,28 @@ impl Store {
         as_of: NaiveDate,
         at: &str,
         mut deliver: impl FnMut(&Reminder, &[u8]) -> Result<String>,
+        compose: impl FnOnce(&Store, &[(Reminder, Vec<u8>)]) -> Result<Option<(Vec<super::NewMessage>, String)>>,
     ) -> Result<Vec<SentReminder>> {
         let due = self.due_reminders(as_of)?;
         let mut sent = Vec::with_capacity(due.len());
+        let mut letters = Vec::with_capacity(due.len());
         for reminder in due {
             let letter = crate::pdf::render_reminder(&self.reminder_letter(&reminder)?)?;
             let file = deliver(&reminder, &letter)?;
-            sent.push(SentReminder { reminder, file });
+            sent.push(SentReminder { reminder: reminder.clone(), file });
+            letters.push((reminder, letter));
         }
+        // The letters that go by e-mail are written to the outbox with the run.
+        let mail = compose(self, &letters)?;
         self.write(|s| {
             let reminders: Vec<Reminder> = sent.iter().map(|r| r.reminder.clone()).collect();
-            s.record_reminders(&reminders, as_of, at)
+            s.record_reminders(&reminders, as_of, at)?;
+            if let Some((messages, from)) = &mail {
+                for m in messages {
+                    s.enqueue_mail(m, from, at)?;
+                }
+            }
+            Ok(())
         })?;
         Ok(sent)
     }

@@ -8,6 +8,7 @@ mod cli;
 mod cli_billing;
 mod crash;
 mod helpers;
+mod mail;
 mod receivables;
 mod recon;
 mod report_csv;

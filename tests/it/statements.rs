@@ -197,15 +197,20 @@ fn only_the_highest_due_level_is_sent_and_paid_invoices_get_none() {
 fn a_letter_that_cannot_be_delivered_records_nothing() {
     let db = TestDb::new();
     let (mut store, _c) = one_invoice(&db);
-    let e = store.send_reminders(day("2026-12-04"), NOW, |_, _| Err(seatbook::Error::io("the disk is full"))).unwrap_err();
+    let e = store.send_reminders(day("2026-12-04"), NOW, |_, _| Err(seatbook::Error::io("the disk is full")), |_, _| Ok(None)).unwrap_err();
     assert_eq!(e.message, "the disk is full");
     assert_eq!(store.due_reminders(day("2026-12-04")).unwrap().len(), 1, "still due: nothing was recorded");
     let mut letters = Vec::new();
     let sent = store
-        .send_reminders(day("2026-12-04"), NOW, |r, letter| {
-            letters.push(letter.to_vec());
-            Ok(format!("{}-{}.pdf", r.invoice, r.level))
-        })
+        .send_reminders(
+            day("2026-12-04"),
+            NOW,
+            |r, letter| {
+                letters.push(letter.to_vec());
+                Ok(format!("{}-{}.pdf", r.invoice, r.level))
+            },
+            |_, _| Ok(None),
+        )
         .unwrap();
     assert_eq!(sent.iter().map(|s| (s.reminder.level, s.file.as_str())).collect::<Vec<_>>(), [(1, "INV-2026-00001-1.pdf")]);
     assert!(letters[0].starts_with(b"%PDF-"), "the letter is a PDF");

@@ -106,6 +106,9 @@ pub enum Command {
     /// Exports for the accountant.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// E-mail to customers: the mail server, invoices, statements, renewal notices, the outbox.
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// A customer's statement of account for a period: text, JSON, or a PDF with --out.
     Statement {
         #[arg(long)]
@@ -496,10 +499,14 @@ pub struct CustomerArgs {
     pub name: Option<String>,
     #[arg(long)]
     pub contact_person: Option<String>,
+    /// Billing e-mail addresses, separated by commas: invoices, statements and reminders go to each.
     #[arg(long)]
     pub email: Option<String>,
     #[arg(long)]
     pub phone: Option<String>,
+    /// How documents go to the customer: email (default) or paper.
+    #[arg(long)]
+    pub delivery: Option<String>,
     /// Billing address.
     #[arg(long)]
     pub address: Option<String>,
@@ -829,5 +836,116 @@ pub enum RenewalsCommand {
         /// Default: today.
         #[arg(long)]
         as_of: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MailCommand {
+    /// Set up the mail server and the sender. The password goes to the system's credential
+    /// store, never the database (without one, give it in SEATBOOK_SMTP_PASSWORD instead).
+    Set {
+        /// The mail server's host name.
+        #[arg(long)]
+        host: Option<String>,
+        /// Default: 587 for starttls, 465 for tls, 25 for none.
+        #[arg(long)]
+        port: Option<String>,
+        /// starttls (default), tls (implicit, port 465) or none (a local relay only).
+        #[arg(long)]
+        security: Option<String>,
+        /// The user name to sign in with ("" for a server that needs none).
+        #[arg(long)]
+        user: Option<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+        /// The sender's address.
+        #[arg(long, value_name = "ADDRESS")]
+        from: Option<String>,
+        /// The sender's name, e.g. the company's.
+        #[arg(long, value_name = "NAME")]
+        from_name: Option<String>,
+        #[arg(long, value_name = "ADDRESS")]
+        reply_to: Option<String>,
+        /// A copy of every message to this address ("" for none).
+        #[arg(long, value_name = "ADDRESS")]
+        bcc: Option<String>,
+        /// Trust the certificates in this PEM file besides the system's (a local relay's own).
+        #[arg(long, value_name = "PEM")]
+        ca_file: Option<String>,
+        /// Renewal notices go this many days before a term ends (default 14).
+        #[arg(long, value_name = "DAYS")]
+        renewal_days: Option<String>,
+    },
+    /// The settings, and where the password is kept.
+    Show,
+    /// Send a test message now; says exactly what failed (DNS, connection, TLS, sign-in, recipient).
+    Test {
+        #[arg(long, value_name = "ADDRESS")]
+        to: String,
+    },
+    /// E-mail issued invoices or credit notes (each with its PDF), a month's invoices, or a statement.
+    #[command(group = clap::ArgGroup::new("what").required(true).args(["invoices", "month", "statement"]))]
+    Send {
+        /// Invoice or credit note numbers, separated by commas.
+        #[arg(long, value_delimiter = ',', value_name = "NUMBER,...")]
+        invoices: Vec<String>,
+        /// Every invoice issued for the month (YYYY-MM) not e-mailed yet.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        /// A statement of account (with --customer, --from, --to).
+        #[arg(long, requires = "customer")]
+        statement: bool,
+        #[arg(long, value_name = "ID")]
+        customer: Option<i64>,
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Send again what already went to an address.
+        #[arg(long)]
+        again: bool,
+    },
+    /// Renewal notices for the terms that end within DAYS (default: the settings' days).
+    Renewals {
+        #[arg(long, value_name = "DAYS")]
+        within: Option<String>,
+        /// Show what would go, and to whom; send nothing.
+        #[arg(long)]
+        preview: bool,
+    },
+    /// What is not sent yet: waiting, refused, unknown (cut off mid-send).
+    Outbox {
+        /// Send every waiting message now.
+        #[arg(long)]
+        retry: bool,
+        /// Send this message again (one that is unknown or refused): your decision.
+        #[arg(long, value_name = "ID", conflicts_with = "retry")]
+        resend: Option<i64>,
+    },
+    /// The messages sent, newest first.
+    Log {
+        #[arg(long, value_name = "ID")]
+        customer: Option<i64>,
+    },
+    /// The message templates; change one with --kind and --subject/--text-file/--html-file.
+    Template {
+        /// invoice, credit_note, statement, reminder or renewal.
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, requires = "kind")]
+        subject: Option<String>,
+        /// The plain-text body, from a file.
+        #[arg(long, value_name = "FILE", requires = "kind")]
+        text_file: Option<PathBuf>,
+        /// The HTML body, from a file (default: made from the text).
+        #[arg(long, value_name = "FILE", requires = "kind")]
+        html_file: Option<PathBuf>,
+        /// Back to Seatbook's default.
+        #[arg(long, requires = "kind", conflicts_with_all = ["subject", "text_file", "html_file"])]
+        reset: bool,
+        /// Show it filled in with example values.
+        #[arg(long, requires = "kind")]
+        preview: bool,
     },
 }

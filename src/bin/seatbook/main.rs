@@ -141,6 +141,7 @@ fn run(cli: Cli) -> Result<Output> {
         Command::Recon(cmd) => commands::recon::recon(&mut ctx, cmd),
         Command::Backup(cmd) => commands::books::backup(&mut ctx, cmd),
         Command::Export(cmd) => commands::books::export(&mut ctx, cmd),
+        Command::Mail(cmd) => commands::mail::mail(&mut ctx, cmd),
     }
 }
 

@@ -30,7 +30,7 @@ fn style() -> &'static Style {
 }
 
 /// Money with its symbol or code: `R 1 304,10`, `USD 86,40`.
-fn money(v: Decimal, c: Currency) -> String {
+pub fn money(v: Decimal, c: Currency) -> String {
     style().money(v, c)
 }
 

@@ -19,6 +19,10 @@ const FLAGS: &[(&str, &str)] = &[
     ("report", "REPORT"),
     ("invoice", "INVOICE"),
     ("finding", "FINDING"),
+    ("from_address", "--from"),
+    ("mail", ""),
+    ("password", "--password-stdin"),
+    ("invoices", "--invoices"),
 ];
 
 /// The flag (or argument) the user typed for a field key: `vat_rate` → `--vat-rate`,

@@ -51,6 +51,7 @@ fn customer_fields(a: CustomerArgs) -> CustomerFields {
         tenant_id: a.tenant_id,
         billing_alignment: a.billing_alignment,
         notes: a.notes,
+        delivery: a.delivery,
     }
 }
 

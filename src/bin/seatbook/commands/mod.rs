@@ -5,6 +5,7 @@ pub mod billing;
 pub mod books;
 pub mod catalogue;
 pub mod customers;
+pub mod mail;
 pub mod receivables;
 pub mod recon;
 pub mod reports;
