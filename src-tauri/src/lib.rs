@@ -25,6 +25,22 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
     tauri::generate_handler![
         app::app_info,
         app::dashboard,
+        mail::mail_settings,
+        mail::mail_set,
+        mail::mail_test,
+        mail::mail_send_month,
+        mail::mail_send_documents,
+        mail::mail_send_statement,
+        mail::mail_renewals,
+        mail::mail_outbox,
+        mail::mail_retry,
+        mail::mail_resend,
+        mail::mail_badge,
+        mail::mail_log,
+        mail::mail_templates,
+        mail::mail_template_set,
+        mail::mail_template_reset,
+        mail::mail_template_preview,
         company::company_get,
         company::company_init,
         company::company_update,
@@ -176,8 +192,10 @@ pub fn run() {
                 default_pdf_dir,
                 automation_dir: env("SEATBOOK_AUTOMATION_DIR").map(PathBuf::from),
                 today,
+                smtp_password: env(seatbook::secrets::SMTP_PASSWORD_ENV),
             };
             app.manage(AppState::new(db_path, store, launch));
+            commands::mail::start_background_sender(app.handle().clone());
             Ok(())
         })
         .invoke_handler(invoke_handler())

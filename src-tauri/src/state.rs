@@ -29,6 +29,9 @@ pub struct Launch {
     pub automation_dir: Option<PathBuf>,
     /// `SEATBOOK_TODAY`: act as if today were this day, like the command line's `--today`.
     pub today: Option<NaiveDate>,
+    /// `SEATBOOK_SMTP_PASSWORD`: the mail server's password on a system without a credential
+    /// store (automation, tests); never stored.
+    pub smtp_password: Option<String>,
 }
 
 /// The open database, or why it could not be opened (shown to the user instead of crashing).

@@ -38,6 +38,7 @@ fn app_with(dir: tempfile::TempDir, db: PathBuf, store: seatbook::Result<Store>)
         default_pdf_dir: dir.path().join("pdf"),
         automation_dir: Some(automation),
         today: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()),
+        smtp_password: None,
     };
     let app = mock_builder()
         .manage(AppState::new(db, store, launch))

@@ -718,6 +718,11 @@ pub fn badge(store: &Store) -> Result<OutboxBadge> {
     Ok(OutboxBadge { waiting, attention })
 }
 
+/// E-mail is set up and a message waits: a sender in the background has work.
+pub fn anything_waits(store: &Store) -> Result<bool> {
+    Ok(store.mail_settings()?.is_some() && store.outbox_counts()?.0 > 0)
+}
+
 /// A template as the settings show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TemplateView {

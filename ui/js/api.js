@@ -163,3 +163,31 @@ export const reconExportCsv = (invoice) => call("recon_export_csv", { invoice })
 export const reconFix = (finding) => call("recon_fix", { finding });
 /** The money leaked on the invoice reconciled last: {invoice, currency, leaked}, or null. */
 export const reconLastLeak = () => call("recon_last_leak");
+// E-mail to customers: the server (password to the system's credential store), the templates,
+// sending through the outbox (progress job `mail`), the outbox and what went to whom.
+export const mailSettings = () => call("mail_settings");
+/** `password`: typed in the form (empty: keep the one stored). */
+export const mailSet = (fields, password) => call("mail_set", { fields, password: password || null });
+export const mailTest = (to) => call("mail_test", { to });
+/** E-mails the month's invoices not e-mailed yet: {queued, skipped, delivery}. */
+export const mailSendMonth = (month) => call("mail_send_month", { month });
+export const mailSendDocuments = (numbers, again) => call("mail_send_documents", { numbers, again: again ?? true });
+export const mailSendStatement = (customerId, from, to) => call("mail_send_statement", { customer_id: customerId, from: from || null, to: to || null });
+/** The renewal notices due ({notices}), or send them ({notices, delivery}). */
+export const mailRenewals = (preview) => call("mail_renewals", { preview: !!preview });
+export const mailOutbox = () => call("mail_outbox");
+export const mailRetry = () => call("mail_retry");
+export const mailResend = (id) => call("mail_resend", { id });
+/** {waiting, attention}: messages waiting, and refused or unknown ones. */
+export const mailBadge = () => call("mail_badge");
+export const mailLog = (customerId) => call("mail_log", { customer_id: customerId ?? null });
+export const mailTemplates = () => call("mail_templates");
+export const mailTemplateSet = (kind, subject, text, html) => call("mail_template_set", { kind, subject, text, html: html || null });
+export const mailTemplateReset = (kind) => call("mail_template_reset", { kind });
+export const mailTemplatePreview = (kind, subject, text, html) => call("mail_template_preview", { kind, subject, text, html: html || null });
+/** Calls `handler({waiting, attention})` whenever the outbox changes. */
+export async function onOutbox(handler) {
+  const t = tauri();
+  if (t === null || !t.event) return () => {};
+  return t.event.listen("outbox", (event) => handler(event.payload));
+}

@@ -13,6 +13,7 @@ import * as invoices from "./screens/invoices.js";
 import * as reports from "./screens/reports.js";
 import * as reconcile from "./screens/reconcile.js";
 import * as settings from "./screens/settings.js";
+import * as mail from "./screens/mail.js";
 import * as setup from "./screens/setup.js";
 
 // 20×20 stroke icons, one path each.
@@ -26,6 +27,7 @@ const SCREENS = [
   { id: "reports", label: "Reports", module: reports, icon: "M3 17h14M5.5 14V9M10 14V4.5M14.5 14v-7" },
   { id: "reconcile", label: "Reconcile", module: reconcile, icon: "M3 6.5h12M12 3.5l3 3-3 3M17 13.5H5M8 10.5l-3 3 3 3" },
   { id: "settings", label: "Settings", module: settings, icon: "M10 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM10 2v2M10 16v2M2 10h2M16 10h2M4.3 4.3l1.4 1.4M14.3 14.3l1.4 1.4M4.3 15.7l1.4-1.4M14.3 5.7l1.4-1.4" },
+  { id: "mail", label: "E-mail", module: mail, icon: "M2.5 4.5h15v11h-15zM2.5 5l7.5 6 7.5-6", badge: "outbox" },
 ];
 
 const ctx = {
@@ -62,6 +64,7 @@ function renderNav() {
           { type: "button", class: "nav-item", "data-nav": s.id, onclick: () => navigate(s.id) },
           icon(s.icon),
           h("span", { class: "nav-label" }, s.label),
+          s.badge ? h("span", { class: "nav-badge", "data-badge": s.badge, hidden: true }) : null,
         ),
       ),
     ),
@@ -88,6 +91,28 @@ async function navigate(name, params = {}) {
     root.append(h("div", { class: "notice notice-error", role: "alert" }, h("strong", {}, "This screen could not be loaded. "), error.message || String(error)));
   } finally {
     root.removeAttribute("aria-busy");
+    if (ctx.company) refreshOutboxBadge();
+  }
+}
+
+/** The outbox's badge on the E-mail item: how many messages wait, red when one needs you. */
+function drawOutboxBadge(b) {
+  const el = document.querySelector('[data-badge="outbox"]');
+  if (!el || !b) return;
+  const n = b.waiting + b.attention;
+  el.hidden = n === 0;
+  el.textContent = n ? String(n) : "";
+  el.dataset.waiting = String(b.waiting);
+  el.dataset.attention = String(b.attention);
+  el.classList.toggle("nav-badge-alert", b.attention > 0);
+  el.title = [b.waiting ? `${b.waiting} waiting to be sent` : "", b.attention ? `${b.attention} refused or may not have gone` : ""].filter(Boolean).join(", ");
+}
+
+async function refreshOutboxBadge() {
+  try {
+    drawOutboxBadge(await api.mailBadge());
+  } catch {
+    // The badge is a convenience: a failure here shows on the E-mail screen itself.
   }
 }
 
@@ -111,6 +136,7 @@ function fatal(error) {
 async function start() {
   renderNav();
   await api.onProgress(applyProgress);
+  await api.onOutbox(drawOutboxBadge);
   let info;
   try {
     info = await api.appInfo();

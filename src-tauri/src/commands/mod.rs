@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod company;
 pub mod customers;
 pub mod documents;
+pub mod mail;
 pub mod receivables;
 pub mod recon;
 pub mod reminders;

@@ -4,6 +4,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
+import * as mail from "../mail.js";
 import { h, add, replace, amount, day, button, header, section, table, td, empty, field, form, actions, submit, onSubmit, values, showError, clearErrors, progress, showProgress } from "../dom.js";
 
 export async function render(root, ctx, params = {}) {
@@ -212,8 +213,23 @@ function showIssued(result, ctx, report) {
         }
       },
     }),
+    button("E-mail the invoices", {
+      class: "btn btn-primary",
+      "data-action": "email-invoices",
+      title: "E-mail each invoice of the month not e-mailed yet, with its PDF, to the customer's billing addresses",
+      onclick: async (event) => {
+        const self = event.currentTarget;
+        self.disabled = true;
+        try {
+          await mail.sendWith(ctx, () => api.mailSendMonth(month), mailed);
+        } finally {
+          self.disabled = false;
+        }
+      },
+    }),
     button("All invoices of the month", { class: "btn btn-link", onclick: () => ctx.navigate("invoices", { month }) }),
   );
+  const mailed = h("div", { class: "mail-results", "data-mail-results": month });
   replace(
     result,
     section(
@@ -241,6 +257,8 @@ function showIssued(result, ctx, report) {
           )
         : null,
       doneActions,
+      mail.mailProgress(),
+      mailed,
       run.invoices.length ? drafts(run.invoices, run, ctx, true) : empty("Nothing new to bill: every item due this month was billed already."),
     ),
     problems(run.problems),

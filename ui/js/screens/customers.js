@@ -3,7 +3,8 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce } from "../dom.js";
+import * as mail from "../mail.js";
+import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce, values, showError } from "../dom.js";
 import { paymentDialog, refundDialog, openInvoicesTable, paymentsTable } from "./payments.js";
 import { statusBadge } from "./subscriptions.js";
 import { invoiceBadge } from "../status.js";
@@ -211,7 +212,8 @@ export function openCustomerForm(ctx, existing, onSaved) {
         wide: true,
       }),
       field({ label: "Contact person", name: "contact_person", value: c.contact_person }),
-      field({ label: "Email", name: "email", type: "email", value: c.email }),
+      field({ label: "Billing e-mail", name: "email", value: c.email, hint: "Invoices, statements and reminders go to each; separate several with commas" }),
+      field({ label: "Documents by", name: "delivery", type: "select", options: DELIVERY, value: c.delivery ?? "email" }),
       field({ label: "Phone", name: "phone", type: "tel", value: c.phone }),
       field({ label: "VAT number", name: "vat_number", value: c.vat_number }),
       field({ label: "Billing address", name: "address", type: "textarea", rows: 3, value: c.address, wide: true }),
@@ -240,10 +242,15 @@ export function openCustomerForm(ctx, existing, onSaved) {
 
 // A customer's page -----------------------------------------------------------------------------
 
+const DELIVERY = [
+  ["email", "E-mail"],
+  ["paper", "Paper (printed and posted)"],
+];
+
 const CHANNELS = ["phone", "email", "meeting", "chat", "ticket", "other"].map((c) => [c, c[0].toUpperCase() + c.slice(1)]);
 
 async function renderPage(root, ctx, id) {
-  const [c, subs, invoices, log, account, payments, creditStop] = await Promise.all([
+  const [c, subs, invoices, log, account, payments, creditStop, messages] = await Promise.all([
     api.customerGet(id),
     api.subscriptionsList(id, null),
     api.invoicesList(null, id, null),
@@ -251,6 +258,7 @@ async function renderPage(root, ctx, id) {
     api.customerAccount(id),
     api.paymentsList(id),
     api.customerCreditStop(id),
+    api.mailLog(id),
   ]);
   const reload = () => ctx.navigate("customers", { id });
 
@@ -291,7 +299,8 @@ async function renderPage(root, ctx, id) {
     "dl",
     { class: "details" },
     detail("Contact", c.contact_person),
-    detail("Email", c.email),
+    detail("Billing e-mail", c.email),
+    detail("Documents by", DELIVERY.find(([v]) => v === (c.delivery ?? "email"))?.[1] ?? c.delivery),
     detail("Phone", c.phone),
     detail("Billing address", c.address),
     detail("Country", c.country),
@@ -407,6 +416,7 @@ async function renderPage(root, ctx, id) {
         section("Subscriptions", subTable),
         section("Invoices", invTable),
         section("Contact log", note, logTable),
+        section("E-mail sent", mail.messagesTable(messages)),
       ),
       section("Details", details),
     ),
@@ -421,7 +431,26 @@ function statementDialog(ctx, c) {
     {},
     h("p", { class: "dialog-lead" }, c.name, ": opening balance, invoices, credit notes, payments, closing balance and the aging of what is open."),
     h("div", { class: "form-grid" }, field({ label: "From", name: "from", type: "date", value: yearAgo }), field({ label: "To", name: "to", type: "date", value: ctx.today })),
-    actions(button("Cancel", { onclick: () => dlg.close() }), submit("Save PDF as…", { "data-action": "save-statement" })),
+    mail.mailProgress(),
+    actions(
+      button("Cancel", { onclick: () => dlg.close() }),
+      button("E-mail", {
+        "data-action": "email-statement",
+        title: "E-mail the statement, with its PDF, to the customer's billing addresses",
+        onclick: async () => {
+          let v;
+          try {
+            v = values(f);
+          } catch (error) {
+            showError(f, error);
+            return;
+          }
+          const done = await mail.sendWith(ctx, () => api.mailSendStatement(c.id, v.from, v.to), null);
+          if (done) dlg.close();
+        },
+      }),
+      submit("Save PDF as…", { "data-action": "save-statement" }),
+    ),
   );
   const dlg = dialog("statement", "Statement", f);
   onSubmit(f, async (v) => {

@@ -21,6 +21,31 @@ function otherCurrencies(list, cur) {
 }
 
 /**
+ * The renewal notices due today (terms ending within the e-mail settings' days, not told yet),
+ * filled in once known; nothing when e-mail is not set up or none is due.
+ */
+function renewalNotices(ctx) {
+  const box = h("div", { "data-renewal-notices": "" });
+  api
+    .mailRenewals(true)
+    .then((r) => {
+      const due = r.notices.filter((n) => !n.skipped);
+      if (!due.length) return;
+      replace(
+        box,
+        h(
+          "p",
+          { class: "notice notice-warn", "data-count": String(due.length) },
+          `${fmt.plural(due.length, "renewal notice")} to send today. `,
+          button("Review and send", { class: "btn btn-link", "data-action": "renewal-notices", onclick: () => ctx.navigate("mail") }),
+        ),
+      );
+    })
+    .catch(() => {});
+  return box;
+}
+
+/**
  * What leaked on Microsoft's invoice reconciled last (a tile that opens Reconcile), filled in once
  * the reconciliation is made, so the rest of the dashboard does not wait for it.
  */
@@ -162,7 +187,7 @@ export async function render(root, ctx) {
     header("Dashboard", `${ctx.company.name} · as of ${fmt.date(d.as_of)}`),
     stats,
     notes,
-    h("div", { class: "columns columns-dash" }, section("Renewals in the next 30 days", renewals), section("Last billing run", lastRun)),
+    h("div", { class: "columns columns-dash" }, section("Renewals in the next 30 days", renewalNotices(ctx), renewals), section("Last billing run", lastRun)),
     stops ? section(`On credit stop (${d.credit_stops.length})`, h("p", { class: "hint" }, "Over their credit limit, or with an invoice more than 60 days overdue: new subscriptions for them ask for confirmation."), stops) : null,
   );
 }

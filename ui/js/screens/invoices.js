@@ -3,6 +3,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
+import * as mail from "../mail.js";
 import { h, add, replace, amount, day, badge, button, header, table, td, empty, field, form, actions, submit, onSubmit, dialog } from "../dom.js";
 import { invoiceBadge } from "../status.js";
 import { paymentDialog } from "./payments.js";
@@ -120,6 +121,12 @@ export async function render(root, ctx, params = {}) {
                     }
                   },
                 }),
+                button("E-mail", {
+                  class: "btn btn-small",
+                  "data-action": "email",
+                  title: "E-mail this invoice with its PDF to the customer's billing addresses",
+                  onclick: () => mail.sendWith(ctx, () => api.mailSendDocuments([i.number], true), null),
+                }),
                 i.status === "paid" || i.status === "credited"
                   ? null
                   : button("Payment…", {
@@ -174,6 +181,7 @@ export async function render(root, ctx, params = {}) {
       }),
     ),
     h("div", { class: "toolbar" }, month, customer, status),
+    mail.mailProgress(),
     message,
     body,
   );

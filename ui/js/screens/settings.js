@@ -4,6 +4,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
+import * as mail from "../mail.js";
 import { h, add, replace, button, header, section, field, form, actions, submit, onSubmit, showError, clearErrors, table, td, empty, confirmDialog } from "../dom.js";
 
 const PAPER = [
@@ -13,6 +14,7 @@ const PAPER = [
 
 export async function render(root, ctx) {
   const [c, settings] = await Promise.all([api.companyGet(), api.settingsGet()]);
+  const [mailPanel, templatesPanel] = await Promise.all([mail.settingsPanel(ctx), mail.templatesPanel(ctx)]);
 
   const f = form(
     "company",
@@ -299,7 +301,7 @@ export async function render(root, ctx) {
     h(
       "div",
       { class: "columns columns-wide" },
-      h("div", {}, f),
+      h("div", {}, f, section("E-mail", mailPanel), section("Message templates", templatesPanel)),
       h(
         "div",
         {},
