@@ -18,7 +18,7 @@ pub fn run(store: &mut Store, clock: &Clock, month: &str, date: Option<&str>, is
     let first = crate::dates::parse_month(month, "month")?;
     let date = date_or(date, "date", clock.today)?;
     if issue {
-        store.issue_month(first, date, &clock.now)
+        store.issue_month_mailing(first, date, &clock.now, &super::mail::on_issue)
     } else {
         store.preview_month(first, date, &clock.now)
     }
@@ -174,17 +174,10 @@ pub fn credit(store: &mut Store, clock: &Clock, r: &CreditRequest) -> Result<Cre
         other => return Err(Error::invalid("mode", format!("'{other}' is not a way to credit (whole, lines or amount)"))),
     };
     let date = date_or(r.date.as_deref(), "date", clock.today)?;
-    store.credit_invoice(&r.number, &mode, &r.reason, date, &clock.now)
+    store.credit_invoice_mailing(&r.number, &mode, &r.reason, date, &clock.now, &super::mail::on_issue)
 }
 
-/// A rendered PDF and the file name it is saved under.
-#[derive(Debug, Clone)]
-pub struct Pdf {
-    pub file_name: String,
-    /// The billing month (`YYYY-MM`) the document belongs to: PDFs are kept in a folder a month.
-    pub month: String,
-    pub bytes: Vec<u8>,
-}
+pub use crate::pdf::Pdf;
 
 fn month_of(store: &Store, doc: &Document) -> Result<String> {
     let invoice = match &doc.kind {

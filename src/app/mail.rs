@@ -169,6 +169,9 @@ struct Draft {
     attachments: Vec<(String, Vec<u8>)>,
 }
 
+/// Where a message of a kind about a document to an address stands (`Store::mail_state`).
+type Sent<'a> = dyn Fn(Kind, &str, &str) -> Result<Option<State>> + 'a;
+
 /// Turn drafts into one message per billing address, skipping paper customers, customers
 /// without an address and (unless `again`) what already went to that address.
 struct Composer {
@@ -193,13 +196,7 @@ impl Composer {
         vec![("customer", c.name.clone()), ("contact", contact), ("company", self.company.clone())]
     }
 
-    fn messages(
-        &self,
-        drafts: Vec<Draft>,
-        exists: &dyn Fn(Kind, &str, &str) -> Result<bool>,
-        again: bool,
-        out: &mut Enqueued,
-    ) -> Result<Vec<NewMessage>> {
+    fn messages(&self, drafts: Vec<Draft>, exists: &Sent, again: bool, out: &mut Enqueued) -> Result<Vec<NewMessage>> {
         let mut messages = Vec::new();
         for d in drafts {
             let skip = |reason: &str, out: &mut Enqueued| {
@@ -223,9 +220,19 @@ impl Composer {
             values.extend(d.values.iter().cloned());
             let rendered = self.templates[&d.kind].render(&values);
             let mut any = false;
+            let mut queued = false;
             for address in to {
-                if !again && exists(d.kind, &d.document, &address)? {
-                    continue;
+                if !again {
+                    match exists(d.kind, &d.document, &address)? {
+                        // Already waiting in the outbox (queued as it was issued): it goes with
+                        // this pass, once.
+                        Some(State::Waiting | State::Sending) => {
+                            queued = true;
+                            continue;
+                        }
+                        Some(_) => continue,
+                        None => {}
+                    }
                 }
                 any = true;
                 messages.push(NewMessage {
@@ -240,7 +247,7 @@ impl Composer {
                     attachments: d.attachments.clone(),
                 });
             }
-            if !any {
+            if !any && !queued {
                 skip("already_sent", out);
             }
         }
@@ -295,7 +302,7 @@ fn document_draft(store: &Store, number: &str) -> Result<Draft> {
 
 fn enqueue(store: &mut Store, clock: &Clock, composer: &Composer, drafts: Vec<Draft>, again: bool) -> Result<Enqueued> {
     let mut out = Enqueued::default();
-    let messages = composer.messages(drafts, &|k, d, to| store.mail_exists(k, d, to), again, &mut out)?;
+    let messages = composer.messages(drafts, &|k, d, to| store.mail_state(k, d, to), again, &mut out)?;
     let ids = store.enqueue_mail(&messages, &composer.settings.from_address, &clock.now)?;
     out.queued = ids
         .into_iter()
@@ -303,6 +310,47 @@ fn enqueue(store: &mut Store, clock: &Clock, composer: &Composer, drafts: Vec<Dr
         .map(|(id, m)| Queued { id, kind: m.kind, document: m.document, customer_id: m.customer_id, to: m.to })
         .collect();
     Ok(out)
+}
+
+/// The messages of documents just issued, when the reseller has them e-mailed as they are
+/// issued (`send_on_issue`): written in the issuing transaction, sent afterwards.
+pub(crate) fn on_issue(store: &Store, numbers: &[String]) -> Result<Option<(Vec<NewMessage>, String)>> {
+    match store.mail_settings()? {
+        Some(s) if s.send_on_issue => {}
+        _ => return Ok(None),
+    }
+    let composer = Composer::new(store)?;
+    let drafts = numbers.iter().map(|n| document_draft(store, n)).collect::<Result<Vec<_>>>()?;
+    let messages = composer.messages(drafts, &|k, d, to| store.mail_state(k, d, to), false, &mut Enqueued::default())?;
+    Ok(Some((messages, composer.settings.from_address.clone())))
+}
+
+/// After a billing run was issued: when the reseller has invoices e-mailed as they are issued,
+/// what of `month` is to go (already in the outbox from the issuing, or written now) and what is
+/// not e-mailed and why (paper, no address); `None` when they are e-mailed only when asked.
+pub fn issued_month(store: &mut Store, clock: &Clock, month: &str) -> Result<Option<Enqueued>> {
+    match store.mail_settings()? {
+        Some(s) if s.send_on_issue => {}
+        _ => return Ok(None),
+    }
+    if store.invoice_numbers(month.trim())?.is_empty() {
+        return Ok(None);
+    }
+    send_month(store, clock, month).map(Some)
+}
+
+/// Send what the change just written put in the outbox (issued invoices, a reminders run),
+/// if anything waits; `None` when nothing does.
+pub fn deliver_queued(
+    store: &mut Store,
+    clock: &Clock,
+    env_password: Option<&str>,
+    progress: &mut dyn FnMut(&SendResult, usize, usize),
+) -> Result<Option<Pass>> {
+    if !anything_waits(store)? {
+        return Ok(None);
+    }
+    deliver(store, clock, false, env_password, progress).map(Some)
 }
 
 /// E-mail issued invoices or credit notes by number, each with its PDF, to each billing
@@ -382,7 +430,7 @@ pub(crate) fn reminder_messages(
         });
     }
     let mut out = Enqueued::default();
-    let messages = composer.messages(drafts, &|k, d, to| store.mail_exists(k, d, to), false, &mut out)?;
+    let messages = composer.messages(drafts, &|k, d, to| store.mail_state(k, d, to), false, &mut out)?;
     Ok(Some((messages, composer.settings.from_address.clone())))
 }
 
@@ -474,7 +522,7 @@ pub fn renewals(store: &mut Store, clock: &Clock, within: Option<&str>, preview:
     }
     let enqueued = if preview {
         let mut out = Enqueued::default();
-        composer.messages(drafts, &|k, d, to| store.mail_exists(k, d, to), false, &mut out)?;
+        composer.messages(drafts, &|k, d, to| store.mail_state(k, d, to), false, &mut out)?;
         out
     } else {
         enqueue(store, clock, &composer, drafts, false)?
@@ -559,8 +607,9 @@ fn later(now: &str, minutes: i64) -> String {
 fn attachments(store: &Store, e: &OutboxEntry) -> Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
     if !e.attach_document.is_empty() {
-        let pdf = super::billing::pdf(store, &e.attach_document)?;
-        out.push((pdf.file_name, pdf.bytes));
+        // As `billing::pdf` makes it (that module sends through this one, so not through it).
+        let doc = store.document(&e.attach_document)?;
+        out.push((crate::pdf::file_name(&doc.number, &doc.customer.name), crate::pdf::render(&doc)?));
     }
     out.extend(store.mail_attachments(e.id)?);
     Ok(out)

@@ -18,8 +18,8 @@ pub fn statement(store: &Store, today: NaiveDate, customer: i64, from: Option<&s
 }
 
 /// A statement as a PDF, with the file name it is saved under.
-pub fn statement_pdf(store: &Store, statement: &Statement) -> Result<super::billing::Pdf> {
+pub fn statement_pdf(store: &Store, statement: &Statement) -> Result<crate::pdf::Pdf> {
     let bytes = crate::pdf::render_statement(&store.statement_document(statement)?)?;
     let file_name = crate::pdf::file_name(&format!("Statement-{}", statement.to), &statement.customer_name);
-    Ok(super::billing::Pdf { file_name, month: statement.to.format("%Y-%m").to_string(), bytes })
+    Ok(crate::pdf::Pdf { file_name, month: statement.to.format("%Y-%m").to_string(), bytes })
 }

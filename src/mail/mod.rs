@@ -57,6 +57,8 @@ pub struct MailSettings {
     pub ca_file: String,
     /// Renewal notices go this many days before a term ends.
     pub renewal_days: u32,
+    /// Invoices and credit notes go to the outbox as they are issued (else only when asked).
+    pub send_on_issue: bool,
 }
 
 impl MailSettings {
@@ -87,6 +89,8 @@ pub struct MailFields {
     pub bcc: Option<String>,
     pub ca_file: Option<String>,
     pub renewal_days: Option<String>,
+    /// `yes` or `no`.
+    pub send_on_issue: Option<String>,
 }
 
 impl MailFields {
@@ -155,7 +159,19 @@ impl MailFields {
             Some(d) => crate::customer::parse_days(d, "renewal_days")?,
             None => base.map(|b| b.renewal_days).unwrap_or(DEFAULT_RENEWAL_DAYS),
         };
-        Ok(MailSettings { host, port, security, user, from_address, from_name, reply_to, bcc, ca_file, renewal_days })
+        let send_on_issue = match given(&self.send_on_issue) {
+            Some(v) => yes_no(v, "send_on_issue")?,
+            None => base.map(|b| b.send_on_issue).unwrap_or(true),
+        };
+        Ok(MailSettings { host, port, security, user, from_address, from_name, reply_to, bcc, ca_file, renewal_days, send_on_issue })
+    }
+}
+
+fn yes_no(v: &str, key: &str) -> Result<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "yes" | "true" | "on" => Ok(true),
+        "no" | "false" | "off" => Ok(false),
+        _ => Err(Error::bad_value(key, format!("'{v}' is neither yes nor no"))),
     }
 }
 

@@ -81,6 +81,15 @@ pub struct Document {
     pub notes: Vec<String>,
 }
 
+/// A rendered PDF and the file name it is saved under.
+#[derive(Debug, Clone)]
+pub struct Pdf {
+    pub file_name: String,
+    /// The billing month (`YYYY-MM`) the document belongs to: PDFs are kept in a folder a month.
+    pub month: String,
+    pub bytes: Vec<u8>,
+}
+
 mod emit;
 mod fonts;
 mod format;

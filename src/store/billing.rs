@@ -155,6 +155,12 @@ impl Store {
     /// Issue `month` on `date`: renewals, drafts, numbers and invoices in one transaction.
     /// Items already billed are skipped, so running a month twice issues nothing new.
     pub fn issue_month(&mut self, month: NaiveDate, date: NaiveDate, at: &str) -> Result<BillingRun> {
+        self.issue_month_mailing(month, date, at, &|_, _| Ok(None))
+    }
+
+    /// `issue_month`, with the messages `mailing` writes for the new invoices going to the outbox
+    /// in the same transaction.
+    pub fn issue_month_mailing(&mut self, month: NaiveDate, date: NaiveDate, at: &str, mailing: super::Mailing) -> Result<BillingRun> {
         let label = month_label(month);
         let issued = self.write(|s| {
             s.check_issue_date(month, date)?;
@@ -176,6 +182,8 @@ impl Store {
             for customer_id in s.customers_with_credit()? {
                 s.apply_credit(customer_id, date, &[])?;
             }
+            let numbers: Vec<String> = invoices.iter().filter_map(|i| i.number.clone()).collect();
+            s.enqueue_mailing(mailing, &numbers, at)?;
             Ok((invoices, problems, renewals))
         })?;
         // The views are built from the drafts just written (the same values, without reading

@@ -115,6 +115,20 @@ impl Store {
     /// Issue a credit note against an issued invoice, as `credit_draft` decides, numbered in the
     /// same transaction.
     pub fn credit_invoice(&mut self, number: &str, mode: &CreditMode, reason: &str, date: NaiveDate, at: &str) -> Result<CreditNoteView> {
+        self.credit_invoice_mailing(number, mode, reason, date, at, &|_, _| Ok(None))
+    }
+
+    /// `credit_invoice`, with the messages `mailing` writes for the credit note going to the
+    /// outbox in the same transaction.
+    pub fn credit_invoice_mailing(
+        &mut self,
+        number: &str,
+        mode: &CreditMode,
+        reason: &str,
+        date: NaiveDate,
+        at: &str,
+        mailing: super::Mailing,
+    ) -> Result<CreditNoteView> {
         let reason = crate::customer::plain_text(reason, "reason", 500, false)?;
         let reason = reason.as_str();
         let cn = self.write(|s| {
@@ -142,6 +156,7 @@ impl Store {
                     params![cn_id, i as i64 + 1, line_id, l.description, l.quantity.to_string(), l.unit_price.to_string(), cur.to_minor(l.amount), l.vat_rate.to_string()],
                 )?;
             }
+            s.enqueue_mailing(mailing, std::slice::from_ref(&cn_number), at)?;
             Ok(cn_number)
         })?;
         self.credit_note(&cn)

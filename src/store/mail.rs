@@ -65,6 +65,7 @@ fn settings_from_row(r: &Row) -> rusqlite::Result<MailSettings> {
         bcc: r.get("bcc")?,
         ca_file: r.get("ca_file")?,
         renewal_days: r.get("renewal_days")?,
+        send_on_issue: r.get("send_on_issue")?,
     })
 }
 
@@ -103,6 +104,10 @@ fn entry_from_row(r: &Row) -> rusqlite::Result<OutboxEntry> {
     })
 }
 
+/// What goes to the outbox as documents are issued: given the book (inside the issuing
+/// transaction) and the new documents' numbers, the messages and the sender's address, or `None`.
+pub type Mailing<'a> = &'a dyn Fn(&Store, &[String]) -> Result<Option<(Vec<NewMessage>, String)>>;
+
 /// Which messages a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxFilter {
@@ -113,17 +118,18 @@ pub enum OutboxFilter {
 }
 
 impl Store {
-    /// A message about `document` already went, or waits to go, to `to` (refused ones do not count).
-    pub fn mail_exists(&self, kind: Kind, document: &str, to: &str) -> Result<bool> {
+    /// Where a message about `document` to `to` stands: the latest one that went or waits to go
+    /// (refused ones do not count), or `None`.
+    pub fn mail_state(&self, kind: Kind, document: &str, to: &str) -> Result<Option<State>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT 1 FROM mail_outbox WHERE kind = ?1 AND document = ?2 AND to_address = ?3 COLLATE NOCASE AND state <> 'refused'",
+                "SELECT state FROM mail_outbox WHERE kind = ?1 AND document = ?2 AND to_address = ?3 COLLATE NOCASE AND state <> 'refused'
+                 ORDER BY id DESC LIMIT 1",
                 params![kind.as_str(), document, to],
-                |_| Ok(()),
+                |r| col::parse_with(r, "state", State::parse),
             )
-            .optional()?
-            .is_some())
+            .optional()?)
     }
 
     pub fn mail_settings(&self) -> Result<Option<MailSettings>> {
@@ -133,11 +139,12 @@ impl Store {
     pub fn set_mail_settings(&mut self, s: &MailSettings) -> Result<()> {
         self.write(|tx| {
             tx.conn.execute(
-                "INSERT INTO mail_settings (id, host, port, security, user, from_address, from_name, reply_to, bcc, ca_file, renewal_days)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                "INSERT INTO mail_settings (id, host, port, security, user, from_address, from_name, reply_to, bcc, ca_file, renewal_days, send_on_issue)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port, security = excluded.security,
                     user = excluded.user, from_address = excluded.from_address, from_name = excluded.from_name,
-                    reply_to = excluded.reply_to, bcc = excluded.bcc, ca_file = excluded.ca_file, renewal_days = excluded.renewal_days",
+                    reply_to = excluded.reply_to, bcc = excluded.bcc, ca_file = excluded.ca_file, renewal_days = excluded.renewal_days,
+                    send_on_issue = excluded.send_on_issue",
                 params![
                     s.host,
                     s.port,
@@ -148,7 +155,8 @@ impl Store {
                     s.reply_to,
                     s.bcc,
                     s.ca_file,
-                    s.renewal_days
+                    s.renewal_days,
+                    s.send_on_issue
                 ],
             )?;
             Ok(())
@@ -309,6 +317,19 @@ impl Store {
 
 impl Tx<'_> {
     /// Write one message to the outbox, inside the caller's transaction.
+    /// The messages `mailing` writes about the documents just issued, to the outbox.
+    pub(crate) fn enqueue_mailing(&self, mailing: Mailing, numbers: &[String], at: &str) -> Result<()> {
+        if numbers.is_empty() {
+            return Ok(());
+        }
+        if let Some((messages, from)) = mailing(self.store, numbers)? {
+            for m in &messages {
+                self.enqueue_mail(m, &from, at)?;
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) fn enqueue_mail(&self, m: &NewMessage, from_address: &str, at: &str) -> Result<i64> {
         let id: i64 = self.conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM mail_outbox", [], |r| r.get(0))?;
         let message_id = crate::mail::message_id(id, at, from_address);

@@ -31,7 +31,7 @@ pub use catalogue::{ImportSummary, PriceQuote};
 pub use dashboard::{
     CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,
 };
-pub use mail::{NewMessage, OutboxEntry, OutboxFilter};
+pub use mail::{Mailing, NewMessage, OutboxEntry, OutboxFilter};
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
 pub use recon::{to_currency, ReconFile, ReconImport, ReconPlan, ReconRecord};
 pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};

@@ -712,4 +712,9 @@ BEGIN SELECT RAISE(ABORT, 'a message in the outbox is kept as it was written'); 
 CREATE TRIGGER mail_attachments_no_delete BEFORE DELETE ON mail_attachments
 BEGIN SELECT RAISE(ABORT, 'a message in the outbox is kept as it was written'); END;
 "#,
+    // 12: invoices and credit notes go to the outbox in the transaction that issues them (when
+    // the reseller wants them e-mailed as they are issued).
+    r#"
+ALTER TABLE mail_settings ADD COLUMN send_on_issue INTEGER NOT NULL DEFAULT 1 CHECK (send_on_issue IN (0, 1));
+"#,
 ];

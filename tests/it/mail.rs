@@ -1,7 +1,9 @@
 //! E-mail to customers against a real SMTP server (tests/smtp/server.py, Debian's aiosmtpd) that
 //! each test starts on localhost with TLS and a password: what a mail client sees (headers with
 //! non-ASCII names, both body parts, the PDF's bytes), one message per recipient, refusals, the
-//! server down, a send cut off by a kill, and the password kept out of the book.
+//! server down, a send cut off by a kill, invoices written to the outbox as they are issued, and
+//! the password kept in a real credential store (GNOME Keyring's Secret Service on a private
+//! D-Bus) and out of the book.
 
 use crate::helpers::*;
 use serde_json::Value;
@@ -115,6 +117,13 @@ fn mail_fails(db: &Path, args: &[&str]) -> Value {
 /// A reseller with two e-mail customers (one with two billing addresses and a non-ASCII
 /// contact), one paper customer, November issued; mail set up against `smtp`.
 fn setup(db: &Path, smtp: &Smtp) {
+    book(db);
+    ok(db, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
+    set_mail(db, smtp);
+}
+
+/// The book of `setup`, nothing issued, no mail set up.
+fn book(db: &Path) {
     ok(
         db,
         &[
@@ -184,8 +193,6 @@ fn setup(db: &Path, smtp: &Smtp) {
             ],
         );
     }
-    ok(db, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
-    set_mail(db, smtp);
 }
 
 fn set_mail(db: &Path, smtp: &Smtp) {
@@ -271,6 +278,93 @@ fn a_months_invoices_go_once_to_each_billing_address_with_the_saved_pdf() {
     // Asked for by number with --again, it goes again.
     let r = mail_json(&db.path, &["mail", "send", "--invoices", "INV-2026-00002", "--again"]);
     assert_eq!(r["delivery"]["sent"], 1);
+    assert_eq!(smtp.messages().len(), 4);
+}
+
+#[test]
+fn invoices_and_credit_notes_go_to_the_outbox_as_they_are_issued_and_go_at_once() {
+    let smtp = Smtp::start("starttls");
+    let db = TestDb::new();
+    book(&db.path);
+    set_mail(&db.path, &smtp);
+    let shown = mail_json(&db.path, &["mail", "show"]);
+    assert_eq!(shown["settings"]["send_on_issue"], true, "e-mailed as issued unless the reseller says otherwise");
+
+    // The server is down while the month is issued: the invoices are issued, and their messages
+    // were written with them and wait.
+    let (port, dir, security) = smtp.stop();
+    let run = mail_json(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
+    assert_eq!(run["invoices"].as_array().unwrap().len(), 3);
+    let mail = &run["mail"];
+    assert_eq!((mail["delivery"]["sent"].as_u64(), mail["delivery"]["waiting"].as_u64()), (Some(0), Some(3)), "{mail}");
+    assert!(mail["delivery"]["stopped"].as_str().unwrap().contains("connect"), "{mail}");
+    let skipped = mail["skipped"].as_array().unwrap();
+    assert_eq!((skipped.len(), skipped[0]["customer_name"].as_str(), skipped[0]["reason"].as_str()), (1, Some("Paper Co"), Some("paper")));
+    let outbox = mail_json(&db.path, &["mail", "outbox"]);
+    let mut waiting: Vec<(String, String, String)> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["document"].as_str().unwrap().into(), e["to"].as_str().unwrap().into(), e["state"].as_str().unwrap().into()))
+        .collect();
+    waiting.sort();
+    assert_eq!(
+        waiting,
+        [
+            ("INV-2026-00001".into(), "accounts@acme.example".into(), "waiting".into()),
+            ("INV-2026-00001".into(), "zoe@acme.example".into(), "waiting".into()),
+            ("INV-2026-00002".into(), "ap@bolt.example".into(), "waiting".into()),
+        ]
+    );
+
+    // The server is back: they go, once, each with its saved PDF.
+    let smtp = Smtp::start_on(security, port, dir);
+    let left = mail_json(&db.path, &["mail", "outbox", "--retry"]);
+    assert_eq!(left, serde_json::json!([]), "nothing is left waiting");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 3);
+    let bolt = messages.iter().find(|m| header(m, "To") == "ap@bolt.example").unwrap();
+    assert_eq!(header(bolt, "Subject"), "Invoice INV-2026-00002 from Cloudwise Café (Pty) Ltd");
+    let saved = db.dir.path().join("inv2.pdf");
+    ok(&db.path, &["invoice", "pdf", "INV-2026-00002", "--out", saved.to_str().unwrap()]);
+    assert_eq!(bolt["attachments"][0]["sha256"].as_str().unwrap(), sha256(&std::fs::read(&saved).unwrap()));
+    // "E-mail the month" afterwards finds nothing new to send.
+    let again = mail_json(&db.path, &["mail", "send", "--month", "2026-11"]);
+    assert_eq!((again["queued"].as_array().unwrap().len(), again["delivery"]["sent"].as_u64()), (0, Some(0)), "{again}");
+    assert_eq!(smtp.messages().len(), 3);
+
+    // A credit note goes as it is issued, with its own PDF.
+    let cn = mail_json(
+        &db.path,
+        &["invoice", "credit", "INV-2026-00002", "--amount", "100", "--reason", "Two seats returned", "--date", "2026-12-02"],
+    );
+    assert_eq!(cn["number"], "CN-2026-00001");
+    assert_eq!(cn["mail"]["sent"], 1, "{cn}");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 4);
+    let credit = &messages[3];
+    assert_eq!(header(credit, "To"), "ap@bolt.example");
+    assert_eq!(header(credit, "Subject"), "Credit note CN-2026-00001 from Cloudwise Café (Pty) Ltd");
+    // 100 net + 15 % VAT.
+    assert!(
+        plain(credit["text"].as_str().unwrap())
+            .contains("credit note CN-2026-00001 of 2 December 2026 for R 115,00, which corrects invoice INV-2026-00002"),
+        "{}",
+        credit["text"]
+    );
+    let saved = db.dir.path().join("cn.pdf");
+    ok(&db.path, &["invoice", "pdf", "CN-2026-00001", "--out", saved.to_str().unwrap()]);
+    assert_eq!(credit["attachments"][0]["sha256"].as_str().unwrap(), sha256(&std::fs::read(&saved).unwrap()));
+
+    // A reseller who sends by hand: issuing writes no message.
+    let shown = mail_json(&db.path, &["mail", "set", "--send-on-issue", "no"]);
+    assert_eq!(shown["settings"]["send_on_issue"], false);
+    let bad = mail_fails(&db.path, &["mail", "set", "--send-on-issue", "maybe"]);
+    assert_eq!(bad["field"], "--send-on-issue", "{bad}");
+    let december = mail_json(&db.path, &["bill", "--month", "2026-12", "--issue", "--date", "2026-12-02"]);
+    assert_eq!(december["invoices"].as_array().unwrap().len(), 3);
+    assert!(december.get("mail").is_none(), "{december}");
+    assert_eq!(mail_json(&db.path, &["mail", "outbox"]), serde_json::json!([]));
     assert_eq!(smtp.messages().len(), 4);
 }
 
@@ -501,12 +595,14 @@ fn reminder_letters_go_by_e_mail_with_the_reminders_run() {
     let run = mail_json(&db.path, &["reminders", "run", "--as-of", "2027-01-10", "--out-dir", letters.to_str().unwrap()]);
     let sent = run.as_array().unwrap();
     assert_eq!(sent.len(), 3, "{run}");
-    // Written to the outbox with the run; they go on the next pass.
-    let outbox = mail_json(&db.path, &["mail", "outbox"]);
-    assert_eq!(outbox.as_array().unwrap().len(), 3, "two addresses at Acme, one at Bolt; Paper Co takes paper: {outbox}");
-    mail_json(&db.path, &["--today", "2027-01-10", "mail", "outbox", "--retry"]);
+    // Written to the outbox with the run, and sent right after it.
+    assert_eq!(mail_json(&db.path, &["mail", "outbox"]), serde_json::json!([]), "nothing waits");
     let m = smtp.messages();
-    assert_eq!(m.len(), 3);
+    assert_eq!(m.len(), 3, "two addresses at Acme, one at Bolt; Paper Co takes paper");
+    let log = mail_json(&db.path, &["mail", "log"]);
+    let reminders: Vec<&Value> = log.as_array().unwrap().iter().filter(|e| e["kind"] == "reminder").collect();
+    assert_eq!(reminders.len(), 3);
+    assert!(reminders.iter().all(|e| e["state"] == "sent"), "{log}");
     let bolt = m.iter().find(|m| header(m, "To") == "ap@bolt.example").unwrap();
     assert_eq!(header(bolt, "Subject"), "Reminder: invoice INV-2026-00002 is overdue");
     let letter = std::fs::read(letters.join(bolt["attachments"][0]["filename"].as_str().unwrap())).unwrap();
@@ -542,5 +638,145 @@ fn the_password_is_never_written_to_the_book_or_a_backup() {
     for file in [db.path.clone(), backup] {
         let bytes = std::fs::read(&file).unwrap();
         assert!(!bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()), "the password is in {}", file.display());
+    }
+}
+
+/// A real credential store for a test: a private D-Bus session bus with GNOME Keyring's Secret
+/// Service on it (the login keyring made and unlocked in a directory of its own), both stopped
+/// when dropped. The same service a Linux desktop gives Seatbook.
+struct SecretService {
+    bus: Child,
+    keyring: Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SecretService {
+    fn start() -> SecretService {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon starts (installed by .ci/run)");
+        let mut address = String::new();
+        BufReader::new(bus.stdout.take().unwrap()).read_line(&mut address).unwrap();
+        let address = address.trim().to_string();
+        assert!(address.starts_with("unix:"), "the bus said {address:?}");
+        let runtime = dir.path().join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("HOME", dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon starts (installed by .ci/run)");
+        {
+            use std::io::Write;
+            // The login keyring's own password, on standard input, then end of input.
+            let mut stdin = keyring.stdin.take().unwrap();
+            stdin.write_all(b"keyring-password").unwrap();
+        }
+        let service = SecretService { bus, keyring, address, _dir: dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !service.ready() {
+            assert!(Instant::now() < deadline, "the Secret Service did not come up on the test bus");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        service
+    }
+
+    /// The Secret Service has its name on the bus.
+    fn ready(&self) -> bool {
+        let o = Command::new("dbus-send")
+            .args([
+                &format!("--bus={}", self.address),
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.secrets",
+            ])
+            .output()
+            .expect("dbus-send runs (with dbus-daemon)");
+        String::from_utf8_lossy(&o.stdout).contains("boolean true")
+    }
+
+    /// `seatbook` on this bus, with no password in the environment.
+    fn seatbook(&self, db: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_seatbook"))
+            .arg("--json")
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env_remove("SEATBOOK_SMTP_PASSWORD")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        for child in [&mut self.keyring, &mut self.bus] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[test]
+fn the_password_lives_in_the_systems_credential_store_and_signs_in_from_there() {
+    let keyring = SecretService::start();
+    let smtp = Smtp::start("starttls");
+    let db = TestDb::new();
+    setup(&db.path, &smtp);
+
+    // The password typed once goes to the Secret Service.
+    let o = keyring.seatbook(&db.path, &["mail", "set", "--password-stdin"], &format!("{PASSWORD}\n"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let view: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(view["password"], "kept", "{view}");
+
+    // A new process signs in with it, with nothing in the environment.
+    let o = keyring.seatbook(&db.path, &["mail", "test", "--to", "owner@cloudwise.example"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = smtp.messages();
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0]["envelope"]["auth_user"], USER);
+    let o = keyring.seatbook(&db.path, &["mail", "send", "--month", "2026-11"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(smtp.messages().len(), 4, "the month's three messages went too");
+
+    // A wrong password kept in its place is what the server refuses: the store is really read.
+    let o = keyring.seatbook(&db.path, &["mail", "set", "--password-stdin"], "not-the-password\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = keyring.seatbook(&db.path, &["mail", "test", "--to", "owner@cloudwise.example"], "");
+    assert_eq!(o.status.code(), Some(1));
+    let e: Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert!(e["message"].as_str().unwrap().contains("did not accept the user name or password"), "{e}");
+
+    // And the book and its backup hold neither.
+    let backup = db.dir.path().join("book.backup");
+    ok(&db.path, &["backup", "create", "--out", backup.to_str().unwrap()]);
+    for file in [db.path.clone(), backup] {
+        let bytes = std::fs::read(&file).unwrap();
+        for secret in [PASSWORD, "not-the-password"] {
+            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} is in {}", file.display());
+        }
     }
 }

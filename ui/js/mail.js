@@ -47,7 +47,7 @@ export function documentLabel(e) {
 export function summary(mailed) {
   const d = mailed.delivery || {};
   const parts = [];
-  if (d.busy) return "Another Seatbook is sending this book's mail right now.";
+  if (d.busy) return "This book's mail is being sent already (in the background, or by another Seatbook): the E-mail screen shows how it goes.";
   parts.push(`E-mailed ${fmt.plural(d.sent || 0, "message")}`);
   if (d.refused) parts.push(`${d.refused} refused`);
   if (d.waiting) parts.push(`${fmt.plural(d.waiting, "message")} waiting in the outbox`);
@@ -134,12 +134,14 @@ export async function settingsPanel(ctx) {
       field({ label: "Copy every message to", name: "bcc", type: "email", value: s.bcc || "", hint: "Optional: a copy to yourself" }),
       field({ label: "Trusted certificate (PEM file)", name: "ca_file", value: s.ca_file || "", hint: "Only for a local relay with its own certificate" }),
       field({ label: "Renewal notices (days before)", name: "renewal_days", value: String(s.renewal_days ?? 14), inputmode: "numeric" }),
+      field({ label: "E-mail invoices and credit notes as they are issued", name: "send_on_issue", type: "checkbox", value: s.send_on_issue ?? true, hint: "Otherwise they go when you press “E-mail the invoices” or an invoice's “E-mail”" }),
     ),
     passwordNote,
     actions(submit("Save e-mail settings", { "data-action": "save-mail" })),
   );
   onSubmit(f, async (v) => {
     const { password, ...fields } = v;
+    fields.send_on_issue = fields.send_on_issue ? "yes" : "no";
     const next = await api.mailSet(fields, password);
     f.querySelector('[name="password"]').value = "";
     passwordNote.dataset.password = next.password;

@@ -2,10 +2,12 @@
 
 use super::blocking;
 use crate::commands::documents::{write_pdfs, PdfBatch};
+use crate::commands::mail::{deliver, Mailed};
 use crate::error::IpcError;
 use crate::files;
 use crate::state::AppState;
 use seatbook::app::billing::{self as billing, CreditRequest, InvoiceDetail, InvoiceRow};
+use seatbook::app::mail;
 use seatbook::store::{BillingRun, CreditNoteView};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -17,12 +19,16 @@ pub async fn billing_preview(state: State<'_, AppState>, month: String, date: Op
     state.with_store(|s| billing::run(s, &clock, &month, date.as_deref(), false))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct IssueReport {
     pub run: BillingRun,
     pub pdfs: Option<PdfBatch>,
     /// The invoices are issued even when their PDFs could not be written (they can be again).
     pub pdf_error: Option<IpcError>,
+    /// When invoices are e-mailed as they are issued: what went, what waits, what is not e-mailed.
+    pub mail: Option<Mailed>,
+    /// The invoices are issued even when their e-mail could not go (it waits in the outbox).
+    pub mail_error: Option<IpcError>,
 }
 
 /// Issue the month's invoices, then write their PDFs into the month's folder.
@@ -42,7 +48,20 @@ pub async fn billing_issue<R: Runtime>(app: AppHandle<R>, month: String, date: O
                 Err(e) => (None, Some(e)),
             }
         };
-        Ok(IssueReport { run, pdfs, pdf_error })
+        // Invoices e-mailed as they are issued went to the outbox with them: they go now.
+        let (mail, mail_error) = if numbers.is_empty() {
+            (None, None)
+        } else {
+            match state.with_store(|s| mail::issued_month(s, &clock, &run.month)) {
+                Ok(None) => (None, None),
+                Ok(Some(enqueued)) => match deliver(app, state, false) {
+                    Ok(delivery) => (Some(Mailed { enqueued, delivery }), None),
+                    Err(e) => (None, Some(e)),
+                },
+                Err(e) => (None, Some(e)),
+            }
+        };
+        Ok(IssueReport { run, pdfs, pdf_error, mail, mail_error })
     })
     .await
 }
@@ -67,7 +86,14 @@ pub async fn invoice_get(state: State<'_, AppState>, number: String) -> Result<I
 
 /// Correct an issued invoice with a credit note: the whole of it, chosen lines, or an amount.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn invoice_credit(state: State<'_, AppState>, input: CreditRequest) -> Result<CreditNoteView, IpcError> {
+pub async fn invoice_credit<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    input: CreditRequest,
+) -> Result<CreditNoteView, IpcError> {
     let clock = state.clock();
-    state.with_store(|s| billing::credit(s, &clock, &input))
+    let cn = state.with_store(|s| billing::credit(s, &clock, &input))?;
+    // A credit note e-mailed as it is issued went to the outbox with it: it goes now.
+    crate::commands::mail::send_soon(&app);
+    Ok(cn)
 }

@@ -41,6 +41,24 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, state: &AppState, all: bool) -> R
     Ok(pass)
 }
 
+/// Send what a change just put in the outbox (a reminders run, a credit note), if anything
+/// waits; a failure to send is the pass's to report, never the change's.
+pub fn deliver_if_waiting<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Option<Pass> {
+    match state.with_store(|s| mail::anything_waits(s)) {
+        Ok(true) => deliver(app, state, false).ok(),
+        _ => None,
+    }
+}
+
+/// `deliver_if_waiting` on a thread of its own, for a command that answers at once.
+pub fn send_soon<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        let state = tauri::Manager::state::<AppState>(&app);
+        deliver_if_waiting(&app, &state);
+    });
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn mail_settings(state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
     let env = state.launch.smtp_password.clone();

@@ -5,6 +5,7 @@ use super::blocking;
 use crate::error::IpcError;
 use crate::files;
 use crate::state::AppState;
+use seatbook::app::mail::Pass;
 use seatbook::app::receivables;
 use seatbook::store::{Reminder, SentReminder};
 use serde::Serialize;
@@ -14,6 +15,8 @@ use tauri::{AppHandle, Runtime, State};
 pub struct RemindersSent {
     pub sent: Vec<SentReminder>,
     pub folder: String,
+    /// The letters that go by e-mail (written to the outbox with the run), sent now.
+    pub mail: Option<Pass>,
 }
 
 fn letters_folder(state: &AppState) -> std::path::PathBuf {
@@ -39,11 +42,13 @@ pub async fn reminders_due(state: State<'_, AppState>) -> Result<Vec<Reminder>, 
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn reminders_send<R: Runtime>(app: AppHandle<R>) -> Result<RemindersSent, IpcError> {
-    blocking(app, move |_app, state| {
+    blocking(app, move |app, state| {
         let clock = state.clock();
         let folder = letters_folder(state);
         let sent = state.with_store(|s| receivables::send_reminders(s, &clock, None, &folder))?;
-        Ok(RemindersSent { sent, folder: folder.display().to_string() })
+        // The reminders are recorded whatever the sending does: what cannot go waits.
+        let mail = crate::commands::mail::deliver_if_waiting(app, state);
+        Ok(RemindersSent { sent, folder: folder.display().to_string(), mail })
     })
     .await
 }

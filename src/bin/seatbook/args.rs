@@ -876,6 +876,10 @@ pub enum MailCommand {
         /// Renewal notices go this many days before a term ends (default 14).
         #[arg(long, value_name = "DAYS")]
         renewal_days: Option<String>,
+        /// yes (default): invoices and credit notes are e-mailed as they are issued; no: only
+        /// with `seatbook mail send`.
+        #[arg(long, value_name = "yes|no")]
+        send_on_issue: Option<String>,
     },
     /// The settings, and where the password is kept.
     Show,

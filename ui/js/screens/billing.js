@@ -73,7 +73,9 @@ export async function render(root, ctx, params = {}) {
       const report = await api.billingIssue(v.month.trim(), v.date);
       showIssued(result, ctx, report);
       const n = report.run.invoices.length;
-      ctx.toast(n ? `Issued ${fmt.plural(n, "invoice")} for ${fmt.month(report.run.month)}.` : `Nothing new to bill for ${fmt.month(report.run.month)}.`);
+      const issued = n ? `Issued ${fmt.plural(n, "invoice")} for ${fmt.month(report.run.month)}.` : `Nothing new to bill for ${fmt.month(report.run.month)}.`;
+      const d = report.mail?.delivery;
+      ctx.toast(report.mail ? `${issued} ${mail.summary(report.mail)}` : issued, d && (d.refused || d.stopped || d.interrupted) ? "error" : "ok");
     } catch (error) {
       showError(f, error);
     } finally {
@@ -229,7 +231,7 @@ function showIssued(result, ctx, report) {
     }),
     button("All invoices of the month", { class: "btn btn-link", onclick: () => ctx.navigate("invoices", { month }) }),
   );
-  const mailed = h("div", { class: "mail-results", "data-mail-results": month });
+  const mailed = h("div", { class: "mail-results", "data-mail-results": month }, report.mail ? mail.results(report.mail) : null);
   replace(
     result,
     section(
@@ -255,6 +257,9 @@ function showIssued(result, ctx, report) {
               },
             }),
           )
+        : null,
+      report.mail_error
+        ? h("div", { class: "notice notice-error", role: "alert" }, `The invoices are issued, but their e-mail could not go yet: ${report.mail_error.message} It waits in the outbox.`)
         : null,
       doneActions,
       mail.mailProgress(),

@@ -4,6 +4,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
+import * as mail from "../mail.js";
 import { h, replace, amount, day, badge, button, table, td, empty, actions, dialog } from "../dom.js";
 
 const TONES = { 1: "info", 2: "warn", 3: "danger" };
@@ -50,6 +51,7 @@ export async function remindersDialog(ctx, done) {
             body,
             h("p", {}, `Sent ${fmt.plural(result.sent.length, "reminder")}. The letters are in `, h("code", { "data-reminders-folder": result.folder }, result.folder), "."),
             table("reminders-sent", columns, rows(result.sent, true)),
+            result.mail ? [h("h3", {}, "By e-mail"), mail.results({ delivery: result.mail })] : null,
             actions(
               button("Open folder", {
                 "data-action": "open-reminders-folder",
@@ -64,7 +66,11 @@ export async function remindersDialog(ctx, done) {
               button("Close", { class: "btn btn-primary", "data-action": "cancel-dialog", onclick: () => dlg.close() }),
             ),
           );
-          ctx.toast(`Sent ${fmt.plural(result.sent.length, "reminder")}.`);
+          const d = result.mail;
+          ctx.toast(
+            d ? `Sent ${fmt.plural(result.sent.length, "reminder")}. ${mail.summary({ delivery: d })}` : `Sent ${fmt.plural(result.sent.length, "reminder")}.`,
+            d && (d.refused || d.stopped || d.interrupted) ? "error" : "ok",
+          );
           done?.();
         } catch (e) {
           error.textContent = e.message;
@@ -75,7 +81,7 @@ export async function remindersDialog(ctx, done) {
     });
     replace(
       body,
-      h("p", {}, `${fmt.plural(due.length, "reminder")} due on ${fmt.date(ctx.today)}. Each invoice gets the letter its days overdue call for, once; a PDF letter is written for each.`),
+      h("p", {}, `${fmt.plural(due.length, "reminder")} due on ${fmt.date(ctx.today)}. Each invoice gets the letter its days overdue call for, once; a PDF letter is written for each, and e-mailed to customers who take e-mail once e-mail is set up in Settings.`),
       table("reminders-due", columns, rows(due, false)),
       error,
       actions(button("Cancel", { "data-action": "cancel-dialog", onclick: () => dlg.close() }), send),

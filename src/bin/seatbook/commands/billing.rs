@@ -8,7 +8,8 @@ use serde_json::json;
 
 pub fn bill(ctx: &mut Ctx, month: &str, date: Option<&str>, issue: bool) -> Result<Output> {
     let run = billing::run(&mut ctx.store, &ctx.clock, month, date, issue)?;
-    out(&run, render::billing_run(&run))
+    let output = out(&run, render::billing_run(&run))?;
+    Ok(if issue { super::mail::send_issued(ctx, &run.month, output) } else { output })
 }
 
 pub fn invoice(ctx: &mut Ctx, cmd: InvoiceCommand) -> Result<Output> {
@@ -61,7 +62,8 @@ pub fn invoice(ctx: &mut Ctx, cmd: InvoiceCommand) -> Result<Output> {
         InvoiceCommand::Credit { number, lines, amount, reason, date } => {
             let request = CreditRequest { number, mode: None, lines: lines.unwrap_or_default(), amount, reason, date };
             let cn = billing::credit(&mut ctx.store, &ctx.clock, &request)?;
-            out(&cn, render::credit_note(&cn))
+            let output = out(&cn, render::credit_note(&cn))?;
+            Ok(super::mail::send_queued(ctx, output))
         }
     }
 }

@@ -77,6 +77,49 @@ fn env_password() -> Option<String> {
     std::env::var(seatbook::secrets::SMTP_PASSWORD_ENV).ok().filter(|p| !p.is_empty())
 }
 
+/// After a change that wrote messages to the outbox (issuing invoices or a credit note, a
+/// reminders run): send them now, adding what went to the output (`"mail"` in a JSON object).
+/// The change stands whatever the sending does; what could not go waits in the outbox.
+pub fn send_queued(ctx: &mut Ctx, mut output: Output) -> Output {
+    match mail::deliver_queued(&mut ctx.store, &ctx.clock, env_password().as_deref(), &mut progress(ctx.json)) {
+        Ok(None) => {}
+        Ok(Some(pass)) => {
+            output.text.push_str("E-mail:\n");
+            output.text.push_str(&pass_text(&pass));
+            if let (Some(o), Ok(v)) = (output.json.as_object_mut(), serde_json::to_value(&pass)) {
+                o.insert("mail".into(), v);
+            }
+        }
+        Err(e) => return not_sent(output, &e),
+    }
+    output
+}
+
+/// After a billing run: its invoices go now when the reseller has them e-mailed as issued
+/// (`"mail"` in the JSON: what was not e-mailed and why, and the sending).
+pub fn send_issued(ctx: &mut Ctx, month: &str, mut output: Output) -> Output {
+    match mail::issued_month(&mut ctx.store, &ctx.clock, month) {
+        Ok(None) => output,
+        Ok(Some(e)) => match send(ctx, e) {
+            Ok(mailed) => {
+                output.text.push_str("E-mail:\n");
+                output.text.push_str(&mailed.text);
+                if let Some(o) = output.json.as_object_mut() {
+                    o.insert("mail".into(), mailed.json);
+                }
+                output
+            }
+            Err(e) => not_sent(output, &e),
+        },
+        Err(e) => not_sent(output, &e),
+    }
+}
+
+fn not_sent(mut output: Output, e: &Error) -> Output {
+    let _ = writeln!(output.text, "The e-mail in the outbox was not sent ({}); it goes with `seatbook mail outbox --retry`.", e.message);
+    output
+}
+
 fn send(ctx: &mut Ctx, e: Enqueued) -> Result<Output> {
     let pass = mail::deliver(&mut ctx.store, &ctx.clock, false, env_password().as_deref(), &mut progress(ctx.json))?;
     let text = format!("{} message(s) written to the outbox.\n{}{}", e.queued.len(), enqueued_text(&e), pass_text(&pass));
@@ -103,7 +146,20 @@ fn entry_line(e: &OutboxEntry) -> String {
 
 pub fn mail(ctx: &mut Ctx, cmd: MailCommand) -> Result<Output> {
     match cmd {
-        MailCommand::Set { host, port, security, user, password_stdin, from, from_name, reply_to, bcc, ca_file, renewal_days } => {
+        MailCommand::Set {
+            host,
+            port,
+            security,
+            user,
+            password_stdin,
+            from,
+            from_name,
+            reply_to,
+            bcc,
+            ca_file,
+            renewal_days,
+            send_on_issue,
+        } => {
             let password = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().read_line(&mut line).map_err(|e| Error::io(format!("cannot read the password: {e}")))?;
@@ -111,7 +167,19 @@ pub fn mail(ctx: &mut Ctx, cmd: MailCommand) -> Result<Output> {
             } else {
                 None
             };
-            let fields = MailFields { host, port, security, user, from_address: from, from_name, reply_to, bcc, ca_file, renewal_days };
+            let fields = MailFields {
+                host,
+                port,
+                security,
+                user,
+                from_address: from,
+                from_name,
+                reply_to,
+                bcc,
+                ca_file,
+                renewal_days,
+                send_on_issue,
+            };
             let s = mail::set(&mut ctx.store, &fields, password.as_deref())?;
             let view = mail::settings(&ctx.store, env_password().as_deref())?;
             out(
@@ -131,7 +199,7 @@ pub fn mail(ctx: &mut Ctx, cmd: MailCommand) -> Result<Output> {
             let text = match &view.settings {
                 None => "E-mail is not set up yet (seatbook mail set --host H --from ADDRESS ...).\n".to_string(),
                 Some(s) => format!(
-                    "Server:    {}:{} ({})\nUser:      {}\nFrom:      {} <{}>\nReply-to:  {}\nCopy to:   {}\nCA file:   {}\nRenewal notices {} days before a term ends.\n{}",
+                    "Server:    {}:{} ({})\nUser:      {}\nFrom:      {} <{}>\nReply-to:  {}\nCopy to:   {}\nCA file:   {}\nRenewal notices {} days before a term ends.\n{}\n{}",
                     s.host,
                     s.port,
                     s.security.as_str(),
@@ -142,6 +210,11 @@ pub fn mail(ctx: &mut Ctx, cmd: MailCommand) -> Result<Output> {
                     s.bcc,
                     s.ca_file,
                     s.renewal_days,
+                    if s.send_on_issue {
+                        "Invoices and credit notes are e-mailed as they are issued."
+                    } else {
+                        "Invoices and credit notes are e-mailed only when asked (seatbook mail send)."
+                    },
                     password_text(&view.password)
                 ),
             };

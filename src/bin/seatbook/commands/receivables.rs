@@ -58,5 +58,7 @@ pub fn reminders(ctx: &mut Ctx, cmd: RemindersCommand) -> Result<Output> {
     let reminders: Vec<_> = sent.iter().map(|s| s.reminder.clone()).collect();
     let files: Vec<String> = sent.iter().map(|s| s.file.clone()).collect();
     let rows: Vec<serde_json::Value> = sent.iter().map(|s| json!({"reminder": s.reminder, "file": s.file})).collect();
-    out(&rows, render::reminders(&reminders, Some(&files)))
+    // The letters that go by e-mail were written to the outbox with the run: they go now.
+    let output = out(&rows, render::reminders(&reminders, Some(&files)))?;
+    Ok(super::mail::send_queued(ctx, output))
 }
