@@ -18,6 +18,11 @@ pub fn read(path: &Path, field: &str) -> Result<Vec<u8>> {
     })
 }
 
+/// A path's file name as a person reads it ("" for none).
+pub fn name_of(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 /// A file the user named, opened for reading bit by bit (files too large to hold whole).
 pub fn open(path: &Path, field: &str) -> Result<std::fs::File> {
     std::fs::File::open(path).map_err(|e| {
@@ -34,13 +39,13 @@ pub fn open(path: &Path, field: &str) -> Result<std::fs::File> {
 /// Its name is the destination's, hidden, with this process's id: it never collides with a file
 /// of the user's (`report.tmp`), and one a killed process left is known by its prefix.
 pub fn temp_beside(dest: &Path) -> PathBuf {
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = name_of(dest);
     dest.with_file_name(format!(".{name}.seatbook-{}.part", std::process::id()))
 }
 
 /// Remove what a killed write to `dest` left beside it (`temp_beside` files of any process).
 pub fn remove_leftovers(dest: &Path) {
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = name_of(dest);
     let prefix = format!(".{name}.seatbook-");
     let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let Ok(entries) = std::fs::read_dir(dir) else { return };

@@ -36,12 +36,7 @@ fn modified(path: &Path) -> Option<String> {
 }
 
 fn row(path: &Path, bytes: u64) -> BackupRow {
-    BackupRow {
-        name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        path: path.display().to_string(),
-        bytes,
-        modified: modified(path),
-    }
+    BackupRow { name: crate::files::name_of(path), path: path.display().to_string(), bytes, modified: modified(path) }
 }
 
 /// The day's automatic backup (the last 30 kept), once a day; `None` if taken already today or

@@ -21,6 +21,7 @@ pub mod recon;
 pub mod reports;
 pub mod statements;
 pub mod subscriptions;
+pub mod usage;
 
 use crate::{Error, Result};
 use chrono::NaiveDate;

@@ -130,8 +130,13 @@ fn read_file(path: &Path, wanted: Option<&HashSet<String>>, legacy: bool, out: S
     const BATCH: usize = 2048;
     let file = super::files::open(path, "file")?;
     let copy = Rc::new(RefCell::new(Vec::with_capacity(1 << 20)));
-    let mut reader =
-        RowReader::new(Tee { inner: file, copy: copy.clone() }).map_err(|e| if e.field.is_none() { e.with_field("file") } else { e })?;
+    let mut reader = RowReader::new(Tee { inner: file, copy: copy.clone() }, &crate::import::recon::SPEC).map_err(|e| {
+        if e.field.is_none() {
+            e.with_field("file")
+        } else {
+            e
+        }
+    })?;
     let stopped = || Error::io("the import was stopped");
     let format = reader.format.to_string();
     let header = reader.header.clone();
@@ -234,7 +239,7 @@ fn pipeline(
     progress: &mut dyn FnMut(Progress),
     write: impl FnOnce(&Store, Result<FileRead>) -> Result<Option<Vec<ReconPlan>>>,
 ) -> Result<Option<Vec<i64>>> {
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = crate::files::name_of(path);
     let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     std::thread::scope(|scope| {
         let (out, pieces) = sync_channel(8);
@@ -282,7 +287,7 @@ pub fn import(
     replace: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ReconImportOutcome> {
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = crate::files::name_of(path);
     let mut outcome: Option<(String, Vec<ImportedInvoice>)> = None;
     let mut second_pass: Option<Vec<ReconPlan>> = None;
     pipeline(store, clock, path, None, 1, progress, |book, read| {

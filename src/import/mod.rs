@@ -5,7 +5,9 @@
 pub mod customers;
 pub mod pricelist;
 pub mod recon;
+pub mod rows;
 pub mod subscriptions;
+pub mod usage;
 
 use crate::error::{Error, Result};
 use std::collections::HashMap;

@@ -9,13 +9,12 @@
 //! `MsLine` a reconciliation reads, sharing what lines of one subscription have in common. Values are text read as exact
 //! decimals; Excel's re-saves (SkuId `1` for `0001`, `7.10833E-05`, `11/01/2025`) are read too.
 
-use crate::error::{Error, Result};
-use crate::money::{Currency, AMOUNT_LIMIT};
+use super::rows::{date, Fields};
+pub use super::rows::{normalise, number, sku, RawRow, RowReader, Spec};
+use crate::money::Currency;
 pub use crate::recon::{MsLine, MsSubject};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
-use std::io::{BufRead, BufReader, Read};
-use std::str::FromStr;
 
 /// The columns Seatbook reads, each with the header spellings that mean it (matched after
 /// `normalise`: case, spaces, underscores, dashes and a leading quote do not matter).
@@ -76,298 +75,16 @@ const REQUIRED: &[&str] = &[
     "currency",
 ];
 
+/// How a reconciliation file is read.
+pub static SPEC: Spec = Spec {
+    what: "reconciliation file",
+    question: "is this Microsoft's invoice reconciliation file?",
+    columns: COLUMNS,
+    required: REQUIRED,
+};
+
 fn column(name: &str) -> usize {
-    COLUMNS.iter().position(|(c, _)| *c == name).expect("a known column")
-}
-
-/// A header cell as matched: without a byte-order mark, a leading `'` (Excel's text marker),
-/// spaces, underscores, dashes or dots, in lower case.
-pub fn normalise(h: &str) -> String {
-    h.trim()
-        .trim_start_matches('\u{feff}')
-        .trim_start_matches('\'')
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.'))
-        .collect::<String>()
-        .to_lowercase()
-}
-
-/// The canonical column a header names, if Seatbook reads it.
-fn canonical(header: &str) -> Option<usize> {
-    let n = normalise(header);
-    COLUMNS.iter().position(|(_, names)| names.iter().any(|a| normalise(a) == n))
-}
-
-/// A row as read: its line and its fields (borrowed from the reader until the next row).
-#[derive(Debug)]
-pub struct RawRow<'a> {
-    pub line: usize,
-    fields: Fields<'a>,
-}
-
-#[derive(Debug)]
-enum Fields<'a> {
-    /// The CSV record, and for each canonical column the record's field that holds it.
-    Csv(&'a csv::StringRecord, &'a [Option<usize>]),
-    /// Each canonical column's text ("" where the object has none).
-    Json(Vec<String>),
-}
-
-impl RawRow<'_> {
-    /// The text of canonical column `c`, trimmed ("" where the file has none).
-    fn at(&self, c: usize) -> &str {
-        match &self.fields {
-            Fields::Csv(record, fields) => fields[c].and_then(|i| record.get(i)).unwrap_or("").trim(),
-            Fields::Json(values) => values[c].trim(),
-        }
-    }
-
-    fn get(&self, name: &str) -> &str {
-        self.at(column(name))
-    }
-}
-
-enum Inner {
-    Csv { reader: csv::Reader<Box<dyn Read>>, newlines: Newlines, fields: Vec<Option<usize>>, header_len: usize, record: csv::StringRecord },
-    Json { reader: Box<dyn BufRead>, line: usize, buf: String },
-}
-
-/// The rows of a reconciliation file, read one at a time.
-pub struct RowReader {
-    inner: Inner,
-    /// The file's header as it came (CSV), kept with the import.
-    pub header: String,
-    pub format: &'static str,
-    /// The file came gzip-compressed.
-    pub gzipped: bool,
-}
-
-/// Gzip's magic bytes.
-const GZIP: [u8; 2] = [0x1f, 0x8b];
-
-impl RowReader {
-    /// Open the rows of `input`: CSV or JSON Lines, either of them gzip-compressed (one or more
-    /// gzip members). A header lacking a required column is refused at line 1.
-    pub fn new(input: impl Read + 'static) -> Result<RowReader> {
-        let mut buffered = BufReader::with_capacity(1 << 16, input);
-        let start = buffered.fill_buf().map_err(|e| Error::io(format!("cannot read the file: {e}")))?;
-        let gzipped = start.starts_with(&GZIP);
-        let mut text: Box<dyn BufRead> = if gzipped {
-            Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(buffered)))
-        } else {
-            Box::new(buffered)
-        };
-        let first = text.fill_buf().map_err(|e| Error::invalid("line 1", format!("cannot read the file: {e}")))?;
-        let first = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first);
-        let json = first.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        if json {
-            return Ok(RowReader {
-                inner: Inner::Json { reader: text, line: 0, buf: String::new() },
-                header: String::new(),
-                format: if gzipped { "JSON Lines, gzip-compressed" } else { "JSON Lines" },
-                gzipped,
-            });
-        }
-        let newlines = Newlines::default();
-        let counted = NewlineCounter { inner: text, offset: 0, newlines: newlines.clone() };
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(Box::new(counted) as Box<dyn Read>);
-        let header =
-            reader.headers().map_err(|e| Error::invalid("line 1", format!("reconciliation file: cannot read the header: {}", e)))?.clone();
-        let mut fields: Vec<Option<usize>> = vec![None; COLUMNS.len()];
-        for (i, h) in header.iter().enumerate() {
-            if let Some(c) = canonical(h) {
-                fields[c].get_or_insert(i);
-            }
-        }
-        let missing: Vec<&str> = REQUIRED.iter().filter(|r| fields[column(r)].is_none()).map(|r| COLUMNS[column(r)].1[0]).collect();
-        if !missing.is_empty() {
-            return Err(Error::invalid(
-                "line 1",
-                format!(
-                    "reconciliation file rejected, nothing imported: line 1: the header lacks the column{} {} (is this Microsoft's invoice reconciliation file?)",
-                    if missing.len() == 1 { "" } else { "s" },
-                    missing.join(", ")
-                ),
-            ));
-        }
-        let header_len = header.len();
-        Ok(RowReader {
-            header: csv_line(header.iter()),
-            inner: Inner::Csv { reader, newlines, fields, header_len, record: csv::StringRecord::new() },
-            format: if gzipped { "CSV, gzip-compressed" } else { "CSV" },
-            gzipped,
-        })
-    }
-
-    /// The next row, or the line and what is wrong with it; `None` at the end of the file.
-    pub fn next_row(&mut self) -> Option<std::result::Result<RawRow<'_>, (usize, String)>> {
-        match &mut self.inner {
-            Inner::Csv { reader, newlines, fields, header_len, record } => loop {
-                match reader.read_record(record) {
-                    Ok(false) => return None,
-                    Ok(true) => {
-                        let line = record.position().map(|p| newlines.line_at(p.byte())).unwrap_or(0);
-                        if record.iter().all(|f| f.trim().is_empty()) {
-                            continue;
-                        }
-                        if record.len() < *header_len && record.len() <= REQUIRED.len() {
-                            return Some(Err((
-                                line,
-                                format!(
-                                    "has {} fields where the header has {header_len}: the line is cut short or a quote is not closed",
-                                    record.len()
-                                ),
-                            )));
-                        }
-                        return Some(Ok(RawRow { line, fields: Fields::Csv(record, fields) }));
-                    }
-                    Err(e) => {
-                        let line = e.position().map(|p| newlines.line_at(p.byte())).unwrap_or(0);
-                        let what = match e.kind() {
-                            csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8 text (save the file as UTF-8)".to_string(),
-                            _ => e.to_string(),
-                        };
-                        return Some(Err((line, format!("cannot read the line: {what}"))));
-                    }
-                }
-            },
-            Inner::Json { reader, line, buf } => loop {
-                buf.clear();
-                match reader.read_line(buf) {
-                    Ok(0) => return None,
-                    Ok(_) => {
-                        *line += 1;
-                        let text = buf.trim().trim_start_matches('\u{feff}');
-                        if text.is_empty() {
-                            continue;
-                        }
-                        return Some(json_row(*line, text));
-                    }
-                    Err(e) => {
-                        *line += 1;
-                        return Some(Err((*line, format!("cannot read the line: {e}"))));
-                    }
-                }
-            },
-        }
-    }
-}
-
-/// The offsets of the line ends read so far, shared between the reader that finds them and the
-/// rows that ask which line they start on (the csv crate's own count runs one short on CRLF
-/// files, and it reads ahead: a record's line is told from its byte offset).
-#[derive(Clone, Default)]
-struct Newlines(std::rc::Rc<std::cell::RefCell<NewlineState>>);
-
-#[derive(Default)]
-struct NewlineState {
-    pending: std::collections::VecDeque<u64>,
-    passed: usize,
-}
-
-impl Newlines {
-    /// The 1-based line of a byte offset, for offsets that only grow. On CRLF files a record's
-    /// offset points at the '\n' that ends the previous line: it counts.
-    fn line_at(&self, offset: u64) -> usize {
-        let mut s = self.0.borrow_mut();
-        while s.pending.front().is_some_and(|n| *n <= offset) {
-            s.pending.pop_front();
-            s.passed += 1;
-        }
-        s.passed + 1
-    }
-}
-
-struct NewlineCounter {
-    inner: Box<dyn BufRead>,
-    offset: u64,
-    newlines: Newlines,
-}
-
-impl Read for NewlineCounter {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut s = self.newlines.0.borrow_mut();
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
-                s.pending.push_back(self.offset + i as u64);
-            }
-        }
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-/// One JSON object's values by canonical column. Numbers are taken as written (never through a
-/// float); strings unquoted; arrays and objects kept as their JSON text.
-fn json_row(line: usize, text: &str) -> std::result::Result<RawRow<'static>, (usize, String)> {
-    let object: std::collections::HashMap<String, &serde_json::value::RawValue> =
-        serde_json::from_str(text).map_err(|e| (line, format!("is not a JSON object: {e}")))?;
-    let mut values = vec![String::new(); COLUMNS.len()];
-    for (k, v) in object {
-        let Some(c) = canonical(&k) else { continue };
-        let raw = v.get();
-        values[c] = if raw.starts_with('"') {
-            serde_json::from_str::<String>(raw).map_err(|e| (line, format!("{k}: {e}")))?
-        } else if raw == "null" {
-            String::new()
-        } else {
-            raw.to_string()
-        };
-    }
-    Ok(RawRow { line, fields: Fields::Json(values) })
-}
-
-/// Fields as one CSV line, quoted where a field needs it.
-fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> String {
-    let mut out = String::new();
-    for (i, f) in fields.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if f.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&f.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(f);
-        }
-    }
-    out
-}
-
-/// A number as Microsoft writes it, exactly: `10.08`, `-9.408`, `1315.25`, and as Excel re-saves
-/// it, `7.10833E-05`, `0.00E+00`. Never a float.
-pub fn number(s: &str) -> std::result::Result<Decimal, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Err("is empty".to_string());
-    }
-    let bad = || format!("'{t}' is not a number");
-    if !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
-        return Err(bad());
-    }
-    let d =
-        if t.contains(['e', 'E']) { Decimal::from_scientific(t).map_err(|_| bad())? } else { Decimal::from_str(t).map_err(|_| bad())? };
-    if d.abs() >= Decimal::from(AMOUNT_LIMIT) {
-        return Err(format!("'{t}' is out of range (less than a trillion)"));
-    }
-    Ok(d.normalize())
-}
-
-/// A date as Microsoft writes it: `2025-11-01`, `2025-11-01T00:00:00Z`, `11/01/2025` (US order).
-fn date(s: &str) -> std::result::Result<Option<NaiveDate>, String> {
-    crate::dates::parse_pricelist_date(s)
-}
-
-/// A SkuId as the price list has it: Excel drops the leading zeros of `0001`.
-pub fn sku(s: &str) -> String {
-    let t = s.trim();
-    if !t.is_empty() && t.len() < 4 && t.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{t:0>4}")
-    } else {
-        t.to_string()
-    }
+    SPEC.column(name)
 }
 
 /// Check a row into one of Microsoft's lines, or every problem of the line.
@@ -679,9 +396,10 @@ impl Subjects {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
 
     fn rows(text: &[u8]) -> Vec<std::result::Result<MsRow, (usize, Vec<String>)>> {
-        let mut r = RowReader::new(std::io::Cursor::new(text.to_vec())).unwrap();
+        let mut r = RowReader::new(std::io::Cursor::new(text.to_vec()), &SPEC).unwrap();
         let mut out = Vec::new();
         while let Some(row) = r.next_row() {
             out.push(match row {
@@ -763,7 +481,7 @@ mod tests {
         let json = br#"{"customerId":"T","invoiceNumber":"G1","productId":"P","skuId":"1","chargeType":"new","subscriptionId":"S","chargeStartDate":"2026-11-01","chargeEndDate":"2026-11-30","effectiveUnitPrice":1,"billableQuantity":1,"subtotal":1,"total":1,"currency":"EUR","customerName":"Bell\u0007"}"#;
         let (_, problems) = rows(json).remove(0).unwrap_err();
         assert!(problems.join("; ").contains("CustomerName contains a control character"), "{problems:?}");
-        let missing = RowReader::new(std::io::Cursor::new(b"CustomerId,Total\nT,1\n".to_vec())).err().unwrap();
+        let missing = RowReader::new(std::io::Cursor::new(b"CustomerId,Total\nT,1\n".to_vec()), &SPEC).err().unwrap();
         assert!(missing.message.contains("lacks the columns InvoiceNumber"), "{}", missing.message);
     }
 }

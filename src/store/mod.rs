@@ -23,6 +23,7 @@ mod statements;
 mod subscription_import;
 mod subscription_rows;
 mod subscriptions;
+mod usage;
 
 pub use crate::billing::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView, InvoiceView};
 pub use crate::subscription::RenewalOutcome;
@@ -38,6 +39,7 @@ pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};
 pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
 pub use statements::{CreditStop, Reminder, SentReminder, Statement, StatementLine};
 pub use subscriptions::{NewSubscription, SubscriptionView};
+pub use usage::{CategorySum, UsageImported, UsageRow};
 
 use crate::error::{Error, ErrorCode, Result};
 use rusqlite::{Connection, OpenFlags};

@@ -717,4 +717,56 @@ BEGIN SELECT RAISE(ABORT, 'a message in the outbox is kept as it was written'); 
     r#"
 ALTER TABLE mail_settings ADD COLUMN send_on_issue INTEGER NOT NULL DEFAULT 1 CHECK (send_on_issue IN (0, 1));
 "#,
+    // 13: Azure usage. Microsoft's daily rated usage files as imported (one row each, with a
+    // digest of their lines, so the same data twice adds nothing), each Azure subscription
+    // (entitlement) with its tenant, and what a file's lines add up to per subscription, day,
+    // meter category and whether partner-earned credit applied: exact decimal text, never summed
+    // in SQL. All append-only.
+    r#"
+CREATE TABLE usage_imports (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    lines INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE azure_subscriptions (
+    id INTEGER PRIMARY KEY,
+    entitlement_id TEXT NOT NULL UNIQUE,
+    tenant_id TEXT NOT NULL,
+    description TEXT NOT NULL,
+    customer_name TEXT NOT NULL,
+    customer_domain TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE usage_days (
+    import_id INTEGER NOT NULL REFERENCES usage_imports (id),
+    azure_subscription_id INTEGER NOT NULL REFERENCES azure_subscriptions (id),
+    invoice TEXT NOT NULL,
+    month TEXT NOT NULL,
+    usage_date TEXT NOT NULL,
+    meter_category TEXT NOT NULL,
+    pec INTEGER NOT NULL CHECK (pec IN (0, 1)),
+    lines INTEGER NOT NULL,
+    retail TEXT NOT NULL,
+    cost TEXT NOT NULL,
+    pricing TEXT NOT NULL,
+    pricing_currency TEXT NOT NULL,
+    billing_currency TEXT NOT NULL,
+    rate TEXT NOT NULL,
+    PRIMARY KEY (import_id, azure_subscription_id, invoice, usage_date, meter_category, pec)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX usage_days_month ON usage_days (azure_subscription_id, month, invoice, import_id);
+
+CREATE TRIGGER usage_imports_kept BEFORE UPDATE ON usage_imports
+BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
+CREATE TRIGGER usage_imports_no_delete BEFORE DELETE ON usage_imports
+BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
+CREATE TRIGGER usage_days_kept BEFORE UPDATE ON usage_days
+BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
+CREATE TRIGGER usage_days_no_delete BEFORE DELETE ON usage_days
+BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
+"#,
 ];

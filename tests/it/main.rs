@@ -15,3 +15,4 @@ mod report_csv;
 mod reports;
 mod statements;
 mod store;
+mod usage;

@@ -582,7 +582,8 @@ fn an_invoice_imported_by_the_previous_version_is_still_told_apart() {
     let text = csv(DOC_HEADER, &june());
     let p = b.file("june.csv", text.as_bytes());
     b.import(&p, false).unwrap();
-    let mut reader = seatbook::import::recon::RowReader::new(std::io::Cursor::new(text.into_bytes())).unwrap();
+    let mut reader =
+        seatbook::import::recon::RowReader::new(std::io::Cursor::new(text.into_bytes()), &seatbook::import::recon::SPEC).unwrap();
     let mut rows: Vec<[u8; 16]> = Vec::new();
     while let Some(row) = reader.next_row() {
         let row = seatbook::import::recon::line(row.unwrap()).unwrap();

@@ -103,6 +103,9 @@ pub enum Command {
     /// Microsoft's monthly invoice reconciled: import its reconciliation file, find the leaks, fix them.
     #[command(subcommand)]
     Recon(ReconCommand),
+    /// Azure usage: import Microsoft's daily rated usage, list it per customer, subscription and month.
+    #[command(subcommand)]
+    Usage(UsageCommand),
     /// Exports for the accountant.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -836,6 +839,25 @@ pub enum RenewalsCommand {
         /// Default: today.
         #[arg(long)]
         as_of: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UsageCommand {
+    /// Import Microsoft's daily rated usage: the Partner Center CSV (any release's header) or the
+    /// Graph export (gzip-compressed JSON Lines). All or nothing; the same data again adds nothing.
+    Import { file: PathBuf },
+    /// Usage per customer (or unknown tenant), Azure subscription and month: retail and cost,
+    /// exact; billed usage, or this month's estimates.
+    List {
+        /// The usage month, YYYY-MM.
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        customer: Option<i64>,
+        /// Only estimates (usage not billed by Microsoft yet).
+        #[arg(long)]
+        estimates: bool,
     },
 }
 

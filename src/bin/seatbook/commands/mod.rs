@@ -10,3 +10,4 @@ pub mod receivables;
 pub mod recon;
 pub mod reports;
 pub mod subscriptions;
+pub mod usage;

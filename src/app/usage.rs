@@ -1,0 +1,58 @@
+//! Azure usage: Microsoft's daily rated usage imported as it comes (CSV in any release's header,
+//! or the Graph export's gzip JSON Lines), read a line at a time and summed per Azure
+//! subscription and day, all or nothing; and the usage per customer, subscription and month.
+
+use super::Clock;
+use crate::error::LineProblems;
+use crate::import::usage::{line, RowReader, Sums, SPEC};
+use crate::store::{Store, UsageImported, UsageRow};
+use crate::Result;
+use std::path::Path;
+
+/// Import the usage file at `path`. A file with any bad line is refused whole, naming each;
+/// the same data imported again adds nothing.
+pub fn import(store: &mut Store, clock: &Clock, path: &Path) -> Result<UsageImported> {
+    let file = crate::files::open(path, "file")?;
+    let mut reader = RowReader::new(file, &SPEC).map_err(|e| if e.field.is_none() { e.with_field("file") } else { e })?;
+    let mut problems = LineProblems::new("usage file");
+    let mut sums = Sums::default();
+    while let Some(row) = reader.next_row() {
+        let raw = match row {
+            Ok(raw) => raw,
+            Err((at, p)) => {
+                problems.push(at, p);
+                continue;
+            }
+        };
+        let at = raw.line;
+        match line(raw) {
+            Ok(l) => {
+                if let Err(p) = sums.add(l) {
+                    problems.push(at, p);
+                }
+            }
+            Err(ps) => ps.into_iter().for_each(|p| problems.push(at, p)),
+        }
+    }
+    problems.into_result()?;
+    if sums.lines == 0 {
+        return Err(crate::Error::invalid("file", "usage file rejected, nothing imported: it has no usage lines"));
+    }
+    store.import_usage(&crate::files::name_of(path), reader.format, &sums, &clock.now)
+}
+
+/// Usage per customer (or unknown tenant), Azure subscription and month: of `month` (`YYYY-MM`)
+/// or every month, of one customer, or only this month's estimates.
+pub fn list(store: &Store, month: Option<&str>, customer: Option<i64>, only_estimates: bool) -> Result<Vec<UsageRow>> {
+    let month = match super::given(month) {
+        Some(m) => {
+            crate::dates::parse_month(m, "month")?;
+            Some(m)
+        }
+        None => None,
+    };
+    if let Some(c) = customer {
+        store.customer(c).map_err(|e| e.with_field("customer"))?;
+    }
+    store.usage_rows(month, customer, only_estimates)
+}

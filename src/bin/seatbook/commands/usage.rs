@@ -1,0 +1,79 @@
+//! `usage`: Azure usage imported from Microsoft's daily rated usage, and listed.
+
+use crate::args::UsageCommand;
+use crate::{out, Ctx, Output};
+use seatbook::app::usage;
+use seatbook::store::{UsageImported, UsageRow};
+use seatbook::Result;
+use std::fmt::Write;
+
+pub fn usage(ctx: &mut Ctx, cmd: UsageCommand) -> Result<Output> {
+    match cmd {
+        UsageCommand::Import { file } => {
+            let r = usage::import(&mut ctx.store, &ctx.clock, &file)?;
+            out(&r, import_text(&r))
+        }
+        UsageCommand::List { month, customer, estimates } => {
+            let rows = usage::list(&ctx.store, month.as_deref(), customer, estimates)?;
+            out(&rows, list_text(&rows))
+        }
+    }
+}
+
+fn import_text(r: &UsageImported) -> String {
+    let mut t = format!("{} ({}): ", r.file_name, r.format);
+    if r.duplicate {
+        let _ = writeln!(t, "the same {} usage lines were imported before: nothing added.", r.lines);
+        return t;
+    }
+    let _ = writeln!(
+        t,
+        "{} usage lines of {} Azure subscription{} for {} imported.",
+        r.lines,
+        r.subscriptions,
+        if r.subscriptions == 1 { "" } else { "s" },
+        r.months.join(", ")
+    );
+    if r.estimate_lines > 0 {
+        let _ = writeln!(t, "{} lines are estimates (not billed by Microsoft yet): shown, never billed.", r.estimate_lines);
+    }
+    if !r.unknown_tenants.is_empty() {
+        let _ = writeln!(
+            t,
+            "Usage of {} tenant{} no customer has (kept; add the customer with its tenant id or domain): {}",
+            r.unknown_tenants.len(),
+            if r.unknown_tenants.len() == 1 { "" } else { "s" },
+            r.unknown_tenants.join(", ")
+        );
+    }
+    t
+}
+
+fn list_text(rows: &[UsageRow]) -> String {
+    if rows.is_empty() {
+        return "No Azure usage imported for this.\n".to_string();
+    }
+    let mut t = String::new();
+    for r in rows {
+        let who = match r.customer_id {
+            Some(id) => format!("{} (#{id})", r.customer_name),
+            None => format!("unknown tenant {} {}", r.tenant_id, r.domain),
+        };
+        let _ = writeln!(
+            t,
+            "{}  {}  {} — {}: {} lines, retail {} {}, cost {} {}, PEC on {} lines{}",
+            r.month,
+            who,
+            r.entitlement,
+            r.entitlement_id,
+            r.lines,
+            r.retail.round_dp(2),
+            r.pricing_currency.code(),
+            r.cost.round_dp(2),
+            r.billing_currency.code(),
+            r.pec_lines,
+            if r.estimate { " (estimate)" } else { "" }
+        );
+    }
+    t
+}

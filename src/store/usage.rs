@@ -1,0 +1,274 @@
+//! Azure usage: Microsoft's daily rated usage files as imported, the Azure subscriptions they
+//! name, and what their lines add up to per subscription, day, meter category and PEC state.
+//!
+//! Which sums count for a month: a billed file's (an invoice number on its lines) are final, and
+//! several billed files of a month (Microsoft's parts) add up; estimates (no invoice number) count
+//! only while the month has no billed usage, and then only the latest import's for that
+//! subscription and month (each day's estimate file holds the month so far).
+
+use super::{col, Store};
+use crate::error::{Error, Result};
+use crate::import::usage::Sums;
+use crate::money::Currency;
+use chrono::NaiveDate;
+use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct UsageImported {
+    /// The import's id; for a file imported before, that import's.
+    pub id: i64,
+    pub file_name: String,
+    pub format: String,
+    pub lines: u64,
+    /// The same data was imported before: nothing was added.
+    pub duplicate: bool,
+    /// The Azure subscriptions the file names, and the months.
+    pub subscriptions: usize,
+    pub months: Vec<String>,
+    /// Lines of tenants no Seatbook customer has (kept, and listed by `usage list`).
+    pub unknown_tenants: Vec<String>,
+    /// Lines without an invoice number: this month's estimates, never billed.
+    pub estimate_lines: u64,
+}
+
+/// One Azure subscription's usage of a month, as `usage list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UsageRow {
+    /// `None`: a tenant no Seatbook customer has.
+    pub customer_id: Option<i64>,
+    pub customer_name: String,
+    pub tenant_id: String,
+    pub domain: String,
+    pub entitlement_id: String,
+    pub entitlement: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub lines: u64,
+    /// Σ Quantity × UnitPrice, in `pricing_currency`, exact.
+    pub retail: Decimal,
+    /// Σ BillingPreTaxTotal (after PEC), in `billing_currency`, exact.
+    pub cost: Decimal,
+    /// Σ PricingPreTaxTotal (after PEC), in `pricing_currency`, exact.
+    pub cost_in_pricing_currency: Decimal,
+    pub pricing_currency: Currency,
+    pub billing_currency: Currency,
+    /// Microsoft's pricing-to-billing rate of the month.
+    pub rate: Decimal,
+    /// Lines that earned partner-earned credit.
+    pub pec_lines: u64,
+    /// Unbilled: an estimate of the month so far, never billed.
+    pub estimate: bool,
+    /// Microsoft's invoice numbers the usage was billed on.
+    pub invoices: Vec<String>,
+    /// Per meter category: retail and cost, as above.
+    pub categories: Vec<CategorySum>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategorySum {
+    pub meter_category: String,
+    pub lines: u64,
+    pub retail: Decimal,
+    pub cost: Decimal,
+}
+
+fn month_text(d: NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
+impl Store {
+    /// Write a usage file's sums in one transaction; the same data again (by digest) adds nothing.
+    pub fn import_usage(&mut self, file_name: &str, format: &str, sums: &Sums, at: &str) -> Result<UsageImported> {
+        let digest = sums.digest();
+        let mut months: Vec<String> = sums.days.keys().map(|k| month_text(k.month)).collect();
+        months.sort();
+        months.dedup();
+        let estimate_lines = sums.days.iter().filter(|(k, _)| k.invoice.is_empty()).map(|(_, s)| s.lines).sum();
+        let known = self.tenants_and_domains()?;
+        let mut unknown: Vec<String> = sums
+            .entitlements
+            .values()
+            .filter(|e| match_customer(&known, &e.tenant, &e.customer_domain).is_none())
+            .map(|e| e.tenant.clone())
+            .collect();
+        unknown.sort();
+        unknown.dedup();
+        let mut out = UsageImported {
+            id: 0,
+            file_name: file_name.to_string(),
+            format: format.to_string(),
+            lines: sums.lines,
+            duplicate: false,
+            subscriptions: sums.entitlements.len(),
+            months,
+            unknown_tenants: unknown,
+            estimate_lines,
+        };
+        (out.id, out.duplicate) = self.write(|s| {
+            if let Some(id) = s.conn.query_row("SELECT id FROM usage_imports WHERE digest = ?1", [&digest], |r| r.get(0)).optional()? {
+                return Ok((id, true));
+            }
+            s.conn.execute(
+                "INSERT INTO usage_imports (file_name, format, digest, lines, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![file_name, format, digest, sums.lines as i64, at],
+            )?;
+            let import_id = s.conn.last_insert_rowid();
+            let mut ids: HashMap<&str, i64> = HashMap::new();
+            for e in sums.entitlements.values() {
+                s.conn
+                    .prepare_cached(
+                        "INSERT INTO azure_subscriptions (entitlement_id, tenant_id, description, customer_name, customer_domain)
+                         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (entitlement_id) DO NOTHING",
+                    )?
+                    .execute(params![e.entitlement_id, e.tenant, e.description, e.customer_name, e.customer_domain])?;
+                let id: i64 =
+                    s.conn.query_row("SELECT id FROM azure_subscriptions WHERE entitlement_id = ?1", [&e.entitlement_id], |r| r.get(0))?;
+                ids.insert(e.entitlement_id.as_str(), id);
+            }
+            let mut stmt = s.conn.prepare_cached(
+                "INSERT INTO usage_days (import_id, azure_subscription_id, invoice, month, usage_date, meter_category, pec, lines, retail,
+                    cost, pricing, pricing_currency, billing_currency, rate)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            for (k, d) in &sums.days {
+                stmt.execute(params![
+                    import_id,
+                    ids[k.entitlement_id.as_str()],
+                    k.invoice,
+                    month_text(k.month),
+                    k.usage_date.to_string(),
+                    k.meter_category,
+                    k.pec,
+                    d.lines as i64,
+                    d.retail.normalize().to_string(),
+                    d.cost.normalize().to_string(),
+                    d.pricing.normalize().to_string(),
+                    d.pricing_currency.code(),
+                    d.billing_currency.code(),
+                    d.rate.normalize().to_string(),
+                ])?;
+            }
+            Ok((import_id, false))
+        })?;
+        Ok(out)
+    }
+
+    /// Customers' tenant ids and domains, lower case, for matching usage to them.
+    fn tenants_and_domains(&self) -> Result<Vec<(i64, String, String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT id, name, lower(tenant_id), lower(domain) FROM customers")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Usage per customer (or unknown tenant), Azure subscription and month, as it counts (see the
+    /// module's comment): of `month` (`YYYY-MM`) or every month, of one customer, only estimates.
+    pub fn usage_rows(&self, month: Option<&str>, customer: Option<i64>, only_estimates: bool) -> Result<Vec<UsageRow>> {
+        let known = self.tenants_and_domains()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT a.entitlement_id, a.tenant_id, a.description, a.customer_name, a.customer_domain, d.invoice, d.month,
+                    d.meter_category, d.pec, d.lines, d.retail, d.cost, d.pricing, d.pricing_currency, d.billing_currency, d.rate
+             FROM usage_days d JOIN azure_subscriptions a ON a.id = d.azure_subscription_id
+             WHERE (?1 IS NULL OR d.month = ?1)
+               AND (d.invoice <> ''
+                    OR (NOT EXISTS (SELECT 1 FROM usage_days b WHERE b.azure_subscription_id = d.azure_subscription_id
+                                        AND b.month = d.month AND b.invoice <> '')
+                        AND d.import_id = (SELECT max(e.import_id) FROM usage_days e WHERE e.azure_subscription_id = d.azure_subscription_id
+                                        AND e.month = d.month AND e.invoice = '')))
+             ORDER BY a.entitlement_id, d.month",
+        )?;
+        let mut rows: BTreeMap<(String, String), UsageRow> = BTreeMap::new();
+        let mut categories: HashMap<(String, String), BTreeMap<String, CategorySum>> = HashMap::new();
+        let mut q = stmt.query(params![month.map(str::trim)])?;
+        while let Some(r) = q.next()? {
+            let entitlement_id: String = r.get(0)?;
+            let month: String = r.get(6)?;
+            let invoice: String = r.get(5)?;
+            let lines = r.get::<_, i64>(9)? as u64;
+            let retail = col::dec(r, "retail")?;
+            let cost = col::dec(r, "cost")?;
+            let pricing = col::dec(r, "pricing")?;
+            let key = (entitlement_id.clone(), month.clone());
+            let row = match rows.get_mut(&key) {
+                Some(row) => row,
+                None => {
+                    let tenant: String = r.get(1)?;
+                    let domain: String = r.get(4)?;
+                    let customer = match_customer(&known, &tenant, &domain);
+                    let currency = |i: usize| -> Result<Currency> { Currency::parse(&r.get::<_, String>(i)?, "currency") };
+                    rows.entry(key.clone()).or_insert(UsageRow {
+                        customer_id: customer.map(|c| c.0),
+                        customer_name: customer.map(|c| c.1.clone()).unwrap_or_else(|| r.get(3).unwrap_or_default()),
+                        tenant_id: tenant,
+                        domain,
+                        entitlement_id: entitlement_id.clone(),
+                        entitlement: r.get(2)?,
+                        month: month.clone(),
+                        lines: 0,
+                        retail: Decimal::ZERO,
+                        cost: Decimal::ZERO,
+                        cost_in_pricing_currency: Decimal::ZERO,
+                        pricing_currency: currency(13)?,
+                        billing_currency: currency(14)?,
+                        rate: col::dec(r, "rate")?,
+                        pec_lines: 0,
+                        estimate: invoice.is_empty(),
+                        invoices: Vec::new(),
+                        categories: Vec::new(),
+                    })
+                }
+            };
+            let overflow = || Error::invalid("usage", "the month's usage sums are out of range");
+            row.lines += lines;
+            row.retail = row.retail.checked_add(retail).ok_or_else(overflow)?;
+            row.cost = row.cost.checked_add(cost).ok_or_else(overflow)?;
+            row.cost_in_pricing_currency = row.cost_in_pricing_currency.checked_add(pricing).ok_or_else(overflow)?;
+            if r.get::<_, bool>(8)? {
+                row.pec_lines += lines;
+            }
+            if !invoice.is_empty() && !row.invoices.contains(&invoice) {
+                row.invoices.push(invoice);
+            }
+            let category: String = r.get(7)?;
+            let c = categories.entry(key).or_default().entry(category.clone()).or_insert(CategorySum {
+                meter_category: category,
+                lines: 0,
+                retail: Decimal::ZERO,
+                cost: Decimal::ZERO,
+            });
+            c.lines += lines;
+            c.retail = c.retail.checked_add(retail).ok_or_else(overflow)?;
+            c.cost = c.cost.checked_add(cost).ok_or_else(overflow)?;
+        }
+        let mut out: Vec<UsageRow> = rows
+            .into_iter()
+            .filter(|(_, r)| customer.is_none_or(|c| r.customer_id == Some(c)) && (!only_estimates || r.estimate))
+            .map(|(key, mut r)| {
+                let mut cats: Vec<CategorySum> = categories.remove(&key).unwrap_or_default().into_values().collect();
+                cats.sort_by(|a, b| b.retail.cmp(&a.retail).then_with(|| a.meter_category.cmp(&b.meter_category)));
+                r.categories = cats;
+                r.retail = r.retail.normalize();
+                r.cost = r.cost.normalize();
+                r.cost_in_pricing_currency = r.cost_in_pricing_currency.normalize();
+                r
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (a.customer_id.is_none(), &a.customer_name, &a.entitlement, &a.month).cmp(&(
+                b.customer_id.is_none(),
+                &b.customer_name,
+                &b.entitlement,
+                &b.month,
+            ))
+        });
+        Ok(out)
+    }
+}
+
+/// The customer a tenant's usage belongs to: by tenant id, then by domain.
+fn match_customer<'a>(known: &'a [(i64, String, String, String)], tenant: &str, domain: &str) -> Option<&'a (i64, String, String, String)> {
+    known.iter().find(|c| !c.2.is_empty() && c.2 == tenant).or_else(|| known.iter().find(|c| !domain.is_empty() && c.3 == domain))
+}

@@ -1,0 +1,257 @@
+//! Azure usage: Microsoft's daily rated usage imported through the command line, as a reseller's
+//! real file comes (../shared/real, read from there: a redacted sample of a real partner's
+//! billed month with its exact totals), in every header spelling, as the Graph export's gzip JSON
+//! Lines, refused whole when a line is bad, never twice, estimates apart from billed usage.
+
+use crate::helpers::*;
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn shared(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(path)
+}
+
+fn real_sample() -> PathBuf {
+    shared("real/derived-dru-sample-phildata-2025-11-redacted.csv")
+}
+
+fn book(db: &TestDb) {
+    ok(&db.path, &["init", "--name", "Cloud PH Inc", "--country", "ZA", "--currency", "ZAR", "--vat-rate", "15", "--default-markup", "20"]);
+}
+
+fn dec(v: &Value) -> rust_decimal::Decimal {
+    v.as_str().unwrap_or_else(|| panic!("{v} is not a decimal string")).parse().unwrap()
+}
+
+#[test]
+fn a_real_month_imports_to_microsofts_exact_totals_once() {
+    let db = TestDb::new();
+    book(&db);
+    // Two of the partner's customers are in the book: one by tenant id, one by domain.
+    ok(
+        &db.path,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Customer One",
+            "--domain",
+            "one.onmicrosoft.com",
+            "--tenant-id",
+            "8C6F2373-D89D-5687-855A-9C0EAC4E7CEF",
+        ],
+    );
+    ok(&db.path, &["customer", "add", "--name", "Customer Two", "--domain", "customer02.example.com"]);
+    let file = real_sample();
+    let r = json(&db.path, &["usage", "import", file.to_str().unwrap()]);
+    assert_eq!(
+        (r["lines"].as_u64(), r["duplicate"].as_bool(), r["months"].clone()),
+        (Some(145), Some(false), serde_json::json!(["2025-11"]))
+    );
+    assert_eq!(r["unknown_tenants"].as_array().unwrap().len(), 17, "{r}");
+    assert_eq!(r["estimate_lines"], 0);
+
+    let rows = json(&db.path, &["usage", "list", "--month", "2025-11"]);
+    let rows = rows.as_array().unwrap();
+    // DOMAIN §7 and the sample's own figures: cost Σ BillingPreTaxTotal, retail Σ Quantity × UnitPrice.
+    let cost: rust_decimal::Decimal = rows.iter().map(|r| dec(&r["cost"])).sum();
+    let retail: rust_decimal::Decimal = rows.iter().map(|r| dec(&r["retail"])).sum();
+    let lines: u64 = rows.iter().map(|r| r["lines"].as_u64().unwrap()).sum();
+    assert_eq!((cost.to_string(), retail.to_string(), lines), ("169.57893163992".into(), "198.2048934580774".into(), 145));
+    let pec: u64 = rows.iter().map(|r| r["pec_lines"].as_u64().unwrap()).sum();
+    assert_eq!(pec, 133, "133 lines with Partner Earned Credit Applied, 12 without");
+    for r in rows {
+        let keys: Vec<&str> = [
+            "customer_id",
+            "tenant_id",
+            "domain",
+            "entitlement_id",
+            "entitlement",
+            "month",
+            "lines",
+            "retail",
+            "cost",
+            "pricing_currency",
+            "billing_currency",
+            "pec_lines",
+            "estimate",
+        ]
+        .into_iter()
+        .filter(|k| r.get(*k).is_none())
+        .collect();
+        assert!(keys.is_empty(), "missing {keys:?} in {r}");
+        assert_eq!(
+            (r["pricing_currency"].as_str(), r["billing_currency"].as_str(), r["estimate"].as_bool()),
+            (Some("USD"), Some("USD"), Some(false))
+        );
+    }
+    // Matched: Customer 01 by tenant id (16 lines, 20.088932755), Customer 02 by domain (28 lines).
+    let one = json(&db.path, &["usage", "list", "--customer", "1"]);
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    assert_eq!((one[0]["lines"].as_u64(), dec(&one[0]["cost"]).to_string()), (Some(16), "20.088932755".into()));
+    assert_eq!(one[0]["entitlement"], "Azure subscription 01 (redacted)");
+    let two = json(&db.path, &["usage", "list", "--customer", "2"]);
+    assert_eq!((two[0]["lines"].as_u64(), dec(&two[0]["cost"]).to_string()), (Some(28), "13.44626079552".into()));
+    // Tenants nobody has are kept and listed, never dropped.
+    let unknown: Vec<&Value> = rows.iter().filter(|r| r["customer_id"].is_null()).collect();
+    assert_eq!(unknown.len(), 20);
+    assert!(unknown.iter().any(|r| r["domain"] == "customer10.example.com" && dec(&r["cost"]).is_zero()));
+
+    // The same file again adds nothing.
+    let again = json(&db.path, &["usage", "import", file.to_str().unwrap()]);
+    assert_eq!((again["duplicate"].as_bool(), again["id"].clone()), (Some(true), r["id"].clone()));
+    let after = json(&db.path, &["usage", "list"]);
+    assert_eq!(after.as_array().unwrap().iter().map(|r| r["lines"].as_u64().unwrap()).sum::<u64>(), 145);
+}
+
+/// One usage line with the header of `header_file`: each column's value by what it means.
+fn one_line(header_file: &str, pec_in_credit_type: bool) -> String {
+    let header = std::fs::read_to_string(shared(header_file)).unwrap();
+    let header = header.lines().next().unwrap().to_string();
+    let values: Vec<&str> = header
+        .split(',')
+        .map(|h| match h.to_ascii_lowercase().as_str() {
+            "customerid" => "11111111-2222-3333-4444-555555555555",
+            "customerdomainname" => "contoso.onmicrosoft.com",
+            "customername" => "Contoso",
+            "invoicenumber" => "G000111222",
+            "entitlementid" => "AAAAAAAA-0000-0000-0000-000000000001",
+            "entitlementdescription" => "Contoso production",
+            "usagedate" => "2026-11-05T00:00:00Z",
+            "chargestartdate" => "2026-11-01T00:00:00Z",
+            "chargeenddate" => "2026-11-30T00:00:00Z",
+            "metercategory" => "Virtual Machines",
+            "unitprice" => "0.4",
+            "quantity" => "24",
+            "effectiveunitprice" => "0.34",
+            "billingpretaxtotal" | "pricingpretaxtotal" => "8.16",
+            "billingcurrency" | "pricingcurrency" => "USD",
+            "pctobcexchangerate" => "1",
+            "partnerearnedcreditpercentage" => "15",
+            "rateofpartnerearnedcredit" => "0.15",
+            "credittype" if pec_in_credit_type => "Partner Earned Credit Applied",
+            _ => "",
+        })
+        .collect();
+    format!("{header}\r\n{}\r\n", values.join(","))
+}
+
+#[test]
+fn every_header_spelling_reads_alike() {
+    for header in [
+        "real/dru-header-phildata-2025-11.csv",
+        "samples/recon/derived-dru-header-pcdocs-table-2023.csv",
+        "samples/recon/derived-dru-names-announcement-2023-08-old.csv",
+        "samples/recon/derived-dru-names-announcement-2023-08-new-camel.csv",
+    ] {
+        let db = TestDb::new();
+        book(&db);
+        ok(&db.path, &["customer", "add", "--name", "Contoso", "--domain", "contoso.onmicrosoft.com"]);
+        // PEC from its own column only (15, or 0.15 in the camelCase release), not the credit type.
+        let file = db.file("usage.csv", &one_line(header, false));
+        let r = json(&db.path, &["usage", "import", file.to_str().unwrap()]);
+        assert_eq!(r["lines"], 1, "{header}: {r}");
+        let rows = json(&db.path, &["usage", "list"]);
+        let row = &rows[0];
+        assert_eq!(
+            (row["customer_id"].as_i64(), row["entitlement_id"].as_str(), row["month"].as_str(), row["pec_lines"].as_u64()),
+            (Some(1), Some("aaaaaaaa-0000-0000-0000-000000000001"), Some("2026-11"), Some(1)),
+            "{header}: {row}"
+        );
+        assert_eq!((dec(&row["retail"]).to_string(), dec(&row["cost"]).to_string()), ("9.6".into(), "8.16".into()), "{header}");
+    }
+}
+
+#[test]
+fn the_graph_export_in_several_gzip_members_reads_as_the_csv_does() {
+    let db = TestDb::new();
+    book(&db);
+    // Numbers as JSON numbers (never through a float), dates with time and Z, camelCase names.
+    let line = |day: u32, qty: &str, total: &str| {
+        format!(
+            r#"{{"customerId":"11111111-2222-3333-4444-555555555555","customerDomainName":"contoso.onmicrosoft.com","invoiceNumber":"G000111222","entitlementId":"e-1","entitlementDescription":"Contoso production","usageDate":"2026-11-{day:02}T00:00:00Z","chargeStartDate":"2026-11-01T00:00:00Z","meterCategory":"Storage","unitPrice":0.0209496384791679,"quantity":{qty},"billingPreTaxTotal":{total},"billingCurrency":"USD","pricingPreTaxTotal":{total},"pricingCurrency":"USD","pcToBCExchangeRate":1,"rateOfPartnerEarnedCredit":0.15,"tags":{{"env":"prod"}}}}"#
+        )
+    };
+    let mut bytes = Vec::new();
+    for part in [vec![line(1, "23.200004", "0.413101")], vec![line(2, "7.10833E-05", "1.26E-06"), line(3, "100", "1.780719")]] {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for l in part {
+            writeln!(gz, "{l}").unwrap();
+        }
+        bytes.extend(gz.finish().unwrap());
+    }
+    let path = db.dir.path().join("usage.jsonl.gz");
+    std::fs::write(&path, &bytes).unwrap();
+    let r = json(&db.path, &["usage", "import", path.to_str().unwrap()]);
+    assert_eq!((r["lines"].as_u64(), r["format"].as_str()), (Some(3), Some("JSON Lines, gzip-compressed")));
+    let rows = json(&db.path, &["usage", "list"]);
+    // 0.413101 + 0.00000126 + 1.780719; retail 0.0209496384791679 × (23.200004 + 0.0000710833 + 100).
+    assert_eq!(dec(&rows[0]["cost"]).to_string(), "2.19382126");
+    assert_eq!(dec(&rows[0]["retail"]).to_string(), "2.58099703360147610290718607");
+    assert_eq!(rows[0]["pec_lines"], 3);
+}
+
+#[test]
+fn a_file_with_bad_lines_is_refused_whole_naming_each() {
+    let db = TestDb::new();
+    book(&db);
+    let text = std::fs::read_to_string(real_sample()).unwrap();
+    let mut lines: Vec<String> = text.split("\r\n").map(str::to_string).collect();
+    let header: Vec<String> = lines[0].split(',').map(str::to_string).collect();
+    let price = header.iter().position(|h| *h == "UnitPrice").unwrap();
+    let tenant = header.iter().position(|h| *h == "CustomerId").unwrap();
+    // Line 5's unit price and line 9's tenant spoilt (these lines have no quoted commas before them).
+    for (n, col, value) in [(4usize, price, "abc"), (8, tenant, "")] {
+        let mut f: Vec<String> = lines[n].split(',').map(str::to_string).collect();
+        assert!(f.len() >= header.len(), "line {} has quoted commas; pick another", n + 1);
+        f[col] = value.to_string();
+        lines[n] = f.join(",");
+    }
+    let file = db.file("bad.csv", &lines.join("\r\n"));
+    let e = fails(&db.path, &["usage", "import", file.to_str().unwrap()], 2);
+    let m = e["message"].as_str().unwrap();
+    assert!(m.starts_with("usage file rejected, nothing imported: 2 bad lines"), "{m}");
+    assert!(m.contains("line 5: UnitPrice 'abc' is not a number"), "{m}");
+    assert!(m.contains("line 9: CustomerId is empty"), "{m}");
+    assert_eq!(json(&db.path, &["usage", "list"]), serde_json::json!([]), "nothing was imported");
+    // Not a usage file at all: said at line 1.
+    let e = fails(&db.path, &["usage", "import", sample_pricelist().to_str().unwrap()], 2);
+    assert!(e["message"].as_str().unwrap().contains("is this Microsoft's daily rated usage file?"), "{e}");
+}
+
+#[test]
+fn estimates_are_the_latest_of_the_month_so_far_until_microsoft_bills_it() {
+    let db = TestDb::new();
+    book(&db);
+    let header = "CustomerId,CustomerDomainName,InvoiceNumber,EntitlementId,EntitlementDescription,ChargeStartDate,UsageDate,MeterCategory,UnitPrice,Quantity,BillingPreTaxTotal,BillingCurrency,PricingPreTaxTotal,PricingCurrency,PartnerEarnedCreditPercentage";
+    let row = |invoice: &str, day: u32, qty: u32| {
+        let cost = rust_decimal::Decimal::from(qty) * rust_decimal::Decimal::new(85, 3);
+        format!("t-1,contoso.onmicrosoft.com,{invoice},e-1,Prod,12/01/2026,12/{day:02}/2026,Storage,0.1,{qty},{cost},USD,{cost},USD,15")
+    };
+    let import = |name: &str, rows: &[String]| {
+        let f = db.file(name, &format!("{header}\n{}\n", rows.join("\n")));
+        json(&db.path, &["usage", "import", f.to_str().unwrap()])
+    };
+    let first = import("est1.csv", &[row("", 1, 10)]);
+    assert_eq!(first["estimate_lines"], 1);
+    import("est2.csv", &[row("", 1, 10), row("", 2, 20)]);
+    let rows = json(&db.path, &["usage", "list", "--estimates"]);
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (rows[0]["estimate"].as_bool(), rows[0]["lines"].as_u64(), dec(&rows[0]["retail"]).to_string()),
+        (Some(true), Some(2), "3".into()),
+        "the latest estimate, not both: {rows}"
+    );
+    // Microsoft's billed file for the month: final; the estimates no longer count.
+    import("billed.csv", &[row("G000222333", 1, 10), row("G000222333", 2, 20), row("G000222333", 31, 5)]);
+    let rows = json(&db.path, &["usage", "list", "--month", "2026-12"]);
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (rows[0]["estimate"].as_bool(), rows[0]["lines"].as_u64(), dec(&rows[0]["cost"]).to_string()),
+        (Some(false), Some(3), "2.975".into())
+    );
+    assert_eq!(json(&db.path, &["usage", "list", "--estimates"]), serde_json::json!([]));
+    let e = fails(&db.path, &["usage", "list", "--month", "2026-13"], 2);
+    assert_eq!(e["field"], "--month");
+}
