@@ -163,7 +163,8 @@ fn main() {
     // Reading and checking alone, no database.
     let t = Instant::now();
     let c = cpu();
-    let mut reader = seatbook::import::recon::RowReader::new(std::fs::File::open(&recon_file).unwrap(), &seatbook::import::recon::SPEC).unwrap();
+    let mut reader =
+        seatbook::import::recon::RowReader::new(std::fs::File::open(&recon_file).unwrap(), &seatbook::import::recon::SPEC).unwrap();
     let mut n = 0u64;
     while let Some(row) = reader.next_row() {
         let l = seatbook::import::recon::line(row.unwrap()).unwrap();

@@ -6,6 +6,7 @@
 //! never reads the clock (today and "now" are parameters); only `store` touches SQL.
 
 pub mod app;
+pub mod azure;
 pub mod billing;
 pub mod books;
 pub mod catalogue;

@@ -56,3 +56,30 @@ pub fn list(store: &Store, month: Option<&str>, customer: Option<i64>, only_esti
     }
     store.usage_rows(month, customer, only_estimates)
 }
+
+/// Price a customer's Azure usage (or everyone's, without `customer`: the default rule) from
+/// `on` (default today): `retail` plus `percent` (a discount is negative) or `cost` plus it.
+pub fn set_rule(
+    store: &mut Store,
+    clock: &Clock,
+    customer: Option<i64>,
+    basis: &str,
+    percent: &str,
+    on: Option<&str>,
+) -> Result<crate::azure::UsageRule> {
+    if let Some(c) = customer {
+        store.customer(c).map_err(|e| e.with_field("customer"))?;
+    }
+    let basis = crate::azure::Basis::parse(basis, "basis")?;
+    let percent = crate::money::parse_percent(percent, "percent")?;
+    if basis == crate::azure::Basis::Cost && percent < rust_decimal::Decimal::ZERO {
+        return Err(crate::Error::bad_value("percent", "cost less a discount sells below cost: give a markup of 0 or more"));
+    }
+    let on = super::date_or(on, "on", clock.today)?;
+    store.add_usage_rule(customer, basis, percent, on, &clock.now)
+}
+
+/// The Azure pricing rules, oldest first.
+pub fn rules(store: &Store) -> Result<Vec<crate::azure::UsageRule>> {
+    store.usage_rules()
+}

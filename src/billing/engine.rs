@@ -36,6 +36,20 @@ pub struct CustomerBook {
     pub charges: Vec<Charge>,
     pub services: Vec<Service>,
     pub instalments: Vec<InstalmentPlan>,
+    /// Azure usage billed by Microsoft and not invoiced yet, priced by the customer's rule.
+    pub usage: Vec<UsageCharge>,
+}
+
+/// A month of one Azure subscription's usage, priced (`crate::azure::price`): billed in arrears,
+/// on the first day of the next month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageCharge {
+    pub entitlement_id: String,
+    /// The Azure subscription's name.
+    pub entitlement: String,
+    /// The first day of the usage month.
+    pub month: NaiveDate,
+    pub price: crate::azure::UsagePrice,
 }
 
 pub struct Snapshot<'a> {
@@ -59,6 +73,7 @@ pub enum LineKind {
     Service,
     Charge,
     Instalment,
+    Usage,
 }
 
 impl LineKind {
@@ -69,10 +84,11 @@ impl LineKind {
             LineKind::Service => "service",
             LineKind::Charge => "charge",
             LineKind::Instalment => "instalment",
+            LineKind::Usage => "usage",
         }
     }
     pub fn parse(s: &str) -> Option<LineKind> {
-        [LineKind::Licence, LineKind::Proration, LineKind::Service, LineKind::Charge, LineKind::Instalment]
+        [LineKind::Licence, LineKind::Proration, LineKind::Service, LineKind::Charge, LineKind::Instalment, LineKind::Usage]
             .into_iter()
             .find(|k| k.as_str() == s)
     }
@@ -143,8 +159,42 @@ struct Item {
     unit_price: Decimal,
     currency: Currency,
     billable: NaiveDate,
-    /// The partner's locked cost per unit, for margins (licences only).
+    /// The partner's locked cost per unit, for margins (licences, Azure usage).
     unit_cost: Option<(Decimal, Currency)>,
+    /// Converted at the rate in force on this day (the billable date, but a usage month's last
+    /// day for Azure), or at this rate (Microsoft's own, for Azure).
+    rate_date: NaiveDate,
+    fixed_rate: Option<Decimal>,
+}
+
+impl UsageCharge {
+    /// The natural key of an Azure subscription's usage month: billed once.
+    pub fn key(entitlement_id: &str, month: NaiveDate) -> String {
+        format!("usage:{entitlement_id}:{}", month.format("%Y-%m"))
+    }
+}
+
+/// The item of a month of Azure usage: one line per Azure subscription and usage month.
+fn usage_item(u: &UsageCharge) -> Item {
+    let last = month_end(u.month);
+    Item {
+        key: UsageCharge::key(&u.entitlement_id, u.month),
+        kind: LineKind::Usage,
+        subscription_id: None,
+        description: format!(
+            "Azure usage {} — {}",
+            u.month.format("%b %Y"),
+            if u.entitlement.is_empty() { &u.entitlement_id } else { &u.entitlement }
+        ),
+        period: Some((u.month, last)),
+        quantity: Decimal::ONE,
+        unit_price: u.price.amount,
+        currency: u.price.currency,
+        billable: add_days(last, 1),
+        unit_cost: Some((u.price.cost, u.price.cost_currency)),
+        rate_date: last,
+        fixed_rate: u.price.microsoft_rate,
+    }
 }
 
 /// Bill `books` for the snapshot's month: one draft per customer with something to bill, and the
@@ -186,11 +236,19 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
                 currency: c.currency,
                 billable: c.date,
                 unit_cost: None,
+                rate_date: c.date,
+                fixed_rate: None,
             });
         }
     }
     for s in &book.services {
         service_items(snap, s, &book.subscriptions, last_day, &mut items);
+    }
+    for u in &book.usage {
+        let item = usage_item(u);
+        if item.billable <= last_day {
+            items.push(item);
+        }
     }
     for p in &book.instalments {
         for (k, amount) in p.amounts().into_iter().enumerate() {
@@ -209,6 +267,8 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
                 currency: p.currency,
                 billable: due,
                 unit_cost: None,
+                rate_date: due,
+                fixed_rate: None,
             });
         }
     }
@@ -227,13 +287,19 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
     for it in items {
         let rate = if it.currency == currency {
             None
+        } else if it.fixed_rate.is_some() {
+            it.fixed_rate
         } else {
-            match rate_on(snap.rates, it.currency, currency, it.billable) {
+            match rate_on(snap.rates, it.currency, currency, it.rate_date) {
                 Some(r) => Some(r),
                 None => {
                     missing.insert((
-                        format!("no {}→{currency} exchange rate on or before {}", it.currency, it.billable),
-                        Some(crate::error::Hint::ExchangeRate { from: it.currency.to_string(), to: currency.to_string(), on: it.billable }),
+                        format!("no {}→{currency} exchange rate on or before {}", it.currency, it.rate_date),
+                        Some(crate::error::Hint::ExchangeRate {
+                            from: it.currency.to_string(),
+                            to: currency.to_string(),
+                            on: it.rate_date,
+                        }),
                     ));
                     continue;
                 }
@@ -241,7 +307,7 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
         };
         let unit_price = it.unit_price * rate.unwrap_or(Decimal::ONE);
         let cost =
-            it.unit_cost.and_then(|(c, cur)| rate_on(snap.rates, cur, currency, it.billable).map(|r| currency.round(it.quantity * c * r)));
+            it.unit_cost.and_then(|(c, cur)| rate_on(snap.rates, cur, currency, it.rate_date).map(|r| currency.round(it.quantity * c * r)));
         lines.push(DraftLine {
             item_key: it.key,
             kind: it.kind,
@@ -394,6 +460,8 @@ fn subscription_items(snap: &Snapshot<'_>, customer: &Customer, sb: &Subscriptio
                 currency: state.price_currency,
                 billable: p.start,
                 unit_cost: Some((cost_per_cycle(state) * fraction, state.cost_currency)),
+                rate_date: p.start,
+                fixed_rate: None,
             });
         }
         // Changes inside a period: one line for the difference.
@@ -419,6 +487,8 @@ fn subscription_items(snap: &Snapshot<'_>, customer: &Customer, sb: &Subscriptio
                     currency: state.price_currency,
                     billable: d,
                     unit_cost: Some((cost_per_cycle(state) * ratio, state.cost_currency)),
+                    rate_date: d,
+                    fixed_rate: None,
                 });
             };
             match e.kind {
@@ -498,6 +568,8 @@ fn service_items(snap: &Snapshot<'_>, s: &Service, subs: &[SubscriptionBook], la
             currency: s.currency,
             billable: start,
             unit_cost: None,
+            rate_date: start,
+            fixed_rate: None,
         });
     }
 }

@@ -135,6 +135,7 @@ struct World {
     charges: Vec<Charge>,
     services: Vec<Service>,
     instalments: Vec<InstalmentPlan>,
+    usage: Vec<UsageCharge>,
     rates: Vec<ExchangeRate>,
     billed: HashSet<String>,
     vat_rate: Decimal,
@@ -148,6 +149,7 @@ impl World {
             charges: Vec::new(),
             services: Vec::new(),
             instalments: Vec::new(),
+            usage: Vec::new(),
             rates: Vec::new(),
             billed: HashSet::new(),
             vat_rate: d("15"),
@@ -180,6 +182,7 @@ impl World {
             charges: self.charges.clone(),
             services: self.services.clone(),
             instalments: self.instalments.clone(),
+            usage: self.usage.clone(),
         };
         let (mut drafts, problems) = bill(&snap, &[book]);
         let draft = drafts.pop();
@@ -455,4 +458,49 @@ fn services_follow_the_seat_count_and_instalments_sum_to_the_total() {
          2027-01-15 instalment 1 x 333.34 = 333.34
          net 453.34 vat 68.00 total 521.34",
     );
+}
+
+/// A month of Azure usage priced at `amount` in `currency` (cost 85 % of it).
+fn usage(entitlement: &str, month: &str, amount: &str, currency: &str, microsoft_rate: Option<&str>) -> UsageCharge {
+    UsageCharge {
+        entitlement_id: entitlement.to_lowercase(),
+        entitlement: format!("{entitlement} production"),
+        month: day(&format!("{month}-01")),
+        price: crate::azure::UsagePrice {
+            amount: d(amount),
+            currency: cur(currency),
+            microsoft_rate: microsoft_rate.map(d),
+            cost: d(amount) * d("0.85"),
+            cost_currency: cur(currency),
+        },
+    }
+}
+
+#[test]
+fn azure_usage_is_billed_in_arrears_once_at_the_usage_months_rate_and_caught_up() {
+    let mut w = World::new("ZAR");
+    // November's usage at Microsoft's November rate (18.25); October's was never billed.
+    w.usage.push(usage("E1", "2026-11", "100.004", "USD", Some("18.25")));
+    w.usage.push(usage("E1", "2026-10", "10", "USD", None));
+    w.rates.push(ExchangeRate { from: cur("USD"), to: cur("ZAR"), effective: day("2026-10-01"), rate: d("18.00") });
+    w.rates.push(ExchangeRate { from: cur("USD"), to: cur("ZAR"), effective: day("2026-11-01"), rate: d("18.50") });
+    w.rates.push(ExchangeRate { from: cur("USD"), to: cur("ZAR"), effective: day("2026-12-01"), rate: d("19.00") });
+    // November's run bills October's usage (billable 1 November), not November's.
+    let (nov, problems) = w.run("2026-11");
+    assert!(problems.is_empty(), "{problems:?}");
+    let nov = nov.unwrap();
+    assert_eq!(nov.lines.len(), 1);
+    let l = &nov.lines[0];
+    assert_eq!((l.kind, l.description.as_str()), (LineKind::Usage, "Azure usage Oct 2026 — E1 production"));
+    assert_eq!((l.period_start, l.period_end, l.billable_date), (Some(day("2026-10-01")), Some(day("2026-10-31")), day("2026-11-01")));
+    // Seatbook's rate in force on 31 October (18.00), not on the billable day (18.50).
+    assert_eq!((l.fx_rate, l.amount, l.cost), (Some(d("18.00")), d("180.00"), Some(d("153.00"))));
+    // December's run: November's usage at Microsoft's own rate, rounded once.
+    let (dec, _) = w.run("2026-12");
+    let l = &dec.unwrap().lines[0];
+    assert_eq!((l.description.as_str(), l.fx_rate, l.amount), ("Azure usage Nov 2026 — E1 production", Some(d("18.25")), d("1825.07")));
+    assert_eq!(l.item_key, "usage:e1:2026-11");
+    // Nothing twice.
+    assert!(w.run("2026-12").0.is_none());
+    assert!(w.run("2027-01").0.is_none());
 }

@@ -35,10 +35,20 @@ impl Store {
                 charges: Vec::new(),
                 services: Vec::new(),
                 instalments: Vec::new(),
+                usage: Vec::new(),
             })
             .collect();
         customers.sort_by_key(|b| b.customer.id);
         let index: HashMap<i64, usize> = customers.iter().enumerate().map(|(i, b)| (b.customer.id, i)).collect();
+        {
+            // Azure usage Microsoft billed and Seatbook did not yet, priced by each customer's rule.
+            let currencies: HashMap<i64, crate::money::Currency> = customers.iter().map(|b| (b.customer.id, b.customer.currency)).collect();
+            for (customer_id, u) in self.usage_to_bill(last_day, &currencies)? {
+                if let Some(&i) = index.get(&customer_id) {
+                    customers[i].usage.push(u);
+                }
+            }
+        }
 
         let mut billed_through: HashMap<i64, NaiveDate> = HashMap::new();
         {

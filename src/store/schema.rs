@@ -760,6 +760,16 @@ CREATE TABLE usage_days (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX usage_days_month ON usage_days (azure_subscription_id, month, invoice, import_id);
 
+-- How a customer's Azure usage is priced, from a day on (customer_id NULL: the default rule).
+CREATE TABLE usage_rules (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER REFERENCES customers (id),
+    basis TEXT NOT NULL CHECK (basis IN ('retail', 'cost')),
+    percent TEXT NOT NULL,
+    effective_from TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+) STRICT;
+
 CREATE TRIGGER usage_imports_kept BEFORE UPDATE ON usage_imports
 BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
 CREATE TRIGGER usage_imports_no_delete BEFORE DELETE ON usage_imports

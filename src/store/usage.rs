@@ -7,6 +7,8 @@
 //! subscription and month (each day's estimate file holds the month so far).
 
 use super::{col, Store};
+use crate::azure::{rule_for, Basis, MonthUsage, UsageRule};
+use crate::billing::UsageCharge;
 use crate::error::{Error, Result};
 use crate::import::usage::Sums;
 use crate::money::Currency;
@@ -264,6 +266,79 @@ impl Store {
                 &b.month,
             ))
         });
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Every Azure pricing rule, oldest first.
+    pub fn usage_rules(&self) -> Result<Vec<UsageRule>> {
+        let mut stmt = self.conn.prepare("SELECT id, customer_id, basis, percent, effective_from FROM usage_rules ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(UsageRule {
+                id: r.get(0)?,
+                customer_id: r.get(1)?,
+                basis: col::parse_with(r, 2, |s| Basis::parse(s, "").ok())?,
+                percent: col::dec(r, 3)?,
+                effective_from: col::date(r, 4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Record a pricing rule (a later one for the same day wins).
+    pub fn add_usage_rule(
+        &mut self,
+        customer: Option<i64>,
+        basis: Basis,
+        percent: Decimal,
+        from: NaiveDate,
+        at: &str,
+    ) -> Result<UsageRule> {
+        let id = self.write(|s| {
+            s.conn.execute(
+                "INSERT INTO usage_rules (customer_id, basis, percent, effective_from, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![customer, basis.as_str(), percent.normalize().to_string(), from.to_string(), at],
+            )?;
+            Ok(s.conn.last_insert_rowid())
+        })?;
+        Ok(UsageRule { id, customer_id: customer, basis, percent: percent.normalize(), effective_from: from })
+    }
+
+    /// Azure usage to bill by `last_day`: every month Microsoft billed (not estimates) of a known
+    /// customer, billable on the first day after it, not invoiced yet, priced by the rule in
+    /// force on the usage month's last day in the customer's currency.
+    pub(super) fn usage_to_bill(&self, last_day: NaiveDate, currencies: &HashMap<i64, Currency>) -> Result<Vec<(i64, UsageCharge)>> {
+        let any: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM usage_days)", [], |r| r.get(0))?;
+        if !any {
+            return Ok(Vec::new());
+        }
+        let billed: std::collections::HashSet<String> = {
+            let mut stmt = self.conn.prepare("SELECT item_key FROM invoice_lines WHERE kind = 'usage'")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let rules = self.usage_rules()?;
+        let mut out = Vec::new();
+        for row in self.usage_rows(None, None, false)? {
+            let (Some(customer), false) = (row.customer_id, row.estimate) else { continue };
+            let Some(&currency) = currencies.get(&customer) else { continue };
+            let Ok(month) = NaiveDate::parse_from_str(&format!("{}-01", row.month), "%Y-%m-%d") else { continue };
+            let end = crate::dates::month_end(month);
+            if end >= last_day || billed.contains(&UsageCharge::key(&row.entitlement_id, month)) {
+                continue;
+            }
+            let usage = MonthUsage {
+                retail: row.retail,
+                cost: row.cost,
+                cost_in_pricing_currency: row.cost_in_pricing_currency,
+                pricing_currency: row.pricing_currency,
+                billing_currency: row.billing_currency,
+                rate: row.rate,
+            };
+            let price = crate::azure::price(&usage, &rule_for(&rules, customer, end), currency)?;
+            out.push((customer, UsageCharge { entitlement_id: row.entitlement_id, entitlement: row.entitlement, month, price }));
+        }
         Ok(out)
     }
 }

@@ -255,3 +255,73 @@ fn estimates_are_the_latest_of_the_month_so_far_until_microsoft_bills_it() {
     let e = fails(&db.path, &["usage", "list", "--month", "2026-13"], 2);
     assert_eq!(e["field"], "--month");
 }
+
+#[test]
+fn a_months_usage_is_billed_the_next_month_priced_by_the_customers_rule_once() {
+    let db = TestDb::new();
+    book(&db);
+    ok(
+        &db.path,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Contoso",
+            "--domain",
+            "contoso.onmicrosoft.com",
+            "--tenant-id",
+            "11111111-2222-3333-4444-555555555555",
+        ],
+    );
+    // Billed in ZAR by Microsoft at its November rate; retail in USD.
+    let header = "CustomerId,InvoiceNumber,EntitlementId,EntitlementDescription,ChargeStartDate,ChargeEndDate,UsageDate,MeterCategory,UnitPrice,Quantity,EffectiveUnitPrice,BillingPreTaxTotal,BillingCurrency,PricingPreTaxTotal,PricingCurrency,PCToBCExchangeRate,PartnerEarnedCreditPercentage";
+    let rows = [
+        // 720 hours × 0.1 = 72 retail; cost 61.2 USD = 1116.90 ZAR.
+        "11111111-2222-3333-4444-555555555555,G000333444,e-1,Contoso production,11/01/2026,11/30/2026,11/30/2026,Virtual Machines,0.1,720,0.085,1116.9,ZAR,61.2,USD,18.25,15",
+        // Storage without PEC: 3.3333 retail.
+        "11111111-2222-3333-4444-555555555555,G000333444,e-1,Contoso production,11/01/2026,11/30/2026,11/15/2026,Storage,0.033333,100,0.033333,60.832725,ZAR,3.3333,USD,18.25,",
+        // A tenant nobody has: kept, never billed.
+        "99999999-0000-0000-0000-000000000000,G000333444,e-9,Someone else,11/01/2026,11/30/2026,11/15/2026,Storage,1,1,1,18.25,ZAR,1,USD,18.25,",
+    ];
+    let f = db.file("nov.csv", &format!("{header}\n{}\n", rows.join("\n")));
+    json(&db.path, &["usage", "import", f.to_str().unwrap()]);
+    // December's estimate so far: shown, never billed.
+    let est = "11111111-2222-3333-4444-555555555555,,e-1,Contoso production,12/01/2026,12/31/2026,12/01/2026,Storage,1,5,0.85,77.56,ZAR,4.25,USD,18.25,15";
+    let f = db.file("dec.csv", &format!("{header}\n{est}\n"));
+    json(&db.path, &["usage", "import", f.to_str().unwrap()]);
+    let rules = json(&db.path, &["usage", "rule", "--customer", "1", "--basis", "retail", "--percent", "10", "--on", "2026-11-01"]);
+    assert_eq!(rules[0]["basis"], "retail");
+    let e = fails(&db.path, &["usage", "rule", "--basis", "cost", "--percent", "-5"], 2);
+    assert_eq!(e["field"], "--percent");
+
+    // November's run bills nothing of November's usage (billed in arrears).
+    let nov = json(&db.path, &["bill", "--month", "2026-11", "--preview", "--date", "2026-11-30"]);
+    assert_eq!(nov["invoices"], serde_json::json!([]), "{nov}");
+    // December's: one line for the subscription's month, retail + 10 % at Microsoft's rate.
+    let run = json(&db.path, &["bill", "--month", "2026-12", "--issue", "--date", "2026-12-02"]);
+    let invoices = run["invoices"].as_array().unwrap();
+    assert_eq!(invoices.len(), 1, "{run}");
+    let lines = invoices[0]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{run}");
+    let l = &lines[0];
+    assert_eq!((l["kind"].as_str(), l["description"].as_str()), (Some("usage"), Some("Azure usage Nov 2026 — Contoso production")));
+    // (72 + 3.3333) × 1.10 × 18.25 = 1512.3159975 → R 1 512,32, rounded once.
+    assert_eq!((l["fx_rate"].as_str(), l["amount"].as_str()), (Some("18.25"), Some("1512.32")), "{l}");
+    assert_eq!((l["period_start"].as_str(), l["period_end"].as_str()), (Some("2026-11-01"), Some("2026-11-30")));
+    let number = invoices[0]["number"].as_str().unwrap().to_string();
+    // Once: the next run has nothing of it; January bills no estimate.
+    let again = json(&db.path, &["bill", "--month", "2026-12", "--issue", "--date", "2026-12-02"]);
+    assert_eq!(again["invoices"], serde_json::json!([]));
+    let jan = json(&db.path, &["bill", "--month", "2027-01", "--preview", "--date", "2027-01-02"]);
+    assert_eq!(jan["invoices"], serde_json::json!([]), "December's estimate is never billed: {jan}");
+    // The printed invoice shows the line.
+    let pdf = db.dir.path().join("inv.pdf");
+    ok(&db.path, &["invoice", "pdf", &number, "--out", pdf.to_str().unwrap()]);
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils, installed by .ci/run)");
+    let text = String::from_utf8_lossy(&text.stdout).replace('\u{a0}', " ");
+    assert!(text.contains("Azure usage Nov 2026 — Contoso production"), "{text}");
+    assert!(text.contains("1 512,32"), "{text}");
+}

@@ -859,6 +859,23 @@ pub enum UsageCommand {
         #[arg(long)]
         estimates: bool,
     },
+    /// How Azure usage is priced from a day on: Microsoft's retail price plus a markup (or minus
+    /// a discount: a negative percent), or the partner's cost plus a markup. Without --customer:
+    /// the default rule (Seatbook's own default is retail + 0 %).
+    Rule {
+        #[arg(long)]
+        customer: Option<i64>,
+        /// retail or cost.
+        #[arg(long)]
+        basis: String,
+        /// Markup in percent; negative for a discount on retail.
+        #[arg(long, allow_hyphen_values = true)]
+        percent: String,
+        /// In force from this day (default today); usage is priced by the rule in force on its
+        /// month's last day.
+        #[arg(long)]
+        on: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -17,6 +17,16 @@ pub fn usage(ctx: &mut Ctx, cmd: UsageCommand) -> Result<Output> {
             let rows = usage::list(&ctx.store, month.as_deref(), customer, estimates)?;
             out(&rows, list_text(&rows))
         }
+        UsageCommand::Rule { customer, basis, percent, on } => {
+            usage::set_rule(&mut ctx.store, &ctx.clock, customer, &basis, &percent, on.as_deref())?;
+            let rules = usage::rules(&ctx.store)?;
+            let mut t = String::new();
+            for r in &rules {
+                let who = r.customer_id.map(|c| format!("customer {c}")).unwrap_or_else(|| "everyone (default)".to_string());
+                let _ = writeln!(t, "From {}: {who}: {} {:+}%", r.effective_from, r.basis.as_str(), r.percent);
+            }
+            out(&rules, t)
+        }
     }
 }
 
