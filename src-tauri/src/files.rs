@@ -25,6 +25,7 @@ pub const DATABASE: Filter = Filter { name: "Seatbook backup (.db)", extensions:
 pub const CSV_EXPORT: Filter = Filter { name: "CSV", extensions: &["csv"] };
 pub const PDF: Filter = Filter { name: "PDF", extensions: &["pdf"] };
 /// Partner Center's CSV, or the Graph export's gzip-compressed JSON Lines (`*.jsonl.gz`).
+pub const USAGE: Filter = Filter { name: "Microsoft's daily rated usage (CSV, or JSON Lines .gz)", extensions: &["csv", "gz"] };
 pub const RECON: Filter = Filter { name: "Microsoft's reconciliation file (CSV, or JSON Lines .gz)", extensions: &["csv", "gz"] };
 
 fn automation<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {

@@ -111,6 +111,10 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         recon::recon_export_csv,
         recon::recon_fix,
         recon::recon_last_leak,
+        usage::usage_import,
+        usage::usage_list,
+        usage::usage_rules,
+        usage::usage_rule_set,
     ]
 }
 

@@ -253,10 +253,8 @@ impl Read for NewlineCounter {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut s = self.newlines.0.borrow_mut();
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
-                s.pending.push_back(self.offset + i as u64);
-            }
+        for i in memchr::memchr_iter(b'\n', &buf[..n]) {
+            s.pending.push_back(self.offset + i as u64);
         }
         self.offset += n as u64;
         Ok(n)

@@ -42,6 +42,29 @@ pub const COLUMNS: &[(&str, &[&str])] = &[
     ("credit_type", &["CreditType"]),
 ];
 
+/// Each column's place in `COLUMNS`, read by place (a line reads a score of them).
+mod at {
+    pub const TENANT: usize = 0;
+    pub const CUSTOMER_NAME: usize = 1;
+    pub const CUSTOMER_DOMAIN: usize = 2;
+    pub const INVOICE: usize = 3;
+    pub const CHARGE_START: usize = 5;
+    pub const USAGE_DATE: usize = 6;
+    pub const METER_CATEGORY: usize = 7;
+    pub const UNIT_PRICE: usize = 9;
+    pub const QUANTITY: usize = 10;
+    pub const BILLING_TOTAL: usize = 12;
+    pub const BILLING_CURRENCY: usize = 13;
+    pub const PRICING_TOTAL: usize = 14;
+    pub const PRICING_CURRENCY: usize = 15;
+    pub const RATE: usize = 16;
+    pub const ENTITLEMENT_ID: usize = 17;
+    pub const ENTITLEMENT: usize = 18;
+    pub const PEC_PERCENT: usize = 19;
+    pub const PEC_RATE: usize = 20;
+    pub const CREDIT_TYPE: usize = 21;
+}
+
 /// The columns a usage file cannot do without.
 const REQUIRED: &[&str] = &[
     "customer_tenant",
@@ -89,9 +112,9 @@ pub struct UsageLine {
 /// Check a row into a usage line, or every problem of the line.
 pub fn line(row: RawRow) -> std::result::Result<UsageLine, Vec<String>> {
     let mut problems = Vec::new();
-    let name = |c: &str| SPEC.header_name(c);
-    let mut num = |c: &str, optional: bool| -> Option<Decimal> {
-        let v = row.get(c);
+    let name = |c: usize| COLUMNS[c].1[0];
+    let mut num = |c: usize, optional: bool| -> Option<Decimal> {
+        let v = row.at(c);
         if v.is_empty() && optional {
             return None;
         }
@@ -103,24 +126,24 @@ pub fn line(row: RawRow) -> std::result::Result<UsageLine, Vec<String>> {
             }
         }
     };
-    let unit_price = num("unit_price", false).unwrap_or_default();
-    let quantity = num("quantity", false).unwrap_or_default();
-    let billing_total = num("billing_total", false).unwrap_or_default();
-    let pricing_total = num("pricing_total", false).unwrap_or_default();
-    let rate = num("rate", true).unwrap_or(Decimal::ONE);
-    let pec_percent = num("pec_percent", true);
-    let pec_rate = num("pec_rate", true);
-    let mut currency = |c: &str| match Currency::parse(row.get(c), c) {
+    let unit_price = num(at::UNIT_PRICE, false).unwrap_or_default();
+    let quantity = num(at::QUANTITY, false).unwrap_or_default();
+    let billing_total = num(at::BILLING_TOTAL, false).unwrap_or_default();
+    let pricing_total = num(at::PRICING_TOTAL, false).unwrap_or_default();
+    let rate = num(at::RATE, true).unwrap_or(Decimal::ONE);
+    let pec_percent = num(at::PEC_PERCENT, true);
+    let pec_rate = num(at::PEC_RATE, true);
+    let mut currency = |c: usize| match Currency::parse(row.at(c), COLUMNS[c].0) {
         Ok(c) => Some(c),
         Err(e) => {
             problems.push(format!("{} {}", name(c), e.message));
             None
         }
     };
-    let billing_currency = currency("billing_currency");
-    let pricing_currency = currency("pricing_currency");
-    let mut day = |c: &str, required: bool| -> Option<NaiveDate> {
-        match date(row.get(c)) {
+    let billing_currency = currency(at::BILLING_CURRENCY);
+    let pricing_currency = currency(at::PRICING_CURRENCY);
+    let mut day = |c: usize, required: bool| -> Option<NaiveDate> {
+        match date(row.at(c)) {
             Ok(Some(d)) => Some(d),
             Ok(None) if !required => None,
             Ok(None) => {
@@ -133,10 +156,10 @@ pub fn line(row: RawRow) -> std::result::Result<UsageLine, Vec<String>> {
             }
         }
     };
-    let usage_date = day("usage_date", true);
-    let charge_start = day("charge_start", false);
-    for c in ["customer_tenant", "entitlement_id"] {
-        if row.get(c).is_empty() {
+    let usage_date = day(at::USAGE_DATE, true);
+    let charge_start = day(at::CHARGE_START, false);
+    for c in [at::TENANT, at::ENTITLEMENT_ID] {
+        if row.at(c).is_empty() {
             problems.push(format!("{} is empty", name(c)));
         }
     }
@@ -150,22 +173,22 @@ pub fn line(row: RawRow) -> std::result::Result<UsageLine, Vec<String>> {
     }
     let usage_date = usage_date.expect("checked");
     let month = charge_start.unwrap_or(usage_date).with_day(1).expect("the first of a month");
-    let credit = row.get("credit_type").to_ascii_lowercase();
+    let credit = row.at(at::CREDIT_TYPE);
     let pec = pec_percent.is_some_and(|p| p > Decimal::ZERO)
         || pec_rate.is_some_and(|p| p > Decimal::ZERO)
-        || credit.starts_with("partner earned credit applied");
-    let s = |c: &str| row.get(c).to_string();
+        || credit.get(..29).is_some_and(|c| c.eq_ignore_ascii_case("partner earned credit applied"));
+    let s = |c: usize| row.at(c).to_string();
     Ok(UsageLine {
         line: row.line,
-        tenant: s("customer_tenant").to_ascii_lowercase(),
-        customer_name: s("customer_name"),
-        customer_domain: s("customer_domain").to_ascii_lowercase(),
-        invoice: s("invoice"),
-        entitlement_id: s("entitlement_id").to_ascii_lowercase(),
-        entitlement: s("entitlement"),
+        tenant: row.at(at::TENANT).to_ascii_lowercase(),
+        customer_name: s(at::CUSTOMER_NAME),
+        customer_domain: row.at(at::CUSTOMER_DOMAIN).to_ascii_lowercase(),
+        invoice: s(at::INVOICE),
+        entitlement_id: row.at(at::ENTITLEMENT_ID).to_ascii_lowercase(),
+        entitlement: s(at::ENTITLEMENT),
         month,
         usage_date,
-        meter_category: s("meter_category"),
+        meter_category: s(at::METER_CATEGORY),
         unit_price,
         quantity,
         billing_total,
@@ -226,35 +249,36 @@ impl Sums {
     /// Add a line; an amount that would overflow is the line's problem.
     pub fn add(&mut self, l: UsageLine) -> std::result::Result<(), String> {
         let retail = l.quantity.checked_mul(l.unit_price).ok_or("Quantity × UnitPrice is out of range")?;
+        // The line's values as the book reads them (a number's normal form, a date's day), so
+        // the same data written otherwise digests alike.
         let mut h = super::recon::Fnv64::default();
         use std::hash::Hasher;
-        for part in [
-            l.tenant.as_str(),
-            l.invoice.as_str(),
-            l.entitlement_id.as_str(),
-            &l.usage_date.to_string(),
-            &l.month.to_string(),
-            l.meter_category.as_str(),
-            &l.unit_price.normalize().to_string(),
-            &l.quantity.normalize().to_string(),
-            &l.billing_total.normalize().to_string(),
-            &l.pricing_total.normalize().to_string(),
-            l.billing_currency.code(),
-            l.pricing_currency.code(),
-            if l.pec { "pec" } else { "" },
-        ] {
+        for part in [l.tenant.as_str(), l.invoice.as_str(), l.entitlement_id.as_str(), l.meter_category.as_str()] {
             h.write(part.as_bytes());
             h.write(&[0]);
         }
+        for d in [l.usage_date, l.month] {
+            h.write(&chrono::Datelike::num_days_from_ce(&d).to_le_bytes());
+        }
+        for n in [l.unit_price, l.quantity, l.billing_total, l.pricing_total] {
+            h.write(&n.normalize().serialize());
+        }
+        h.write(l.billing_currency.code().as_bytes());
+        h.write(l.pricing_currency.code().as_bytes());
+        h.write(&[u8::from(l.pec)]);
         self.digest = self.digest.wrapping_add(h.finish());
         self.lines += 1;
-        let e = self.entitlements.entry(l.entitlement_id.clone()).or_insert_with(|| Entitlement {
-            entitlement_id: l.entitlement_id.clone(),
-            description: String::new(),
-            tenant: l.tenant.clone(),
-            customer_name: String::new(),
-            customer_domain: String::new(),
-        });
+        if !self.entitlements.contains_key(&l.entitlement_id) {
+            let e = Entitlement {
+                entitlement_id: l.entitlement_id.clone(),
+                description: String::new(),
+                tenant: l.tenant.clone(),
+                customer_name: String::new(),
+                customer_domain: String::new(),
+            };
+            self.entitlements.insert(l.entitlement_id.clone(), e);
+        }
+        let e = self.entitlements.get_mut(&l.entitlement_id).expect("inserted");
         for (have, new) in
             [(&mut e.description, &l.entitlement), (&mut e.customer_name, &l.customer_name), (&mut e.customer_domain, &l.customer_domain)]
         {
@@ -322,6 +346,34 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn the_places_name_their_columns() {
+        let places = [
+            (at::TENANT, "customer_tenant"),
+            (at::CUSTOMER_NAME, "customer_name"),
+            (at::CUSTOMER_DOMAIN, "customer_domain"),
+            (at::INVOICE, "invoice"),
+            (at::CHARGE_START, "charge_start"),
+            (at::USAGE_DATE, "usage_date"),
+            (at::METER_CATEGORY, "meter_category"),
+            (at::UNIT_PRICE, "unit_price"),
+            (at::QUANTITY, "quantity"),
+            (at::BILLING_TOTAL, "billing_total"),
+            (at::BILLING_CURRENCY, "billing_currency"),
+            (at::PRICING_TOTAL, "pricing_total"),
+            (at::PRICING_CURRENCY, "pricing_currency"),
+            (at::RATE, "rate"),
+            (at::ENTITLEMENT_ID, "entitlement_id"),
+            (at::ENTITLEMENT, "entitlement"),
+            (at::PEC_PERCENT, "pec_percent"),
+            (at::PEC_RATE, "pec_rate"),
+            (at::CREDIT_TYPE, "credit_type"),
+        ];
+        for (i, name) in places {
+            assert_eq!(COLUMNS[i].0, name);
+        }
     }
 
     #[test]

@@ -152,6 +152,12 @@ export const booksExportAll = () => call("books_export_all");
  * `conflict` (field `replace`) and kept aside: `reconImport(true)` then imports that same file,
  * replacing the earlier one, without asking for it again.
  */
+/** Import Microsoft's daily rated usage (a file dialog); `null` when cancelled. */
+export const usageImport = () => call("usage_import");
+/** Azure usage per customer (or unknown tenant), subscription and month. */
+export const usageList = (month, customerId, estimates) => call("usage_list", { month: month || null, customer_id: customerId ?? null, estimates: !!estimates });
+export const usageRules = () => call("usage_rules");
+export const usageRuleSet = (customerId, basis, percent, on) => call("usage_rule_set", { customer_id: customerId ?? null, basis, percent, on: on || null });
 export const reconImport = (replace) => call("recon_import", { replace: !!replace });
 /** Microsoft's invoices imported, the latest first. */
 export const reconList = () => call("recon_list");

@@ -20,6 +20,7 @@ pub mod reminders;
 pub mod reports;
 pub mod settings;
 pub mod subscriptions;
+pub mod usage;
 
 use crate::error::IpcError;
 use crate::state::AppState;

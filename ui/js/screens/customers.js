@@ -3,6 +3,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
+import * as usage from "../usage.js";
 import * as mail from "../mail.js";
 import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce, values, showError } from "../dom.js";
 import { paymentDialog, refundDialog, openInvoicesTable, paymentsTable } from "./payments.js";
@@ -250,6 +251,7 @@ const DELIVERY = [
 const CHANNELS = ["phone", "email", "meeting", "chat", "ticket", "other"].map((c) => [c, c[0].toUpperCase() + c.slice(1)]);
 
 async function renderPage(root, ctx, id) {
+  const azure = await usage.customerSection(ctx, id);
   const [c, subs, invoices, log, account, payments, creditStop, messages] = await Promise.all([
     api.customerGet(id),
     api.subscriptionsList(id, null),
@@ -417,6 +419,7 @@ async function renderPage(root, ctx, id) {
         section("Invoices", invTable),
         section("Contact log", note, logTable),
         section("E-mail sent", mail.messagesTable(messages)),
+        section("Azure", azure),
       ),
       section("Details", details),
     ),

@@ -9,6 +9,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
+import * as usage from "../usage.js";
 import { h, add, replace, amount, day, badge, button, header, section, table, td, empty, form, actions, submit, onSubmit, progress, showProgress, confirmDialog, debounce } from "../dom.js";
 
 /** Each kind of finding in words, in the core's order; `leak`: money Microsoft charged that nobody was billed for. */
@@ -518,12 +519,17 @@ export async function render(root, ctx, params = {}) {
     );
   }
 
+  // Azure usage: Microsoft's daily rated usage, what every tenant used per month.
+  const usageBox = h("div", { "data-usage-all": "" });
+  const drawUsage = async () => replace(usageBox, usage.usageTable(await api.usageList(null, null, false), true));
   add(
     root,
     header("Reconcile", "Microsoft's invoice against what you billed: what leaked, what to put right, and your margin on Microsoft's actual cost."),
     section("Microsoft's invoices", f, result, list),
     report,
+    section("Azure usage", usage.importForm(ctx, drawUsage), usageBox),
   );
+  await drawUsage();
   drawList();
   await loadReport();
 }
