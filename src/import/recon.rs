@@ -9,7 +9,7 @@
 //! `MsLine` a reconciliation reads, sharing what lines of one subscription have in common. Values are text read as exact
 //! decimals; Excel's re-saves (SkuId `1` for `0001`, `7.10833E-05`, `11/01/2025`) are read too.
 
-use super::rows::{date, Fields};
+use super::rows::{checked_date, Fields};
 pub use super::rows::{normalise, number, sku, RawRow, RowReader, Spec};
 use crate::money::Currency;
 pub use crate::recon::{MsLine, MsSubject};
@@ -108,20 +108,7 @@ pub fn line(row: RawRow) -> std::result::Result<MsRow, Vec<String>> {
     let total = num("total", false);
     let effective_unit_price = num("effective_unit_price", false);
     let billable_quantity = num("billable_quantity", false);
-    let mut day = |c: &str, required: bool| -> Option<NaiveDate> {
-        match date(row.get(c)) {
-            Ok(Some(d)) => Some(d),
-            Ok(None) if !required => None,
-            Ok(None) => {
-                problems.push(format!("{} is empty", name(c)));
-                None
-            }
-            Err(e) => {
-                problems.push(format!("{} {e}", name(c)));
-                None
-            }
-        }
-    };
+    let mut day = |c: &str, required: bool| checked_date(row.get(c), name(c), required, &mut problems);
     let charge_start = day("charge_start", true);
     let charge_end = day("charge_end", true);
     let order_date = day("order_date", false);

@@ -323,6 +323,23 @@ pub fn date(s: &str) -> std::result::Result<Option<NaiveDate>, String> {
     crate::dates::parse_pricelist_date(s)
 }
 
+/// The date in `v` (of the column Microsoft calls `header`), or `None` with the problem noted:
+/// an empty required date, or one that is not a date.
+pub fn checked_date(v: &str, header: &str, required: bool, problems: &mut Vec<String>) -> Option<NaiveDate> {
+    match date(v) {
+        Ok(Some(d)) => Some(d),
+        Ok(None) if !required => None,
+        Ok(None) => {
+            problems.push(format!("{header} is empty"));
+            None
+        }
+        Err(e) => {
+            problems.push(format!("{header} {e}"));
+            None
+        }
+    }
+}
+
 /// A SkuId as the price list has it: Excel drops the leading zeros of `0001`.
 pub fn sku(s: &str) -> String {
     let t = s.trim();

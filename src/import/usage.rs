@@ -9,7 +9,7 @@
 //! (Σ Quantity × UnitPrice), the partner's cost (Σ BillingPreTaxTotal, after PEC) and the same in
 //! the pricing currency (Σ PricingPreTaxTotal), exact and unrounded.
 
-use super::rows::{date, number};
+use super::rows::{checked_date, number};
 pub use super::rows::{RawRow, RowReader, Spec};
 use crate::money::Currency;
 use chrono::{Datelike, NaiveDate};
@@ -142,20 +142,7 @@ pub fn line(row: RawRow) -> std::result::Result<UsageLine, Vec<String>> {
     };
     let billing_currency = currency(at::BILLING_CURRENCY);
     let pricing_currency = currency(at::PRICING_CURRENCY);
-    let mut day = |c: usize, required: bool| -> Option<NaiveDate> {
-        match date(row.at(c)) {
-            Ok(Some(d)) => Some(d),
-            Ok(None) if !required => None,
-            Ok(None) => {
-                problems.push(format!("{} is empty", name(c)));
-                None
-            }
-            Err(e) => {
-                problems.push(format!("{} {e}", name(c)));
-                None
-            }
-        }
-    };
+    let mut day = |c: usize, required: bool| checked_date(row.at(c), name(c), required, &mut problems);
     let usage_date = day(at::USAGE_DATE, true);
     let charge_start = day(at::CHARGE_START, false);
     for c in [at::TENANT, at::ENTITLEMENT_ID] {
