@@ -50,6 +50,11 @@ pub struct UsageCharge {
     /// The first day of the usage month.
     pub month: NaiveDate,
     pub price: crate::azure::UsagePrice,
+    /// Microsoft's sums this line bills (for a correction, what changed since the month was
+    /// invoiced), kept with the line when it is issued.
+    pub usage: crate::azure::MonthUsage,
+    /// 0 for the month's line; 1, 2, … for corrections after it was invoiced.
+    pub correction: u32,
 }
 
 pub struct Snapshot<'a> {
@@ -172,19 +177,30 @@ impl UsageCharge {
     pub fn key(entitlement_id: &str, month: NaiveDate) -> String {
         format!("usage:{entitlement_id}:{}", month.format("%Y-%m"))
     }
+
+    /// This line's key: the month's, or for a correction the month's with its number.
+    pub fn item_key(&self) -> String {
+        let key = UsageCharge::key(&self.entitlement_id, self.month);
+        if self.correction == 0 {
+            key
+        } else {
+            format!("{key}:{}", self.correction)
+        }
+    }
 }
 
 /// The item of a month of Azure usage: one line per Azure subscription and usage month.
 fn usage_item(u: &UsageCharge) -> Item {
     let last = month_end(u.month);
     Item {
-        key: UsageCharge::key(&u.entitlement_id, u.month),
+        key: u.item_key(),
         kind: LineKind::Usage,
         subscription_id: None,
         description: format!(
-            "Azure usage {} — {}",
+            "Azure usage {} — {}{}",
             u.month.format("%b %Y"),
-            if u.entitlement.is_empty() { &u.entitlement_id } else { &u.entitlement }
+            if u.entitlement.is_empty() { &u.entitlement_id } else { &u.entitlement },
+            if u.correction == 0 { "" } else { " (correction)" }
         ),
         period: Some((u.month, last)),
         quantity: Decimal::ONE,

@@ -473,6 +473,15 @@ fn usage(entitlement: &str, month: &str, amount: &str, currency: &str, microsoft
             cost: d(amount) * d("0.85"),
             cost_currency: cur(currency),
         },
+        usage: crate::azure::MonthUsage {
+            retail: d(amount),
+            cost: d(amount) * d("0.85"),
+            cost_in_pricing_currency: d(amount) * d("0.85"),
+            pricing_currency: cur(currency),
+            billing_currency: cur(currency),
+            rate: Decimal::ONE,
+        },
+        correction: 0,
     }
 }
 

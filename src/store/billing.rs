@@ -18,6 +18,9 @@ use std::collections::{HashMap, HashSet};
 /// the catch-up horizon.
 type Books = (Vec<CustomerBook>, HashSet<String>, HashMap<ProductKey, String>, NaiveDate);
 
+/// Drafts, problems, renewals done, the company, and Microsoft's sums each Azure usage line bills.
+pub(super) type DraftsWithUsage = (Vec<Draft>, Vec<Problem>, usize, Company, HashMap<String, crate::azure::MonthUsage>);
+
 /// How far back a run looks for recurring items never billed (a year of skipped months).
 const CATCH_UP_DAYS: i64 = 400;
 
@@ -174,7 +177,7 @@ impl Store {
         let label = month_label(month);
         let issued = self.write(|s| {
             s.check_issue_date(month, date)?;
-            let (drafts, problems, renewals, company) = s.billing_drafts(month, at)?;
+            let (drafts, problems, renewals, company, usage) = s.billing_drafts_with_usage(month, at)?;
             s.conn.execute(
                 "INSERT INTO billing_runs (month, issue_date, recorded_at, invoices, problems) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![label, date.to_string(), at, drafts.len() as i64, problems.len() as i64],
@@ -187,6 +190,15 @@ impl Store {
                 let mut view = draft_view(d, date, add_days(date, d.payment_terms_days as i64), &label);
                 view.number = Some(number);
                 invoices.push(view);
+            }
+            // What Microsoft's sums were for each Azure usage line: a later file is billed as
+            // the difference.
+            for d in &drafts {
+                for l in d.lines.iter().filter(|l| l.kind == crate::billing::LineKind::Usage) {
+                    if let Some(u) = usage.get(&l.item_key) {
+                        s.record_usage_billed(&l.item_key, u)?;
+                    }
+                }
             }
             // Credit customers have (overpayments) goes to their new invoices.
             for customer_id in s.customers_with_credit()? {
@@ -217,9 +229,16 @@ impl Store {
 impl super::Tx<'_> {
     /// Renewals through the month's end, then the drafts. Runs inside the caller's transaction.
     pub(super) fn billing_drafts(&self, month: NaiveDate, at: &str) -> Result<(Vec<Draft>, Vec<Problem>, usize, Company)> {
+        self.billing_drafts_with_usage(month, at).map(|(drafts, problems, renewals, company, _)| (drafts, problems, renewals, company))
+    }
+
+    /// `billing_drafts`, with Microsoft's sums each Azure usage line bills, by the line's key.
+    pub(super) fn billing_drafts_with_usage(&self, month: NaiveDate, at: &str) -> Result<DraftsWithUsage> {
         let company = self.company()?;
         let renewals = self.renewals_in_transaction(month_end(month), at)?;
         let (books, billed, titles, horizon) = self.billing_books(month)?;
+        let usage: HashMap<String, crate::azure::MonthUsage> =
+            books.iter().flat_map(|b| b.usage.iter().map(|u| (u.item_key(), u.usage.clone()))).collect();
         let rates = self.exchange_rates()?;
         let snap = Snapshot { month, vat_rate: company.vat_rate, rates: &rates, billed: &billed, horizon, titles: &titles };
         let (drafts, mut problems) = bill(&snap, &books);
@@ -230,7 +249,7 @@ impl super::Tx<'_> {
         // A customer with any problem is left out whole.
         let bad: HashSet<i64> = problems.iter().map(|p| p.customer_id).collect();
         let drafts = drafts.into_iter().filter(|d| !bad.contains(&d.customer_id)).collect();
-        Ok((drafts, problems, renewals.done.len(), company))
+        Ok((drafts, problems, renewals.done.len(), company, usage))
     }
 
     /// The next number of a gapless series, taken inside the caller's transaction.

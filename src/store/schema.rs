@@ -760,6 +760,19 @@ CREATE TABLE usage_days (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX usage_days_month ON usage_days (azure_subscription_id, month, invoice, import_id);
 
+-- What each Azure usage line of an invoice billed, as Microsoft's sums then stood: a corrected
+-- or later file for a month already invoiced is billed as the difference (a correction line).
+CREATE TABLE usage_billed (
+    item_key TEXT PRIMARY KEY REFERENCES invoice_lines (item_key),
+    retail TEXT NOT NULL,
+    cost TEXT NOT NULL,
+    cost_in_pricing_currency TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER usage_billed_kept BEFORE UPDATE ON usage_billed
+BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END;
+CREATE TRIGGER usage_billed_no_delete BEFORE DELETE ON usage_billed
+BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END;
+
 -- How a customer's Azure usage is priced, from a day on (customer_id NULL: the default rule).
 CREATE TABLE usage_rules (
     id INTEGER PRIMARY KEY,

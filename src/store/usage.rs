@@ -313,11 +313,21 @@ impl Store {
         if !any {
             return Ok(Vec::new());
         }
-        let billed: std::collections::HashSet<String> = {
-            let mut stmt = self.conn.prepare("SELECT item_key FROM invoice_lines WHERE kind = 'usage'")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        // What was billed of each month already: how many lines, and Microsoft's sums then.
+        let mut billed: HashMap<String, (u32, Decimal, Decimal, Decimal)> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare("SELECT item_key, retail, cost, cost_in_pricing_currency FROM usage_billed")?;
+            let mut q = stmt.query([])?;
+            while let Some(r) = q.next()? {
+                let key: String = r.get(0)?;
+                let family = key.splitn(4, ':').take(3).collect::<Vec<_>>().join(":");
+                let b = billed.entry(family).or_insert((0, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
+                b.0 += 1;
+                b.1 += col::dec(r, 1)?;
+                b.2 += col::dec(r, 2)?;
+                b.3 += col::dec(r, 3)?;
+            }
+        }
         let rules = self.usage_rules()?;
         let mut out = Vec::new();
         for row in self.usage_rows(None, None, false)? {
@@ -325,21 +335,48 @@ impl Store {
             let Some(&currency) = currencies.get(&customer) else { continue };
             let Ok(month) = NaiveDate::parse_from_str(&format!("{}-01", row.month), "%Y-%m-%d") else { continue };
             let end = crate::dates::month_end(month);
-            if end >= last_day || billed.contains(&UsageCharge::key(&row.entitlement_id, month)) {
+            if end >= last_day {
                 continue;
             }
+            // A month invoiced before is billed again only for what changed since (a corrected
+            // or later file), as a correction line.
+            let (correction, before) = match billed.get(&UsageCharge::key(&row.entitlement_id, month)) {
+                Some(&(n, retail, cost, in_pricing)) => (n, (retail, cost, in_pricing)),
+                None => (0, (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO)),
+            };
             let usage = MonthUsage {
-                retail: row.retail,
-                cost: row.cost,
-                cost_in_pricing_currency: row.cost_in_pricing_currency,
+                retail: row.retail - before.0,
+                cost: row.cost - before.1,
+                cost_in_pricing_currency: row.cost_in_pricing_currency - before.2,
                 pricing_currency: row.pricing_currency,
                 billing_currency: row.billing_currency,
                 rate: row.rate,
             };
+            if correction > 0 && usage.retail.is_zero() && usage.cost.is_zero() && usage.cost_in_pricing_currency.is_zero() {
+                continue;
+            }
             let price = crate::azure::price(&usage, &rule_for(&rules, customer, end), currency)?;
-            out.push((customer, UsageCharge { entitlement_id: row.entitlement_id, entitlement: row.entitlement, month, price }));
+            out.push((
+                customer,
+                UsageCharge { entitlement_id: row.entitlement_id, entitlement: row.entitlement, month, price, usage, correction },
+            ));
         }
         Ok(out)
+    }
+}
+
+impl super::Tx<'_> {
+    /// Keep Microsoft's sums an issued Azure usage line billed (in the issuing transaction).
+    pub(super) fn record_usage_billed(&self, item_key: &str, u: &MonthUsage) -> Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO usage_billed (item_key, retail, cost, cost_in_pricing_currency) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![
+                item_key,
+                u.retail.normalize().to_string(),
+                u.cost.normalize().to_string(),
+                u.cost_in_pricing_currency.normalize().to_string()
+            ])?;
+        Ok(())
     }
 }
 

@@ -324,4 +324,22 @@ fn a_months_usage_is_billed_the_next_month_priced_by_the_customers_rule_once() {
     let text = String::from_utf8_lossy(&text.stdout).replace('\u{a0}', " ");
     assert!(text.contains("Azure usage Nov 2026 — Contoso production"), "{text}");
     assert!(text.contains("1 512,32"), "{text}");
+
+    // A later file of Microsoft's for November (one more day of storage) after November was
+    // invoiced: the next run bills the difference, once, as a correction.
+    let later = "11111111-2222-3333-4444-555555555555,G000333444,e-1,Contoso production,11/01/2026,11/30/2026,11/30/2026,Storage,0.1,10,0.1,18.25,ZAR,1,USD,18.25,";
+    let f = db.file("nov-2.csv", &format!("{header}\n{later}\n"));
+    json(&db.path, &["usage", "import", f.to_str().unwrap()]);
+    let jan = json(&db.path, &["bill", "--month", "2027-01", "--issue", "--date", "2027-01-02"]);
+    let lines = jan["invoices"][0]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{jan}");
+    // 1.00 USD × 1.10 × 18.25 = 20.075 → R 20,08.
+    assert_eq!(
+        (lines[0]["description"].as_str(), lines[0]["amount"].as_str()),
+        (Some("Azure usage Nov 2026 — Contoso production (correction)"), Some("20.08"))
+    );
+    let again = json(&db.path, &["bill", "--month", "2027-01", "--issue", "--date", "2027-01-02"]);
+    assert_eq!(again["invoices"], serde_json::json!([]), "nothing twice");
+    let feb = json(&db.path, &["bill", "--month", "2027-02", "--preview", "--date", "2027-02-01"]);
+    assert_eq!(feb["invoices"], serde_json::json!([]), "{feb}");
 }
