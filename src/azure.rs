@@ -122,6 +122,42 @@ pub fn price(u: &MonthUsage, rule: &UsageRule, to: Currency) -> Result<UsagePric
     })
 }
 
+/// One day's usage of a meter category of an Azure subscription, with or without PEC.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PecDay {
+    pub date: NaiveDate,
+    pub meter_category: String,
+    pub pec: bool,
+    /// The partner's cost of those lines (billing currency).
+    pub cost: Decimal,
+}
+
+/// The partner-earned credit a subscription stopped earning: from which day, and what it cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PecStopped {
+    /// The first day with usage but no PEC, after the last day that earned it.
+    pub since: NaiveDate,
+    /// The credit not earned since (15 % of what those lines would have cost with it), in the
+    /// billing currency, exact.
+    pub lost: Decimal,
+}
+
+/// Microsoft's partner-earned credit rate.
+pub const PEC_PERCENT: u32 = 15;
+
+/// The PEC watch: a subscription that earned PEC and then, on usage of the same meter categories,
+/// stopped (the customer removed the reseller's admin access). `None` when it still earns it, never
+/// did, or only meters that never earn it (marketplace images) went on.
+pub fn pec_stopped(days: &[PecDay]) -> Option<PecStopped> {
+    let last = days.iter().filter(|d| d.pec).map(|d| d.date).max()?;
+    let earned: std::collections::HashSet<&str> = days.iter().filter(|d| d.pec).map(|d| d.meter_category.as_str()).collect();
+    let after: Vec<&PecDay> = days.iter().filter(|d| d.date > last && !d.pec && earned.contains(d.meter_category.as_str())).collect();
+    let since = after.iter().map(|d| d.date).min()?;
+    // Full price paid = cost; with PEC it would have been 85 % of it.
+    let full: Decimal = after.iter().map(|d| d.cost).sum();
+    Some(PecStopped { since, lost: full * Decimal::from(PEC_PERCENT) / Decimal::ONE_HUNDRED })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +186,25 @@ mod tests {
             billing_currency: cur(billing),
             rate: d(rate),
         }
+    }
+
+    #[test]
+    fn the_pec_watch_flags_the_first_day_without_it_on_meters_that_earned_it() {
+        let day_of =
+            |date: &str, cat: &str, pec: bool, cost: &str| PecDay { date: day(date), meter_category: cat.into(), pec, cost: d(cost) };
+        let mut days = vec![
+            day_of("2026-11-01", "Virtual Machines", true, "8.50"),
+            day_of("2026-11-02", "Virtual Machines", true, "8.50"),
+            // A marketplace image never earns it: no alarm on its own.
+            day_of("2026-11-03", "Virtual Machines Licenses", false, "3"),
+        ];
+        assert_eq!(pec_stopped(&days), None);
+        // Access removed on the 3rd: the VMs go on at full price.
+        days.push(day_of("2026-11-03", "Virtual Machines", false, "10"));
+        days.push(day_of("2026-11-04", "Virtual Machines", false, "10"));
+        assert_eq!(pec_stopped(&days), Some(PecStopped { since: day("2026-11-03"), lost: d("3.00") }));
+        // Never earned: nothing to watch.
+        assert_eq!(pec_stopped(&[day_of("2026-11-03", "Storage", false, "1")]), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 /// The reports, as the app names its tabs and the command line its subcommands.
-pub const REPORTS: [&str; 7] = ["mrr", "revenue", "margin", "aging", "renewals", "exposure", "churn"];
+pub const REPORTS: [&str; 8] = ["mrr", "revenue", "margin", "aging", "renewals", "exposure", "churn", "azure"];
 
 /// What a column's strings are: how the app shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,6 +80,9 @@ pub enum Report {
     Exposure { as_of: NaiveDate },
     /// Cancellations and expiries by month, from `from`'s month to `to`'s.
     Churn { from: NaiveDate, to: NaiveDate },
+    /// Azure usage months from `from`'s month to `to`'s: spend, price, cost, margin and PEC per
+    /// customer and Azure subscription.
+    Azure { from: NaiveDate, to: NaiveDate },
 }
 
 impl Report {
@@ -92,6 +95,7 @@ impl Report {
             Report::Renewals { .. } => "renewals",
             Report::Exposure { .. } => "exposure",
             Report::Churn { .. } => "churn",
+            Report::Azure { .. } => "azure",
         }
     }
 }
@@ -289,6 +293,61 @@ impl ReportTable {
             rows: rows
                 .iter()
                 .map(|r| vec![r.month.clone(), r.cancelled.to_string(), r.expired.to_string(), r.seats_lost.to_string()])
+                .collect(),
+        }
+    }
+
+    /// Azure usage per customer (or unknown tenant), Azure subscription and usage month: Microsoft's
+    /// retail and cost (in their currencies), what the customer pays and the margin (in theirs),
+    /// and the PEC watch.
+    pub fn azure(from: NaiveDate, to: NaiveDate, rows: &[crate::store::AzureRow]) -> ReportTable {
+        let opt = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
+        ReportTable {
+            report: "azure",
+            title: format!("Azure usage, {}", months(from, to)),
+            columns: vec![
+                col("month", "Month", Month),
+                col("customer", "Customer", Text),
+                col("subscription", "Azure subscription", Text),
+                col("entitlement_id", "Subscription id", Text),
+                col("lines", "Lines", Number),
+                col("pricing_currency", "Retail in", Text),
+                col("retail", "Retail", Text),
+                col("billing_currency", "Cost in", Text),
+                col("microsoft_cost", "Microsoft's cost", Text),
+                col("currency", "Currency", Text),
+                col("price", "Price", Money),
+                col("cost", "Cost", Money),
+                col("margin", "Margin", Money),
+                col("pec_lines", "Lines with PEC", Number),
+                col("pec_stopped_on", "PEC stopped on", Date),
+                col("pec_lost", "PEC lost (cost currency)", Text),
+                col("state", "State", Text),
+            ],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    let u = &r.usage;
+                    vec![
+                        u.month.clone(),
+                        if u.customer_name.is_empty() { u.domain.clone() } else { u.customer_name.clone() },
+                        u.entitlement.clone(),
+                        u.entitlement_id.clone(),
+                        u.lines.to_string(),
+                        u.pricing_currency.to_string(),
+                        u.retail.to_string(),
+                        u.billing_currency.to_string(),
+                        u.cost.to_string(),
+                        r.currency.map(|c| c.to_string()).unwrap_or_default(),
+                        opt(r.price),
+                        opt(r.cost_in_currency),
+                        opt(r.margin),
+                        u.pec_lines.to_string(),
+                        r.pec_stopped.as_ref().map(|p| p.since.to_string()).unwrap_or_default(),
+                        r.pec_stopped.as_ref().map(|p| p.lost.normalize().to_string()).unwrap_or_default(),
+                        r.state.to_string(),
+                    ]
+                })
                 .collect(),
         }
     }

@@ -5,7 +5,7 @@
 use super::{date_or, given, month};
 use crate::dates::{add_months, month_end};
 use crate::report_table::{check_name, Report, ReportTable};
-use crate::store::{AgingReport, ChurnRow, ExposureRow, MarginRow, MrrRow, RenewalDue, RevenueRow, Store, RENEWAL_HORIZON_DAYS};
+use crate::store::{AgingReport, AzureRow, ChurnRow, ExposureRow, MarginRow, MrrRow, RenewalDue, RevenueRow, Store, RENEWAL_HORIZON_DAYS};
 use crate::{Error, Result};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -64,11 +64,12 @@ pub fn query(name: &str, r: &ReportRequest, today: NaiveDate) -> Result<Report> 
     let name = check_name(name, "report")?;
     let as_of = || date_or(r.as_of.as_deref(), "as_of", today);
     Ok(match name {
-        "mrr" | "revenue" | "churn" => {
+        "mrr" | "revenue" | "churn" | "azure" => {
             let (from, to) = range(r, today)?;
             match name {
                 "mrr" => Report::Mrr { from, to },
                 "revenue" => Report::Revenue { from, to },
+                "azure" => Report::Azure { from, to },
                 _ => Report::Churn { from, to },
             }
         }
@@ -104,6 +105,7 @@ pub enum Rows {
     Renewals(Vec<RenewalDue>),
     Exposure(Vec<ExposureRow>),
     Churn(Vec<ChurnRow>),
+    Azure(Vec<AzureRow>),
 }
 
 pub fn rows(store: &Store, report: &Report) -> Result<Rows> {
@@ -115,6 +117,7 @@ pub fn rows(store: &Store, report: &Report) -> Result<Rows> {
         Report::Renewals { as_of, days } => Rows::Renewals(store.renewals_ahead(as_of, days)?),
         Report::Exposure { as_of } => Rows::Exposure(store.exposure(as_of)?),
         Report::Churn { from, to } => Rows::Churn(store.churn(from, to)?),
+        Report::Azure { from, to } => Rows::Azure(store.azure_report(from, to)?),
     })
 }
 
@@ -128,6 +131,7 @@ pub fn table_of(report: &Report, rows: &Rows) -> ReportTable {
         (Report::Renewals { as_of, days }, Rows::Renewals(r)) => ReportTable::renewals(as_of, days, r),
         (Report::Exposure { as_of }, Rows::Exposure(r)) => ReportTable::exposure(as_of, r),
         (Report::Churn { from, to }, Rows::Churn(r)) => ReportTable::churn(from, to, r),
+        (Report::Azure { from, to }, Rows::Azure(r)) => ReportTable::azure(from, to, r),
         _ => unreachable!("rows are read for their report"),
     }
 }

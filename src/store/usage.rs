@@ -78,6 +78,34 @@ pub struct CategorySum {
     pub cost: Decimal,
 }
 
+/// The day sums that count (`d` of `usage_days`): billed ones, or while a month has none, the
+/// latest import's estimates.
+const COUNTED: &str = "(d.invoice <> ''
+    OR (NOT EXISTS (SELECT 1 FROM usage_days b WHERE b.azure_subscription_id = d.azure_subscription_id
+                        AND b.month = d.month AND b.invoice <> '')
+        AND d.import_id = (SELECT max(e.import_id) FROM usage_days e WHERE e.azure_subscription_id = d.azure_subscription_id
+                        AND e.month = d.month AND e.invoice = '')))";
+
+/// One Azure subscription's month in the Azure report: Microsoft's sums, what the customer pays
+/// (billed, or as the next run would bill it) and the margin, in the customer's currency, and the
+/// PEC watch.
+#[derive(Debug, Clone, Serialize)]
+pub struct AzureRow {
+    #[serde(flatten)]
+    pub usage: UsageRow,
+    /// The customer's currency (`None` for a tenant no customer has).
+    pub currency: Option<Currency>,
+    /// What the customer is charged: invoiced, or as the next run would bill it; `None` when
+    /// unknown (no customer, or no exchange rate).
+    pub price: Option<Decimal>,
+    /// The partner's cost in the customer's currency.
+    pub cost_in_currency: Option<Decimal>,
+    pub margin: Option<Decimal>,
+    /// `billed`, `to_bill`, `estimate` or `no_customer`.
+    pub state: &'static str,
+    pub pec_stopped: Option<crate::azure::PecStopped>,
+}
+
 fn month_text(d: NaiveDate) -> String {
     d.format("%Y-%m").to_string()
 }
@@ -170,18 +198,13 @@ impl Store {
     /// module's comment): of `month` (`YYYY-MM`) or every month, of one customer, only estimates.
     pub fn usage_rows(&self, month: Option<&str>, customer: Option<i64>, only_estimates: bool) -> Result<Vec<UsageRow>> {
         let known = self.tenants_and_domains()?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT a.entitlement_id, a.tenant_id, a.description, a.customer_name, a.customer_domain, d.invoice, d.month,
                     d.meter_category, d.pec, d.lines, d.retail, d.cost, d.pricing, d.pricing_currency, d.billing_currency, d.rate
              FROM usage_days d JOIN azure_subscriptions a ON a.id = d.azure_subscription_id
-             WHERE (?1 IS NULL OR d.month = ?1)
-               AND (d.invoice <> ''
-                    OR (NOT EXISTS (SELECT 1 FROM usage_days b WHERE b.azure_subscription_id = d.azure_subscription_id
-                                        AND b.month = d.month AND b.invoice <> '')
-                        AND d.import_id = (SELECT max(e.import_id) FROM usage_days e WHERE e.azure_subscription_id = d.azure_subscription_id
-                                        AND e.month = d.month AND e.invoice = '')))
-             ORDER BY a.entitlement_id, d.month",
-        )?;
+             WHERE (?1 IS NULL OR d.month = ?1) AND {COUNTED}
+             ORDER BY a.entitlement_id, d.month"
+        ))?;
         let mut rows: BTreeMap<(String, String), UsageRow> = BTreeMap::new();
         let mut categories: HashMap<(String, String), BTreeMap<String, CategorySum>> = HashMap::new();
         let mut q = stmt.query(params![month.map(str::trim)])?;
@@ -360,6 +383,99 @@ impl Store {
                 customer,
                 UsageCharge { entitlement_id: row.entitlement_id, entitlement: row.entitlement, month, price, usage, correction },
             ));
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// The Azure report of the usage months `from`..=`to` (first days).
+    pub fn azure_report(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<AzureRow>> {
+        let rows: Vec<UsageRow> = self
+            .usage_rows(None, None, false)?
+            .into_iter()
+            .filter(|r| r.month.as_str() >= month_text(from).as_str() && r.month.as_str() <= month_text(to).as_str())
+            .collect();
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // What was invoiced of each month, in the invoice's currency.
+        let mut invoiced: HashMap<String, (Currency, i64, Option<i64>)> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT l.item_key, i.currency, l.amount_minor, l.cost_minor FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                 WHERE l.kind = 'usage'",
+            )?;
+            let mut q = stmt.query([])?;
+            while let Some(r) = q.next()? {
+                let key: String = r.get(0)?;
+                let family = key.splitn(4, ':').take(3).collect::<Vec<_>>().join(":");
+                let currency = Currency::parse(&r.get::<_, String>(1)?, "currency")?;
+                let e = invoiced.entry(family).or_insert((currency, 0, Some(0)));
+                e.1 += r.get::<_, i64>(2)?;
+                e.2 = match (e.2, r.get::<_, Option<i64>>(3)?) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    _ => None,
+                };
+            }
+        }
+        // Each subscription's days, for the PEC watch.
+        let mut days: HashMap<(String, String), Vec<crate::azure::PecDay>> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT a.entitlement_id, d.month, d.usage_date, d.meter_category, d.pec, d.cost
+                 FROM usage_days d JOIN azure_subscriptions a ON a.id = d.azure_subscription_id
+                 WHERE d.month BETWEEN ?1 AND ?2 AND {COUNTED}"
+            ))?;
+            let mut q = stmt.query(params![month_text(from), month_text(to)])?;
+            while let Some(r) = q.next()? {
+                days.entry((r.get(0)?, r.get(1)?)).or_default().push(crate::azure::PecDay {
+                    date: col::date(r, 2)?,
+                    meter_category: r.get(3)?,
+                    pec: r.get(4)?,
+                    cost: col::dec(r, 5)?,
+                });
+            }
+        }
+        let rules = self.usage_rules()?;
+        let rates = self.exchange_rates()?;
+        let currencies: HashMap<i64, Currency> = self.list_customers(None, true, None)?.into_iter().map(|c| (c.id, c.currency)).collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for u in rows {
+            let Ok(month) = NaiveDate::parse_from_str(&format!("{}-01", u.month), "%Y-%m-%d") else { continue };
+            let end = crate::dates::month_end(month);
+            let pec_stopped = days.get(&(u.entitlement_id.clone(), u.month.clone())).and_then(|d| crate::azure::pec_stopped(d));
+            let currency = u.customer_id.and_then(|c| currencies.get(&c).copied());
+            let (state, price, cost) = match (u.customer_id, currency, invoiced.get(&UsageCharge::key(&u.entitlement_id, month))) {
+                (None, _, _) | (_, None, _) => ("no_customer", None, None),
+                (Some(_), Some(_), Some(&(cur, amount, cost))) => ("billed", Some(cur.from_minor(amount)), cost.map(|c| cur.from_minor(c))),
+                (Some(customer), Some(cur), None) => {
+                    let usage = MonthUsage {
+                        retail: u.retail,
+                        cost: u.cost,
+                        cost_in_pricing_currency: u.cost_in_pricing_currency,
+                        pricing_currency: u.pricing_currency,
+                        billing_currency: u.billing_currency,
+                        rate: u.rate,
+                    };
+                    let p = crate::azure::price(&usage, &rule_for(&rules, customer, end), cur)?;
+                    let convert = |amount: Decimal, from: Currency, fixed: Option<Decimal>| -> Option<Decimal> {
+                        let rate =
+                            if from == cur { Decimal::ONE } else { fixed.or_else(|| crate::pricing::rate_on(&rates, from, cur, end))? };
+                        Some(cur.round(amount * rate))
+                    };
+                    (
+                        if u.estimate { "estimate" } else { "to_bill" },
+                        convert(p.amount, p.currency, p.microsoft_rate),
+                        convert(p.cost, p.cost_currency, None),
+                    )
+                }
+            };
+            let margin = match (price, cost) {
+                (Some(p), Some(c)) => Some(p - c),
+                _ => None,
+            };
+            out.push(AzureRow { usage: u, currency, price, cost_in_currency: cost, margin, state, pec_stopped });
         }
         Ok(out)
     }

@@ -343,3 +343,58 @@ fn a_months_usage_is_billed_the_next_month_priced_by_the_customers_rule_once() {
     let feb = json(&db.path, &["bill", "--month", "2027-02", "--preview", "--date", "2027-02-01"]);
     assert_eq!(feb["invoices"], serde_json::json!([]), "{feb}");
 }
+
+#[test]
+fn the_azure_report_shows_price_cost_margin_and_where_pec_stopped() {
+    let db = TestDb::new();
+    book(&db);
+    ok(&db.path, &["customer", "add", "--name", "Contoso", "--domain", "contoso.onmicrosoft.com"]);
+    let header = "CustomerId,CustomerDomainName,InvoiceNumber,EntitlementId,EntitlementDescription,ChargeStartDate,UsageDate,MeterCategory,UnitPrice,Quantity,BillingPreTaxTotal,BillingCurrency,PricingPreTaxTotal,PricingCurrency,PartnerEarnedCreditPercentage";
+    let mut rows = Vec::new();
+    // VMs earn PEC to 10 November (8.50 a day after PEC), then the access is gone (10.00 a day).
+    for day in 1..=30 {
+        let (cost, pec) = if day <= 10 { ("8.5", "15") } else { ("10", "") };
+        rows.push(format!(
+            "t-1,contoso.onmicrosoft.com,G000444555,e-1,Prod,11/01/2026,11/{day:02}/2026,Virtual Machines,1,10,{cost},USD,{cost},USD,{pec}"
+        ));
+    }
+    // A tenant nobody has.
+    rows.push("t-9,nobody.example.com,G000444555,e-9,Other,11/01/2026,11/05/2026,Storage,1,1,1,USD,1,USD,".to_string());
+    let f = db.file("nov.csv", &format!("{header}\n{}\n", rows.join("\n")));
+    json(&db.path, &["usage", "import", f.to_str().unwrap()]);
+    // Not billed yet: as the next run would bill it (retail 300 USD at R 18,50, no markup).
+    json(&db.path, &["fx", "set", "--from", "USD", "--to", "ZAR", "--rate", "18.50", "--on", "2026-10-01"]);
+    let report = json(&db.path, &["report", "azure", "--month", "2026-11"]);
+    let rows = report.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{report}");
+    let contoso = rows.iter().find(|r| r["entitlement_id"] == "e-1").unwrap();
+    // Cost: 10 × 8.50 + 20 × 10 = 285 USD → R 5 272,50; price 300 USD → R 5 550,00.
+    assert_eq!(
+        (contoso["state"].as_str(), contoso["price"].as_str(), contoso["cost_in_currency"].as_str(), contoso["margin"].as_str()),
+        (Some("to_bill"), Some("5550.00"), Some("5272.50"), Some("277.50")),
+        "{contoso}"
+    );
+    // The PEC watch: stopped on 11 November; 15 % of the 200 USD paid at full price since.
+    assert_eq!(contoso["pec_stopped"]["since"], "2026-11-11");
+    assert_eq!(dec(&contoso["pec_stopped"]["lost"]).to_string(), "30");
+    let other = rows.iter().find(|r| r["entitlement_id"] == "e-9").unwrap();
+    assert_eq!((other["state"].as_str(), other["price"].is_null()), (Some("no_customer"), true));
+    // Once billed, the report shows what was invoiced.
+    json(&db.path, &["bill", "--month", "2026-12", "--issue", "--date", "2026-12-02"]);
+    let report = json(&db.path, &["report", "azure", "--month", "2026-11"]);
+    let contoso = report.as_array().unwrap().iter().find(|r| r["entitlement_id"] == "e-1").unwrap().clone();
+    assert_eq!(
+        (contoso["state"].as_str(), contoso["price"].as_str(), contoso["margin"].as_str()),
+        (Some("billed"), Some("5550.00"), Some("277.50"))
+    );
+    // The CSV is the report's table.
+    let csv = db.dir.path().join("azure.csv");
+    ok(&db.path, &["report", "azure", "--month", "2026-11", "--csv", csv.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("month,customer,subscription,entitlement_id,lines,pricing_currency,retail,billing_currency,microsoft_cost,currency,price,cost,margin,pec_lines,pec_stopped_on,pec_lost,state")
+    );
+    assert!(text.contains("2026-11,Contoso,Prod,e-1,30,USD,300,USD,285,ZAR,5550.00,5272.50,277.50,10,2026-11-11,30,billed"), "{text}");
+}

@@ -276,6 +276,15 @@ pub enum ReportCommand {
     },
     /// Cancellations and expiries by month.
     Churn(ReportRange),
+    /// Azure usage per customer and Azure subscription by usage month: retail, Microsoft's cost,
+    /// the price billed (or to bill), the margin, and the PEC watch.
+    Azure {
+        /// One usage month, YYYY-MM (instead of --from and --to).
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        month: Option<String>,
+        #[command(flatten)]
+        range: ReportRange,
+    },
     /// The balance of every account of the journal; it always sums to zero per currency.
     TrialBalance,
     /// A customer's account: invoiced, credited, received, balance, open invoices.

@@ -17,6 +17,7 @@ const REPORTS = [
   { id: "renewals", label: "Renewals", asOf: true, days: true },
   { id: "exposure", label: "Exposure", asOf: true },
   { id: "churn", label: "Churn", range: true },
+  { id: "azure", label: "Azure", range: true },
   { id: "aging", label: "Aging", asOf: true },
   { id: "mrr", label: "MRR / ARR", range: true },
 ];
@@ -315,7 +316,7 @@ export async function render(root, ctx, params = {}) {
 
   add(
     root,
-    header("Reports", "Recurring revenue, what is owed and how old it is, margins, renewals, exposure and churn."),
+    header("Reports", "Recurring revenue, what is owed and how old it is, margins, renewals, exposure, churn and Azure usage."),
     section("MRR and ARR, last 12 months", mrrChart(mrr)),
     section(`Aging as of ${fmt.date(aging.as_of)}`, agingChart(aging)),
     section("Reports", tabs, filters, body),

@@ -41,6 +41,13 @@ pub fn report(ctx: &mut Ctx, cmd: ReportCommand) -> Result<Output> {
         }
         ReportCommand::Exposure { as_of, csv } => show(ctx, "exposure", &ReportRequest { as_of, ..Default::default() }, &csv),
         ReportCommand::Churn(r) => show(ctx, "churn", &range(&r), &r.csv),
+        ReportCommand::Azure { month, range: r } => {
+            let request = match month {
+                Some(m) => ReportRequest { from: Some(m.clone()), to: Some(m), ..Default::default() },
+                None => range(&r),
+            };
+            show(ctx, "azure", &request, &r.csv)
+        }
         ReportCommand::TrialBalance => {
             let tb = seatbook::app::books::trial_balance(&ctx.store)?;
             let rows: Vec<serde_json::Value> =
