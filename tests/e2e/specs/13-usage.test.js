@@ -3,7 +3,7 @@
 // customer's page (with a tenant nobody has kept apart), the customer's pricing rule set there
 // (retail + 10 %), then March's billing run bills February's usage in arrears, one line per
 // Azure subscription at Microsoft's rate for the month; the PDF the app wrote is read back with
-// pdftotext.
+// pdftotext; the Reports screen's Azure tab shows the price billed and the margin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -88,5 +88,24 @@ test("March's run bills February's usage, and the PDF says so", async () => {
     assert.equal(run.length, 1);
     assert.equal(run[0].net, "1521.52");
     await app.screenshot("72-usage-billed");
+  });
+});
+
+test("the Azure report shows what was billed, the margin and the PEC on each subscription", async () => {
+  await app.step("usage-report", async () => {
+    await app.nav("reports");
+    await app.click('#screen-reports button[data-tab="azure"]');
+    await app.waitFor('#screen-reports button[data-tab="azure"][aria-selected="true"]');
+    const rows = await app.waitRows("report-azure", (r) => r.length === 2, "two subscriptions");
+    const contoso = rows.find((r) => r.text.includes("Contoso production"));
+    assert.match(contoso.text, /billed/);
+    const report = cli(db, ["report", "azure", "--month", "2026-02"], { json: true });
+    const mine = report.find((r) => r.entitlement_id === "ent-1");
+    assert.equal(mine.state, "billed");
+    assert.equal(mine.price, "1521.52");
+    // Cost 1 113,84 + 72,80 = 1 186,64: a margin of 334,88.
+    assert.equal(mine.margin, "334.88");
+    assert.ok(contoso.amounts.includes("1521.52") && contoso.amounts.includes("334.88"), JSON.stringify(contoso.amounts));
+    await app.screenshot("73-usage-report", { scrollTo: '[data-list="report-azure"]' });
   });
 });
