@@ -21,7 +21,14 @@ fn proc_status_mb(field: &str) -> Option<f64> {
 }
 
 fn main() {
-    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real/derived-dru-sample-phildata-2025-11-redacted.csv");
+    // The shared folder: SEATBOOK_SHARED_DIR, else ../shared beside the repository, else /work/shared.
+    let shared = std::env::var_os("SEATBOOK_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain([std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"), std::path::PathBuf::from("/work/shared")])
+        .find(|d| d.join("real").exists())
+        .expect("the project's shared folder (set SEATBOOK_SHARED_DIR)");
+    let sample = shared.join("real/derived-dru-sample-phildata-2025-11-redacted.csv");
     let mut reader = csv::Reader::from_path(&sample).expect("../shared/real holds the partner's sample");
     let header = reader.headers().unwrap().clone();
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();

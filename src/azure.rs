@@ -158,6 +158,24 @@ pub fn pec_stopped(days: &[PecDay]) -> Option<PecStopped> {
     Some(PecStopped { since, lost: full * Decimal::from(PEC_PERCENT) / Decimal::ONE_HUNDRED })
 }
 
+/// Where a month's Azure spend stands against a customer's budget: the percent used (rounded
+/// down to a whole number) and the warning it calls for, 80 or 100 (`None` below 80 %).
+pub fn budget_level(spent: Decimal, budget: Decimal) -> (u32, Option<u32>) {
+    if budget <= Decimal::ZERO {
+        return (0, None);
+    }
+    let percent = (spent.max(Decimal::ZERO) * Decimal::ONE_HUNDRED / budget).floor();
+    let percent = rust_decimal::prelude::ToPrimitive::to_u32(&percent).unwrap_or(u32::MAX);
+    let level = if percent >= 100 {
+        Some(100)
+    } else if percent >= 80 {
+        Some(80)
+    } else {
+        None
+    };
+    (percent, level)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +204,15 @@ mod tests {
             billing_currency: cur(billing),
             rate: d(rate),
         }
+    }
+
+    #[test]
+    fn a_budget_warns_at_80_and_100_percent() {
+        assert_eq!(budget_level(d("799.99"), d("1000")), (79, None));
+        assert_eq!(budget_level(d("800"), d("1000")), (80, Some(80)));
+        assert_eq!(budget_level(d("1000"), d("1000")), (100, Some(100)));
+        assert_eq!(budget_level(d("2500"), d("1000")), (250, Some(100)));
+        assert_eq!(budget_level(d("5"), d("0")), (0, None));
     }
 
     #[test]

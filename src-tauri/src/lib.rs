@@ -115,6 +115,8 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         usage::usage_list,
         usage::usage_rules,
         usage::usage_rule_set,
+        usage::usage_budget,
+        usage::usage_budget_set,
     ]
 }
 

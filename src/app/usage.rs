@@ -83,3 +83,20 @@ pub fn set_rule(
 pub fn rules(store: &Store) -> Result<Vec<crate::azure::UsageRule>> {
     store.usage_rules()
 }
+
+/// Set a customer's monthly Azure budget in their currency (0 removes it); returns where this
+/// month's spend stands against it.
+pub fn set_budget(store: &mut Store, clock: &Clock, customer: i64, amount: &str) -> Result<Option<crate::store::BudgetStatus>> {
+    store.customer(customer).map_err(|e| e.with_field("customer"))?;
+    let amount = crate::money::parse_amount(amount, "amount")?;
+    if amount < rust_decimal::Decimal::ZERO {
+        return Err(crate::Error::bad_value("amount", "a budget cannot be negative (0 removes it)"));
+    }
+    store.set_usage_budget(customer, (!amount.is_zero()).then_some(amount), &clock.now)?;
+    Ok(store.budget_statuses(clock.today, Some(customer))?.into_iter().next())
+}
+
+/// A customer's budget (or everyone's) against this month's Azure spend.
+pub fn budgets(store: &Store, today: chrono::NaiveDate, customer: Option<i64>) -> Result<Vec<crate::store::BudgetStatus>> {
+    store.budget_statuses(today, customer)
+}

@@ -110,6 +110,8 @@ pub struct Dashboard {
     pub last_run: Option<LastBillingRun>,
     /// Customers on credit stop today, and why.
     pub credit_stops: Vec<super::CreditStop>,
+    /// Customers whose Azure spend this month crossed 80 % or 100 % of their budget.
+    pub azure_budgets: Vec<super::BudgetStatus>,
 }
 
 /// Where one issued invoice stands on a day (for lists of invoices).
@@ -135,6 +137,7 @@ impl Store {
             renewals: self.renewals_ahead(as_of, RENEWAL_HORIZON_DAYS)?,
             last_run: self.last_run()?,
             credit_stops: self.credit_stops(as_of)?,
+            azure_budgets: self.budget_statuses(as_of, None)?.into_iter().filter(|b| b.warning.is_some()).collect(),
         })
     }
 

@@ -773,6 +773,13 @@ BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END;
 CREATE TRIGGER usage_billed_no_delete BEFORE DELETE ON usage_billed
 BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END;
 
+-- A customer's monthly Azure budget, in their currency: the dashboard warns at 80 % and 100 %.
+CREATE TABLE usage_budgets (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers (id),
+    amount TEXT NOT NULL,
+    set_at TEXT NOT NULL
+) STRICT;
+
 -- How a customer's Azure usage is priced, from a day on (customer_id NULL: the default rule).
 CREATE TABLE usage_rules (
     id INTEGER PRIMARY KEY,

@@ -12,7 +12,7 @@ use crate::billing::UsageCharge;
 use crate::error::{Error, Result};
 use crate::import::usage::Sums;
 use crate::money::Currency;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -476,6 +476,67 @@ impl Store {
                 _ => None,
             };
             out.push(AzureRow { usage: u, currency, price, cost_in_currency: cost, margin, state, pec_stopped });
+        }
+        Ok(out)
+    }
+}
+
+/// A customer's Azure spend this month against their budget.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetStatus {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub currency: Currency,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub budget: Decimal,
+    /// What the month's usage so far comes to at the customer's price (estimates included);
+    /// `None` when an exchange rate is missing.
+    pub spent: Option<Decimal>,
+    pub percent: u32,
+    /// 80 or 100 when the spend crossed that share of the budget.
+    pub warning: Option<u32>,
+}
+
+impl Store {
+    /// Set (or with `None`, remove) a customer's monthly Azure budget.
+    pub fn set_usage_budget(&mut self, customer: i64, amount: Option<Decimal>, at: &str) -> Result<()> {
+        self.write(|s| {
+            match amount {
+                Some(a) => s.conn.execute(
+                    "INSERT INTO usage_budgets (customer_id, amount, set_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (customer_id) DO UPDATE SET amount = excluded.amount, set_at = excluded.set_at",
+                    params![customer, a.normalize().to_string(), at],
+                )?,
+                None => s.conn.execute("DELETE FROM usage_budgets WHERE customer_id = ?1", [customer])?,
+            };
+            Ok(())
+        })
+    }
+
+    /// Every customer's budget against their Azure spend in `as_of`'s month (of one customer, or
+    /// all).
+    pub fn budget_statuses(&self, as_of: NaiveDate, customer: Option<i64>) -> Result<Vec<BudgetStatus>> {
+        let budgets: Vec<(i64, String, String, Decimal)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT b.customer_id, c.name, c.currency, b.amount FROM usage_budgets b JOIN customers c ON c.id = b.customer_id
+                 WHERE ?1 IS NULL OR b.customer_id = ?1 ORDER BY c.name",
+            )?;
+            let rows = stmt.query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, col::dec(r, 3)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if budgets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let first = as_of.with_day(1).expect("the first of a month");
+        let report = self.azure_report(first, crate::dates::month_end(first))?;
+        let mut out = Vec::with_capacity(budgets.len());
+        for (customer_id, customer_name, currency, budget) in budgets {
+            let currency = Currency::parse(&currency, "currency")?;
+            let mine: Vec<&AzureRow> = report.iter().filter(|r| r.usage.customer_id == Some(customer_id)).collect();
+            let spent = mine.iter().try_fold(Decimal::ZERO, |sum, r| r.price.map(|p| sum + p));
+            let (percent, warning) = spent.map(|s| crate::azure::budget_level(s, budget)).unwrap_or((0, None));
+            out.push(BudgetStatus { customer_id, customer_name, currency, month: month_text(first), budget, spent, percent, warning });
         }
         Ok(out)
     }

@@ -8,8 +8,21 @@ use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A file of the project's shared folder (DOMAIN.md, the samples, the real data), read where it
+/// is: `SEATBOOK_SHARED_DIR`, else `../shared` beside the repository, else `/work/shared` (a
+/// clean clone elsewhere on the same machine). Never copied into the repository.
 fn shared(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(path)
+    let candidates = [
+        std::env::var_os("SEATBOOK_SHARED_DIR").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")),
+        Some(PathBuf::from("/work/shared")),
+    ];
+    candidates
+        .iter()
+        .flatten()
+        .map(|dir| dir.join(path))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("{path} is in the project's shared folder: set SEATBOOK_SHARED_DIR to it (looked in {candidates:?})"))
 }
 
 fn real_sample() -> PathBuf {
@@ -397,4 +410,30 @@ fn the_azure_report_shows_price_cost_margin_and_where_pec_stopped() {
         Some("month,customer,subscription,entitlement_id,lines,pricing_currency,retail,billing_currency,microsoft_cost,currency,price,cost,margin,pec_lines,pec_stopped_on,pec_lost,state")
     );
     assert!(text.contains("2026-11,Contoso,Prod,e-1,30,USD,300,USD,285,ZAR,5550.00,5272.50,277.50,10,2026-11-11,30,billed"), "{text}");
+}
+
+#[test]
+fn a_budget_warns_when_this_months_estimate_crosses_80_and_100_percent() {
+    let db = TestDb::new();
+    book(&db);
+    ok(&db.path, &["customer", "add", "--name", "Contoso", "--domain", "contoso.onmicrosoft.com"]);
+    json(&db.path, &["fx", "set", "--from", "USD", "--to", "ZAR", "--rate", "18.50", "--on", "2026-10-01"]);
+    let header = "CustomerId,CustomerDomainName,InvoiceNumber,EntitlementId,EntitlementDescription,ChargeStartDate,UsageDate,MeterCategory,UnitPrice,Quantity,BillingPreTaxTotal,BillingCurrency,PricingPreTaxTotal,PricingCurrency";
+    let estimate =
+        |qty: u32| format!("{header}\nt-1,contoso.onmicrosoft.com,,e-1,Prod,12/01/2026,12/10/2026,Storage,1,{qty},{qty},USD,{qty},USD\n");
+    // December so far: 90 USD of retail = R 1 665,00 against a budget of R 2 000,00.
+    let f = db.file("dec-1.csv", &estimate(90));
+    json(&db.path, &["usage", "import", f.to_str().unwrap()]);
+    let b = json(&db.path, &["--today", "2026-12-15", "usage", "budget", "--customer", "1", "--amount", "2000"]);
+    assert_eq!((b["spent"].as_str(), b["percent"].as_u64(), b["warning"].as_u64()), (Some("1665.00"), Some(83), Some(80)), "{b}");
+    // A later estimate of the month: 120 USD = R 2 220,00, over budget.
+    let f = db.file("dec-2.csv", &estimate(120));
+    json(&db.path, &["usage", "import", f.to_str().unwrap()]);
+    let b = json(&db.path, &["--today", "2026-12-20", "usage", "budget", "--customer", "1", "--amount", "2000"]);
+    assert_eq!((b["spent"].as_str(), b["percent"].as_u64(), b["warning"].as_u64()), (Some("2220.00"), Some(111), Some(100)), "{b}");
+    let e = fails(&db.path, &["usage", "budget", "--customer", "1", "--amount", "-5"], 2);
+    assert_eq!(e["field"], "--amount");
+    // 0 removes it.
+    let b = json(&db.path, &["usage", "budget", "--customer", "1", "--amount", "0"]);
+    assert!(b.is_null(), "{b}");
 }

@@ -157,6 +157,8 @@ export const usageImport = () => call("usage_import");
 /** Azure usage per customer (or unknown tenant), subscription and month. */
 export const usageList = (month, customerId, estimates) => call("usage_list", { month: month || null, customer_id: customerId ?? null, estimates: !!estimates });
 export const usageRules = () => call("usage_rules");
+export const usageBudget = (customerId) => call("usage_budget", { customer_id: customerId });
+export const usageBudgetSet = (customerId, amount) => call("usage_budget_set", { customer_id: customerId, amount });
 export const usageRuleSet = (customerId, basis, percent, on) => call("usage_rule_set", { customer_id: customerId ?? null, basis, percent, on: on || null });
 export const reconImport = (replace) => call("recon_import", { replace: !!replace });
 /** Microsoft's invoices imported, the latest first. */

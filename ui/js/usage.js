@@ -83,7 +83,7 @@ const BASES = [
 
 /** A customer's Azure usage and the rule it is priced by. */
 export async function customerSection(ctx, customerId) {
-  const [rows, rules] = await Promise.all([api.usageList(null, customerId, false), api.usageRules()]);
+  const [rows, rules, budget] = await Promise.all([api.usageList(null, customerId, false), api.usageRules(), api.usageBudget(customerId)]);
   const box = h("div", { "data-usage-customer": String(customerId) });
   const current = (list) => {
     const today = ctx.today;
@@ -109,6 +109,30 @@ export async function customerSection(ctx, customerId) {
     note.textContent = `Priced at ${ruleText(current(list))}.`;
     ctx.toast("Azure pricing saved.");
   });
-  replace(box, usageTable(rows, false), note, f);
+  // The monthly budget, and where this month's usage stands against it.
+  const budgetNote = h("p", { class: "hint usage-rule", "data-usage-budget": "" });
+  const drawBudget = (b) => {
+    budgetNote.dataset.warning = b?.warning ? String(b.warning) : "";
+    replace(
+      budgetNote,
+      !b
+        ? "No monthly Azure budget."
+        : b.spent === null
+          ? `Budget ${fmt.money(b.budget, b.currency)} a month; this month's spend is not known (an exchange rate is missing).`
+          : [`Budget ${fmt.money(b.budget, b.currency)} a month; ${fmt.month(b.month)} so far ${fmt.money(b.spent, b.currency)} (${b.percent} %) `, b.warning ? badge(b.warning >= 100 ? "over budget" : "past 80 %", b.warning >= 100 ? "danger" : "warn") : null],
+    );
+  };
+  drawBudget(budget);
+  const bf = form(
+    "usage-budget",
+    {},
+    h("div", { class: "grid" }, field({ label: "Monthly Azure budget", name: "amount", value: budget ? String(budget.budget) : "", inputmode: "decimal", hint: "In the customer's currency; empty or 0 for none" })),
+    actions(submit("Save budget", { class: "btn", "data-action": "save-usage-budget" })),
+  );
+  onSubmit(bf, async (v) => {
+    drawBudget(await api.usageBudgetSet(customerId, v.amount.trim() || "0"));
+    ctx.toast("Azure budget saved.");
+  });
+  replace(box, usageTable(rows, false), note, f, budgetNote, bf);
   return box;
 }

@@ -72,6 +72,8 @@ pub const COMMANDS: &[&str] = &[
     "usage_list",
     "usage_rules",
     "usage_rule_set",
+    "usage_budget",
+    "usage_budget_set",
     "recon_import",
     "recon_list",
     "recon_report",

@@ -8,7 +8,7 @@ use crate::files;
 use crate::state::AppState;
 use seatbook::app::usage;
 use seatbook::azure::UsageRule;
-use seatbook::store::{UsageImported, UsageRow};
+use seatbook::store::{BudgetStatus, UsageImported, UsageRow};
 use tauri::{AppHandle, Runtime, State};
 
 /// Import a usage file; `null` when the dialog was cancelled.
@@ -58,4 +58,18 @@ pub async fn usage_rule_set(
         usage::set_rule(s, &clock, customer_id, &basis, &percent, on.as_deref())?;
         usage::rules(s)
     })
+}
+
+/// A customer's Azure budget against this month's spend (`null`: none).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn usage_budget(state: State<'_, AppState>, customer_id: i64) -> Result<Option<BudgetStatus>, IpcError> {
+    let today = state.today();
+    state.with_store(|s| usage::budgets(s, today, Some(customer_id)).map(|b| b.into_iter().next()))
+}
+
+/// Set a customer's monthly Azure budget (0 removes it).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn usage_budget_set(state: State<'_, AppState>, customer_id: i64, amount: String) -> Result<Option<BudgetStatus>, IpcError> {
+    let clock = state.clock();
+    state.with_store(|s| usage::set_budget(s, &clock, customer_id, &amount))
 }

@@ -885,6 +885,14 @@ pub enum UsageCommand {
         #[arg(long)]
         on: Option<String>,
     },
+    /// A customer's monthly Azure budget in their currency (0 removes it): the dashboard and the
+    /// customer's page warn when this month's usage crosses 80 % and 100 % of it.
+    Budget {
+        #[arg(long)]
+        customer: i64,
+        #[arg(long, allow_hyphen_values = true)]
+        amount: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

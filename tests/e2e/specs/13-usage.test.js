@@ -1,7 +1,8 @@
 // Azure usage: Microsoft's billed daily rated usage for February imported on the Reconcile screen
 // through the file dialog (answered from SEATBOOK_AUTOMATION_DIR), shown there and on the
 // customer's page (with a tenant nobody has kept apart), the customer's pricing rule set there
-// (retail + 10 %), then March's billing run bills February's usage in arrears, one line per
+// (retail + 10 %) and a budget March's estimate is over (the dashboard warns), then March's
+// billing run bills February's usage in arrears, one line per
 // Azure subscription at Microsoft's rate for the month; the PDF the app wrote is read back with
 // pdftotext; the Reports screen's Azure tab shows the price billed and the margin.
 import { test, before, after } from "node:test";
@@ -58,18 +59,33 @@ test("usage is imported on the Reconcile screen, unknown tenants kept apart", as
   });
 });
 
-test("the customer's page shows its usage and sets how it is priced", async () => {
+test("the customer's page shows its usage, sets how it is priced and its budget; the dashboard warns", async () => {
   await app.step("usage-customer", async () => {
+    // March so far, Microsoft's estimate: 60 USD of retail (imported by a script meanwhile).
+    const march = path.join(path.dirname(db), "usage-march.csv");
+    fs.writeFileSync(march, `${HEADER}\r\np,${TENANT},Contoso,contoso.onmicrosoft.com,,plan-1,03/01/2026,03/31/2026,03/05/2026,Storage,1,60,1,1092,ZAR,60,USD,18.2,ent-1,Contoso production,,\r\n`);
+    cli(db, ["usage", "import", march]);
     await app.nav("customers");
     await app.click('[data-list="customers"] [data-id="1"] [data-action="open-customer"]');
-    const rows = await app.waitRows("usage", (r) => r.length === 1, "Contoso's month");
+    const rows = await app.waitRows("usage", (r) => r.length === 2, "Contoso's months");
     assert.match(rows[0].text, /February 2026/);
+    assert.match(rows[1].text, /March 2026\s*estimate/);
     assert.equal(await app.text("[data-usage-rule]"), "Priced at Retail + 0 % (the default).");
     await app.fill("usage-rule", { basis: "retail", percent: "10", on: "2026-02-01" });
     await app.click('[data-action="save-usage-rule"]');
     assert.equal(await app.toast(), "Azure pricing saved.");
     assert.equal(await app.text("[data-usage-rule]"), "Priced at Retail + 10 %.");
+    // A budget of R 1 000: March so far is 60 × 1.10 × 18.20 = R 1 201,20, over it.
+    await app.fill("usage-budget", { amount: "1000" });
+    await app.click('[data-action="save-usage-budget"]');
+    assert.equal(await app.toast(), "Azure budget saved.");
+    await app.waitFor('[data-usage-budget][data-warning="100"]');
+    assert.match(await app.text("[data-usage-budget]"), /^Budget R 1 000,00 a month; March 2026 so far R 1 201,20 \(120 %\) over budget$/);
     await app.screenshot("71-usage-customer", { scrollTo: '[data-usage-customer]' });
+    await app.nav("dashboard");
+    const warned = await app.waitRows("azure-budgets", (r) => r.length === 1, "Contoso over budget");
+    assert.deepEqual(warned[0].amounts, ["1000", "1201.20"]);
+    assert.match(warned[0].text, /120 %/);
   });
 });
 
@@ -96,8 +112,8 @@ test("the Azure report shows what was billed, the margin and the PEC on each sub
     await app.nav("reports");
     await app.click('#screen-reports button[data-tab="azure"]');
     await app.waitFor('#screen-reports button[data-tab="azure"][aria-selected="true"]');
-    const rows = await app.waitRows("report-azure", (r) => r.length === 2, "two subscriptions");
-    const contoso = rows.find((r) => r.text.includes("Contoso production"));
+    const rows = await app.waitRows("report-azure", (r) => r.length === 3, "two subscriptions in February, one in March");
+    const contoso = rows.find((r) => r.text.includes("Contoso production") && r.text.includes("billed"));
     assert.match(contoso.text, /billed/);
     const report = cli(db, ["report", "azure", "--month", "2026-02"], { json: true });
     const mine = report.find((r) => r.entitlement_id === "ent-1");

@@ -166,6 +166,23 @@ export async function render(root, ctx) {
       )
     : null;
 
+  const budgets = (d.azure_budgets || []).length
+    ? table(
+        "azure-budgets",
+        [["Customer"], ["Budget", { numeric: true }], ["Used so far", { numeric: true }], [""]],
+        d.azure_budgets.map((b) =>
+          linkRow(
+            b.customer_id,
+            () => ctx.navigate("customers", { id: b.customer_id }),
+            td(h("strong", { class: "nowrap" }, b.customer_name)),
+            td(amount(b.budget, b.currency), { numeric: true }),
+            td(amount(b.spent, b.currency), { numeric: true }),
+            td(badge(`${b.percent} %`, b.warning >= 100 ? "danger" : "warn")),
+          ),
+        ),
+      )
+    : null;
+
   const run = d.last_run;
   const lastRun = run
     ? h(
@@ -188,6 +205,7 @@ export async function render(root, ctx) {
     stats,
     notes,
     h("div", { class: "columns columns-dash" }, section("Renewals in the next 30 days", renewalNotices(ctx), renewals), section("Last billing run", lastRun)),
+    budgets ? section(`Azure budgets (${d.azure_budgets.length})`, h("p", { class: "hint" }, "This month's Azure usage so far, at the customer's price, has passed 80 % or all of their budget."), budgets) : null,
     stops ? section(`On credit stop (${d.credit_stops.length})`, h("p", { class: "hint" }, "Over their credit limit, or with an invoice more than 60 days overdue: new subscriptions for them ask for confirmation."), stops) : null,
   );
 }

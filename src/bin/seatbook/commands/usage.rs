@@ -27,6 +27,28 @@ pub fn usage(ctx: &mut Ctx, cmd: UsageCommand) -> Result<Output> {
             }
             out(&rules, t)
         }
+        UsageCommand::Budget { customer, amount } => {
+            let status = usage::set_budget(&mut ctx.store, &ctx.clock, customer, &amount)?;
+            let text = match &status {
+                None => format!("Customer {customer} has no Azure budget.\n"),
+                Some(b) => format!(
+                    "{}: Azure budget {} {} a month; {} so far: {}{}\n",
+                    b.customer_name,
+                    b.budget,
+                    b.currency.code(),
+                    b.month,
+                    b.spent
+                        .map(|s| format!("{} {} ({} %)", s, b.currency.code(), b.percent))
+                        .unwrap_or_else(|| "not known (an exchange rate is missing)".into()),
+                    match b.warning {
+                        Some(100) => ", over budget",
+                        Some(_) => ", past 80 %",
+                        None => "",
+                    }
+                ),
+            };
+            out(&status, text)
+        }
     }
 }
 
