@@ -112,6 +112,8 @@ pub struct Dashboard {
     pub credit_stops: Vec<super::CreditStop>,
     /// Customers whose Azure spend this month crossed 80 % or 100 % of their budget.
     pub azure_budgets: Vec<super::BudgetStatus>,
+    /// Azure subscriptions that stopped earning partner-earned credit this month or last.
+    pub pec_alerts: Vec<super::PecAlert>,
 }
 
 /// Where one issued invoice stands on a day (for lists of invoices).
@@ -138,6 +140,7 @@ impl Store {
             last_run: self.last_run()?,
             credit_stops: self.credit_stops(as_of)?,
             azure_budgets: self.budget_statuses(as_of, None)?.into_iter().filter(|b| b.warning.is_some()).collect(),
+            pec_alerts: self.pec_alerts(as_of)?,
         })
     }
 

@@ -542,6 +542,56 @@ impl Store {
     }
 }
 
+/// An Azure subscription that stopped earning partner-earned credit (the PEC watch).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PecAlert {
+    pub customer_id: Option<i64>,
+    pub customer_name: String,
+    pub entitlement_id: String,
+    pub entitlement: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub since: NaiveDate,
+    /// The credit lost since, in `currency` (Microsoft's billing currency), exact.
+    pub lost: Decimal,
+    pub currency: Currency,
+}
+
+impl Store {
+    /// The PEC watch of `as_of`'s month and the month before: every Azure subscription that
+    /// stopped earning partner-earned credit, the latest month of each first.
+    pub fn pec_alerts(&self, as_of: NaiveDate) -> Result<Vec<PecAlert>> {
+        let any: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM usage_days)", [], |r| r.get(0))?;
+        if !any {
+            return Ok(Vec::new());
+        }
+        let first = as_of.with_day(1).expect("the first of a month");
+        let before = first.checked_sub_months(chrono::Months::new(1)).unwrap_or(first);
+        let mut seen = std::collections::HashSet::new();
+        let mut rows = self.azure_report(before, crate::dates::month_end(first))?;
+        rows.sort_by(|a, b| b.usage.month.cmp(&a.usage.month));
+        let mut out = Vec::new();
+        for r in rows {
+            let Some(p) = r.pec_stopped else { continue };
+            if !seen.insert(r.usage.entitlement_id.clone()) {
+                continue;
+            }
+            out.push(PecAlert {
+                customer_id: r.usage.customer_id,
+                customer_name: r.usage.customer_name,
+                entitlement_id: r.usage.entitlement_id,
+                entitlement: r.usage.entitlement,
+                month: r.usage.month,
+                since: p.since,
+                lost: p.lost.normalize(),
+                currency: r.usage.billing_currency,
+            });
+        }
+        out.sort_by_key(|a| std::cmp::Reverse(a.lost));
+        Ok(out)
+    }
+}
+
 impl super::Tx<'_> {
     /// Keep Microsoft's sums an issued Azure usage line billed (in the issuing transaction).
     pub(super) fn record_usage_billed(&self, item_key: &str, u: &MonthUsage) -> Result<()> {

@@ -437,3 +437,33 @@ fn a_budget_warns_when_this_months_estimate_crosses_80_and_100_percent() {
     let b = json(&db.path, &["usage", "budget", "--customer", "1", "--amount", "0"]);
     assert!(b.is_null(), "{b}");
 }
+
+#[test]
+fn the_dashboard_names_the_subscriptions_that_stopped_earning_pec() {
+    let db = TestDb::new();
+    book(&db);
+    ok(&db.path, &["customer", "add", "--name", "Contoso", "--domain", "contoso.onmicrosoft.com"]);
+    let header = "CustomerId,CustomerDomainName,InvoiceNumber,EntitlementId,EntitlementDescription,ChargeStartDate,UsageDate,MeterCategory,UnitPrice,Quantity,BillingPreTaxTotal,BillingCurrency,PricingPreTaxTotal,PricingCurrency,PartnerEarnedCreditPercentage";
+    // December's estimate: PEC on the 1st and 2nd, none from the 3rd (40 USD at full price since).
+    let rows = [
+        "t-1,contoso.onmicrosoft.com,,e-1,Prod,12/01/2026,12/01/2026,Virtual Machines,1,10,8.5,USD,8.5,USD,15",
+        "t-1,contoso.onmicrosoft.com,,e-1,Prod,12/01/2026,12/02/2026,Virtual Machines,1,10,8.5,USD,8.5,USD,15",
+        "t-1,contoso.onmicrosoft.com,,e-1,Prod,12/01/2026,12/03/2026,Virtual Machines,1,20,20,USD,20,USD,",
+        "t-1,contoso.onmicrosoft.com,,e-1,Prod,12/01/2026,12/04/2026,Virtual Machines,1,20,20,USD,20,USD,",
+        // Another subscription still earns it.
+        "t-1,contoso.onmicrosoft.com,,e-2,Test,12/01/2026,12/04/2026,Virtual Machines,1,10,8.5,USD,8.5,USD,15",
+    ];
+    let f = db.file("dec.csv", &format!("{header}\n{}\n", rows.join("\n")));
+    json(&db.path, &["usage", "import", f.to_str().unwrap()]);
+    let store = db.open();
+    let d = seatbook::app::reports::dashboard(&store, day("2026-12-05")).unwrap();
+    assert_eq!(d.pec_alerts.len(), 1, "{:?}", d.pec_alerts);
+    let a = &d.pec_alerts[0];
+    assert_eq!(
+        (a.customer_id, a.entitlement.as_str(), a.since, a.lost.to_string(), a.currency.code()),
+        (Some(1), "Prod", day("2026-12-03"), "6".to_string(), "USD")
+    );
+    // In January the alert of December still shows; in March it is gone.
+    assert_eq!(seatbook::app::reports::dashboard(&store, day("2027-01-10")).unwrap().pec_alerts.len(), 1);
+    assert!(seatbook::app::reports::dashboard(&store, day("2027-03-01")).unwrap().pec_alerts.is_empty());
+}

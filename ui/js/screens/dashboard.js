@@ -183,6 +183,23 @@ export async function render(root, ctx) {
       )
     : null;
 
+  const pec = (d.pec_alerts || []).length
+    ? table(
+        "pec-alerts",
+        [["Customer"], ["Azure subscription"], ["Without PEC since"], ["Credit lost", { numeric: true }]],
+        d.pec_alerts.map((p) =>
+          h(
+            "tr",
+            { "data-id": p.entitlement_id, "data-customer": p.customer_id === null ? "" : String(p.customer_id) },
+            td(h("strong", { class: "nowrap" }, p.customer_name)),
+            td(p.entitlement || p.entitlement_id),
+            td(day(p.since)),
+            td(amount(p.lost, p.currency), { numeric: true }),
+          ),
+        ),
+      )
+    : null;
+
   const run = d.last_run;
   const lastRun = run
     ? h(
@@ -205,6 +222,7 @@ export async function render(root, ctx) {
     stats,
     notes,
     h("div", { class: "columns columns-dash" }, section("Renewals in the next 30 days", renewalNotices(ctx), renewals), section("Last billing run", lastRun)),
+    pec ? section(`Partner-earned credit lost (${d.pec_alerts.length})`, h("p", { class: "hint" }, "These Azure subscriptions stopped earning Microsoft's 15 % partner-earned credit: the customer probably removed your admin access. Ask for it back."), pec) : null,
     budgets ? section(`Azure budgets (${d.azure_budgets.length})`, h("p", { class: "hint" }, "This month's Azure usage so far, at the customer's price, has passed 80 % or all of their budget."), budgets) : null,
     stops ? section(`On credit stop (${d.credit_stops.length})`, h("p", { class: "hint" }, "Over their credit limit, or with an invoice more than 60 days overdue: new subscriptions for them ask for confirmation."), stops) : null,
   );
