@@ -5,7 +5,8 @@
 use super::Clock;
 use crate::error::LineProblems;
 use crate::import::usage::{line, RowReader, Sums, SPEC};
-use crate::store::{Store, UsageImported, UsageRow};
+use crate::store::Store;
+pub use crate::store::{AzureRow, BudgetStatus, PecAlert, UsageImported, UsageRow};
 use crate::Result;
 use std::path::Path;
 

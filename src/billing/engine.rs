@@ -178,6 +178,14 @@ impl UsageCharge {
         format!("usage:{entitlement_id}:{}", month.format("%Y-%m"))
     }
 
+    /// The month's key of a line's key (a correction's without its number).
+    pub fn family(item_key: &str) -> &str {
+        match item_key.match_indices(':').nth(2) {
+            Some((i, _)) => &item_key[..i],
+            None => item_key,
+        }
+    }
+
     /// This line's key: the month's, or for a correction the month's with its number.
     pub fn item_key(&self) -> String {
         let key = UsageCharge::key(&self.entitlement_id, self.month);

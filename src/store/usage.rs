@@ -106,6 +106,20 @@ pub struct AzureRow {
     pub pec_stopped: Option<crate::azure::PecStopped>,
 }
 
+impl UsageRow {
+    /// The month's sums as the pricing rules take them.
+    pub fn month_usage(&self) -> MonthUsage {
+        MonthUsage {
+            retail: self.retail,
+            cost: self.cost,
+            cost_in_pricing_currency: self.cost_in_pricing_currency,
+            pricing_currency: self.pricing_currency,
+            billing_currency: self.billing_currency,
+            rate: self.rate,
+        }
+    }
+}
+
 fn month_text(d: NaiveDate) -> String {
     d.format("%Y-%m").to_string()
 }
@@ -343,7 +357,7 @@ impl Store {
             let mut q = stmt.query([])?;
             while let Some(r) = q.next()? {
                 let key: String = r.get(0)?;
-                let family = key.splitn(4, ':').take(3).collect::<Vec<_>>().join(":");
+                let family = UsageCharge::family(&key).to_string();
                 let b = billed.entry(family).or_insert((0, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
                 b.0 += 1;
                 b.1 += col::dec(r, 1)?;
@@ -367,14 +381,10 @@ impl Store {
                 Some(&(n, retail, cost, in_pricing)) => (n, (retail, cost, in_pricing)),
                 None => (0, (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO)),
             };
-            let usage = MonthUsage {
-                retail: row.retail - before.0,
-                cost: row.cost - before.1,
-                cost_in_pricing_currency: row.cost_in_pricing_currency - before.2,
-                pricing_currency: row.pricing_currency,
-                billing_currency: row.billing_currency,
-                rate: row.rate,
-            };
+            let mut usage = row.month_usage();
+            usage.retail -= before.0;
+            usage.cost -= before.1;
+            usage.cost_in_pricing_currency -= before.2;
             if correction > 0 && usage.retail.is_zero() && usage.cost.is_zero() && usage.cost_in_pricing_currency.is_zero() {
                 continue;
             }
@@ -409,7 +419,7 @@ impl Store {
             let mut q = stmt.query([])?;
             while let Some(r) = q.next()? {
                 let key: String = r.get(0)?;
-                let family = key.splitn(4, ':').take(3).collect::<Vec<_>>().join(":");
+                let family = UsageCharge::family(&key).to_string();
                 let currency = Currency::parse(&r.get::<_, String>(1)?, "currency")?;
                 let e = invoiced.entry(family).or_insert((currency, 0, Some(0)));
                 e.1 += r.get::<_, i64>(2)?;
@@ -450,15 +460,7 @@ impl Store {
                 (None, _, _) | (_, None, _) => ("no_customer", None, None),
                 (Some(_), Some(_), Some(&(cur, amount, cost))) => ("billed", Some(cur.from_minor(amount)), cost.map(|c| cur.from_minor(c))),
                 (Some(customer), Some(cur), None) => {
-                    let usage = MonthUsage {
-                        retail: u.retail,
-                        cost: u.cost,
-                        cost_in_pricing_currency: u.cost_in_pricing_currency,
-                        pricing_currency: u.pricing_currency,
-                        billing_currency: u.billing_currency,
-                        rate: u.rate,
-                    };
-                    let p = crate::azure::price(&usage, &rule_for(&rules, customer, end), cur)?;
+                    let p = crate::azure::price(&u.month_usage(), &rule_for(&rules, customer, end), cur)?;
                     let convert = |amount: Decimal, from: Currency, fixed: Option<Decimal>| -> Option<Decimal> {
                         let rate =
                             if from == cur { Decimal::ONE } else { fixed.or_else(|| crate::pricing::rate_on(&rates, from, cur, end))? };

@@ -11,9 +11,9 @@ use super::blocking;
 use crate::error::IpcError;
 use crate::files;
 use crate::state::AppState;
-use seatbook::app::mail::{self, Enqueued, OutboxBadge, Pass, RenewalNotice, SettingsView, TemplateView, TestSent};
+use seatbook::app::mail::{self, Enqueued, OutboxBadge, OutboxEntry, Pass, RenewalNotice, SettingsView, TemplateView, TestSent};
 use seatbook::mail::{MailFields, Rendered};
-use seatbook::store::{OutboxEntry, Store};
+use seatbook::store::Store;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 

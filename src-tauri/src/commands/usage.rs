@@ -6,9 +6,8 @@ use super::blocking;
 use crate::error::IpcError;
 use crate::files;
 use crate::state::AppState;
-use seatbook::app::usage;
+use seatbook::app::usage::{self, BudgetStatus, UsageImported, UsageRow};
 use seatbook::azure::UsageRule;
-use seatbook::store::{BudgetStatus, UsageImported, UsageRow};
 use tauri::{AppHandle, Runtime, State};
 
 /// Import a usage file; `null` when the dialog was cancelled.

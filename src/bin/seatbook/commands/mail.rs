@@ -2,9 +2,8 @@
 
 use crate::args::MailCommand;
 use crate::{out, read_file, Ctx, Output};
-use seatbook::app::mail::{self, Enqueued, Pass};
+use seatbook::app::mail::{self, Enqueued, OutboxEntry, Pass};
 use seatbook::mail::MailFields;
-use seatbook::store::OutboxEntry;
 use seatbook::{Error, Result};
 use serde_json::json;
 use std::fmt::Write;

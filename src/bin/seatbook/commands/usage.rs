@@ -2,8 +2,7 @@
 
 use crate::args::UsageCommand;
 use crate::{out, Ctx, Output};
-use seatbook::app::usage;
-use seatbook::store::{UsageImported, UsageRow};
+use seatbook::app::usage::{self, UsageImported, UsageRow};
 use seatbook::Result;
 use std::fmt::Write;
 
