@@ -73,6 +73,7 @@ fn invoice(i: usize, logo: &[u8]) -> Document {
                 unit_price,
                 amount: zar.round(quantity * unit_price),
                 vat_rate: Decimal::from(15),
+                details: Vec::new(),
             }
         })
         .collect();

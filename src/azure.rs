@@ -122,6 +122,26 @@ pub fn price(u: &MonthUsage, rule: &UsageRule, to: Currency) -> Result<UsagePric
     })
 }
 
+/// One meter category of a month's usage line: Microsoft's sums (for a correction, what changed)
+/// and what the customer pays for it, exact, in the line's pricing currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryUsage {
+    pub meter_category: String,
+    pub usage: MonthUsage,
+    pub amount: Decimal,
+}
+
+/// A rounded line amount shared among its parts: each part's exact amount rounded by `round`,
+/// and what rounding leaves over given to the largest part, so the parts add up to the line.
+pub fn split_rounded(total: Decimal, exact: &[Decimal], round: impl Fn(Decimal) -> Decimal) -> Vec<Decimal> {
+    let mut parts: Vec<Decimal> = exact.iter().map(|a| round(*a)).collect();
+    let left = total - parts.iter().copied().sum::<Decimal>();
+    if let Some(i) = (0..parts.len()).max_by(|&a, &b| exact[a].abs().cmp(&exact[b].abs()).then(b.cmp(&a))) {
+        parts[i] += left;
+    }
+    parts
+}
+
 /// One day's usage of a meter category of an Azure subscription, with or without PEC.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PecDay {
@@ -272,5 +292,17 @@ mod tests {
         let p = price(&zar, &rule(1, None, Basis::Retail, "0", "2026-01-01"), cur("EUR")).unwrap();
         assert_eq!((p.currency, p.microsoft_rate), (cur("USD"), None));
         assert!(price(&usd, &rule(1, None, Basis::Retail, "-101", "2026-01-01"), cur("USD")).is_err());
+    }
+
+    #[test]
+    fn a_line_shared_among_meter_categories_adds_up_to_the_line() {
+        let round = |a: Decimal| a.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        // Three categories of 1/3 each: 0.33 + 0.33 + 0.33 = 0.99, the line is 1.00.
+        let third = d("1") / d("3");
+        assert_eq!(split_rounded(d("1.00"), &[third, third, third], round), [d("0.34"), d("0.33"), d("0.33")]);
+        // The largest takes what rounding leaves over; a correction may mix signs.
+        assert_eq!(split_rounded(d("-0.01"), &[d("12.004"), d("-12.014")], round), [d("12.00"), d("-12.01")]);
+        assert_eq!(split_rounded(d("5.00"), &[d("0.004"), d("4.996")], round), [d("0.00"), d("5.00")]);
+        assert!(split_rounded(d("0"), &[], round).is_empty());
     }
 }

@@ -3,7 +3,8 @@
 //! balance of any set of entries sums to zero per currency, and the exports are plain text in the
 //! CSV, hledger and beancount formats.
 //!
-//! Accounts: `Assets:Receivables:C<id>` (per customer), `Income:Sales`, `Liabilities:VAT:Output`,
+//! Accounts: `Assets:Receivables:C<id>` (per customer), `Income:Sales` (licences, services,
+//! charges), `Income:Azure` (Azure usage, which is consumption, not recurring), `Liabilities:VAT:Output`,
 //! `Liabilities:CustomerCredit:C<id>` (money received and not yet applied), `Assets:Bank`.
 //! Money received first lands as customer credit; applying it to an invoice moves it to
 //! receivables. This keeps every document's entry balanced on its own.
@@ -16,6 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub const SALES: &str = "Income:Sales";
+pub const AZURE_SALES: &str = "Income:Azure";
 pub const VAT_OUTPUT: &str = "Liabilities:VAT:Output";
 pub const BANK: &str = "Assets:Bank";
 
@@ -38,6 +40,8 @@ pub enum Document {
         currency: Currency,
         net: Decimal,
         vat: Decimal,
+        /// Of `net`, what Azure usage lines bring (posted to `AZURE_SALES`).
+        azure: Decimal,
     },
     CreditNote {
         number: String,
@@ -48,6 +52,8 @@ pub enum Document {
         currency: Currency,
         net: Decimal,
         vat: Decimal,
+        /// Of `net`, what credits Azure usage lines.
+        azure: Decimal,
     },
     Payment {
         id: i64,
@@ -114,25 +120,33 @@ fn p(account: impl Into<String>, amount: Decimal, currency: Currency) -> Posting
 pub fn entries(docs: &[Document]) -> Vec<Entry> {
     docs.iter()
         .map(|d| match d {
-            Document::Invoice { number, date, customer_id, customer, currency, net, vat } => Entry {
+            Document::Invoice { number, date, customer_id, customer, currency, net, vat, azure } => Entry {
                 date: *date,
                 reference: number.clone(),
                 description: format!("Invoice {number} to {customer}"),
-                postings: vec![
-                    p(receivables(*customer_id), net + vat, *currency),
-                    p(SALES, -net, *currency),
-                    p(VAT_OUTPUT, -vat, *currency),
-                ],
+                postings: [
+                    Some(p(receivables(*customer_id), net + vat, *currency)),
+                    (azure.is_zero() || net != azure).then(|| p(SALES, -(net - azure), *currency)),
+                    (!azure.is_zero()).then(|| p(AZURE_SALES, -azure, *currency)),
+                    Some(p(VAT_OUTPUT, -vat, *currency)),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
             },
-            Document::CreditNote { number, invoice, date, customer_id, customer, currency, net, vat } => Entry {
+            Document::CreditNote { number, invoice, date, customer_id, customer, currency, net, vat, azure } => Entry {
                 date: *date,
                 reference: number.clone(),
                 description: format!("Credit note {number} to {customer}, correcting {invoice}"),
-                postings: vec![
-                    p(SALES, *net, *currency),
-                    p(VAT_OUTPUT, *vat, *currency),
-                    p(receivables(*customer_id), -(net + vat), *currency),
-                ],
+                postings: [
+                    (azure.is_zero() || net != azure).then(|| p(SALES, net - azure, *currency)),
+                    (!azure.is_zero()).then(|| p(AZURE_SALES, *azure, *currency)),
+                    Some(p(VAT_OUTPUT, *vat, *currency)),
+                    Some(p(receivables(*customer_id), -(net + vat), *currency)),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
             },
             Document::Payment { id, date, customer_id, customer, currency, amount, method, reference } => Entry {
                 date: *date,
@@ -265,6 +279,7 @@ mod tests {
                 currency: zar,
                 net: d("100.00"),
                 vat: d("15.00"),
+                azure: Decimal::ZERO,
             },
             Document::Payment {
                 id: 1,
@@ -299,5 +314,50 @@ mod tests {
         let csv = to_csv(&es);
         assert!(csv.contains("2026-11-30,INV-1,\"Invoice INV-1 to Acme, \"\"Ltd\"\"\",Assets:Receivables:C00001,115.00,,ZAR"), "{csv}");
         assert!(to_beancount(&es).contains("2026-11-30 * \"INV-1\" \"Invoice INV-1 to Acme, \\\"Ltd\\\"\""));
+    }
+
+    #[test]
+    fn azure_usage_is_income_of_its_own() {
+        let eur = Currency::parse("EUR", "c").unwrap();
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let es = entries(&[
+            Document::Invoice {
+                number: "INV-7".into(),
+                date: day,
+                customer_id: 3,
+                customer: "Acme".into(),
+                currency: eur,
+                net: d("150.40"),
+                vat: d("28.58"),
+                azure: d("120.40"),
+            },
+            Document::CreditNote {
+                number: "CN-1".into(),
+                invoice: "INV-7".into(),
+                date: day,
+                customer_id: 3,
+                customer: "Acme".into(),
+                currency: eur,
+                net: d("20.00"),
+                vat: d("3.80"),
+                azure: d("20.00"),
+            },
+        ]);
+        let accounts: Vec<(&str, Decimal)> = es[0].postings.iter().map(|p| (p.account.as_str(), p.amount)).collect();
+        assert_eq!(
+            accounts,
+            [
+                ("Assets:Receivables:C00003", d("178.98")),
+                ("Income:Sales", d("-30.00")),
+                ("Income:Azure", d("-120.40")),
+                ("Liabilities:VAT:Output", d("-28.58"))
+            ]
+        );
+        // A credit note of Azure usage only touches Azure's income, not sales.
+        assert!(es[1].postings.iter().all(|p| p.account != SALES), "{:?}", es[1].postings);
+        let tb = trial_balance(&es);
+        assert_eq!(tb[&(AZURE_SALES.to_string(), eur)], d("-100.40"));
+        assert_eq!(tb.values().sum::<Decimal>(), Decimal::ZERO);
     }
 }

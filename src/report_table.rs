@@ -155,10 +155,14 @@ impl ReportTable {
                 col("invoiced", "Invoiced (net)", Money),
                 col("credited", "Credited (net)", Money),
                 col("net", "Revenue", Money),
+                col("azure", "Of which Azure", Money),
             ],
             rows: rows
                 .iter()
-                .map(|r| vec![r.month.clone(), r.currency.to_string(), r.invoiced.to_string(), r.credited.to_string(), r.net.to_string()])
+                .map(|r| {
+                    let m = |d: rust_decimal::Decimal| d.to_string();
+                    vec![r.month.clone(), r.currency.to_string(), m(r.invoiced), m(r.credited), m(r.net), m(r.azure)]
+                })
                 .collect(),
         }
     }

@@ -137,6 +137,7 @@ mod tests {
             currency,
             net: d(net),
             vat: d(vat),
+            azure: Decimal::ZERO,
         };
         let es = entries(&[
             invoice("INV-1", 1, zar, "100.00", "15.00"),

@@ -73,6 +73,7 @@ pub fn credit_draft(inv: &InvoiceView, mode: &CreditMode, reason: &str, date: Na
                 fx_rate: None,
                 fx_from: None,
                 credited: false,
+                details: Vec::new(),
             }]
         }
     };
@@ -119,6 +120,7 @@ mod tests {
             fx_rate: None,
             fx_from: None,
             credited,
+            details: Vec::new(),
         }
     }
 

@@ -25,6 +25,9 @@ pub struct InvoiceLineView {
     pub fx_from: Option<Currency>,
     /// Already credited by a credit note.
     pub credited: bool,
+    /// What the line is made of (an Azure usage line by meter category), printed under it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<super::LineDetail>,
 }
 
 /// An invoice: a draft (no number) or issued.
@@ -103,6 +106,7 @@ impl InvoiceLineView {
             fx_from: None,
             billable_date: date,
             cost: None,
+            details: self.details.clone(),
         }
     }
 }
@@ -145,6 +149,7 @@ pub fn draft_view(d: &Draft, date: NaiveDate, due: NaiveDate, month: &str) -> In
                 fx_rate: l.fx_rate,
                 fx_from: l.fx_from,
                 credited: false,
+                details: l.details.clone(),
             })
             .collect(),
         vat_lines: d.vat_lines.clone(),

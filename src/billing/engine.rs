@@ -55,6 +55,9 @@ pub struct UsageCharge {
     pub usage: crate::azure::MonthUsage,
     /// 0 for the month's line; 1, 2, … for corrections after it was invoiced.
     pub correction: u32,
+    /// The line by meter category (printed under it); empty when the parts are not known (a
+    /// correction of a line issued before they were kept).
+    pub categories: Vec<crate::azure::CategoryUsage>,
 }
 
 pub struct Snapshot<'a> {
@@ -121,6 +124,17 @@ pub struct DraftLine {
     /// The locked cost of the line in the invoice's currency, rounded (licences only; `None`
     /// for the reseller's own services, or when no rate converts the cost).
     pub cost: Option<Decimal>,
+    /// What the line is made of, printed under it (an Azure usage line by meter category),
+    /// rounded, adding up to `amount`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<LineDetail>,
+}
+
+/// A part of a line: its label and amount in the invoice's currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineDetail {
+    pub label: String,
+    pub amount: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -170,6 +184,8 @@ struct Item {
     /// day for Azure), or at this rate (Microsoft's own, for Azure).
     rate_date: NaiveDate,
     fixed_rate: Option<Decimal>,
+    /// Parts of the line (label, exact amount in `currency`), for quantity 1.
+    details: Vec<(String, Decimal)>,
 }
 
 impl UsageCharge {
@@ -218,6 +234,7 @@ fn usage_item(u: &UsageCharge) -> Item {
         unit_cost: Some((u.price.cost, u.price.cost_currency)),
         rate_date: last,
         fixed_rate: u.price.microsoft_rate,
+        details: u.categories.iter().map(|c| (c.meter_category.clone(), c.amount)).collect(),
     }
 }
 
@@ -262,6 +279,7 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
                 unit_cost: None,
                 rate_date: c.date,
                 fixed_rate: None,
+                details: Vec::new(),
             });
         }
     }
@@ -293,6 +311,7 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
                 unit_cost: None,
                 rate_date: due,
                 fixed_rate: None,
+                details: Vec::new(),
             });
         }
     }
@@ -330,6 +349,13 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
             }
         };
         let unit_price = it.unit_price * rate.unwrap_or(Decimal::ONE);
+        let amount = currency.round(it.quantity * unit_price);
+        let exact: Vec<Decimal> = it.details.iter().map(|(_, a)| a * rate.unwrap_or(Decimal::ONE)).collect();
+        let details = crate::azure::split_rounded(amount, &exact, |a| currency.round(a))
+            .into_iter()
+            .zip(it.details)
+            .map(|(amount, (label, _))| LineDetail { label, amount })
+            .collect();
         let cost =
             it.unit_cost.and_then(|(c, cur)| rate_on(snap.rates, cur, currency, it.rate_date).map(|r| currency.round(it.quantity * c * r)));
         lines.push(DraftLine {
@@ -341,12 +367,13 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
             period_end: it.period.map(|p| p.1),
             quantity: it.quantity,
             unit_price: unit_price.normalize(),
-            amount: currency.round(it.quantity * unit_price),
+            amount,
             vat_rate,
             fx_rate: rate,
             fx_from: rate.map(|_| it.currency),
             billable_date: it.billable,
             cost,
+            details,
         });
     }
     if !missing.is_empty() {
@@ -486,6 +513,7 @@ fn subscription_items(snap: &Snapshot<'_>, customer: &Customer, sb: &Subscriptio
                 unit_cost: Some((cost_per_cycle(state) * fraction, state.cost_currency)),
                 rate_date: p.start,
                 fixed_rate: None,
+                details: Vec::new(),
             });
         }
         // Changes inside a period: one line for the difference.
@@ -513,6 +541,7 @@ fn subscription_items(snap: &Snapshot<'_>, customer: &Customer, sb: &Subscriptio
                     unit_cost: Some((cost_per_cycle(state) * ratio, state.cost_currency)),
                     rate_date: d,
                     fixed_rate: None,
+                    details: Vec::new(),
                 });
             };
             match e.kind {
@@ -594,6 +623,7 @@ fn service_items(snap: &Snapshot<'_>, s: &Service, subs: &[SubscriptionBook], la
             unit_cost: None,
             rate_date: start,
             fixed_rate: None,
+            details: Vec::new(),
         });
     }
 }

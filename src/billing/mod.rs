@@ -10,7 +10,7 @@ pub mod services;
 
 pub use credit::{credit_draft, CreditDraft};
 pub use documents::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView, InvoiceView};
-pub use engine::{bill, CustomerBook, Draft, DraftLine, LineKind, Problem, Snapshot, SubscriptionBook, UsageCharge};
+pub use engine::{bill, CustomerBook, Draft, DraftLine, LineDetail, LineKind, Problem, Snapshot, SubscriptionBook, UsageCharge};
 pub use services::{Charge, InstalmentPlan, Service, ServiceBasis};
 
 #[cfg(test)]

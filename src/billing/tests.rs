@@ -482,6 +482,7 @@ fn usage(entitlement: &str, month: &str, amount: &str, currency: &str, microsoft
             rate: Decimal::ONE,
         },
         correction: 0,
+        categories: Vec::new(),
     }
 }
 
@@ -512,4 +513,22 @@ fn azure_usage_is_billed_in_arrears_once_at_the_usage_months_rate_and_caught_up(
     // Nothing twice.
     assert!(w.run("2026-12").0.is_none());
     assert!(w.run("2027-01").0.is_none());
+}
+
+#[test]
+fn an_azure_line_is_shared_among_its_meter_categories_to_the_cent() {
+    let mut w = World::new("ZAR");
+    let mut u = usage("E1", "2026-11", "100.004", "USD", Some("18.25"));
+    let part =
+        |name: &str, amount: &str| crate::azure::CategoryUsage { meter_category: name.into(), usage: u.usage.clone(), amount: d(amount) };
+    // 60.001 + 30.001 + 10.002 = 100.004 USD; at 18.25: 1095.02 + 547.52 + 182.54 = 1825.08,
+    // one cent more than the line (1825.07): the largest part gives it back.
+    u.categories = vec![part("Virtual Machines", "60.001"), part("Storage", "30.001"), part("Bandwidth", "10.002")];
+    w.usage.push(u);
+    let (dec, problems) = w.run("2026-12");
+    assert!(problems.is_empty(), "{problems:?}");
+    let l = &dec.unwrap().lines[0];
+    assert_eq!(l.amount, d("1825.07"));
+    let parts: Vec<(&str, Decimal)> = l.details.iter().map(|p| (p.label.as_str(), p.amount)).collect();
+    assert_eq!(parts, [("Virtual Machines", d("1095.01")), ("Storage", d("547.52")), ("Bandwidth", d("182.54"))]);
 }

@@ -57,6 +57,8 @@ struct Columns {
 struct Row {
     desc: Vec<String>,
     period: Vec<String>,
+    /// Lines under the row: what it is made of (label, amount).
+    details: Vec<(String, String)>,
     qty: String,
     price: String,
     amount: String,
@@ -213,7 +215,8 @@ impl<'a> Ctx<'a> {
         // Rows placed on this page since its table header.
         let mut on_page = 0;
         for row in rows {
-            let n = row.desc.len().max(row.period.len()).max(1);
+            let main = row.desc.len().max(row.period.len()).max(1);
+            let n = main + row.details.len();
             let mut first = 0;
             while first < n {
                 let room = ((self.s.bottom() - self.s.y - 8.0) / TABLE_LEADING).floor().max(0.0) as usize;
@@ -241,6 +244,10 @@ impl<'a> Ctx<'a> {
                     }
                     if let (Some((px, _)), Some(t)) = (c.period, row.period.get(first + i)) {
                         self.s.text(px + CELL_PAD, y, Face::Regular, TABLE, MUTED, t.clone());
+                    }
+                    if let Some((label, amount)) = (first + i).checked_sub(main).and_then(|k| row.details.get(k)) {
+                        self.s.text(c.desc_x + CELL_PAD + 12.0, y, Face::Regular, TABLE, MUTED, label.clone());
+                        self.s.text_right(c.amount_x + c.amount_w - CELL_PAD, y, Face::Regular, TABLE, MUTED, amount.clone());
                     }
                 }
                 if first == 0 {
@@ -421,6 +428,7 @@ pub(crate) fn layout(doc: &Document, family: Family, logo: Option<(u32, u32)>) -
         .map(|l| Row {
             desc: Vec::new(),
             period: Vec::new(),
+            details: l.details.iter().map(|(label, amount)| (label.clone(), fig.amount(*amount))).collect(),
             qty: fig.quantity(l.quantity),
             price: fig.unit_price(l.unit_price),
             amount: fig.amount(l.amount),
@@ -433,6 +441,9 @@ pub(crate) fn layout(doc: &Document, family: Family, logo: Option<(u32, u32)>) -
         .zip(provisional)
         .map(|(l, mut r)| {
             r.desc = wrap(&l.description, ctx.s.reg, TABLE, cols.desc_w - 2.0 * CELL_PAD);
+            for (label, _) in &mut r.details {
+                *label = wrap(label, ctx.s.reg, TABLE, cols.desc_w - 2.0 * CELL_PAD - 12.0).into_iter().next().unwrap_or_default();
+            }
             if let (Some((a, b)), Some((_, pw))) = (l.period, cols.period) {
                 r.period = wrap(&format::period(a, b), ctx.s.reg, TABLE, pw - 2.0 * CELL_PAD);
             }

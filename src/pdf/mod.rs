@@ -48,6 +48,9 @@ pub struct DocumentLine {
     pub amount: Decimal,
     /// VAT rate in percent that applies to this line.
     pub vat_rate: Decimal,
+    /// What the line is made of, printed under it: label and amount (an Azure usage line by
+    /// meter category).
+    pub details: Vec<(String, Decimal)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

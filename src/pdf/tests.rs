@@ -60,6 +60,7 @@ pub(super) fn invoice(number: &str, customer: &str, n: usize, paper: Paper) -> D
             unit_price,
             amount: zar.round(quantity * unit_price),
             vat_rate: d("15"),
+            details: Vec::new(),
         });
     }
     let net: Decimal = lines.iter().map(|l| l.amount).sum();

@@ -18,8 +18,8 @@ use std::collections::{HashMap, HashSet};
 /// the catch-up horizon.
 type Books = (Vec<CustomerBook>, HashSet<String>, HashMap<ProductKey, String>, NaiveDate);
 
-/// Drafts, problems, renewals done, the company, and Microsoft's sums each Azure usage line bills.
-pub(super) type DraftsWithUsage = (Vec<Draft>, Vec<Problem>, usize, Company, HashMap<String, crate::azure::MonthUsage>);
+/// Drafts, problems, renewals done, the company, and the Azure usage each usage line bills.
+pub(super) type DraftsWithUsage = (Vec<Draft>, Vec<Problem>, usize, Company, HashMap<String, crate::billing::UsageCharge>);
 
 /// How far back a run looks for recurring items never billed (a year of skipped months).
 const CATCH_UP_DAYS: i64 = 400;
@@ -196,7 +196,7 @@ impl Store {
             for d in &drafts {
                 for l in d.lines.iter().filter(|l| l.kind == crate::billing::LineKind::Usage) {
                     if let Some(u) = usage.get(&l.item_key) {
-                        s.record_usage_billed(&l.item_key, u)?;
+                        s.record_usage_billed(l, u)?;
                     }
                 }
             }
@@ -237,8 +237,8 @@ impl super::Tx<'_> {
         let company = self.company()?;
         let renewals = self.renewals_in_transaction(month_end(month), at)?;
         let (books, billed, titles, horizon) = self.billing_books(month)?;
-        let usage: HashMap<String, crate::azure::MonthUsage> =
-            books.iter().flat_map(|b| b.usage.iter().map(|u| (u.item_key(), u.usage.clone()))).collect();
+        let usage: HashMap<String, crate::billing::UsageCharge> =
+            books.iter().flat_map(|b| b.usage.iter().map(|u| (u.item_key(), u.clone()))).collect();
         let rates = self.exchange_rates()?;
         let snap = Snapshot { month, vat_rate: company.vat_rate, rates: &rates, billed: &billed, horizon, titles: &titles };
         let (drafts, mut problems) = bill(&snap, &books);

@@ -8,8 +8,11 @@ impl Store {
     /// Every issued document and movement of money, as journal entries, by date.
     pub fn journal(&self) -> Result<Vec<Entry>> {
         let mut docs: Vec<(String, u8, i64, Document)> = Vec::new();
-        let mut stmt =
-            self.conn.prepare("SELECT id, number, date, customer_id, customer_name, currency, net_minor, vat_minor FROM invoices")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT i.id, i.number, i.date, i.customer_id, i.customer_name, i.currency, i.net_minor, i.vat_minor,
+                        (SELECT IFNULL(sum(l.amount_minor), 0) FROM invoice_lines l WHERE l.invoice_id = i.id AND l.kind = 'usage')
+                 FROM invoices i",
+        )?;
         for row in stmt.query_map([], |r| {
             let cur = col::currency(r, "currency")?;
             let date = col::date(r, "date")?;
@@ -25,13 +28,16 @@ impl Store {
                     currency: cur,
                     net: cur.from_minor(r.get(6)?),
                     vat: cur.from_minor(r.get(7)?),
+                    azure: cur.from_minor(r.get(8)?),
                 },
             ))
         })? {
             docs.push(row?);
         }
         let mut stmt = self.conn.prepare(
-            "SELECT c.id, c.number, i.number, c.date, i.customer_id, i.customer_name, c.currency, c.net_minor, c.vat_minor
+            "SELECT c.id, c.number, i.number, c.date, i.customer_id, i.customer_name, c.currency, c.net_minor, c.vat_minor,
+                    (SELECT IFNULL(sum(n.amount_minor), 0) FROM credit_note_lines n JOIN invoice_lines l ON l.id = n.invoice_line_id
+                     WHERE n.credit_note_id = c.id AND l.kind = 'usage')
              FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id",
         )?;
         for row in stmt.query_map([], |r| {
@@ -50,6 +56,7 @@ impl Store {
                     currency: cur,
                     net: cur.from_minor(r.get(7)?),
                     vat: cur.from_minor(r.get(8)?),
+                    azure: cur.from_minor(r.get(9)?),
                 },
             ))
         })? {

@@ -90,6 +90,7 @@ impl Store {
                     unit_price: l.unit_price,
                     amount: l.amount,
                     vat_rate: l.vat_rate,
+                    details: l.details.iter().map(|d| (d.label.clone(), d.amount)).collect(),
                 })
                 .collect()
         };

@@ -28,6 +28,7 @@ fn line_from_row(r: &Row, currency: Currency) -> rusqlite::Result<InvoiceLineVie
             s.and_then(|s| Currency::parse(&s, "fx_from").ok())
         },
         credited: r.get("credited")?,
+        details: Vec::new(),
     })
 }
 
@@ -57,7 +58,23 @@ impl Store {
                  FROM invoice_lines l WHERE invoice_id = ?1 ORDER BY position",
             )?;
             let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
+            let mut lines = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            if lines.iter().any(|l| l.kind == LineKind::Usage) {
+                // An Azure usage line by meter category, as issued.
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT l.position, c.meter_category, c.amount_minor FROM usage_line_categories c
+                     JOIN invoice_lines l ON l.id = c.invoice_line_id
+                     WHERE l.invoice_id = ?1 AND l.kind = 'usage' ORDER BY l.position, c.position",
+                )?;
+                let mut q = stmt.query([id])?;
+                while let Some(r) = q.next()? {
+                    let position: u32 = r.get(0)?;
+                    if let Some(l) = lines.iter_mut().find(|l| l.position == position) {
+                        l.details.push(crate::billing::LineDetail { label: r.get(1)?, amount: cur.from_minor(r.get(2)?) });
+                    }
+                }
+            }
+            lines
         };
         let vat_lines = {
             let mut stmt = self.conn.prepare_cached("SELECT * FROM invoice_vat WHERE invoice_id = ?1 ORDER BY CAST(rate AS TEXT)")?;

@@ -36,6 +36,8 @@ pub struct RevenueRow {
     pub invoiced: Decimal,
     pub credited: Decimal,
     pub net: Decimal,
+    /// Of `net`, Azure usage (invoiced less credited): consumption, not recurring revenue.
+    pub azure: Decimal,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -163,7 +165,7 @@ impl Store {
 
     /// Revenue by month of issue: invoiced net less credit notes' net, per currency.
     pub fn revenue_by_month(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<RevenueRow>> {
-        let mut rows: BTreeMap<(String, Currency), (i64, i64)> = BTreeMap::new();
+        let mut rows: BTreeMap<(String, Currency), (i64, i64, i64)> = BTreeMap::new();
         let (a, b) = (from.to_string(), month_end(to).to_string());
         let mut stmt = self
             .conn
@@ -179,31 +181,45 @@ impl Store {
             let (m, c, v) = r?;
             rows.entry((m, c)).or_default().1 += v;
         }
+        let mut stmt = self.conn.prepare(
+            "SELECT substr(i.date, 1, 7), i.currency, sum(l.amount_minor) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+             WHERE l.kind = 'usage' AND i.date BETWEEN ?1 AND ?2 GROUP BY 1, 2
+             UNION ALL
+             SELECT substr(c.date, 1, 7), c.currency, -sum(n.amount_minor) FROM credit_note_lines n
+             JOIN credit_notes c ON c.id = n.credit_note_id JOIN invoice_lines l ON l.id = n.invoice_line_id
+             WHERE l.kind = 'usage' AND c.date BETWEEN ?1 AND ?2 GROUP BY 1, 2",
+        )?;
+        for r in stmt.query_map(params![a, b], |r| Ok((r.get::<_, String>(0)?, col::currency(r, "currency")?, r.get::<_, i64>(2)?)))? {
+            let (m, c, v) = r?;
+            rows.entry((m, c)).or_default().2 += v;
+        }
         Ok(rows
             .into_iter()
-            .map(|((month, c), (inv, cn))| RevenueRow {
+            .map(|((month, c), (inv, cn, azure))| RevenueRow {
                 month,
                 currency: c,
                 invoiced: c.from_minor(inv),
                 credited: c.from_minor(cn),
                 net: c.from_minor(inv - cn),
+                azure: c.from_minor(azure),
             })
             .collect())
     }
 
-    /// Margin of invoiced licences (resale against the locked cost) by customer or by product,
+    /// Margin of invoiced licences and Azure usage (resale against the locked cost, or Microsoft's
+    /// cost of the usage) by customer or by product (Azure usage as one product),
     /// for invoices dated in [from, to]. Lines whose cost is unknown (issued before costs were
     /// recorded, or with no exchange rate for the cost) are left out.
     pub fn margin(&self, from: NaiveDate, to: NaiveDate, by_product: bool) -> Result<Vec<MarginRow>> {
         let key = if by_product {
-            "IFNULL(s.product_title || ' (' || s.product_id || ':' || s.sku_id || ')', l.description)"
+            "CASE WHEN l.kind = 'usage' THEN 'Azure usage' ELSE IFNULL(s.product_title || ' (' || s.product_id || ':' || s.sku_id || ')', l.description) END"
         } else {
             "i.customer_name"
         };
         let sql = format!(
             "SELECT {key}, i.currency, sum(l.amount_minor), sum(l.cost_minor)
              FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id LEFT JOIN subscriptions s ON s.id = l.subscription_id
-             WHERE i.date BETWEEN ?1 AND ?2 AND l.kind IN ('licence', 'proration') AND l.cost_minor IS NOT NULL
+             WHERE i.date BETWEEN ?1 AND ?2 AND l.kind IN ('licence', 'proration', 'usage') AND l.cost_minor IS NOT NULL
              GROUP BY 1, 2 ORDER BY 1, 2"
         );
         let mut stmt = self.conn.prepare(&sql)?;

@@ -799,4 +799,23 @@ BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
 CREATE TRIGGER usage_days_no_delete BEFORE DELETE ON usage_days
 BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
 "#,
+    // 14: what an invoice's Azure usage line bills per meter category (the summary printed under
+    // it, and what a corrected file is compared with), and Azure lines found fast for the books.
+    r#"
+CREATE TABLE usage_line_categories (
+    invoice_line_id INTEGER NOT NULL REFERENCES invoice_lines (id),
+    position INTEGER NOT NULL,
+    meter_category TEXT NOT NULL,
+    retail TEXT NOT NULL,
+    cost TEXT NOT NULL,
+    cost_in_pricing_currency TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    PRIMARY KEY (invoice_line_id, position)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER usage_line_categories_kept BEFORE UPDATE ON usage_line_categories
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER usage_line_categories_no_delete BEFORE DELETE ON usage_line_categories
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
+CREATE INDEX invoice_lines_usage ON invoice_lines (invoice_id) WHERE kind = 'usage';
+"#,
 ];

@@ -76,6 +76,7 @@ pub struct CategorySum {
     pub lines: u64,
     pub retail: Decimal,
     pub cost: Decimal,
+    pub cost_in_pricing_currency: Decimal,
 }
 
 /// The day sums that count (`d` of `usage_days`): billed ones, or while a month has none, the
@@ -277,10 +278,12 @@ impl Store {
                 lines: 0,
                 retail: Decimal::ZERO,
                 cost: Decimal::ZERO,
+                cost_in_pricing_currency: Decimal::ZERO,
             });
             c.lines += lines;
             c.retail = c.retail.checked_add(retail).ok_or_else(overflow)?;
             c.cost = c.cost.checked_add(cost).ok_or_else(overflow)?;
+            c.cost_in_pricing_currency = c.cost_in_pricing_currency.checked_add(pricing).ok_or_else(overflow)?;
         }
         let mut out: Vec<UsageRow> = rows
             .into_iter()
@@ -365,6 +368,22 @@ impl Store {
                 b.3 += col::dec(r, 3)?;
             }
         }
+        // And by meter category (none for lines issued before categories were kept).
+        let mut billed_categories: HashMap<String, BTreeMap<String, [Decimal; 3]>> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT l.item_key, c.meter_category, c.retail, c.cost, c.cost_in_pricing_currency
+                 FROM usage_line_categories c JOIN invoice_lines l ON l.id = c.invoice_line_id",
+            )?;
+            let mut q = stmt.query([])?;
+            while let Some(r) = q.next()? {
+                let key: String = r.get(0)?;
+                let sums = billed_categories.entry(UsageCharge::family(&key).to_string()).or_default().entry(r.get(1)?).or_default();
+                for (i, sum) in sums.iter_mut().enumerate() {
+                    *sum += col::dec(r, i + 2)?;
+                }
+            }
+        }
         let rules = self.usage_rules()?;
         let mut out = Vec::new();
         for row in self.usage_rows(None, None, false)? {
@@ -388,10 +407,21 @@ impl Store {
             if correction > 0 && usage.retail.is_zero() && usage.cost.is_zero() && usage.cost_in_pricing_currency.is_zero() {
                 continue;
             }
-            let price = crate::azure::price(&usage, &rule_for(&rules, customer, end), currency)?;
+            let rule = rule_for(&rules, customer, end);
+            let price = crate::azure::price(&usage, &rule, currency)?;
+            let family = billed_categories.get(&UsageCharge::key(&row.entitlement_id, month));
+            let categories = categories_to_bill(&row, family, &usage, |u| crate::azure::price(u, &rule, currency).map(|p| p.amount))?;
             out.push((
                 customer,
-                UsageCharge { entitlement_id: row.entitlement_id, entitlement: row.entitlement, month, price, usage, correction },
+                UsageCharge {
+                    entitlement_id: row.entitlement_id,
+                    entitlement: row.entitlement,
+                    month,
+                    price,
+                    usage,
+                    correction,
+                    categories,
+                },
             ));
         }
         Ok(out)
@@ -595,18 +625,70 @@ impl Store {
 }
 
 impl super::Tx<'_> {
-    /// Keep Microsoft's sums an issued Azure usage line billed (in the issuing transaction).
-    pub(super) fn record_usage_billed(&self, item_key: &str, u: &MonthUsage) -> Result<()> {
+    /// Keep Microsoft's sums an issued Azure usage line billed, in all and by meter category with
+    /// the part of the line's amount each got (in the issuing transaction).
+    pub(super) fn record_usage_billed(&self, line: &crate::billing::DraftLine, u: &UsageCharge) -> Result<()> {
+        let text = |d: Decimal| d.normalize().to_string();
         self.conn
             .prepare_cached("INSERT INTO usage_billed (item_key, retail, cost, cost_in_pricing_currency) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![
-                item_key,
-                u.retail.normalize().to_string(),
-                u.cost.normalize().to_string(),
-                u.cost_in_pricing_currency.normalize().to_string()
+            .execute(params![line.item_key, text(u.usage.retail), text(u.usage.cost), text(u.usage.cost_in_pricing_currency)])?;
+        if u.categories.is_empty() {
+            return Ok(());
+        }
+        let (line_id, currency): (i64, String) = self.conn.query_row(
+            "SELECT l.id, i.currency FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE l.item_key = ?1",
+            [&line.item_key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let currency = Currency::parse(&currency, "currency")?;
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO usage_line_categories (invoice_line_id, position, meter_category, retail, cost, cost_in_pricing_currency, amount_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (i, (c, part)) in u.categories.iter().zip(&line.details).enumerate() {
+            insert.execute(params![
+                line_id,
+                i as i64 + 1,
+                c.meter_category,
+                text(c.usage.retail),
+                text(c.usage.cost),
+                text(c.usage.cost_in_pricing_currency),
+                currency.to_minor(part.amount)
             ])?;
+        }
         Ok(())
     }
+}
+
+/// A usage line by meter category: the month's sums less what was billed of each category
+/// before, priced by `price`, largest first. Empty when the categories do not add up to the line
+/// (a month billed before categories were kept).
+fn categories_to_bill(
+    row: &UsageRow,
+    billed: Option<&BTreeMap<String, [Decimal; 3]>>,
+    line: &MonthUsage,
+    price: impl Fn(&MonthUsage) -> Result<Decimal>,
+) -> Result<Vec<crate::azure::CategoryUsage>> {
+    let mut sums: BTreeMap<&str, [Decimal; 3]> =
+        row.categories.iter().map(|c| (c.meter_category.as_str(), [c.retail, c.cost, c.cost_in_pricing_currency])).collect();
+    for (name, before) in billed.into_iter().flatten() {
+        let s = sums.entry(name.as_str()).or_default();
+        for (v, b) in s.iter_mut().zip(before) {
+            *v -= *b;
+        }
+    }
+    sums.retain(|_, s| s.iter().any(|v| !v.is_zero()));
+    let total = |i: usize| sums.values().map(|s| s[i]).sum::<Decimal>();
+    if (total(0), total(1), total(2)) != (line.retail, line.cost, line.cost_in_pricing_currency) {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(sums.len());
+    for (name, [retail, cost, cost_in_pricing_currency]) in sums {
+        let usage = MonthUsage { retail, cost, cost_in_pricing_currency, ..line.clone() };
+        out.push(crate::azure::CategoryUsage { meter_category: name.to_string(), amount: price(&usage)?, usage });
+    }
+    out.sort_by(|a, b| b.amount.cmp(&a.amount).then_with(|| a.meter_category.cmp(&b.meter_category)));
+    Ok(out)
 }
 
 /// The customer a tenant's usage belongs to: by tenant id, then by domain.

@@ -321,7 +321,17 @@ fn a_months_usage_is_billed_the_next_month_priced_by_the_customers_rule_once() {
     // (72 + 3.3333) × 1.10 × 18.25 = 1512.3159975 → R 1 512,32, rounded once.
     assert_eq!((l["fx_rate"].as_str(), l["amount"].as_str()), (Some("18.25"), Some("1512.32")), "{l}");
     assert_eq!((l["period_start"].as_str(), l["period_end"].as_str()), (Some("2026-11-01"), Some("2026-11-30")));
+    // By meter category, adding up to the line: 72 × 1.10 × 18.25 = 1445.40 and 3.3333 × 1.10 ×
+    // 18.25 = 66.9159975 → 66.92.
+    assert_eq!(
+        l["details"],
+        serde_json::json!([{"label": "Virtual Machines", "amount": "1445.40"}, {"label": "Storage", "amount": "66.92"}]),
+        "{l}"
+    );
     let number = invoices[0]["number"].as_str().unwrap().to_string();
+    // The invoice read back has them as issued.
+    let shown = json(&db.path, &["invoice", "show", &number]);
+    assert_eq!(shown["lines"][0]["details"], l["details"], "{shown}");
     // Once: the next run has nothing of it; January bills no estimate.
     let again = json(&db.path, &["bill", "--month", "2026-12", "--issue", "--date", "2026-12-02"]);
     assert_eq!(again["invoices"], serde_json::json!([]));
@@ -337,6 +347,10 @@ fn a_months_usage_is_billed_the_next_month_priced_by_the_customers_rule_once() {
     let text = String::from_utf8_lossy(&text.stdout).replace('\u{a0}', " ");
     assert!(text.contains("Azure usage Nov 2026 — Contoso production"), "{text}");
     assert!(text.contains("1 512,32"), "{text}");
+    // Under the line, what the customer pays for.
+    let row = |label: &str| text.lines().find(|t| t.contains(label)).unwrap_or_else(|| panic!("no {label} in {text}")).to_string();
+    assert!(row("Virtual Machines").trim_end().ends_with("1 445,40"), "{text}");
+    assert!(row("Storage").trim_end().ends_with("66,92"), "{text}");
 
     // A later file of Microsoft's for November (one more day of storage) after November was
     // invoiced: the next run bills the difference, once, as a correction.
@@ -351,10 +365,38 @@ fn a_months_usage_is_billed_the_next_month_priced_by_the_customers_rule_once() {
         (lines[0]["description"].as_str(), lines[0]["amount"].as_str()),
         (Some("Azure usage Nov 2026 — Contoso production (correction)"), Some("20.08"))
     );
+    // Only the storage changed.
+    assert_eq!(lines[0]["details"], serde_json::json!([{"label": "Storage", "amount": "20.08"}]), "{jan}");
     let again = json(&db.path, &["bill", "--month", "2027-01", "--issue", "--date", "2027-01-02"]);
     assert_eq!(again["invoices"], serde_json::json!([]), "nothing twice");
     let feb = json(&db.path, &["bill", "--month", "2027-02", "--preview", "--date", "2027-02-01"]);
     assert_eq!(feb["invoices"], serde_json::json!([]), "{feb}");
+
+    // Azure is income of its own in the books, and Azure revenue apart in the revenue report.
+    let csv = ok(&db.path, &["export", "journal", "--format", "csv"]);
+    assert!(csv.contains(&format!("2026-12-02,{number},Invoice {number} to Contoso,Income:Azure,,1512.32,ZAR")), "{csv}");
+    assert!(!csv.contains("Income:Sales"), "no licence was sold: {csv}");
+    let revenue = json(&db.path, &["report", "revenue", "--from", "2026-12-01", "--to", "2027-01-31"]);
+    let azure: Vec<(&str, &str, &str)> = revenue
+        .as_array()
+        .unwrap_or_else(|| panic!("{revenue}"))
+        .iter()
+        .map(|r| (r["month"].as_str().unwrap(), r["net"].as_str().unwrap(), r["azure"].as_str().unwrap()))
+        .collect();
+    assert_eq!(azure, [("2026-12", "1512.32", "1512.32"), ("2027-01", "20.08", "20.08")], "{revenue}");
+    // A credit note of the usage line takes it back from Azure's income.
+    ok(&db.path, &["invoice", "credit", &number, "--lines", "1", "--reason", "goodwill", "--date", "2027-01-05"]);
+    let csv = ok(&db.path, &["export", "journal", "--format", "csv"]);
+    let azure_balance: rust_decimal::Decimal = csv
+        .lines()
+        .filter(|l| l.contains(",Income:Azure,"))
+        .map(|l| {
+            let f: Vec<&str> = l.rsplitn(4, ',').collect();
+            let (credit, debit) = (f[1], f[2]);
+            debit.parse::<rust_decimal::Decimal>().unwrap_or_default() - credit.parse::<rust_decimal::Decimal>().unwrap_or_default()
+        })
+        .sum();
+    assert_eq!(azure_balance.to_string(), "-20.08", "{csv}");
 }
 
 #[test]
