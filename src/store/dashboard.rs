@@ -114,6 +114,8 @@ pub struct Dashboard {
     pub azure_budgets: Vec<super::BudgetStatus>,
     /// Azure subscriptions that stopped earning partner-earned credit this month or last.
     pub pec_alerts: Vec<super::PecAlert>,
+    /// Azure usage last month and this month so far, beside recurring revenue (`None`: no usage).
+    pub azure: Option<super::AzureSummary>,
 }
 
 /// Where one issued invoice stands on a day (for lists of invoices).
@@ -140,6 +142,7 @@ impl Store {
             last_run: self.last_run()?,
             credit_stops: self.credit_stops(as_of)?,
             azure_budgets: self.budget_statuses(as_of, None)?.into_iter().filter(|b| b.warning.is_some()).collect(),
+            azure: self.azure_summary(as_of)?,
             pec_alerts: self.pec_alerts(as_of)?,
         })
     }

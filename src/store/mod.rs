@@ -39,7 +39,7 @@ pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};
 pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
 pub use statements::{CreditStop, Reminder, SentReminder, Statement, StatementLine};
 pub use subscriptions::{NewSubscription, SubscriptionView};
-pub use usage::{AzureRow, BudgetStatus, CategorySum, PecAlert, UsageImported, UsageRow};
+pub use usage::{AzureMonth, AzureRow, AzureSummary, BudgetStatus, CategorySum, PecAlert, UsageImported, UsageRow};
 
 use crate::error::{Error, ErrorCode, Result};
 use rusqlite::{Connection, OpenFlags};

@@ -574,6 +574,72 @@ impl Store {
     }
 }
 
+/// A month of Azure usage in all, at the customers' prices, in the company's currency: beside
+/// recurring revenue on the dashboard (usage is consumption, not recurring).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AzureMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub currency: Currency,
+    /// What customers pay (invoiced, or as the next run would bill it), rounded once.
+    pub amount: Decimal,
+    /// The partner's cost of it.
+    pub cost: Decimal,
+    /// Azure subscriptions with usage in the month.
+    pub subscriptions: usize,
+    /// Some of it is Microsoft's estimate so far (not billed by Microsoft yet).
+    pub estimate: bool,
+    /// Subscriptions left out of the amount: no customer has the tenant, or no exchange rate.
+    pub unpriced: usize,
+}
+
+/// Azure on the dashboard: last month and this month so far.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AzureSummary {
+    pub last_month: AzureMonth,
+    pub this_month: AzureMonth,
+}
+
+impl Store {
+    /// Last month's Azure usage and this month's so far, as of `as_of`; `None` when the book has
+    /// no usage of either month.
+    pub fn azure_summary(&self, as_of: NaiveDate) -> Result<Option<AzureSummary>> {
+        let any: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM usage_days)", [], |r| r.get(0))?;
+        if !any {
+            return Ok(None);
+        }
+        let this = as_of.with_day(1).expect("the first of a month");
+        let last = this.checked_sub_months(chrono::Months::new(1)).unwrap_or(this);
+        let report = self.azure_report(last, this)?;
+        if report.is_empty() {
+            return Ok(None);
+        }
+        let to = self.company()?.currency;
+        let rates = self.exchange_rates()?;
+        let month = |first: NaiveDate| {
+            let label = month_text(first);
+            let on = crate::dates::month_end(first).min(as_of);
+            let (mut amount, mut cost, mut subscriptions, mut unpriced, mut estimate) = (Decimal::ZERO, Decimal::ZERO, 0, 0, false);
+            for r in report.iter().filter(|r| r.usage.month == label) {
+                subscriptions += 1;
+                estimate |= r.usage.estimate;
+                let converted = r.currency.zip(r.price).zip(r.cost_in_currency).and_then(|((c, p), k)| {
+                    crate::pricing::rate_on(&rates, c, to, on).map(|rate| (p * rate, k * rate))
+                });
+                match converted {
+                    Some((p, k)) => {
+                        amount += p;
+                        cost += k;
+                    }
+                    None => unpriced += 1,
+                }
+            }
+            AzureMonth { month: label, currency: to, amount: to.round(amount), cost: to.round(cost), subscriptions, estimate, unpriced }
+        };
+        Ok(Some(AzureSummary { last_month: month(last), this_month: month(this) }))
+    }
+}
+
 /// An Azure subscription that stopped earning partner-earned credit (the PEC watch).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PecAlert {

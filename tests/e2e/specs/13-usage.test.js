@@ -92,6 +92,13 @@ test("the customer's page shows its usage, sets how it is priced and its budget;
 test("March's run bills February's usage, and the PDF says so", async () => {
   await app.step("usage-billed", async () => {
     await app.nav("billing");
+    // The preview has the Azure line, with what it is made of.
+    await app.click('[data-action="preview"]');
+    await app.waitRows("drafts", (r) => r.length === 1, "Contoso's draft");
+    await app.click('[data-list="drafts"] [data-id="1"] button');
+    await app.waitFor('[data-list="drafts"] [data-detail="Virtual Machines"]');
+    assert.deepEqual(await app.amounts('[data-list="drafts"] .table-inner [data-detail] [data-amount]'), ["1441.44", "80.08"]);
+    await app.screenshot("72-usage-preview", { scrollTo: '[data-list="drafts"]' });
     await app.click('[data-action="issue"]');
     assert.match(await app.toast(), /^Issued 1 invoice for March 2026\./);
     // (72 + 4) × 1.10 × 18.20 = 1 521,52, at Microsoft's rate for February.
@@ -100,6 +107,9 @@ test("March's run bills February's usage, and the PDF says so", async () => {
     const text = spawnSync("pdftotext", ["-layout", path.join(folder, pdf), "-"], { encoding: "utf8" }).stdout.replace(/\u00a0/g, " ");
     assert.match(text, /Azure usage Feb 2026 — Contoso production/);
     assert.match(text, /1 521,52/);
+    // Under it, by meter category: 72 × 1.10 × 18.20 = 1 441,44 and 4 × 1.10 × 18.20 = 80,08.
+    assert.match(text, /^\s+Virtual Machines\s+1 441,44$/m);
+    assert.match(text, /^\s+Storage\s+80,08$/m);
     const run = cli(db, ["invoice", "list", "--month", "2026-03"], { json: true });
     assert.equal(run.length, 1);
     assert.equal(run[0].net, "1521.52");
@@ -122,6 +132,22 @@ test("the Azure report shows what was billed, the margin and the PEC on each sub
     // Cost 1 113,84 + 72,80 = 1 186,64: a margin of 334,88.
     assert.equal(mine.margin, "334.88");
     assert.ok(contoso.amounts.includes("1521.52") && contoso.amounts.includes("334.88"), JSON.stringify(contoso.amounts));
-    await app.screenshot("73-usage-report", { scrollTo: '[data-list="report-azure"]' });
+    // The chart: one bar per usage month, what customers pay (March is Microsoft's estimate).
+    const bars = await app.execute(
+      "return [...document.querySelectorAll('[data-chart=\"azure-ZAR\"] .chart-bar')].map(b => [b.dataset.label, b.dataset.amount, b.classList.contains('chart-info')])",
+    );
+    assert.deepEqual(bars, [["2026-02", "1521.52", false], ["2026-03", "1201.20", true]]);
+    await app.screenshot("73-usage-report", { scrollTo: '[data-chart="azure-ZAR"]' });
+  });
+});
+
+test("the dashboard shows Azure beside recurring revenue: last month and this month so far", async () => {
+  await app.step("usage-dashboard", async () => {
+    await app.nav("dashboard");
+    assert.deepEqual(await app.amounts('[data-stat="azure"]'), ["1521.52"]);
+    assert.equal(await app.text('[data-stat="azure-now"]'), "So far in March 2026: R 1 201,20 (estimate)");
+    await app.screenshot("74-usage-dashboard");
+    await app.click('[data-stat="azure"]');
+    await app.waitFor('#screen-reports button[data-tab="azure"][aria-selected="true"]');
   });
 });

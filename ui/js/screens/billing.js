@@ -99,7 +99,16 @@ function lineRows(inv) {
     h(
       "tr",
       {},
-      td(h("div", {}, l.description, l.fx_rate ? h("div", { class: "sub" }, `Converted from ${l.fx_from} at ${fmt.decimal(l.fx_rate)}`) : null)),
+      td(
+        h(
+          "div",
+          {},
+          l.description,
+          l.fx_rate ? h("div", { class: "sub" }, `Converted from ${l.fx_from} at ${fmt.decimal(l.fx_rate)}`) : null,
+          // An Azure usage line by meter category, as the PDF prints it.
+          (l.details || []).map((d) => h("div", { class: "sub line-detail", "data-detail": d.label }, `${d.label} `, amount(d.amount, inv.currency))),
+        ),
+      ),
       td(l.period_start ? h("span", {}, day(l.period_start), " – ", day(l.period_end)) : ""),
       td(fmt.decimal(l.quantity), { numeric: true }),
       td(amount(l.unit_price, inv.currency), { numeric: true }),

@@ -77,6 +77,32 @@ function lastLeak(ctx) {
   return tile;
 }
 
+/** Azure usage beside recurring revenue: it is consumption, billed in arrears, not recurring. */
+function azureCard(a, ctx) {
+  const last = a.last_month;
+  const now = a.this_month;
+  const est = (m) => (m.estimate ? " (estimate)" : "");
+  const left = last.unpriced + now.unpriced;
+  return card(
+    `Azure usage, ${fmt.month(last.month)}${est(last)}`,
+    amount(last.amount, last.currency, { "data-stat": "azure" }),
+    h(
+      "span",
+      {},
+      h("span", { "data-stat": "azure-now" }, `So far in ${fmt.month(now.month)}: ${fmt.money(now.amount, now.currency)}${est(now)}`),
+      left ? h("span", { class: "warn-text" }, ` · ${fmt.plural(left, "subscription")} not priced`) : null,
+    ),
+    {
+      class: "stat stat-link",
+      tabindex: "0",
+      role: "link",
+      title: "The Azure report",
+      onclick: () => ctx.navigate("reports", { report: "azure" }),
+      onkeydown: (e) => e.key === "Enter" && ctx.navigate("reports", { report: "azure" }),
+    },
+  );
+}
+
 export async function render(root, ctx) {
   const d = await api.dashboard();
   const cur = d.currency;
@@ -106,6 +132,8 @@ export async function render(root, ctx) {
     ),
   );
 
+  // Beside recurring revenue: Azure is usage, billed in arrears, not recurring.
+  if (d.azure) stats.firstChild.after(azureCard(d.azure, ctx));
   stats.append(lastLeak(ctx));
 
   const notes = [];

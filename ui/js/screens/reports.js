@@ -128,6 +128,51 @@ function mrrChart(rows) {
   );
 }
 
+/**
+ * The Azure report's months as bars, one chart per customer currency: what customers pay for
+ * each usage month (the table's price column, summed exactly), margin in each bar's title.
+ */
+function azureChart(t) {
+  const col = (key) => t.columns.findIndex((c) => c.key === key);
+  const [month, currency, price, margin, state] = ["month", "currency", "price", "margin", "state"].map(col);
+  const byCurrency = new Map();
+  for (const row of t.rows) {
+    if (!row[currency] || row[price] === "") continue;
+    const months = byCurrency.get(row[currency]) || new Map();
+    const m = months.get(row[month]) || { price: [], margin: [], estimate: false };
+    m.price.push(row[price]);
+    m.margin.push(row[margin]);
+    m.estimate ||= row[state] === "estimate";
+    months.set(row[month], m);
+    byCurrency.set(row[currency], months);
+  }
+  if (!byCurrency.size) return null;
+  return h(
+    "div",
+    { class: "azure-charts" },
+    [...byCurrency].map(([cur, months]) =>
+      barChart(
+        `azure-${cur}`,
+        [...months.keys()].sort().map((ym) => {
+          const m = months.get(ym);
+          const total = fmt.sumDecimal(m.price);
+          const gain = fmt.sumDecimal(m.margin);
+          return {
+            key: ym,
+            label: `${fmt.month(ym).slice(0, 3)} ’${ym.slice(2, 4)}`,
+            value: total,
+            text: fmt.money(total, cur),
+            short: short(total, cur),
+            tone: m.estimate ? "info" : "primary",
+            title: `${fmt.month(ym)}${m.estimate ? " (estimate)" : ""}: ${fmt.money(total, cur)}, margin ${fmt.money(gain, cur)}`,
+          };
+        }),
+        { height: 200, caption: `What customers pay for each month's Azure usage, in ${cur}; lighter bars are Microsoft's estimates so far.` },
+      ),
+    ),
+  );
+}
+
 function agingChart(report) {
   if (!report.totals.length) return empty("Nothing is owed: every invoice is paid.");
   return h(
@@ -303,7 +348,7 @@ export async function render(root, ctx, params = {}) {
     );
     onSubmit(f, async (v) => {
       const t = await api.reportTable(r.id, collect(v));
-      replace(body, h("h3", { class: "report-title" }, t.title), reportTable(t));
+      replace(body, h("h3", { class: "report-title" }, t.title), t.report === "azure" ? azureChart(t) : null, reportTable(t));
     });
     replace(filters, f);
     f.requestSubmit();
