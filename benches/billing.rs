@@ -1,6 +1,7 @@
 //! Benchmarks of the billing run, in release mode: `cargo bench --bench billing`.
 //! Figures go in the README. Goals (issue 3), for a synthetic book of 10,000 customers with 5
-//! subscriptions each and changes on a tenth of them (benches/book.rs), in a file database:
+//! subscriptions each and changes on a tenth of them (benches/book.rs), and a month of Azure usage
+//! for another tenth (two Azure subscriptions each, issue 12), in a file database:
 //! preview ≤ 1 s; issue ≤ 2 s; peak memory of the run ≤ 300 MB; all 10,000 PDFs ≤ 10 s; one
 //! single-page invoice PDF ≤ 30 KB.
 
@@ -67,7 +68,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("seatbook.db");
 
-    println!("billing bench: {CUSTOMERS} customers × 5 subscriptions, changes on a tenth, month 2026-11, issued 2026-11-30");
+    println!("billing bench: {CUSTOMERS} customers × 5 subscriptions, changes on a tenth, Azure usage on a tenth, month 2026-11, issued 2026-11-30");
     // BILLING_BENCH_BOOK=FILE: reuse the book saved in FILE (built and saved there if missing),
     // to profile the run without waiting for the book each time.
     let saved = std::env::var_os("BILLING_BENCH_BOOK").map(std::path::PathBuf::from);
@@ -81,6 +82,10 @@ fn main() {
             let mut store = Store::open(&path).unwrap();
             let summary = book::build(&mut store, CUSTOMERS, today);
             println!("book: {summary}");
+            // Azure usage of October for every tenth customer: billed in arrears by this run.
+            let t = Instant::now();
+            let lines = book::add_usage(&mut store, NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(), today);
+            println!("Azure usage: {lines} lines of October for every tenth customer, imported in {}", secs(t.elapsed()));
             drop(store);
             if let Some(saved) = &saved {
                 std::fs::copy(&path, saved).unwrap();
@@ -110,6 +115,8 @@ fn main() {
         preview.problems.len(),
         preview.renewals
     );
+    let azure = preview.invoices.iter().flat_map(|i| &i.lines).filter(|l| l.kind == seatbook::billing::LineKind::Usage).count();
+    println!("  of which Azure usage lines: {azure}");
     for p in preview.problems.iter().take(5) {
         println!("  problem: customer {} {}: {}", p.customer_id, p.customer_name, p.message);
     }
