@@ -592,7 +592,7 @@ pub fn add_usage(store: &mut Store, month: NaiveDate, today: NaiveDate) -> u64 {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("usage.csv");
     std::fs::write(&file, w.into_inner().unwrap()).unwrap();
-    let clock = seatbook::app::Clock::new(today, &format!("{today}T08:00:00Z"));
+    let clock = seatbook::app::Clock::new(today, format!("{today}T08:00:00Z"));
     let r = seatbook::app::usage::import(store, &clock, &file).unwrap();
     assert_eq!(r.lines, lines);
     lines
