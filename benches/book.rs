@@ -549,7 +549,8 @@ pub fn add_usage(store: &mut Store, month: NaiveDate, today: NaiveDate) -> u64 {
     let end = seatbook::dates::month_end(month);
     let days = (end - month).num_days() + 1;
     let rate = Decimal::new(1825, 2);
-    let meters = [("Virtual Machines", Decimal::new(96, 3), 24), ("Storage", Decimal::new(2, 2), 500), ("Bandwidth", Decimal::new(87, 3), 40)];
+    let meters =
+        [("Virtual Machines", Decimal::new(96, 3), 24), ("Storage", Decimal::new(2, 2), 500), ("Bandwidth", Decimal::new(87, 3), 40)];
     let mut lines = 0u64;
     for (c, customer) in customers.iter().enumerate() {
         if c % 10 != 7 {

@@ -623,9 +623,11 @@ impl Store {
             for r in report.iter().filter(|r| r.usage.month == label) {
                 subscriptions += 1;
                 estimate |= r.usage.estimate;
-                let converted = r.currency.zip(r.price).zip(r.cost_in_currency).and_then(|((c, p), k)| {
-                    crate::pricing::rate_on(&rates, c, to, on).map(|rate| (p * rate, k * rate))
-                });
+                let converted = r
+                    .currency
+                    .zip(r.price)
+                    .zip(r.cost_in_currency)
+                    .and_then(|((c, p), k)| crate::pricing::rate_on(&rates, c, to, on).map(|rate| (p * rate, k * rate)));
                 match converted {
                     Some((p, k)) => {
                         amount += p;
