@@ -538,7 +538,7 @@ fn reports_charts_tables_and_csv_exports() {
     assert_eq!(PathBuf::from(path.as_str().unwrap()), f.dialogs().join("seatbook-revenue-2026-11-24.csv"));
     let csv = std::fs::read_to_string(path.as_str().unwrap()).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "month,currency,invoiced,credited,net");
+    assert_eq!(lines[0], "month,currency,invoiced,credited,net,azure");
     assert!(lines[1].starts_with("2026-11,ZAR,"), "{csv}");
     assert_eq!(lines.len(), 2);
     // The core's table and CSV, the same that `seatbook report revenue --csv` writes: CRLF.

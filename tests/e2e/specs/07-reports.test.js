@@ -30,8 +30,8 @@ const THIS = monthBack(0);
 const REPORTS = {
   revenue: {
     args: ["report", "revenue", "--from", FROM.month, "--to", THIS.month],
-    cells: (r) => [r.month, r.currency, r.invoiced, r.credited, r.net],
-    keys: ["month", "currency", "invoiced", "credited", "net"],
+    cells: (r) => [r.month, r.currency, r.invoiced, r.credited, r.net, r.azure],
+    keys: ["month", "currency", "invoiced", "credited", "net", "azure"],
   },
   margin: {
     args: ["report", "margin", "--from", FROM.month, "--to", THIS.month],
