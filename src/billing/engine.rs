@@ -348,16 +348,26 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
                 }
             }
         };
-        let unit_price = it.unit_price * rate.unwrap_or(Decimal::ONE);
-        let amount = currency.round(it.quantity * unit_price);
-        let exact: Vec<Decimal> = it.details.iter().map(|(_, a)| a * rate.unwrap_or(Decimal::ONE)).collect();
+        // Amounts were bounded where they came in; what they multiply to is checked here, so no
+        // book can hold a line a run cannot bill (the customer is left out, and told why).
+        let limit = Decimal::from(crate::money::AMOUNT_LIMIT);
+        let converted = it.unit_price.checked_mul(rate.unwrap_or(Decimal::ONE));
+        let Some((unit_price, amount)) = converted.and_then(|u| Some((u, it.quantity.checked_mul(u).filter(|a| a.abs() < limit)?))) else {
+            missing.insert((format!("\"{}\" comes to more than an invoice line can carry (a trillion)", it.description), None));
+            continue;
+        };
+        let amount = currency.round(amount);
+        let exact: Vec<Decimal> =
+            it.details.iter().map(|(_, a)| a.checked_mul(rate.unwrap_or(Decimal::ONE)).unwrap_or(Decimal::ZERO)).collect();
         let details = crate::azure::split_rounded(amount, &exact, |a| currency.round(a))
             .into_iter()
             .zip(it.details)
             .map(|(amount, (label, _))| LineDetail { label, amount })
             .collect();
-        let cost =
-            it.unit_cost.and_then(|(c, cur)| rate_on(snap.rates, cur, currency, it.rate_date).map(|r| currency.round(it.quantity * c * r)));
+        let cost = it.unit_cost.and_then(|(c, cur)| {
+            let r = rate_on(snap.rates, cur, currency, it.rate_date)?;
+            it.quantity.checked_mul(c)?.checked_mul(r).filter(|v| v.abs() < limit).map(|v| currency.round(v))
+        });
         lines.push(DraftLine {
             item_key: it.key,
             kind: it.kind,
@@ -388,6 +398,17 @@ fn bill_customer(snap: &Snapshot<'_>, book: &CustomerBook) -> Result<Option<Draf
         ))
     });
     let (vat_lines, net, vat) = vat_summary(&lines, currency);
+    // A tax invoice is never negative: credits larger than what is billed wait for a later
+    // invoice (the customer is left out until then), or the reseller issues a credit note.
+    if net < Decimal::ZERO {
+        return Err(vec![(
+            format!(
+                "the invoice would total {} {currency}: its credits are larger than what is billed; they wait for a later invoice, or issue a credit note against an earlier one",
+                net + vat
+            ),
+            None,
+        )]);
+    }
     Ok(Some(Draft {
         customer_id: customer.id,
         customer_name: customer.name.clone(),

@@ -70,6 +70,14 @@ impl Store {
         if quantity <= Decimal::ZERO {
             return Err(Error::invalid("quantity", "the quantity must be more than zero"));
         }
+        // Each is below a trillion; so must their product be, the line an invoice will carry.
+        let limit = Decimal::from(crate::money::AMOUNT_LIMIT);
+        if quantity.checked_mul(unit_price).is_none_or(|t| t.abs() >= limit) {
+            return Err(Error::bad_value(
+                "amount",
+                format!("{quantity} × {unit_price} is out of range (the charge must come to less than a trillion)"),
+            ));
+        }
         let currency = currency.unwrap_or(c.currency);
         let id = self.write(|s| {
             s.conn.execute(

@@ -154,6 +154,28 @@ pub fn schema_version() -> u32 {
     schema::MIGRATIONS.len() as u32
 }
 
+/// Whether the folder of `path` cannot be written (tried with a file of our own, removed).
+fn folder_read_only(path: &Path) -> bool {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".seatbook-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            false
+        }
+        Err(e) => matches!(e.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem),
+    }
+}
+
+fn folder_error(path: &Path) -> Error {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Error::database(format!(
+        "the folder {} is read-only: Seatbook writes its journal beside the book {}, so it can only read the book there (and only when no unsaved journal is left beside it); nothing was changed",
+        dir.display(),
+        path.display()
+    ))
+}
+
 impl Store {
     /// Open (creating if needed) and migrate the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
@@ -163,17 +185,52 @@ impl Store {
         // NO_MUTEX: a `Store` is used by one thread at a time (rusqlite's `Connection` is not
         // `Sync`), so SQLite's own locking would only cost time on every column read.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::database(format!("cannot open {}: {e}", path.display())))?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| {
+            if !path.exists() && folder_read_only(path) {
+                folder_error(path)
+            } else {
+                Error::database(format!("cannot open {}: {e}", path.display()))
+            }
+        })?;
         let mut store = Store { conn, path: Some(path.to_path_buf()) };
         // A file the system lets us only read opens read-only: what reads works, every write
         // says the file is read-only (`transact`).
         if store.read_only() {
-            store.configure_read_only()?;
-            return Ok(store);
+            return match store.configure_read_only() {
+                Ok(()) => Ok(store),
+                // In a folder Seatbook cannot write either, SQLite cannot set up the shared
+                // memory a book in WAL mode is read through: the file is read as it is.
+                Err(e) => Store::open_as_it_is(path).map_err(|_| e),
+            };
         }
-        store.configure()?;
-        store.migrate()?;
+        if let Err(e) = store.configure().and_then(|()| store.migrate()) {
+            // A writable file in a folder Seatbook cannot write: its journal cannot go beside it.
+            if folder_read_only(path) {
+                return Store::open_as_it_is(path).map_err(|_| folder_error(path));
+            }
+            return Err(e);
+        }
         store.conn.execute_batch("PRAGMA query_only = ON")?;
+        Ok(store)
+    }
+
+    /// The file as it is on disk, read-only, without the WAL's shared memory (SQLite's
+    /// `immutable`): for a book in a folder nothing can be written to. Refused when a WAL with
+    /// changes not yet in the file lies beside it (they would be missed).
+    fn open_as_it_is(path: &Path) -> Result<Store> {
+        let mut wal = path.as_os_str().to_os_string();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(folder_error(path));
+        }
+        let text = path.to_str().ok_or_else(|| folder_error(path))?;
+        // A URI: '%', '?' and '#' in the path are escaped.
+        let escaped = text.replace('%', "%25").replace('?', "%3f").replace('#', "%23");
+        let prefix = if escaped.starts_with('/') { "file://" } else { "file:" };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(format!("{prefix}{escaped}?immutable=1"), flags)?;
+        let mut store = Store { conn, path: Some(path.to_path_buf()) };
+        store.configure_read_only()?;
         Ok(store)
     }
 
@@ -221,6 +278,9 @@ impl Store {
     }
 
     fn read_only_error(&self) -> Error {
+        if let Some(path) = self.path.as_deref().filter(|p| folder_read_only(p)) {
+            return folder_error(path);
+        }
         let name = self.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
         Error::database(format!("{name} is read-only (the system does not let Seatbook write it): nothing was changed"))
     }

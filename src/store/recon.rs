@@ -459,7 +459,11 @@ impl Store {
             }
             let taken: Option<i64> = tx
                 .conn
-                .query_row("SELECT id FROM subscriptions WHERE lower(ms_subscription_id) = lower(?1)", [ms_id], |r| r.get(0))
+                .query_row(
+                    "SELECT id FROM subscriptions WHERE ms_subscription_id <> '' AND lower(ms_subscription_id) = lower(?1)",
+                    [ms_id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if let Some(other) = taken {
                 return Err(Error::conflict(

@@ -426,6 +426,20 @@ impl super::Tx<'_> {
     }
 
     pub(super) fn insert_subscription(&self, s: &Subscription) -> Result<i64> {
+        // One Microsoft subscription is one Seatbook subscription (the book refuses a second too).
+        if !s.ms_subscription_id.is_empty() {
+            let taken: Option<i64> = self
+                .conn
+                .prepare_cached("SELECT id FROM subscriptions WHERE ms_subscription_id <> '' AND lower(ms_subscription_id) = lower(?1)")?
+                .query_row([&s.ms_subscription_id], |r| r.get(0))
+                .optional()?;
+            if let Some(other) = taken {
+                return Err(Error::conflict(
+                    "ms_subscription_id",
+                    format!("Microsoft's subscription {} is already subscription {other}", s.ms_subscription_id),
+                ));
+            }
+        }
         self.conn
             .prepare_cached(
                 "INSERT INTO subscriptions (customer_id, product_id, sku_id, product_title, term, billing, quantity, status,

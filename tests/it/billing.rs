@@ -170,6 +170,63 @@ fn no_path_around_the_immutability_of_issued_documents() {
     assert!(gap.message.contains("numbers have no gaps"), "{}", gap.message);
 }
 
+/// The same, from another program's connection (the `sqlite3` shell, a script), where SQLite's
+/// default leaves `REPLACE`'s delete without its delete trigger: a row kept by the book cannot be
+/// swapped for an edited copy, by any of its unique keys, and nothing changes.
+#[test]
+fn another_programs_replace_cannot_rewrite_what_the_book_keeps() {
+    let db = TestDb::new();
+    let (mut store, a, _, _) = book(&db);
+    store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
+    store.add_payment(a, day("2026-11-30"), d("10"), seatbook::receivables::Method::Eft, "x", &[], NOW).unwrap();
+    store.credit_invoice("INV-2026-00001", &CreditMode::Amount(d("1")), "Goodwill", day("2026-12-01"), NOW).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let recursive: bool = conn.query_row("PRAGMA recursive_triggers", [], |r| r.get(0)).unwrap();
+    assert!(!recursive, "SQLite's default, as another program has it");
+    let snapshot = |conn: &rusqlite::Connection| -> Vec<String> {
+        ["invoices", "invoice_lines", "invoice_vat", "credit_notes", "credit_note_lines", "payments", "allocations", "subscription_events"]
+            .iter()
+            .map(|t| {
+                let mut stmt = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
+                let n = stmt.column_count();
+                let rows: Vec<String> = stmt
+                    .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join(",")))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                format!("{t}: {}", rows.join(" / "))
+            })
+            .collect()
+    };
+    let before = snapshot(&conn);
+    // Edited copies of kept rows, put back with REPLACE (the probe's: an invoice renumbered past
+    // the last so its numbering trigger passes, a payment's amount, a history event's price).
+    for (table, edit) in [
+        ("invoices", "seq = (SELECT max(seq) + 1 FROM invoices), total_minor = 1, customer_name = 'Tampered'"),
+        ("invoices", "id = id + 100, customer_name = 'Tampered'"),
+        ("invoice_lines", "amount_minor = 1"),
+        ("invoice_lines", "id = id + 100"),
+        ("invoice_vat", "vat_minor = 1"),
+        ("credit_notes", "total_minor = 1"),
+        ("credit_note_lines", "amount_minor = 1"),
+        ("payments", "amount_minor = 999999"),
+        ("allocations", "amount_minor = 999999"),
+        ("subscription_events", "unit_price = '1'"),
+    ] {
+        let sql = format!(
+            "CREATE TEMP TABLE copy AS SELECT * FROM {table} LIMIT 1; UPDATE copy SET {edit}; REPLACE INTO {table} SELECT * FROM copy;"
+        );
+        let e = conn.execute_batch(&sql).unwrap_err().to_string();
+        assert!(["cannot be changed", "append-only"].iter().any(|m| e.contains(m)), "{table} ({edit}): {e}");
+        conn.execute_batch("DROP TABLE temp.copy").unwrap();
+    }
+    assert_eq!(snapshot(&conn), before, "nothing changed");
+    drop(conn);
+    let store = db.open();
+    assert!(store.check_book().is_ok());
+}
+
 #[test]
 fn credit_notes_never_exceed_what_is_left() {
     let db = TestDb::new();

@@ -338,3 +338,132 @@ fn invoice_pdfs_read_back_as_tax_invoices() {
     let e = fails(&db.path, &["invoice", "pdf", "--month", "2027-01", "--out-dir", dir.to_str().unwrap()], 2);
     assert_eq!(e["code"], "not_found");
 }
+
+/// Amounts that multiply past what an invoice can carry are refused where they come in, and a
+/// book that holds one anyway (written by another program) leaves that customer out of the run,
+/// saying why, instead of stopping the run for everyone.
+#[test]
+fn a_charge_too_large_to_bill_is_refused_and_never_stops_a_run() {
+    let db = TestDb::new();
+    setup(&db.path);
+    let e = fails(
+        &db.path,
+        &[
+            "charge",
+            "add",
+            "--customer",
+            "1",
+            "--description",
+            "X",
+            "--amount",
+            "100000000000",
+            "--quantity",
+            "100000000000",
+            "--date",
+            "2026-11-15",
+        ],
+        2,
+    );
+    assert_eq!(e["field"], "--amount", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("less than a trillion"), "{e}");
+    // Written around the command line: 999,999,999,999 × 1,000,000.
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let charges: i64 = conn.query_row("SELECT count(*) FROM charges", [], |r| r.get(0)).unwrap();
+    assert_eq!(charges, 0, "the refused charge was not added");
+    conn.execute(
+        "INSERT INTO charges (customer_id, date, description, quantity, unit_price, currency) VALUES (1, '2026-11-15', 'Huge', '1000000', '999999999999', 'ZAR')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let run = json(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
+    let issued: Vec<&str> = run["invoices"].as_array().unwrap().iter().map(|i| i["customer_name"].as_str().unwrap()).collect();
+    assert_eq!(issued, ["Export Ltd"], "the other customer is billed: {run}");
+    let problem = &run["problems"][0];
+    assert_eq!(problem["customer_id"], 1, "{run}");
+    assert!(problem["message"].as_str().unwrap().contains("\"Huge\" comes to more than an invoice line can carry"), "{problem}");
+}
+
+/// A tax invoice is never negative: a credit larger than what is billed waits (the customer is
+/// listed with the reason) until a later invoice can take it.
+#[test]
+fn a_credit_larger_than_the_invoice_waits_for_a_later_one() {
+    let db = TestDb::new();
+    setup(&db.path);
+    // A customer with nothing else to bill this month.
+    ok(&db.path, &["customer", "add", "--name", "Only Credit", "--domain", "only.onmicrosoft.com"]);
+    ok(&db.path, &["charge", "add", "--customer", "3", "--description", "Refund of setup", "--amount=-50", "--date", "2026-11-15"]);
+    let run = json(&db.path, &["bill", "--month", "2026-11", "--issue", "--date", "2026-11-30"]);
+    let invoices = run["invoices"].as_array().unwrap();
+    assert!(invoices.iter().all(|i| i["customer_id"] != 3), "{run}");
+    assert!(invoices.iter().all(|i| !i["total"].as_str().unwrap().starts_with('-')), "no negative invoice: {run}");
+    let p = run["problems"].as_array().unwrap().iter().find(|p| p["customer_id"] == 3).expect("Only Credit is listed");
+    assert!(p["message"].as_str().unwrap().contains("would total -57.50 ZAR"), "{p}");
+    // December brings a licence for it: the credit goes on that invoice.
+    ok(
+        &db.path,
+        &[
+            "subscription",
+            "add",
+            "--customer",
+            "3",
+            "--product",
+            "CFQ7TTC0LH18:0001",
+            "--term",
+            "P1Y",
+            "--billing",
+            "monthly",
+            "--quantity",
+            "1",
+            "--start",
+            "2026-12-01",
+        ],
+    );
+    let dec = json(&db.path, &["bill", "--month", "2026-12", "--issue", "--date", "2026-12-01"]);
+    let mine = dec["invoices"].as_array().unwrap().iter().find(|i| i["customer_id"] == 3).expect("Only Credit billed in December");
+    // 136.08 − 50.00 = 86.08 net.
+    assert_eq!(mine["net"], "86.08", "{mine}");
+}
+
+/// One Microsoft subscription is one subscription in the book.
+#[test]
+fn a_microsoft_subscription_id_belongs_to_one_subscription() {
+    let db = TestDb::new();
+    setup(&db.path);
+    let add = |id: &str| {
+        vec![
+            "subscription",
+            "add",
+            "--customer",
+            "1",
+            "--product",
+            "CFQ7TTC0LH18:0001",
+            "--term",
+            "P1M",
+            "--billing",
+            "monthly",
+            "--quantity",
+            "1",
+            "--start",
+            "2026-11-01",
+            "--ms-subscription-id",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .chain([id.to_string()])
+        .collect::<Vec<String>>()
+    };
+    let first = add("11111111-0000-4000-8000-000000000001");
+    ok(&db.path, &first.iter().map(String::as_str).collect::<Vec<_>>());
+    let again = add("11111111-0000-4000-8000-000000000001".to_uppercase().as_str());
+    let e = fails(&db.path, &again.iter().map(String::as_str).collect::<Vec<_>>(), 2);
+    assert_eq!(e["field"], "--ms-subscription-id", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("already subscription 3"), "{e}");
+    // Nor can another program give a second subscription the same id.
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let raw = conn
+        .execute("UPDATE subscriptions SET ms_subscription_id = '11111111-0000-4000-8000-000000000001' WHERE id = 1", [])
+        .unwrap_err()
+        .to_string();
+    assert!(raw.contains("already another subscription"), "{raw}");
+}

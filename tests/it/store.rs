@@ -443,3 +443,55 @@ fn a_restore_never_replaces_a_book_another_connection_has_open() {
     assert!(restored.list_customers(None, true, None).unwrap().is_empty(), "the backup's book");
     assert_eq!(restored.integrity_check().unwrap(), "ok");
 }
+
+/// A book in a folder the user cannot write (a read-only share, a backup disk): it can still be
+/// read, as it is on disk, and every change says the folder is read-only and leaves it as it
+/// was. Run as an unprivileged user (root is not stopped by permissions).
+#[test]
+#[cfg(unix)]
+fn a_book_in_a_read_only_folder_can_be_read_and_every_change_says_why() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let mode = |p: &std::path::Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    mode(root.path(), 0o755);
+    // The binary where an unprivileged user can run it.
+    let bin = root.path().join("seatbook");
+    std::fs::copy(env!("CARGO_BIN_EXE_seatbook"), &bin).unwrap();
+    mode(&bin, 0o755);
+    let dir = root.path().join("share");
+    std::fs::create_dir(&dir).unwrap();
+    let path = dir.join("book.db");
+    ok(&path, &["init", "--name", "Acme", "--country", "ZA", "--currency", "ZAR", "--vat-rate", "15"]);
+    ok(&path, &["customer", "add", "--name", "Read Only Ltd", "--domain", "ro.onmicrosoft.com"]);
+    let as_user = |args: &[&str]| {
+        let mut cmd = if running_as_root() {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&bin);
+            c
+        } else {
+            std::process::Command::new(&bin)
+        };
+        cmd.arg("--db").arg(&path).args(args).env_remove("SEATBOOK_DB").env_remove("SEATBOOK_TODAY").output().unwrap()
+    };
+    for file_mode in [0o644, 0o444] {
+        mode(&path, file_mode);
+        mode(&dir, 0o555);
+        let list = as_user(&["customer", "list"]);
+        assert!(list.status.success(), "file {file_mode:o}: {}", stderr(&list));
+        assert!(stdout(&list).contains("Read Only Ltd"), "{}", stdout(&list));
+        let add = as_user(&["customer", "add", "--name", "New Ltd", "--domain", "new.onmicrosoft.com"]);
+        assert_eq!(add.status.code(), Some(1), "file {file_mode:o}");
+        let e = stderr(&add);
+        assert!(e.contains(&format!("the folder {} is read-only", dir.display())) && e.contains("nothing was changed"), "{e}");
+        mode(&dir, 0o755);
+        mode(&path, 0o644);
+        assert!(!stdout(&seatbook(&path, &["customer", "list"])).contains("New Ltd"), "nothing was added");
+    }
+}
+
+/// Whether the tests run as root (CI's container), by the owner of a file just made.
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let f = tempfile::NamedTempFile::new().unwrap();
+    f.as_file().metadata().unwrap().uid() == 0
+}
