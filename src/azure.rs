@@ -68,6 +68,9 @@ pub fn rule_for(rules: &[UsageRule], customer: i64, on: NaiveDate) -> UsageRule 
 pub struct MonthUsage {
     /// Σ Quantity × UnitPrice, in `pricing_currency`.
     pub retail: Decimal,
+    /// Of `retail`, what Microsoft charged nothing for (free allowances), which a customer is
+    /// not charged for either.
+    pub free: Decimal,
     /// Σ BillingPreTaxTotal, in `billing_currency`.
     pub cost: Decimal,
     /// Σ PricingPreTaxTotal, in `pricing_currency`.
@@ -104,8 +107,9 @@ pub fn price(u: &MonthUsage, rule: &UsageRule, to: Currency) -> Result<UsagePric
     let (cost, cost_currency) =
         if to == u.pricing_currency { (u.cost_in_pricing_currency, u.pricing_currency) } else { (u.cost, u.billing_currency) };
     Ok(match rule.basis {
+        // Retail as a customer buying from Microsoft pays it: free allowances are free.
         Basis::Retail => UsagePrice {
-            amount: times(u.retail)?,
+            amount: times(u.retail - u.free)?,
             currency: u.pricing_currency,
             microsoft_rate: ms_pair.then_some(u.rate),
             cost,
@@ -218,6 +222,7 @@ mod tests {
     fn pec_month(billing: &str, rate: &str) -> MonthUsage {
         MonthUsage {
             retail: d("100"),
+            free: Decimal::ZERO,
             cost: d("85") * d(rate),
             cost_in_pricing_currency: d("85"),
             pricing_currency: cur("USD"),
@@ -304,5 +309,17 @@ mod tests {
         assert_eq!(split_rounded(d("-0.01"), &[d("12.004"), d("-12.014")], round), [d("12.00"), d("-12.01")]);
         assert_eq!(split_rounded(d("5.00"), &[d("0.004"), d("4.996")], round), [d("0.00"), d("5.00")]);
         assert!(split_rounded(d("0"), &[], round).is_empty());
+    }
+
+    #[test]
+    fn a_free_allowance_is_free_for_the_customer_too() {
+        // 100 USD of retail, of which 10 on lines Microsoft charged nothing for (the first tier
+        // of a tiered meter, a free allowance): retail + 0 % is 90; cost is already after them.
+        let mut u = pec_month("USD", "1");
+        u.free = d("10");
+        let retail = price(&u, &rule(1, None, Basis::Retail, "10", "2026-01-01"), cur("USD")).unwrap();
+        assert_eq!(retail.amount, d("99.0"));
+        let cost = price(&u, &rule(1, None, Basis::Cost, "10", "2026-01-01"), cur("USD")).unwrap();
+        assert_eq!(cost.amount, d("93.50"));
     }
 }

@@ -475,6 +475,7 @@ fn usage(entitlement: &str, month: &str, amount: &str, currency: &str, microsoft
         },
         usage: crate::azure::MonthUsage {
             retail: d(amount),
+            free: Decimal::ZERO,
             cost: d(amount) * d("0.85"),
             cost_in_pricing_currency: d(amount) * d("0.85"),
             pricing_currency: cur(currency),

@@ -213,6 +213,9 @@ pub struct DaySum {
     pub lines: u64,
     /// Σ Quantity × UnitPrice, in the pricing currency, unrounded.
     pub retail: Decimal,
+    /// Of `retail`, the lines Microsoft charged nothing for (free allowances: EffectiveUnitPrice
+    /// 0 with a UnitPrice; the first tier of a tiered meter).
+    pub free: Decimal,
     /// Σ BillingPreTaxTotal, the partner's cost in the billing currency, unrounded.
     pub cost: Decimal,
     /// Σ PricingPreTaxTotal, the partner's cost in the pricing currency, unrounded.
@@ -284,6 +287,7 @@ impl Sums {
         let sum = self.days.entry(key).or_insert_with(|| DaySum {
             lines: 0,
             retail: Decimal::ZERO,
+            free: Decimal::ZERO,
             cost: Decimal::ZERO,
             pricing: Decimal::ZERO,
             pricing_currency: l.pricing_currency,
@@ -296,6 +300,9 @@ impl Sums {
         let overflow = || "the day's sums are out of range".to_string();
         sum.lines += 1;
         sum.retail = sum.retail.checked_add(retail).ok_or_else(overflow)?;
+        if l.billing_total.is_zero() && l.pricing_total.is_zero() {
+            sum.free = sum.free.checked_add(retail).ok_or_else(overflow)?;
+        }
         sum.cost = sum.cost.checked_add(l.billing_total).ok_or_else(overflow)?;
         sum.pricing = sum.pricing.checked_add(l.pricing_total).ok_or_else(overflow)?;
         Ok(())

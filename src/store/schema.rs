@@ -800,13 +800,18 @@ CREATE TRIGGER usage_days_no_delete BEFORE DELETE ON usage_days
 BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
 "#,
     // 14: what an invoice's Azure usage line bills per meter category (the summary printed under
-    // it, and what a corrected file is compared with), and Azure lines found fast for the books.
+    // it, and what a corrected file is compared with), Azure lines found fast for the books, and
+    // the retail of lines Microsoft charged nothing for (free allowances), which customers are
+    // not charged for either.
     r#"
+ALTER TABLE usage_days ADD COLUMN free TEXT NOT NULL DEFAULT '0';
+ALTER TABLE usage_billed ADD COLUMN free TEXT NOT NULL DEFAULT '0';
 CREATE TABLE usage_line_categories (
     invoice_line_id INTEGER NOT NULL REFERENCES invoice_lines (id),
     position INTEGER NOT NULL,
     meter_category TEXT NOT NULL,
     retail TEXT NOT NULL,
+    free TEXT NOT NULL,
     cost TEXT NOT NULL,
     cost_in_pricing_currency TEXT NOT NULL,
     amount_minor INTEGER NOT NULL,
@@ -817,5 +822,91 @@ BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit not
 CREATE TRIGGER usage_line_categories_no_delete BEFORE DELETE ON usage_line_categories
 BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
 CREATE INDEX invoice_lines_usage ON invoice_lines (invoice_id) WHERE kind = 'usage';
+"#,
+    // 15: what is kept cannot be replaced either. `INSERT OR REPLACE` deletes the row it replaces
+    // without its delete trigger (unless recursive triggers are on, as Seatbook's own connections
+    // have them): an insert that would replace a kept row, by any of its unique keys, is refused
+    // before it starts. And one Microsoft subscription is one Seatbook subscription.
+    r#"
+CREATE TRIGGER invoices_never_replaced BEFORE INSERT ON invoices
+WHEN EXISTS (SELECT 1 FROM invoices o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM invoices o WHERE o.number = NEW.number)
+        OR EXISTS (SELECT 1 FROM invoices o WHERE o.series_year = NEW.series_year AND o.seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoice_lines_never_replaced BEFORE INSERT ON invoice_lines
+WHEN EXISTS (SELECT 1 FROM invoice_lines o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM invoice_lines o WHERE o.item_key = NEW.item_key)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoice_vat_never_replaced BEFORE INSERT ON invoice_vat
+WHEN EXISTS (SELECT 1 FROM invoice_vat o WHERE o.invoice_id = NEW.invoice_id AND o.rate = NEW.rate)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER credit_notes_never_replaced BEFORE INSERT ON credit_notes
+WHEN EXISTS (SELECT 1 FROM credit_notes o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM credit_notes o WHERE o.number = NEW.number)
+        OR EXISTS (SELECT 1 FROM credit_notes o WHERE o.series_year = NEW.series_year AND o.seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'issued credit notes cannot be changed'); END;
+CREATE TRIGGER credit_note_lines_never_replaced BEFORE INSERT ON credit_note_lines
+WHEN EXISTS (SELECT 1 FROM credit_note_lines o WHERE o.id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'issued credit notes cannot be changed'); END;
+CREATE TRIGGER payments_never_replaced BEFORE INSERT ON payments
+WHEN EXISTS (SELECT 1 FROM payments o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM payments o WHERE o.reverses_id = NEW.reverses_id)
+BEGIN SELECT RAISE(ABORT, 'payments cannot be changed; reverse them'); END;
+CREATE TRIGGER allocations_never_replaced BEFORE INSERT ON allocations
+WHEN EXISTS (SELECT 1 FROM allocations o WHERE o.id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'allocations cannot be changed'); END;
+CREATE TRIGGER subscription_events_never_replaced BEFORE INSERT ON subscription_events
+WHEN EXISTS (SELECT 1 FROM subscription_events o WHERE o.id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER logos_never_replaced BEFORE INSERT ON logos
+WHEN EXISTS (SELECT 1 FROM logos o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM logos o WHERE o.key = NEW.key)
+BEGIN SELECT RAISE(ABORT, 'the logo of an issued document cannot be changed'); END;
+CREATE TRIGGER mail_outbox_never_replaced BEFORE INSERT ON mail_outbox
+WHEN EXISTS (SELECT 1 FROM mail_outbox o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM mail_outbox o WHERE o.message_id = NEW.message_id)
+BEGIN SELECT RAISE(ABORT, 'a message in the outbox is kept as it was written'); END;
+CREATE TRIGGER mail_attachments_never_replaced BEFORE INSERT ON mail_attachments
+WHEN EXISTS (SELECT 1 FROM mail_attachments o WHERE o.outbox_id = NEW.outbox_id AND o.position = NEW.position)
+BEGIN SELECT RAISE(ABORT, 'a message in the outbox is kept as it was written'); END;
+CREATE TRIGGER recon_imports_never_replaced BEFORE INSERT ON recon_imports
+WHEN EXISTS (SELECT 1 FROM recon_imports o WHERE o.id = NEW.id)
+        OR (NEW.replaced_by IS NULL AND EXISTS (SELECT 1 FROM recon_imports o WHERE o.invoice = NEW.invoice AND o.replaced_by IS NULL))
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept'); END;
+CREATE TRIGGER recon_files_never_replaced BEFORE INSERT ON recon_files
+WHEN EXISTS (SELECT 1 FROM recon_files o WHERE o.id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept'); END;
+CREATE TRIGGER recon_file_parts_never_replaced BEFORE INSERT ON recon_file_parts
+WHEN EXISTS (SELECT 1 FROM recon_file_parts o WHERE o.file_id = NEW.file_id AND o.part = NEW.part)
+BEGIN SELECT RAISE(ABORT, 'imported reconciliation files are kept'); END;
+CREATE TRIGGER recon_lines_never_replaced BEFORE INSERT ON recon_lines
+WHEN EXISTS (SELECT 1 FROM recon_lines o WHERE o.import_id = NEW.import_id AND o.line = NEW.line)
+BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
+CREATE TRIGGER recon_subjects_never_replaced BEFORE INSERT ON recon_subjects
+WHEN EXISTS (SELECT 1 FROM recon_subjects o WHERE o.id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'Microsoft''s lines are kept as they came'); END;
+CREATE TRIGGER usage_imports_never_replaced BEFORE INSERT ON usage_imports
+WHEN EXISTS (SELECT 1 FROM usage_imports o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM usage_imports o WHERE o.digest = NEW.digest)
+BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
+CREATE TRIGGER usage_days_never_replaced BEFORE INSERT ON usage_days
+WHEN EXISTS (SELECT 1 FROM usage_days o WHERE o.import_id = NEW.import_id AND o.azure_subscription_id = NEW.azure_subscription_id AND o.invoice = NEW.invoice AND o.usage_date = NEW.usage_date AND o.meter_category = NEW.meter_category AND o.pec = NEW.pec)
+BEGIN SELECT RAISE(ABORT, 'imported usage is kept as it was imported'); END;
+CREATE TRIGGER usage_billed_never_replaced BEFORE INSERT ON usage_billed
+WHEN EXISTS (SELECT 1 FROM usage_billed o WHERE o.item_key = NEW.item_key)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER usage_line_categories_never_replaced BEFORE INSERT ON usage_line_categories
+WHEN EXISTS (SELECT 1 FROM usage_line_categories o WHERE o.invoice_line_id = NEW.invoice_line_id AND o.position = NEW.position)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE INDEX subscriptions_ms_id ON subscriptions (lower(ms_subscription_id)) WHERE ms_subscription_id <> '';
+CREATE TRIGGER subscriptions_ms_id_once BEFORE INSERT ON subscriptions
+WHEN NEW.ms_subscription_id <> ''
+    AND EXISTS (SELECT 1 FROM subscriptions o WHERE o.ms_subscription_id <> '' AND lower(o.ms_subscription_id) = lower(NEW.ms_subscription_id))
+BEGIN SELECT RAISE(ABORT, 'that Microsoft subscription is already another subscription in the book'); END;
+CREATE TRIGGER subscriptions_ms_id_once_update BEFORE UPDATE OF ms_subscription_id ON subscriptions
+WHEN NEW.ms_subscription_id <> OLD.ms_subscription_id AND NEW.ms_subscription_id <> ''
+    AND EXISTS (SELECT 1 FROM subscriptions o WHERE o.id <> NEW.id AND o.ms_subscription_id <> ''
+                AND lower(o.ms_subscription_id) = lower(NEW.ms_subscription_id))
+BEGIN SELECT RAISE(ABORT, 'that Microsoft subscription is already another subscription in the book'); END;
 "#,
 ];

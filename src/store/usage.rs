@@ -52,6 +52,8 @@ pub struct UsageRow {
     pub lines: u64,
     /// Σ Quantity × UnitPrice, in `pricing_currency`, exact.
     pub retail: Decimal,
+    /// Of `retail`, the lines Microsoft charged nothing for (free allowances), exact.
+    pub free: Decimal,
     /// Σ BillingPreTaxTotal (after PEC), in `billing_currency`, exact.
     pub cost: Decimal,
     /// Σ PricingPreTaxTotal (after PEC), in `pricing_currency`, exact.
@@ -75,6 +77,7 @@ pub struct CategorySum {
     pub meter_category: String,
     pub lines: u64,
     pub retail: Decimal,
+    pub free: Decimal,
     pub cost: Decimal,
     pub cost_in_pricing_currency: Decimal,
 }
@@ -112,6 +115,7 @@ impl UsageRow {
     pub fn month_usage(&self) -> MonthUsage {
         MonthUsage {
             retail: self.retail,
+            free: self.free,
             cost: self.cost,
             cost_in_pricing_currency: self.cost_in_pricing_currency,
             pricing_currency: self.pricing_currency,
@@ -176,8 +180,8 @@ impl Store {
             }
             let mut stmt = s.conn.prepare_cached(
                 "INSERT INTO usage_days (import_id, azure_subscription_id, invoice, month, usage_date, meter_category, pec, lines, retail,
-                    cost, pricing, pricing_currency, billing_currency, rate)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    cost, pricing, pricing_currency, billing_currency, rate, free)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             for (k, d) in &sums.days {
                 stmt.execute(params![
@@ -195,6 +199,7 @@ impl Store {
                     d.pricing_currency.code(),
                     d.billing_currency.code(),
                     d.rate.normalize().to_string(),
+                    d.free.normalize().to_string(),
                 ])?;
             }
             Ok((import_id, false))
@@ -215,7 +220,7 @@ impl Store {
         let known = self.tenants_and_domains()?;
         let mut stmt = self.conn.prepare(&format!(
             "SELECT a.entitlement_id, a.tenant_id, a.description, a.customer_name, a.customer_domain, d.invoice, d.month,
-                    d.meter_category, d.pec, d.lines, d.retail, d.cost, d.pricing, d.pricing_currency, d.billing_currency, d.rate
+                    d.meter_category, d.pec, d.lines, d.retail, d.cost, d.pricing, d.pricing_currency, d.billing_currency, d.rate, d.free
              FROM usage_days d JOIN azure_subscriptions a ON a.id = d.azure_subscription_id
              WHERE (?1 IS NULL OR d.month = ?1) AND {COUNTED}
              ORDER BY a.entitlement_id, d.month"
@@ -231,6 +236,7 @@ impl Store {
             let retail = col::dec(r, "retail")?;
             let cost = col::dec(r, "cost")?;
             let pricing = col::dec(r, "pricing")?;
+            let free = col::dec(r, "free")?;
             let key = (entitlement_id.clone(), month.clone());
             let row = match rows.get_mut(&key) {
                 Some(row) => row,
@@ -249,6 +255,7 @@ impl Store {
                         month: month.clone(),
                         lines: 0,
                         retail: Decimal::ZERO,
+                        free: Decimal::ZERO,
                         cost: Decimal::ZERO,
                         cost_in_pricing_currency: Decimal::ZERO,
                         pricing_currency: currency(13)?,
@@ -264,6 +271,7 @@ impl Store {
             let overflow = || Error::invalid("usage", "the month's usage sums are out of range");
             row.lines += lines;
             row.retail = row.retail.checked_add(retail).ok_or_else(overflow)?;
+            row.free = row.free.checked_add(free).ok_or_else(overflow)?;
             row.cost = row.cost.checked_add(cost).ok_or_else(overflow)?;
             row.cost_in_pricing_currency = row.cost_in_pricing_currency.checked_add(pricing).ok_or_else(overflow)?;
             if r.get::<_, bool>(8)? {
@@ -277,11 +285,13 @@ impl Store {
                 meter_category: category,
                 lines: 0,
                 retail: Decimal::ZERO,
+                free: Decimal::ZERO,
                 cost: Decimal::ZERO,
                 cost_in_pricing_currency: Decimal::ZERO,
             });
             c.lines += lines;
             c.retail = c.retail.checked_add(retail).ok_or_else(overflow)?;
+            c.free = c.free.checked_add(free).ok_or_else(overflow)?;
             c.cost = c.cost.checked_add(cost).ok_or_else(overflow)?;
             c.cost_in_pricing_currency = c.cost_in_pricing_currency.checked_add(pricing).ok_or_else(overflow)?;
         }
@@ -293,6 +303,7 @@ impl Store {
                 cats.sort_by(|a, b| b.retail.cmp(&a.retail).then_with(|| a.meter_category.cmp(&b.meter_category)));
                 r.categories = cats;
                 r.retail = r.retail.normalize();
+                r.free = r.free.normalize();
                 r.cost = r.cost.normalize();
                 r.cost_in_pricing_currency = r.cost_in_pricing_currency.normalize();
                 r
@@ -354,25 +365,25 @@ impl Store {
             return Ok(Vec::new());
         }
         // What was billed of each month already: how many lines, and Microsoft's sums then.
-        let mut billed: HashMap<String, (u32, Decimal, Decimal, Decimal)> = HashMap::new();
+        let mut billed: HashMap<String, (u32, [Decimal; 4])> = HashMap::new();
         {
-            let mut stmt = self.conn.prepare("SELECT item_key, retail, cost, cost_in_pricing_currency FROM usage_billed")?;
+            let mut stmt = self.conn.prepare("SELECT item_key, retail, cost, cost_in_pricing_currency, free FROM usage_billed")?;
             let mut q = stmt.query([])?;
             while let Some(r) = q.next()? {
                 let key: String = r.get(0)?;
                 let family = UsageCharge::family(&key).to_string();
-                let b = billed.entry(family).or_insert((0, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
+                let b = billed.entry(family).or_default();
                 b.0 += 1;
-                b.1 += col::dec(r, 1)?;
-                b.2 += col::dec(r, 2)?;
-                b.3 += col::dec(r, 3)?;
+                for (i, sum) in b.1.iter_mut().enumerate() {
+                    *sum += col::dec(r, i + 1)?;
+                }
             }
         }
         // And by meter category (none for lines issued before categories were kept).
-        let mut billed_categories: HashMap<String, BTreeMap<String, [Decimal; 3]>> = HashMap::new();
+        let mut billed_categories: HashMap<String, BTreeMap<String, [Decimal; 4]>> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
-                "SELECT l.item_key, c.meter_category, c.retail, c.cost, c.cost_in_pricing_currency
+                "SELECT l.item_key, c.meter_category, c.retail, c.cost, c.cost_in_pricing_currency, c.free
                  FROM usage_line_categories c JOIN invoice_lines l ON l.id = c.invoice_line_id",
             )?;
             let mut q = stmt.query([])?;
@@ -396,15 +407,13 @@ impl Store {
             }
             // A month invoiced before is billed again only for what changed since (a corrected
             // or later file), as a correction line.
-            let (correction, before) = match billed.get(&UsageCharge::key(&row.entitlement_id, month)) {
-                Some(&(n, retail, cost, in_pricing)) => (n, (retail, cost, in_pricing)),
-                None => (0, (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO)),
-            };
+            let (correction, before) = billed.get(&UsageCharge::key(&row.entitlement_id, month)).copied().unwrap_or_default();
             let mut usage = row.month_usage();
-            usage.retail -= before.0;
-            usage.cost -= before.1;
-            usage.cost_in_pricing_currency -= before.2;
-            if correction > 0 && usage.retail.is_zero() && usage.cost.is_zero() && usage.cost_in_pricing_currency.is_zero() {
+            usage.retail -= before[0];
+            usage.cost -= before[1];
+            usage.cost_in_pricing_currency -= before[2];
+            usage.free -= before[3];
+            if correction > 0 && [usage.retail, usage.cost, usage.cost_in_pricing_currency, usage.free].iter().all(|v| v.is_zero()) {
                 continue;
             }
             let rule = rule_for(&rules, customer, end);
@@ -698,8 +707,16 @@ impl super::Tx<'_> {
     pub(super) fn record_usage_billed(&self, line: &crate::billing::DraftLine, u: &UsageCharge) -> Result<()> {
         let text = |d: Decimal| d.normalize().to_string();
         self.conn
-            .prepare_cached("INSERT INTO usage_billed (item_key, retail, cost, cost_in_pricing_currency) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![line.item_key, text(u.usage.retail), text(u.usage.cost), text(u.usage.cost_in_pricing_currency)])?;
+            .prepare_cached(
+                "INSERT INTO usage_billed (item_key, retail, cost, cost_in_pricing_currency, free) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                line.item_key,
+                text(u.usage.retail),
+                text(u.usage.cost),
+                text(u.usage.cost_in_pricing_currency),
+                text(u.usage.free)
+            ])?;
         if u.categories.is_empty() {
             return Ok(());
         }
@@ -710,8 +727,9 @@ impl super::Tx<'_> {
         )?;
         let currency = Currency::parse(&currency, "currency")?;
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO usage_line_categories (invoice_line_id, position, meter_category, retail, cost, cost_in_pricing_currency, amount_minor)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO usage_line_categories (invoice_line_id, position, meter_category, retail, free, cost, cost_in_pricing_currency,
+                amount_minor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for (i, (c, part)) in u.categories.iter().zip(&line.details).enumerate() {
             insert.execute(params![
@@ -719,6 +737,7 @@ impl super::Tx<'_> {
                 i as i64 + 1,
                 c.meter_category,
                 text(c.usage.retail),
+                text(c.usage.free),
                 text(c.usage.cost),
                 text(c.usage.cost_in_pricing_currency),
                 currency.to_minor(part.amount)
@@ -733,12 +752,12 @@ impl super::Tx<'_> {
 /// (a month billed before categories were kept).
 fn categories_to_bill(
     row: &UsageRow,
-    billed: Option<&BTreeMap<String, [Decimal; 3]>>,
+    billed: Option<&BTreeMap<String, [Decimal; 4]>>,
     line: &MonthUsage,
     price: impl Fn(&MonthUsage) -> Result<Decimal>,
 ) -> Result<Vec<crate::azure::CategoryUsage>> {
-    let mut sums: BTreeMap<&str, [Decimal; 3]> =
-        row.categories.iter().map(|c| (c.meter_category.as_str(), [c.retail, c.cost, c.cost_in_pricing_currency])).collect();
+    let mut sums: BTreeMap<&str, [Decimal; 4]> =
+        row.categories.iter().map(|c| (c.meter_category.as_str(), [c.retail, c.cost, c.cost_in_pricing_currency, c.free])).collect();
     for (name, before) in billed.into_iter().flatten() {
         let s = sums.entry(name.as_str()).or_default();
         for (v, b) in s.iter_mut().zip(before) {
@@ -747,12 +766,12 @@ fn categories_to_bill(
     }
     sums.retain(|_, s| s.iter().any(|v| !v.is_zero()));
     let total = |i: usize| sums.values().map(|s| s[i]).sum::<Decimal>();
-    if (total(0), total(1), total(2)) != (line.retail, line.cost, line.cost_in_pricing_currency) {
+    if [total(0), total(1), total(2), total(3)] != [line.retail, line.cost, line.cost_in_pricing_currency, line.free] {
         return Ok(Vec::new());
     }
     let mut out = Vec::with_capacity(sums.len());
-    for (name, [retail, cost, cost_in_pricing_currency]) in sums {
-        let usage = MonthUsage { retail, cost, cost_in_pricing_currency, ..line.clone() };
+    for (name, [retail, cost, cost_in_pricing_currency, free]) in sums {
+        let usage = MonthUsage { retail, cost, cost_in_pricing_currency, free, ..line.clone() };
         out.push(crate::azure::CategoryUsage { meter_category: name.to_string(), amount: price(&usage)?, usage });
     }
     out.sort_by(|a, b| b.amount.cmp(&a.amount).then_with(|| a.meter_category.cmp(&b.meter_category)));

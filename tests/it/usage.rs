@@ -509,3 +509,39 @@ fn the_dashboard_names_the_subscriptions_that_stopped_earning_pec() {
     assert_eq!(seatbook::app::reports::dashboard(&store, day("2027-01-10")).unwrap().pec_alerts.len(), 1);
     assert!(seatbook::app::reports::dashboard(&store, day("2027-03-01")).unwrap().pec_alerts.is_empty());
 }
+
+/// A tiered meter comes as one line per tier (DOMAIN §7), the first often a free allowance:
+/// EffectiveUnitPrice 0 with a UnitPrice. Microsoft charges nothing for it, and neither does the
+/// reseller on a retail rule; Microsoft's retail figure still counts it.
+#[test]
+fn a_free_tier_is_not_charged_to_the_customer() {
+    let db = TestDb::new();
+    book(&db);
+    ok(
+        &db.path,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Contoso",
+            "--domain",
+            "contoso.onmicrosoft.com",
+            "--tenant-id",
+            "11111111-2222-3333-4444-555555555555",
+        ],
+    );
+    let header = "CustomerId,InvoiceNumber,EntitlementId,EntitlementDescription,ChargeStartDate,ChargeEndDate,UsageDate,MeterCategory,UnitPrice,Quantity,EffectiveUnitPrice,BillingPreTaxTotal,BillingCurrency,PricingPreTaxTotal,PricingCurrency,PCToBCExchangeRate,PartnerEarnedCreditPercentage";
+    let rows = [
+        // Data transfer out: the first 100 GB free, then 0.087 a GB (PEC: 0.07395).
+        "11111111-2222-3333-4444-555555555555,G000555666,e-1,Contoso production,11/01/2026,11/30/2026,11/30/2026,Bandwidth,0.087,100,0.00E+00,0.00E+00,ZAR,0,USD,18.25,15",
+        "11111111-2222-3333-4444-555555555555,G000555666,e-1,Contoso production,11/01/2026,11/30/2026,11/30/2026,Bandwidth,0.087,50,0.07395,67.479375,ZAR,3.6975,USD,18.25,15",
+    ];
+    let f = db.file("nov.csv", &format!("{header}\n{}\n", rows.join("\n")));
+    json(&db.path, &["usage", "import", f.to_str().unwrap()]);
+    let list = json(&db.path, &["usage", "list", "--month", "2026-11"]);
+    assert_eq!((list[0]["retail"].as_str(), list[0]["free"].as_str()), (Some("13.05"), Some("8.7")), "{list}");
+    let run = json(&db.path, &["bill", "--month", "2026-12", "--issue", "--date", "2026-12-02"]);
+    let l = &run["invoices"][0]["lines"][0];
+    // (13.05 − 8.70) × 18.25 = 79.3875 → R 79,39 at retail + 0 %.
+    assert_eq!(l["amount"], "79.39", "{l}");
+}
