@@ -397,6 +397,25 @@ fn a_months_usage_is_billed_the_next_month_priced_by_the_customers_rule_once() {
         })
         .sum();
     assert_eq!(azure_balance.to_string(), "-20.08", "{csv}");
+    // And the books still balance: every entry, and so the trial balance, sums to zero.
+    let total: rust_decimal::Decimal = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.rsplitn(4, ',').collect();
+            f[2].parse::<rust_decimal::Decimal>().unwrap_or_default() - f[1].parse::<rust_decimal::Decimal>().unwrap_or_default()
+        })
+        .sum();
+    assert!(total.is_zero(), "the journal sums to {total}: {csv}");
+    hledger_check(&db);
+}
+
+/// `hledger check` of the journal export (hledger is installed by .ci/run).
+fn hledger_check(db: &TestDb) {
+    let file = db.dir.path().join("books.journal");
+    ok(&db.path, &["export", "journal", "--format", "hledger", "--out", file.to_str().unwrap()]);
+    let o = std::process::Command::new("hledger").args(["-f", file.to_str().unwrap(), "check"]).output().expect("hledger");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]
