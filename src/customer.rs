@@ -330,7 +330,7 @@ fn is_domain(s: &str) -> bool {
         })
 }
 
-fn is_guid(s: &str) -> bool {
+pub fn is_guid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5 && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }

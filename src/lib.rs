@@ -19,6 +19,7 @@ pub mod import;
 pub mod locale;
 pub mod mail;
 pub mod money;
+pub mod pc;
 pub mod pdf;
 pub mod pricing;
 pub mod receivables;

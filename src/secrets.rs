@@ -13,26 +13,37 @@ pub const SERVICE: &str = "Seatbook";
 /// machines without a credential store.
 pub const SMTP_PASSWORD_ENV: &str = "SEATBOOK_SMTP_PASSWORD";
 
-fn entry(account: &str) -> Result<keyring::Entry> {
-    keyring::Entry::new(SERVICE, account).map_err(|e| unavailable(&e))
+/// The environment variables a front reads Partner Center's client secret and refresh token from.
+pub const PC_CLIENT_SECRET_ENV: &str = "SEATBOOK_PC_CLIENT_SECRET";
+pub const PC_REFRESH_TOKEN_ENV: &str = "SEATBOOK_PC_REFRESH_TOKEN";
+
+/// The account Partner Center's client secret is kept under, per application.
+pub fn pc_account(client_id: &str) -> String {
+    format!("partner-center:{}", client_id.to_ascii_lowercase())
 }
 
-fn unavailable(e: &keyring::Error) -> Error {
+fn entry(account: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(SERVICE, account).map_err(|e| unavailable(account, &e))
+}
+
+fn unavailable(account: &str, e: &keyring::Error) -> Error {
+    let (what, env) =
+        if account.starts_with("partner-center:") { ("client secret", PC_CLIENT_SECRET_ENV) } else { ("password", SMTP_PASSWORD_ENV) };
     Error::unavailable(format!(
-        "this system has no credential store Seatbook can use ({e}); nothing was stored. Give the password in the environment variable {SMTP_PASSWORD_ENV} instead"
+        "this system has no credential store Seatbook can use ({e}); nothing was stored. Give the {what} in the environment variable {env} instead"
     ))
 }
 
 /// Keep `secret` under `account`.
 pub fn store(account: &str, secret: &str) -> Result<()> {
-    entry(account)?.set_password(secret).map_err(|e| unavailable(&e))
+    entry(account)?.set_password(secret).map_err(|e| unavailable(account, &e))
 }
 
 /// Forget what is kept under `account` (nothing kept is not an error).
 pub fn forget(account: &str) -> Result<()> {
     match entry(account)?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(e) => Err(unavailable(&e)),
+        Err(e) => Err(unavailable(account, &e)),
     }
 }
 
@@ -52,6 +63,6 @@ pub fn read(account: &str, from_environment: Option<&str>) -> Result<Option<(Str
     match entry(account)?.get_password() {
         Ok(p) => Ok(Some((p, Source::CredentialStore))),
         Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(unavailable(&e)),
+        Err(e) => Err(unavailable(account, &e)),
     }
 }

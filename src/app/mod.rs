@@ -16,6 +16,7 @@ pub mod customers;
 /// Files the user names (the core's `files`, here too for the fronts).
 pub use crate::files;
 pub mod mail;
+pub mod pc;
 pub mod receivables;
 pub mod recon;
 pub mod reports;

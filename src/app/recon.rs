@@ -456,7 +456,8 @@ pub fn fix(store: &mut Store, clock: &Clock, finding: &str) -> Result<FixOutcome
     let on_finding = |e: Error| if e.field.is_some() { e.with_field("finding") } else { e };
     let (done, subscription) = match fix {
         Fix::Adopt(a) => {
-            let s = store.adopt_subscription(&a, invoice, &clock.now).map_err(on_finding)?;
+            let source = format!("Microsoft's invoice {invoice} (line {})", a.line);
+            let s = store.adopt_subscription(&a, &source, &clock.now).map_err(on_finding)?;
             (format!("added subscription {} ({} seats of {}), billed from {}", s.id, s.quantity, s.product_title, s.bill_from), s)
         }
         Fix::Seats { subscription_id, quantity, on } => {

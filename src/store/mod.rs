@@ -14,6 +14,7 @@ mod export;
 mod extras;
 mod invoices;
 mod mail;
+mod pc;
 mod receivables;
 mod recon;
 mod renewals;
@@ -33,6 +34,7 @@ pub use dashboard::{
     CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,
 };
 pub use mail::{Mailing, NewMessage, OutboxEntry, OutboxFilter};
+pub use pc::PcSettings;
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
 pub use recon::{to_currency, ReconFile, ReconImport, ReconPlan, ReconRecord};
 pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};

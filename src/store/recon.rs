@@ -480,11 +480,14 @@ impl Store {
     /// Take one of Microsoft's subscriptions into the book, with its customer if the book lacks
     /// it, in one transaction: priced by the markup rules on its term's first day, billed from
     /// `bill_from`.
-    pub fn adopt_subscription(&mut self, a: &Adoption, invoice: &str, at: &str) -> Result<Subscription> {
+    /// Adopt a subscription Microsoft has and the book does not (and its customer, if the book
+    /// has none), priced by the markup rules and billed from `a.bill_from`; `source` says where
+    /// it was found ("Microsoft's invoice G0001 (line 12)", "Partner Center").
+    pub fn adopt_subscription(&mut self, a: &Adoption, source: &str, at: &str) -> Result<Subscription> {
         let id = self.write(|tx| {
             let customer_id = match a.customer_id {
                 Some(id) => id,
-                None => tx.adopt_customer(a)?,
+                None => tx.adopt_customer(a, source)?,
             };
             tx.check_customer_open(customer_id)?;
             if let Some(other) = tx
@@ -494,7 +497,10 @@ impl Store {
                 })
                 .optional()?
             {
-                return Err(Error::conflict("finding", format!("Microsoft's subscription {} is already subscription {other}", a.ms_subscription_id)));
+                return Err(Error::conflict(
+                    "finding",
+                    format!("Microsoft's subscription {} is already subscription {other}", a.ms_subscription_id),
+                ));
             }
             let (price, title) = tx.lock_for(customer_id, &a.product, a.term, a.billing, a.term_start, None)?;
             let mut sub = Subscription {
@@ -520,8 +526,7 @@ impl Store {
             };
             sub.id = tx.insert_subscription(&sub)?;
             let what = format!(
-                "adopted from Microsoft's invoice {invoice} (line {}): {} seats, term {} to {}, at {} per seat per term ({}); billed from {}",
-                a.line,
+                "adopted from {source}: {} seats, term {} to {}, at {} per seat per term ({}); billed from {}",
                 sub.quantity,
                 sub.term_start,
                 sub.term_end,
@@ -537,18 +542,18 @@ impl Store {
 }
 
 impl Tx<'_> {
-    fn adopt_customer(&self, a: &Adoption) -> Result<i64> {
+    fn adopt_customer(&self, a: &Adoption, source: &str) -> Result<i64> {
         let fields = CustomerFields {
             name: Some(if a.customer_name.trim().is_empty() { a.customer_domain.clone() } else { a.customer_name.clone() }),
             country: (!a.customer_country.trim().is_empty()).then(|| a.customer_country.clone()),
             domain: Some(a.customer_domain.clone()),
             tenant_id: Some(a.customer_tenant.clone()),
-            notes: Some(format!("Added from Microsoft's reconciliation file (line {}).", a.line)),
+            notes: Some(format!("Added from {source}.")),
             ..CustomerFields::default()
         };
         let input = fields.validate_new(&self.customer_defaults()?).map_err(|e| {
             let field = e.field.clone().unwrap_or_default();
-            Error::invalid("finding", format!("the customer cannot be added from Microsoft's line {}: {field}: {}", a.line, e.message))
+            Error::invalid("finding", format!("the customer cannot be added from {source}: {field}: {}", e.message))
         })?;
         super::customers::insert_customer(&self.conn, &input)
     }

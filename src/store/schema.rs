@@ -909,4 +909,17 @@ WHEN NEW.ms_subscription_id <> OLD.ms_subscription_id AND NEW.ms_subscription_id
                 AND lower(o.ms_subscription_id) = lower(NEW.ms_subscription_id))
 BEGIN SELECT RAISE(ABORT, 'that Microsoft subscription is already another subscription in the book'); END;
 "#,
+    // 16: the connection to Partner Center: whose tenant, which application, how it signs in,
+    // and when the book was last compared with Microsoft's. The secret is never here: it is in
+    // the system's credential store (or the environment).
+    r#"
+CREATE TABLE pc_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    tenant TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    sign_in TEXT NOT NULL CHECK (sign_in IN ('app', 'app+user')),
+    connected_at TEXT NOT NULL,
+    last_sync TEXT
+) STRICT;
+"#,
 ];

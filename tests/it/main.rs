@@ -9,6 +9,7 @@ mod cli_billing;
 mod crash;
 mod helpers;
 mod mail;
+mod pc;
 mod receivables;
 mod recon;
 mod report_csv;

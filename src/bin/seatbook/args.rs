@@ -106,6 +106,10 @@ pub enum Command {
     /// Azure usage: import Microsoft's daily rated usage, list it per customer, subscription and month.
     #[command(subcommand)]
     Usage(UsageCommand),
+    /// Partner Center: connect as the partner's application, compare the book with Microsoft's
+    /// customers and subscriptions, and take in what is only at Microsoft.
+    #[command(subcommand)]
+    Pc(PcCommand),
     /// Exports for the accountant.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -556,6 +560,12 @@ pub struct CustomerArgs {
 pub enum CustomerCommand {
     /// Add a customer (--name and --domain are required).
     Add(CustomerArgs),
+    /// Link a customer to its Microsoft tenant (Partner Center's customer id).
+    Link {
+        id: i64,
+        #[arg(long = "tenant-id")]
+        tenant_id: String,
+    },
     /// Change fields of a customer.
     Update {
         id: i64,
@@ -725,6 +735,12 @@ pub enum FxCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum SubscriptionCommand {
+    /// Link a subscription to Microsoft's (its Partner Center subscription id).
+    Link {
+        id: i64,
+        #[arg(long = "ms-subscription-id")]
+        ms_subscription_id: String,
+    },
     /// Provision a subscription; its cost and price are locked for the term.
     Add {
         #[arg(long)]
@@ -892,6 +908,39 @@ pub enum UsageCommand {
         customer: i64,
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PcCommand {
+    /// Connect to Partner Center as the partner's application (app-only sign-in by client
+    /// secret). The secret is read from SEATBOOK_PC_CLIENT_SECRET, else one line of standard
+    /// input, and kept in the system's credential store (never in the book). Microsoft's sign-in
+    /// is tried first. Partner Center's and the sign-in's addresses can be changed by
+    /// SEATBOOK_PARTNER_CENTER_URL and SEATBOOK_LOGIN_URL (other clouds, tests).
+    Connect {
+        /// The partner's tenant id (a GUID).
+        #[arg(long)]
+        tenant: String,
+        /// The application (client) id registered in the partner's tenant (a GUID).
+        #[arg(long = "client-id")]
+        client_id: String,
+        /// Sign in as the application only, by its client secret (the one way supported yet).
+        #[arg(long = "app-only")]
+        app_only: bool,
+        /// Sign in as application and user by Microsoft's device code (not supported yet).
+        #[arg(long = "device-code", conflicts_with = "app_only")]
+        device_code: bool,
+    },
+    /// Who is connected, where the secret is, and when the book was last compared.
+    Status,
+    /// Read Microsoft's customers and subscriptions and list what differs from the book; with
+    /// --apply, take in what is only at Microsoft (customers linked by domain get their tenant
+    /// id; subscriptions are adopted, priced by the markup rules, billed from their next charge
+    /// cycle).
+    Sync {
+        #[arg(long)]
+        apply: bool,
     },
 }
 

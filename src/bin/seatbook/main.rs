@@ -140,6 +140,7 @@ fn run(cli: Cli) -> Result<Output> {
         Command::Report(cmd) => commands::reports::report(&mut ctx, cmd),
         Command::Recon(cmd) => commands::recon::recon(&mut ctx, cmd),
         Command::Usage(cmd) => commands::usage::usage(&mut ctx, cmd),
+        Command::Pc(cmd) => commands::pc::pc(&mut ctx, cmd),
         Command::Backup(cmd) => commands::books::backup(&mut ctx, cmd),
         Command::Export(cmd) => commands::books::export(&mut ctx, cmd),
         Command::Mail(cmd) => commands::mail::mail(&mut ctx, cmd),

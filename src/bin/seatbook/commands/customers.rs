@@ -75,6 +75,10 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCommand) -> Result<Output> {
             let c = app::customers::add(store, &customer_fields(a))?;
             out(&c, format!("Added customer {}.\n{}", c.id, render::customer(&c)))
         }
+        CustomerCommand::Link { id, tenant_id } => {
+            let c = app::pc::link_customer(store, id, &tenant_id)?;
+            out(&c, format!("Customer {} is linked to Microsoft's tenant {}.\n", c.id, c.tenant_id))
+        }
         CustomerCommand::Update { id, fields } => {
             let c = app::customers::update(store, id, &customer_fields(fields))?;
             out(&c, render::customer(&c))

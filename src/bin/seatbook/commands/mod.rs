@@ -6,6 +6,7 @@ pub mod books;
 pub mod catalogue;
 pub mod customers;
 pub mod mail;
+pub mod pc;
 pub mod receivables;
 pub mod recon;
 pub mod reports;

@@ -16,6 +16,11 @@ fn changed(s: Subscription, what: String) -> Result<Output> {
 pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
     let (store, clock) = (&mut ctx.store, &ctx.clock);
     match cmd {
+        SubscriptionCommand::Link { id, ms_subscription_id } => {
+            let s = seatbook::app::pc::link_subscription(store, id, &ms_subscription_id)?;
+            let what = format!("Subscription {} is linked to Microsoft's subscription {}.", s.id, s.ms_subscription_id);
+            changed(s, what)
+        }
         SubscriptionCommand::Add {
             customer,
             product,

@@ -1,0 +1,314 @@
+//! Partner Center from inside Seatbook (DOMAIN §8): connect (the partner's tenant and
+//! application; the secret in the system's credential store), the connection's status, and the
+//! sync: Microsoft's customers and subscriptions read and compared with the book, and with
+//! `apply` what is only at Microsoft taken in (customers linked or added, subscriptions adopted:
+//! priced by the markup rules, billed from their next charge cycle).
+//!
+//! Network work runs on a runtime of its own, on the calling thread: the fronts call these from
+//! a worker thread, never the UI's.
+
+use super::Clock;
+use crate::catalogue::ProductKey;
+use crate::pc::client::{Client, Credentials, Endpoints, Patience};
+use crate::pc::{Drift, DriftKind, MicrosoftBook};
+use crate::recon::Adoption;
+use crate::secrets;
+use crate::store::{PcSettings, Store};
+use crate::{Error, Result};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use crate::pc::{CustomerDrift, FieldDiff, SubscriptionDrift};
+
+/// `pc status`: who is connected and when the book was last compared with Microsoft.
+#[derive(Debug, Clone, Serialize)]
+pub struct PcStatus {
+    pub connected: bool,
+    pub tenant: Option<String>,
+    pub client_id: Option<String>,
+    /// `app` or `app+user`.
+    pub sign_in: Option<String>,
+    pub last_sync: Option<String>,
+    /// Where the secret is: `kept` (credential store), `environment`, `missing`, `no_store`.
+    pub secret: &'static str,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncResult {
+    pub customers: Vec<CustomerDrift>,
+    pub subscriptions: Vec<SubscriptionDrift>,
+    /// With `apply`: what was taken into the book.
+    pub adopted: Vec<Adopted>,
+    /// With `apply`: what could not be taken in, and why.
+    pub problems: Vec<SyncProblem>,
+    /// Requests sent to Microsoft.
+    pub requests: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Adopted {
+    /// `customer_linked`, `customer_added`, `subscription_added`.
+    pub what: &'static str,
+    pub customer_id: i64,
+    pub subscription_id: Option<i64>,
+    pub ms_id: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncProblem {
+    pub ms_id: String,
+    pub message: String,
+}
+
+fn guid(value: &str, field: &str) -> Result<String> {
+    let v = value.trim().to_ascii_lowercase();
+    if !crate::customer::is_guid(&v) {
+        return Err(Error::bad_value(field, format!("'{}' is not a GUID such as 6f1b2c3d-0000-4000-8000-1234567890ab", value.trim())));
+    }
+    Ok(v)
+}
+
+/// Run `f` to its end on a runtime of its own (the caller's thread waits; never the UI's).
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::unavailable(format!("cannot start the network runtime: {e}")))?;
+    Ok(rt.block_on(f))
+}
+
+/// The secret: given in the environment, else the one kept for the application.
+fn secret(client_id: &str, from_environment: Option<&str>) -> Result<String> {
+    match secrets::read(&secrets::pc_account(client_id), from_environment)? {
+        Some((s, _)) => Ok(s),
+        None => Err(Error::refused(format!(
+            "no client secret is kept for application {client_id}: connect again, or give it in {}",
+            secrets::PC_CLIENT_SECRET_ENV
+        ))),
+    }
+}
+
+/// Connect to Partner Center as the partner's application (app-only sign-in, by client secret):
+/// the secret typed is kept in the credential store (one from the environment is used and not
+/// kept); Microsoft's sign-in is tried before anything is saved.
+pub fn connect(
+    store: &mut Store,
+    clock: &Clock,
+    endpoints: &Endpoints,
+    tenant: &str,
+    client_id: &str,
+    typed_secret: Option<&str>,
+    secret_from_environment: Option<&str>,
+) -> Result<PcStatus> {
+    let tenant = guid(tenant, "tenant")?;
+    let client_id = guid(client_id, "client_id")?;
+    let typed = typed_secret.map(str::trim).filter(|s| !s.is_empty());
+    let secret = match (typed, secret_from_environment.filter(|s| !s.is_empty())) {
+        (Some(s), _) | (None, Some(s)) => s.to_string(),
+        (None, None) => return Err(Error::invalid("secret", "the application's client secret is required")),
+    };
+    let mut client = Client::new(
+        endpoints.clone(),
+        Credentials { tenant: tenant.clone(), client_id: client_id.clone(), secret: secret.clone() },
+        Patience::default(),
+    )?;
+    block_on(client.token())??;
+    if let Some(s) = typed {
+        secrets::store(&secrets::pc_account(&client_id), s)?;
+    }
+    store.set_pc_settings(&tenant, &client_id, "app", &clock.now)?;
+    status(store, secret_from_environment)
+}
+
+pub fn status(store: &Store, secret_from_environment: Option<&str>) -> Result<PcStatus> {
+    let settings = store.pc_settings()?;
+    let secret = match &settings {
+        None => "missing",
+        Some(s) => match secrets::read(&secrets::pc_account(&s.client_id), secret_from_environment) {
+            Ok(Some((_, secrets::Source::CredentialStore))) => "kept",
+            Ok(Some((_, secrets::Source::Environment))) => "environment",
+            Ok(None) => "missing",
+            Err(_) => "no_store",
+        },
+    };
+    Ok(PcStatus {
+        connected: settings.is_some(),
+        tenant: settings.as_ref().map(|s| s.tenant.clone()),
+        client_id: settings.as_ref().map(|s| s.client_id.clone()),
+        sign_in: settings.as_ref().map(|s| s.sign_in.clone()),
+        last_sync: settings.and_then(|s| s.last_sync),
+        secret,
+    })
+}
+
+fn connected(store: &Store) -> Result<PcSettings> {
+    store.pc_settings()?.ok_or_else(|| Error::refused("Seatbook is not connected to Partner Center: connect it first"))
+}
+
+/// Read Microsoft's book (every customer and their subscriptions); `progress` hears (done, of).
+pub fn read_microsoft(
+    store: &Store,
+    endpoints: &Endpoints,
+    secret_from_environment: Option<&str>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<MicrosoftBook> {
+    let s = connected(store)?;
+    let secret = secret(&s.client_id, secret_from_environment)?;
+    let mut client = Client::new(endpoints.clone(), Credentials { tenant: s.tenant, client_id: s.client_id, secret }, Patience::default())?;
+    block_on(client.book(progress))?
+}
+
+/// Compare the book with Microsoft's; with `apply`, take in what is only at Microsoft.
+pub fn sync(
+    store: &mut Store,
+    clock: &Clock,
+    endpoints: &Endpoints,
+    secret_from_environment: Option<&str>,
+    apply: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<SyncResult> {
+    let ms = read_microsoft(store, endpoints, secret_from_environment, progress)?;
+    let (customers, subscriptions) = store.pc_book()?;
+    let drift = crate::pc::drift(&customers, &subscriptions, &ms);
+    let (mut adopted, mut problems) = (Vec::new(), Vec::new());
+    if apply {
+        take_in(store, clock, &ms, &drift, &mut adopted, &mut problems)?;
+    }
+    store.record_pc_sync(&clock.now)?;
+    // After taking things in, the drift is what is left.
+    let drift = if apply {
+        let (customers, subscriptions) = store.pc_book()?;
+        crate::pc::drift(&customers, &subscriptions, &ms)
+    } else {
+        drift
+    };
+    Ok(SyncResult { customers: drift.customers, subscriptions: drift.subscriptions, adopted, problems, requests: ms.requests })
+}
+
+/// Link the customers matched by domain (their tenant id taken in), then adopt every
+/// subscription only at Microsoft, adding its customer when the book has none; each in its own
+/// transaction, a refusal listed and the rest carried on.
+fn take_in(
+    store: &mut Store,
+    clock: &Clock,
+    ms: &MicrosoftBook,
+    drift: &Drift,
+    adopted: &mut Vec<Adopted>,
+    problems: &mut Vec<SyncProblem>,
+) -> Result<()> {
+    for c in drift.customers.iter().filter(|c| c.kind == DriftKind::Differs && c.fields.iter().any(|f| f.field == "tenant_id")) {
+        let Some(id) = c.customer_id else { continue };
+        let linked =
+            store
+                .customer(id)
+                .and_then(|current| if current.tenant_id.is_empty() { link_customer_id(store, id, &c.tenant_id) } else { Ok(()) });
+        match linked {
+            Ok(()) => adopted.push(Adopted { what: "customer_linked", customer_id: id, subscription_id: None, ms_id: c.tenant_id.clone() }),
+            Err(e) => problems.push(SyncProblem { ms_id: c.tenant_id.clone(), message: e.message }),
+        }
+    }
+    let mut added: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for d in drift.subscriptions.iter().filter(|s| s.kind == DriftKind::OnlyAtMicrosoft) {
+        let Some((mc, sub)) = ms
+            .customers
+            .iter()
+            .find_map(|(c, subs)| subs.iter().find(|s| s.id.eq_ignore_ascii_case(&d.ms_subscription_id)).map(|s| (c, s)))
+        else {
+            continue;
+        };
+        let customer_id = d.customer_id.or_else(|| added.get(&d.tenant_id).copied());
+        let result = adoption(mc, sub, customer_id, clock.today).and_then(|a| {
+            store.adopt_subscription(&a, "Partner Center", &clock.now).map_err(|e| e.context("the subscription cannot be taken in"))
+        });
+        match result {
+            Ok(s) => {
+                if customer_id.is_none() {
+                    added.insert(d.tenant_id.clone(), s.customer_id);
+                    adopted.push(Adopted {
+                        what: "customer_added",
+                        customer_id: s.customer_id,
+                        subscription_id: None,
+                        ms_id: d.tenant_id.clone(),
+                    });
+                }
+                adopted.push(Adopted {
+                    what: "subscription_added",
+                    customer_id: s.customer_id,
+                    subscription_id: Some(s.id),
+                    ms_id: sub.id.clone(),
+                });
+            }
+            Err(e) => problems.push(SyncProblem { ms_id: sub.id.clone(), message: e.message }),
+        }
+    }
+    // Customers at Microsoft with nothing the book could adopt (no subscription yet).
+    for c in drift.customers.iter().filter(|c| c.kind == DriftKind::OnlyAtMicrosoft && !added.contains_key(&c.tenant_id)) {
+        let fields = crate::customer::CustomerFields {
+            name: Some(if c.name.trim().is_empty() { c.domain.clone() } else { c.name.clone() }),
+            domain: Some(c.domain.clone()),
+            tenant_id: Some(c.tenant_id.clone()),
+            notes: Some("Added from Partner Center.".into()),
+            ..Default::default()
+        };
+        match store.add_customer(&fields) {
+            Ok(added) => {
+                adopted.push(Adopted { what: "customer_added", customer_id: added.id, subscription_id: None, ms_id: c.tenant_id.clone() })
+            }
+            Err(e) => problems.push(SyncProblem { ms_id: c.tenant_id.clone(), message: e.message }),
+        }
+    }
+    Ok(())
+}
+
+/// A subscription of Microsoft's as the book adopts it: the current term (from its commitment
+/// end), billed from the first charge cycle that starts after `today`.
+fn adoption(c: &crate::pc::MsCustomer, s: &crate::pc::MsSubscription, customer_id: Option<i64>, today: NaiveDate) -> Result<Adoption> {
+    let missing = |what: &str| Error::invalid("subscription", format!("Microsoft's subscription {} has no {what} Seatbook can read", s.id));
+    let product: ProductKey = s.product().ok_or_else(|| missing("offer id"))?;
+    let term = s.term().ok_or_else(|| missing("term"))?;
+    let billing = s.billing().ok_or_else(|| missing("billing cycle"))?;
+    let end = crate::pc::date_of(&s.commitment_end_date).ok_or_else(|| missing("commitment end date"))?;
+    // The current term: the one that ends on Microsoft's commitment end.
+    let next = crate::dates::add_days(end, 1);
+    let term_start = next.checked_sub_months(chrono::Months::new(term.months())).ok_or_else(|| missing("term"))?;
+    let bill_from = crate::subscription::charge_cycles(term_start, term, billing)
+        .into_iter()
+        .map(|c| c.start)
+        .find(|start| *start > today)
+        .unwrap_or_else(|| crate::dates::add_days(end, 1));
+    Ok(Adoption {
+        customer_id,
+        customer_tenant: if c.company_profile.tenant_id.is_empty() { c.id.clone() } else { c.company_profile.tenant_id.clone() },
+        customer_name: c.company_profile.company_name.clone(),
+        customer_domain: c.company_profile.domain.clone(),
+        customer_country: String::new(),
+        product_name: if s.friendly_name.is_empty() { s.offer_name.clone() } else { s.friendly_name.clone() },
+        product,
+        term,
+        billing,
+        quantity: s.quantity,
+        term_start,
+        bill_from,
+        ms_subscription_id: s.id.to_ascii_lowercase(),
+        line: 0,
+    })
+}
+
+fn link_customer_id(store: &mut Store, id: i64, tenant: &str) -> Result<()> {
+    let fields = crate::customer::CustomerFields { tenant_id: Some(tenant.to_string()), ..Default::default() };
+    store.update_customer(id, &fields).map(|_| ())
+}
+
+/// `customer link`: the customer's Microsoft tenant.
+pub fn link_customer(store: &mut Store, id: i64, tenant: &str) -> Result<crate::customer::Customer> {
+    let tenant = guid(tenant, "tenant_id")?;
+    link_customer_id(store, id, &tenant)?;
+    store.customer(id)
+}
+
+/// `subscription link`: the subscription's id at Microsoft.
+pub fn link_subscription(store: &mut Store, id: i64, ms_subscription_id: &str) -> Result<crate::subscription::Subscription> {
+    let ms = guid(ms_subscription_id, "ms_subscription_id")?;
+    store.attach_ms_subscription_id(id, &ms)
+}

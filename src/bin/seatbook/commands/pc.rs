@@ -1,0 +1,147 @@
+//! `pc`: Partner Center. The front reads the environment (the core reads none): the secret
+//! (SEATBOOK_PC_CLIENT_SECRET) and Partner Center's and the sign-in's addresses
+//! (SEATBOOK_PARTNER_CENTER_URL, SEATBOOK_LOGIN_URL).
+
+use crate::args::PcCommand;
+use crate::{out, Ctx, Output};
+use seatbook::app::pc::{self, PcStatus, SyncResult};
+use seatbook::pc::client::Endpoints;
+use seatbook::pc::DriftKind;
+use seatbook::{secrets, Error, Result};
+use std::fmt::Write;
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+pub fn endpoints() -> Endpoints {
+    let d = Endpoints::default();
+    Endpoints {
+        partner_center: env("SEATBOOK_PARTNER_CENTER_URL").unwrap_or(d.partner_center),
+        login: env("SEATBOOK_LOGIN_URL").unwrap_or(d.login),
+    }
+}
+
+fn secret_env() -> Option<String> {
+    env(secrets::PC_CLIENT_SECRET_ENV)
+}
+
+pub fn pc(ctx: &mut Ctx, cmd: PcCommand) -> Result<Output> {
+    match cmd {
+        PcCommand::Connect { tenant, client_id, app_only: _, device_code } => {
+            if device_code {
+                return Err(Error::refused(
+                    "signing in as application and user by device code is not supported yet: connect with --app-only and the application's client secret",
+                )
+                .with_field("device_code"));
+            }
+            let from_env = secret_env();
+            let typed = match from_env {
+                Some(_) => None,
+                None => {
+                    use std::io::IsTerminal;
+                    if std::io::stdin().is_terminal() {
+                        eprint!("The application's client secret: ");
+                    }
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).map_err(|e| Error::io(format!("cannot read the client secret: {e}")))?;
+                    Some(line.trim().to_string())
+                }
+            };
+            let s = pc::connect(&mut ctx.store, &ctx.clock, &endpoints(), &tenant, &client_id, typed.as_deref(), from_env.as_deref())?;
+            out(&s, format!("Connected to Partner Center.\n{}", status_text(&s)))
+        }
+        PcCommand::Status => {
+            let s = pc::status(&ctx.store, secret_env().as_deref())?;
+            out(&s, status_text(&s))
+        }
+        PcCommand::Sync { apply } => {
+            let json = ctx.json;
+            let mut progress = |done: usize, of: usize| {
+                if !json && (done == of || done.is_multiple_of(50)) {
+                    eprintln!("Read {done} of {of} customers from Partner Center");
+                }
+            };
+            let r = pc::sync(&mut ctx.store, &ctx.clock, &endpoints(), secret_env().as_deref(), apply, &mut progress)?;
+            out(&r, sync_text(&r, apply))
+        }
+    }
+}
+
+fn status_text(s: &PcStatus) -> String {
+    if !s.connected {
+        return "Not connected to Partner Center (seatbook pc connect).\n".into();
+    }
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "Partner tenant {}, application {} (sign-in: {}).",
+        s.tenant.as_deref().unwrap_or_default(),
+        s.client_id.as_deref().unwrap_or_default(),
+        s.sign_in.as_deref().unwrap_or_default()
+    );
+    let _ = writeln!(
+        t,
+        "{}",
+        match s.secret {
+            "kept" => "The client secret is kept in the system's credential store.",
+            "environment" => "The client secret comes from SEATBOOK_PC_CLIENT_SECRET.",
+            "no_store" => "This system has no credential store: give the client secret in SEATBOOK_PC_CLIENT_SECRET.",
+            _ => "No client secret is kept: connect again, or give it in SEATBOOK_PC_CLIENT_SECRET.",
+        }
+    );
+    let _ = writeln!(t, "Last sync: {}.", s.last_sync.as_deref().unwrap_or("never"));
+    t
+}
+
+fn kind(k: DriftKind) -> &'static str {
+    match k {
+        DriftKind::OnlyAtMicrosoft => "only at Microsoft",
+        DriftKind::OnlyInSeatbook => "only in Seatbook",
+        DriftKind::Differs => "differs",
+    }
+}
+
+fn sync_text(r: &SyncResult, apply: bool) -> String {
+    let mut t = String::new();
+    for a in &r.adopted {
+        let _ = match a.what {
+            "customer_linked" => writeln!(t, "Linked customer {} to Microsoft's tenant {}.", a.customer_id, a.ms_id),
+            "customer_added" => writeln!(t, "Added customer {} (Microsoft's tenant {}).", a.customer_id, a.ms_id),
+            _ => writeln!(
+                t,
+                "Added subscription {} for customer {} (Microsoft's subscription {}).",
+                a.subscription_id.unwrap_or_default(),
+                a.customer_id,
+                a.ms_id
+            ),
+        };
+    }
+    for p in &r.problems {
+        let _ = writeln!(t, "Not taken in: {}: {}", p.ms_id, p.message);
+    }
+    if r.customers.is_empty() && r.subscriptions.is_empty() {
+        let _ = writeln!(t, "The book agrees with Partner Center ({} requests).", r.requests);
+        return t;
+    }
+    for c in &r.customers {
+        let who = c.customer_id.map(|id| format!("customer {id}; ")).unwrap_or_default();
+        let _ = writeln!(t, "{} ({who}{}, tenant {}): {}", c.name, c.domain, c.tenant_id, kind(c.kind));
+        for f in &c.fields {
+            let _ = writeln!(t, "  {}: Seatbook {:?}, Microsoft {:?}", f.field, f.seatbook, f.microsoft);
+        }
+    }
+    for s in &r.subscriptions {
+        let who = s.subscription_id.map(|id| format!("subscription {id}; ")).unwrap_or_default();
+        let _ = writeln!(t, "{} ({who}{}, Microsoft's {}): {}", s.name, s.product, s.ms_subscription_id, kind(s.kind));
+        for f in &s.fields {
+            let _ = writeln!(t, "  {}: Seatbook {}, Microsoft {}", f.field, f.seatbook, f.microsoft);
+        }
+    }
+    let only_there = r.customers.iter().any(|c| c.kind == DriftKind::OnlyAtMicrosoft)
+        || r.subscriptions.iter().any(|s| s.kind == DriftKind::OnlyAtMicrosoft);
+    if !apply && only_there {
+        let _ = writeln!(t, "Take in what is only at Microsoft with: seatbook pc sync --apply");
+    }
+    t
+}

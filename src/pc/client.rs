@@ -1,0 +1,310 @@
+//! The one place that talks to Partner Center (DOMAIN §8), asynchronously, off the UI thread:
+//! a token by the client-credentials grant (kept until shortly before it expires), reads with
+//! Microsoft's headers (`MS-CorrelationId`, an `MS-RequestId` kept on every retry of the same
+//! call), paging by `MS-ContinuationToken`, Microsoft's rate (500 requests a minute) kept, `429`
+//! answered by waiting `Retry-After`, server errors and dropped connections retried with
+//! back-off, every request under a timeout. Microsoft's refusals come back with its code and
+//! description.
+
+use super::{MicrosoftBook, MsCustomer, MsSubscription, Page, RESOURCE};
+use crate::{Error, Result};
+use serde::de::DeserializeOwned;
+use std::pin::Pin;
+use std::time::Duration;
+use tokio::time::{sleep, Sleep};
+
+/// Where Partner Center and its sign-in are (Microsoft's public cloud by default; another
+/// cloud, or a simulator in tests).
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub partner_center: String,
+    pub login: String,
+}
+
+impl Default for Endpoints {
+    fn default() -> Self {
+        Endpoints { partner_center: super::DEFAULT_PARTNER_CENTER_URL.into(), login: super::DEFAULT_LOGIN_URL.into() }
+    }
+}
+
+/// The partner's application: its tenant, its id and its secret (from the credential store or
+/// the environment; never written anywhere by this module).
+#[derive(Clone)]
+pub struct Credentials {
+    pub tenant: String,
+    pub client_id: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("tenant", &self.tenant).field("client_id", &self.client_id).finish_non_exhaustive()
+    }
+}
+
+/// How long to wait and how often to try.
+#[derive(Debug, Clone, Copy)]
+pub struct Patience {
+    /// The shortest gap between two requests (Microsoft allows 500 a minute per resource).
+    pub pace: Duration,
+    /// Tries of one call before giving up.
+    pub attempts: u32,
+    /// The longest `Retry-After` waited for; a longer one ends the call (try later).
+    pub longest_wait: Duration,
+    /// Each request's timeout, connection to last byte.
+    pub timeout: Duration,
+}
+
+impl Default for Patience {
+    fn default() -> Self {
+        Patience { pace: Duration::from_millis(120), attempts: 6, longest_wait: Duration::from_secs(120), timeout: Duration::from_secs(60) }
+    }
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    credentials: Credentials,
+    patience: Patience,
+    /// The token, and a timer that runs out five minutes before it does (the core reads no
+    /// clock: tokio's timers do).
+    token: Option<(String, Pin<Box<Sleep>>)>,
+    /// Runs out when the next request may go (Microsoft's pace).
+    next_request: Option<Pin<Box<Sleep>>>,
+    correlation: String,
+    /// Requests sent (tokens included).
+    pub requests: u32,
+}
+
+/// Microsoft's error body: `{"code", "description", …}`.
+#[derive(Debug, serde::Deserialize)]
+struct MsError {
+    #[serde(default)]
+    code: serde_json::Value,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Token {
+    access_token: String,
+    /// Seconds, as a string ("3600") or a number.
+    #[serde(default)]
+    expires_in: serde_json::Value,
+}
+
+#[derive(serde::Deserialize)]
+struct TokenError {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    error_description: String,
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl Client {
+    pub fn new(endpoints: Endpoints, credentials: Credentials, patience: Patience) -> Result<Client> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10).min(patience.timeout))
+            .timeout(patience.timeout)
+            .build()
+            .map_err(|e| Error::unavailable(format!("cannot set up HTTPS: {e}")))?;
+        Ok(Client { http, endpoints, credentials, patience, token: None, next_request: None, correlation: new_id(), requests: 0 })
+    }
+
+    /// Keep Microsoft's pace: wait until `pace` has passed since the last request.
+    async fn pace(&mut self) {
+        if let Some(wait) = self.next_request.take() {
+            wait.await;
+        }
+        self.next_request = Some(Box::pin(sleep(self.patience.pace)));
+        self.requests += 1;
+    }
+
+    /// A token for Partner Center: the one kept, unless it expires within five minutes.
+    pub async fn token(&mut self) -> Result<String> {
+        if let Some((token, fresh)) = &self.token {
+            if !fresh.is_elapsed() {
+                return Ok(token.clone());
+            }
+        }
+        let url = format!("{}/{}/oauth2/token", self.endpoints.login.trim_end_matches('/'), self.credentials.tenant);
+        let (client_id, secret) = (self.credentials.client_id.clone(), self.credentials.secret.clone());
+        let form = [("grant_type", "client_credentials"), ("client_id", &client_id), ("client_secret", &secret), ("resource", RESOURCE)];
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.pace().await;
+            let sent = self.http.post(&url).form(&form).send().await;
+            match sent {
+                Ok(r) if r.status().is_success() => {
+                    let t: Token = r
+                        .json()
+                        .await
+                        .map_err(|e| Error::unavailable(format!("Microsoft's sign-in answered what Seatbook cannot read: {e}")))?;
+                    let secs = match &t.expires_in {
+                        serde_json::Value::String(s) => s.parse().unwrap_or(3600),
+                        serde_json::Value::Number(n) => n.as_u64().unwrap_or(3600),
+                        _ => 3600,
+                    };
+                    self.token = Some((t.access_token.clone(), Box::pin(sleep(Duration::from_secs(secs.saturating_sub(300))))));
+                    return Ok(t.access_token);
+                }
+                Ok(r) if r.status().is_server_error() && attempt < self.patience.attempts => backoff(attempt).await,
+                Ok(r) => {
+                    let status = r.status();
+                    let e: TokenError = r.json().await.unwrap_or(TokenError { error: String::new(), error_description: String::new() });
+                    let first = e.error_description.lines().next().unwrap_or_default().to_string();
+                    return Err(Error::refused(format!(
+                        "Microsoft's sign-in refused the application ({status}{}{})",
+                        if e.error.is_empty() { String::new() } else { format!(", {}", e.error) },
+                        if first.is_empty() { String::new() } else { format!(": {first}") }
+                    )));
+                }
+                Err(e) if e.is_connect() && attempt < 2 => backoff(attempt).await,
+                Err(e) if !e.is_connect() && attempt < self.patience.attempts && (e.is_timeout() || e.is_request()) => {
+                    backoff(attempt).await
+                }
+                Err(e) => return Err(unreachable("Microsoft's sign-in", &e)),
+            }
+        }
+    }
+
+    /// `GET` a path of Partner Center (with its query), as JSON of type `T`; `continuation`
+    /// asks for the next page of a collection.
+    pub async fn get<T: DeserializeOwned>(&mut self, path: &str, continuation: Option<&str>) -> Result<T> {
+        let url = format!("{}{}", self.endpoints.partner_center.trim_end_matches('/'), path);
+        // One request id for every try of this call (Microsoft's idempotency).
+        let request_id = new_id();
+        let mut attempt = 0;
+        let mut renewed = false;
+        loop {
+            attempt += 1;
+            let token = self.token().await?;
+            self.pace().await;
+            let mut req = self
+                .http
+                .get(&url)
+                .bearer_auth(&token)
+                .header("Accept", "application/json")
+                .header("MS-CorrelationId", &self.correlation)
+                .header("MS-RequestId", &request_id)
+                .header("X-Locale", "en-US");
+            if let Some(c) = continuation {
+                req = req.header("MS-ContinuationToken", c);
+            }
+            match req.send().await {
+                Ok(r) if r.status().is_success() => {
+                    return r
+                        .json::<T>()
+                        .await
+                        .map_err(|e| Error::unavailable(format!("Partner Center answered {path} with what Seatbook cannot read: {e}")));
+                }
+                Ok(r) if r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+                    let wait = retry_after(&r).unwrap_or(Duration::from_secs(5));
+                    if wait > self.patience.longest_wait || attempt >= self.patience.attempts {
+                        return Err(Error::unavailable(format!(
+                            "Partner Center is busy (too many requests; it asks to wait {} s): try again later",
+                            wait.as_secs()
+                        )));
+                    }
+                    sleep(wait).await;
+                }
+                Ok(r) if r.status() == reqwest::StatusCode::UNAUTHORIZED && !renewed => {
+                    // The token ran out early: a new one, once.
+                    self.token = None;
+                    renewed = true;
+                }
+                Ok(r) if r.status().is_server_error() && attempt < self.patience.attempts => backoff(attempt).await,
+                Ok(r) => return Err(refusal(r, path).await),
+                // Nobody listening (offline): one more try, then say so at once.
+                Err(e) if e.is_connect() && attempt < 2 => backoff(attempt).await,
+                Err(e) if !e.is_connect() && attempt < self.patience.attempts && (e.is_timeout() || e.is_request() || e.is_body()) => {
+                    backoff(attempt).await
+                }
+                Err(e) => return Err(unreachable("Partner Center", &e)),
+            }
+        }
+    }
+
+    /// Every item of a collection, page by page.
+    async fn all<T: DeserializeOwned>(&mut self, first: &str, next: &str) -> Result<Vec<T>> {
+        let mut page: Page<T> = self.get(first, None).await?;
+        let mut items = std::mem::take(&mut page.items);
+        while let Some(token) = page.continuation().map(str::to_string) {
+            page = self.get(next, Some(&token)).await?;
+            items.append(&mut page.items);
+        }
+        Ok(items)
+    }
+
+    pub async fn customers(&mut self) -> Result<Vec<MsCustomer>> {
+        self.all("/v1/customers?size=500", "/v1/customers?seekOperation=Next").await
+    }
+
+    pub async fn subscriptions(&mut self, tenant: &str) -> Result<Vec<MsSubscription>> {
+        let path = format!("/v1/customers/{tenant}/subscriptions");
+        self.all(&path, &format!("{path}?seekOperation=Next")).await
+    }
+
+    /// Everything Microsoft has: its customers, then each one's subscriptions; `progress` hears
+    /// (done, of) after each customer.
+    pub async fn book(&mut self, progress: &mut dyn FnMut(usize, usize)) -> Result<MicrosoftBook> {
+        let customers = self.customers().await?;
+        let total = customers.len();
+        let mut out = MicrosoftBook::default();
+        for (i, c) in customers.into_iter().enumerate() {
+            let subs = self.subscriptions(&c.id).await?;
+            out.customers.push((c, subs));
+            progress(i + 1, total);
+        }
+        out.requests = self.requests;
+        Ok(out)
+    }
+}
+
+/// `Retry-After` in seconds (Microsoft writes seconds).
+fn retry_after(r: &reqwest::Response) -> Option<Duration> {
+    let v = r.headers().get("Retry-After")?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// 1, 2, 4, 8 … seconds, at most 30.
+async fn backoff(attempt: u32) {
+    sleep(Duration::from_secs((1u64 << attempt.saturating_sub(1).min(5)).min(30))).await;
+}
+
+fn unreachable(what: &str, e: &reqwest::Error) -> Error {
+    let why = if e.is_timeout() { "no answer in time".to_string() } else { e.to_string() };
+    Error::unavailable(format!("{what} could not be reached ({why}); nothing was changed: try again when online"))
+}
+
+/// Microsoft's refusal, with its code and description.
+async fn refusal(r: reqwest::Response, path: &str) -> Error {
+    let status = r.status();
+    let body = r.text().await.unwrap_or_default();
+    let e: Option<MsError> = serde_json::from_str(&body).ok();
+    let (code, text) = match e {
+        Some(e) => {
+            let code = match e.code {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => String::new(),
+            };
+            (code, if e.description.is_empty() { e.message } else { e.description })
+        }
+        None => (String::new(), String::new()),
+    };
+    let what = match (code.is_empty(), text.is_empty()) {
+        (false, false) => format!("{code}: {text}"),
+        (false, true) => code,
+        (true, false) => text,
+        (true, true) => status.to_string(),
+    };
+    Error::refused(format!("Partner Center refused {path} ({what})"))
+}
