@@ -117,6 +117,9 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         usage::usage_rule_set,
         usage::usage_budget,
         usage::usage_budget_set,
+        pc::pc_status,
+        pc::pc_connect,
+        pc::pc_sync,
     ]
 }
 
@@ -199,6 +202,14 @@ pub fn run() {
                 automation_dir: env("SEATBOOK_AUTOMATION_DIR").map(PathBuf::from),
                 today,
                 smtp_password: env(seatbook::secrets::SMTP_PASSWORD_ENV),
+                pc_client_secret: env(seatbook::secrets::PC_CLIENT_SECRET_ENV),
+                pc_endpoints: {
+                    let d = seatbook::pc::client::Endpoints::default();
+                    seatbook::pc::client::Endpoints {
+                        partner_center: env("SEATBOOK_PARTNER_CENTER_URL").unwrap_or(d.partner_center),
+                        login: env("SEATBOOK_LOGIN_URL").unwrap_or(d.login),
+                    }
+                },
             };
             app.manage(AppState::new(db_path, store, launch));
             commands::mail::start_background_sender(app.handle().clone());

@@ -32,6 +32,11 @@ pub struct Launch {
     /// `SEATBOOK_SMTP_PASSWORD`: the mail server's password on a system without a credential
     /// store (automation, tests); never stored.
     pub smtp_password: Option<String>,
+    /// `SEATBOOK_PC_CLIENT_SECRET`: Partner Center's client secret, likewise.
+    pub pc_client_secret: Option<String>,
+    /// Partner Center's and the sign-in's addresses (`SEATBOOK_PARTNER_CENTER_URL`,
+    /// `SEATBOOK_LOGIN_URL`; Microsoft's public cloud by default).
+    pub pc_endpoints: seatbook::pc::client::Endpoints,
 }
 
 /// The open database, or why it could not be opened (shown to the user instead of crashing).

@@ -39,6 +39,8 @@ fn app_with(dir: tempfile::TempDir, db: PathBuf, store: seatbook::Result<Store>)
         automation_dir: Some(automation),
         today: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()),
         smtp_password: None,
+        pc_client_secret: None,
+        pc_endpoints: Default::default(),
     };
     let app = mock_builder()
         .manage(AppState::new(db, store, launch))
@@ -149,6 +151,18 @@ fn every_command_is_declared_and_granted() {
     let others: Vec<&String> = granted.iter().filter(|p| !p.starts_with("allow-")).collect();
     assert_eq!(others, ["core:event:allow-listen", "core:event:allow-unlisten"]);
     assert_eq!(granted.len(), COMMANDS.len() + 2);
+}
+
+#[test]
+fn partner_center_status_and_a_refused_connection() {
+    let f = fresh();
+    f.ok("company_init", json!({"fields": {"name": "Cloudwise", "country": "ZA", "currency": "ZAR", "vat_rate": "15"}}));
+    let s = f.ok("pc_status", json!({}));
+    assert_eq!((s["connected"].as_bool(), s["secret"].as_str()), (Some(false), Some("missing")));
+    // A tenant that is not a GUID names the input, before anything goes over the network.
+    let e = f.err("pc_connect", json!({"tenant": "contoso", "client_id": "22222222-0000-4000-8000-0000000000bb", "secret": "x"}));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_input"), Some("tenant")));
+    assert_eq!(f.ok("pc_status", json!({}))["connected"], false);
 }
 
 #[test]

@@ -502,7 +502,12 @@ impl Store {
                     format!("Microsoft's subscription {} is already subscription {other}", a.ms_subscription_id),
                 ));
             }
-            let (price, title) = tx.lock_for(customer_id, &a.product, a.term, a.billing, a.term_start, None)?;
+            // Locked at the term's start, as Seatbook locks every term; a term that began before
+            // the price list Seatbook has is priced as the day it is billed from.
+            let (price, title) = match tx.lock_for(customer_id, &a.product, a.term, a.billing, a.term_start, None) {
+                Ok(p) => p,
+                Err(first) => tx.lock_for(customer_id, &a.product, a.term, a.billing, a.bill_from, None).map_err(|_| first)?,
+            };
             let mut sub = Subscription {
                 id: 0,
                 customer_id,

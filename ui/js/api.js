@@ -173,6 +173,10 @@ export const reconFix = (finding) => call("recon_fix", { finding });
 export const reconLastLeak = () => call("recon_last_leak");
 // E-mail to customers: the server (password to the system's credential store), the templates,
 // sending through the outbox (progress job `mail`), the outbox and what went to whom.
+// Partner Center: the connection, its status, the sync (apply: take in what is only at Microsoft).
+export const pcStatus = () => call("pc_status");
+export const pcConnect = (tenant, clientId, secret) => call("pc_connect", { tenant, client_id: clientId, secret: secret || null });
+export const pcSync = (apply) => call("pc_sync", { apply: !!apply });
 export const mailSettings = () => call("mail_settings");
 /** `password`: typed in the form (empty: keep the one stored). */
 export const mailSet = (fields, password) => call("mail_set", { fields, password: password || null });

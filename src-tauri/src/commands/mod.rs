@@ -14,6 +14,7 @@ pub mod company;
 pub mod customers;
 pub mod documents;
 pub mod mail;
+pub mod pc;
 pub mod receivables;
 pub mod recon;
 pub mod reminders;

@@ -5,6 +5,7 @@
 import * as api from "../api.js";
 import * as fmt from "../format.js";
 import * as mail from "../mail.js";
+import * as pc from "../pc.js";
 import { h, add, replace, button, header, section, field, form, actions, submit, onSubmit, showError, clearErrors, table, td, empty, confirmDialog } from "../dom.js";
 
 const PAPER = [
@@ -301,7 +302,7 @@ export async function render(root, ctx) {
     h(
       "div",
       { class: "columns columns-wide" },
-      h("div", {}, f, section("E-mail", mailPanel), section("Message templates", templatesPanel)),
+      h("div", {}, f, section("E-mail", mailPanel), section("Partner Center", pc.panel(ctx)), section("Message templates", templatesPanel)),
       h(
         "div",
         {},

@@ -1,0 +1,105 @@
+// Partner Center from Settings, against the simulator (tests/pc/simulator.py): connect as the
+// partner's application (the secret from SEATBOOK_PC_CLIENT_SECRET, as on a machine without a
+// credential store), compare the book with Microsoft's customers and subscriptions (paged, the
+// first request throttled with Retry-After), and take in what is only at Microsoft; the CLI then
+// sees the adopted subscriptions with Microsoft's ids, billed from their next charge cycle.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { launch, freshDb, cli, seedCompany, ROOT } from "../lib/app.js";
+
+const db = freshDb("partner-center");
+const TENANT = "11111111-0000-4000-8000-0000000000aa";
+const CLIENT = "22222222-0000-4000-8000-0000000000bb";
+const SECRET = "e2e-client-secret";
+const CONTOSO = "aaaaaaaa-0000-4000-8000-000000000001";
+const NEWCO = "aaaaaaaa-0000-4000-8000-000000000002";
+let app;
+let sim;
+
+async function startSimulator() {
+  const state = {
+    tenant: TENANT, client_id: CLIENT, client_secret: SECRET, page_size: 1, throttle: 1, retry_after: 1,
+    customers: [
+      { id: CONTOSO, domain: "contoso.onmicrosoft.com", name: "Contoso Ltd", subscriptions: [
+        { id: "c0000000-0000-4000-8000-000000000001", offerId: "CFQ7TTC0LH18:0001:CFQ7TTC0K971", quantity: 12,
+          termDuration: "P1Y", billingCycle: "monthly", effectiveStartDate: "2025-06-01", commitmentEndDate: "2026-05-31" }] },
+      { id: NEWCO, domain: "newco.onmicrosoft.com", name: "New Co", subscriptions: [
+        { id: "c0000000-0000-4000-8000-000000000002", offerId: "CFQ7TTC0LH18:0001:CFQ7TTC0K971", quantity: 3,
+          termDuration: "P1M", billingCycle: "monthly", effectiveStartDate: "2026-03-01", commitmentEndDate: "2026-03-31" }] },
+    ],
+  };
+  const file = path.join(path.dirname(db), "pc-state.json");
+  fs.writeFileSync(file, JSON.stringify(state));
+  const child = spawn("python3", [path.join(ROOT, "tests/pc/simulator.py"), file], { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("error", reject);
+  });
+  const port = Number(line.replace("READY ", ""));
+  return { child, port };
+}
+
+before(async () => {
+  seedCompany(db);
+  cli(db, ["customer", "add", "--name", "Contoso Ltd", "--domain", "contoso.onmicrosoft.com"]);
+  sim = await startSimulator();
+  app = await launch(db, {
+    name: "partner-center",
+    env: {
+      SEATBOOK_PARTNER_CENTER_URL: `http://127.0.0.1:${sim.port}/pc`,
+      SEATBOOK_LOGIN_URL: `http://127.0.0.1:${sim.port}/login`,
+      SEATBOOK_PC_CLIENT_SECRET: SECRET,
+    },
+  });
+  await app.waitScreen("dashboard", { timeout: 30000 });
+});
+after(async () => {
+  await app?.close();
+  sim?.child.kill();
+});
+
+test("Settings connects to Partner Center, shows the drift and takes in what is only at Microsoft", async () => {
+  await app.step("pc-connect", async () => {
+    await app.nav("settings");
+    await app.waitFor('[data-pc-status][data-connected="false"]');
+    await app.fill("pc-connect", { tenant: TENANT, client_id: CLIENT });
+    await app.click('[data-action="pc-connect"]');
+    assert.equal(await app.toast(), "Connected to Partner Center.");
+    await app.waitFor('[data-pc-status][data-connected="true"]');
+    assert.match(await app.text("[data-pc-status]"), new RegExp(`partner tenant ${TENANT} as application ${CLIENT}\\. Its secret comes from SEATBOOK_PC_CLIENT_SECRET\\. Not compared yet\\.`));
+  });
+  await app.step("pc-drift", async () => {
+    await app.click('[data-action="pc-sync"]');
+    const rows = await app.waitRows("pc-drift", (r) => r.length === 4, "two customers and two subscriptions");
+    const kinds = Object.fromEntries(rows.map((r) => [r.id, r.cells[0]]));
+    assert.deepEqual(kinds, {
+      [`customer:${CONTOSO}`]: "Differs",
+      [`customer:${NEWCO}`]: "Only at Microsoft",
+      "subscription:c0000000-0000-4000-8000-000000000001": "Only at Microsoft",
+      "subscription:c0000000-0000-4000-8000-000000000002": "Only at Microsoft",
+    });
+    assert.match(rows.find((r) => r.id === `customer:${CONTOSO}`).text, new RegExp(`Tenant id: Seatbook —, Microsoft ${CONTOSO}`));
+    await app.waitFor('[data-action="pc-apply"]:not([hidden])');
+    await app.screenshot("80-partner-center-drift", { scrollTo: '[data-pc]' });
+  });
+  await app.step("pc-apply", async () => {
+    await app.click('[data-action="pc-apply"]');
+    assert.equal(await app.toast(), "Taken in from Partner Center: 1 customer linked, 1 customer added, 2 subscriptions added.");
+    await app.waitFor('[data-pc-result] .empty');
+    assert.equal(await app.text("[data-pc-result]"), "The book agrees with Partner Center.");
+    const subs = cli(db, ["subscription", "list"], { json: true });
+    assert.deepEqual(
+      subs.map((s) => [s.customer_id, s.ms_subscription_id, s.quantity, s.term_start, s.bill_from]),
+      [
+        [1, "c0000000-0000-4000-8000-000000000001", 12, "2025-06-01", "2026-04-01"],
+        [2, "c0000000-0000-4000-8000-000000000002", 3, "2026-03-01", "2026-04-01"],
+      ],
+    );
+    assert.match(await app.text("[data-pc-status]"), /Last compared/);
+    await app.screenshot("81-partner-center-taken-in", { scrollTo: '[data-pc]' });
+  });
+});

@@ -1,0 +1,146 @@
+// Partner Center in Settings: connect as the partner's application (the secret goes to the
+// system's credential store), compare the book with Microsoft's customers and subscriptions,
+// and take in what is only at Microsoft. The core does the work (`seatbook::app::pc`); the
+// network runs off the UI thread, with progress per customer read.
+
+import * as api from "./api.js";
+import * as fmt from "./format.js";
+import { h, replace, badge, table, td, empty, form, field, actions, submit, onSubmit, button, progress, showProgress, showError } from "./dom.js";
+
+const KINDS = {
+  only_at_microsoft: ["Only at Microsoft", "warn"],
+  only_in_seatbook: ["Only in Seatbook", "neutral"],
+  differs: ["Differs", "info"],
+};
+
+const FIELDS = {
+  tenant_id: "Tenant id",
+  quantity: "Seats",
+  status: "Status",
+  auto_renew: "Auto-renew",
+  term: "Term",
+  billing: "Billing plan",
+  term_end: "Term end",
+  product: "Product",
+};
+
+function statusText(s) {
+  if (!s.connected) return "Not connected. Connect with the application (client) id registered in your partner tenant and its client secret.";
+  const secret = {
+    kept: "Its secret is kept in the system's credential store.",
+    environment: "Its secret comes from SEATBOOK_PC_CLIENT_SECRET.",
+    no_store: "This system has no credential store: give the secret in SEATBOOK_PC_CLIENT_SECRET.",
+    missing: "No secret is kept: connect again.",
+  }[s.secret];
+  const last = s.last_sync ? `Last compared ${fmt.timestamp(s.last_sync)}.` : "Not compared yet.";
+  return `Connected to partner tenant ${s.tenant} as application ${s.client_id}. ${secret} ${last}`;
+}
+
+function driftRows(r) {
+  const rows = [];
+  for (const c of r.customers) {
+    rows.push({ id: `customer:${c.tenant_id}`, kind: c.kind, what: "Customer", name: c.name, detail: c.domain, fields: c.fields });
+  }
+  for (const s of r.subscriptions) {
+    rows.push({ id: `subscription:${s.ms_subscription_id}`, kind: s.kind, what: "Subscription", name: s.name, detail: s.product, fields: s.fields });
+  }
+  return rows;
+}
+
+function driftTable(r) {
+  const rows = driftRows(r);
+  if (!rows.length) return empty("The book agrees with Partner Center.");
+  return table(
+    "pc-drift",
+    [["Where"], ["What"], ["Name"], ["Differences"]],
+    rows.map((d) => {
+      const [label, tone] = KINDS[d.kind];
+      const diffs = d.fields.map((f) => h("div", { "data-field": f.field }, `${FIELDS[f.field] || f.field}: Seatbook ${f.seatbook === "" ? "—" : f.seatbook}, Microsoft ${f.microsoft}`));
+      return h("tr", { "data-id": d.id, "data-kind": d.kind }, td(badge(label, tone)), td(d.what), td(h("div", {}, d.name, h("div", { class: "sub" }, d.detail))), td(diffs.length ? diffs : "—"));
+    }),
+  );
+}
+
+function adoptedText(r) {
+  const count = (what) => r.adopted.filter((a) => a.what === what).length;
+  const parts = [];
+  if (count("customer_linked")) parts.push(`${fmt.plural(count("customer_linked"), "customer")} linked`);
+  if (count("customer_added")) parts.push(`${fmt.plural(count("customer_added"), "customer")} added`);
+  if (count("subscription_added")) parts.push(`${fmt.plural(count("subscription_added"), "subscription")} added`);
+  return parts.length ? `Taken in from Partner Center: ${parts.join(", ")}.` : "Nothing to take in.";
+}
+
+/** The Partner Center section of Settings. */
+export function panel(ctx) {
+  const statusLine = h("p", { "data-pc-status": "" }, "…");
+  const result = h("div", { "data-pc-result": "" });
+  const problems = h("div", {});
+  const connect = form(
+    "pc-connect",
+    { class: "form" },
+    field({ label: "Partner tenant id", name: "tenant", placeholder: "6f1b2c3d-0000-4000-8000-1234567890ab", autocomplete: "off" }),
+    field({ label: "Application (client) id", name: "client_id", autocomplete: "off" }),
+    field({ label: "Client secret", name: "secret", type: "password", autocomplete: "off", hint: "Kept in the system's credential store, never in the book or a backup" }),
+    actions(submit("Connect", { "data-action": "pc-connect" })),
+  );
+  const syncBtn = button("Compare with Partner Center", { class: "btn", "data-action": "pc-sync" });
+  const applyBtn = button("Take in what is only at Microsoft", { class: "btn btn-primary", "data-action": "pc-apply", hidden: true });
+  const box = h(
+    "div",
+    { "data-pc": "" },
+    statusLine,
+    connect,
+    actions(syncBtn, applyBtn),
+    progress("pc", "Reading Partner Center"),
+    problems,
+    result,
+  );
+
+  async function refresh() {
+    const s = await api.pcStatus();
+    replace(statusLine, statusText(s));
+    statusLine.dataset.connected = String(s.connected);
+    syncBtn.disabled = !s.connected;
+    // The connection as it is, to change or to connect again.
+    for (const [name, value] of [["tenant", s.tenant], ["client_id", s.client_id]]) {
+      const input = connect.querySelector(`[name="${name}"]`);
+      if (value && !input.value) input.value = value;
+    }
+  }
+
+  async function sync(apply) {
+    replace(problems);
+    syncBtn.disabled = true;
+    applyBtn.disabled = true;
+    box.setAttribute("aria-busy", "true");
+    showProgress("pc", true);
+    try {
+      const r = await api.pcSync(apply);
+      if (apply) ctx.toast(adoptedText(r));
+      if (r.problems.length) {
+        replace(problems, h("div", { class: "notice notice-warn", role: "alert", "data-pc-problems": String(r.problems.length) }, r.problems.map((p) => h("div", {}, `${p.ms_id}: ${p.message}`))));
+      }
+      replace(result, driftTable(r));
+      applyBtn.hidden = ![...r.customers, ...r.subscriptions].some((d) => d.kind === "only_at_microsoft");
+      await refresh();
+    } catch (error) {
+      replace(problems, h("p", { class: "field-error", role: "alert", "data-error-for": "pc-sync" }, error.message));
+    } finally {
+      showProgress("pc", false);
+      box.removeAttribute("aria-busy");
+      syncBtn.disabled = statusLine.dataset.connected !== "true";
+      applyBtn.disabled = false;
+    }
+  }
+
+  onSubmit(connect, async (v) => {
+    await api.pcConnect(v.tenant, v.client_id, v.secret);
+    connect.querySelector('[name="secret"]').value = "";
+    ctx.toast("Connected to Partner Center.");
+    await refresh();
+  });
+  syncBtn.addEventListener("click", () => sync(false));
+  applyBtn.addEventListener("click", () => sync(true));
+  refresh().catch((error) => showError(connect, error));
+  return box;
+}
