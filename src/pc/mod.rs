@@ -142,14 +142,8 @@ pub struct MicrosoftBook {
     pub requests: u32,
 }
 
-/// A customer as the book has it, for the drift.
-#[derive(Debug, Clone)]
-pub struct BookCustomer {
-    pub id: i64,
-    pub name: String,
-    pub domain: String,
-    pub tenant_id: String,
-}
+/// A customer as the book has it, for the drift (as reconciliation has it too).
+pub use crate::recon::BookCustomer;
 
 /// A subscription as the book has it, for the drift.
 #[derive(Debug, Clone)]

@@ -56,7 +56,8 @@ impl Store {
 
     /// The book's customers and subscriptions (not the ended ones) as the drift reads them.
     pub fn pc_book(&self) -> Result<(Vec<BookCustomer>, Vec<BookSubscription>)> {
-        let mut stmt = self.conn.prepare("SELECT id, name, domain, tenant_id FROM customers WHERE closed_on IS NULL ORDER BY id")?;
+        let mut stmt =
+            self.conn.prepare("SELECT id, name, lower(domain), lower(tenant_id) FROM customers WHERE closed_on IS NULL ORDER BY id")?;
         let customers = stmt
             .query_map([], |r| Ok(BookCustomer { id: r.get(0)?, name: r.get(1)?, domain: r.get(2)?, tenant_id: r.get(3)? }))?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -33,6 +33,27 @@ fn book(db: &TestDb) {
     ok(&db.path, &["init", "--name", "Cloud PH Inc", "--country", "ZA", "--currency", "ZAR", "--vat-rate", "15", "--default-markup", "20"]);
 }
 
+/// The book and Contoso, whose tenant the short files below name.
+fn contoso(db: &TestDb) {
+    book(db);
+    ok(
+        &db.path,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Contoso",
+            "--domain",
+            "contoso.onmicrosoft.com",
+            "--tenant-id",
+            "11111111-2222-3333-4444-555555555555",
+        ],
+    );
+}
+
+/// The columns the short files of these tests have.
+const SHORT_HEADER: &str = "CustomerId,InvoiceNumber,EntitlementId,EntitlementDescription,ChargeStartDate,ChargeEndDate,UsageDate,MeterCategory,UnitPrice,Quantity,EffectiveUnitPrice,BillingPreTaxTotal,BillingCurrency,PricingPreTaxTotal,PricingCurrency,PCToBCExchangeRate,PartnerEarnedCreditPercentage";
+
 fn dec(v: &Value) -> rust_decimal::Decimal {
     v.as_str().unwrap_or_else(|| panic!("{v} is not a decimal string")).parse().unwrap()
 }
@@ -272,22 +293,9 @@ fn estimates_are_the_latest_of_the_month_so_far_until_microsoft_bills_it() {
 #[test]
 fn a_months_usage_is_billed_the_next_month_priced_by_the_customers_rule_once() {
     let db = TestDb::new();
-    book(&db);
-    ok(
-        &db.path,
-        &[
-            "customer",
-            "add",
-            "--name",
-            "Contoso",
-            "--domain",
-            "contoso.onmicrosoft.com",
-            "--tenant-id",
-            "11111111-2222-3333-4444-555555555555",
-        ],
-    );
+    contoso(&db);
     // Billed in ZAR by Microsoft at its November rate; retail in USD.
-    let header = "CustomerId,InvoiceNumber,EntitlementId,EntitlementDescription,ChargeStartDate,ChargeEndDate,UsageDate,MeterCategory,UnitPrice,Quantity,EffectiveUnitPrice,BillingPreTaxTotal,BillingCurrency,PricingPreTaxTotal,PricingCurrency,PCToBCExchangeRate,PartnerEarnedCreditPercentage";
+    let header = SHORT_HEADER;
     let rows = [
         // 720 hours × 0.1 = 72 retail; cost 61.2 USD = 1116.90 ZAR.
         "11111111-2222-3333-4444-555555555555,G000333444,e-1,Contoso production,11/01/2026,11/30/2026,11/30/2026,Virtual Machines,0.1,720,0.085,1116.9,ZAR,61.2,USD,18.25,15",
@@ -535,21 +543,8 @@ fn the_dashboard_names_the_subscriptions_that_stopped_earning_pec() {
 #[test]
 fn a_free_tier_is_not_charged_to_the_customer() {
     let db = TestDb::new();
-    book(&db);
-    ok(
-        &db.path,
-        &[
-            "customer",
-            "add",
-            "--name",
-            "Contoso",
-            "--domain",
-            "contoso.onmicrosoft.com",
-            "--tenant-id",
-            "11111111-2222-3333-4444-555555555555",
-        ],
-    );
-    let header = "CustomerId,InvoiceNumber,EntitlementId,EntitlementDescription,ChargeStartDate,ChargeEndDate,UsageDate,MeterCategory,UnitPrice,Quantity,EffectiveUnitPrice,BillingPreTaxTotal,BillingCurrency,PricingPreTaxTotal,PricingCurrency,PCToBCExchangeRate,PartnerEarnedCreditPercentage";
+    contoso(&db);
+    let header = SHORT_HEADER;
     let rows = [
         // Data transfer out: the first 100 GB free, then 0.087 a GB (PEC: 0.07395).
         "11111111-2222-3333-4444-555555555555,G000555666,e-1,Contoso production,11/01/2026,11/30/2026,11/30/2026,Bandwidth,0.087,100,0.00E+00,0.00E+00,ZAR,0,USD,18.25,15",
