@@ -204,6 +204,9 @@ fn a_book_is_connected_compared_and_taken_in_from_partner_center() {
     assert_ne!(first_sync[1]["request_id"], first_sync[2]["request_id"]);
     assert!(log.iter().all(|r| r["authorization"] == "Bearer" && r["correlation_id"] == first_sync[0]["correlation_id"]), "{log:?}");
     assert_eq!(log.iter().filter(|r| r["path"].as_str().unwrap().ends_with("/subscriptions")).count(), 3);
+    // At Microsoft's pace: never more than 500 requests a minute (one per 120 ms).
+    let times: Vec<f64> = log.iter().map(|r| r["time"].as_f64().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[1] - w[0] >= 0.11), "{times:?}");
 
     // Taken in: Contoso linked by its domain and its subscriptions adopted; New Co and Fabrikam
     // added. Prices by the markup rules; billed from the next charge cycle.
