@@ -73,7 +73,10 @@ fn state(throttle: u32, server_errors: u32) -> Value {
                  "termDuration": "P1M", "billingCycle": "monthly", "effectiveStartDate": "2026-11-15", "commitmentEndDate": "2026-12-14"},
                 {"id": "c0000000-0000-4000-8000-000000000009", "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971", "quantity": 1,
                  "termDuration": "P1M", "billingCycle": "monthly", "effectiveStartDate": "2025-01-01", "commitmentEndDate": "2025-01-31",
-                 "status": "expired"}]}
+                 "status": "expired"},
+                {"id": "c0000000-0000-4000-8000-000000000008", "offerId": "CFQ7TTC0ZZZZ:0001:CFQ7TTC0K971", "offerName": "Something new",
+                 "quantity": 1, "termDuration": "P1Y", "billingCycle": "annual", "effectiveStartDate": "2026-10-01",
+                 "commitmentEndDate": "2027-09-30"}]}
         ]
     })
 }
@@ -183,7 +186,8 @@ fn a_book_is_connected_compared_and_taken_in_from_partner_center() {
         [
             "c0000000-0000-4000-8000-000000000001 only_at_microsoft",
             "c0000000-0000-4000-8000-000000000002 only_at_microsoft",
-            "c0000000-0000-4000-8000-000000000003 only_at_microsoft"
+            "c0000000-0000-4000-8000-000000000003 only_at_microsoft",
+            "c0000000-0000-4000-8000-000000000008 only_at_microsoft"
         ]
     );
     assert_eq!(ok(&db.path, &["--json", "subscription", "list"]).trim(), "[]", "nothing taken in without --apply");
@@ -217,12 +221,19 @@ fn a_book_is_connected_compared_and_taken_in_from_partner_center() {
         ["customer_linked", "subscription_added", "subscription_added", "customer_added", "subscription_added", "customer_added"],
         "{applied}"
     );
-    assert_eq!(applied["problems"], json!([]));
+    // A product the price list does not have cannot be priced: listed, and the rest taken in.
+    let problems = applied["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{applied}");
+    assert_eq!(problems[0]["ms_id"], "c0000000-0000-4000-8000-000000000008");
+    assert!(problems[0]["message"].as_str().unwrap().contains("CFQ7TTC0ZZZZ"), "{}", problems[0]);
     assert_eq!(
         kinds(&applied["customers"], "tenant_id"),
         [("bbbbbbbb-0000-4000-8000-000000000009".to_string(), "only_in_seatbook".to_string())]
     );
-    assert_eq!(applied["subscriptions"], json!([]));
+    assert_eq!(
+        kinds(&applied["subscriptions"], "ms_subscription_id"),
+        [("c0000000-0000-4000-8000-000000000008".to_string(), "only_at_microsoft".to_string())]
+    );
     let contoso = json(&db.path, &["customer", "show", "1"]);
     assert_eq!(contoso["customer"]["tenant_id"], CONTOSO, "{contoso}");
     let subs = json(&db.path, &["subscription", "list"]);
@@ -254,6 +265,7 @@ fn a_book_is_connected_compared_and_taken_in_from_partner_center() {
     assert_eq!(subs[0]["price"]["unit_price"], "1632.96", "{}", subs[0]);
     let again = run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
     assert_eq!(again["adopted"], json!([]), "nothing twice");
+    assert_eq!(again["problems"].as_array().map(Vec::len), Some(1), "the unpriced one is still listed");
     assert!(run_json(&db.path, &sim, &["pc", "status"], None)["last_sync"].as_str().is_some_and(|s| s.starts_with("20")));
 
     // Linked by hand: Gone Ltd's subscription, added before Microsoft's id was known.
@@ -283,7 +295,10 @@ fn a_book_is_connected_compared_and_taken_in_from_partner_center() {
     let drift = run_json(&db.path, &sim, &["pc", "sync"], Some(SECRET));
     assert_eq!(
         kinds(&drift["subscriptions"], "ms_subscription_id"),
-        [("dddddddd-0000-4000-8000-000000000004".to_string(), "only_in_seatbook".to_string())]
+        [
+            ("c0000000-0000-4000-8000-000000000008".to_string(), "only_at_microsoft".to_string()),
+            ("dddddddd-0000-4000-8000-000000000004".to_string(), "only_in_seatbook".to_string())
+        ]
     );
 
     // The secret is in neither the book nor a backup.
