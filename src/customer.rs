@@ -109,6 +109,31 @@ pub struct CustomerInput {
 }
 
 impl CustomerInput {
+    /// The customer these fields make, once written as `id` (open).
+    pub fn into_customer(self, id: i64) -> Customer {
+        Customer {
+            id,
+            name: self.name,
+            contact_person: self.contact_person,
+            email: self.email,
+            phone: self.phone,
+            address: self.address,
+            country: self.country,
+            currency: self.currency,
+            vat_number: self.vat_number,
+            tax_treatment: self.tax_treatment,
+            payment_terms_days: self.payment_terms_days,
+            // As the book keeps it: in the currency's minor units.
+            credit_limit: self.credit_limit.map(|l| self.currency.from_minor(self.currency.to_minor(l))),
+            domain: self.domain,
+            tenant_id: self.tenant_id,
+            billing_alignment: self.billing_alignment,
+            notes: self.notes,
+            delivery: self.delivery,
+            closed_on: None,
+        }
+    }
+
     pub fn from_customer(c: &Customer) -> CustomerInput {
         CustomerInput {
             name: c.name.clone(),

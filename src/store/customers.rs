@@ -208,8 +208,8 @@ impl Store {
 
     /// Import customers from parsed CSV rows: all or nothing, every bad line reported.
     pub fn import_customers(&mut self, rows: &[CustomerRow]) -> Result<Vec<Customer>> {
-        let ids = self.write(|tx| tx.import_customers_in(rows))?;
-        ids.into_iter().map(|id| self.customer(id)).collect()
+        // The customers as written, without reading each one back.
+        self.write(|tx| tx.import_customers_in(rows))
     }
 }
 
@@ -256,7 +256,7 @@ impl super::Tx<'_> {
         Ok(())
     }
 
-    pub(super) fn import_customers_in(&self, rows: &[CustomerRow]) -> Result<Vec<i64>> {
+    pub(super) fn import_customers_in(&self, rows: &[CustomerRow]) -> Result<Vec<Customer>> {
         let defaults = self.customer_defaults()?;
         let mut problems = LineProblems::new("customer file");
         let mut inputs = Vec::new();
@@ -282,6 +282,6 @@ impl super::Tx<'_> {
             problems.push(1, "the file has no customer rows");
         }
         problems.into_result()?;
-        inputs.iter().map(|input| insert_customer(&self.conn, input)).collect()
+        inputs.into_iter().map(|input| Ok(insert_customer(&self.conn, &input)?).map(|id| input.into_customer(id))).collect()
     }
 }

@@ -98,10 +98,16 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCommand) -> Result<Output> {
         }
         CustomerCommand::Import { file } => {
             let list = app::customers::import(store, &read_file(&file)?)?;
-            out(
-                &json!({"imported": list.len(), "customers": list}),
-                format!("Imported {} customers.\n{}", list.len(), render::customers(&list)),
-            )
+            // A long file: the first customers, and how many more.
+            const SHOWN: usize = 50;
+            let more = list.len().saturating_sub(SHOWN);
+            let text = format!(
+                "Imported {} customers.\n{}{}",
+                list.len(),
+                render::customers(&list[..list.len().min(SHOWN)]),
+                if more > 0 { format!("… and {more} more (seatbook customer list).\n") } else { String::new() }
+            );
+            out(&json!({"imported": list.len(), "customers": list}), text)
         }
         CustomerCommand::Note { id, channel, summary, on } => {
             let e = app::customers::note(store, &ctx.clock, id, on.as_deref(), &channel, &summary)?;
