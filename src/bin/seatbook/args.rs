@@ -913,11 +913,13 @@ pub enum UsageCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum PcCommand {
-    /// Connect to Partner Center as the partner's application (app-only sign-in by client
-    /// secret). The secret is read from SEATBOOK_PC_CLIENT_SECRET, else one line of standard
-    /// input, and kept in the system's credential store (never in the book). Microsoft's sign-in
-    /// is tried first. Partner Center's and the sign-in's addresses can be changed by
-    /// SEATBOOK_PARTNER_CENTER_URL and SEATBOOK_LOGIN_URL (other clouds, tests).
+    /// Connect to Partner Center as the partner's application (app-only sign-in by its client
+    /// secret, tried before anything is saved).
+    ///
+    /// The secret is read from SEATBOOK_PC_CLIENT_SECRET (used, not kept), else one line of
+    /// standard input (kept in the system's credential store); it is never written to the book.
+    /// Partner Center's and the sign-in's addresses can be changed by SEATBOOK_PARTNER_CENTER_URL
+    /// and SEATBOOK_LOGIN_URL (other clouds, tests).
     Connect {
         /// The partner's tenant id (a GUID).
         #[arg(long)]
@@ -934,11 +936,11 @@ pub enum PcCommand {
     },
     /// Who is connected, where the secret is, and when the book was last compared.
     Status,
-    /// Read Microsoft's customers and subscriptions and list what differs from the book; with
-    /// --apply, take in what is only at Microsoft (customers linked by domain get their tenant
-    /// id; subscriptions are adopted, priced by the markup rules, billed from their next charge
-    /// cycle).
+    /// Read Microsoft's customers and subscriptions and list what differs from the book.
     Sync {
+        /// Take in what is only at Microsoft: customers matched by domain get their tenant id,
+        /// customers are added, subscriptions adopted (priced by the markup rules, billed from
+        /// their next charge cycle).
         #[arg(long)]
         apply: bool,
     },
