@@ -29,10 +29,17 @@ fn reset_peak() -> bool {
 }
 
 fn memory(after: &str, phase_peak: bool) -> String {
-    let hwm = proc_status_mb("VmHWM").map(|m| format!("{m:.1} MB")).unwrap_or_else(|| "n/a".into());
-    let rss = proc_status_mb("VmRSS").map(|m| format!("{m:.1} MB")).unwrap_or_else(|| "n/a".into());
+    let mb = |field: &str| proc_status_mb(field).map(|m| format!("{m:.1} MB")).unwrap_or_else(|| "n/a".into());
     let what = if phase_peak { "peak of this step" } else { "peak of the process so far" };
-    format!("memory after {after}: VmHWM {hwm} ({what}; goal ≤ 300 MB), VmRSS {rss}")
+    // The resident set now, split: the process's own memory (RssAnon) and pages of files it maps
+    // (RssFile: the database, through SQLite's mmap, and the binary), which the system can drop.
+    format!(
+        "memory after {after}: VmHWM {} ({what}; goal ≤ 300 MB), VmRSS {} = RssAnon {} + RssFile {}",
+        mb("VmHWM"),
+        mb("VmRSS"),
+        mb("RssAnon"),
+        mb("RssFile")
+    )
 }
 
 /// CPU time of the calling thread so far (Linux), to tell the run's own time from time spent
