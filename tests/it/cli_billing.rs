@@ -400,25 +400,7 @@ fn a_credit_larger_than_the_invoice_waits_for_a_later_one() {
     let p = run["problems"].as_array().unwrap().iter().find(|p| p["customer_id"] == 3).expect("Only Credit is listed");
     assert!(p["message"].as_str().unwrap().contains("would total -57.50 ZAR"), "{p}");
     // December brings a licence for it: the credit goes on that invoice.
-    ok(
-        &db.path,
-        &[
-            "subscription",
-            "add",
-            "--customer",
-            "3",
-            "--product",
-            "CFQ7TTC0LH18:0001",
-            "--term",
-            "P1Y",
-            "--billing",
-            "monthly",
-            "--quantity",
-            "1",
-            "--start",
-            "2026-12-01",
-        ],
-    );
+    ok(&db.path, &business_basic("3", "P1Y", "1", "2026-12-01", &[]));
     let dec = json(&db.path, &["bill", "--month", "2026-12", "--issue", "--date", "2026-12-01"]);
     let mine = dec["invoices"].as_array().unwrap().iter().find(|i| i["customer_id"] == 3).expect("Only Credit billed in December");
     // 136.08 − 50.00 = 86.08 net.
@@ -430,33 +412,10 @@ fn a_credit_larger_than_the_invoice_waits_for_a_later_one() {
 fn a_microsoft_subscription_id_belongs_to_one_subscription() {
     let db = TestDb::new();
     setup(&db.path);
-    let add = |id: &str| {
-        vec![
-            "subscription",
-            "add",
-            "--customer",
-            "1",
-            "--product",
-            "CFQ7TTC0LH18:0001",
-            "--term",
-            "P1M",
-            "--billing",
-            "monthly",
-            "--quantity",
-            "1",
-            "--start",
-            "2026-11-01",
-            "--ms-subscription-id",
-        ]
-        .into_iter()
-        .map(str::to_string)
-        .chain([id.to_string()])
-        .collect::<Vec<String>>()
-    };
-    let first = add("11111111-0000-4000-8000-000000000001");
-    ok(&db.path, &first.iter().map(String::as_str).collect::<Vec<_>>());
-    let again = add("11111111-0000-4000-8000-000000000001".to_uppercase().as_str());
-    let e = fails(&db.path, &again.iter().map(String::as_str).collect::<Vec<_>>(), 2);
+    let id = "11111111-0000-4000-8000-000000000001";
+    ok(&db.path, &business_basic("1", "P1M", "1", "2026-11-01", &["--ms-subscription-id", id]));
+    let upper = id.to_uppercase();
+    let e = fails(&db.path, &business_basic("1", "P1M", "1", "2026-11-01", &["--ms-subscription-id", &upper]), 2);
     assert_eq!(e["field"], "--ms-subscription-id", "{e}");
     assert!(e["message"].as_str().unwrap().contains("already subscription 3"), "{e}");
     // Nor can another program give a second subscription the same id.

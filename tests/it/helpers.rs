@@ -140,3 +140,26 @@ pub fn new_sub(
         price_override: None,
     }
 }
+
+/// `subscription add` arguments for Business Basic (CFQ7TTC0LH18:0001 of the sample price list),
+/// billed monthly, with `extra` flags after them.
+pub fn business_basic<'a>(customer: &'a str, term: &'a str, quantity: &'a str, start: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "subscription",
+        "add",
+        "--customer",
+        customer,
+        "--product",
+        "CFQ7TTC0LH18:0001",
+        "--term",
+        term,
+        "--billing",
+        "monthly",
+        "--quantity",
+        quantity,
+        "--start",
+        start,
+    ];
+    args.extend_from_slice(extra);
+    args
+}

@@ -269,25 +269,7 @@ fn a_book_is_connected_compared_and_taken_in_from_partner_center() {
     assert!(run_json(&db.path, &sim, &["pc", "status"], None)["last_sync"].as_str().is_some_and(|s| s.starts_with("20")));
 
     // Linked by hand: Gone Ltd's subscription, added before Microsoft's id was known.
-    ok(
-        &db.path,
-        &[
-            "subscription",
-            "add",
-            "--customer",
-            "2",
-            "--product",
-            "CFQ7TTC0LH18:0001",
-            "--term",
-            "P1M",
-            "--billing",
-            "monthly",
-            "--quantity",
-            "2",
-            "--start",
-            "2026-12-01",
-        ],
-    );
+    ok(&db.path, &business_basic("2", "P1M", "2", "2026-12-01", &[]));
     let linked = json(&db.path, &["subscription", "link", "4", "--ms-subscription-id", "DDDDDDDD-0000-4000-8000-000000000004"]);
     assert_eq!(linked["ms_subscription_id"], "dddddddd-0000-4000-8000-000000000004");
     let bad = fails(&db.path, &["customer", "link", "2", "--tenant-id", "not-a-guid"], 2);
