@@ -118,6 +118,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         usage::usage_budget,
         usage::usage_budget_set,
         pc::pc_status,
+        pc::pc_on_start,
         pc::pc_connect,
         pc::pc_sync,
     ]
@@ -213,6 +214,7 @@ pub fn run() {
             };
             app.manage(AppState::new(db_path, store, launch));
             commands::mail::start_background_sender(app.handle().clone());
+            commands::pc::compare_on_start(app.handle().clone());
             Ok(())
         })
         .invoke_handler(invoke_handler())

@@ -51,11 +51,24 @@ pub struct AppState {
     /// A reconciliation file refused because it would replace an invoice imported before,
     /// waiting for the user to say "Replace".
     pending_recon: Mutex<Option<PathBuf>>,
+    /// The comparison with Partner Center made when the app started (when connected): its
+    /// result, or why it could not be made (offline).
+    pc_on_start: Mutex<Option<Result<seatbook::app::pc::SyncResult, String>>>,
     pub launch: Launch,
 }
 
 /// A mutex guard even if another thread panicked while holding it: one panic must not turn
 /// into a dead app.
+impl AppState {
+    pub fn set_pc_on_start(&self, r: Result<seatbook::app::pc::SyncResult, String>) {
+        *lock(&self.pc_on_start) = Some(r);
+    }
+
+    pub fn pc_on_start(&self) -> Option<Result<seatbook::app::pc::SyncResult, String>> {
+        lock(&self.pc_on_start).clone()
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -70,6 +83,7 @@ impl AppState {
             pending_logo: Mutex::new(None),
             pending_restore: Mutex::new(None),
             pending_recon: Mutex::new(None),
+            pc_on_start: Mutex::new(None),
             launch,
         }
     }

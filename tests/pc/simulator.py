@@ -22,7 +22,8 @@ STATE.json:
                                        "effectiveStartDate": "2026-03-01", "commitmentEndDate": "2027-02-28",
                                        "status": "active", "autoRenewEnabled": true, ...}]}]}
 
-Paths: the sign-in under /login/{tenant}/oauth2/token, Partner Center under /pc/v1/...
+Paths: the sign-in under /login/{tenant}/oauth2/token, Partner Center under /pc/v1/...; the tests
+read the log at GET /_log and change the state with POST /_state (the keys given replace them).
 """
 import json
 import secrets
@@ -202,6 +203,11 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length).decode()
         parts = url.path.strip("/").split("/")
+        if url.path == "/_state":
+            # The tests change what Microsoft has (seats added in Partner Center, say).
+            with LOCK:
+                STATE.update(json.loads(body))
+            return self.answer(200, {})
         if len(parts) == 4 and parts[0] == "login" and parts[2:] == ["oauth2", "token"]:
             form = urllib.parse.parse_qs(body)
             get = lambda k: form.get(k, [""])[0]

@@ -175,6 +175,14 @@ export const reconLastLeak = () => call("recon_last_leak");
 // sending through the outbox (progress job `mail`), the outbox and what went to whom.
 // Partner Center: the connection, its status, the sync (apply: take in what is only at Microsoft).
 export const pcStatus = () => call("pc_status");
+/** The comparison made when the app started: null, a sync result, or {error}. */
+export const pcOnStart = () => call("pc_on_start");
+/** Calls `handler()` when the comparison made on start is ready. */
+export async function onPcCompared(handler) {
+  const t = tauri();
+  if (t === null || !t.event) return () => {};
+  return t.event.listen("pc-compared", () => handler());
+}
 export const pcConnect = (tenant, clientId, secret) => call("pc_connect", { tenant, client_id: clientId, secret: secret || null });
 export const pcSync = (apply) => call("pc_sync", { apply: !!apply });
 export const mailSettings = () => call("mail_settings");

@@ -142,5 +142,22 @@ export function panel(ctx) {
   syncBtn.addEventListener("click", () => sync(false));
   applyBtn.addEventListener("click", () => sync(true));
   refresh().catch((error) => showError(connect, error));
+
+  // The comparison Seatbook made when it started (when connected), unless one was made since.
+  let shown = false;
+  async function onStart() {
+    const r = await api.pcOnStart();
+    if (r === null || shown || box.getAttribute("aria-busy") === "true" || result.childNodes.length) return;
+    shown = true;
+    if (r.error) {
+      replace(problems, h("p", { class: "hint", role: "status", "data-pc-on-start": "error" }, `Partner Center could not be compared when Seatbook started: ${r.error}`));
+      return;
+    }
+    replace(result, h("p", { class: "hint", "data-pc-on-start": "done" }, "Compared when Seatbook started."), driftTable(r));
+    applyBtn.hidden = ![...r.customers, ...r.subscriptions].some((d) => d.kind === "only_at_microsoft");
+    refresh().catch(() => {});
+  }
+  onStart().catch(() => {});
+  api.onPcCompared(() => onStart().catch(() => {}));
   return box;
 }

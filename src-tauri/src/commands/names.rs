@@ -75,6 +75,7 @@ pub const COMMANDS: &[&str] = &[
     "usage_budget",
     "usage_budget_set",
     "pc_status",
+    "pc_on_start",
     "pc_connect",
     "pc_sync",
     "recon_import",

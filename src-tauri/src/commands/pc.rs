@@ -15,6 +15,34 @@ pub async fn pc_status(state: State<'_, AppState>) -> Result<PcStatus, IpcError>
     state.with_store(|s| pc::status(s, secret.as_deref()))
 }
 
+/// What the comparison made when the app started found: `null` when none was made (not
+/// connected) or it is still running; `{"error"}` when Partner Center could not be reached.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pc_on_start(state: State<'_, AppState>) -> Result<Option<serde_json::Value>, IpcError> {
+    Ok(state.pc_on_start().map(|r| match r {
+        Ok(result) => serde_json::to_value(result).unwrap_or_default(),
+        Err(message) => serde_json::json!({ "error": message }),
+    }))
+}
+
+/// On start, when connected: compare the book with Partner Center in the background (on a
+/// connection of its own), keep the result for Settings, and tell the window (`pc-compared`).
+pub fn compare_on_start<R: Runtime>(app: AppHandle<R>) {
+    std::thread::spawn(move || {
+        let state = tauri::Manager::state::<AppState>(&app);
+        let Ok(mut store) = Store::open(&state.db_path) else { return };
+        if !matches!(store.pc_settings(), Ok(Some(_))) {
+            return;
+        }
+        let clock = state.clock();
+        let endpoints = state.launch.pc_endpoints.clone();
+        let from_env = state.launch.pc_client_secret.clone();
+        let r = pc::sync(&mut store, &clock, &endpoints, from_env.as_deref(), false, &mut |_, _| {}).map_err(|e| e.message);
+        state.set_pc_on_start(r);
+        let _ = tauri::Emitter::emit(&app, "pc-compared", ());
+    });
+}
+
 /// Connect as the partner's application; the secret typed goes to the credential store.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn pc_connect<R: Runtime>(

@@ -103,3 +103,29 @@ test("Settings connects to Partner Center, shows the drift and takes in what is 
     await app.screenshot("81-partner-center-taken-in", { scrollTo: '[data-pc]' });
   });
 });
+
+test("on start the app compares the book with Partner Center by itself", async () => {
+  await app.step("pc-on-start", async () => {
+    // Seats added in Partner Center meanwhile: 12 → 15.
+    const state = JSON.parse(fs.readFileSync(path.join(path.dirname(db), "pc-state.json"), "utf8"));
+    state.customers[0].subscriptions[0].quantity = 15;
+    const res = await fetch(`http://127.0.0.1:${sim.port}/_state`, { method: "POST", body: JSON.stringify({ customers: state.customers }) });
+    assert.equal(res.status, 200);
+    await app.close();
+    app = await launch(db, {
+      name: "partner-center-restart",
+      env: {
+        SEATBOOK_PARTNER_CENTER_URL: `http://127.0.0.1:${sim.port}/pc`,
+        SEATBOOK_LOGIN_URL: `http://127.0.0.1:${sim.port}/login`,
+        SEATBOOK_PC_CLIENT_SECRET: SECRET,
+      },
+    });
+    await app.waitScreen("dashboard", { timeout: 30000 });
+    await app.nav("settings");
+    await app.waitFor('[data-pc-on-start="done"]');
+    const rows = await app.waitRows("pc-drift", (r) => r.length === 1, "the seats that differ");
+    assert.equal(rows[0].id, "subscription:c0000000-0000-4000-8000-000000000001");
+    assert.match(rows[0].text, /Differs[\s\S]*Seats: Seatbook 12, Microsoft 15/);
+    await app.screenshot("82-partner-center-on-start", { scrollTo: '[data-pc]' });
+  });
+});
