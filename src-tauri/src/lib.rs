@@ -204,13 +204,10 @@ pub fn run() {
                 today,
                 smtp_password: env(seatbook::secrets::SMTP_PASSWORD_ENV),
                 pc_client_secret: env(seatbook::secrets::PC_CLIENT_SECRET_ENV),
-                pc_endpoints: {
-                    let d = seatbook::pc::client::Endpoints::default();
-                    seatbook::pc::client::Endpoints {
-                        partner_center: env("SEATBOOK_PARTNER_CENTER_URL").unwrap_or(d.partner_center),
-                        login: env("SEATBOOK_LOGIN_URL").unwrap_or(d.login),
-                    }
-                },
+                pc_endpoints: seatbook::pc::client::Endpoints::with_overrides(
+                    env("SEATBOOK_PARTNER_CENTER_URL"),
+                    env("SEATBOOK_LOGIN_URL"),
+                ),
             };
             app.manage(AppState::new(db_path, store, launch));
             commands::mail::start_background_sender(app.handle().clone());

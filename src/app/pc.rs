@@ -159,6 +159,21 @@ pub fn read_microsoft(
     block_on(client.book(progress))?
 }
 
+/// The comparison made when an app starts: `None` when the book is not connected to Partner
+/// Center; else what `sync` (without taking anything in) finds.
+pub fn compare_if_connected(
+    store: &mut Store,
+    clock: &Clock,
+    endpoints: &Endpoints,
+    secret_from_environment: Option<&str>,
+) -> Option<Result<SyncResult>> {
+    match store.pc_settings() {
+        Ok(Some(_)) => Some(sync(store, clock, endpoints, secret_from_environment, false, &mut |_, _| {})),
+        Ok(None) => None,
+        Err(e) => Some(Err(e)),
+    }
+}
+
 /// Compare the book with Microsoft's; with `apply`, take in what is only at Microsoft.
 pub fn sync(
     store: &mut Store,

@@ -27,6 +27,15 @@ impl Default for Endpoints {
     }
 }
 
+impl Endpoints {
+    /// Microsoft's public cloud, but for the addresses a front was given (its environment's
+    /// `SEATBOOK_PARTNER_CENTER_URL` and `SEATBOOK_LOGIN_URL`).
+    pub fn with_overrides(partner_center: Option<String>, login: Option<String>) -> Endpoints {
+        let d = Endpoints::default();
+        Endpoints { partner_center: partner_center.unwrap_or(d.partner_center), login: login.unwrap_or(d.login) }
+    }
+}
+
 /// The partner's application: its tenant, its id and its secret (from the credential store or
 /// the environment; never written anywhere by this module).
 #[derive(Clone)]

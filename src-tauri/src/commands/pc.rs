@@ -30,15 +30,11 @@ pub async fn pc_on_start(state: State<'_, AppState>) -> Result<Option<serde_json
 pub fn compare_on_start<R: Runtime>(app: AppHandle<R>) {
     std::thread::spawn(move || {
         let state = tauri::Manager::state::<AppState>(&app);
+        // A connection of its own, as for every Partner Center call: the app's stays free.
         let Ok(mut store) = Store::open(&state.db_path) else { return };
-        if !matches!(store.pc_settings(), Ok(Some(_))) {
-            return;
-        }
-        let clock = state.clock();
-        let endpoints = state.launch.pc_endpoints.clone();
-        let from_env = state.launch.pc_client_secret.clone();
-        let r = pc::sync(&mut store, &clock, &endpoints, from_env.as_deref(), false, &mut |_, _| {}).map_err(|e| e.message);
-        state.set_pc_on_start(r);
+        let (clock, endpoints, from_env) = (state.clock(), state.launch.pc_endpoints.clone(), state.launch.pc_client_secret.clone());
+        let Some(r) = pc::compare_if_connected(&mut store, &clock, &endpoints, from_env.as_deref()) else { return };
+        state.set_pc_on_start(r.map_err(|e| e.message));
         let _ = tauri::Emitter::emit(&app, "pc-compared", ());
     });
 }

@@ -43,17 +43,22 @@ async function startSimulator() {
   return { child, port };
 }
 
+/** The app pointed at the simulator, its secret in the environment. */
+function simulatorEnv() {
+  return {
+    SEATBOOK_PARTNER_CENTER_URL: `http://127.0.0.1:${sim.port}/pc`,
+    SEATBOOK_LOGIN_URL: `http://127.0.0.1:${sim.port}/login`,
+    SEATBOOK_PC_CLIENT_SECRET: SECRET,
+  };
+}
+
 before(async () => {
   seedCompany(db);
   cli(db, ["customer", "add", "--name", "Contoso Ltd", "--domain", "contoso.onmicrosoft.com"]);
   sim = await startSimulator();
   app = await launch(db, {
     name: "partner-center",
-    env: {
-      SEATBOOK_PARTNER_CENTER_URL: `http://127.0.0.1:${sim.port}/pc`,
-      SEATBOOK_LOGIN_URL: `http://127.0.0.1:${sim.port}/login`,
-      SEATBOOK_PC_CLIENT_SECRET: SECRET,
-    },
+    env: simulatorEnv(),
   });
   await app.waitScreen("dashboard", { timeout: 30000 });
 });
@@ -114,11 +119,7 @@ test("on start the app compares the book with Partner Center by itself", async (
     await app.close();
     app = await launch(db, {
       name: "partner-center-restart",
-      env: {
-        SEATBOOK_PARTNER_CENTER_URL: `http://127.0.0.1:${sim.port}/pc`,
-        SEATBOOK_LOGIN_URL: `http://127.0.0.1:${sim.port}/login`,
-        SEATBOOK_PC_CLIENT_SECRET: SECRET,
-      },
+      env: simulatorEnv(),
     });
     await app.waitScreen("dashboard", { timeout: 30000 });
     await app.nav("settings");

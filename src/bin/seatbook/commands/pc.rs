@@ -15,11 +15,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 pub fn endpoints() -> Endpoints {
-    let d = Endpoints::default();
-    Endpoints {
-        partner_center: env("SEATBOOK_PARTNER_CENTER_URL").unwrap_or(d.partner_center),
-        login: env("SEATBOOK_LOGIN_URL").unwrap_or(d.login),
-    }
+    Endpoints::with_overrides(env("SEATBOOK_PARTNER_CENTER_URL"), env("SEATBOOK_LOGIN_URL"))
 }
 
 fn secret_env() -> Option<String> {
