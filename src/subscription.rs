@@ -111,6 +111,8 @@ pub enum EventKind {
     TrialConverted,
     Cancelled,
     Expired,
+    /// Microsoft refused a change sent to Partner Center: the subscription as it was before it.
+    RefusedByMicrosoft,
 }
 
 impl EventKind {
@@ -130,6 +132,7 @@ impl EventKind {
             EventKind::TrialConverted => "trial-converted",
             EventKind::Cancelled => "cancelled",
             EventKind::Expired => "expired",
+            EventKind::RefusedByMicrosoft => "refused-by-microsoft",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -149,6 +152,7 @@ impl EventKind {
             TrialConverted,
             Cancelled,
             Expired,
+            RefusedByMicrosoft,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -121,6 +121,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         pc::pc_on_start,
         pc::pc_connect,
         pc::pc_sync,
+        pc::pc_outbox,
     ]
 }
 

@@ -60,6 +60,14 @@ pub struct AppState {
 /// A mutex guard even if another thread panicked while holding it: one panic must not turn
 /// into a dead app.
 impl AppState {
+    /// How changes reach Partner Center from the app.
+    pub fn pc_reach(&self) -> seatbook::app::provision::Reach {
+        seatbook::app::provision::Reach {
+            endpoints: self.launch.pc_endpoints.clone(),
+            secret_from_environment: self.launch.pc_client_secret.clone(),
+        }
+    }
+
     pub fn set_pc_on_start(&self, r: Result<seatbook::app::pc::SyncResult, String>) {
         *lock(&self.pc_on_start) = Some(r);
     }

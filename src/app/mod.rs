@@ -17,6 +17,8 @@ pub mod customers;
 pub use crate::files;
 pub mod mail;
 pub mod pc;
+pub mod provision;
+mod reach;
 pub mod receivables;
 pub mod recon;
 pub mod reports;

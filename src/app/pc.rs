@@ -7,13 +7,14 @@
 //! Network work runs on a runtime of its own, on the calling thread: the fronts call these from
 //! a worker thread, never the UI's.
 
+use super::reach::{block_on, connected, secret};
 use super::Clock;
 use crate::catalogue::ProductKey;
 use crate::pc::client::{Client, Credentials, Endpoints, Patience};
 use crate::pc::{Drift, DriftKind, MicrosoftBook};
 use crate::recon::Adoption;
 use crate::secrets;
-use crate::store::{PcSettings, Store};
+use crate::store::Store;
 use crate::{Error, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -69,26 +70,6 @@ fn guid(value: &str, field: &str) -> Result<String> {
     Ok(v)
 }
 
-/// Run `f` to its end on a runtime of its own (the caller's thread waits; never the UI's).
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::unavailable(format!("cannot start the network runtime: {e}")))?;
-    Ok(rt.block_on(f))
-}
-
-/// The secret: given in the environment, else the one kept for the application.
-fn secret(client_id: &str, from_environment: Option<&str>) -> Result<String> {
-    match secrets::read(&secrets::pc_account(client_id), from_environment)? {
-        Some((s, _)) => Ok(s),
-        None => Err(Error::refused(format!(
-            "no client secret is kept for application {client_id}: connect again, or give it in {}",
-            secrets::PC_CLIENT_SECRET_ENV
-        ))),
-    }
-}
-
 /// Connect to Partner Center as the partner's application (app-only sign-in, by client secret):
 /// the secret typed is kept in the credential store (one from the environment is used and not
 /// kept); Microsoft's sign-in is tried before anything is saved.
@@ -142,10 +123,6 @@ pub fn status(store: &Store, secret_from_environment: Option<&str>) -> Result<Pc
     })
 }
 
-fn connected(store: &Store) -> Result<PcSettings> {
-    store.pc_settings()?.ok_or_else(|| Error::refused("Seatbook is not connected to Partner Center: connect it first"))
-}
-
 /// Read Microsoft's book (every customer and their subscriptions); `progress` hears (done, of).
 pub fn read_microsoft(
     store: &Store,
@@ -183,6 +160,10 @@ pub fn sync(
     apply: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<SyncResult> {
+    // What waits in the outbox goes first: the comparison then sees it at Microsoft.
+    let reach =
+        super::provision::Reach { endpoints: endpoints.clone(), secret_from_environment: secret_from_environment.map(str::to_string) };
+    super::provision::deliver(store, clock, &reach, None, false)?;
     let ms = read_microsoft(store, endpoints, secret_from_environment, progress)?;
     let (customers, subscriptions) = store.pc_book()?;
     let drift = crate::pc::drift(&customers, &subscriptions, &ms);

@@ -1,10 +1,12 @@
 //! Subscriptions under Microsoft's rules: add (with the credit-stop question), every change, the
 //! view with its history, imports and renewals.
 
+use super::provision::{self, Changed, Provision};
 use super::{date, date_or, given, whole, Clock};
 use crate::catalogue::{BillingPlan, ProductKey, Term};
 use crate::error::Hint;
 use crate::money::parse_price;
+use crate::pc::provision::Action;
 use crate::store::{NewSubscription, RenewalReport, Store, SubscriptionView};
 use crate::subscription::{RenewalChanges, Status, Subscription};
 use crate::{Error, Result};
@@ -73,25 +75,31 @@ pub fn add(store: &mut Store, clock: &Clock, r: &AddRequest) -> Result<Subscript
 }
 
 /// Add seats (any time) or remove them (only within 7 days of adding them), from `on`.
-pub fn change_quantity(store: &mut Store, clock: &Clock, id: i64, quantity: &str, on: Option<&str>) -> Result<Subscription> {
+/// Every change below goes to Microsoft as well when the subscription is linked (see
+/// `provision`): `to` says whether, and how to reach Partner Center.
+pub fn change_quantity(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, quantity: &str, on: Option<&str>) -> Result<Changed> {
     let quantity = whole(quantity, "quantity")?;
-    store.change_quantity(id, quantity, date(on, "on")?, &clock.now)
+    let on = date(on, "on")?;
+    provision::change(store, clock, to, id, Action::Seats, |s| s.change_quantity(id, quantity, on, &clock.now))
 }
 
-pub fn cancel(store: &mut Store, clock: &Clock, id: i64, on: Option<&str>) -> Result<Subscription> {
-    store.cancel_subscription(id, date(on, "on")?, &clock.now)
+pub fn cancel(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, on: Option<&str>) -> Result<Changed> {
+    let on = date(on, "on")?;
+    provision::change(store, clock, to, id, Action::Cancel, |s| s.cancel_subscription(id, on, &clock.now))
 }
 
-pub fn suspend(store: &mut Store, clock: &Clock, id: i64, on: Option<&str>) -> Result<Subscription> {
-    store.suspend_subscription(id, date(on, "on")?, &clock.now)
+pub fn suspend(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, on: Option<&str>) -> Result<Changed> {
+    let on = date(on, "on")?;
+    provision::change(store, clock, to, id, Action::Suspend, |s| s.suspend_subscription(id, on, &clock.now))
 }
 
-pub fn reactivate(store: &mut Store, clock: &Clock, id: i64, on: Option<&str>) -> Result<Subscription> {
-    store.reactivate_subscription(id, date(on, "on")?, &clock.now)
+pub fn reactivate(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, on: Option<&str>) -> Result<Changed> {
+    let on = date(on, "on")?;
+    provision::change(store, clock, to, id, Action::Reactivate, |s| s.reactivate_subscription(id, on, &clock.now))
 }
 
-pub fn set_auto_renew(store: &mut Store, clock: &Clock, id: i64, on: bool) -> Result<Subscription> {
-    store.set_auto_renew(id, on, clock.today, &clock.now)
+pub fn set_auto_renew(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, on: bool) -> Result<Changed> {
+    provision::change(store, clock, to, id, Action::AutoRenew, |s| s.set_auto_renew(id, on, clock.today, &clock.now))
 }
 
 /// Changes for the next renewal as typed; empty fields are left as scheduled.
@@ -104,14 +112,14 @@ pub struct ScheduleRequest {
     pub product: Option<String>,
 }
 
-pub fn schedule(store: &mut Store, clock: &Clock, id: i64, r: &ScheduleRequest) -> Result<Subscription> {
+pub fn schedule(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, r: &ScheduleRequest) -> Result<Changed> {
     let changes = RenewalChanges {
         quantity: given(r.quantity.as_deref()).map(|q| whole(q, "quantity")).transpose()?,
         term: given(r.term.as_deref()).map(|t| Term::parse(t, "term")).transpose()?,
         billing: given(r.billing.as_deref()).map(|b| BillingPlan::parse(b, "billing")).transpose()?,
         product: given(r.product.as_deref()).map(|p| ProductKey::parse(p, "product")).transpose()?,
     };
-    store.schedule_renewal_changes(id, &changes, clock.today, &clock.now)
+    provision::change(store, clock, to, id, Action::Schedule, |s| s.schedule_renewal_changes(id, &changes, clock.today, &clock.now))
 }
 
 /// Move to a product that costs at least as much, from `on`.

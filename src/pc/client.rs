@@ -187,40 +187,55 @@ impl Client {
     /// `GET` a path of Partner Center (with its query), as JSON of type `T`; `continuation`
     /// asks for the next page of a collection.
     pub async fn get<T: DeserializeOwned>(&mut self, path: &str, continuation: Option<&str>) -> Result<T> {
+        let r =
+            self.call(reqwest::Method::GET, path, Call { continuation, ..Call::default() }, &new_id()).await.map_err(|f| f.error(path))?;
+        r.json::<T>().await.map_err(|e| Error::unavailable(format!("Partner Center answered {path} with what Seatbook cannot read: {e}")))
+    }
+
+    /// One call to Partner Center, tried again as Microsoft asks: `429` after its `Retry-After`
+    /// (up to `longest_wait`), server errors and lost connections with back-off, each try with
+    /// the same `request_id`; a token renewed once should it run out. A success (2xx) comes back
+    /// as it is.
+    async fn call(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        c: Call<'_>,
+        request_id: &str,
+    ) -> std::result::Result<reqwest::Response, Failure> {
         let url = format!("{}{}", self.endpoints.partner_center.trim_end_matches('/'), path);
-        // One request id for every try of this call (Microsoft's idempotency).
-        let request_id = new_id();
         let mut attempt = 0;
         let mut renewed = false;
         loop {
             attempt += 1;
-            let token = self.token().await?;
+            let token = self.token().await.map_err(Failure::SignIn)?;
             self.pace().await;
             let mut req = self
                 .http
-                .get(&url)
+                .request(method.clone(), &url)
                 .bearer_auth(&token)
                 .header("Accept", "application/json")
                 .header("MS-CorrelationId", &self.correlation)
-                .header("MS-RequestId", &request_id)
+                .header("MS-RequestId", request_id)
                 .header("X-Locale", "en-US");
-            if let Some(c) = continuation {
+            if let Some(c) = c.continuation {
                 req = req.header("MS-ContinuationToken", c);
             }
+            if let Some(etag) = c.if_match {
+                req = req.header("If-Match", etag);
+            }
+            if let Some(body) = c.body {
+                req = req.json(body);
+            }
             match req.send().await {
-                Ok(r) if r.status().is_success() => {
-                    return r
-                        .json::<T>()
-                        .await
-                        .map_err(|e| Error::unavailable(format!("Partner Center answered {path} with what Seatbook cannot read: {e}")));
-                }
+                Ok(r) if r.status().is_success() => return Ok(r),
                 Ok(r) if r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => {
                     let wait = retry_after(&r).unwrap_or(Duration::from_secs(5));
                     if wait > self.patience.longest_wait || attempt >= self.patience.attempts {
-                        return Err(Error::unavailable(format!(
-                            "Partner Center is busy (too many requests; it asks to wait {} s): try again later",
-                            wait.as_secs()
-                        )));
+                        return Err(Failure::Unavailable(
+                            format!("Partner Center is busy (too many requests; it asks to wait {} s)", wait.as_secs()),
+                            Some(wait),
+                        ));
                     }
                     sleep(wait).await;
                 }
@@ -229,16 +244,51 @@ impl Client {
                     self.token = None;
                     renewed = true;
                 }
-                Ok(r) if r.status().is_server_error() && attempt < self.patience.attempts => backoff(attempt).await,
-                Ok(r) => return Err(refusal(r, path).await),
+                Ok(r) if r.status().is_server_error() => {
+                    if attempt >= self.patience.attempts {
+                        return Err(Failure::Unavailable(format!("Partner Center failed ({})", r.status()), None));
+                    }
+                    backoff(attempt).await
+                }
+                Ok(r) => return Err(refusal(r).await),
                 // Nobody listening (offline): one more try, then say so at once.
                 Err(e) if e.is_connect() && attempt < 2 => backoff(attempt).await,
                 Err(e) if !e.is_connect() && attempt < self.patience.attempts && (e.is_timeout() || e.is_request() || e.is_body()) => {
                     backoff(attempt).await
                 }
-                Err(e) => return Err(unreachable("Partner Center", &e)),
+                Err(e) => return Err(Failure::Unavailable(unreachable_why(&e), None)),
             }
         }
+    }
+
+    /// A customer's subscription as Microsoft has it now: the whole object, with its etag.
+    pub async fn subscription_object(&mut self, tenant: &str, id: &str) -> std::result::Result<serde_json::Value, Failure> {
+        let path = format!("/v1/customers/{tenant}/subscriptions/{id}");
+        let r = self.call(reqwest::Method::GET, &path, Call::default(), &new_id()).await?;
+        r.json()
+            .await
+            .map_err(|e| Failure::Unavailable(format!("Partner Center answered {path} with what Seatbook cannot read: {e}"), None))
+    }
+
+    /// `PATCH` a subscription with its whole object and the etag it came with; `request_id` is
+    /// the change's own, the same on every try, so Microsoft never applies it twice.
+    pub async fn patch_subscription(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        object: &serde_json::Value,
+        etag: Option<&str>,
+        request_id: &str,
+    ) -> std::result::Result<Patched, Failure> {
+        let path = format!("/v1/customers/{tenant}/subscriptions/{id}");
+        let r =
+            self.call(reqwest::Method::PATCH, &path, Call { body: Some(object), if_match: etag, ..Call::default() }, request_id).await?;
+        if r.status() == reqwest::StatusCode::ACCEPTED {
+            let location = r.headers().get("Location").and_then(|v| v.to_str().ok()).map(str::to_string);
+            return Ok(Patched::Accepted(location));
+        }
+        let text = r.text().await.unwrap_or_default();
+        Ok(Patched::Done(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)))
     }
 
     /// Every item of a collection, page by page.
@@ -288,17 +338,67 @@ async fn backoff(attempt: u32) {
     sleep(Duration::from_secs((1u64 << attempt.saturating_sub(1).min(5)).min(30))).await;
 }
 
+fn unreachable_why(e: &reqwest::Error) -> String {
+    let why = if e.is_timeout() { "no answer in time".to_string() } else { e.to_string() };
+    format!("Partner Center could not be reached ({why})")
+}
+
 fn unreachable(what: &str, e: &reqwest::Error) -> Error {
     let why = if e.is_timeout() { "no answer in time".to_string() } else { e.to_string() };
     Error::unavailable(format!("{what} could not be reached ({why}); nothing was changed: try again when online"))
 }
 
+/// What a call may carry besides its method and path.
+#[derive(Default, Clone, Copy)]
+struct Call<'a> {
+    continuation: Option<&'a str>,
+    if_match: Option<&'a str>,
+    body: Option<&'a serde_json::Value>,
+}
+
+/// Microsoft's answer to a `PATCH`: done (the object as it now is), or accepted to be done later
+/// (`202`, with where to look).
+#[derive(Debug)]
+pub enum Patched {
+    Done(serde_json::Value),
+    Accepted(Option<String>),
+}
+
+/// Why a call did not succeed: Microsoft refused it (its HTTP status, code and description), or
+/// it could not be done now (offline, throttled for longer than we wait, failing on Microsoft's
+/// side; with how long Microsoft asks to wait), or the sign-in failed.
+#[derive(Debug)]
+pub enum Failure {
+    Refused { status: u16, code: String, description: String },
+    Unavailable(String, Option<Duration>),
+    SignIn(Error),
+}
+
+impl Failure {
+    /// As an error about `path`.
+    pub fn error(self, path: &str) -> Error {
+        match self {
+            Failure::Refused { status, code, description } => {
+                let what = match (code.is_empty(), description.is_empty()) {
+                    (false, false) => format!("{code}: {description}"),
+                    (false, true) => code,
+                    (true, false) => description,
+                    (true, true) => format!("HTTP {status}"),
+                };
+                Error::refused(format!("Partner Center refused {path} ({what})"))
+            }
+            Failure::Unavailable(why, _) => Error::unavailable(format!("{why}; nothing was changed: try again later")),
+            Failure::SignIn(e) => e,
+        }
+    }
+}
+
 /// Microsoft's refusal, with its code and description.
-async fn refusal(r: reqwest::Response, path: &str) -> Error {
-    let status = r.status();
+async fn refusal(r: reqwest::Response) -> Failure {
+    let status = r.status().as_u16();
     let body = r.text().await.unwrap_or_default();
     let e: Option<MsError> = serde_json::from_str(&body).ok();
-    let (code, text) = match e {
+    let (code, description) = match e {
         Some(e) => {
             let code = match e.code {
                 serde_json::Value::String(s) => s,
@@ -309,11 +409,5 @@ async fn refusal(r: reqwest::Response, path: &str) -> Error {
         }
         None => (String::new(), String::new()),
     };
-    let what = match (code.is_empty(), text.is_empty()) {
-        (false, false) => format!("{code}: {text}"),
-        (false, true) => code,
-        (true, false) => text,
-        (true, true) => status.to_string(),
-    };
-    Error::refused(format!("Partner Center refused {path} ({what})"))
+    Failure::Refused { status, code, description }
 }

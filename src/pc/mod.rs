@@ -3,6 +3,7 @@
 //! rows in, the differences out. `client` is the one place that talks to Microsoft.
 
 pub mod client;
+pub mod provision;
 
 use crate::catalogue::{BillingPlan, ProductKey, Term};
 use chrono::NaiveDate;

@@ -93,9 +93,18 @@ impl Store {
                 events.entry(e.subscription_id).or_default().push(e);
             }
         }
+        // A change not yet taken by Microsoft is not billed (nor what follows it), and one it
+        // refused never is.
+        let (waiting, refused) = self.pc_unbillable_events()?;
         for s in subs {
             if let Some(&i) = index.get(&s.customer_id) {
-                let evs = events.remove(&s.id).unwrap_or_default();
+                let mut evs = events.remove(&s.id).unwrap_or_default();
+                if !waiting.is_empty() || !refused.is_empty() {
+                    if let Some(cut) = evs.iter().position(|e| waiting.contains(&e.id)) {
+                        evs.truncate(cut);
+                    }
+                    evs.retain(|e| !refused.contains(&e.id));
+                }
                 customers[i].subscriptions.push(SubscriptionBook {
                     billed_through: billed_through.get(&s.id).copied(),
                     subscription: s,

@@ -34,7 +34,7 @@ pub use dashboard::{
     CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,
 };
 pub use mail::{Mailing, NewMessage, OutboxEntry, OutboxFilter};
-pub use pc::PcSettings;
+pub use pc::{NewOutgoing, PcOutboxEntry, PcSettings};
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
 pub use recon::{to_currency, ReconFile, ReconImport, ReconPlan, ReconRecord};
 pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};
@@ -407,9 +407,63 @@ impl Store {
         self.transact(|tx| f(tx).map(|v| (v, false)))
     }
 
+    /// Run `f`, several changes, as one transaction: all of them are kept, or none (a change and
+    /// the outbox entry that sends it to Microsoft). Each change inside is a savepoint.
+    pub fn atomically<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        if self.read_only() {
+            return Err(self.read_only_error());
+        }
+        self.conn.execute_batch("PRAGMA query_only = OFF")?;
+        let result = match self.conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => {
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+                let result = match result {
+                    Ok(r) => r,
+                    Err(panic) => {
+                        let _ = self.conn.execute_batch("ROLLBACK");
+                        let _ = self.conn.execute_batch("PRAGMA query_only = ON");
+                        std::panic::resume_unwind(panic)
+                    }
+                };
+                let end = if result.is_ok() { self.conn.execute_batch("COMMIT") } else { self.conn.execute_batch("ROLLBACK") };
+                match (result, end) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Err(e), _) => Err(e),
+                    (Ok(_), Err(e)) => {
+                        let _ = self.conn.execute_batch("ROLLBACK");
+                        Err(e.into())
+                    }
+                }
+            }
+            Err(e) => Err(e.into()),
+        };
+        self.conn.execute_batch("PRAGMA query_only = ON")?;
+        result
+    }
+
     fn transact<T>(&mut self, f: impl FnOnce(&Tx) -> Result<(T, bool)>) -> Result<T> {
         if self.read_only() {
             return Err(self.read_only_error());
+        }
+        if !self.conn.is_autocommit() {
+            // Inside `atomically`: a savepoint, released or rolled back; the outer transaction
+            // commits.
+            self.conn.execute_batch("SAVEPOINT change")?;
+            let result = f(&Tx { store: self });
+            return match result {
+                Ok((v, true)) => {
+                    self.conn.execute_batch("RELEASE change")?;
+                    Ok(v)
+                }
+                Ok((v, false)) => {
+                    self.conn.execute_batch("ROLLBACK TO change; RELEASE change")?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK TO change; RELEASE change");
+                    Err(e)
+                }
+            };
         }
         self.conn.execute_batch("PRAGMA query_only = OFF")?;
         // Should `f` panic (the app recovers from a panic and goes on), nothing it wrote stays

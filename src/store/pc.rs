@@ -85,3 +85,206 @@ impl Store {
         Ok((customers, subscriptions))
     }
 }
+
+/// One change in the Partner Center outbox (`pc outbox`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PcOutboxEntry {
+    pub id: i64,
+    pub action: String,
+    pub customer_id: i64,
+    pub subscription_id: i64,
+    pub tenant_id: String,
+    pub ms_subscription_id: String,
+    /// `waiting` (not yet answered), `accepted` (Microsoft took it and finishes it later),
+    /// `done`, `refused` (undone in the book).
+    pub state: String,
+    pub attempts: i64,
+    pub ms_request_id: String,
+    pub last_error: String,
+    /// Microsoft's code, when it refused.
+    pub ms_code: String,
+    /// What is asked of Microsoft, in words.
+    pub what: String,
+    pub created_at: String,
+    pub next_attempt_at: String,
+    pub finished_at: Option<String>,
+    /// What Microsoft answered, once it did.
+    pub answer: Option<crate::pc::provision::Answer>,
+    #[serde(skip)]
+    pub change: String,
+    #[serde(skip)]
+    pub event_id: i64,
+}
+
+/// A change to send, written with the change itself.
+#[derive(Debug, Clone)]
+pub struct NewOutgoing<'a> {
+    pub action: crate::pc::provision::Action,
+    pub before: &'a crate::subscription::Subscription,
+    pub change: crate::pc::provision::Change,
+    pub tenant_id: String,
+    pub ms_request_id: String,
+    pub created_at: &'a str,
+}
+
+const OUTBOX_COLUMNS: &str = "id, action, customer_id, subscription_id, tenant_id, ms_subscription_id, state, attempts, ms_request_id,
+    last_error, ms_code, change, created_at, next_attempt_at, finished_at, answer, event_id";
+
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PcOutboxEntry> {
+    let change: String = r.get(11)?;
+    let answer: String = r.get(15)?;
+    Ok(PcOutboxEntry {
+        id: r.get(0)?,
+        action: r.get(1)?,
+        customer_id: r.get(2)?,
+        subscription_id: r.get(3)?,
+        tenant_id: r.get(4)?,
+        ms_subscription_id: r.get(5)?,
+        state: r.get(6)?,
+        attempts: r.get(7)?,
+        ms_request_id: r.get(8)?,
+        last_error: r.get(9)?,
+        ms_code: r.get(10)?,
+        what: crate::pc::provision::Change::decode(&change).map(|c| c.describe()).unwrap_or_default(),
+        change,
+        created_at: r.get(12)?,
+        next_attempt_at: r.get(13)?,
+        finished_at: r.get(14)?,
+        answer: crate::pc::provision::Answer::decode(&answer),
+        event_id: r.get(16)?,
+    })
+}
+
+impl Store {
+    /// Write a change's outbox entry: call inside the transaction that made the change (its
+    /// event is the subscription's latest).
+    pub fn enqueue_pc_change(&mut self, out: &NewOutgoing<'_>) -> Result<i64> {
+        self.write(|s| {
+            let sub = out.before;
+            let event_id: i64 =
+                s.conn.query_row("SELECT max(id) FROM subscription_events WHERE subscription_id = ?1", [sub.id], |r| r.get(0))?;
+            s.conn.execute(
+                "INSERT INTO pc_outbox (action, customer_id, subscription_id, tenant_id, ms_subscription_id, event_id, change, before,
+                    ms_request_id, state, created_at, next_attempt_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'waiting', ?10, ?10)",
+                params![
+                    out.action.as_str(),
+                    sub.customer_id,
+                    sub.id,
+                    out.tenant_id,
+                    sub.ms_subscription_id,
+                    event_id,
+                    out.change.encode(),
+                    crate::pc::provision::Before::of(sub).encode(),
+                    out.ms_request_id,
+                    out.created_at
+                ],
+            )?;
+            Ok(s.conn.last_insert_rowid())
+        })
+    }
+
+    /// The outbox: with `open_only`, what still waits for Microsoft (waiting or accepted), in
+    /// the order it is sent; else every entry, the latest first.
+    pub fn pc_outbox(&self, open_only: bool) -> Result<Vec<PcOutboxEntry>> {
+        let sql = if open_only {
+            format!("SELECT {OUTBOX_COLUMNS} FROM pc_outbox WHERE state IN ('waiting', 'accepted') ORDER BY id")
+        } else {
+            format!("SELECT {OUTBOX_COLUMNS} FROM pc_outbox ORDER BY id DESC")
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], outbox_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A subscription's changes Microsoft has not finished.
+    pub fn pc_open_entries(&self, subscription_id: i64) -> Result<Vec<PcOutboxEntry>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM pc_outbox WHERE subscription_id = ?1 AND state IN ('waiting', 'accepted') ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([subscription_id], outbox_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn pc_outbox_entry(&self, id: i64) -> Result<PcOutboxEntry> {
+        self.conn
+            .query_row(&format!("SELECT {OUTBOX_COLUMNS} FROM pc_outbox WHERE id = ?1"), [id], outbox_row)
+            .optional()?
+            .ok_or_else(|| crate::Error::not_found(format!("outbox entry {id} does not exist")))
+    }
+
+    /// Subscriptions with a change Microsoft has not yet taken (shown as pending).
+    pub fn pc_pending_subscriptions(&self) -> Result<std::collections::HashSet<i64>> {
+        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT subscription_id FROM pc_outbox WHERE state = 'waiting'")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// A try that did not reach an answer: counted, with why, and when to try again.
+    pub fn pc_outbox_not_sent(&mut self, id: i64, why: &str, next_attempt_at: &str) -> Result<()> {
+        self.write(|s| {
+            s.conn.execute(
+                "UPDATE pc_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1 AND state = 'waiting'",
+                params![id, why, next_attempt_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Microsoft took the change: `done` (with its answer), or `accepted` to finish later.
+    pub fn pc_outbox_answered(&mut self, id: i64, done: bool, answer: Option<&crate::pc::provision::Answer>, at: &str) -> Result<()> {
+        self.write(|s| {
+            s.conn.execute(
+                "UPDATE pc_outbox SET state = ?2, attempts = attempts + (state = 'waiting'), last_error = '',
+                    answer = coalesce(?3, answer), finished_at = CASE WHEN ?2 = 'done' THEN ?4 END
+                 WHERE id = ?1",
+                params![id, if done { "done" } else { "accepted" }, answer.map(|a| a.encode()), at],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Microsoft refused the change: the entry says why, and the subscription is put back as it
+    /// was before the change, by an event the history shows; one transaction.
+    pub fn pc_outbox_refused(&mut self, id: i64, code: &str, description: &str, at: &str) -> Result<crate::subscription::Subscription> {
+        let entry = self.pc_outbox_entry(id)?;
+        let before: String = self.conn.query_row("SELECT before FROM pc_outbox WHERE id = ?1", [id], |r| r.get(0))?;
+        let before = crate::pc::provision::Before::decode(&before)?;
+        self.write(|s| {
+            let mut sub = s.subscription(entry.subscription_id)?;
+            let effective = s.event_effective(entry.event_id)?;
+            before.restore(&mut sub)?;
+            let why = if code.is_empty() { description.to_string() } else { format!("{code}: {description}") };
+            let what = format!("Microsoft refused {} ({why}); the subscription is as it was before", entry.what);
+            s.record(&sub, crate::subscription::EventKind::RefusedByMicrosoft, effective, at, 0, what)?;
+            let undo = s.conn.last_insert_rowid();
+            s.conn.execute(
+                "UPDATE pc_outbox SET state = 'refused', attempts = attempts + 1, ms_code = ?2, last_error = ?3, finished_at = ?4,
+                    undo_event_id = ?5 WHERE id = ?1",
+                params![id, code, description, at, undo],
+            )?;
+            Ok(sub)
+        })
+    }
+
+    fn event_effective(&self, event_id: i64) -> Result<chrono::NaiveDate> {
+        let d: String = self.conn.query_row("SELECT effective FROM subscription_events WHERE id = ?1", [event_id], |r| r.get(0))?;
+        crate::dates::parse_date(&d, "effective")
+    }
+
+    /// Events billing leaves out: changes waiting for Microsoft (with what follows them) and
+    /// changes Microsoft refused.
+    pub(crate) fn pc_unbillable_events(&self) -> Result<(std::collections::HashSet<i64>, std::collections::HashSet<i64>)> {
+        let mut stmt = self.conn.prepare("SELECT event_id, state FROM pc_outbox WHERE state IN ('waiting', 'refused')")?;
+        let (mut waiting, mut refused) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+            let (id, state) = row?;
+            if state == "waiting" {
+                waiting.insert(id);
+            } else {
+                refused.insert(id);
+            }
+        }
+        Ok((waiting, refused))
+    }
+}

@@ -922,4 +922,43 @@ CREATE TABLE pc_settings (
     last_sync TEXT
 ) STRICT;
 "#,
+    // 17: the Partner Center outbox. Each change to a linked subscription is written with an
+    // entry saying what to ask of Microsoft (`change`: the values to set on Microsoft's whole
+    // subscription object), what the subscription was before (`before`, to undo it should
+    // Microsoft refuse), the event that made it, and the `MS-RequestId` every try reuses.
+    r#"
+CREATE TABLE pc_outbox (
+    id INTEGER PRIMARY KEY,
+    action TEXT NOT NULL CHECK (action IN ('seats', 'suspend', 'reactivate', 'cancel', 'auto_renew', 'schedule')),
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
+    tenant_id TEXT NOT NULL,
+    ms_subscription_id TEXT NOT NULL,
+    event_id INTEGER NOT NULL UNIQUE REFERENCES subscription_events (id),
+    change TEXT NOT NULL,
+    before TEXT NOT NULL,
+    ms_request_id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'accepted', 'done', 'refused')),
+    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    last_error TEXT NOT NULL DEFAULT '',
+    ms_code TEXT NOT NULL DEFAULT '',
+    answer TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    finished_at TEXT,
+    undo_event_id INTEGER REFERENCES subscription_events (id)
+) STRICT;
+CREATE INDEX pc_outbox_open ON pc_outbox (state, subscription_id, id);
+
+-- What was asked of Microsoft is kept as it was written: only its state moves on, and a
+-- finished entry stays finished.
+CREATE TRIGGER pc_outbox_kept BEFORE UPDATE OF action, customer_id, subscription_id, tenant_id, ms_subscription_id,
+    event_id, change, before, ms_request_id, created_at ON pc_outbox
+BEGIN SELECT RAISE(ABORT, 'a change in the Partner Center outbox is kept as it was written'); END;
+CREATE TRIGGER pc_outbox_finished BEFORE UPDATE OF state ON pc_outbox
+    WHEN OLD.state IN ('done', 'refused')
+BEGIN SELECT RAISE(ABORT, 'a change Microsoft answered stays as it was answered'); END;
+CREATE TRIGGER pc_outbox_no_delete BEFORE DELETE ON pc_outbox
+BEGIN SELECT RAISE(ABORT, 'a change in the Partner Center outbox is kept as it was written'); END;
+"#,
 ];

@@ -55,6 +55,8 @@ pub struct SubscriptionView {
     /// The day the next term starts, if it will renew.
     pub renews_on: Option<NaiveDate>,
     pub history: Vec<Event>,
+    /// Changes sent to Microsoft that it has not finished (waiting or accepted).
+    pub pending_at_microsoft: Vec<super::PcOutboxEntry>,
 }
 
 pub(super) fn money(d: Decimal, c: crate::money::Currency) -> String {
@@ -378,6 +380,7 @@ impl Store {
             renews_on: (live && sub.auto_renew).then_some(add_days(sub.term_end, 1)),
             seat_batches: batches,
             history,
+            pending_at_microsoft: self.pc_open_entries(sub.id)?,
             subscription: sub,
         })
     }

@@ -24,11 +24,21 @@ struct Simulator {
 
 impl Simulator {
     fn start(state: &Value) -> Simulator {
+        Simulator::start_on(state, None)
+    }
+
+    /// On a given port: Microsoft back after an outage, with the state it had.
+    fn start_on(state: &Value, port: Option<u16>) -> Simulator {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("state.json");
         std::fs::write(&file, state.to_string()).unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pc/simulator.py");
-        let mut child = Command::new("python3").arg(script).arg(&file).stdout(Stdio::piped()).spawn().expect("python3 runs the simulator");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script).arg(&file);
+        if let Some(p) = port {
+            cmd.arg(p.to_string());
+        }
+        let mut child = cmd.stdout(Stdio::piped()).spawn().expect("python3 runs the simulator");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let port = line.trim().strip_prefix("READY ").unwrap_or_else(|| panic!("the simulator said {line:?}")).parse().unwrap();
@@ -39,14 +49,34 @@ impl Simulator {
         format!("http://127.0.0.1:{}/{prefix}", self.port)
     }
 
-    /// Every request the simulator answered, in order.
-    fn log(&self) -> Vec<Value> {
+    fn request(&self, method: &str, path: &str, body: &str) -> Value {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        s.write_all(b"GET /_log HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+        let head = format!("{method} {path} HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n\r\n", body.len());
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body.as_bytes()).unwrap();
         let mut answer = String::new();
         s.read_to_string(&mut answer).unwrap();
-        let body = answer.split_once("\r\n\r\n").unwrap().1;
-        serde_json::from_str::<Value>(body).unwrap().as_array().unwrap().clone()
+        serde_json::from_str(answer.split_once("\r\n\r\n").unwrap().1).unwrap()
+    }
+
+    /// Every request the simulator answered, in order.
+    fn log(&self) -> Vec<Value> {
+        self.request("GET", "/_log", "").as_array().unwrap().clone()
+    }
+
+    /// Change what Microsoft has or does (the keys given replace the state's).
+    fn set(&self, state: Value) {
+        self.request("POST", "/_state", &state.to_string());
+    }
+
+    /// A subscription as Microsoft now has it, with how many changes it applied to it.
+    fn subscription(&self, id: &str) -> Value {
+        self.request("GET", &format!("/_subscription/{id}"), "")
+    }
+
+    /// Everything Microsoft has, to start it again after an outage.
+    fn state(&self) -> Value {
+        self.request("GET", "/_state", "")
     }
 }
 
@@ -320,4 +350,220 @@ fn server_errors_are_retried_and_an_unreachable_partner_center_changes_nothing()
     let e: Value = serde_json::from_slice(&o.stderr).unwrap();
     assert!(e["message"].as_str().unwrap().contains("could not be reached"), "{e}");
     assert_eq!(ok(&db.path, &["--json", "subscription", "list"]).trim(), "[]");
+}
+
+const S1: &str = "c0000000-0000-4000-8000-000000000011";
+const S2: &str = "c0000000-0000-4000-8000-000000000012";
+
+/// Contoso with two subscriptions at Microsoft: S1 (P1Y monthly from 3 November, Microsoft's
+/// cancellation window long closed) and S2 (P1M from 30 November, still cancellable).
+fn provisioning_state() -> Value {
+    json!({
+        "tenant": TENANT, "client_id": CLIENT, "client_secret": SECRET, "page_size": 10,
+        "customers": [
+            {"id": CONTOSO, "domain": "contoso.onmicrosoft.com", "name": "Contoso Ltd", "subscriptions": [
+                {"id": S1, "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971", "quantity": 5, "termDuration": "P1Y",
+                 "billingCycle": "monthly", "effectiveStartDate": "2026-11-03", "commitmentEndDate": "2027-11-02",
+                 "cancellationAllowedUntilDate": "2000-01-01T00:00:00Z"},
+                {"id": S2, "offerId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971", "quantity": 2, "termDuration": "P1M",
+                 "billingCycle": "monthly", "effectiveStartDate": "2026-11-30", "commitmentEndDate": "2026-12-29",
+                 "cancellationAllowedUntilDate": "2999-01-01T00:00:00Z"}]}
+        ]
+    })
+}
+
+/// `seatbook --json ARGS` against the simulator; the failure's JSON and exit status when it fails.
+fn pc_run(db: &Path, sim: &Simulator, args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let o = run(db, sim, &all, Some(SECRET), "");
+    let text = if o.status.success() { o.stdout.clone() } else { o.stderr.clone() };
+    (o.status.code(), serde_json::from_slice(&text).unwrap_or_else(|e| panic!("{args:?} answered no JSON ({e}): {}", stderr(&o))))
+}
+
+fn changes_at_microsoft(sim: &Simulator) -> Vec<Value> {
+    sim.log().into_iter().filter(|r| r["method"] == "PATCH" || r["path"].as_str().unwrap().contains("/subscriptions/")).collect()
+}
+
+/// The descriptions of the lines of Contoso's December invoice, previewed.
+fn december(db: &Path) -> Vec<String> {
+    let p = json(db, &["bill", "--month", "2026-12", "--preview", "--date", "2026-12-31"]);
+    p["invoices"][0]["lines"].as_array().unwrap().iter().map(|l| l["description"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn changes_to_linked_subscriptions_go_to_microsoft_through_the_outbox() {
+    let db = TestDb::new();
+    book(&db.path);
+    let sim = Simulator::start(&provisioning_state());
+    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
+    let subs = json(&db.path, &["subscription", "list"]);
+    assert_eq!(subs[0]["ms_subscription_id"], S1, "{subs}");
+    assert_eq!(subs[0]["bill_from"], "2026-12-03", "{subs}");
+
+    // Seats added: Microsoft gets the whole object it just gave, with its etag; its answer is kept.
+    let (code, added) = pc_run(&db.path, &sim, &["subscription", "quantity", "1", "--quantity", "8", "--on", "2026-12-03"]);
+    assert_eq!(code, Some(0), "{added}");
+    assert_eq!((added["quantity"].as_u64(), added["pending"].as_bool()), (Some(8), Some(false)), "{added}");
+    assert_eq!(added["microsoft"]["state"], "done", "{added}");
+    assert_eq!(added["microsoft"]["answer"]["quantity"], 8, "{added}");
+    assert_eq!(added["microsoft"]["answer"]["refundable_quantity"], 3, "Microsoft's word on the seats it would take back: {added}");
+    let at_ms = sim.subscription(S1);
+    assert_eq!(
+        (at_ms["quantity"].as_u64(), at_ms["autoRenewEnabled"].as_bool(), at_ms["applied"].as_u64()),
+        (Some(8), Some(true), Some(1))
+    );
+    let calls = changes_at_microsoft(&sim);
+    let (get, patch) = (&calls[calls.len() - 2], &calls[calls.len() - 1]);
+    assert_eq!((get["method"].as_str(), get["status"].as_u64()), (Some("GET"), Some(200)));
+    assert_eq!((patch["method"].as_str(), patch["status"].as_u64()), (Some("PATCH"), Some(200)));
+    assert_eq!(patch["path"], format!("/pc/v1/customers/{CONTOSO}/subscriptions/{S1}"));
+    assert!(patch["if_match"].as_str().is_some_and(|e| !e.is_empty()), "{patch}");
+    assert_eq!(patch["request_id"], added["microsoft"]["ms_request_id"]);
+
+    // Someone changes it in Partner Center between our read and our write: Microsoft says the
+    // etag is stale (2055); Seatbook reads it again and sends again, the same request.
+    sim.set(json!({"concurrent_changes": 1}));
+    let (code, again) = pc_run(&db.path, &sim, &["subscription", "quantity", "1", "--quantity", "9", "--on", "2026-12-03"]);
+    assert_eq!((code, again["microsoft"]["state"].as_str()), (Some(0), Some("done")), "{again}");
+    let calls = changes_at_microsoft(&sim);
+    let tail: Vec<(String, u64)> =
+        calls[calls.len() - 4..].iter().map(|r| (r["method"].as_str().unwrap().to_string(), r["status"].as_u64().unwrap())).collect();
+    assert_eq!(tail, [("GET".into(), 200), ("PATCH".into(), 400), ("GET".into(), 200), ("PATCH".into(), 200)]);
+    assert_eq!(calls[calls.len() - 3]["request_id"], calls[calls.len() - 1]["request_id"]);
+    assert_ne!(calls[calls.len() - 3]["if_match"], calls[calls.len() - 1]["if_match"]);
+    assert_eq!(sim.subscription(S1)["quantity"], 9);
+
+    // Microsoft refuses a decrease its window no longer allows (its clock is ahead of the
+    // book's): exit 2 with its code, and the book put back as it was, visibly.
+    sim.set(json!({"clock_offset_days": 8}));
+    let (code, refused) = pc_run(&db.path, &sim, &["subscription", "quantity", "1", "--quantity", "6", "--on", "2026-12-03"]);
+    assert_eq!(code, Some(2), "{refused}");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains("900214") && message.contains("window for reducing seats"), "{message}");
+    let view = json(&db.path, &["subscription", "show", "1"]);
+    assert_eq!(view["subscription"]["quantity"], 9, "{view}");
+    let last = view["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "refused-by-microsoft", "{last}");
+    assert_eq!((last["quantity"].as_u64(), last["effective"].as_str()), (Some(9), Some("2026-12-03")));
+    assert!(last["description"].as_str().unwrap().contains("900214"), "{last}");
+    assert_eq!(sim.subscription(S1)["quantity"], 9);
+    let outbox = run_json(&db.path, &sim, &["pc", "outbox"], Some(SECRET));
+    assert_eq!(
+        (outbox[0]["state"].as_str(), outbox[0]["ms_code"].as_str(), outbox[0]["action"].as_str()),
+        (Some("refused"), Some("900214"), Some("seats"))
+    );
+    // The refused change and its undoing bill nothing: December has the licence and the +3, +1.
+    sim.set(json!({"clock_offset_days": 0}));
+    let lines = december(&db.path);
+    assert_eq!(lines.iter().filter(|l| l.contains("seats")).count(), 2, "{lines:?}");
+
+    // Offline: the change is kept, pending, and not billed until Microsoft takes it.
+    let (port, saved) = (sim.port, sim.state());
+    drop(sim);
+    let offline = Simulator { child: Command::new("true").spawn().unwrap(), port, _dir: tempfile::tempdir().unwrap() };
+    let (code, pending) = pc_run(&db.path, &offline, &["subscription", "quantity", "1", "--quantity", "10", "--on", "2026-12-04"]);
+    assert_eq!((code, pending["pending"].as_bool(), pending["quantity"].as_u64()), (Some(0), Some(true), Some(10)), "{pending}");
+    assert_eq!((pending["microsoft"]["state"].as_str(), pending["microsoft"]["attempts"].as_u64()), (Some("waiting"), Some(1)));
+    assert!(pending["microsoft"]["last_error"].as_str().unwrap().contains("could not be reached"), "{pending}");
+    let text = ok(&db.path, &["subscription", "show", "1"]);
+    assert!(text.contains("Pending at Microsoft") && text.contains("10 seats"), "{text}");
+    let lines = december(&db.path);
+    assert!(!lines.iter().any(|l| l.contains("+1 seats, 4 Dec 2026")), "a pending change is not billed: {lines:?}");
+    drop(offline);
+
+    // Back online: sent with the same request id, and billed.
+    let sim = Simulator::start_on(&saved, Some(port));
+    let sent = run_json(&db.path, &sim, &["pc", "outbox", "--retry"], Some(SECRET));
+    assert_eq!(
+        (sent[0]["state"].as_str(), sent[0]["ms_request_id"].as_str()),
+        (Some("done"), pending["microsoft"]["ms_request_id"].as_str())
+    );
+    assert_eq!(sim.subscription(S1)["quantity"], 10);
+    let lines = december(&db.path);
+    assert!(lines.iter().any(|l| l.contains("+1 seats, 4 Dec 2026–2 Jan 2027")), "{lines:?}");
+
+    // The connection drops after Microsoft applied the change: the retry, with the same
+    // request id, is answered as before and changes nothing more.
+    sim.set(json!({"drop_after_apply": 1}));
+    let before = sim.subscription(S1)["applied"].as_u64().unwrap();
+    let (code, off) = pc_run(&db.path, &sim, &["subscription", "auto-renew", "1", "off"]);
+    assert_eq!((code, off["microsoft"]["state"].as_str()), (Some(0), Some("done")), "{off}");
+    let at_ms = sim.subscription(S1);
+    assert_eq!((at_ms["autoRenewEnabled"].as_bool(), at_ms["applied"].as_u64()), (Some(false), Some(before + 1)), "applied once");
+    let patches: Vec<Value> = sim.log().into_iter().filter(|r| r["method"] == "PATCH").collect();
+    let n = patches.len();
+    assert_eq!(patches[n - 2]["dropped"], true, "{patches:?}");
+    assert_eq!(patches[n - 1]["replayed"], true, "{patches:?}");
+    assert_eq!(patches[n - 2]["request_id"], patches[n - 1]["request_id"]);
+
+    // Accepted (202): done once Microsoft's subscription shows it.
+    sim.set(json!({"patch_accepted": 1}));
+    let (_, suspended) = pc_run(&db.path, &sim, &["subscription", "suspend", "1", "--on", "2026-12-05"]);
+    assert_eq!((suspended["pending"].as_bool(), suspended["microsoft"]["state"].as_str()), (Some(false), Some("accepted")), "{suspended}");
+    let finished = run_json(&db.path, &sim, &["pc", "outbox", "--retry"], Some(SECRET));
+    assert_eq!(finished[0]["state"], "done", "{finished}");
+    assert_eq!(sim.subscription(S1)["status"], "suspended");
+
+    let (_, back) = pc_run(&db.path, &sim, &["subscription", "reactivate", "1", "--on", "2026-12-05"]);
+    assert_eq!(back["microsoft"]["state"], "done", "{back}");
+    assert_eq!(sim.subscription(S1)["status"], "active");
+    let (_, auto) = pc_run(&db.path, &sim, &["subscription", "auto-renew", "1", "on"]);
+    assert_eq!(auto["microsoft"]["state"], "done", "{auto}");
+    let (_, scheduled) = pc_run(&db.path, &sim, &["subscription", "schedule", "1", "--quantity", "4"]);
+    assert_eq!(scheduled["microsoft"]["state"], "done", "{scheduled}");
+    let next = sim.subscription(S1)["scheduledNextTermInstructions"].clone();
+    assert_eq!(next["quantity"], 4, "{next}");
+    assert_eq!(
+        next["product"],
+        json!({"productId": "CFQ7TTC0LH18", "skuId": "0001", "availabilityId": "CFQ7TTC0K971", "termDuration": "P1Y", "billingCycle": "Monthly"})
+    );
+    assert_eq!(sim.subscription(S1)["autoRenewEnabled"], true);
+    let (_, cancelled) = pc_run(&db.path, &sim, &["subscription", "cancel", "2", "--on", "2026-12-03"]);
+    assert_eq!((cancelled["status"].as_str(), cancelled["microsoft"]["state"].as_str()), (Some("cancelled"), Some("done")), "{cancelled}");
+    assert_eq!(sim.subscription(S2)["status"], "deleted");
+
+    // Kept in the book only.
+    let (_, local) = pc_run(&db.path, &sim, &["subscription", "quantity", "1", "--quantity", "11", "--on", "2026-12-05", "--no-provision"]);
+    assert_eq!((local["quantity"].as_u64(), local["microsoft"].is_null()), (Some(11), true), "{local}");
+    assert_eq!(sim.subscription(S1)["quantity"], 10);
+
+    // Killed while Microsoft was applying the change: the entry is still there, and sending it
+    // again does not apply it twice.
+    sim.set(json!({"slow_seconds": 3}));
+    let applied = sim.subscription(S1)["applied"].as_u64().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seatbook"));
+    cmd.arg("--db").arg(&db.path).args(["subscription", "quantity", "1", "--quantity", "12", "--on", "2026-12-06"]);
+    cmd.env("SEATBOOK_TODAY", "2026-12-02")
+        .env("SEATBOOK_PARTNER_CENTER_URL", sim.url("pc"))
+        .env("SEATBOOK_LOGIN_URL", sim.url("login"))
+        .env("SEATBOOK_PC_CLIENT_SECRET", SECRET)
+        .env_remove("SEATBOOK_DB");
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(4500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Microsoft finishes what it was given.
+    for _ in 0..100 {
+        if sim.subscription(S1)["quantity"] == 12 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(sim.subscription(S1)["quantity"], 12);
+    sim.set(json!({"slow_seconds": 0}));
+    let waiting = run_json(&db.path, &sim, &["pc", "outbox"], Some(SECRET));
+    assert_eq!(
+        (waiting[0]["state"].as_str(), waiting[0]["what"].as_str()),
+        (Some("waiting"), Some("12 seats")),
+        "no entry lost: {waiting}"
+    );
+    let sent = run_json(&db.path, &sim, &["pc", "outbox", "--retry"], Some(SECRET));
+    assert_eq!(sent[0]["state"], "done", "{sent}");
+    assert_eq!(sim.subscription(S1)["applied"].as_u64(), Some(applied + 1), "sent once");
+    assert_eq!(json(&db.path, &["subscription", "show", "1"])["subscription"]["quantity"], 12);
+
+    // Nothing of the secret anywhere in the book.
+    assert!(!file_holds(&db.path, SECRET));
 }

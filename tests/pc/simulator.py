@@ -8,7 +8,7 @@ MS-ContinuationToken in `links.next.headers`, a customer's subscriptions, Micros
 bodies, 429 with Retry-After (and its own body), server errors. Every request is logged and can
 be read back at GET /_log.
 
-    tests/pc/simulator.py STATE.json      # prints "READY <port>" when it listens
+    tests/pc/simulator.py STATE.json [PORT]   # prints "READY <port>" when it listens
 
 STATE.json:
     {"tenant": "...", "client_id": "...", "client_secret": "...",
@@ -22,11 +22,37 @@ STATE.json:
                                        "effectiveStartDate": "2026-03-01", "commitmentEndDate": "2027-02-28",
                                        "status": "active", "autoRenewEnabled": true, ...}]}]}
 
+Changes (DOMAIN §8): GET one subscription (with `attributes.etag`); PATCH it with the whole
+object and `If-Match: <etag>` (a stale or missing etag answers 400 with Microsoft's code 2055).
+Microsoft's rules as it applies them: seats can be reduced only by what is still refundable
+(seats added within 168 hours: 400 900214 otherwise), a subscription cancelled (`status:
+deleted`) only until its `cancellationAllowedUntilDate` (400 900213), and nothing changed on a
+subscription that is not active or suspended. Each applied PATCH is remembered by its
+`MS-RequestId`: a retry with the same id gets the first answer again and changes nothing.
+
+More keys in STATE.json (and POST /_state):
+     "clock_offset_days": 0,               # Microsoft's clock ahead of the real one (windows pass)
+     "patch_accepted": 0,                  # the next N PATCHes answer 202 Accepted + Location,
+                                           #   the change showing on a later GET
+     "drop_after_apply": 0,                # the next N PATCHes are applied, then the connection
+                                           #   is closed without an answer
+     "slow_seconds": 0,                    # every Partner Center answer waits this long first
+     "concurrent_changes": 0,              # the next N reads of one subscription are followed by
+                                           #   someone else's change to it (its etag moves on)
+Per subscription: "refundable": [{"quantity": 2, "until": EPOCH}], "cancellationAllowedUntilDate".
+GET /_state answers the whole state (with the MS-RequestIds applied, "_applied"): a simulator
+started again from it on the same port is Microsoft back online after an outage.
+GET /_subscription/{id} answers a subscription as Microsoft now has it, and how many times a
+change was applied to it ("applied").
+
 Paths: the sign-in under /login/{tenant}/oauth2/token, Partner Center under /pc/v1/...; the tests
 read the log at GET /_log and change the state with POST /_state (the keys given replace them).
 """
+import base64
+import datetime
 import json
 import secrets
+import time
 import sys
 import threading
 import urllib.parse
@@ -37,6 +63,33 @@ LOG = []
 TOKENS = set()
 LOCK = threading.RLock()
 CONTINUATIONS = {}
+APPLIED = {}  # MS-RequestId -> (status, body, headers) of a PATCH that was applied
+
+
+def now():
+    return time.time() + STATE.get("clock_offset_days", 0) * 86400
+
+
+def iso(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def find_subscription(customer_id, sub_id):
+    for c in STATE.get("customers", []):
+        if c["id"].lower() == customer_id.lower():
+            for s in c.get("subscriptions", []):
+                if s["id"].lower() == sub_id.lower():
+                    return c, s
+            return c, None
+    return None, None
+
+
+def etag_of(s):
+    return base64.b64encode(json.dumps({"id": s["id"], "version": s.get("version", 1)}).encode()).decode()
+
+
+def refundable_now(s):
+    return [r for r in s.get("refundable", []) if r["until"] > now()]
 
 
 def customer_json(c):
@@ -92,10 +145,33 @@ def subscription_json(customer, s):
             "self": {"uri": f"/customers/{customer['id']}/subscriptions/{s['id']}", "method": "GET", "headers": []},
         },
         "publisherName": "Microsoft Corporation",
-        "refundableQuantity": {"totalQuantity": 0, "details": []},
+        "refundableQuantity": {
+            "totalQuantity": sum(r["quantity"] for r in refundable_now(s)),
+            "details": [{"quantity": r["quantity"], "allowedUntilDateTime": iso(r["until"])} for r in refundable_now(s)],
+        },
+        "cancellationAllowedUntilDate": s.get("cancellationAllowedUntilDate", start + "T00:00:00Z"),
+        "scheduledNextTermInstructions": s.get("scheduledNextTermInstructions"),
         "orderId": "34b37d7340cc",
-        "attributes": {"objectType": "Subscription"},
+        "attributes": {"etag": etag_of(s), "objectType": "Subscription"},
     }
+
+
+def apply_change(sub, change):
+    sub["quantity"] = change["quantity"]
+    sub["status"] = change["status"]
+    sub["autoRenewEnabled"] = change["autoRenewEnabled"]
+    if change.get("scheduledNextTermInstructions") is not None:
+        sub["scheduledNextTermInstructions"] = change["scheduledNextTermInstructions"]
+    sub["version"] = sub.get("version", 1) + 1
+    sub["applied"] = sub.get("applied", 0) + 1
+
+
+def settle():
+    """Changes Microsoft accepted (202) are done by the next read."""
+    for c in STATE.get("customers", []):
+        for sub in c.get("subscriptions", []):
+            if "accepted" in sub:
+                apply_change(sub, sub.pop("accepted"))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -115,6 +191,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
+        replayed, self.replayed = getattr(self, "replayed", False), False
         with LOCK:
             LOG.append(
                 {
@@ -125,6 +202,8 @@ class Handler(BaseHTTPRequestHandler):
                     "correlation_id": self.headers.get("MS-CorrelationId"),
                     "continuation": self.headers.get("MS-ContinuationToken"),
                     "authorization": (self.headers.get("Authorization") or "").split(" ")[0],
+                    "if_match": self.headers.get("If-Match"),
+                    "replayed": replayed,
                     "time": __import__("time").time(),
                 }
             )
@@ -140,11 +219,34 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 log = list(LOG)
             return self.answer(200, log)
+        if url.path == "/_state":
+            with LOCK:
+                return self.answer(200, dict(STATE, _applied={k: list(v) for k, v in APPLIED.items()}))
+        if url.path.startswith("/_subscription/"):
+            with LOCK:
+                settle()
+                for c in STATE.get("customers", []):
+                    for sub in c.get("subscriptions", []):
+                        if sub["id"].lower() == url.path.rsplit("/", 1)[1].lower():
+                            return self.answer(200, dict(subscription_json(c, sub), applied=sub.get("applied", 0)))
+            return self.error(404, 20003, "not found")
         if not url.path.startswith("/pc/"):
             return self.error(404, 404, "Not found")
+        if not self.gate():
+            return
+        parts = url.path[len("/pc"):].strip("/").split("/")
+        customers = STATE.get("customers", [])
+        return self.get_pc(url, query, parts, customers)
+
+    def gate(self):
+        """Authorisation, slowness, throttling and server errors, as for every Partner Center call;
+        False when it answered already."""
         auth = self.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] not in TOKENS:
-            return self.error(401, 401, "Unauthorized: the token is missing or not valid")
+            self.error(401, 401, "Unauthorized: the token is missing or not valid")
+            return False
+        if STATE.get("slow_seconds", 0):
+            time.sleep(STATE["slow_seconds"])
         with LOCK:
             if STATE.get("throttle", 0) > 0:
                 STATE["throttle"] -= 1
@@ -159,11 +261,14 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 failing = False
         if throttled:
-            return self.answer(429, body, {"Retry-After": str(wait)})
+            self.answer(429, body, {"Retry-After": str(wait)})
+            return False
         if failing:
-            return self.error(500, 500, "Internal server error")
-        parts = url.path[len("/pc"):].strip("/").split("/")
-        customers = STATE.get("customers", [])
+            self.error(500, 500, "Internal server error")
+            return False
+        return True
+
+    def get_pc(self, url, query, parts, customers):
         if parts == ["v1", "customers"]:
             size = STATE.get("page_size", 100)
             if query.get("seekOperation", [""])[0].lower() == "next":
@@ -190,6 +295,19 @@ class Handler(BaseHTTPRequestHandler):
                 200,
                 {"totalCount": len(page), "items": [customer_json(c) for c in page], "links": links, "attributes": {"objectType": "Collection"}},
             )
+        if len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3] == "subscriptions":
+            with LOCK:
+                settle()
+                c, sub = find_subscription(parts[2], parts[4])
+                if sub is None:
+                    return self.error(404, 20003, "Subscription with ID %s not found." % parts[4])
+                answer = subscription_json(c, sub)
+                if STATE.get("concurrent_changes", 0) > 0:
+                    # Someone changes it in Partner Center right after this read.
+                    STATE["concurrent_changes"] -= 1
+                    sub["friendlyName"] = "Renamed in Partner Center"
+                    sub["version"] = sub.get("version", 1) + 1
+                return self.answer(200, answer)
         if len(parts) == 4 and parts[:2] == ["v1", "customers"] and parts[3] == "subscriptions":
             c = next((c for c in customers if c["id"].lower() == parts[2].lower()), None)
             if c is None:
@@ -197,6 +315,81 @@ class Handler(BaseHTTPRequestHandler):
             items = [subscription_json(c, s) for s in c.get("subscriptions", [])]
             return self.answer(200, {"totalCount": len(items), "items": items, "attributes": {"objectType": "Collection"}})
         return self.error(404, 404, "Not found")
+
+    def do_PATCH(self):
+        url = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length).decode()
+        if not url.path.startswith("/pc/"):
+            return self.error(404, 404, "Not found")
+        if not self.gate():
+            return
+        parts = url.path[len("/pc"):].strip("/").split("/")
+        if not (len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3] == "subscriptions"):
+            return self.error(404, 404, "Not found")
+        request_id = self.headers.get("MS-RequestId", "")
+        with LOCK:
+            if request_id and request_id in APPLIED:
+                # Microsoft's idempotency: the same request again gets the same answer.
+                status, body, headers = APPLIED[request_id]
+                self.replayed = True
+                return self.answer(status, body, headers)
+            c, sub = find_subscription(parts[2], parts[4])
+            if sub is None:
+                return self.error(404, 20003, "Subscription with ID %s not found." % parts[4])
+            try:
+                patch = {k[0].lower() + k[1:]: v for k, v in json.loads(raw).items()}
+            except (ValueError, AttributeError):
+                return self.error(400, 800002, "The request body is not valid.")
+            if self.headers.get("If-Match") != etag_of(sub):
+                return self.error(400, 2055, "Etag is no longer valid")
+            # A whole object, as fetched: a body without the fields Microsoft needs is refused
+            # the way Microsoft does, and one that drops auto-renew turns it off.
+            if patch.get("id", "").lower() != sub["id"].lower() or "offerId" not in patch:
+                return self.error(400, 800002, "The subscription in the body is not complete.")
+            if sub.get("status", "active") not in ("active", "suspended"):
+                return self.error(400, 800002, "The subscription is %s and cannot be changed." % sub.get("status"))
+            new_status = patch.get("status", sub.get("status", "active"))
+            quantity = int(patch.get("quantity", sub.get("quantity", 1)))
+            old = sub.get("quantity", 1)
+            if new_status == "deleted":
+                until = sub.get("cancellationAllowedUntilDate", sub.get("effectiveStartDate", "2026-01-01") + "T00:00:00Z")
+                if iso(now()) > until:
+                    return self.error(400, 900213, "You have passed your 168-hour cancellation window. We are unable to cancel your purchase")
+            elif quantity < old:
+                if old - quantity > sum(r["quantity"] for r in refundable_now(sub)):
+                    return self.error(400, 900214, "You have passed your 168-hour window for reducing seats for this subscription.")
+                left = old - quantity
+                for r in sorted(refundable_now(sub), key=lambda r: -r["until"]):
+                    take = min(left, r["quantity"])
+                    r["quantity"] -= take
+                    left -= take
+                sub["refundable"] = [r for r in sub.get("refundable", []) if r["quantity"] > 0]
+            elif quantity > old:
+                sub.setdefault("refundable", []).append({"quantity": quantity - old, "until": now() + 168 * 3600})
+            change = {
+                "quantity": quantity,
+                "status": new_status,
+                "autoRenewEnabled": bool(patch.get("autoRenewEnabled", False)),
+                "scheduledNextTermInstructions": patch.get("scheduledNextTermInstructions"),
+            }
+            if STATE.get("patch_accepted", 0) > 0:
+                STATE["patch_accepted"] -= 1
+                # Accepted: done on a later read.
+                sub["accepted"] = change
+                headers = {"Location": "/customers/%s/subscriptions/%s" % (c["id"], sub["id"])}
+                APPLIED[request_id] = (202, {}, headers)
+                return self.answer(202, {}, headers)
+            apply_change(sub, change)
+            answer = subscription_json(c, sub)
+            APPLIED[request_id] = (200, answer, {})
+            if STATE.get("drop_after_apply", 0) > 0:
+                STATE["drop_after_apply"] -= 1
+                LOG.append({"method": "PATCH", "path": self.path, "status": 0, "request_id": request_id, "dropped": True, "time": time.time()})
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            return self.answer(200, answer)
 
     def do_POST(self):
         url = urllib.parse.urlsplit(self.path)
@@ -238,7 +431,11 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     with open(sys.argv[1]) as f:
         STATE.update(json.load(f))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    for k, v in STATE.pop("_applied", {}).items():
+        APPLIED[k] = tuple(v)
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     print("READY %d" % server.server_address[1], flush=True)
     server.serve_forever()
 

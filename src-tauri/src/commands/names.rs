@@ -78,6 +78,7 @@ pub const COMMANDS: &[&str] = &[
     "pc_on_start",
     "pc_connect",
     "pc_sync",
+    "pc_outbox",
     "recon_import",
     "recon_list",
     "recon_report",

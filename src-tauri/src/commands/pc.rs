@@ -6,6 +6,7 @@ use super::blocking;
 use crate::error::IpcError;
 use crate::state::AppState;
 use seatbook::app::pc::{self, PcStatus, SyncResult};
+use seatbook::app::provision::{self, OutboxEntry};
 use seatbook::store::Store;
 use tauri::{AppHandle, Runtime, State};
 
@@ -69,6 +70,26 @@ pub async fn pc_sync<R: Runtime>(app: AppHandle<R>, apply: Option<bool>) -> Resu
         let mut progress = |done: usize, of: usize| crate::files::progress(app, "pc", done, of);
         let mut store = Store::open(&state.db_path)?;
         Ok(pc::sync(&mut store, &clock, &endpoints, from_env.as_deref(), apply.unwrap_or(false), &mut progress)?)
+    })
+    .await
+}
+
+/// Changes sent to Microsoft, the latest first (the Subscriptions badge counts those waiting).
+/// `send`: `all` sends what waits now, `due` what has waited out its back-off (the app's timer);
+/// on a connection of its own, off the UI thread.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pc_outbox<R: Runtime>(app: AppHandle<R>, send: Option<String>) -> Result<Vec<OutboxEntry>, IpcError> {
+    blocking(app, move |_, state| {
+        let (clock, reach) = (state.clock(), state.pc_reach());
+        let mut store = Store::open(&state.db_path)?;
+        match send.as_deref() {
+            Some("all") => Ok(provision::outbox(&mut store, &clock, &reach, true)?),
+            Some("due") => {
+                provision::deliver(&mut store, &clock, &reach, None, false)?;
+                Ok(provision::outbox(&mut store, &clock, &reach, false)?)
+            }
+            _ => Ok(provision::outbox(&mut store, &clock, &reach, false)?),
+        }
     })
     .await
 }

@@ -1,12 +1,17 @@
 //! Subscriptions under Microsoft's rules: add, every change, and the view with its history. A
 //! refused change comes back as `refused` with the rule and the date in its message.
 
+use super::blocking;
 use crate::error::IpcError;
 use crate::state::AppState;
+use seatbook::app::provision::{Changed, Provision};
 use seatbook::app::subscriptions::{self as subscriptions, AddRequest, ScheduleRequest};
+use seatbook::app::Clock;
+use seatbook::store::Store;
 use seatbook::store::SubscriptionView;
 use seatbook::subscription::Subscription;
 use tauri::State;
+use tauri::{AppHandle, Runtime};
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn subscriptions_list(
@@ -31,42 +36,51 @@ pub async fn subscription_add(state: State<'_, AppState>, input: AddRequest) -> 
     state.with_store(|s| subscriptions::add(s, &clock, &input))
 }
 
+/// A change made on a connection of its own, off the UI thread: when the subscription is
+/// linked it goes to Microsoft as well, and Microsoft may take a while to answer (or the machine
+/// be offline: then it waits in the outbox, `pending`).
+async fn provisioned<R: Runtime>(
+    app: AppHandle<R>,
+    f: impl FnOnce(&mut Store, &Clock, Provision<'_>) -> seatbook::Result<Changed> + Send + 'static,
+) -> Result<Changed, IpcError> {
+    blocking(app, move |_, state| {
+        let (clock, reach) = (state.clock(), state.pc_reach());
+        let mut store = Store::open(&state.db_path)?;
+        Ok(f(&mut store, &clock, Provision { reach: &reach, send: None })?)
+    })
+    .await
+}
+
 /// Add seats (any time) or remove them (only within 7 days of adding them).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn subscription_quantity(state: State<'_, AppState>, id: i64, quantity: String, on: String) -> Result<Subscription, IpcError> {
-    let clock = state.clock();
-    state.with_store(|s| subscriptions::change_quantity(s, &clock, id, &quantity, Some(&on)))
+pub async fn subscription_quantity<R: Runtime>(app: AppHandle<R>, id: i64, quantity: String, on: String) -> Result<Changed, IpcError> {
+    provisioned(app, move |s, clock, to| subscriptions::change_quantity(s, clock, to, id, &quantity, Some(&on))).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn subscription_cancel(state: State<'_, AppState>, id: i64, on: String) -> Result<Subscription, IpcError> {
-    let clock = state.clock();
-    state.with_store(|s| subscriptions::cancel(s, &clock, id, Some(&on)))
+pub async fn subscription_cancel<R: Runtime>(app: AppHandle<R>, id: i64, on: String) -> Result<Changed, IpcError> {
+    provisioned(app, move |s, clock, to| subscriptions::cancel(s, clock, to, id, Some(&on))).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn subscription_suspend(state: State<'_, AppState>, id: i64, on: String) -> Result<Subscription, IpcError> {
-    let clock = state.clock();
-    state.with_store(|s| subscriptions::suspend(s, &clock, id, Some(&on)))
+pub async fn subscription_suspend<R: Runtime>(app: AppHandle<R>, id: i64, on: String) -> Result<Changed, IpcError> {
+    provisioned(app, move |s, clock, to| subscriptions::suspend(s, clock, to, id, Some(&on))).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn subscription_reactivate(state: State<'_, AppState>, id: i64, on: String) -> Result<Subscription, IpcError> {
-    let clock = state.clock();
-    state.with_store(|s| subscriptions::reactivate(s, &clock, id, Some(&on)))
+pub async fn subscription_reactivate<R: Runtime>(app: AppHandle<R>, id: i64, on: String) -> Result<Changed, IpcError> {
+    provisioned(app, move |s, clock, to| subscriptions::reactivate(s, clock, to, id, Some(&on))).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn subscription_auto_renew(state: State<'_, AppState>, id: i64, enabled: bool) -> Result<Subscription, IpcError> {
-    let clock = state.clock();
-    state.with_store(|s| subscriptions::set_auto_renew(s, &clock, id, enabled))
+pub async fn subscription_auto_renew<R: Runtime>(app: AppHandle<R>, id: i64, enabled: bool) -> Result<Changed, IpcError> {
+    provisioned(app, move |s, clock, to| subscriptions::set_auto_renew(s, clock, to, id, enabled)).await
 }
 
 /// Changes for the next renewal; empty fields are left as scheduled.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn subscription_schedule(state: State<'_, AppState>, id: i64, changes: ScheduleRequest) -> Result<Subscription, IpcError> {
-    let clock = state.clock();
-    state.with_store(|s| subscriptions::schedule(s, &clock, id, &changes))
+pub async fn subscription_schedule<R: Runtime>(app: AppHandle<R>, id: i64, changes: ScheduleRequest) -> Result<Changed, IpcError> {
+    provisioned(app, move |s, clock, to| subscriptions::schedule(s, clock, to, id, &changes)).await
 }
 
 /// Move to a product that costs at least as much, from `on`.

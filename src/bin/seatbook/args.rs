@@ -782,30 +782,40 @@ pub enum SubscriptionCommand {
         quantity: u32,
         #[arg(long)]
         on: String,
+        #[command(flatten)]
+        to: ProvisionFlags,
     },
     /// Cancel (only within 7 days of purchase or renewal).
     Cancel {
         id: i64,
         #[arg(long)]
         on: String,
+        #[command(flatten)]
+        to: ProvisionFlags,
     },
     /// Suspend (still billed; turns auto-renew off).
     Suspend {
         id: i64,
         #[arg(long)]
         on: String,
+        #[command(flatten)]
+        to: ProvisionFlags,
     },
     /// Reactivate a suspended subscription.
     Reactivate {
         id: i64,
         #[arg(long)]
         on: String,
+        #[command(flatten)]
+        to: ProvisionFlags,
     },
     /// Turn auto-renew on or off.
     AutoRenew {
         id: i64,
         #[arg(value_parser = ["on", "off"])]
         state: String,
+        #[command(flatten)]
+        to: ProvisionFlags,
     },
     /// Schedule changes for the next renewal.
     Schedule {
@@ -819,6 +829,8 @@ pub enum SubscriptionCommand {
         /// PRODUCTID:SKUID
         #[arg(long)]
         product: Option<String>,
+        #[command(flatten)]
+        to: ProvisionFlags,
     },
     /// Upgrade to another (dearer) product from a date.
     Upgrade {
@@ -847,6 +859,28 @@ pub enum SubscriptionCommand {
     /// Import subscriptions from CSV: customer_domain,product,term,billing,quantity,start,price
     /// (price optional, per seat per month; + auto_renew, ms_subscription_id, bill_from). All or nothing.
     Import { file: PathBuf },
+}
+
+/// Whether a change to a subscription goes to Microsoft as well (default: when the subscription
+/// is linked and Seatbook connected to Partner Center).
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct ProvisionFlags {
+    /// Send the change to Partner Center (refused if the subscription is not linked).
+    #[arg(long, conflicts_with = "no_provision")]
+    pub provision: bool,
+    /// Change the book only (the subscription is provisioned elsewhere).
+    #[arg(long = "no-provision")]
+    pub no_provision: bool,
+}
+
+impl ProvisionFlags {
+    pub fn send(self) -> Option<bool> {
+        match (self.provision, self.no_provision) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -943,6 +977,13 @@ pub enum PcCommand {
         /// their next charge cycle).
         #[arg(long)]
         apply: bool,
+    },
+    /// Changes sent to Microsoft: what waits and why, what Microsoft took or refused (the
+    /// latest first).
+    Outbox {
+        /// Send what waits now.
+        #[arg(long)]
+        retry: bool,
     },
 }
 

@@ -208,6 +208,10 @@ pub fn subscription_view(v: &SubscriptionView) -> String {
     line(&mut out, "Purchased", s.purchased_on);
     line(&mut out, "Microsoft id", &s.ms_subscription_id);
     line(&mut out, "Auto-renew", if s.auto_renew { "on" } else { "off" });
+    for e in &v.pending_at_microsoft {
+        let state = if e.state == "accepted" { "accepted, not finished".to_string() } else { format!("waiting: {}", e.last_error) };
+        line(&mut out, "Pending at Microsoft", format!("{} ({})", e.what, state.trim_end_matches([':', ' '])));
+    }
     match &v.current_cycle {
         Some(c) => line(&mut out, "Charge cycle", format!("{} to {} ({} days), as of {}", c.start, c.end, c.days(), v.as_of)),
         None => line(&mut out, "Charge cycle", format!("none as of {}", v.as_of)),

@@ -5,6 +5,7 @@
 use crate::args::PcCommand;
 use crate::{out, Ctx, Output};
 use seatbook::app::pc::{self, PcStatus, SyncResult};
+use seatbook::app::provision::{self, OutboxEntry, Reach};
 use seatbook::pc::client::Endpoints;
 use seatbook::pc::DriftKind;
 use seatbook::{secrets, Error, Result};
@@ -20,6 +21,11 @@ pub fn endpoints() -> Endpoints {
 
 fn secret_env() -> Option<String> {
     env(secrets::PC_CLIENT_SECRET_ENV)
+}
+
+/// How changes reach Partner Center from this front.
+pub fn reach() -> Reach {
+    Reach { endpoints: endpoints(), secret_from_environment: secret_env() }
 }
 
 pub fn pc(ctx: &mut Ctx, cmd: PcCommand) -> Result<Output> {
@@ -61,7 +67,39 @@ pub fn pc(ctx: &mut Ctx, cmd: PcCommand) -> Result<Output> {
             let r = pc::sync(&mut ctx.store, &ctx.clock, &endpoints(), secret_env().as_deref(), apply, &mut progress)?;
             out(&r, sync_text(&r, apply))
         }
+        PcCommand::Outbox { retry } => {
+            let entries = provision::outbox(&mut ctx.store, &ctx.clock, &reach(), retry)?;
+            out(&entries, outbox_text(&entries))
+        }
     }
+}
+
+fn outbox_text(entries: &[OutboxEntry]) -> String {
+    if entries.is_empty() {
+        return "Nothing has been sent to Partner Center.\n".into();
+    }
+    let open = entries.iter().filter(|e| e.state == "waiting" || e.state == "accepted").count();
+    let mut t = String::new();
+    let _ = writeln!(t, "{open} of {} changes wait for Microsoft.", entries.len());
+    for e in entries {
+        let state = match e.state.as_str() {
+            "waiting" => format!("waiting after {} tries: {}", e.attempts, e.last_error),
+            "accepted" => "accepted by Microsoft, not finished yet".to_string(),
+            "done" => "done".to_string(),
+            _ => format!("refused by Microsoft ({}: {}); undone in the book", e.ms_code, e.last_error),
+        };
+        let _ = writeln!(
+            t,
+            "#{} {} — subscription {} (customer {}, Microsoft's {}): {}",
+            e.id,
+            e.what,
+            e.subscription_id,
+            e.customer_id,
+            e.ms_subscription_id,
+            state.trim_end_matches([':', ' '])
+        );
+    }
+    t
 }
 
 fn status_text(s: &PcStatus) -> String {

@@ -1,7 +1,8 @@
 //! `subscription` and `renewals`.
 
-use crate::args::{RenewalsCommand, SubscriptionCommand};
+use crate::args::{ProvisionFlags, RenewalsCommand, SubscriptionCommand};
 use crate::{out, read_file, render, Ctx, Output};
+use seatbook::app::provision::{Changed, Provision, Reach};
 use seatbook::app::reports::{self as reports, ReportRequest};
 use seatbook::app::subscriptions::{self as subscriptions, AddRequest, ScheduleRequest};
 use seatbook::report_table::Report;
@@ -13,7 +14,26 @@ fn changed(s: Subscription, what: String) -> Result<Output> {
     out(&s, format!("{what}\n{}", render::subscription_line(&s)))
 }
 
+/// A change and what became of it at Microsoft.
+fn provisioned(c: Changed, what: String) -> Result<Output> {
+    let at_microsoft = match &c.microsoft {
+        None => String::new(),
+        Some(e) if c.pending => format!(
+            "\nPending at Microsoft: {} ({}). It is sent again by itself, or with `seatbook pc outbox --retry`; it is not billed until Microsoft takes it.",
+            e.what, e.last_error
+        ),
+        Some(e) if e.state == "accepted" => format!("\nMicrosoft accepted {} and finishes it later.", e.what),
+        Some(e) => format!("\nMicrosoft made the change ({}).", e.what),
+    };
+    out(&c, format!("{what}{at_microsoft}\n{}", render::subscription_line(&c)))
+}
+
+fn provision(reach: &Reach, to: ProvisionFlags) -> Provision<'_> {
+    Provision { reach, send: to.send() }
+}
+
 pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
+    let reach = super::pc::reach();
     let (store, clock) = (&mut ctx.store, &ctx.clock);
     match cmd {
         SubscriptionCommand::Link { id, ms_subscription_id } => {
@@ -51,30 +71,30 @@ pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
             let view = store.subscription_view(s.id, s.term_start)?;
             out(&s, format!("Added subscription {}.\n{}", s.id, render::subscription_view(&view)))
         }
-        SubscriptionCommand::Quantity { id, quantity, on } => {
-            let s = subscriptions::change_quantity(store, clock, id, &quantity.to_string(), Some(&on))?;
-            changed(s, format!("Subscription {id} now has {quantity} seats."))
+        SubscriptionCommand::Quantity { id, quantity, on, to } => {
+            let s = subscriptions::change_quantity(store, clock, provision(&reach, to), id, &quantity.to_string(), Some(&on))?;
+            provisioned(s, format!("Subscription {id} now has {quantity} seats."))
         }
-        SubscriptionCommand::Cancel { id, on } => {
-            let s = subscriptions::cancel(store, clock, id, Some(&on))?;
-            changed(s, format!("Subscription {id} cancelled on {on}."))
+        SubscriptionCommand::Cancel { id, on, to } => {
+            let s = subscriptions::cancel(store, clock, provision(&reach, to), id, Some(&on))?;
+            provisioned(s, format!("Subscription {id} cancelled on {on}."))
         }
-        SubscriptionCommand::Suspend { id, on } => {
-            let s = subscriptions::suspend(store, clock, id, Some(&on))?;
-            changed(s, format!("Subscription {id} suspended on {on}; it is still billed and will not renew."))
+        SubscriptionCommand::Suspend { id, on, to } => {
+            let s = subscriptions::suspend(store, clock, provision(&reach, to), id, Some(&on))?;
+            provisioned(s, format!("Subscription {id} suspended on {on}; it is still billed and will not renew."))
         }
-        SubscriptionCommand::Reactivate { id, on } => {
-            let s = subscriptions::reactivate(store, clock, id, Some(&on))?;
-            changed(s, format!("Subscription {id} reactivated on {on}."))
+        SubscriptionCommand::Reactivate { id, on, to } => {
+            let s = subscriptions::reactivate(store, clock, provision(&reach, to), id, Some(&on))?;
+            provisioned(s, format!("Subscription {id} reactivated on {on}."))
         }
-        SubscriptionCommand::AutoRenew { id, state } => {
-            let s = subscriptions::set_auto_renew(store, clock, id, state == "on")?;
-            changed(s, format!("Auto-renew of subscription {id} is {state}."))
+        SubscriptionCommand::AutoRenew { id, state, to } => {
+            let s = subscriptions::set_auto_renew(store, clock, provision(&reach, to), id, state == "on")?;
+            provisioned(s, format!("Auto-renew of subscription {id} is {state}."))
         }
-        SubscriptionCommand::Schedule { id, quantity, term, billing, product } => {
+        SubscriptionCommand::Schedule { id, quantity, term, billing, product, to } => {
             let request = ScheduleRequest { quantity: quantity.map(|q| q.to_string()), term, billing, product };
-            let s = subscriptions::schedule(store, clock, id, &request)?;
-            changed(s, format!("Scheduled for the renewal of subscription {id}."))
+            let s = subscriptions::schedule(store, clock, provision(&reach, to), id, &request)?;
+            provisioned(s, format!("Scheduled for the renewal of subscription {id}."))
         }
         SubscriptionCommand::Upgrade { id, product, on } => {
             let s = subscriptions::upgrade(store, clock, id, &product, Some(&on))?;

@@ -1,0 +1,336 @@
+//! What a change made in Seatbook asks of Partner Center (DOMAIN §8), pure: the values to set on
+//! Microsoft's whole subscription object (fetched just before, and sent back whole: a partial body
+//! silently turns auto-renew off), whether an object Microsoft answers already shows them, what
+//! the subscription was before (to undo the change should Microsoft refuse it), and what of
+//! Microsoft's answer the book keeps.
+
+use crate::subscription::{RenewalChanges, Status, Subscription};
+use crate::{Error, Result};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A change sent to Microsoft, as the values Microsoft's subscription object is to have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "set", rename_all = "snake_case")]
+pub enum Change {
+    Quantity {
+        quantity: u32,
+    },
+    /// Microsoft's `status`: `active`, `suspended` or `deleted` (cancelled).
+    Status {
+        status: String,
+    },
+    AutoRenew {
+        enabled: bool,
+    },
+    /// `scheduledNextTermInstructions`: what the next term is to be.
+    Schedule {
+        product_id: String,
+        sku_id: String,
+        availability_id: String,
+        quantity: u32,
+        term: String,
+        billing: String,
+    },
+}
+
+/// What the book does, as the outbox names it (`pc outbox`'s `action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Seats,
+    Suspend,
+    Reactivate,
+    Cancel,
+    AutoRenew,
+    Schedule,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Seats => "seats",
+            Action::Suspend => "suspend",
+            Action::Reactivate => "reactivate",
+            Action::Cancel => "cancel",
+            Action::AutoRenew => "auto_renew",
+            Action::Schedule => "schedule",
+        }
+    }
+}
+
+/// The change that makes Microsoft's subscription match `after`, the book's subscription once
+/// `action` is done (a renewal's availability is filled in from Microsoft's object when sent).
+pub fn change_for(action: Action, after: &Subscription) -> Change {
+    match action {
+        Action::Seats => Change::Quantity { quantity: after.quantity },
+        Action::Suspend => Change::Status { status: "suspended".into() },
+        Action::Reactivate => Change::Status { status: "active".into() },
+        Action::Cancel => Change::Status { status: "deleted".into() },
+        Action::AutoRenew => Change::AutoRenew { enabled: after.auto_renew },
+        Action::Schedule => {
+            let s = &after.scheduled;
+            let product = s.product.clone().unwrap_or_else(|| after.product.clone());
+            Change::Schedule {
+                availability_id: String::new(),
+                product_id: product.product_id,
+                sku_id: product.sku_id,
+                quantity: s.quantity.unwrap_or(after.quantity),
+                term: s.term.unwrap_or(after.term).as_str().to_string(),
+                billing: billing_cycle(s.billing.unwrap_or(after.billing).as_str()),
+            }
+        }
+    }
+}
+
+/// Microsoft's billing cycle word for the book's plan.
+fn billing_cycle(plan: &str) -> String {
+    match plan {
+        "monthly" => "Monthly".into(),
+        "annual" => "Annual".into(),
+        "triennial" => "Triennial".into(),
+        other => other.to_string(),
+    }
+}
+
+impl Change {
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("a change is plain data")
+    }
+
+    pub fn decode(s: &str) -> Result<Change> {
+        serde_json::from_str(s).map_err(|e| Error::database(format!("a Partner Center outbox entry cannot be read: {e}")))
+    }
+
+    /// In words, for the outbox's list and the history.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Quantity { quantity } => format!("{quantity} seats"),
+            Change::Status { status } if status == "deleted" => "cancel".into(),
+            Change::Status { status } => status.clone(),
+            Change::AutoRenew { enabled: true } => "auto-renew on".into(),
+            Change::AutoRenew { enabled: false } => "auto-renew off".into(),
+            Change::Schedule { quantity, term, billing, product_id, sku_id, .. } => {
+                format!("at renewal: {product_id}:{sku_id}, {quantity} seats, {term} billed {}", billing.to_lowercase())
+            }
+        }
+    }
+
+    /// Set the change on Microsoft's whole subscription object, as fetched: every other field is
+    /// sent back as Microsoft gave it.
+    pub fn apply(&self, object: &mut Value) {
+        let Some(o) = object.as_object_mut() else { return };
+        match self {
+            Change::Quantity { quantity } => set(o, "quantity", Value::from(*quantity)),
+            Change::Status { status } => set(o, "status", Value::from(status.as_str())),
+            Change::AutoRenew { enabled } => set(o, "autoRenewEnabled", Value::from(*enabled)),
+            Change::Schedule { product_id, sku_id, availability_id, quantity, term, billing } => {
+                let mut product = Map::new();
+                product.insert("productId".into(), Value::from(product_id.as_str()));
+                product.insert("skuId".into(), Value::from(sku_id.as_str()));
+                if !availability_id.is_empty() {
+                    product.insert("availabilityId".into(), Value::from(availability_id.as_str()));
+                }
+                product.insert("termDuration".into(), Value::from(term.as_str()));
+                product.insert("billingCycle".into(), Value::from(billing.as_str()));
+                let mut next = Map::new();
+                next.insert("product".into(), Value::Object(product));
+                next.insert("quantity".into(), Value::from(*quantity));
+                set(o, "scheduledNextTermInstructions", Value::Object(next));
+            }
+        }
+    }
+
+    /// The change with what only Microsoft's current object knows: the availability of a
+    /// renewal on the same product and SKU (Microsoft's, and it changes over time).
+    pub fn completed_by(&self, object: &Value) -> Change {
+        match self {
+            Change::Schedule { product_id, sku_id, availability_id, quantity, term, billing } if availability_id.is_empty() => {
+                let offer = field(object, "offerId").and_then(Value::as_str).unwrap_or_default();
+                let mut parts = offer.split(':');
+                let same = parts.next() == Some(product_id.as_str()) && parts.next() == Some(sku_id.as_str());
+                Change::Schedule {
+                    product_id: product_id.clone(),
+                    sku_id: sku_id.clone(),
+                    availability_id: if same { parts.next().unwrap_or_default().to_string() } else { String::new() },
+                    quantity: *quantity,
+                    term: term.clone(),
+                    billing: billing.clone(),
+                }
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// Whether Microsoft's object already shows the change (a change Microsoft accepted and
+    /// finished later, or one it applied before its answer was lost).
+    pub fn shown_by(&self, object: &Value) -> bool {
+        match self {
+            Change::Quantity { quantity } => field(object, "quantity").and_then(Value::as_u64) == Some(u64::from(*quantity)),
+            Change::Status { status } => field(object, "status").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case(status)),
+            Change::AutoRenew { enabled } => field(object, "autoRenewEnabled").and_then(Value::as_bool) == Some(*enabled),
+            Change::Schedule { quantity, .. } => field(object, "scheduledNextTermInstructions")
+                .and_then(|n| field(n, "quantity"))
+                .and_then(Value::as_u64)
+                .is_some_and(|q| q == u64::from(*quantity)),
+        }
+    }
+}
+
+/// A field of Microsoft's object, whatever its case (responses are camelCase, Microsoft's own
+/// request samples PascalCase).
+pub fn field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+    let o = object.as_object()?;
+    o.get(name).or_else(|| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+}
+
+/// Set a field, replacing it in whatever case Microsoft wrote it.
+fn set(o: &mut Map<String, Value>, name: &str, value: Value) {
+    let key = o.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned().unwrap_or_else(|| name.to_string());
+    o.insert(key, value);
+}
+
+/// The subscription's etag (`attributes.etag`), sent back in `If-Match`.
+pub fn etag(object: &Value) -> Option<String> {
+    field(object, "attributes").and_then(|a| field(a, "etag")).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The subscription as it was before a change: what undoing it restores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Before {
+    pub quantity: u32,
+    pub status: String,
+    pub auto_renew: bool,
+    pub ended_on: Option<NaiveDate>,
+    pub scheduled_quantity: Option<u32>,
+    pub scheduled_term: Option<String>,
+    pub scheduled_billing: Option<String>,
+    pub scheduled_product: Option<String>,
+}
+
+impl Before {
+    pub fn of(s: &Subscription) -> Before {
+        Before {
+            quantity: s.quantity,
+            status: s.status.as_str().to_string(),
+            auto_renew: s.auto_renew,
+            ended_on: s.ended_on,
+            scheduled_quantity: s.scheduled.quantity,
+            scheduled_term: s.scheduled.term.map(|t| t.as_str().to_string()),
+            scheduled_billing: s.scheduled.billing.map(|b| b.as_str().to_string()),
+            scheduled_product: s.scheduled.product.as_ref().map(|p| p.to_string()),
+        }
+    }
+
+    /// `s` as it was.
+    pub fn restore(&self, s: &mut Subscription) -> Result<()> {
+        let bad = |e: Error| Error::database(format!("a Partner Center outbox entry cannot be read: {}", e.message));
+        s.quantity = self.quantity;
+        s.status = Status::parse(&self.status, "status").map_err(bad)?;
+        s.auto_renew = self.auto_renew;
+        s.ended_on = self.ended_on;
+        s.scheduled = RenewalChanges {
+            quantity: self.scheduled_quantity,
+            term: self.scheduled_term.as_deref().map(|t| crate::catalogue::Term::parse(t, "term")).transpose().map_err(bad)?,
+            billing: self
+                .scheduled_billing
+                .as_deref()
+                .map(|b| crate::catalogue::BillingPlan::parse(b, "billing"))
+                .transpose()
+                .map_err(bad)?,
+            product: self
+                .scheduled_product
+                .as_deref()
+                .map(|p| crate::catalogue::ProductKey::parse(p, "product"))
+                .transpose()
+                .map_err(bad)?,
+        };
+        Ok(())
+    }
+
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("a subscription's state is plain data")
+    }
+
+    pub fn decode(s: &str) -> Result<Before> {
+        serde_json::from_str(s).map_err(|e| Error::database(format!("a Partner Center outbox entry cannot be read: {e}")))
+    }
+}
+
+/// What the book keeps of Microsoft's answer to a change: Microsoft's word on the subscription.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub quantity: Option<u64>,
+    pub status: String,
+    pub auto_renew: Option<bool>,
+    pub commitment_end_date: String,
+    /// Seats Microsoft would still take back (`refundableQuantity.totalQuantity`), and until when.
+    pub refundable_quantity: Option<u64>,
+    pub refundable_until: String,
+    pub cancellation_allowed_until: String,
+}
+
+impl Answer {
+    pub fn of(object: &Value) -> Answer {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
+        let refundable = field(object, "refundableQuantity");
+        Answer {
+            quantity: field(object, "quantity").and_then(Value::as_u64),
+            status: text(field(object, "status")),
+            auto_renew: field(object, "autoRenewEnabled").and_then(Value::as_bool),
+            commitment_end_date: text(field(object, "commitmentEndDate")),
+            refundable_quantity: refundable.and_then(|r| field(r, "totalQuantity")).and_then(Value::as_u64),
+            refundable_until: refundable
+                .and_then(|r| field(r, "details"))
+                .and_then(Value::as_array)
+                .and_then(|d| d.iter().filter_map(|x| field(x, "allowedUntilDateTime").and_then(Value::as_str)).max())
+                .unwrap_or_default()
+                .to_string(),
+            cancellation_allowed_until: text(field(object, "cancellationAllowedUntilDate")),
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("an answer is plain data")
+    }
+
+    pub fn decode(s: &str) -> Option<Answer> {
+        serde_json::from_str(s).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_change_is_set_on_the_whole_object_and_nothing_else_moves() {
+        let mut o = json!({"id": "a4c1", "quantity": 15, "status": "active", "autoRenewEnabled": true,
+                           "attributes": {"etag": "E1", "objectType": "Subscription"}});
+        let c = Change::Quantity { quantity: 17 };
+        assert!(!c.shown_by(&o));
+        c.apply(&mut o);
+        assert_eq!(o["quantity"], 17);
+        assert_eq!(o["autoRenewEnabled"], true, "a whole object keeps auto-renew as Microsoft had it");
+        assert!(c.shown_by(&o));
+        assert_eq!(etag(&o).as_deref(), Some("E1"));
+        // Microsoft's own request samples are PascalCase.
+        let mut p = json!({"Quantity": 2, "Status": "active", "Attributes": {"Etag": "E2"}});
+        Change::Status { status: "deleted".into() }.apply(&mut p);
+        assert_eq!(p["Status"], "deleted");
+        assert!(p.get("status").is_none());
+        assert_eq!(etag(&p).as_deref(), Some("E2"));
+    }
+
+    #[test]
+    fn microsofts_answer_keeps_its_refundable_seats() {
+        let a = Answer::of(&json!({"quantity": 15, "status": "active", "autoRenewEnabled": false,
+            "commitmentEndDate": "2022-01-13T00:00:00Z",
+            "refundableQuantity": {"totalQuantity": 10, "details": [{"quantity": 10, "allowedUntilDateTime": "2021-01-24T20:39:17Z"}]}}));
+        assert_eq!(a.quantity, Some(15));
+        assert_eq!(a.refundable_quantity, Some(10));
+        assert_eq!(a.refundable_until, "2021-01-24T20:39:17Z");
+        assert_eq!(Answer::decode(&a.encode()), Some(a));
+    }
+}
