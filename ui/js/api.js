@@ -185,6 +185,11 @@ export async function onPcCompared(handler) {
 }
 export const pcConnect = (tenant, clientId, secret) => call("pc_connect", { tenant, client_id: clientId, secret: secret || null });
 export const pcSync = (apply) => call("pc_sync", { apply: !!apply });
+/**
+ * Changes sent to Microsoft, the latest first: `send` "all" sends what waits now, "due" what
+ * has waited out its back-off; without it, only the list.
+ */
+export const pcOutbox = (send) => call("pc_outbox", { send: send || null });
 export const mailSettings = () => call("mail_settings");
 /** `password`: typed in the form (empty: keep the one stored). */
 export const mailSet = (fields, password) => call("mail_set", { fields, password: password || null });

@@ -21,7 +21,7 @@ const SCREENS = [
   { id: "dashboard", label: "Dashboard", module: dashboard, icon: "M3 3h6v6H3zM11 3h6v4h-6zM11 9h6v8h-6zM3 11h6v6H3z" },
   { id: "customers", label: "Customers", module: customers, icon: "M10 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM3.5 17c.8-3.2 3.4-5 6.5-5s5.7 1.8 6.5 5" },
   { id: "catalogue", label: "Catalogue", module: catalogue, icon: "M4 3.5h9.5a2 2 0 0 1 2 2v11H6a2 2 0 0 1-2-2zM4 14.5a2 2 0 0 1 2-2h9.5M7.5 7h5" },
-  { id: "subscriptions", label: "Subscriptions", module: subscriptions, icon: "M16 7.5A6.5 6.5 0 0 0 4.2 6M4 2.5V6h3.5M4 12.5a6.5 6.5 0 0 0 11.8 1.5M16 17.5V14h-3.5" },
+  { id: "subscriptions", label: "Subscriptions", module: subscriptions, icon: "M16 7.5A6.5 6.5 0 0 0 4.2 6M4 2.5V6h3.5M4 12.5a6.5 6.5 0 0 0 11.8 1.5M16 17.5V14h-3.5", badge: "pc" },
   { id: "billing", label: "Billing", module: billing, icon: "M2.5 5h15v10h-15zM2.5 8.5h15M5.5 12h3" },
   { id: "invoices", label: "Invoices", module: invoices, icon: "M5 2.5h7l3 3v12H5zM12 2.5v3h3M7.5 9.5h5M7.5 12.5h5" },
   { id: "reports", label: "Reports", module: reports, icon: "M3 17h14M5.5 14V9M10 14V4.5M14.5 14v-7" },
@@ -91,8 +91,45 @@ async function navigate(name, params = {}) {
     root.append(h("div", { class: "notice notice-error", role: "alert" }, h("strong", {}, "This screen could not be loaded. "), error.message || String(error)));
   } finally {
     root.removeAttribute("aria-busy");
-    if (ctx.company) refreshOutboxBadge();
+    if (ctx.company) {
+      refreshOutboxBadge();
+      refreshPcBadge();
+    }
   }
+}
+
+/** The Subscriptions item's badge: changes waiting to reach Microsoft (Partner Center). */
+function drawPcBadge(entries) {
+  const el = document.querySelector('[data-badge="pc"]');
+  if (!el) return 0;
+  const waiting = entries.filter((e) => e.state === "waiting").length;
+  el.hidden = waiting === 0;
+  el.textContent = waiting ? String(waiting) : "";
+  el.dataset.waiting = String(waiting);
+  el.classList.add("nav-badge-alert");
+  el.title = waiting ? `${waiting} ${waiting === 1 ? "change waits" : "changes wait"} to reach Microsoft` : "";
+  return waiting;
+}
+
+async function refreshPcBadge(send) {
+  try {
+    return drawPcBadge(await api.pcOutbox(send));
+  } catch {
+    // The badge is a convenience: the outbox itself shows in Settings → Partner Center.
+    return 0;
+  }
+}
+ctx.refreshPcBadge = () => refreshPcBadge();
+
+/** While changes wait for Microsoft, try them again as their back-off allows (every 30 s). */
+function retryPcOutbox() {
+  setInterval(async () => {
+    const el = document.querySelector('[data-badge="pc"]');
+    if (!ctx.company || !el || el.hidden) return;
+    const before = Number(el.dataset.waiting);
+    const after = await refreshPcBadge("due");
+    if (after < before) toast(`${before - after} ${before - after === 1 ? "change that waited has" : "changes that waited have"} reached Microsoft.`);
+  }, 30000);
 }
 
 /** The outbox's badge on the E-mail item: how many messages wait, red when one needs you. */
@@ -154,6 +191,7 @@ async function start() {
     return;
   }
   applyCompany();
+  retryPcOutbox();
   if (ctx.company === null) {
     await navigate("setup");
   } else {

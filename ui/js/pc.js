@@ -70,6 +70,35 @@ function adoptedText(r) {
   return parts.length ? `Taken in from Partner Center: ${parts.join(", ")}.` : "Nothing to take in.";
 }
 
+const STATES = {
+  waiting: ["Waiting", "warn"],
+  accepted: ["Accepted", "info"],
+  done: ["Done", "ok"],
+  refused: ["Refused", "danger"],
+};
+
+/** Changes sent to Microsoft, the latest first: what waits and why, what Microsoft did. */
+function outboxTable(entries) {
+  if (!entries.length) return empty("No change has been sent to Partner Center yet.");
+  return table(
+    "pc-outbox",
+    [["#", { numeric: true }], ["Change"], ["Subscription"], ["State"], ["Why", {}]],
+    entries.slice(0, 50).map((e) => {
+      const [label, tone] = STATES[e.state] || [e.state, "neutral"];
+      const why = e.state === "refused" ? `${e.ms_code}: ${e.last_error} (undone in the book)` : e.state === "waiting" ? `${e.last_error || "Not sent yet"}${e.attempts ? ` — ${fmt.plural(e.attempts, "try", "tries")}` : ""}` : "";
+      return h(
+        "tr",
+        { "data-id": e.id, "data-state": e.state },
+        td(String(e.id), { numeric: true }),
+        td(h("div", {}, e.what, h("div", { class: "sub" }, fmt.timestamp(e.created_at)))),
+        td(h("div", {}, `Subscription ${e.subscription_id}`, h("div", { class: "sub" }, e.ms_subscription_id))),
+        td(badge(label, tone)),
+        td(why || "—"),
+      );
+    }),
+  );
+}
+
 /** The Partner Center section of Settings. */
 export function panel(ctx) {
   const statusLine = h("p", { "data-pc-status": "" }, "…");
@@ -85,6 +114,8 @@ export function panel(ctx) {
   );
   const syncBtn = button("Compare with Partner Center", { class: "btn", "data-action": "pc-sync" });
   const applyBtn = button("Take in what is only at Microsoft", { class: "btn btn-primary", "data-action": "pc-apply", hidden: true });
+  const outbox = h("div", { "data-pc-outbox": "" });
+  const sendBtn = button("Send what waits now", { class: "btn", "data-action": "pc-send", hidden: true });
   const box = h(
     "div",
     { "data-pc": "" },
@@ -94,7 +125,32 @@ export function panel(ctx) {
     progress("pc", "Reading Partner Center"),
     problems,
     result,
+    h("h3", {}, "Changes sent to Microsoft"),
+    h("p", { class: "hint" }, "Changes to linked subscriptions go to Partner Center as they are made. Offline, they wait here and are sent by themselves; a change waiting is not billed until Microsoft takes it."),
+    outbox,
+    actions(sendBtn),
   );
+
+  async function drawOutbox(send) {
+    const entries = await api.pcOutbox(send);
+    replace(outbox, outboxTable(entries));
+    sendBtn.hidden = !entries.some((e) => e.state === "waiting" || e.state === "accepted");
+    if (ctx.refreshPcBadge) ctx.refreshPcBadge();
+    return entries;
+  }
+  sendBtn.addEventListener("click", async () => {
+    sendBtn.disabled = true;
+    try {
+      const entries = await drawOutbox("all");
+      const left = entries.filter((e) => e.state === "waiting").length;
+      ctx.toast(left ? `${fmt.plural(left, "change")} still ${left === 1 ? "waits" : "wait"} for Microsoft.` : "Everything that waited has been sent.");
+    } catch (error) {
+      showError(box, error);
+    } finally {
+      sendBtn.disabled = false;
+    }
+  });
+  drawOutbox().catch(() => {});
 
   async function refresh() {
     const s = await api.pcStatus();

@@ -20,8 +20,9 @@ const NEWCO = "aaaaaaaa-0000-4000-8000-000000000002";
 let app;
 let sim;
 
-async function startSimulator() {
-  const state = {
+/** The simulator; `port` and `state` start it again as it was (Microsoft back after an outage). */
+async function startSimulator(port, saved) {
+  const state = saved || {
     tenant: TENANT, client_id: CLIENT, client_secret: SECRET, page_size: 1, throttle: 1, retry_after: 1,
     customers: [
       { id: CONTOSO, domain: "contoso.onmicrosoft.com", name: "Contoso Ltd", subscriptions: [
@@ -32,15 +33,21 @@ async function startSimulator() {
           termDuration: "P1M", billingCycle: "monthly", effectiveStartDate: "2026-03-01", commitmentEndDate: "2026-03-31" }] },
     ],
   };
-  const file = path.join(path.dirname(db), "pc-state.json");
+  const file = path.join(path.dirname(db), saved ? "pc-state-saved.json" : "pc-state.json");
   fs.writeFileSync(file, JSON.stringify(state));
-  const child = spawn("python3", [path.join(ROOT, "tests/pc/simulator.py"), file], { stdio: ["ignore", "pipe", "inherit"] });
+  const args = [path.join(ROOT, "tests/pc/simulator.py"), file, ...(port ? [String(port)] : [])];
+  const child = spawn("python3", args, { stdio: ["ignore", "pipe", "inherit"] });
   const line = await new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout }).once("line", resolve);
     child.once("error", reject);
   });
-  const port = Number(line.replace("READY ", ""));
-  return { child, port };
+  return { child, port: Number(line.replace("READY ", "")) };
+}
+
+/** GET one of the simulator's own pages (`/_state`, `/_subscription/ID`). */
+async function simulator(pathname) {
+  const res = await fetch(`http://127.0.0.1:${sim.port}${pathname}`);
+  return res.json();
 }
 
 /** The app pointed at the simulator, its secret in the environment. */
@@ -128,5 +135,51 @@ test("on start the app compares the book with Partner Center by itself", async (
     assert.equal(rows[0].id, "subscription:c0000000-0000-4000-8000-000000000001");
     assert.match(rows[0].text, /Differs[\s\S]*Seats: Seatbook 12, Microsoft 15/);
     await app.screenshot("82-partner-center-on-start", { scrollTo: '[data-pc]' });
+  });
+});
+
+test("seats added in the app go to Microsoft; offline they wait with a badge, and go when it is back", async () => {
+  const MS_ID = "c0000000-0000-4000-8000-000000000001";
+  await app.step("pc-provision", async () => {
+    await app.nav("subscriptions");
+    await app.waitRows("subscriptions", (r) => r.length === 2, "the two subscriptions taken in");
+    await app.clickRow("subscriptions", 1);
+    await app.waitFor('#screen-subscriptions [data-quantity="12"]');
+    await app.fill("quantity", { quantity: "16" });
+    await app.submit("quantity");
+    assert.equal(await app.toast(), "Subscription 1 now has 16 seats. Microsoft made the change.");
+    await app.waitFor('#screen-subscriptions [data-quantity="16"]');
+    const atMicrosoft = await simulator(`/_subscription/${MS_ID}`);
+    assert.equal(atMicrosoft.quantity, 16);
+    assert.equal(atMicrosoft.autoRenewEnabled, true, "the whole object went back: auto-renew kept");
+  });
+  await app.step("pc-offline", async () => {
+    const saved = await simulator("/_state");
+    const port = sim.port;
+    sim.child.kill();
+    await new Promise((resolve) => sim.child.once("exit", resolve));
+    await app.fill("quantity", { quantity: "18" });
+    await app.submit("quantity");
+    assert.equal(await app.toast(), "Subscription 1 now has 18 seats. It waits to reach Microsoft and is sent as soon as Partner Center answers.");
+    await app.waitFor('#screen-subscriptions [data-quantity="18"]');
+    await app.waitFor("#screen-subscriptions [data-pending-at-microsoft]");
+    assert.match(await app.text("#screen-subscriptions [data-pending-at-microsoft]"), /18 seats: not sent yet \((Microsoft's sign-in|Partner Center) could not be reached \(no connection\)\)\. It is not billed until Microsoft takes it\./);
+    await app.waitFor('[data-badge="pc"]:not([hidden])');
+    assert.equal(await app.text('[data-badge="pc"]'), "1");
+    const outbox = cli(db, ["pc", "outbox"], { json: true });
+    assert.deepEqual([outbox[0].state, outbox[0].action, outbox[0].attempts], ["waiting", "seats", 1]);
+    await app.screenshot("83-partner-center-pending", { scrollTo: "#screen-subscriptions .crumbs" });
+    sim = await startSimulator(port, saved);
+  });
+  await app.step("pc-back-online", async () => {
+    await app.nav("settings");
+    await app.waitRows("pc-outbox", (r) => r.length === 2 && r[0].text.includes("Waiting"), "the change waiting, the one done");
+    await app.click('[data-action="pc-send"]');
+    assert.equal(await app.toast(), "Everything that waited has been sent.");
+    const rows = await app.waitRows("pc-outbox", (r) => r[0].text.includes("Done"), "the change sent");
+    assert.match(rows[0].text, /18 seats/);
+    await app.waitGone('[data-badge="pc"]:not([hidden])');
+    assert.equal((await simulator(`/_subscription/${MS_ID}`)).quantity, 18);
+    await app.screenshot("84-partner-center-outbox", { scrollTo: "[data-pc-outbox]" });
   });
 });

@@ -31,6 +31,22 @@ export function statusBadge(s) {
   return badge(s.status[0].toUpperCase() + s.status.slice(1), tone);
 }
 
+/** A change that has not reached Microsoft yet (offline, throttled): not billed until it does. */
+export function pendingBadge() {
+  const b = badge("Pending at Microsoft", "warn");
+  b.dataset.pending = "true";
+  b.title = "A change waits to reach Microsoft; it is not billed until Microsoft takes it.";
+  return b;
+}
+
+/** What a change's answer says about Microsoft, for its toast. */
+export function atMicrosoft(r) {
+  if (!r || !r.microsoft) return "";
+  if (r.pending) return " It waits to reach Microsoft and is sent as soon as Partner Center answers.";
+  if (r.microsoft.state === "accepted") return " Microsoft accepted it and finishes it shortly.";
+  return " Microsoft made the change.";
+}
+
 export async function render(root, ctx, params = {}) {
   if (params.id) return renderPage(root, ctx, params.id);
   if (params.add) return renderAdd(root, ctx, params);
@@ -49,8 +65,9 @@ function productList(id, products) {
 // The list ------------------------------------------------------------------------------------
 
 async function renderList(root, ctx, params) {
-  const [subs, customers] = await Promise.all([api.subscriptionsList(null, params.status || null), api.customersList(null, true)]);
+  const [subs, customers, outbox] = await Promise.all([api.subscriptionsList(null, params.status || null), api.customersList(null, true), api.pcOutbox().catch(() => [])]);
   const names = new Map(customers.map((c) => [c.id, c.name]));
+  const pending = new Set(outbox.filter((e) => e.state === "waiting").map((e) => e.subscription_id));
   const status = h(
     "select",
     { "aria-label": "Status", "data-filter": "status", onchange: () => ctx.navigate("subscriptions", { status: status.value }) },
@@ -82,7 +99,7 @@ async function renderList(root, ctx, params) {
             td(`${s.term} · ${s.billing}`),
             td(day(s.term_end)),
             td(s.auto_renew ? "On" : h("span", { class: "muted" }, "Off")),
-            td(statusBadge(s)),
+            td(h("span", { class: "badges" }, statusBadge(s), pending.has(s.id) ? pendingBadge() : null)),
           ),
         ),
       ),
@@ -257,8 +274,9 @@ async function renderPage(root, ctx, id) {
   const live = s.status === "active" || s.status === "suspended";
   const reload = () => ctx.navigate("subscriptions", { id });
   const cur = s.price.price_currency;
-  const changed = (text) => {
-    ctx.toast(text);
+  const changed = (text, r) => {
+    ctx.toast(text + atMicrosoft(r));
+    if (ctx.refreshPcBadge) ctx.refreshPcBadge();
     reload();
   };
 
@@ -297,8 +315,8 @@ async function renderPage(root, ctx, id) {
         [field({ label: "Seats", name: "quantity", type: "number", min: "1", step: "1", value: String(s.quantity), required: true }), field({ label: "From", name: "on", type: "date", value: today })],
         "Change seats",
         async (v) => {
-          await api.subscriptionQuantity(id, v.quantity, v.on);
-          changed(`Subscription ${id} now has ${v.quantity} seats.`);
+          const r = await api.subscriptionQuantity(id, v.quantity, v.on);
+          changed(`Subscription ${id} now has ${v.quantity} seats.`, r);
         },
       ),
       changeForm(
@@ -313,8 +331,8 @@ async function renderPage(root, ctx, id) {
         ],
         "Schedule",
         async (v) => {
-          await api.subscriptionSchedule(id, { quantity: v.quantity || null, term: v.term || null, billing: v.billing || null, product: v.product || null });
-          changed("Scheduled for the renewal.");
+          const r = await api.subscriptionSchedule(id, { quantity: v.quantity || null, term: v.term || null, billing: v.billing || null, product: v.product || null });
+          changed("Scheduled for the renewal.", r);
         },
         { action: "schedule" },
       ),
@@ -334,23 +352,23 @@ async function renderPage(root, ctx, id) {
 
     const autoForm = form("auto-renew", { class: "form change" }, h("h3", {}, "Auto-renew"), h("p", { class: "hint" }, s.auto_renew ? `On: renews ${fmt.date(view.renews_on)}.` : `Off: ends after ${fmt.date(s.term_end)}.`), actions(submit(s.auto_renew ? "Turn auto-renew off" : "Turn auto-renew on", { "data-action": "auto-renew", class: "btn" })));
     onSubmit(autoForm, async () => {
-      await api.subscriptionAutoRenew(id, !s.auto_renew);
-      changed(`Auto-renew is ${s.auto_renew ? "off" : "on"}.`);
+      const r = await api.subscriptionAutoRenew(id, !s.auto_renew);
+      changed(`Auto-renew is ${s.auto_renew ? "off" : "on"}.`, r);
     });
     changes.push(autoForm);
 
     if (s.status === "active") {
       changes.push(
         changeForm("suspend", "Suspend", "The customer loses access; billing continues and auto-renew goes off.", [field({ label: "From", name: "on", type: "date", value: today })], "Suspend", async (v) => {
-          await api.subscriptionSuspend(id, v.on);
-          changed(`Subscription ${id} suspended.`);
+          const r = await api.subscriptionSuspend(id, v.on);
+          changed(`Subscription ${id} suspended.`, r);
         }),
       );
     } else {
       changes.push(
         changeForm("reactivate", "Reactivate", "Access comes back; auto-renew stays off until you turn it on.", [field({ label: "From", name: "on", type: "date", value: today })], "Reactivate", async (v) => {
-          await api.subscriptionReactivate(id, v.on);
-          changed(`Subscription ${id} reactivated.`);
+          const r = await api.subscriptionReactivate(id, v.on);
+          changed(`Subscription ${id} reactivated.`, r);
         }),
       );
     }
@@ -362,8 +380,8 @@ async function renderPage(root, ctx, id) {
         [field({ label: "On", name: "on", type: "date", value: today })],
         "Cancel subscription",
         async (v) => {
-          await api.subscriptionCancel(id, v.on);
-          changed(`Subscription ${id} cancelled.`);
+          const r = await api.subscriptionCancel(id, v.on);
+          changed(`Subscription ${id} cancelled.`, r);
         },
         { danger: true },
       ),
@@ -400,7 +418,21 @@ async function renderPage(root, ctx, id) {
       button("← Subscriptions", { class: "btn btn-link", "data-action": "back", onclick: () => ctx.navigate("subscriptions") }),
       button(view.customer_name, { class: "btn btn-link", onclick: () => ctx.navigate("customers", { id: s.customer_id }) }),
     ),
-    header(s.product_title, h("span", {}, `Subscription ${s.id} · ${s.product} · `, h("span", {}, view.customer_name), " · ", statusBadge(s))),
+    header(s.product_title, h("span", {}, `Subscription ${s.id} · ${s.product} · `, h("span", {}, view.customer_name), " · ", statusBadge(s), view.pending_at_microsoft.some((e) => e.state === "waiting") ? [" ", pendingBadge()] : null)),
+    view.pending_at_microsoft.length
+      ? h(
+          "div",
+          { class: "notice notice-warn", role: "status", "data-pending-at-microsoft": String(view.pending_at_microsoft.length) },
+          h("strong", {}, "Waiting for Microsoft. "),
+          view.pending_at_microsoft.map((e) =>
+            h(
+              "div",
+              { "data-outbox": e.id, "data-state": e.state },
+              e.state === "accepted" ? `${e.what}: accepted by Microsoft, not finished yet.` : `${e.what}: not sent yet${e.last_error ? ` (${e.last_error})` : ""}. It is not billed until Microsoft takes it.`,
+            ),
+          ),
+        )
+      : null,
     productList("page-products", products),
     h("div", { class: "columns columns-even" }, section("Now", facts), section("History", history)),
     live ? section("Changes", h("div", { class: "changes" }, changes)) : null,
