@@ -8,10 +8,10 @@
 //! kept; a refusal undoes the change in the book by a visible history event.
 
 pub use super::reach::Reach;
-use super::reach::{block_on, connected, secret};
+use super::reach::{connected, runtime, secret};
 use super::Clock;
-use crate::pc::client::{Client, Credentials, Failure, Patched, Patience};
-use crate::pc::provision::{Action, Answer, Change};
+use crate::pc::client::{new_id, Client, Credentials, Failure, Patched, Patience};
+use crate::pc::provision::{Action, Answer, Change, Checkout};
 use crate::store::{NewOutgoing, Store};
 use crate::subscription::Subscription;
 use crate::{Error, Result};
@@ -58,7 +58,7 @@ pub fn change(
     f: impl FnOnce(&mut Store) -> Result<Subscription>,
 ) -> Result<Changed> {
     let before = store.subscription(id)?;
-    let Some(tenant) = destination(store, to, &before)? else {
+    let Some(tenant) = destination(store, to, before.customer_id, Some(&before))? else {
         return Ok(Changed { subscription: f(store)?, pending: false, microsoft: None });
     };
     let entry = store.atomically(|s| {
@@ -66,42 +66,82 @@ pub fn change(
         let out = NewOutgoing {
             action,
             before: &before,
-            change: crate::pc::provision::change_for(action, &after),
+            change: crate::pc::provision::change_for(action, &after, ""),
             tenant_id: tenant,
-            ms_request_id: uuid::Uuid::new_v4().to_string(),
+            ms_request_id: new_id(),
             created_at: &clock.now,
         };
         s.enqueue_pc_change(&out)
     })?;
+    sent(store, clock, to, id, entry, "Seatbook put the subscription back as it was")
+}
+
+/// Buy a subscription with `f` (it adds it to the book) and, when its customer is linked, at
+/// Microsoft through a cart and its checkout; the subscription's Microsoft id is Microsoft's
+/// answer (at once, or on a later read of the order).
+pub fn purchase(
+    store: &mut Store,
+    clock: &Clock,
+    to: Provision<'_>,
+    customer_id: i64,
+    f: impl FnOnce(&mut Store) -> Result<Subscription>,
+) -> Result<Changed> {
+    let Some(tenant) = destination(store, to, customer_id, None)? else {
+        return Ok(Changed { subscription: f(store)?, pending: false, microsoft: None });
+    };
+    let customer = store.customer(customer_id)?;
+    let country = match customer.country.trim() {
+        "" => store.company()?.country,
+        c => c.to_string(),
+    };
+    let (id, entry) = store.atomically(|s| {
+        let after = f(s)?;
+        let out = NewOutgoing {
+            action: Action::Purchase,
+            before: &after,
+            change: crate::pc::provision::change_for(Action::Purchase, &after, &country),
+            tenant_id: tenant,
+            ms_request_id: new_id(),
+            created_at: &clock.now,
+        };
+        Ok((after.id, s.enqueue_pc_change(&out)?))
+    })?;
+    sent(store, clock, to, id, entry, "Seatbook cancelled it in the book")
+}
+
+/// Send `entry` (with what waits before it for the subscription) and say what became of it: a
+/// refusal is an error, naming Microsoft's code and what the book did about it (`undone`).
+fn sent(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, entry: i64, undone: &str) -> Result<Changed> {
     deliver(store, clock, to.reach, Some(id), true)?;
     let entry = store.pc_outbox_entry(entry)?;
     if entry.state == "refused" {
         let why = if entry.ms_code.is_empty() { entry.last_error.clone() } else { format!("{}: {}", entry.ms_code, entry.last_error) };
-        return Err(Error::refused(format!(
-            "Microsoft refused {} for subscription {id} ({why}); Seatbook put the subscription back as it was",
-            entry.what
-        )));
+        return Err(Error::refused(format!("Microsoft refused {} for subscription {id} ({why}); {undone}", entry.what)));
     }
     Ok(Changed { subscription: store.subscription(id)?, pending: entry.state == "waiting", microsoft: Some(entry) })
 }
 
-/// The customer's tenant when the change goes to Microsoft; `None` when it stays in the book.
-fn destination(store: &Store, to: Provision<'_>, s: &Subscription) -> Result<Option<String>> {
+/// The customer's tenant when the change goes to Microsoft; `None` when it stays in the book. A
+/// change to a subscription (`s`) needs it linked too; a purchase, only its customer.
+fn destination(store: &Store, to: Provision<'_>, customer_id: i64, s: Option<&Subscription>) -> Result<Option<String>> {
     if to.send == Some(false) {
         return Ok(None);
     }
-    let tenant = store.customer(s.customer_id)?.tenant_id.trim().to_ascii_lowercase();
+    let tenant = store.customer(customer_id)?.tenant_id.trim().to_ascii_lowercase();
     let connected = store.pc_settings()?.is_some();
-    let linked = !s.ms_subscription_id.is_empty() && !tenant.is_empty();
+    let linked = !tenant.is_empty() && s.is_none_or(|s| !s.ms_subscription_id.is_empty());
     match (to.send, connected, linked) {
         (_, true, true) => Ok(Some(tenant)),
         (Some(true), false, _) => {
             Err(Error::refused("Seatbook is not connected to Partner Center: connect it first").with_field("provision"))
         }
-        (Some(true), true, false) => Err(Error::refused(format!(
-            "subscription {} is not linked to Microsoft (its own Microsoft subscription id and its customer's tenant id are needed)",
-            s.id
-        ))
+        (Some(true), true, false) => Err(match s {
+            Some(s) => Error::refused(format!(
+                "subscription {} is not linked to Microsoft (its own Microsoft subscription id and its customer's tenant id are needed)",
+                s.id
+            )),
+            None => Error::refused(format!("customer {customer_id} is not linked to Microsoft (its tenant id is needed)")),
+        }
         .with_field("provision")),
         _ => Ok(None),
     }
@@ -141,6 +181,8 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
             return ids_now(store, &open);
         }
     };
+    // One runtime for the client: its timers (the token's, Microsoft's pace) live in it.
+    let rt = runtime()?;
     let mut blocked: HashSet<i64> = HashSet::new();
     let mut offline = false;
     let mut tried = Vec::new();
@@ -150,9 +192,15 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
             continue;
         }
         let change = Change::decode(&entry.change)?;
-        let outcome = block_on(send(&mut client, &entry, &change))?;
+        let outcome = match &change {
+            Change::Purchase { .. } => buy(store, &rt, &mut client, &entry, &change)?,
+            _ => rt.block_on(send(&mut client, &entry, &change)),
+        };
         match outcome {
             Outcome::Done(answer) => store.pc_outbox_answered(entry.id, true, Some(&answer), &clock.now)?,
+            Outcome::Ordered { order_id, ms_subscription_id } => {
+                store.pc_outbox_ordered(entry.id, &order_id, ms_subscription_id.as_deref(), &clock.now)?
+            }
             Outcome::Accepted => store.pc_outbox_answered(entry.id, false, None, &clock.now)?,
             Outcome::StillAccepted => {}
             Outcome::Refused { code, description } => {
@@ -192,10 +240,22 @@ fn later(now: &str, attempts: i64, wait: Option<Duration>) -> String {
 
 enum Outcome {
     Done(Answer),
+    /// A purchase checked out: its order, and the new subscription when Microsoft has made it.
+    Ordered {
+        order_id: String,
+        ms_subscription_id: Option<String>,
+    },
     Accepted,
     StillAccepted,
-    Refused { code: String, description: String },
-    NotSent { why: String, wait: Option<Duration>, unreachable: bool },
+    Refused {
+        code: String,
+        description: String,
+    },
+    NotSent {
+        why: String,
+        wait: Option<Duration>,
+        unreachable: bool,
+    },
 }
 
 /// Codes Microsoft gives for "not now": its order or cart is busy, the subscription not ready,
@@ -214,6 +274,78 @@ fn not_sent(f: Failure) -> Outcome {
         }
         Failure::SignIn(e) => Outcome::NotSent { unreachable: e.code == crate::ErrorCode::Unavailable, why: e.message, wait: None },
     }
+}
+
+/// A refusal, or a "not now" (signed out, Microsoft busy with the order or the subscription).
+fn classify(f: Failure) -> Outcome {
+    match f {
+        Failure::Refused { status, code, description }
+            if !(status == 401 || (status == 403 && code.is_empty()) || TRY_LATER.contains(&code.as_str())) =>
+        {
+            Outcome::Refused { code, description }
+        }
+        f => not_sent(f),
+    }
+}
+
+/// Buy: the product's availability in the customer's country, a cart (kept on the entry, so a
+/// retry checks out the same cart), its checkout with the entry's request id; or, accepted
+/// earlier, the order read again until it names the new subscription.
+fn buy(store: &mut Store, rt: &tokio::runtime::Runtime, client: &mut Client, e: &OutboxEntry, change: &Change) -> Result<Outcome> {
+    let Change::Purchase { product_id, sku_id, quantity, term, billing, country } = change else {
+        return Ok(Outcome::NotSent { why: "not a purchase".into(), wait: None, unreachable: false });
+    };
+    let tenant = &e.tenant_id;
+    if e.state == "accepted" {
+        let path = format!("/v1/customers/{tenant}/orders/{}", e.ms_order_id);
+        return Ok(match rt.block_on(client.get_json(&path)) {
+            Ok(order) => match crate::pc::provision::order_of(&order) {
+                Some(Checkout::Ordered { order_id, ms_subscription_id: Some(ms) }) => {
+                    Outcome::Ordered { order_id, ms_subscription_id: Some(ms) }
+                }
+                _ => Outcome::StillAccepted,
+            },
+            Err(_) => Outcome::StillAccepted,
+        });
+    }
+    let mut cart = e.ms_cart_id.clone();
+    if cart.is_empty() {
+        let path = format!("/v1/products/{product_id}/skus/{sku_id}/availabilities?country={country}&targetSegment=commercial");
+        let availabilities = match rt.block_on(client.get_json(&path)) {
+            Ok(v) => v,
+            Err(f) => return Ok(classify(f)),
+        };
+        let Some(item) = crate::pc::provision::catalog_item(&availabilities, term, billing) else {
+            return Ok(Outcome::Refused {
+                code: String::new(),
+                description: format!("Microsoft sells no {product_id}:{sku_id} in {country} now"),
+            });
+        };
+        let body = crate::pc::provision::cart(&item, *quantity, term, billing);
+        let made = match rt.block_on(client.post_json(&format!("/v1/customers/{tenant}/carts"), Some(&body), &new_id())) {
+            Ok(v) => v,
+            Err(f) => return Ok(classify(f)),
+        };
+        cart = crate::pc::provision::id_of(&made).unwrap_or_default();
+        if cart.is_empty() {
+            return Ok(Outcome::NotSent { why: "Partner Center made a cart without an id".into(), wait: None, unreachable: false });
+        }
+        store.pc_outbox_cart(e.id, &cart)?;
+    }
+    let path = format!("/v1/customers/{tenant}/carts/{cart}/checkout");
+    Ok(match rt.block_on(client.post_json(&path, None, &e.ms_request_id)) {
+        Ok(result) => match crate::pc::provision::checkout(&result) {
+            Some(Checkout::Refused { code, description }) => Outcome::Refused { code, description },
+            Some(Checkout::Ordered { order_id, ms_subscription_id }) => Outcome::Ordered { order_id, ms_subscription_id },
+            None => Outcome::NotSent { why: "Partner Center's checkout answer has no order".into(), wait: None, unreachable: false },
+        },
+        // The availability changed since the cart was made: a new cart next time.
+        Err(Failure::Refused { code, description, .. }) if code == "400019" => {
+            store.pc_outbox_cart(e.id, "")?;
+            Outcome::NotSent { why: format!("Partner Center answered 400019: {description}"), wait: None, unreachable: false }
+        }
+        Err(f) => classify(f),
+    })
 }
 
 /// Send one entry: fetch the whole object, set the change on it, `PATCH` it with its etag.
@@ -237,13 +369,7 @@ async fn send(client: &mut Client, e: &OutboxEntry, change: &Change) -> Outcome 
             Ok(Patched::Done(answer)) => return Outcome::Done(Answer::of(if answer.is_null() { &body } else { &answer })),
             Ok(Patched::Accepted(_)) => return Outcome::Accepted,
             Err(Failure::Refused { code, .. }) if code == "2055" => continue,
-            Err(Failure::Refused { status, code, description })
-                if status == 401 || (status == 403 && code.is_empty()) || TRY_LATER.contains(&code.as_str()) =>
-            {
-                return not_sent(Failure::Refused { status, code, description })
-            }
-            Err(Failure::Refused { code, description, .. }) => return Outcome::Refused { code, description },
-            Err(f) => return not_sent(f),
+            Err(f) => return classify(f),
         }
     }
     Outcome::NotSent {

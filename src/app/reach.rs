@@ -14,13 +14,19 @@ pub struct Reach {
     pub secret_from_environment: Option<String>,
 }
 
-/// Run `f` to its end on a runtime of its own (the caller's thread waits; never the UI's).
-pub(super) fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T> {
-    let rt = tokio::runtime::Builder::new_current_thread()
+/// A runtime of its own for the network, on the calling thread (the caller's thread waits;
+/// never the UI's). A client's timers belong to the runtime it first ran on: one runtime per
+/// client.
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::unavailable(format!("cannot start the network runtime: {e}")))?;
-    Ok(rt.block_on(f))
+        .map_err(|e| Error::unavailable(format!("cannot start the network runtime: {e}")))
+}
+
+/// Run `f` to its end on a runtime of its own.
+pub(super) fn block_on<T>(f: impl std::future::Future<Output = T>) -> Result<T> {
+    Ok(runtime()?.block_on(f))
 }
 
 /// The secret: given in the environment, else the one kept for the application.

@@ -47,7 +47,10 @@ pub struct AddRequest {
 
 /// Add a subscription. A customer on credit stop is refused with the reason and a `Confirm` hint
 /// (field `confirm`) unless the request says `confirm`: the reseller carries the credit risk.
-pub fn add(store: &mut Store, clock: &Clock, r: &AddRequest) -> Result<Subscription> {
+///
+/// For a customer linked to Microsoft (when the book is connected) the subscription is bought at
+/// Microsoft too, through a cart and its checkout (see `provision::purchase`); `to` says whether.
+pub fn add(store: &mut Store, clock: &Clock, to: Provision<'_>, r: &AddRequest) -> Result<Changed> {
     let customer_id = r.customer.ok_or_else(|| Error::invalid("customer", "choose a customer"))?;
     if r.product.trim().is_empty() {
         return Err(Error::invalid("product", "choose a product"));
@@ -71,7 +74,12 @@ pub fn add(store: &mut Store, clock: &Clock, r: &AddRequest) -> Result<Subscript
                 .with_hint(Hint::Confirm));
         }
     }
-    store.add_subscription(&new, &clock.now)
+    if new.ms_subscription_id.is_empty() && !new.trial {
+        provision::purchase(store, clock, to, customer_id, |s| s.add_subscription(&new, &clock.now))
+    } else {
+        // Bought already (Microsoft's id given), or a trial: the book only.
+        Ok(Changed { subscription: store.add_subscription(&new, &clock.now)?, pending: false, microsoft: None })
+    }
 }
 
 /// Add seats (any time) or remove them (only within 7 days of adding them), from `on`.

@@ -112,7 +112,8 @@ struct TokenError {
     error_description: String,
 }
 
-fn new_id() -> String {
+/// A new `MS-RequestId` (or any id of ours).
+pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
@@ -263,11 +264,28 @@ impl Client {
 
     /// A customer's subscription as Microsoft has it now: the whole object, with its etag.
     pub async fn subscription_object(&mut self, tenant: &str, id: &str) -> std::result::Result<serde_json::Value, Failure> {
-        let path = format!("/v1/customers/{tenant}/subscriptions/{id}");
-        let r = self.call(reqwest::Method::GET, &path, Call::default(), &new_id()).await?;
+        self.get_json(&format!("/v1/customers/{tenant}/subscriptions/{id}")).await
+    }
+
+    /// `GET` a path as Microsoft's JSON.
+    pub async fn get_json(&mut self, path: &str) -> std::result::Result<serde_json::Value, Failure> {
+        let r = self.call(reqwest::Method::GET, path, Call::default(), &new_id()).await?;
         r.json()
             .await
             .map_err(|e| Failure::Unavailable(format!("Partner Center answered {path} with what Seatbook cannot read: {e}"), None))
+    }
+
+    /// `POST` a body (or none) to a path, with `request_id` on every try; Microsoft's JSON back.
+    pub async fn post_json(
+        &mut self,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        request_id: &str,
+    ) -> std::result::Result<serde_json::Value, Failure> {
+        let empty = serde_json::json!({});
+        let r = self.call(reqwest::Method::POST, path, Call { body: Some(body.unwrap_or(&empty)), ..Call::default() }, request_id).await?;
+        let text = r.text().await.map_err(|e| Failure::Unavailable(format!("Partner Center's answer to {path} was cut off: {e}"), None))?;
+        Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
     }
 
     /// `PATCH` a subscription with its whole object and the etag it came with; `request_id` is
@@ -338,14 +356,31 @@ async fn backoff(attempt: u32) {
     sleep(Duration::from_secs((1u64 << attempt.saturating_sub(1).min(5)).min(30))).await;
 }
 
+/// Why a request got no answer, in words (not reqwest's, which repeat the address).
+fn no_answer(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "no answer in time".into()
+    } else if e.is_connect() {
+        "no connection".into()
+    } else if e.is_request() || e.is_body() {
+        "the connection dropped".into()
+    } else {
+        let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+        let mut last = e.to_string();
+        while let Some(s) = source {
+            last = s.to_string();
+            source = s.source();
+        }
+        last
+    }
+}
+
 fn unreachable_why(e: &reqwest::Error) -> String {
-    let why = if e.is_timeout() { "no answer in time".to_string() } else { e.to_string() };
-    format!("Partner Center could not be reached ({why})")
+    format!("Partner Center could not be reached ({})", no_answer(e))
 }
 
 fn unreachable(what: &str, e: &reqwest::Error) -> Error {
-    let why = if e.is_timeout() { "no answer in time".to_string() } else { e.to_string() };
-    Error::unavailable(format!("{what} could not be reached ({why}); nothing was changed: try again when online"))
+    Error::unavailable(format!("{what} could not be reached ({})", no_answer(e)))
 }
 
 /// What a call may carry besides its method and path.

@@ -33,11 +33,22 @@ pub enum Change {
         term: String,
         billing: String,
     },
+    /// A new subscription, bought through a cart: the catalog item is the product's current
+    /// availability in the customer's country (fetched when sent, never kept as a key).
+    Purchase {
+        product_id: String,
+        sku_id: String,
+        quantity: u32,
+        term: String,
+        billing: String,
+        country: String,
+    },
 }
 
 /// What the book does, as the outbox names it (`pc outbox`'s `action`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    Purchase,
     Seats,
     Suspend,
     Reactivate,
@@ -49,6 +60,7 @@ pub enum Action {
 impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
+            Action::Purchase => "purchase",
             Action::Seats => "seats",
             Action::Suspend => "suspend",
             Action::Reactivate => "reactivate",
@@ -61,8 +73,16 @@ impl Action {
 
 /// The change that makes Microsoft's subscription match `after`, the book's subscription once
 /// `action` is done (a renewal's availability is filled in from Microsoft's object when sent).
-pub fn change_for(action: Action, after: &Subscription) -> Change {
+pub fn change_for(action: Action, after: &Subscription, country: &str) -> Change {
     match action {
+        Action::Purchase => Change::Purchase {
+            product_id: after.product.product_id.clone(),
+            sku_id: after.product.sku_id.clone(),
+            quantity: after.quantity,
+            term: after.term.as_str().to_string(),
+            billing: billing_cycle(after.billing.as_str()),
+            country: country.to_ascii_uppercase(),
+        },
         Action::Seats => Change::Quantity { quantity: after.quantity },
         Action::Suspend => Change::Status { status: "suspended".into() },
         Action::Reactivate => Change::Status { status: "active".into() },
@@ -106,12 +126,17 @@ impl Change {
     pub fn describe(&self) -> String {
         match self {
             Change::Quantity { quantity } => format!("{quantity} seats"),
-            Change::Status { status } if status == "deleted" => "cancel".into(),
+            Change::Status { status } if status == "deleted" => "the cancellation".into(),
+            Change::Status { status } if status == "suspended" => "the suspension".into(),
+            Change::Status { status } if status == "active" => "the reactivation".into(),
             Change::Status { status } => status.clone(),
             Change::AutoRenew { enabled: true } => "auto-renew on".into(),
             Change::AutoRenew { enabled: false } => "auto-renew off".into(),
             Change::Schedule { quantity, term, billing, product_id, sku_id, .. } => {
-                format!("at renewal: {product_id}:{sku_id}, {quantity} seats, {term} billed {}", billing.to_lowercase())
+                format!("the changes at renewal ({product_id}:{sku_id}, {quantity} seats, {term} billed {})", billing.to_lowercase())
+            }
+            Change::Purchase { quantity, term, billing, product_id, sku_id, .. } => {
+                format!("the purchase of {quantity} seats of {product_id}:{sku_id}, {term} billed {}", billing.to_lowercase())
             }
         }
     }
@@ -138,6 +163,8 @@ impl Change {
                 next.insert("quantity".into(), Value::from(*quantity));
                 set(o, "scheduledNextTermInstructions", Value::Object(next));
             }
+            // A purchase is a cart, not a change to an object.
+            Change::Purchase { .. } => {}
         }
     }
 
@@ -173,8 +200,67 @@ impl Change {
                 .and_then(|n| field(n, "quantity"))
                 .and_then(Value::as_u64)
                 .is_some_and(|q| q == u64::from(*quantity)),
+            Change::Purchase { .. } => false,
         }
     }
+}
+
+/// The catalog item to buy: among a SKU's availabilities (`GET …/availabilities`), the first
+/// sold with the term and billing cycle asked for, else the first.
+pub fn catalog_item(availabilities: &Value, term: &str, billing: &str) -> Option<String> {
+    let items = field(availabilities, "items")?.as_array()?;
+    let sold_with = |a: &Value| {
+        field(a, "terms").and_then(Value::as_array).is_some_and(|terms| {
+            terms.iter().any(|t| {
+                field(t, "duration").and_then(Value::as_str).is_some_and(|d| d.eq_ignore_ascii_case(term))
+                    && field(t, "billingCycle").and_then(Value::as_str).is_some_and(|b| b.eq_ignore_ascii_case(billing))
+            })
+        })
+    };
+    let id = |a: &Value| field(a, "catalogItemId").and_then(Value::as_str).map(str::to_string);
+    items.iter().find(|a| sold_with(a)).and_then(id).or_else(|| items.first().and_then(id))
+}
+
+/// A cart of one line: the catalog item, its seats, term and billing cycle.
+pub fn cart(catalog_item_id: &str, quantity: u32, term: &str, billing: &str) -> Value {
+    serde_json::json!({"lineItems": [{"id": 0, "catalogItemId": catalog_item_id, "quantity": quantity,
+        "termDuration": term, "billingCycle": billing}]})
+}
+
+/// What a checkout (`CartCheckoutResult {orders, orderErrors}`) or a later read of the order
+/// says: refused (Microsoft's code and description), or the order with the new subscription's
+/// id once Microsoft has provisioned it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Checkout {
+    Refused { code: String, description: String },
+    Ordered { order_id: String, ms_subscription_id: Option<String> },
+}
+
+pub fn checkout(result: &Value) -> Option<Checkout> {
+    if let Some(e) = field(result, "orderErrors").and_then(Value::as_array).and_then(|e| e.first()) {
+        let code = match field(e, "code") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        let description = field(e, "description").and_then(Value::as_str).unwrap_or_default().to_string();
+        return Some(Checkout::Refused { code, description });
+    }
+    let order = field(result, "orders").and_then(Value::as_array).and_then(|o| o.first()).unwrap_or(result);
+    order_of(order)
+}
+
+/// An order (`GET …/orders/{id}`): its id and its first line's subscription, if provisioned.
+pub fn order_of(order: &Value) -> Option<Checkout> {
+    let order_id = field(order, "id").and_then(Value::as_str)?.to_string();
+    let ms_subscription_id = field(order, "lineItems")
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+        .and_then(|l| field(l, "subscriptionId"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_lowercase);
+    Some(Checkout::Ordered { order_id, ms_subscription_id })
 }
 
 /// A field of Microsoft's object, whatever its case (responses are camelCase, Microsoft's own
@@ -188,6 +274,11 @@ pub fn field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
 fn set(o: &mut Map<String, Value>, name: &str, value: Value) {
     let key = o.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned().unwrap_or_else(|| name.to_string());
     o.insert(key, value);
+}
+
+/// An object's `id` (a cart's, an order's).
+pub fn id_of(object: &Value) -> Option<String> {
+    field(object, "id").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 /// The subscription's etag (`attributes.etag`), sent back in `If-Match`.
@@ -321,6 +412,21 @@ mod tests {
         assert_eq!(p["Status"], "deleted");
         assert!(p.get("status").is_none());
         assert_eq!(etag(&p).as_deref(), Some("E2"));
+    }
+
+    #[test]
+    fn a_purchase_finds_its_catalog_item_and_reads_the_checkout() {
+        let a = json!({"totalCount": 2, "items": [
+            {"catalogItemId": "P:0001:AAA", "terms": [{"duration": "P1M", "billingCycle": "monthly"}]},
+            {"catalogItemId": "P:0001:BBB", "terms": [{"duration": "P1Y", "billingCycle": "annual"}, {"duration": "P1Y", "billingCycle": "monthly"}]}]});
+        assert_eq!(catalog_item(&a, "P1Y", "Monthly").as_deref(), Some("P:0001:BBB"));
+        assert_eq!(catalog_item(&a, "P3Y", "Triennial").as_deref(), Some("P:0001:AAA"), "else the first");
+        let done = json!({"orders": [{"id": "a687", "lineItems": [{"lineItemNumber": 0, "subscriptionId": "0C353B8E-DA9D"}], "status": "completed"}]});
+        assert_eq!(checkout(&done), Some(Checkout::Ordered { order_id: "a687".into(), ms_subscription_id: Some("0c353b8e-da9d".into()) }));
+        let pending = json!({"orders": [{"id": "a688", "lineItems": [{"lineItemNumber": 0}], "status": "pending"}]});
+        assert_eq!(checkout(&pending), Some(Checkout::Ordered { order_id: "a688".into(), ms_subscription_id: None }));
+        let refused = json!({"orders": [], "orderErrors": [{"orderGroupId": "0", "code": 800088, "description": "seat limit"}]});
+        assert_eq!(checkout(&refused), Some(Checkout::Refused { code: "800088".into(), description: "seat limit".into() }));
     }
 
     #[test]

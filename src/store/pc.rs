@@ -110,6 +110,9 @@ pub struct PcOutboxEntry {
     pub finished_at: Option<String>,
     /// What Microsoft answered, once it did.
     pub answer: Option<crate::pc::provision::Answer>,
+    /// A purchase: the cart made for it and Microsoft's order.
+    pub ms_cart_id: String,
+    pub ms_order_id: String,
     #[serde(skip)]
     pub change: String,
     #[serde(skip)]
@@ -127,8 +130,13 @@ pub struct NewOutgoing<'a> {
     pub created_at: &'a str,
 }
 
-const OUTBOX_COLUMNS: &str = "id, action, customer_id, subscription_id, tenant_id, ms_subscription_id, state, attempts, ms_request_id,
-    last_error, ms_code, change, created_at, next_attempt_at, finished_at, answer, event_id";
+/// The entry's columns, from `pc_outbox o JOIN subscriptions s`: a purchase learns its Microsoft
+/// subscription id after it was written, so the subscription's is shown.
+const OUTBOX_COLUMNS: &str = "o.id, o.action, o.customer_id, o.subscription_id, o.tenant_id,
+    CASE WHEN o.ms_subscription_id <> '' THEN o.ms_subscription_id ELSE s.ms_subscription_id END, o.state, o.attempts,
+    o.ms_request_id, o.last_error, o.ms_code, o.change, o.created_at, o.next_attempt_at, o.finished_at, o.answer, o.event_id,
+    o.ms_cart_id, o.ms_order_id";
+const OUTBOX_FROM: &str = "pc_outbox o JOIN subscriptions s ON s.id = o.subscription_id";
 
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PcOutboxEntry> {
     let change: String = r.get(11)?;
@@ -152,6 +160,8 @@ fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PcOutboxEntry> {
         finished_at: r.get(14)?,
         answer: crate::pc::provision::Answer::decode(&answer),
         event_id: r.get(16)?,
+        ms_cart_id: r.get(17)?,
+        ms_order_id: r.get(18)?,
     })
 }
 
@@ -188,9 +198,9 @@ impl Store {
     /// the order it is sent; else every entry, the latest first.
     pub fn pc_outbox(&self, open_only: bool) -> Result<Vec<PcOutboxEntry>> {
         let sql = if open_only {
-            format!("SELECT {OUTBOX_COLUMNS} FROM pc_outbox WHERE state IN ('waiting', 'accepted') ORDER BY id")
+            format!("SELECT {OUTBOX_COLUMNS} FROM {OUTBOX_FROM} WHERE o.state IN ('waiting', 'accepted') ORDER BY o.id")
         } else {
-            format!("SELECT {OUTBOX_COLUMNS} FROM pc_outbox ORDER BY id DESC")
+            format!("SELECT {OUTBOX_COLUMNS} FROM {OUTBOX_FROM} ORDER BY o.id DESC")
         };
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], outbox_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -200,7 +210,7 @@ impl Store {
     /// A subscription's changes Microsoft has not finished.
     pub fn pc_open_entries(&self, subscription_id: i64) -> Result<Vec<PcOutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {OUTBOX_COLUMNS} FROM pc_outbox WHERE subscription_id = ?1 AND state IN ('waiting', 'accepted') ORDER BY id"
+            "SELECT {OUTBOX_COLUMNS} FROM {OUTBOX_FROM} WHERE o.subscription_id = ?1 AND o.state IN ('waiting', 'accepted') ORDER BY o.id"
         ))?;
         let rows = stmt.query_map([subscription_id], outbox_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -208,7 +218,7 @@ impl Store {
 
     pub fn pc_outbox_entry(&self, id: i64) -> Result<PcOutboxEntry> {
         self.conn
-            .query_row(&format!("SELECT {OUTBOX_COLUMNS} FROM pc_outbox WHERE id = ?1"), [id], outbox_row)
+            .query_row(&format!("SELECT {OUTBOX_COLUMNS} FROM {OUTBOX_FROM} WHERE o.id = ?1"), [id], outbox_row)
             .optional()?
             .ok_or_else(|| crate::Error::not_found(format!("outbox entry {id} does not exist")))
     }
@@ -253,9 +263,18 @@ impl Store {
         self.write(|s| {
             let mut sub = s.subscription(entry.subscription_id)?;
             let effective = s.event_effective(entry.event_id)?;
-            before.restore(&mut sub)?;
             let why = if code.is_empty() { description.to_string() } else { format!("{code}: {description}") };
-            let what = format!("Microsoft refused {} ({why}); the subscription is as it was before", entry.what);
+            let what = if entry.action == "purchase" {
+                // Not bought: the subscription ends where it began, and nothing of it is billed.
+                sub.status = crate::subscription::Status::Cancelled;
+                sub.auto_renew = false;
+                sub.ended_on = Some(effective);
+                sub.scheduled = crate::subscription::RenewalChanges::default();
+                format!("Microsoft refused the purchase ({why}); nothing was bought")
+            } else {
+                before.restore(&mut sub)?;
+                format!("Microsoft refused {} ({why}); the subscription is as it was before", entry.what)
+            };
             s.record(&sub, crate::subscription::EventKind::RefusedByMicrosoft, effective, at, 0, what)?;
             let undo = s.conn.last_insert_rowid();
             s.conn.execute(
@@ -264,6 +283,32 @@ impl Store {
                 params![id, code, description, at, undo],
             )?;
             Ok(sub)
+        })
+    }
+
+    /// A purchase's cart, made before it is checked out (empty: make a new one).
+    pub fn pc_outbox_cart(&mut self, id: i64, cart_id: &str) -> Result<()> {
+        self.write(|s| {
+            s.conn.execute("UPDATE pc_outbox SET ms_cart_id = ?2 WHERE id = ?1", params![id, cart_id])?;
+            Ok(())
+        })
+    }
+
+    /// Microsoft took a purchase: its order, and once provisioned the new subscription's id,
+    /// kept on the book's subscription (done); until then the entry is `accepted`.
+    pub fn pc_outbox_ordered(&mut self, id: i64, order_id: &str, ms_subscription_id: Option<&str>, at: &str) -> Result<()> {
+        let entry = self.pc_outbox_entry(id)?;
+        self.atomically(|s| {
+            s.write(|t| {
+                t.conn.execute("UPDATE pc_outbox SET ms_order_id = ?2 WHERE id = ?1", params![id, order_id])?;
+                Ok(())
+            })?;
+            if let Some(ms) = ms_subscription_id {
+                if s.subscription(entry.subscription_id)?.ms_subscription_id.is_empty() {
+                    s.attach_ms_subscription_id(entry.subscription_id, ms)?;
+                }
+            }
+            s.pc_outbox_answered(id, ms_subscription_id.is_some(), None, at)
         })
     }
 

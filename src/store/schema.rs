@@ -922,14 +922,15 @@ CREATE TABLE pc_settings (
     last_sync TEXT
 ) STRICT;
 "#,
-    // 17: the Partner Center outbox. Each change to a linked subscription is written with an
+    // 17: the Partner Center outbox. Each change to a linked subscription (or purchase for a
+    // linked customer) is written with an
     // entry saying what to ask of Microsoft (`change`: the values to set on Microsoft's whole
     // subscription object), what the subscription was before (`before`, to undo it should
     // Microsoft refuse), the event that made it, and the `MS-RequestId` every try reuses.
     r#"
 CREATE TABLE pc_outbox (
     id INTEGER PRIMARY KEY,
-    action TEXT NOT NULL CHECK (action IN ('seats', 'suspend', 'reactivate', 'cancel', 'auto_renew', 'schedule')),
+    action TEXT NOT NULL CHECK (action IN ('purchase', 'seats', 'suspend', 'reactivate', 'cancel', 'auto_renew', 'schedule')),
     customer_id INTEGER NOT NULL REFERENCES customers (id),
     subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
     tenant_id TEXT NOT NULL,
@@ -946,7 +947,11 @@ CREATE TABLE pc_outbox (
     created_at TEXT NOT NULL,
     next_attempt_at TEXT NOT NULL,
     finished_at TEXT,
-    undo_event_id INTEGER REFERENCES subscription_events (id)
+    undo_event_id INTEGER REFERENCES subscription_events (id),
+    -- A purchase: the cart made for it (checked out with the entry's request id on every try),
+    -- then Microsoft's order (read again until it names the new subscription).
+    ms_cart_id TEXT NOT NULL DEFAULT '',
+    ms_order_id TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX pc_outbox_open ON pc_outbox (state, subscription_id, id);
 

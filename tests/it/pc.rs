@@ -567,3 +567,107 @@ fn changes_to_linked_subscriptions_go_to_microsoft_through_the_outbox() {
     // Nothing of the secret anywhere in the book.
     assert!(!file_holds(&db.path, SECRET));
 }
+
+#[test]
+fn a_subscription_added_for_a_linked_customer_is_bought_at_microsoft() {
+    let db = TestDb::new();
+    book(&db.path);
+    let mut state = provisioning_state();
+    state["customers"][0]["subscriptions"] = json!([]);
+    state["unsold"] = json!(["CFQ7TTC0LH16:0001"]);
+    let sim = Simulator::start(&state);
+    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
+    assert_eq!(json(&db.path, &["customer", "show", "1"])["customer"]["tenant_id"], CONTOSO);
+    let add = |quantity: &str, product: &str, extra: &[&str]| {
+        let mut args = vec![
+            "subscription",
+            "add",
+            "--customer",
+            "1",
+            "--product",
+            product,
+            "--term",
+            "P1Y",
+            "--billing",
+            "monthly",
+            "--quantity",
+            quantity,
+        ];
+        args.extend_from_slice(&["--start", "2026-12-02"]);
+        args.extend_from_slice(extra);
+        pc_run(&db.path, &sim, &args)
+    };
+
+    // Bought through a cart: the availability in the customer's country (the company's, ZA),
+    // the cart's one line, its checkout; Microsoft's new subscription id kept.
+    let (code, bought) = add("4", "CFQ7TTC0LH18:0001", &[]);
+    assert_eq!(code, Some(0), "{bought}");
+    assert_eq!((bought["pending"].as_bool(), bought["microsoft"]["state"].as_str()), (Some(false), Some("done")), "{bought}");
+    let ms_id = bought["ms_subscription_id"].as_str().unwrap().to_string();
+    let at_ms = sim.subscription(&ms_id);
+    assert_eq!(
+        (at_ms["quantity"].as_u64(), at_ms["termDuration"].as_str(), at_ms["billingCycle"].as_str()),
+        (Some(4), Some("P1Y"), Some("monthly"))
+    );
+    let calls: Vec<Value> = sim
+        .log()
+        .into_iter()
+        .filter(|r| r["path"].as_str().unwrap().starts_with("/pc/v1/products") || r["path"].as_str().unwrap().contains("/carts"))
+        .collect();
+    let paths: Vec<String> = calls.iter().map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap())).collect();
+    assert_eq!(paths[0], "GET /pc/v1/products/CFQ7TTC0LH18/skus/0001/availabilities?country=ZA&targetSegment=commercial");
+    assert_eq!(paths[1], format!("POST /pc/v1/customers/{CONTOSO}/carts"));
+    assert!(paths[2].starts_with(&format!("POST /pc/v1/customers/{CONTOSO}/carts/")) && paths[2].ends_with("/checkout"), "{paths:?}");
+    assert_eq!(
+        calls[1]["body"]["lineItems"],
+        json!([{"id": 0, "catalogItemId": "CFQ7TTC0LH18:0001:CFQ7TTC0K971", "quantity": 4, "termDuration": "P1Y", "billingCycle": "Monthly"}])
+    );
+    assert_eq!(calls[2]["request_id"], bought["microsoft"]["ms_request_id"]);
+
+    // Provisioning that completes later: accepted, then the order names the subscription.
+    sim.set(json!({"provisioning": 1}));
+    let (_, later) = add("2", "CFQ7TTC0LH18:0001", &[]);
+    assert_eq!(
+        (later["pending"].as_bool(), later["microsoft"]["state"].as_str(), later["ms_subscription_id"].as_str()),
+        (Some(false), Some("accepted"), Some("")),
+        "{later}"
+    );
+    let outbox = run_json(&db.path, &sim, &["pc", "outbox", "--retry"], Some(SECRET));
+    assert_eq!(outbox[0]["state"], "done", "{outbox}");
+    let id = later["id"].as_i64().unwrap().to_string();
+    let sub = json(&db.path, &["subscription", "show", &id]);
+    let later_ms = sub["subscription"]["ms_subscription_id"].as_str().unwrap().to_string();
+    assert_eq!(sim.subscription(&later_ms)["quantity"], 2, "{sub}");
+    assert_eq!(outbox[0]["ms_subscription_id"], later_ms.as_str());
+
+    // Refused at checkout (more seats than Microsoft allows): exit 2 with Microsoft's code, and
+    // the subscription cancelled in the book where it began, nothing of it billed.
+    sim.set(json!({"seat_limit": 10}));
+    let (code, refused) = add("20", "CFQ7TTC0LH18:0001", &[]);
+    assert_eq!(code, Some(2), "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("800088"), "{refused}");
+    let list = json(&db.path, &["subscription", "list"]);
+    let last = list.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["quantity"].as_u64(), last["status"].as_str(), last["ended_on"].as_str()),
+        (Some(20), Some("cancelled"), Some("2026-12-02")),
+        "{last}"
+    );
+    let view = json(&db.path, &["subscription", "show", &last["id"].to_string()]);
+    assert_eq!(view["history"].as_array().unwrap().last().unwrap()["kind"], "refused-by-microsoft");
+    let preview = json(&db.path, &["bill", "--month", "2026-12", "--preview", "--date", "2026-12-31"]);
+    let seats: Vec<u64> =
+        preview["invoices"][0]["lines"].as_array().unwrap().iter().filter_map(|l| l["quantity"].as_str()?.parse().ok()).collect();
+    assert!(!seats.contains(&20), "the refused purchase is not billed: {preview}");
+    assert!(seats.contains(&4) && seats.contains(&2), "{seats:?}");
+
+    // A product Microsoft does not sell now.
+    let (code, unsold) = add("1", "CFQ7TTC0LH16:0001", &[]);
+    assert_eq!(code, Some(2), "{unsold}");
+    assert!(unsold["message"].as_str().unwrap().contains("Microsoft sells no CFQ7TTC0LH16:0001 in ZA"), "{unsold}");
+
+    // Bought elsewhere: the book only.
+    let (code, local) = add("3", "CFQ7TTC0LH18:0001", &["--no-provision"]);
+    assert_eq!((code, local["microsoft"].is_null(), local["ms_subscription_id"].as_str()), (Some(0), true, Some("")), "{local}");
+}

@@ -30,6 +30,13 @@ deleted`) only until its `cancellationAllowedUntilDate` (400 900213), and nothin
 subscription that is not active or suspended. Each applied PATCH is remembered by its
 `MS-RequestId`: a retry with the same id gets the first answer again and changes nothing.
 
+Buying (DOMAIN §8): GET a SKU's availabilities in a country (its `catalogItemId`); POST a cart of
+line items {catalogItemId, quantity, termDuration, billingCycle} (an unknown catalog item answers
+404 400019, as an availability that changed); POST its checkout → 201 CartCheckoutResult
+{orders, orderErrors} (a quantity over the seat limit is an order error 800088; a cart checked
+out twice, 400 800064); the new subscription is listed under the customer, and the order names
+it (`lineItems[0].subscriptionId`), or, while provisioning lasts, only on a later GET of the order.
+
 More keys in STATE.json (and POST /_state):
      "clock_offset_days": 0,               # Microsoft's clock ahead of the real one (windows pass)
      "patch_accepted": 0,                  # the next N PATCHes answer 202 Accepted + Location,
@@ -37,6 +44,10 @@ More keys in STATE.json (and POST /_state):
      "drop_after_apply": 0,                # the next N PATCHes are applied, then the connection
                                            #   is closed without an answer
      "slow_seconds": 0,                    # every Partner Center answer waits this long first
+     "availability_id": "CFQ7TTC0K971",    # the availability every SKU is sold under now
+     "unsold": ["PRODUCT:SKU"],             # SKUs with no availability
+     "seat_limit": 300,                    # seats one subscription may have
+     "provisioning": 0,                    # the next N orders are provisioned on a later read
      "concurrent_changes": 0,              # the next N reads of one subscription are followed by
                                            #   someone else's change to it (its etag moves on)
 Per subscription: "refundable": [{"quantity": 2, "until": EPOCH}], "cancellationAllowedUntilDate".
@@ -63,6 +74,8 @@ LOG = []
 TOKENS = set()
 LOCK = threading.RLock()
 CONTINUATIONS = {}
+CARTS = {}  # cart id -> {"customer", "lineItems", "checked_out"}
+ORDERS = {}  # order id -> {"customer", "order", "pending": subscription to add on a later read}
 APPLIED = {}  # MS-RequestId -> (status, body, headers) of a PATCH that was applied
 
 
@@ -166,6 +179,15 @@ def apply_change(sub, change):
     sub["applied"] = sub.get("applied", 0) + 1
 
 
+def provision(o):
+    """An order's subscription made: listed under the customer, named by the order."""
+    new = o.pop("pending")
+    c = next(c for c in STATE["customers"] if c["id"].lower() == o["customer"].lower())
+    c.setdefault("subscriptions", []).append(new)
+    o["order"]["lineItems"][0]["subscriptionId"] = new["id"]
+    o["order"]["status"] = "completed"
+
+
 def settle():
     """Changes Microsoft accepted (202) are done by the next read."""
     for c in STATE.get("customers", []):
@@ -192,6 +214,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         replayed, self.replayed = getattr(self, "replayed", False), False
+        sent, self.sent = getattr(self, "sent", None), None
         with LOCK:
             LOG.append(
                 {
@@ -204,6 +227,7 @@ class Handler(BaseHTTPRequestHandler):
                     "authorization": (self.headers.get("Authorization") or "").split(" ")[0],
                     "if_match": self.headers.get("If-Match"),
                     "replayed": replayed,
+                    "body": sent,
                     "time": __import__("time").time(),
                 }
             )
@@ -295,6 +319,29 @@ class Handler(BaseHTTPRequestHandler):
                 200,
                 {"totalCount": len(page), "items": [customer_json(c) for c in page], "links": links, "attributes": {"objectType": "Collection"}},
             )
+        if len(parts) == 6 and parts[0:2] == ["v1", "products"] and parts[3] == "skus" and parts[5] == "availabilities":
+            if "country" not in query:
+                return self.error(400, 800002, "The country parameter is required.")
+            product, sku = parts[2], parts[4]
+            if "%s:%s" % (product, sku) in STATE.get("unsold", []):
+                items = []
+            else:
+                avail = STATE.get("availability_id", "CFQ7TTC0K971")
+                terms = [{"duration": d, "billingCycle": b, "description": "%s %s" % (d, b)}
+                         for d in ("P1M", "P1Y", "P3Y") for b in ("monthly", "annual", "triennial")
+                         if not (d == "P1M" and b != "monthly") and not (d == "P1Y" and b == "triennial")]
+                items = [{"id": avail, "productId": product, "skuId": sku, "catalogItemId": "%s:%s:%s" % (product, sku, avail),
+                          "country": query["country"][0], "segment": "commercial", "terms": terms,
+                          "attributes": {"objectType": "Availability"}}]
+            return self.answer(200, {"totalCount": len(items), "items": items, "attributes": {"objectType": "Collection"}})
+        if len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3] == "orders":
+            with LOCK:
+                o = ORDERS.get(parts[4])
+                if o is None or o["customer"].lower() != parts[2].lower():
+                    return self.error(404, 20000, "Order ID not found")
+                if o.get("pending") is not None:
+                    provision(o)
+                return self.answer(200, o["order"])
         if len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3] == "subscriptions":
             with LOCK:
                 settle()
@@ -325,6 +372,10 @@ class Handler(BaseHTTPRequestHandler):
         if not self.gate():
             return
         parts = url.path[len("/pc"):].strip("/").split("/")
+        try:
+            self.sent = json.loads(raw)
+        except ValueError:
+            self.sent = raw
         if not (len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3] == "subscriptions"):
             return self.error(404, 404, "Not found")
         request_id = self.headers.get("MS-RequestId", "")
@@ -391,6 +442,79 @@ class Handler(BaseHTTPRequestHandler):
                 return
             return self.answer(200, answer)
 
+    def post_pc(self, parts, body):
+        try:
+            self.sent = json.loads(body) if body else None
+        except ValueError:
+            self.sent = body
+        with LOCK:
+            request_id = self.headers.get("MS-RequestId", "")
+            if request_id and request_id in APPLIED:
+                status, answer, headers = APPLIED[request_id]
+                self.replayed = True
+                return self.answer(status, answer, headers)
+            customer = next((c for c in STATE.get("customers", []) if len(parts) > 2 and c["id"].lower() == parts[2].lower()), None)
+            if len(parts) >= 4 and parts[:2] == ["v1", "customers"] and parts[3] == "carts" and customer is None:
+                return self.error(404, 60003, "Tenant not found")
+            if len(parts) == 4 and parts[:2] == ["v1", "customers"] and parts[3] == "carts":
+                try:
+                    cart = {k[0].lower() + k[1:]: v for k, v in json.loads(body).items()}
+                    lines = [{k[0].lower() + k[1:]: v for k, v in l.items()} for l in cart["lineItems"]]
+                except (ValueError, KeyError, AttributeError):
+                    return self.error(400, 800002, "The cart is not valid.")
+                avail = STATE.get("availability_id", "CFQ7TTC0K971")
+                for l in lines:
+                    item = l.get("catalogItemId", "")
+                    if item.count(":") != 2 or item.split(":")[2] != avail or ":".join(item.split(":")[:2]) in STATE.get("unsold", []):
+                        return self.error(404, 400019, "Availability not found. Issue a new GET to get the current availability ID.")
+                    if not l.get("termDuration") or not l.get("billingCycle") or int(l.get("quantity", 0)) < 1:
+                        return self.error(400, 800002, "A line item needs a quantity, a term duration and a billing cycle.")
+                cart_id = secrets.token_hex(16)
+                CARTS[cart_id] = {"customer": customer["id"], "lineItems": lines, "checked_out": False}
+                answer = {"id": cart_id, "status": "Active", "lineItems": [dict(l, id=i, orderGroup="0") for i, l in enumerate(lines)],
+                          "attributes": {"objectType": "Cart"}}
+                return self.answer(201, answer)
+            if len(parts) == 6 and parts[:2] == ["v1", "customers"] and parts[3] == "carts" and parts[5] == "checkout":
+                cart = CARTS.get(parts[4])
+                if cart is None or cart["customer"].lower() != customer["id"].lower():
+                    return self.error(404, 1000, "Not found")
+                if cart["checked_out"]:
+                    return self.error(400, 800064, "The cart is being processed or was checked out already.")
+                cart["checked_out"] = True
+                orders, errors = [], []
+                for l in cart["lineItems"]:
+                    if int(l["quantity"]) > STATE.get("seat_limit", 300):
+                        errors.append({"orderGroupId": "0", "code": 800088,
+                                       "description": "The requested number of %s seat/s exceeded the remaining limit of %d seats allowed per subscription for the CatalogID - %s"
+                                       % (l["quantity"], STATE.get("seat_limit", 300), l["catalogItemId"])})
+                        continue
+                    sub_id = str(__import__("uuid").uuid4())
+                    start = datetime.datetime.fromtimestamp(now(), datetime.timezone.utc).date()
+                    months = {"P1M": 1, "P1Y": 12, "P3Y": 36}.get(l["termDuration"], 12)
+                    y, m = divmod(start.month - 1 + months, 12)
+                    last = (datetime.date(start.year + y + (m + 1) // 12, (m + 1) % 12 + 1, 1) - datetime.timedelta(days=1)).day
+                    end = datetime.date(start.year + y, m + 1, min(start.day, last)) - datetime.timedelta(days=1)
+                    new = {"id": sub_id, "offerId": l["catalogItemId"], "quantity": int(l["quantity"]), "termDuration": l["termDuration"],
+                           "billingCycle": l["billingCycle"].lower(), "effectiveStartDate": start.isoformat(), "commitmentEndDate": end.isoformat(),
+                           "cancellationAllowedUntilDate": iso(now() + 168 * 3600), "autoRenewEnabled": True,
+                           "refundable": [{"quantity": int(l["quantity"]), "until": now() + 168 * 3600}]}
+                    order_id = secrets.token_hex(6)
+                    line = {"lineItemNumber": 0, "offerId": l["catalogItemId"], "termDuration": l["termDuration"], "transactionType": "New",
+                            "friendlyName": "Microsoft 365 Business Basic", "quantity": int(l["quantity"])}
+                    order = {"id": order_id, "alternateId": order_id, "referenceCustomerId": customer["id"], "billingCycle": l["billingCycle"].lower(),
+                             "currencyCode": "USD", "lineItems": [line], "creationDate": iso(now()), "status": "pending",
+                             "transactionType": "UserPurchase", "attributes": {"objectType": "Order"}}
+                    ORDERS[order_id] = {"customer": customer["id"], "order": order, "pending": new}
+                    if STATE.get("provisioning", 0) > 0:
+                        STATE["provisioning"] -= 1
+                    else:
+                        provision(ORDERS[order_id])
+                    orders.append(json.loads(json.dumps(order)))
+                answer = {"orders": orders, "orderErrors": errors, "attributes": {"objectType": "CartCheckoutResult"}}
+                APPLIED[request_id] = (201, answer, {})
+                return self.answer(201, answer)
+        return self.error(404, 404, "Not found")
+
     def do_POST(self):
         url = urllib.parse.urlsplit(self.path)
         length = int(self.headers.get("Content-Length", "0"))
@@ -401,6 +525,10 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 STATE.update(json.loads(body))
             return self.answer(200, {})
+        if parts[:1] == ["pc"]:
+            if not self.gate():
+                return
+            return self.post_pc(parts[1:], body)
         if len(parts) == 4 and parts[0] == "login" and parts[2:] == ["oauth2", "token"]:
             form = urllib.parse.parse_qs(body)
             get = lambda k: form.get(k, [""])[0]

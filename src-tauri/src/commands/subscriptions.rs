@@ -30,10 +30,10 @@ pub async fn subscription_get(state: State<'_, AppState>, id: i64, as_of: Option
 }
 
 /// Add a subscription; a customer on credit stop is refused (field `confirm`) unless `confirm`.
+/// For a customer linked to Microsoft it is bought there too.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn subscription_add(state: State<'_, AppState>, input: AddRequest) -> Result<Subscription, IpcError> {
-    let clock = state.clock();
-    state.with_store(|s| subscriptions::add(s, &clock, &input))
+pub async fn subscription_add<R: Runtime>(app: AppHandle<R>, input: AddRequest) -> Result<Changed, IpcError> {
+    provisioned(app, move |s, clock, to| subscriptions::add(s, clock, to, &input)).await
 }
 
 /// A change made on a connection of its own, off the UI thread: when the subscription is

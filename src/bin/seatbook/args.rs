@@ -774,6 +774,8 @@ pub enum SubscriptionCommand {
         /// Add it even though the customer is on credit stop.
         #[arg(long)]
         confirm: bool,
+        #[command(flatten)]
+        to: ProvisionFlags,
     },
     /// Change the seat count (decreases only for seats added within 7 days).
     Quantity {

@@ -43,8 +43,9 @@ export function pendingBadge() {
 export function atMicrosoft(r) {
   if (!r || !r.microsoft) return "";
   if (r.pending) return " It waits to reach Microsoft and is sent as soon as Partner Center answers.";
-  if (r.microsoft.state === "accepted") return " Microsoft accepted it and finishes it shortly.";
-  return " Microsoft made the change.";
+  const purchase = r.microsoft.action === "purchase";
+  if (r.microsoft.state === "accepted") return purchase ? " Microsoft took the order and is provisioning it." : " Microsoft accepted it and finishes it shortly.";
+  return purchase ? " Bought at Microsoft." : " Microsoft made the change.";
 }
 
 export async function render(root, ctx, params = {}) {
@@ -241,7 +242,8 @@ async function renderAdd(root, ctx, params) {
       if (!go) return;
       s = await api.subscriptionAdd({ ...input, confirm: true });
     }
-    ctx.toast(`Subscription ${s.id} added: ${s.quantity} seats of ${s.product_title}.`);
+    ctx.toast(`Subscription ${s.id} added: ${s.quantity} seats of ${s.product_title}.${atMicrosoft(s)}`);
+    if (ctx.refreshPcBadge) ctx.refreshPcBadge();
     ctx.navigate("subscriptions", { id: s.id });
   });
 

@@ -14,18 +14,24 @@ fn changed(s: Subscription, what: String) -> Result<Output> {
     out(&s, format!("{what}\n{}", render::subscription_line(&s)))
 }
 
-/// A change and what became of it at Microsoft.
-fn provisioned(c: Changed, what: String) -> Result<Output> {
-    let at_microsoft = match &c.microsoft {
+/// What became of a change at Microsoft, as a line after what the book did (empty when it
+/// stayed in the book).
+fn at_microsoft(c: &Changed) -> String {
+    match &c.microsoft {
         None => String::new(),
         Some(e) if c.pending => format!(
-            "\nPending at Microsoft: {} ({}). It is sent again by itself, or with `seatbook pc outbox --retry`; it is not billed until Microsoft takes it.",
+            "\nPending at Microsoft: {} ({}). It is sent again by `seatbook pc outbox --retry` and before every `seatbook pc sync`; it is not billed until Microsoft takes it.",
             e.what, e.last_error
         ),
         Some(e) if e.state == "accepted" => format!("\nMicrosoft accepted {} and finishes it later.", e.what),
+        Some(e) if e.action == "purchase" => format!("\nBought at Microsoft: subscription {}.", c.ms_subscription_id),
         Some(e) => format!("\nMicrosoft made the change ({}).", e.what),
-    };
-    out(&c, format!("{what}{at_microsoft}\n{}", render::subscription_line(&c)))
+    }
+}
+
+/// A change and what became of it at Microsoft.
+fn provisioned(c: Changed, what: String) -> Result<Output> {
+    out(&c, format!("{what}{}\n{}", at_microsoft(&c), render::subscription_line(&c)))
 }
 
 fn provision(reach: &Reach, to: ProvisionFlags) -> Provision<'_> {
@@ -53,6 +59,7 @@ pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
             trial,
             ms_subscription_id,
             confirm,
+            to,
         } => {
             let request = AddRequest {
                 customer: Some(customer),
@@ -67,9 +74,9 @@ pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
                 ms_subscription_id,
                 confirm,
             };
-            let s = subscriptions::add(store, clock, &request)?;
+            let s = subscriptions::add(store, clock, provision(&reach, to), &request)?;
             let view = store.subscription_view(s.id, s.term_start)?;
-            out(&s, format!("Added subscription {}.\n{}", s.id, render::subscription_view(&view)))
+            out(&s, format!("Added subscription {}.{}\n{}", s.id, at_microsoft(&s), render::subscription_view(&view)))
         }
         SubscriptionCommand::Quantity { id, quantity, on, to } => {
             let s = subscriptions::change_quantity(store, clock, provision(&reach, to), id, &quantity.to_string(), Some(&on))?;
