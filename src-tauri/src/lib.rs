@@ -122,6 +122,8 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         pc::pc_connect,
         pc::pc_sync,
         pc::pc_outbox,
+        pc::pc_take,
+        pc::pc_push,
     ]
 }
 

@@ -11,7 +11,7 @@ pub use super::reach::Reach;
 use super::reach::{connected, runtime, secret};
 use super::Clock;
 use crate::pc::client::{new_id, Client, Credentials, Failure, Patched, Patience};
-use crate::pc::provision::{Action, Answer, Change, Checkout};
+use crate::pc::provision::{Action, Answer, Change, Checkout, Differences};
 use crate::store::{NewOutgoing, Store};
 use crate::subscription::Subscription;
 use crate::{Error, Result};
@@ -70,6 +70,7 @@ pub fn change(
             tenant_id: tenant,
             ms_request_id: new_id(),
             created_at: &clock.now,
+            for_event: true,
         };
         s.enqueue_pc_change(&out)
     })?;
@@ -103,6 +104,7 @@ pub fn purchase(
             tenant_id: tenant,
             ms_request_id: new_id(),
             created_at: &clock.now,
+            for_event: true,
         };
         Ok((after.id, s.enqueue_pc_change(&out)?))
     })?;
@@ -168,11 +170,7 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
     if open.is_empty() {
         return Ok(Vec::new());
     }
-    let client = connected(store).and_then(|s| {
-        let secret = secret(&s.client_id, reach.secret_from_environment.as_deref())?;
-        Client::new(reach.endpoints.clone(), Credentials { tenant: s.tenant, client_id: s.client_id, secret }, patience())
-    });
-    let mut client = match client {
+    let mut client = match client(store, reach) {
         Ok(c) => c,
         Err(e) => {
             for entry in &open {
@@ -215,6 +213,81 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
         tried.push(entry);
     }
     ids_now(store, &tried)
+}
+
+/// A client for the connection, with a change's patience.
+fn client(store: &Store, reach: &Reach) -> Result<Client> {
+    let s = connected(store)?;
+    let secret = secret(&s.client_id, reach.secret_from_environment.as_deref())?;
+    Client::new(reach.endpoints.clone(), Credentials { tenant: s.tenant, client_id: s.client_id, secret }, patience())
+}
+
+/// What `take` or `push` did for a subscription that differs from Microsoft's.
+#[derive(Debug, Clone, Serialize)]
+pub struct Aligned {
+    #[serde(flatten)]
+    pub subscription: Subscription,
+    /// Microsoft's values where they differed (before this).
+    pub differences: Differences,
+    /// `push`: what went to Microsoft.
+    pub microsoft: Vec<OutboxEntry>,
+    /// `push`: some of it waits to reach Microsoft.
+    pub pending: bool,
+}
+
+/// A linked subscription, its customer's tenant, and where Microsoft's subscription differs now.
+fn at_microsoft(store: &Store, reach: &Reach, id: i64) -> Result<(Subscription, String, Differences)> {
+    let sub = store.subscription(id)?;
+    let tenant = store.customer(sub.customer_id)?.tenant_id.trim().to_ascii_lowercase();
+    if tenant.is_empty() || sub.ms_subscription_id.is_empty() {
+        return Err(Error::refused(format!("subscription {id} is not linked to Microsoft")).with_field("id"));
+    }
+    let mut client = client(store, reach)?;
+    let path = format!("/v1/customers/{tenant}/subscriptions/{}", sub.ms_subscription_id);
+    let object = runtime()?.block_on(client.subscription_object(&tenant, &sub.ms_subscription_id)).map_err(|f| f.error(&path))?;
+    let differences = Differences::between(&sub, &object);
+    Ok((sub, tenant, differences))
+}
+
+/// `pc take`: Microsoft's seats, status and auto-renew become the book's, from `on` (default
+/// today), as the subscription's ordinary history events.
+pub fn take(store: &mut Store, clock: &Clock, reach: &Reach, id: i64, on: Option<&str>) -> Result<Aligned> {
+    let on = super::date_or(on, "on", clock.today)?;
+    let (sub, _, differences) = at_microsoft(store, reach, id)?;
+    let subscription = if differences.is_empty() { sub } else { store.take_from_microsoft(id, &differences, on, &clock.now)? };
+    Ok(Aligned { subscription, differences, microsoft: Vec::new(), pending: false })
+}
+
+/// `pc push`: the book's seats, status and auto-renew sent to Microsoft where they differ,
+/// through the outbox (a refusal changes nothing in the book).
+pub fn push(store: &mut Store, clock: &Clock, reach: &Reach, id: i64) -> Result<Aligned> {
+    let (sub, tenant, differences) = at_microsoft(store, reach, id)?;
+    let ids = store.atomically(|s| {
+        let mut ids = Vec::new();
+        for (action, change) in differences.pushed(&sub) {
+            let out = NewOutgoing {
+                action,
+                before: &sub,
+                change,
+                tenant_id: tenant.clone(),
+                ms_request_id: new_id(),
+                created_at: &clock.now,
+                for_event: false,
+            };
+            ids.push(s.enqueue_pc_change(&out)?);
+        }
+        Ok(ids)
+    })?;
+    deliver(store, clock, reach, Some(id), true)?;
+    let microsoft = ids.into_iter().map(|e| store.pc_outbox_entry(e)).collect::<Result<Vec<_>>>()?;
+    if let Some(e) = microsoft.iter().find(|e| e.state == "refused") {
+        return Err(Error::refused(format!(
+            "Microsoft refused {} for subscription {id} ({}: {}); the book is as it was",
+            e.what, e.ms_code, e.last_error
+        )));
+    }
+    let pending = microsoft.iter().any(|e| e.state == "waiting");
+    Ok(Aligned { subscription: store.subscription(id)?, differences, microsoft, pending })
 }
 
 fn ids_now(store: &Store, entries: &[OutboxEntry]) -> Result<Vec<OutboxEntry>> {

@@ -286,6 +286,57 @@ pub fn etag(object: &Value) -> Option<String> {
     field(object, "attributes").and_then(|a| field(a, "etag")).and_then(Value::as_str).map(str::to_string)
 }
 
+/// Where the book and Microsoft's subscription differ in what can change during a term: seats,
+/// status and auto-renew, each as Microsoft has it (`None`: they agree).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Differences {
+    pub quantity: Option<u32>,
+    /// Microsoft's status as the book words it (`active`, `suspended`, `cancelled`).
+    pub status: Option<Status>,
+    pub auto_renew: Option<bool>,
+}
+
+impl Differences {
+    pub fn between(book: &Subscription, object: &Value) -> Differences {
+        let quantity = field(object, "quantity").and_then(Value::as_u64).and_then(|q| u32::try_from(q).ok());
+        let status = field(object, "status").and_then(Value::as_str).and_then(|s| match s.to_ascii_lowercase().as_str() {
+            "active" => Some(Status::Active),
+            "suspended" | "disabled" => Some(Status::Suspended),
+            "deleted" | "expired" => Some(Status::Cancelled),
+            _ => None,
+        });
+        let auto_renew = field(object, "autoRenewEnabled").and_then(Value::as_bool);
+        Differences {
+            quantity: quantity.filter(|q| *q != book.quantity),
+            status: status.filter(|s| *s != book.status && !(book.status == Status::Expired && *s == Status::Cancelled)),
+            auto_renew: auto_renew.filter(|a| *a != book.auto_renew),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.quantity.is_none() && self.status.is_none() && self.auto_renew.is_none()
+    }
+
+    /// The changes that make Microsoft's subscription what `book` is, for the fields that differ.
+    pub fn pushed(&self, book: &Subscription) -> Vec<(Action, Change)> {
+        let mut out = Vec::new();
+        if self.status.is_some() {
+            match book.status {
+                Status::Active => out.push((Action::Reactivate, Change::Status { status: "active".into() })),
+                Status::Suspended => out.push((Action::Suspend, Change::Status { status: "suspended".into() })),
+                Status::Cancelled | Status::Expired => out.push((Action::Cancel, Change::Status { status: "deleted".into() })),
+            }
+        }
+        if self.quantity.is_some() {
+            out.push((Action::Seats, Change::Quantity { quantity: book.quantity }));
+        }
+        if self.auto_renew.is_some() {
+            out.push((Action::AutoRenew, Change::AutoRenew { enabled: book.auto_renew }));
+        }
+        out
+    }
+}
+
 /// The subscription as it was before a change: what undoing it restores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Before {

@@ -116,7 +116,7 @@ pub struct PcOutboxEntry {
     #[serde(skip)]
     pub change: String,
     #[serde(skip)]
-    pub event_id: i64,
+    pub event_id: Option<i64>,
 }
 
 /// A change to send, written with the change itself.
@@ -128,6 +128,9 @@ pub struct NewOutgoing<'a> {
     pub tenant_id: String,
     pub ms_request_id: String,
     pub created_at: &'a str,
+    /// Sent for the change the book just made (its latest event); `false` for the book's value
+    /// pushed as it is (nothing to undo should Microsoft refuse).
+    pub for_event: bool,
 }
 
 /// The entry's columns, from `pc_outbox o JOIN subscriptions s`: a purchase learns its Microsoft
@@ -171,8 +174,11 @@ impl Store {
     pub fn enqueue_pc_change(&mut self, out: &NewOutgoing<'_>) -> Result<i64> {
         self.write(|s| {
             let sub = out.before;
-            let event_id: i64 =
-                s.conn.query_row("SELECT max(id) FROM subscription_events WHERE subscription_id = ?1", [sub.id], |r| r.get(0))?;
+            let event_id: Option<i64> = if out.for_event {
+                s.conn.query_row("SELECT max(id) FROM subscription_events WHERE subscription_id = ?1", [sub.id], |r| r.get(0))?
+            } else {
+                None
+            };
             s.conn.execute(
                 "INSERT INTO pc_outbox (action, customer_id, subscription_id, tenant_id, ms_subscription_id, event_id, change, before,
                     ms_request_id, state, created_at, next_attempt_at)
@@ -260,10 +266,22 @@ impl Store {
         let entry = self.pc_outbox_entry(id)?;
         let before: String = self.conn.query_row("SELECT before FROM pc_outbox WHERE id = ?1", [id], |r| r.get(0))?;
         let before = crate::pc::provision::Before::decode(&before)?;
+        let why = if code.is_empty() { description.to_string() } else { format!("{code}: {description}") };
+        let Some(event_id) = entry.event_id else {
+            // The book's value pushed as it was: nothing in the book to undo.
+            self.write(|s| {
+                s.conn.execute(
+                    "UPDATE pc_outbox SET state = 'refused', attempts = attempts + 1, ms_code = ?2, last_error = ?3, finished_at = ?4
+                     WHERE id = ?1",
+                    params![id, code, description, at],
+                )?;
+                Ok(())
+            })?;
+            return self.subscription(entry.subscription_id);
+        };
         self.write(|s| {
             let mut sub = s.subscription(entry.subscription_id)?;
-            let effective = s.event_effective(entry.event_id)?;
-            let why = if code.is_empty() { description.to_string() } else { format!("{code}: {description}") };
+            let effective = s.event_effective(event_id)?;
             let what = if entry.action == "purchase" {
                 // Not bought: the subscription ends where it began, and nothing of it is billed.
                 sub.status = crate::subscription::Status::Cancelled;
@@ -320,7 +338,8 @@ impl Store {
     /// Events billing leaves out: changes waiting for Microsoft (with what follows them) and
     /// changes Microsoft refused.
     pub(crate) fn pc_unbillable_events(&self) -> Result<(std::collections::HashSet<i64>, std::collections::HashSet<i64>)> {
-        let mut stmt = self.conn.prepare("SELECT event_id, state FROM pc_outbox WHERE state IN ('waiting', 'refused')")?;
+        let mut stmt =
+            self.conn.prepare("SELECT event_id, state FROM pc_outbox WHERE state IN ('waiting', 'refused') AND event_id IS NOT NULL")?;
         let (mut waiting, mut refused) = (std::collections::HashSet::new(), std::collections::HashSet::new());
         for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
             let (id, state) = row?;

@@ -935,7 +935,8 @@ CREATE TABLE pc_outbox (
     subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
     tenant_id TEXT NOT NULL,
     ms_subscription_id TEXT NOT NULL,
-    event_id INTEGER NOT NULL UNIQUE REFERENCES subscription_events (id),
+    -- The book's change it sends; none when the book's value is pushed to Microsoft as it is.
+    event_id INTEGER UNIQUE REFERENCES subscription_events (id),
     change TEXT NOT NULL,
     before TEXT NOT NULL,
     ms_request_id TEXT NOT NULL UNIQUE,

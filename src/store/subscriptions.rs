@@ -212,6 +212,63 @@ impl Store {
         })
     }
 
+    /// Take Microsoft's word (Partner Center's seats, status and auto-renew) into the book from
+    /// `on`, as the history's ordinary events: seats added or removed there are billed and
+    /// credited as any change (Microsoft's own windows already applied), a cancellation there
+    /// credits the unused days.
+    pub fn take_from_microsoft(
+        &mut self,
+        id: i64,
+        taken: &crate::pc::provision::Differences,
+        on: NaiveDate,
+        at: &str,
+    ) -> Result<Subscription> {
+        self.write(|s| {
+            let mut sub = s.load_for_change(id, on, at, "taking Partner Center's values")?;
+            if let Some(q) = taken.quantity.filter(|q| *q != sub.quantity) {
+                let old = sub.quantity;
+                sub.quantity = q;
+                let delta = q as i64 - old as i64;
+                s.record(&sub, EventKind::QuantityChanged, on, at, delta, format!("seats as Partner Center has them: {old} → {q}"))?;
+            }
+            if let Some(a) = taken.auto_renew.filter(|a| *a != sub.auto_renew) {
+                sub.auto_renew = a;
+                let (kind, what) = if a {
+                    (EventKind::AutoRenewOn, "auto-renew on, as in Partner Center".to_string())
+                } else {
+                    (EventKind::AutoRenewOff, "auto-renew off, as in Partner Center".to_string())
+                };
+                s.record(&sub, kind, on, at, 0, what)?;
+            }
+            match taken.status.filter(|st| *st != sub.status) {
+                Some(Status::Suspended) => {
+                    sub.status = Status::Suspended;
+                    s.record(&sub, EventKind::Suspended, on, at, 0, "suspended in Partner Center; still billed".to_string())?;
+                }
+                Some(Status::Active) => {
+                    sub.status = Status::Active;
+                    s.record(&sub, EventKind::Reactivated, on, at, 0, "active again in Partner Center".to_string())?;
+                }
+                Some(Status::Cancelled | Status::Expired) => {
+                    sub.status = Status::Cancelled;
+                    sub.auto_renew = false;
+                    sub.ended_on = Some(on);
+                    sub.scheduled = RenewalChanges::default();
+                    s.record(
+                        &sub,
+                        EventKind::Cancelled,
+                        on,
+                        at,
+                        0,
+                        "cancelled in Partner Center: the unused days are credited".to_string(),
+                    )?;
+                }
+                None => {}
+            }
+            Ok(sub)
+        })
+    }
+
     /// Suspend: the customer loses access but billing continues (DOMAIN §3), and auto-renew goes off.
     pub fn suspend_subscription(&mut self, id: i64, on: NaiveDate, at: &str) -> Result<Subscription> {
         self.write(|s| {

@@ -299,7 +299,7 @@ fn a_book_is_connected_compared_and_taken_in_from_partner_center() {
     assert!(run_json(&db.path, &sim, &["pc", "status"], None)["last_sync"].as_str().is_some_and(|s| s.starts_with("20")));
 
     // Linked by hand: Gone Ltd's subscription, added before Microsoft's id was known.
-    ok(&db.path, &business_basic("2", "P1M", "2", "2026-12-01", &[]));
+    ok(&db.path, &business_basic("2", "P1M", "2", "2026-12-01", &["--no-provision"]));
     let linked = json(&db.path, &["subscription", "link", "4", "--ms-subscription-id", "DDDDDDDD-0000-4000-8000-000000000004"]);
     assert_eq!(linked["ms_subscription_id"], "dddddddd-0000-4000-8000-000000000004");
     let bad = fails(&db.path, &["customer", "link", "2", "--tenant-id", "not-a-guid"], 2);
@@ -670,4 +670,57 @@ fn a_subscription_added_for_a_linked_customer_is_bought_at_microsoft() {
     // Bought elsewhere: the book only.
     let (code, local) = add("3", "CFQ7TTC0LH18:0001", &["--no-provision"]);
     assert_eq!((code, local["microsoft"].is_null(), local["ms_subscription_id"].as_str()), (Some(0), true, Some("")), "{local}");
+}
+
+#[test]
+fn a_subscription_that_differs_is_put_right_either_way() {
+    let db = TestDb::new();
+    book(&db.path);
+    let mut state = provisioning_state();
+    let sim = Simulator::start(&state);
+    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
+
+    // Seats added in Partner Center: taken into the book from a day, as a seat change.
+    state["customers"][0]["subscriptions"][0]["quantity"] = json!(7);
+    sim.set(json!({"customers": state["customers"]}));
+    let drift = run_json(&db.path, &sim, &["pc", "sync"], Some(SECRET));
+    assert_eq!(drift["subscriptions"][0]["fields"], json!([{"field": "quantity", "seatbook": "5", "microsoft": "7"}]), "{drift}");
+    let taken = run_json(&db.path, &sim, &["pc", "take", "1", "--on", "2026-12-04"], Some(SECRET));
+    assert_eq!((taken["quantity"].as_u64(), taken["differences"]["quantity"].as_u64()), (Some(7), Some(7)), "{taken}");
+    let view = json(&db.path, &["subscription", "show", "1"]);
+    let last = view["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), last["effective"].as_str(), last["quantity_delta"].as_i64()),
+        (Some("quantity-changed"), Some("2026-12-04"), Some(2))
+    );
+    assert_eq!(last["description"], "seats as Partner Center has them: 5 → 7");
+    assert_eq!(run_json(&db.path, &sim, &["pc", "sync"], Some(SECRET))["subscriptions"], json!([]), "they agree now");
+    let calls = changes_at_microsoft(&sim);
+    assert!(calls.iter().all(|r| r["method"] != "PATCH"), "taking changes nothing at Microsoft");
+
+    // Suspended and auto-renew turned off in Partner Center by mistake: the book's values go
+    // back there, and the book stays as it is.
+    state["customers"][0]["subscriptions"][0]["quantity"] = json!(7);
+    state["customers"][0]["subscriptions"][0]["status"] = json!("suspended");
+    state["customers"][0]["subscriptions"][0]["autoRenewEnabled"] = json!(false);
+    sim.set(json!({"customers": state["customers"]}));
+    let pushed = run_json(&db.path, &sim, &["pc", "push", "1"], Some(SECRET));
+    let actions: Vec<&str> = pushed["microsoft"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["reactivate", "auto_renew"], "{pushed}");
+    assert!(pushed["microsoft"].as_array().unwrap().iter().all(|e| e["state"] == "done"), "{pushed}");
+    let at_ms = sim.subscription(S1);
+    assert_eq!(
+        (at_ms["status"].as_str(), at_ms["autoRenewEnabled"].as_bool(), at_ms["quantity"].as_u64()),
+        (Some("active"), Some(true), Some(7))
+    );
+    let after = json(&db.path, &["subscription", "show", "1"]);
+    assert_eq!(after["history"].as_array().unwrap().len(), view["history"].as_array().unwrap().len(), "the book is as it was");
+    assert_eq!(run_json(&db.path, &sim, &["pc", "sync"], Some(SECRET))["subscriptions"], json!([]));
+
+    // Not linked: nothing to compare with.
+    ok(&db.path, &business_basic("1", "P1M", "2", "2026-12-02", &["--no-provision"]));
+    let (code, e) = pc_run(&db.path, &sim, &["pc", "take", "3"]);
+    assert_eq!(code, Some(2), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("not linked"), "{e}");
 }

@@ -556,14 +556,24 @@ class Handler(BaseHTTPRequestHandler):
         return self.error(404, 404, "Not found")
 
 
+class Server(ThreadingHTTPServer):
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # A client that went away (killed by a test, or a connection dropped on purpose) is
+        # part of the play, not an error of the simulator's.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     with open(sys.argv[1]) as f:
         STATE.update(json.load(f))
     for k, v in STATE.pop("_applied", {}).items():
         APPLIED[k] = tuple(v)
     port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-    ThreadingHTTPServer.allow_reuse_address = True
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = Server(("127.0.0.1", port), Handler)
     print("READY %d" % server.server_address[1], flush=True)
     server.serve_forever()
 

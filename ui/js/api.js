@@ -190,6 +190,10 @@ export const pcSync = (apply) => call("pc_sync", { apply: !!apply });
  * has waited out its back-off; without it, only the list.
  */
 export const pcOutbox = (send) => call("pc_outbox", { send: send || null });
+/** Microsoft's seats, status and auto-renew into the book, for a subscription that differs. */
+export const pcTake = (id) => call("pc_take", { id });
+/** The book's seats, status and auto-renew to Microsoft, for a subscription that differs. */
+export const pcPush = (id) => call("pc_push", { id });
 export const mailSettings = () => call("mail_settings");
 /** `password`: typed in the form (empty: keep the one stored). */
 export const mailSet = (fields, password) => call("mail_set", { fields, password: password || null });

@@ -42,21 +42,37 @@ function driftRows(r) {
     rows.push({ id: `customer:${c.tenant_id}`, kind: c.kind, what: "Customer", name: c.name, detail: c.domain, fields: c.fields });
   }
   for (const s of r.subscriptions) {
-    rows.push({ id: `subscription:${s.ms_subscription_id}`, kind: s.kind, what: "Subscription", name: s.name, detail: s.product, fields: s.fields });
+    rows.push({ id: `subscription:${s.ms_subscription_id}`, kind: s.kind, what: "Subscription", name: s.name, detail: s.product, fields: s.fields, subscriptionId: s.subscription_id });
   }
   return rows;
 }
 
-function driftTable(r) {
+/** Seats, status and auto-renew can be put right either way during a term. */
+const ALIGNABLE = new Set(["quantity", "status", "auto_renew"]);
+
+/**
+ * The drift, a row per customer or subscription. A subscription whose seats, status or
+ * auto-renew differ offers both ways: `align(id, "take" | "push")`.
+ */
+function driftTable(r, align) {
   const rows = driftRows(r);
   if (!rows.length) return empty("The book agrees with Partner Center.");
   return table(
     "pc-drift",
-    [["Where"], ["What"], ["Name"], ["Differences"]],
+    [["Where"], ["What"], ["Name"], ["Differences"], [""]],
     rows.map((d) => {
       const [label, tone] = KINDS[d.kind];
       const diffs = d.fields.map((f) => h("div", { "data-field": f.field }, `${FIELDS[f.field] || f.field}: Seatbook ${f.seatbook === "" ? "—" : f.seatbook}, Microsoft ${f.microsoft}`));
-      return h("tr", { "data-id": d.id, "data-kind": d.kind }, td(badge(label, tone)), td(d.what), td(h("div", {}, d.name, h("div", { class: "sub" }, d.detail))), td(diffs.length ? diffs : "—"));
+      const alignable = align && d.kind === "differs" && d.subscriptionId != null && d.fields.some((f) => ALIGNABLE.has(f.field));
+      const choices = alignable
+        ? h(
+            "div",
+            { class: "row-actions" },
+            button("Take Microsoft's", { class: "btn btn-small", "data-action": "pc-take", title: "Record Microsoft's values in the book, from today", onclick: () => align(d.subscriptionId, "take") }),
+            button("Send Seatbook's", { class: "btn btn-small", "data-action": "pc-push", title: "Send the book's values to Microsoft", onclick: () => align(d.subscriptionId, "push") }),
+          )
+        : null;
+      return h("tr", { "data-id": d.id, "data-kind": d.kind }, td(badge(label, tone)), td(d.what), td(h("div", {}, d.name, h("div", { class: "sub" }, d.detail))), td(diffs.length ? diffs : "—"), td(choices));
     }),
   );
 }
@@ -176,7 +192,7 @@ export function panel(ctx) {
       if (r.problems.length) {
         replace(problems, h("div", { class: "notice notice-warn", role: "alert", "data-pc-problems": String(r.problems.length) }, r.problems.map((p) => h("div", {}, `${p.ms_id}: ${p.message}`))));
       }
-      replace(result, driftTable(r));
+      replace(result, driftTable(r, align));
       applyBtn.hidden = ![...r.customers, ...r.subscriptions].some((d) => d.kind === "only_at_microsoft");
       await refresh();
     } catch (error) {
@@ -186,6 +202,25 @@ export function panel(ctx) {
       box.removeAttribute("aria-busy");
       syncBtn.disabled = statusLine.dataset.connected !== "true";
       applyBtn.disabled = false;
+    }
+  }
+
+  /** Put one subscription right, then compare again. */
+  async function align(id, way) {
+    replace(problems);
+    try {
+      const a = way === "take" ? await api.pcTake(id) : await api.pcPush(id);
+      ctx.toast(
+        way === "take"
+          ? `Subscription ${id} now has Microsoft's values.`
+          : a.pending
+            ? `Subscription ${id}: the book's values wait to reach Microsoft.`
+            : `Microsoft now has the book's values for subscription ${id}.`,
+      );
+      await drawOutbox();
+      await sync(false);
+    } catch (error) {
+      replace(problems, h("p", { class: "field-error", role: "alert", "data-error-for": "pc-align" }, error.message));
     }
   }
 
@@ -209,7 +244,7 @@ export function panel(ctx) {
       replace(problems, h("p", { class: "hint", role: "status", "data-pc-on-start": "error" }, `Partner Center could not be compared when Seatbook started: ${r.error}`));
       return;
     }
-    replace(result, h("p", { class: "hint", "data-pc-on-start": "done" }, "Compared when Seatbook started."), driftTable(r));
+    replace(result, h("p", { class: "hint", "data-pc-on-start": "done" }, "Compared when Seatbook started."), driftTable(r, align));
     applyBtn.hidden = ![...r.customers, ...r.subscriptions].some((d) => d.kind === "only_at_microsoft");
     refresh().catch(() => {});
   }

@@ -79,6 +79,8 @@ pub const COMMANDS: &[&str] = &[
     "pc_connect",
     "pc_sync",
     "pc_outbox",
+    "pc_take",
+    "pc_push",
     "recon_import",
     "recon_list",
     "recon_report",

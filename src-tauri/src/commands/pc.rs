@@ -93,3 +93,25 @@ pub async fn pc_outbox<R: Runtime>(app: AppHandle<R>, send: Option<String>) -> R
     })
     .await
 }
+
+/// Take Microsoft's seats, status and auto-renew into the book for a subscription that differs.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pc_take<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<provision::Aligned, IpcError> {
+    blocking(app, move |_, state| {
+        let (clock, reach) = (state.clock(), state.pc_reach());
+        let mut store = Store::open(&state.db_path)?;
+        Ok(provision::take(&mut store, &clock, &reach, id, None)?)
+    })
+    .await
+}
+
+/// Send the book's seats, status and auto-renew to Microsoft for a subscription that differs.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pc_push<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<provision::Aligned, IpcError> {
+    blocking(app, move |_, state| {
+        let (clock, reach) = (state.clock(), state.pc_reach());
+        let mut store = Store::open(&state.db_path)?;
+        Ok(provision::push(&mut store, &clock, &reach, id)?)
+    })
+    .await
+}

@@ -987,6 +987,20 @@ pub enum PcCommand {
         #[arg(long)]
         retry: bool,
     },
+    /// Take Microsoft's seats, status and auto-renew into the book for a subscription that
+    /// differs (recorded in its history, billed and credited as any change).
+    Take {
+        /// The subscription (Seatbook's id).
+        id: i64,
+        /// The day the book takes them from (default: today).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Send the book's seats, status and auto-renew to Microsoft for a subscription that differs.
+    Push {
+        /// The subscription (Seatbook's id).
+        id: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]

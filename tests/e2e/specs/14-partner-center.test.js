@@ -136,6 +136,15 @@ test("on start the app compares the book with Partner Center by itself", async (
     assert.match(rows[0].text, /Differs[\s\S]*Seats: Seatbook 12, Microsoft 15/);
     await app.screenshot("82-partner-center-on-start", { scrollTo: '[data-pc]' });
   });
+  await app.step("pc-take", async () => {
+    // The seats Microsoft has are the truth here: taken into the book, as a seat change.
+    await app.click('[data-action="pc-take"]');
+    assert.equal(await app.toast(), "Subscription 1 now has Microsoft's values.");
+    await app.waitFor("[data-pc-result] .empty");
+    const view = cli(db, ["subscription", "show", "1"], { json: true });
+    assert.equal(view.subscription.quantity, 15);
+    assert.equal(view.history.at(-1).description, "seats as Partner Center has them: 12 → 15");
+  });
 });
 
 test("seats added in the app go to Microsoft; offline they wait with a badge, and go when it is back", async () => {
@@ -144,7 +153,7 @@ test("seats added in the app go to Microsoft; offline they wait with a badge, an
     await app.nav("subscriptions");
     await app.waitRows("subscriptions", (r) => r.length === 2, "the two subscriptions taken in");
     await app.clickRow("subscriptions", 1);
-    await app.waitFor('#screen-subscriptions [data-quantity="12"]');
+    await app.waitFor('#screen-subscriptions [data-quantity="15"]');
     await app.fill("quantity", { quantity: "16" });
     await app.submit("quantity");
     assert.equal(await app.toast(), "Subscription 1 now has 16 seats. Microsoft made the change.");

@@ -67,10 +67,44 @@ pub fn pc(ctx: &mut Ctx, cmd: PcCommand) -> Result<Output> {
             let r = pc::sync(&mut ctx.store, &ctx.clock, &endpoints(), secret_env().as_deref(), apply, &mut progress)?;
             out(&r, sync_text(&r, apply))
         }
+        PcCommand::Take { id, on } => {
+            let a = provision::take(&mut ctx.store, &ctx.clock, &reach(), id, on.as_deref())?;
+            let text = if a.differences.is_empty() {
+                format!("Subscription {id} agrees with Partner Center.\n")
+            } else {
+                format!("Subscription {id} now has Partner Center's {}.\n", aligned_fields(&a))
+            };
+            out(&a, text)
+        }
+        PcCommand::Push { id } => {
+            let a = provision::push(&mut ctx.store, &ctx.clock, &reach(), id)?;
+            let text = if a.differences.is_empty() {
+                format!("Subscription {id} agrees with Partner Center.\n")
+            } else if a.pending {
+                format!("The book's {} for subscription {id} waits to reach Microsoft (seatbook pc outbox).\n", aligned_fields(&a))
+            } else {
+                format!("Partner Center now has the book's {} for subscription {id}.\n", aligned_fields(&a))
+            };
+            out(&a, text)
+        }
         PcCommand::Outbox { retry } => {
             let entries = provision::outbox(&mut ctx.store, &ctx.clock, &reach(), retry)?;
             out(&entries, outbox_text(&entries))
         }
+    }
+}
+
+/// "seats, status and auto-renew", as they differed.
+fn aligned_fields(a: &provision::Aligned) -> String {
+    let d = &a.differences;
+    let parts: Vec<&str> = [(d.quantity.is_some(), "seats"), (d.status.is_some(), "status"), (d.auto_renew.is_some(), "auto-renew")]
+        .into_iter()
+        .filter_map(|(differs, name)| differs.then_some(name))
+        .collect();
+    match parts.as_slice() {
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
     }
 }
 
