@@ -451,3 +451,108 @@ async fn send(client: &mut Client, e: &OutboxEntry, change: &Change) -> Outcome 
         unreachable: false,
     }
 }
+
+/// What making a customer at Microsoft needs beyond the book's customer: its tenant's domain
+/// (default the customer's) and the billing profile's address.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CustomerRequest {
+    pub domain: Option<String>,
+    pub address_line: String,
+    pub city: String,
+    pub state: Option<String>,
+    pub postal_code: String,
+}
+
+/// A customer made at Microsoft, and the agreement recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvisionedCustomer {
+    pub customer: crate::customer::Customer,
+    pub agreement: crate::store::PcAgreement,
+}
+
+/// Make a book's customer at Microsoft: its domain checked first (free at Microsoft), the
+/// customer made with its company and billing profile, its tenant id linked at once, then the
+/// Microsoft Customer Agreement attested with the customer's contact and today's date. A
+/// customer made earlier whose agreement could not be recorded gets only the agreement.
+pub fn provision_customer(store: &mut Store, clock: &Clock, reach: &Reach, id: i64, r: &CustomerRequest) -> Result<ProvisionedCustomer> {
+    use crate::pc::provision::{agreement_template, tenant_of, NewCustomer};
+    let c = store.customer(id)?;
+    if store.pc_agreement(id)?.is_some() {
+        return Err(Error::refused(format!("customer {id} was made at Microsoft already (tenant {})", c.tenant_id)).with_field("id"));
+    }
+    let domain = super::given(r.domain.as_deref()).unwrap_or(c.domain.as_str()).trim().to_ascii_lowercase();
+    if domain.is_empty() || !domain.contains('.') || !domain.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '-') {
+        return Err(Error::invalid("domain", "the customer's Microsoft domain is required, such as contoso.onmicrosoft.com"));
+    }
+    let (first_name, last_name) = match c.contact_person.trim().rsplit_once(' ') {
+        Some((first, last)) if !first.trim().is_empty() => (first.trim().to_string(), last.to_string()),
+        _ => return Err(Error::invalid("contact_person", "Microsoft needs the contact's first and last name")),
+    };
+    if c.email.trim().is_empty() {
+        return Err(Error::invalid("email", "Microsoft needs the contact's e-mail address"));
+    }
+    for (value, field) in [(&r.address_line, "address_line"), (&r.city, "city"), (&r.postal_code, "postal_code")] {
+        if value.trim().is_empty() {
+            return Err(Error::invalid(field, "Microsoft needs the customer's address"));
+        }
+    }
+    let country = if c.country.trim().len() == 2 { c.country.trim().to_ascii_uppercase() } else { store.company()?.country };
+    let new = NewCustomer {
+        domain: domain.clone(),
+        company_name: c.name.clone(),
+        email: c.email.trim().to_string(),
+        first_name,
+        last_name,
+        phone: c.phone.trim().to_string(),
+        address_line: r.address_line.trim().to_string(),
+        city: r.city.trim().to_string(),
+        state: super::given(r.state.as_deref()).unwrap_or_default().to_string(),
+        postal_code: r.postal_code.trim().to_string(),
+        country,
+    };
+    let mut client = client(store, reach)?;
+    let rt = runtime()?;
+    let mut tenant = c.tenant_id.trim().to_ascii_lowercase();
+    if tenant.is_empty() {
+        let path = format!("/v1/domains/{domain}");
+        if rt.block_on(client.exists(&path)).map_err(|f| f.error(&path))? {
+            return Err(Error::conflict(
+                "domain",
+                format!("{domain} is taken at Microsoft: choose another (if it is this customer's tenant, compare the book with Partner Center to link it)"),
+            ));
+        }
+        let made = rt.block_on(client.post_json("/v1/customers", Some(&new.body()), &new_id())).map_err(|f| f.error("/v1/customers"))?;
+        tenant = tenant_of(&made).ok_or_else(|| Error::unavailable("Partner Center made the customer but did not say its tenant id"))?;
+        // Linked at once: the customer exists at Microsoft from now on, whatever follows.
+        let fields =
+            crate::customer::CustomerFields { tenant_id: Some(tenant.clone()), domain: Some(domain.clone()), ..Default::default() };
+        store.update_customer(id, &fields)?;
+    }
+    let attested = (|| {
+        let templates = rt
+            .block_on(client.get_json("/v1/agreements?agreementType=MicrosoftCustomerAgreement"))
+            .map_err(|f| f.error("/v1/agreements"))?;
+        let template =
+            agreement_template(&templates).ok_or_else(|| Error::unavailable("Partner Center named no Microsoft Customer Agreement"))?;
+        let path = format!("/v1/customers/{tenant}/agreements");
+        rt.block_on(client.post_json(&path, Some(&new.agreement(&template, clock.today)), &new_id())).map_err(|f| f.error(&path))?;
+        Ok::<_, Error>(template)
+    })();
+    let template = attested.map_err(|e| {
+        e.context(format!("customer {id} was made at Microsoft (tenant {tenant}) and linked, but the Microsoft Customer Agreement was not recorded: try again"))
+    })?;
+    let agreement = crate::store::PcAgreement {
+        customer_id: id,
+        tenant_id: tenant,
+        first_name: new.first_name,
+        last_name: new.last_name,
+        email: new.email,
+        phone: new.phone,
+        date_agreed: clock.today.to_string(),
+        template_id: template,
+        recorded_at: clock.now.clone(),
+    };
+    store.record_pc_agreement(&agreement)?;
+    Ok(ProvisionedCustomer { customer: store.customer(id)?, agreement })
+}

@@ -275,6 +275,15 @@ impl Client {
             .map_err(|e| Failure::Unavailable(format!("Partner Center answered {path} with what Seatbook cannot read: {e}"), None))
     }
 
+    /// `HEAD` a path: whether it exists (`200`) or not (`404`), as for a domain.
+    pub async fn exists(&mut self, path: &str) -> std::result::Result<bool, Failure> {
+        match self.call(reqwest::Method::HEAD, path, Call::default(), &new_id()).await {
+            Ok(_) => Ok(true),
+            Err(Failure::Refused { status: 404, .. }) => Ok(false),
+            Err(f) => Err(f),
+        }
+    }
+
     /// `POST` a body (or none) to a path, with `request_id` on every try; Microsoft's JSON back.
     pub async fn post_json(
         &mut self,

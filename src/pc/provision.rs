@@ -263,6 +263,75 @@ pub fn order_of(order: &Value) -> Option<Checkout> {
     Some(Checkout::Ordered { order_id, ms_subscription_id })
 }
 
+/// A customer as the partner makes it at Microsoft (`POST /v1/customers`): its tenant's domain,
+/// its company and billing profile with the default address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCustomer {
+    pub domain: String,
+    pub company_name: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub address_line: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    /// ISO 3166 two letters.
+    pub country: String,
+}
+
+impl NewCustomer {
+    /// Microsoft's request body (PascalCase, as in its documented sample).
+    pub fn body(&self) -> Value {
+        let mut address = serde_json::json!({
+            "FirstName": self.first_name, "LastName": self.last_name, "AddressLine1": self.address_line,
+            "City": self.city, "PostalCode": self.postal_code, "Country": self.country,
+        });
+        if !self.state.is_empty() {
+            address["State"] = Value::from(self.state.as_str());
+        }
+        if !self.phone.is_empty() {
+            address["PhoneNumber"] = Value::from(self.phone.as_str());
+        }
+        serde_json::json!({
+            "CompanyProfile": {"Domain": self.domain},
+            "BillingProfile": {"Culture": "EN-US", "Email": self.email, "Language": "en", "CompanyName": self.company_name,
+                               "DefaultAddress": address}
+        })
+    }
+
+    /// The attestation that the customer accepted the Microsoft Customer Agreement
+    /// (`POST /v1/customers/{id}/agreements`): who accepted it, and when.
+    pub fn agreement(&self, template_id: &str, date: NaiveDate) -> Value {
+        let mut contact = serde_json::json!({"firstName": self.first_name, "lastName": self.last_name, "email": self.email});
+        if !self.phone.is_empty() {
+            contact["phoneNumber"] = Value::from(self.phone.as_str());
+        }
+        serde_json::json!({"primaryContact": contact, "templateId": template_id, "dateAgreed": format!("{date}T00:00:00Z"),
+                           "type": "MicrosoftCustomerAgreement"})
+    }
+}
+
+/// The tenant id of a customer Microsoft made (`id`, else `companyProfile.tenantId`).
+pub fn tenant_of(customer: &Value) -> Option<String> {
+    id_of(customer)
+        .or_else(|| field(customer, "companyProfile").and_then(|p| field(p, "tenantId")).and_then(Value::as_str).map(str::to_string))
+        .map(|t| t.to_ascii_lowercase())
+}
+
+/// The Microsoft Customer Agreement's current template (`GET /v1/agreements`).
+pub fn agreement_template(agreements: &Value) -> Option<String> {
+    let items = field(agreements, "items")?.as_array()?;
+    items
+        .iter()
+        .find(|a| field(a, "agreementType").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("MicrosoftCustomerAgreement")))
+        .or_else(|| items.first())
+        .and_then(|a| field(a, "templateId"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
 /// A field of Microsoft's object, whatever its case (responses are camelCase, Microsoft's own
 /// request samples PascalCase).
 pub fn field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {

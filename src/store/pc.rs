@@ -352,3 +352,55 @@ impl Store {
         Ok((waiting, refused))
     }
 }
+
+/// The Microsoft Customer Agreement as the partner attested it for a customer Seatbook made at
+/// Microsoft.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PcAgreement {
+    pub customer_id: i64,
+    pub tenant_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub date_agreed: String,
+    pub template_id: String,
+    pub recorded_at: String,
+}
+
+impl Store {
+    pub fn pc_agreement(&self, customer_id: i64) -> Result<Option<PcAgreement>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT customer_id, tenant_id, first_name, last_name, email, phone, date_agreed, template_id, recorded_at
+                 FROM pc_agreements WHERE customer_id = ?1",
+                [customer_id],
+                |r| {
+                    Ok(PcAgreement {
+                        customer_id: r.get(0)?,
+                        tenant_id: r.get(1)?,
+                        first_name: r.get(2)?,
+                        last_name: r.get(3)?,
+                        email: r.get(4)?,
+                        phone: r.get(5)?,
+                        date_agreed: r.get(6)?,
+                        template_id: r.get(7)?,
+                        recorded_at: r.get(8)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn record_pc_agreement(&mut self, a: &PcAgreement) -> Result<()> {
+        self.write(|s| {
+            s.conn.execute(
+                "INSERT INTO pc_agreements (customer_id, tenant_id, first_name, last_name, email, phone, date_agreed, template_id, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![a.customer_id, a.tenant_id, a.first_name, a.last_name, a.email, a.phone, a.date_agreed, a.template_id, a.recorded_at],
+            )?;
+            Ok(())
+        })
+    }
+}

@@ -956,6 +956,24 @@ CREATE TABLE pc_outbox (
 ) STRICT;
 CREATE INDEX pc_outbox_open ON pc_outbox (state, subscription_id, id);
 
+-- A customer made at Microsoft by Seatbook: the Microsoft Customer Agreement as the partner
+-- attested the customer accepted it (who, and on which day), kept as it was recorded.
+CREATE TABLE pc_agreements (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers (id),
+    tenant_id TEXT NOT NULL,
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    date_agreed TEXT NOT NULL,
+    template_id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER pc_agreements_kept BEFORE UPDATE ON pc_agreements
+BEGIN SELECT RAISE(ABORT, 'an agreement is kept as it was recorded'); END;
+CREATE TRIGGER pc_agreements_no_delete BEFORE DELETE ON pc_agreements
+BEGIN SELECT RAISE(ABORT, 'an agreement is kept as it was recorded'); END;
+
 -- What was asked of Microsoft is kept as it was written: only its state moves on, and a
 -- finished entry stays finished.
 CREATE TRIGGER pc_outbox_kept BEFORE UPDATE OF action, customer_id, subscription_id, tenant_id, ms_subscription_id,

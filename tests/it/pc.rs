@@ -724,3 +724,157 @@ fn a_subscription_that_differs_is_put_right_either_way() {
     assert_eq!(code, Some(2), "{e}");
     assert!(e["message"].as_str().unwrap().contains("not linked"), "{e}");
 }
+
+#[test]
+fn a_new_customer_is_made_at_microsoft_with_its_agreement() {
+    let db = TestDb::new();
+    book(&db.path);
+    let mut state = provisioning_state();
+    let unsigned = "aaaaaaaa-0000-4000-8000-000000000077";
+    state["customers"].as_array_mut().unwrap().push(
+        json!({"id": unsigned, "domain": "unsigned.onmicrosoft.com", "name": "Unsigned Ltd", "agreement": false, "subscriptions": []}),
+    );
+    let sim = Simulator::start(&state);
+    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    ok(
+        &db.path,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Tailspin Toys",
+            "--contact-person",
+            "Ada King Lovelace",
+            "--email",
+            "ada@tailspin.example",
+            "--phone",
+            "+27 21 555 0100",
+            "--domain",
+            "tailspin.onmicrosoft.com",
+        ],
+    );
+    let (code, made) = pc_run(
+        &db.path,
+        &sim,
+        &["customer", "provision", "3", "--address-line", "1 Long Street", "--city", "Cape Town", "--postal-code", "8001", "--state", "WC"],
+    );
+    assert_eq!(code, Some(0), "{made}");
+    let tenant = made["customer"]["tenant_id"].as_str().unwrap().to_string();
+    assert_eq!(tenant.len(), 36, "{made}");
+    assert_eq!(
+        (made["agreement"]["first_name"].as_str(), made["agreement"]["last_name"].as_str(), made["agreement"]["date_agreed"].as_str()),
+        (Some("Ada King"), Some("Lovelace"), Some("2026-12-02"))
+    );
+    // What Microsoft was given: the domain checked, the customer with its billing profile, the
+    // agreement attested by the contact on the book's day.
+    let calls: Vec<String> = sim
+        .log()
+        .into_iter()
+        .filter(|r| {
+            r["path"].as_str().unwrap().starts_with("/pc/v1/domains")
+                || r["path"].as_str().unwrap().contains("agreements")
+                || r["path"] == "/pc/v1/customers" && r["method"] == "POST"
+        })
+        .map(|r| format!("{} {} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap(), r["status"]))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "HEAD /pc/v1/domains/tailspin.onmicrosoft.com 404".to_string(),
+            "POST /pc/v1/customers 201".to_string(),
+            "GET /pc/v1/agreements?agreementType=MicrosoftCustomerAgreement 200".to_string(),
+            format!("POST /pc/v1/customers/{tenant}/agreements 201"),
+        ]
+    );
+    let at_ms = sim.request("GET", "/_customer/tailspin.onmicrosoft.com", "");
+    assert_eq!(at_ms["id"], tenant.as_str());
+    let address = &at_ms["billingProfile"]["defaultAddress"];
+    assert_eq!(
+        (address["AddressLine1"].as_str(), address["City"].as_str(), address["PostalCode"].as_str(), address["Country"].as_str()),
+        (Some("1 Long Street"), Some("Cape Town"), Some("8001"), Some("ZA")),
+        "{at_ms}"
+    );
+    let contact = &at_ms["agreements"][0]["primaryContact"];
+    assert_eq!((contact["email"].as_str(), contact["phoneNumber"].as_str()), (Some("ada@tailspin.example"), Some("+27 21 555 0100")));
+    assert_eq!(at_ms["agreements"][0]["dateAgreed"], "2026-12-02T00:00:00Z");
+
+    // The new customer can buy at once.
+    let (code, bought) = pc_run(
+        &db.path,
+        &sim,
+        &[
+            "subscription",
+            "add",
+            "--customer",
+            "3",
+            "--product",
+            "CFQ7TTC0LH18:0001",
+            "--term",
+            "P1Y",
+            "--billing",
+            "monthly",
+            "--quantity",
+            "2",
+            "--start",
+            "2026-12-02",
+        ],
+    );
+    assert_eq!((code, bought["microsoft"]["state"].as_str()), (Some(0), Some("done")), "{bought}");
+
+    // Made once; a taken domain and a contact without a last name are refused before anything
+    // is sent; a customer whose agreement Microsoft lacks cannot buy (Microsoft's 13605).
+    let (code, again) = pc_run(&db.path, &sim, &["customer", "provision", "3", "--address-line", "x", "--city", "y", "--postal-code", "1"]);
+    assert_eq!(code, Some(2), "{again}");
+    assert!(again["message"].as_str().unwrap().contains("made at Microsoft already"), "{again}");
+    ok(
+        &db.path,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Unsigned Ltd",
+            "--contact-person",
+            "Jo Smith",
+            "--email",
+            "jo@u.example",
+            "--domain",
+            "unsigned.onmicrosoft.com",
+        ],
+    );
+    let (code, taken) = pc_run(&db.path, &sim, &["customer", "provision", "4", "--address-line", "x", "--city", "y", "--postal-code", "1"]);
+    assert_eq!(code, Some(2), "{taken}");
+    assert_eq!(taken["field"], "--domain", "{taken}");
+    assert!(taken["message"].as_str().unwrap().contains("is taken at Microsoft"), "{taken}");
+    ok(
+        &db.path,
+        &["customer", "add", "--name", "Solo", "--contact-person", "Cher", "--email", "c@s.example", "--domain", "solo.onmicrosoft.com"],
+    );
+    let (code, solo) = pc_run(&db.path, &sim, &["customer", "provision", "5", "--address-line", "x", "--city", "y", "--postal-code", "1"]);
+    assert_eq!((code, solo["field"].as_str()), (Some(2), Some("--contact-person")), "{solo}");
+    assert!(sim.request("GET", "/_customer/solo.onmicrosoft.com", "").get("id").is_none(), "nothing made at Microsoft");
+    // That domain is a customer of Microsoft's whose agreement was never attested: linked by
+    // hand, it cannot buy.
+    ok(&db.path, &["customer", "link", "4", "--tenant-id", unsigned]);
+    let (code, refused) = pc_run(
+        &db.path,
+        &sim,
+        &[
+            "subscription",
+            "add",
+            "--customer",
+            "4",
+            "--product",
+            "CFQ7TTC0LH18:0001",
+            "--term",
+            "P1Y",
+            "--billing",
+            "monthly",
+            "--quantity",
+            "1",
+            "--start",
+            "2026-12-02",
+        ],
+    );
+    assert_eq!(code, Some(2), "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("13605"), "{refused}");
+}

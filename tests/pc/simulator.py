@@ -16,7 +16,7 @@ STATE.json:
      "throttle": 1,                        # the first N Partner Center requests answer 429
      "retry_after": 1,                     # seconds, in Retry-After
      "server_errors": 0,                   # then N answers 500
-     "customers": [{"id": TENANT, "domain": "...", "name": "...",
+     "customers": [{"id": TENANT, "domain": "...", "name": "...", "agreement": true,
                     "subscriptions": [{"id": ..., "offerId": "PRODUCT:SKU:AVAIL", "quantity": 5,
                                        "termDuration": "P1Y", "billingCycle": "monthly",
                                        "effectiveStartDate": "2026-03-01", "commitmentEndDate": "2027-02-28",
@@ -36,6 +36,13 @@ line items {catalogItemId, quantity, termDuration, billingCycle} (an unknown cat
 {orders, orderErrors} (a quantity over the seat limit is an order error 800088; a cart checked
 out twice, 400 800064); the new subscription is listed under the customer, and the order names
 it (`lineItems[0].subscriptionId`), or, while provisioning lasts, only on a later GET of the order.
+
+Customers (DOMAIN §8): HEAD /v1/domains/{domain} (200 taken, 404 free); POST /v1/customers with
+CompanyProfile.Domain and BillingProfile (e-mail, company name, DefaultAddress) → 201 with the
+new tenant's `id`; GET /v1/agreements (the Microsoft Customer Agreement's template); POST
+/v1/customers/{id}/agreements (primaryContact, templateId, dateAgreed, type). A customer made
+here has no agreement until it is attested, and its checkout answers 403 13605 until then.
+GET /_customer/{domain} answers a customer as made here, with its agreements.
 
 More keys in STATE.json (and POST /_state):
      "clock_offset_days": 0,               # Microsoft's clock ahead of the real one (windows pass)
@@ -203,7 +210,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def answer(self, status, body, headers=None):
-        data = json.dumps(body).encode()
+        data = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
@@ -212,7 +219,8 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
         replayed, self.replayed = getattr(self, "replayed", False), False
         sent, self.sent = getattr(self, "sent", None), None
         with LOCK:
@@ -243,6 +251,10 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 log = list(LOG)
             return self.answer(200, log)
+        if url.path.startswith("/_customer/"):
+            with LOCK:
+                c = next((c for c in STATE.get("customers", []) if c["domain"].lower() == url.path.rsplit("/", 1)[1].lower()), None)
+            return self.answer(200 if c else 404, c or {})
         if url.path == "/_state":
             with LOCK:
                 return self.answer(200, dict(STATE, _applied={k: list(v) for k, v in APPLIED.items()}))
@@ -334,6 +346,10 @@ class Handler(BaseHTTPRequestHandler):
                           "country": query["country"][0], "segment": "commercial", "terms": terms,
                           "attributes": {"objectType": "Availability"}}]
             return self.answer(200, {"totalCount": len(items), "items": items, "attributes": {"objectType": "Collection"}})
+        if parts == ["v1", "agreements"]:
+            item = {"templateId": "117a15ac-5e7c-4ec7-a8a4-5a7fc7e6f2c3", "agreementType": "MicrosoftCustomerAgreement",
+                    "agreementLink": "https://aka.ms/customeragreement", "attributes": {"objectType": "AgreementMetaData"}}
+            return self.answer(200, {"totalCount": 1, "items": [item], "attributes": {"objectType": "Collection"}})
         if len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3] == "orders":
             with LOCK:
                 o = ORDERS.get(parts[4])
@@ -362,6 +378,16 @@ class Handler(BaseHTTPRequestHandler):
             items = [subscription_json(c, s) for s in c.get("subscriptions", [])]
             return self.answer(200, {"totalCount": len(items), "items": items, "attributes": {"objectType": "Collection"}})
         return self.error(404, 404, "Not found")
+
+    def do_HEAD(self):
+        url = urllib.parse.urlsplit(self.path)
+        parts = url.path[len("/pc"):].strip("/").split("/")
+        if not url.path.startswith("/pc/") or not self.gate():
+            return
+        if len(parts) == 3 and parts[:2] == ["v1", "domains"]:
+            taken = any(c["domain"].lower() == parts[2].lower() for c in STATE.get("customers", []))
+            return self.answer(200 if taken else 404, None)
+        return self.answer(404, None)
 
     def do_PATCH(self):
         url = urllib.parse.urlsplit(self.path)
@@ -454,6 +480,41 @@ class Handler(BaseHTTPRequestHandler):
                 self.replayed = True
                 return self.answer(status, answer, headers)
             customer = next((c for c in STATE.get("customers", []) if len(parts) > 2 and c["id"].lower() == parts[2].lower()), None)
+            if parts == ["v1", "customers"]:
+                try:
+                    made = {k[0].lower() + k[1:]: v for k, v in json.loads(body).items()}
+                    profile = {k[0].lower() + k[1:]: v for k, v in made["companyProfile"].items()}
+                    billing = {k[0].lower() + k[1:]: v for k, v in made["billingProfile"].items()}
+                    address = {k[0].lower() + k[1:]: v for k, v in billing["defaultAddress"].items()}
+                except (ValueError, KeyError, AttributeError):
+                    return self.error(400, 800002, "The customer is not valid.")
+                missing = [k for k in ("firstName", "lastName", "addressLine1", "city", "postalCode", "country") if not address.get(k)]
+                if missing or not billing.get("email") or not billing.get("companyName") or not profile.get("domain"):
+                    return self.error(400, 800002, "The customer is not valid: %s is required." % ", ".join(missing or ["email"]))
+                if any(c["domain"].lower() == profile["domain"].lower() for c in STATE["customers"]):
+                    return self.error(409, 800002, "The domain %s is not available." % profile["domain"])
+                tenant = str(__import__("uuid").uuid4())
+                new = {"id": tenant, "domain": profile["domain"], "name": billing["companyName"], "agreement": False, "agreements": [],
+                       "billingProfile": billing, "subscriptions": []}
+                STATE["customers"].append(new)
+                answer = dict(customer_json(new), billingProfile=dict(billing, attributes={"etag": "5920358838484612121", "objectType": "CustomerBillingProfile"}))
+                APPLIED[request_id] = (201, answer, {})
+                return self.answer(201, answer)
+            if len(parts) == 4 and parts[:2] == ["v1", "customers"] and parts[3] == "agreements":
+                if customer is None:
+                    return self.error(404, 60003, "Tenant not found")
+                try:
+                    agreement = json.loads(body)
+                    contact = agreement["primaryContact"]
+                except (ValueError, KeyError, TypeError):
+                    return self.error(400, 800002, "The agreement is not valid.")
+                if agreement.get("templateId") != "117a15ac-5e7c-4ec7-a8a4-5a7fc7e6f2c3" or agreement.get("type") != "MicrosoftCustomerAgreement" \
+                        or not contact.get("email") or not contact.get("firstName") or not contact.get("lastName") or not agreement.get("dateAgreed"):
+                    return self.error(400, 800002, "The agreement needs the template, its type, a primary contact and the date agreed.")
+                customer["agreement"] = True
+                customer.setdefault("agreements", []).append(agreement)
+                APPLIED[request_id] = (201, agreement, {})
+                return self.answer(201, agreement)
             if len(parts) >= 4 and parts[:2] == ["v1", "customers"] and parts[3] == "carts" and customer is None:
                 return self.error(404, 60003, "Tenant not found")
             if len(parts) == 4 and parts[:2] == ["v1", "customers"] and parts[3] == "carts":
@@ -480,6 +541,8 @@ class Handler(BaseHTTPRequestHandler):
                     return self.error(404, 1000, "Not found")
                 if cart["checked_out"]:
                     return self.error(400, 800064, "The cart is being processed or was checked out already.")
+                if not customer.get("agreement", True):
+                    return self.error(403, 13605, "Either a partner confirmation of the customer acceptance of the Microsoft Customer Agreement must be provided or the customer must accept the Microsoft Customer Agreement in the Microsoft Admin Center before you can complete this purchase")
                 cart["checked_out"] = True
                 orders, errors = [], []
                 for l in cart["lineItems"]:
@@ -520,6 +583,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length).decode()
         parts = url.path.strip("/").split("/")
+        if url.path.startswith("/_customer/"):
+            with LOCK:
+                c = next((c for c in STATE.get("customers", []) if c["domain"].lower() == url.path.rsplit("/", 1)[1].lower()), None)
+            return self.answer(200 if c else 404, c or {})
         if url.path == "/_state":
             # The tests change what Microsoft has (seats added in Partner Center, say).
             with LOCK:

@@ -566,6 +566,24 @@ pub enum CustomerCommand {
         #[arg(long = "tenant-id")]
         tenant_id: String,
     },
+    /// Make a customer at Microsoft (Partner Center): its domain checked first, the customer
+    /// made with its billing profile and linked, and the Microsoft Customer Agreement attested
+    /// with its contact person (first and last name, e-mail) and today's date.
+    Provision {
+        id: i64,
+        /// The new tenant's domain, such as contoso.onmicrosoft.com (default: the customer's).
+        #[arg(long)]
+        domain: Option<String>,
+        /// The billing address Microsoft keeps: street, city, postal code, state or province.
+        #[arg(long = "address-line")]
+        address_line: String,
+        #[arg(long)]
+        city: String,
+        #[arg(long = "postal-code")]
+        postal_code: String,
+        #[arg(long)]
+        state: Option<String>,
+    },
     /// Change fields of a customer.
     Update {
         id: i64,

@@ -75,6 +75,16 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCommand) -> Result<Output> {
             let c = app::customers::add(store, &customer_fields(a))?;
             out(&c, format!("Added customer {}.\n{}", c.id, render::customer(&c)))
         }
+        CustomerCommand::Provision { id, domain, address_line, city, postal_code, state } => {
+            let request = app::provision::CustomerRequest { domain, address_line, city, state, postal_code };
+            let made = app::provision::provision_customer(store, &ctx.clock, &super::pc::reach(), id, &request)?;
+            let a = &made.agreement;
+            let text = format!(
+                "Customer {id} is made at Microsoft: tenant {}, domain {}.\nThe Microsoft Customer Agreement is recorded as accepted by {} {} ({}) on {}.\n",
+                made.customer.tenant_id, made.customer.domain, a.first_name, a.last_name, a.email, a.date_agreed
+            );
+            out(&made, text)
+        }
         CustomerCommand::Link { id, tenant_id } => {
             let c = app::pc::link_customer(store, id, &tenant_id)?;
             out(&c, format!("Customer {} is linked to Microsoft's tenant {}.\n", c.id, c.tenant_id))
