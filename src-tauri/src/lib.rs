@@ -124,6 +124,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         pc::pc_outbox,
         pc::pc_take,
         pc::pc_push,
+        pc::customer_provision,
     ]
 }
 

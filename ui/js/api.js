@@ -194,6 +194,8 @@ export const pcOutbox = (send) => call("pc_outbox", { send: send || null });
 export const pcTake = (id) => call("pc_take", { id });
 /** The book's seats, status and auto-renew to Microsoft, for a subscription that differs. */
 export const pcPush = (id) => call("pc_push", { id });
+/** Makes a customer at Microsoft with its agreement: {customer, agreement}. */
+export const customerProvision = (id, request) => call("customer_provision", { id, request });
 export const mailSettings = () => call("mail_settings");
 /** `password`: typed in the form (empty: keep the one stored). */
 export const mailSet = (fields, password) => call("mail_set", { fields, password: password || null });

@@ -81,6 +81,7 @@ pub const COMMANDS: &[&str] = &[
     "pc_outbox",
     "pc_take",
     "pc_push",
+    "customer_provision",
     "recon_import",
     "recon_list",
     "recon_report",

@@ -115,3 +115,18 @@ pub async fn pc_push<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<provision
     })
     .await
 }
+
+/// Make a book's customer at Microsoft with its agreement (Customers → a customer → Microsoft).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customer_provision<R: Runtime>(
+    app: AppHandle<R>,
+    id: i64,
+    request: provision::CustomerRequest,
+) -> Result<provision::ProvisionedCustomer, IpcError> {
+    blocking(app, move |_, state| {
+        let (clock, reach) = (state.clock(), state.pc_reach());
+        let mut store = Store::open(&state.db_path)?;
+        Ok(provision::provision_customer(&mut store, &clock, &reach, id, &request)?)
+    })
+    .await
+}

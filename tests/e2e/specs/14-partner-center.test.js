@@ -192,3 +192,23 @@ test("seats added in the app go to Microsoft; offline they wait with a badge, an
     await app.screenshot("84-partner-center-outbox", { scrollTo: "[data-pc-outbox]" });
   });
 });
+
+test("a customer is made at Microsoft from its page, with the agreement recorded", async () => {
+  await app.step("pc-customer", async () => {
+    cli(db, ["customer", "add", "--name", "Tailspin Toys", "--contact-person", "Ada Lovelace", "--email", "ada@tailspin.example", "--domain", "tailspin.onmicrosoft.com"]);
+    const id = cli(db, ["customer", "list"], { json: true }).find((c) => c.name === "Tailspin Toys").id;
+    await app.nav("customers");
+    await app.clickRow("customers", id);
+    await app.waitFor('[data-action="customer-provision"]');
+    await app.fill("customer-provision", { address_line: "1 Long Street", city: "Cape Town", postal_code: "8001" });
+    await app.screenshot("85-partner-center-new-customer", { scrollTo: '[data-form="customer-provision"]' });
+    await app.submit("customer-provision");
+    const text = await app.toast();
+    const tenant = cli(db, ["customer", "show", String(id)], { json: true }).customer.tenant_id;
+    assert.equal(text, `Tailspin Toys is made at Microsoft (tenant ${tenant}); the agreement is recorded as accepted by Ada Lovelace.`);
+    const atMicrosoft = await simulator("/_customer/tailspin.onmicrosoft.com");
+    assert.equal(atMicrosoft.id, tenant);
+    assert.equal(atMicrosoft.agreements[0].primaryContact.email, "ada@tailspin.example");
+    await app.waitGone('[data-action="customer-provision"]');
+  });
+});

@@ -252,7 +252,7 @@ const CHANNELS = ["phone", "email", "meeting", "chat", "ticket", "other"].map((c
 
 async function renderPage(root, ctx, id) {
   const azure = await usage.customerSection(ctx, id);
-  const [c, subs, invoices, log, account, payments, creditStop, messages] = await Promise.all([
+  const [c, subs, invoices, log, account, payments, creditStop, messages, pc] = await Promise.all([
     api.customerGet(id),
     api.subscriptionsList(id, null),
     api.invoicesList(null, id, null),
@@ -261,8 +261,32 @@ async function renderPage(root, ctx, id) {
     api.paymentsList(id),
     api.customerCreditStop(id),
     api.mailLog(id),
+    api.pcStatus().catch(() => ({ connected: false })),
   ]);
   const reload = () => ctx.navigate("customers", { id });
+
+  // Not at Microsoft yet, and Seatbook connected: make it there, with its agreement.
+  let atMicrosoft = null;
+  if (pc.connected && !c.tenant_id && !c.closed_on) {
+    const make = form(
+      "customer-provision",
+      { class: "form" },
+      h("p", { class: "hint" }, `A new Microsoft tenant for this customer, and the Microsoft Customer Agreement recorded as accepted by ${c.contact_person || "its contact person"} today.`),
+      field({ label: "Microsoft domain", name: "domain", value: c.domain, placeholder: "contoso.onmicrosoft.com", wide: true }),
+      field({ label: "Street address", name: "address_line", required: true, wide: true }),
+      field({ label: "City", name: "city", required: true }),
+      field({ label: "Postal code", name: "postal_code", required: true }),
+      field({ label: "State or province", name: "state" }),
+      actions(submit("Make at Microsoft", { "data-action": "customer-provision" })),
+    );
+    onSubmit(make, async (v) => {
+      const made = await api.customerProvision(c.id, { domain: v.domain || null, address_line: v.address_line, city: v.city, postal_code: v.postal_code, state: v.state || null });
+      const a = made.agreement;
+      ctx.toast(`${c.name} is made at Microsoft (tenant ${made.customer.tenant_id}); the agreement is recorded as accepted by ${a.first_name} ${a.last_name}.`);
+      reload();
+    });
+    atMicrosoft = section("Microsoft", make);
+  }
 
   const hasCredit = /[1-9]/.test(account.credit);
   const actionsBar = [
@@ -421,7 +445,7 @@ async function renderPage(root, ctx, id) {
         section("E-mail sent", mail.messagesTable(messages)),
         section("Azure", azure),
       ),
-      section("Details", details),
+      h("div", {}, section("Details", details), atMicrosoft),
     ),
   );
 }
