@@ -7,7 +7,7 @@
 //! Network work runs on a runtime of its own, on the calling thread: the fronts call these from
 //! a worker thread, never the UI's.
 
-use super::reach::{block_on, connected, secret};
+use super::reach::{block_on, connected, runtime, secret};
 use super::Clock;
 use crate::catalogue::ProductKey;
 use crate::pc::client::{Client, Credentials, Endpoints, Patience};
@@ -45,6 +45,8 @@ pub struct SyncResult {
     pub problems: Vec<SyncProblem>,
     /// Requests sent to Microsoft.
     pub requests: u32,
+    /// Customers a sync cut off earlier had read already: this one resumed after them.
+    pub resumed: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,16 +126,57 @@ pub fn status(store: &Store, secret_from_environment: Option<&str>) -> Result<Pc
 }
 
 /// Read Microsoft's book (every customer and their subscriptions); `progress` hears (done, of).
+/// What is read is kept in the book as it comes: a sync cut off (offline, throttled for long)
+/// within the last six hours resumes where it stopped, without listing the customers again.
 pub fn read_microsoft(
-    store: &Store,
+    store: &mut Store,
+    clock: &Clock,
     endpoints: &Endpoints,
     secret_from_environment: Option<&str>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<MicrosoftBook> {
+    use crate::pc::{decode_customer, decode_subscriptions, encode_customer, encode_subscriptions};
     let s = connected(store)?;
     let secret = secret(&s.client_id, secret_from_environment)?;
     let mut client = Client::new(endpoints.clone(), Credentials { tenant: s.tenant, client_id: s.client_id, secret }, Patience::default())?;
-    block_on(client.book(progress))?
+    let rt = runtime()?;
+    let rows = match store.pc_sync_unfinished()?.filter(|u| within_hours(&u.listed_at, &clock.now, 6)) {
+        Some(under_way) => under_way.customers,
+        None => {
+            let customers = rt.block_on(client.customers())?;
+            let listed: Vec<(String, String)> = customers.iter().map(|c| (c.id.clone(), encode_customer(c))).collect();
+            store.pc_sync_listed(&listed, &clock.now)?;
+            listed.into_iter().map(|(_, c)| (c, None)).collect()
+        }
+    };
+    let total = rows.len();
+    let mut out = MicrosoftBook::default();
+    for (i, (customer, read)) in rows.into_iter().enumerate() {
+        let c = decode_customer(&customer)?;
+        let subs = match read {
+            Some(subs) => {
+                out.resumed += 1;
+                decode_subscriptions(&subs)?
+            }
+            None => {
+                let subs = rt.block_on(client.subscriptions(&c.id))?;
+                store.pc_sync_read_one(i, &encode_subscriptions(&subs))?;
+                subs
+            }
+        };
+        out.customers.push((c, subs));
+        progress(i + 1, total);
+    }
+    out.requests = client.requests;
+    Ok(out)
+}
+
+/// Whether `then` is less than `hours` before `now` (both RFC 3339).
+fn within_hours(then: &str, now: &str, hours: i64) -> bool {
+    match (chrono::DateTime::parse_from_rfc3339(then), chrono::DateTime::parse_from_rfc3339(now)) {
+        (Ok(a), Ok(b)) => b - a < chrono::Duration::hours(hours) && b >= a,
+        _ => false,
+    }
 }
 
 /// The comparison made when an app starts: `None` when the book is not connected to Partner
@@ -164,7 +207,7 @@ pub fn sync(
     let reach =
         super::provision::Reach { endpoints: endpoints.clone(), secret_from_environment: secret_from_environment.map(str::to_string) };
     super::provision::deliver(store, clock, &reach, None, false)?;
-    let ms = read_microsoft(store, endpoints, secret_from_environment, progress)?;
+    let ms = read_microsoft(store, clock, endpoints, secret_from_environment, progress)?;
     let (customers, subscriptions) = store.pc_book()?;
     let drift = crate::pc::drift(&customers, &subscriptions, &ms);
     let (mut adopted, mut problems) = (Vec::new(), Vec::new());
@@ -172,6 +215,7 @@ pub fn sync(
         take_in(store, clock, &ms, &drift, &mut adopted, &mut problems)?;
     }
     store.record_pc_sync(&clock.now)?;
+    store.pc_sync_clear()?;
     // After taking things in, the drift is what is left.
     let drift = if apply {
         let (customers, subscriptions) = store.pc_book()?;
@@ -179,7 +223,14 @@ pub fn sync(
     } else {
         drift
     };
-    Ok(SyncResult { customers: drift.customers, subscriptions: drift.subscriptions, adopted, problems, requests: ms.requests })
+    Ok(SyncResult {
+        customers: drift.customers,
+        subscriptions: drift.subscriptions,
+        adopted,
+        problems,
+        requests: ms.requests,
+        resumed: ms.resumed,
+    })
 }
 
 /// Link the customers matched by domain (their tenant id taken in), then adopt every

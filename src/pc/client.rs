@@ -6,7 +6,7 @@
 //! back-off, every request under a timeout. Microsoft's refusals come back with its code and
 //! description.
 
-use super::{MicrosoftBook, MsCustomer, MsSubscription, Page, RESOURCE};
+use super::{MsCustomer, MsSubscription, Page, RESOURCE};
 use crate::{Error, Result};
 use serde::de::DeserializeOwned;
 use std::pin::Pin;
@@ -336,21 +336,6 @@ impl Client {
     pub async fn subscriptions(&mut self, tenant: &str) -> Result<Vec<MsSubscription>> {
         let path = format!("/v1/customers/{tenant}/subscriptions");
         self.all(&path, &format!("{path}?seekOperation=Next")).await
-    }
-
-    /// Everything Microsoft has: its customers, then each one's subscriptions; `progress` hears
-    /// (done, of) after each customer.
-    pub async fn book(&mut self, progress: &mut dyn FnMut(usize, usize)) -> Result<MicrosoftBook> {
-        let customers = self.customers().await?;
-        let total = customers.len();
-        let mut out = MicrosoftBook::default();
-        for (i, c) in customers.into_iter().enumerate() {
-            let subs = self.subscriptions(&c.id).await?;
-            out.customers.push((c, subs));
-            progress(i + 1, total);
-        }
-        out.requests = self.requests;
-        Ok(out)
     }
 }
 

@@ -16,7 +16,7 @@ pub const DEFAULT_PARTNER_CENTER_URL: &str = "https://api.partnercenter.microsof
 pub const DEFAULT_LOGIN_URL: &str = "https://login.microsoftonline.com";
 
 /// A customer as `GET /v1/customers` lists it (camelCase, unknown fields ignored).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MsCustomer {
     /// The customer's tenant id.
@@ -27,7 +27,7 @@ pub struct MsCustomer {
     pub relationship_to_partner: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyProfile {
     #[serde(default)]
@@ -39,7 +39,7 @@ pub struct CompanyProfile {
 }
 
 /// A subscription as `GET /v1/customers/{id}/subscriptions` answers it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MsSubscription {
     pub id: String,
@@ -141,6 +141,26 @@ pub struct MicrosoftBook {
     pub customers: Vec<(MsCustomer, Vec<MsSubscription>)>,
     /// Requests made to read it.
     pub requests: u32,
+    /// Customers whose subscriptions a sync cut off earlier had read already (resumed).
+    pub resumed: usize,
+}
+
+/// What a sync read, kept in the book while it runs (so that one cut off resumes): a customer
+/// and its subscriptions as JSON.
+pub fn encode_customer(c: &MsCustomer) -> String {
+    serde_json::to_string(c).expect("a customer is plain data")
+}
+
+pub fn decode_customer(s: &str) -> crate::Result<MsCustomer> {
+    serde_json::from_str(s).map_err(|e| crate::Error::database(format!("a sync under way cannot be read back: {e}")))
+}
+
+pub fn encode_subscriptions(subs: &[MsSubscription]) -> String {
+    serde_json::to_string(subs).expect("subscriptions are plain data")
+}
+
+pub fn decode_subscriptions(s: &str) -> crate::Result<Vec<MsSubscription>> {
+    serde_json::from_str(s).map_err(|e| crate::Error::database(format!("a sync under way cannot be read back: {e}")))
 }
 
 /// A customer as the book has it, for the drift (as reconciliation has it too).
@@ -415,6 +435,7 @@ mod tests {
                 customer("t-new", "new.onmicrosoft.com", vec![]),
             ],
             requests: 3,
+            resumed: 0,
         };
         let d = drift(&book, &[book_sub(10, true)], &ms);
         let customers: Vec<(DriftKind, Option<i64>, &str)> =

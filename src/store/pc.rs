@@ -404,3 +404,50 @@ impl Store {
         })
     }
 }
+
+/// A sync under way, as kept: when Microsoft's customers were listed, and each customer (JSON)
+/// with its subscriptions (JSON) once read.
+pub struct SyncUnderWay {
+    pub listed_at: String,
+    pub customers: Vec<(String, Option<String>)>,
+}
+
+impl Store {
+    /// The sync under way, if one was cut off.
+    pub fn pc_sync_unfinished(&self) -> Result<Option<SyncUnderWay>> {
+        let mut stmt = self.conn.prepare("SELECT listed_at, customer, subscriptions FROM pc_sync_read ORDER BY position")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let Some(listed_at) = rows.first().map(|r| r.0.clone()) else { return Ok(None) };
+        Ok(Some(SyncUnderWay { listed_at, customers: rows.into_iter().map(|(_, c, s)| (c, s)).collect() }))
+    }
+
+    /// A sync starts: Microsoft's customers as listed (tenant id, JSON), in its order.
+    pub fn pc_sync_listed(&mut self, customers: &[(String, String)], at: &str) -> Result<()> {
+        self.write(|s| {
+            s.conn.execute("DELETE FROM pc_sync_read", [])?;
+            let mut stmt = s.conn.prepare("INSERT INTO pc_sync_read (position, tenant_id, customer, listed_at) VALUES (?1, ?2, ?3, ?4)")?;
+            for (i, (tenant, json)) in customers.iter().enumerate() {
+                stmt.execute(params![i as i64, tenant, json, at])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// One customer's subscriptions read (JSON).
+    pub fn pc_sync_read_one(&mut self, position: usize, subscriptions: &str) -> Result<()> {
+        self.write(|s| {
+            s.conn.execute("UPDATE pc_sync_read SET subscriptions = ?2 WHERE position = ?1", params![position as i64, subscriptions])?;
+            Ok(())
+        })
+    }
+
+    /// The sync is done: nothing of it is kept.
+    pub fn pc_sync_clear(&mut self) -> Result<()> {
+        self.write(|s| {
+            s.conn.execute("DELETE FROM pc_sync_read", [])?;
+            Ok(())
+        })
+    }
+}

@@ -969,6 +969,17 @@ CREATE TABLE pc_agreements (
     template_id TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 ) STRICT;
+-- The sync under way: Microsoft's customers as listed (in its order), and each one's
+-- subscriptions once read. A sync cut off (offline, throttled for long) resumes from here; a
+-- finished one leaves nothing.
+CREATE TABLE pc_sync_read (
+    position INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    subscriptions TEXT,
+    listed_at TEXT NOT NULL
+) STRICT;
+
 CREATE TRIGGER pc_agreements_kept BEFORE UPDATE ON pc_agreements
 BEGIN SELECT RAISE(ABORT, 'an agreement is kept as it was recorded'); END;
 CREATE TRIGGER pc_agreements_no_delete BEFORE DELETE ON pc_agreements

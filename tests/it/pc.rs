@@ -878,3 +878,49 @@ fn a_new_customer_is_made_at_microsoft_with_its_agreement() {
     assert_eq!(code, Some(2), "{refused}");
     assert!(refused["message"].as_str().unwrap().contains("13605"), "{refused}");
 }
+
+#[test]
+fn a_sync_cut_off_half_way_resumes_where_it_stopped() {
+    let db = TestDb::new();
+    book(&db.path);
+    let sim = Simulator::start(&state(0, 0));
+    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    // Both pages of customers and the first one's subscriptions, then Microsoft throttles for
+    // ten minutes: the sync stops, saying so.
+    sim.set(json!({"throttle_after": 3, "retry_after": 600}));
+    let before = sim.log().len();
+    let o = run(&db.path, &sim, &["--json", "pc", "sync"], Some(SECRET), "");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("busy") && stderr(&o).contains("600 s"), "{}", stderr(&o));
+    let first: Vec<String> = sim.log()[before..]
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().starts_with("/pc/"))
+        .map(|r| format!("{} {}", r["path"].as_str().unwrap(), r["status"]))
+        .collect();
+    assert_eq!(first.len(), 4, "{first:?}");
+    assert!(first[3].ends_with("429"), "{first:?}");
+
+    // Later: only what was not read yet is asked for.
+    sim.set(json!({"throttle_after": null, "throttle": 0}));
+    let before = sim.log().len();
+    let resumed = run_json(&db.path, &sim, &["pc", "sync"], Some(SECRET));
+    assert_eq!(resumed["resumed"], 1, "{resumed}");
+    let paths: Vec<String> = sim.log()[before..]
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().starts_with("/pc/"))
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/pc/v1/customers/aaaaaaaa-0000-4000-8000-000000000002/subscriptions".to_string(),
+            format!("/pc/v1/customers/{NEWCO}/subscriptions")
+        ]
+    );
+    // The drift is the whole book's, as a sync from the start would find it.
+    assert_eq!(resumed["customers"].as_array().unwrap().len(), 4, "{resumed}");
+    assert_eq!(resumed["subscriptions"].as_array().unwrap().len(), 4, "{resumed}");
+    // Finished: the next sync starts afresh.
+    let again = run_json(&db.path, &sim, &["pc", "sync"], Some(SECRET));
+    assert_eq!(again["resumed"], 0);
+}

@@ -55,6 +55,8 @@ More keys in STATE.json (and POST /_state):
      "unsold": ["PRODUCT:SKU"],             # SKUs with no availability
      "seat_limit": 300,                    # seats one subscription may have
      "provisioning": 0,                    # the next N orders are provisioned on a later read
+     "throttle_after": null,               # after N more Partner Center requests, every one answers
+                                           #   429 with "retry_after" (a long outage of capacity)
      "concurrent_changes": 0,              # the next N reads of one subscription are followed by
                                            #   someone else's change to it (its etag moves on)
 Per subscription: "refundable": [{"quantity": 2, "until": EPOCH}], "cancellationAllowedUntilDate".
@@ -284,6 +286,11 @@ class Handler(BaseHTTPRequestHandler):
         if STATE.get("slow_seconds", 0):
             time.sleep(STATE["slow_seconds"])
         with LOCK:
+            if STATE.get("throttle_after") is not None:
+                if STATE["throttle_after"] > 0:
+                    STATE["throttle_after"] -= 1
+                else:
+                    STATE["throttle"] = 1
             if STATE.get("throttle", 0) > 0:
                 STATE["throttle"] -= 1
                 wait = STATE.get("retry_after", 1)

@@ -172,6 +172,9 @@ fn kind(k: DriftKind) -> &'static str {
 
 fn sync_text(r: &SyncResult, apply: bool) -> String {
     let mut t = String::new();
+    if r.resumed > 0 {
+        let _ = writeln!(t, "Resumed the sync cut off before: {} customers had been read already.", r.resumed);
+    }
     for a in &r.adopted {
         let _ = match a.what {
             "customer_linked" => writeln!(t, "Linked customer {} to Microsoft's tenant {}.", a.customer_id, a.ms_id),
