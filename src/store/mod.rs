@@ -425,20 +425,28 @@ impl Store {
                         std::panic::resume_unwind(panic)
                     }
                 };
-                let end = if result.is_ok() { self.conn.execute_batch("COMMIT") } else { self.conn.execute_batch("ROLLBACK") };
-                match (result, end) {
-                    (Ok(v), Ok(())) => Ok(v),
-                    (Err(e), _) => Err(e),
-                    (Ok(_), Err(e)) => {
-                        let _ = self.conn.execute_batch("ROLLBACK");
-                        Err(e.into())
-                    }
-                }
+                self.end(result.map(|v| (v, true)))
             }
             Err(e) => Err(e.into()),
         };
         self.conn.execute_batch("PRAGMA query_only = ON")?;
         result
+    }
+
+    /// End the transaction `BEGIN` opened: commit when `f` succeeded and says so, else roll back.
+    fn end<T>(&self, result: Result<(T, bool)>) -> Result<T> {
+        let end = match &result {
+            Ok((_, true)) => self.conn.execute_batch("COMMIT"),
+            _ => self.conn.execute_batch("ROLLBACK"),
+        };
+        match (result, end) {
+            (Ok((v, _)), Ok(())) => Ok(v),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e.into())
+            }
+        }
     }
 
     fn transact<T>(&mut self, f: impl FnOnce(&Tx) -> Result<(T, bool)>) -> Result<T> {
@@ -481,18 +489,7 @@ impl Store {
         let result = match self.conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
                 let result = f(&Tx { store: self });
-                let end = match &result {
-                    Ok((_, true)) => self.conn.execute_batch("COMMIT"),
-                    _ => self.conn.execute_batch("ROLLBACK"),
-                };
-                match (result, end) {
-                    (Ok((v, _)), Ok(())) => Ok(v),
-                    (Err(e), _) => Err(e),
-                    (Ok(_), Err(e)) => {
-                        let _ = self.conn.execute_batch("ROLLBACK");
-                        Err(e.into())
-                    }
-                }
+                self.end(result)
             }
             Err(e) => Err(e.into()),
         };

@@ -322,10 +322,7 @@ fn a_book_is_connected_compared_and_taken_in_from_partner_center() {
 
 #[test]
 fn server_errors_are_retried_and_an_unreachable_partner_center_changes_nothing() {
-    let db = TestDb::new();
-    book(&db.path);
-    let sim = Simulator::start(&state(0, 2));
-    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    let (db, sim) = connected(&state(0, 2));
     let drift = run_json(&db.path, &sim, &["pc", "sync"], Some(SECRET));
     assert_eq!(drift["customers"].as_array().unwrap().len(), 4, "{drift}");
     let log: Vec<Value> = sim.log().into_iter().filter(|r| r["path"].as_str().unwrap().starts_with("/pc/")).collect();
@@ -372,6 +369,15 @@ fn provisioning_state() -> Value {
     })
 }
 
+/// A book (`book`) connected to a simulator started with `state`.
+fn connected(state: &Value) -> (TestDb, Simulator) {
+    let db = TestDb::new();
+    book(&db.path);
+    let sim = Simulator::start(state);
+    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    (db, sim)
+}
+
 /// `seatbook --json ARGS` against the simulator; the failure's JSON and exit status when it fails.
 fn pc_run(db: &Path, sim: &Simulator, args: &[&str]) -> (Option<i32>, Value) {
     let mut all = vec!["--json"];
@@ -393,10 +399,7 @@ fn december(db: &Path) -> Vec<String> {
 
 #[test]
 fn changes_to_linked_subscriptions_go_to_microsoft_through_the_outbox() {
-    let db = TestDb::new();
-    book(&db.path);
-    let sim = Simulator::start(&provisioning_state());
-    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    let (db, sim) = connected(&provisioning_state());
     run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
     let subs = json(&db.path, &["subscription", "list"]);
     assert_eq!(subs[0]["ms_subscription_id"], S1, "{subs}");
@@ -570,13 +573,10 @@ fn changes_to_linked_subscriptions_go_to_microsoft_through_the_outbox() {
 
 #[test]
 fn a_subscription_added_for_a_linked_customer_is_bought_at_microsoft() {
-    let db = TestDb::new();
-    book(&db.path);
     let mut state = provisioning_state();
     state["customers"][0]["subscriptions"] = json!([]);
     state["unsold"] = json!(["CFQ7TTC0LH16:0001"]);
-    let sim = Simulator::start(&state);
-    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    let (db, sim) = connected(&state);
     run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
     assert_eq!(json(&db.path, &["customer", "show", "1"])["customer"]["tenant_id"], CONTOSO);
     let add = |quantity: &str, product: &str, extra: &[&str]| {
@@ -674,11 +674,8 @@ fn a_subscription_added_for_a_linked_customer_is_bought_at_microsoft() {
 
 #[test]
 fn a_subscription_that_differs_is_put_right_either_way() {
-    let db = TestDb::new();
-    book(&db.path);
     let mut state = provisioning_state();
-    let sim = Simulator::start(&state);
-    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    let (db, sim) = connected(&state);
     run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
 
     // Seats added in Partner Center: taken into the book from a day, as a seat change.
@@ -727,15 +724,12 @@ fn a_subscription_that_differs_is_put_right_either_way() {
 
 #[test]
 fn a_new_customer_is_made_at_microsoft_with_its_agreement() {
-    let db = TestDb::new();
-    book(&db.path);
     let mut state = provisioning_state();
     let unsigned = "aaaaaaaa-0000-4000-8000-000000000077";
     state["customers"].as_array_mut().unwrap().push(
         json!({"id": unsigned, "domain": "unsigned.onmicrosoft.com", "name": "Unsigned Ltd", "agreement": false, "subscriptions": []}),
     );
-    let sim = Simulator::start(&state);
-    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    let (db, sim) = connected(&state);
     ok(
         &db.path,
         &[
@@ -881,10 +875,7 @@ fn a_new_customer_is_made_at_microsoft_with_its_agreement() {
 
 #[test]
 fn a_sync_cut_off_half_way_resumes_where_it_stopped() {
-    let db = TestDb::new();
-    book(&db.path);
-    let sim = Simulator::start(&state(0, 0));
-    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    let (db, sim) = connected(&state(0, 0));
     // Both pages of customers and the first one's subscriptions, then Microsoft throttles for
     // ten minutes: the sync stops, saying so.
     sim.set(json!({"throttle_after": 3, "retry_after": 600}));

@@ -590,10 +590,6 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length).decode()
         parts = url.path.strip("/").split("/")
-        if url.path.startswith("/_customer/"):
-            with LOCK:
-                c = next((c for c in STATE.get("customers", []) if c["domain"].lower() == url.path.rsplit("/", 1)[1].lower()), None)
-            return self.answer(200 if c else 404, c or {})
         if url.path == "/_state":
             # The tests change what Microsoft has (seats added in Partner Center, say).
             with LOCK:
