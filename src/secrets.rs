@@ -22,13 +22,23 @@ pub fn pc_account(client_id: &str) -> String {
     format!("partner-center:{}", client_id.to_ascii_lowercase())
 }
 
+/// The account the refresh token of an application-and-user sign-in is kept under.
+pub fn pc_refresh_account(client_id: &str) -> String {
+    format!("partner-center-refresh:{}", client_id.to_ascii_lowercase())
+}
+
 fn entry(account: &str) -> Result<keyring::Entry> {
     keyring::Entry::new(SERVICE, account).map_err(|e| unavailable(account, &e))
 }
 
 fn unavailable(account: &str, e: &keyring::Error) -> Error {
-    let (what, env) =
-        if account.starts_with("partner-center:") { ("client secret", PC_CLIENT_SECRET_ENV) } else { ("password", SMTP_PASSWORD_ENV) };
+    let (what, env) = if account.starts_with("partner-center-refresh:") {
+        ("refresh token", PC_REFRESH_TOKEN_ENV)
+    } else if account.starts_with("partner-center:") {
+        ("client secret", PC_CLIENT_SECRET_ENV)
+    } else {
+        ("password", SMTP_PASSWORD_ENV)
+    };
     Error::unavailable(format!(
         "this system has no credential store Seatbook can use ({e}); nothing was stored. Give the {what} in the environment variable {env} instead"
     ))

@@ -125,6 +125,8 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         pc::pc_take,
         pc::pc_push,
         pc::customer_provision,
+        pc::pc_device_start,
+        pc::pc_device_finish,
     ]
 }
 
@@ -208,6 +210,7 @@ pub fn run() {
                 today,
                 smtp_password: env(seatbook::secrets::SMTP_PASSWORD_ENV),
                 pc_client_secret: env(seatbook::secrets::PC_CLIENT_SECRET_ENV),
+                pc_refresh_token: env(seatbook::secrets::PC_REFRESH_TOKEN_ENV),
                 pc_endpoints: seatbook::pc::client::Endpoints::with_overrides(
                     env("SEATBOOK_PARTNER_CENTER_URL"),
                     env("SEATBOOK_LOGIN_URL"),

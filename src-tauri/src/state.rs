@@ -34,6 +34,8 @@ pub struct Launch {
     pub smtp_password: Option<String>,
     /// `SEATBOOK_PC_CLIENT_SECRET`: Partner Center's client secret, likewise.
     pub pc_client_secret: Option<String>,
+    /// `SEATBOOK_PC_REFRESH_TOKEN`: an application-and-user sign-in's refresh token, likewise.
+    pub pc_refresh_token: Option<String>,
     /// Partner Center's and the sign-in's addresses (`SEATBOOK_PARTNER_CENTER_URL`,
     /// `SEATBOOK_LOGIN_URL`; Microsoft's public cloud by default).
     pub pc_endpoints: seatbook::pc::client::Endpoints,
@@ -65,6 +67,7 @@ impl AppState {
         seatbook::app::provision::Reach {
             endpoints: self.launch.pc_endpoints.clone(),
             secret_from_environment: self.launch.pc_client_secret.clone(),
+            refresh_token_from_environment: self.launch.pc_refresh_token.clone(),
         }
     }
 

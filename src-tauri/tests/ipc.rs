@@ -40,6 +40,7 @@ fn app_with(dir: tempfile::TempDir, db: PathBuf, store: seatbook::Result<Store>)
         today: Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()),
         smtp_password: None,
         pc_client_secret: None,
+        pc_refresh_token: None,
         pc_endpoints: Default::default(),
     };
     let app = mock_builder()

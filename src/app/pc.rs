@@ -7,10 +7,12 @@
 //! Network work runs on a runtime of its own, on the calling thread: the fronts call these from
 //! a worker thread, never the UI's.
 
-use super::reach::{block_on, connected, runtime, secret};
+pub use super::reach::Reach;
+use super::reach::{block_on, connected, credentials, keep_rotated, runtime};
 use super::Clock;
 use crate::catalogue::ProductKey;
-use crate::pc::client::{Client, Credentials, Endpoints, Patience};
+pub use crate::pc::client::DeviceCode;
+use crate::pc::client::{Client, Credentials, Patience};
 use crate::pc::{Drift, DriftKind, MicrosoftBook};
 use crate::recon::Adoption;
 use crate::secrets;
@@ -78,22 +80,21 @@ fn guid(value: &str, field: &str) -> Result<String> {
 pub fn connect(
     store: &mut Store,
     clock: &Clock,
-    endpoints: &Endpoints,
+    reach: &Reach,
     tenant: &str,
     client_id: &str,
     typed_secret: Option<&str>,
-    secret_from_environment: Option<&str>,
 ) -> Result<PcStatus> {
     let tenant = guid(tenant, "tenant")?;
     let client_id = guid(client_id, "client_id")?;
     let typed = typed_secret.map(str::trim).filter(|s| !s.is_empty());
-    let secret = match (typed, secret_from_environment.filter(|s| !s.is_empty())) {
+    let secret = match (typed, reach.secret_from_environment.as_deref().filter(|s| !s.is_empty())) {
         (Some(s), _) | (None, Some(s)) => s.to_string(),
         (None, None) => return Err(Error::invalid("secret", "the application's client secret is required")),
     };
     let mut client = Client::new(
-        endpoints.clone(),
-        Credentials { tenant: tenant.clone(), client_id: client_id.clone(), secret: secret.clone() },
+        reach.endpoints.clone(),
+        Credentials { tenant: tenant.clone(), client_id: client_id.clone(), secret: Some(secret), refresh_token: None },
         Patience::default(),
     )?;
     block_on(client.token())??;
@@ -101,19 +102,62 @@ pub fn connect(
         secrets::store(&secrets::pc_account(&client_id), s)?;
     }
     store.set_pc_settings(&tenant, &client_id, "app", &clock.now)?;
-    status(store, secret_from_environment)
+    status(store, reach)
 }
 
-pub fn status(store: &Store, secret_from_environment: Option<&str>) -> Result<PcStatus> {
+/// Sign in as application and user (Microsoft's Secure Application Model), first step: a device
+/// code from Microsoft's sign-in, for the user to enter at its address (`message` says so).
+pub fn device_code_start(reach: &Reach, tenant: &str, client_id: &str) -> Result<DeviceCode> {
+    let tenant = guid(tenant, "tenant")?;
+    let client_id = guid(client_id, "client_id")?;
+    // The refresh token must be kept somewhere: without a credential store, say so before the
+    // user signs in for nothing.
+    secrets::read(&secrets::pc_refresh_account(&client_id), None)?;
+    let secret = reach.secret_from_environment.clone();
+    let mut client =
+        Client::new(reach.endpoints.clone(), Credentials { tenant, client_id, secret, refresh_token: None }, Patience::default())?;
+    block_on(client.device_code())?
+}
+
+/// Second step: wait for the user to sign in with the code, then keep the user's refresh token
+/// in the credential store (never the book) and connect as `app+user`. Where the system has no
+/// credential store it says so and keeps nothing (give the token in the environment instead).
+pub fn device_code_finish(
+    store: &mut Store,
+    clock: &Clock,
+    reach: &Reach,
+    tenant: &str,
+    client_id: &str,
+    code: &DeviceCode,
+) -> Result<PcStatus> {
+    let tenant = guid(tenant, "tenant")?;
+    let client_id = guid(client_id, "client_id")?;
+    let secret = reach.secret_from_environment.clone();
+    let credentials = Credentials { tenant: tenant.clone(), client_id: client_id.clone(), secret, refresh_token: None };
+    let mut client = Client::new(reach.endpoints.clone(), credentials, Patience::default())?;
+    let refresh = block_on(client.redeem(code))??;
+    secrets::store(&secrets::pc_refresh_account(&client_id), &refresh)?;
+    store.set_pc_settings(&tenant, &client_id, "app+user", &clock.now)?;
+    status(store, reach)
+}
+
+pub fn status(store: &Store, reach: &Reach) -> Result<PcStatus> {
     let settings = store.pc_settings()?;
     let secret = match &settings {
         None => "missing",
-        Some(s) => match secrets::read(&secrets::pc_account(&s.client_id), secret_from_environment) {
-            Ok(Some((_, secrets::Source::CredentialStore))) => "kept",
-            Ok(Some((_, secrets::Source::Environment))) => "environment",
-            Ok(None) => "missing",
-            Err(_) => "no_store",
-        },
+        Some(s) => {
+            let (account, env) = if s.sign_in == "app+user" {
+                (secrets::pc_refresh_account(&s.client_id), reach.refresh_token_from_environment.as_deref())
+            } else {
+                (secrets::pc_account(&s.client_id), reach.secret_from_environment.as_deref())
+            };
+            match secrets::read(&account, env) {
+                Ok(Some((_, secrets::Source::CredentialStore))) => "kept",
+                Ok(Some((_, secrets::Source::Environment))) => "environment",
+                Ok(None) => "missing",
+                Err(_) => "no_store",
+            }
+        }
     };
     Ok(PcStatus {
         connected: settings.is_some(),
@@ -128,17 +172,11 @@ pub fn status(store: &Store, secret_from_environment: Option<&str>) -> Result<Pc
 /// Read Microsoft's book (every customer and their subscriptions); `progress` hears (done, of).
 /// What is read is kept in the book as it comes: a sync cut off (offline, throttled for long)
 /// within the last six hours resumes where it stopped, without listing the customers again.
-pub fn read_microsoft(
-    store: &mut Store,
-    clock: &Clock,
-    endpoints: &Endpoints,
-    secret_from_environment: Option<&str>,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<MicrosoftBook> {
+pub fn read_microsoft(store: &mut Store, clock: &Clock, reach: &Reach, progress: &mut dyn FnMut(usize, usize)) -> Result<MicrosoftBook> {
     use crate::pc::{decode_customer, decode_subscriptions, encode_customer, encode_subscriptions};
     let s = connected(store)?;
-    let secret = secret(&s.client_id, secret_from_environment)?;
-    let mut client = Client::new(endpoints.clone(), Credentials { tenant: s.tenant, client_id: s.client_id, secret }, Patience::default())?;
+    let mut client = Client::new(reach.endpoints.clone(), credentials(&s, reach)?, Patience::default())?;
+    let refresh = client.refresh_token().map(str::to_string);
     let rt = runtime()?;
     let rows = match store.pc_sync_unfinished()?.filter(|u| within_hours(&u.listed_at, &clock.now, 6)) {
         Some(under_way) => under_way.customers,
@@ -168,6 +206,7 @@ pub fn read_microsoft(
         progress(i + 1, total);
     }
     out.requests = client.requests;
+    keep_rotated(&s, reach, refresh.as_deref(), client.refresh_token());
     Ok(out)
 }
 
@@ -181,33 +220,19 @@ fn within_hours(then: &str, now: &str, hours: i64) -> bool {
 
 /// The comparison made when an app starts: `None` when the book is not connected to Partner
 /// Center; else what `sync` (without taking anything in) finds.
-pub fn compare_if_connected(
-    store: &mut Store,
-    clock: &Clock,
-    endpoints: &Endpoints,
-    secret_from_environment: Option<&str>,
-) -> Option<Result<SyncResult>> {
+pub fn compare_if_connected(store: &mut Store, clock: &Clock, reach: &Reach) -> Option<Result<SyncResult>> {
     match store.pc_settings() {
-        Ok(Some(_)) => Some(sync(store, clock, endpoints, secret_from_environment, false, &mut |_, _| {})),
+        Ok(Some(_)) => Some(sync(store, clock, reach, false, &mut |_, _| {})),
         Ok(None) => None,
         Err(e) => Some(Err(e)),
     }
 }
 
 /// Compare the book with Microsoft's; with `apply`, take in what is only at Microsoft.
-pub fn sync(
-    store: &mut Store,
-    clock: &Clock,
-    endpoints: &Endpoints,
-    secret_from_environment: Option<&str>,
-    apply: bool,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<SyncResult> {
+pub fn sync(store: &mut Store, clock: &Clock, reach: &Reach, apply: bool, progress: &mut dyn FnMut(usize, usize)) -> Result<SyncResult> {
     // What waits in the outbox goes first: the comparison then sees it at Microsoft.
-    let reach =
-        super::provision::Reach { endpoints: endpoints.clone(), secret_from_environment: secret_from_environment.map(str::to_string) };
-    super::provision::deliver(store, clock, &reach, None, false)?;
-    let ms = read_microsoft(store, clock, endpoints, secret_from_environment, progress)?;
+    super::provision::deliver(store, clock, reach, None, false)?;
+    let ms = read_microsoft(store, clock, reach, progress)?;
     let (customers, subscriptions) = store.pc_book()?;
     let drift = crate::pc::drift(&customers, &subscriptions, &ms);
     let (mut adopted, mut problems) = (Vec::new(), Vec::new());

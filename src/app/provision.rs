@@ -8,9 +8,9 @@
 //! kept; a refusal undoes the change in the book by a visible history event.
 
 pub use super::reach::Reach;
-use super::reach::{connected, runtime, secret};
+use super::reach::{connected, credentials, runtime};
 use super::Clock;
-use crate::pc::client::{new_id, Client, Credentials, Failure, Patched, Patience};
+use crate::pc::client::{new_id, Client, Failure, Patched, Patience};
 use crate::pc::provision::{Action, Answer, Change, Checkout, Differences};
 use crate::store::{NewOutgoing, Store};
 use crate::subscription::Subscription;
@@ -170,6 +170,7 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
     if open.is_empty() {
         return Ok(Vec::new());
     }
+    let refresh_before = connected(store).ok().and_then(|s| credentials(&s, reach).ok()).and_then(|c| c.refresh_token);
     let mut client = match client(store, reach) {
         Ok(c) => c,
         Err(e) => {
@@ -212,14 +213,16 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
         }
         tried.push(entry);
     }
+    if let Ok(s) = connected(store) {
+        super::reach::keep_rotated(&s, reach, refresh_before.as_deref(), client.refresh_token());
+    }
     ids_now(store, &tried)
 }
 
 /// A client for the connection, with a change's patience.
 fn client(store: &Store, reach: &Reach) -> Result<Client> {
     let s = connected(store)?;
-    let secret = secret(&s.client_id, reach.secret_from_environment.as_deref())?;
-    Client::new(reach.endpoints.clone(), Credentials { tenant: s.tenant, client_id: s.client_id, secret }, patience())
+    Client::new(reach.endpoints.clone(), credentials(&s, reach)?, patience())
 }
 
 /// What `take` or `push` did for a subscription that differs from Microsoft's.

@@ -7,11 +7,45 @@ use crate::secrets;
 use crate::store::{PcSettings, Store};
 use crate::{Error, Result};
 
-/// Where a front reaches Partner Center: its addresses, and a secret its environment gives.
+/// Where a front reaches Partner Center: its addresses, and the secrets its environment gives
+/// (`SEATBOOK_PC_CLIENT_SECRET`, `SEATBOOK_PC_REFRESH_TOKEN`; used, never kept).
 #[derive(Debug, Clone, Default)]
 pub struct Reach {
     pub endpoints: Endpoints,
     pub secret_from_environment: Option<String>,
+    pub refresh_token_from_environment: Option<String>,
+}
+
+/// How the connection signs in: the application's secret (`app`), or a user's refresh token
+/// (`app+user`, with the application's secret when there is one).
+pub(super) fn credentials(s: &PcSettings, reach: &Reach) -> Result<crate::pc::client::Credentials> {
+    let (tenant, client_id) = (s.tenant.clone(), s.client_id.clone());
+    if s.sign_in == "app+user" {
+        let refresh = match secrets::read(&secrets::pc_refresh_account(&client_id), reach.refresh_token_from_environment.as_deref())? {
+            Some((t, _)) => t,
+            None => {
+                return Err(Error::refused(format!(
+                    "no refresh token is kept for application {client_id}: sign in again, or give it in {}",
+                    secrets::PC_REFRESH_TOKEN_ENV
+                )))
+            }
+        };
+        let secret =
+            secrets::read(&secrets::pc_account(&client_id), reach.secret_from_environment.as_deref()).ok().flatten().map(|(s, _)| s);
+        return Ok(crate::pc::client::Credentials { tenant, client_id, secret, refresh_token: Some(refresh) });
+    }
+    let secret = secret(&client_id, reach.secret_from_environment.as_deref())?;
+    Ok(crate::pc::client::Credentials { tenant, client_id, secret: Some(secret), refresh_token: None })
+}
+
+/// Keep the refresh token Microsoft rotated to, where the old one was kept (one from the
+/// environment is the environment's to change).
+pub(super) fn keep_rotated(s: &PcSettings, reach: &Reach, before: Option<&str>, now: Option<&str>) {
+    if let (Some(new), true) = (now, reach.refresh_token_from_environment.is_none()) {
+        if Some(new) != before {
+            let _ = secrets::store(&secrets::pc_refresh_account(&s.client_id), new);
+        }
+    }
 }
 
 /// A runtime of its own for the network, on the calling thread (the caller's thread waits;

@@ -36,13 +36,41 @@ impl Endpoints {
     }
 }
 
-/// The partner's application: its tenant, its id and its secret (from the credential store or
-/// the environment; never written anywhere by this module).
+/// The partner's application: its tenant, its id, and how it signs in: its secret (app only), or
+/// a user's refresh token (app + user, Microsoft's Secure Application Model; the secret too, for
+/// a confidential application). From the credential store or the environment; never written
+/// anywhere by this module.
 #[derive(Clone)]
 pub struct Credentials {
     pub tenant: String,
     pub client_id: String,
-    pub secret: String,
+    pub secret: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+/// Microsoft's device code (`POST {login}/{tenant}/oauth2/devicecode`): what the user types
+/// where, and what Seatbook redeems meanwhile.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DeviceCode {
+    pub user_code: String,
+    pub device_code: String,
+    #[serde(default, alias = "verification_uri")]
+    pub verification_url: String,
+    /// Seconds (a string or a number in Microsoft's answers).
+    #[serde(default)]
+    pub expires_in: serde_json::Value,
+    #[serde(default)]
+    pub interval: serde_json::Value,
+    #[serde(default)]
+    pub message: String,
+}
+
+fn seconds(v: &serde_json::Value, default: u64) -> u64 {
+    match v {
+        serde_json::Value::String(s) => s.parse().unwrap_or(default),
+        serde_json::Value::Number(n) => n.as_u64().unwrap_or(default),
+        _ => default,
+    }
 }
 
 impl std::fmt::Debug for Credentials {
@@ -99,6 +127,8 @@ struct MsError {
 #[derive(serde::Deserialize)]
 struct Token {
     access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
     /// Seconds, as a string ("3600") or a number.
     #[serde(default)]
     expires_in: serde_json::Value,
@@ -144,8 +174,22 @@ impl Client {
             }
         }
         let url = format!("{}/{}/oauth2/token", self.endpoints.login.trim_end_matches('/'), self.credentials.tenant);
-        let (client_id, secret) = (self.credentials.client_id.clone(), self.credentials.secret.clone());
-        let form = [("grant_type", "client_credentials"), ("client_id", &client_id), ("client_secret", &secret), ("resource", RESOURCE)];
+        let c = &self.credentials;
+        let mut form: Vec<(&str, String)> = vec![("client_id", c.client_id.clone()), ("resource", RESOURCE.to_string())];
+        match (&c.refresh_token, &c.secret) {
+            (Some(refresh), secret) => {
+                form.push(("grant_type", "refresh_token".into()));
+                form.push(("refresh_token", refresh.clone()));
+                if let Some(s) = secret {
+                    form.push(("client_secret", s.clone()));
+                }
+            }
+            (None, Some(secret)) => {
+                form.push(("grant_type", "client_credentials".into()));
+                form.push(("client_secret", secret.clone()));
+            }
+            (None, None) => return Err(Error::refused("no client secret or refresh token to sign in to Partner Center with")),
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -163,24 +207,82 @@ impl Client {
                         _ => 3600,
                     };
                     self.token = Some((t.access_token.clone(), Box::pin(sleep(Duration::from_secs(secs.saturating_sub(300))))));
+                    if let (Some(new), Some(_)) = (t.refresh_token, &self.credentials.refresh_token) {
+                        // Microsoft rotates the refresh token: the new one is the one to keep.
+                        self.credentials.refresh_token = Some(new);
+                    }
                     return Ok(t.access_token);
                 }
                 Ok(r) if r.status().is_server_error() && attempt < self.patience.attempts => backoff(attempt).await,
-                Ok(r) => {
-                    let status = r.status();
-                    let e: TokenError = r.json().await.unwrap_or(TokenError { error: String::new(), error_description: String::new() });
-                    let first = e.error_description.lines().next().unwrap_or_default().to_string();
-                    return Err(Error::refused(format!(
-                        "Microsoft's sign-in refused the application ({status}{}{})",
-                        if e.error.is_empty() { String::new() } else { format!(", {}", e.error) },
-                        if first.is_empty() { String::new() } else { format!(": {first}") }
-                    )));
-                }
+                Ok(r) => return Err(sign_in_refused(r).await),
                 Err(e) if e.is_connect() && attempt < 2 => backoff(attempt).await,
                 Err(e) if !e.is_connect() && attempt < self.patience.attempts && (e.is_timeout() || e.is_request()) => {
                     backoff(attempt).await
                 }
                 Err(e) => return Err(unreachable("Microsoft's sign-in", &e)),
+            }
+        }
+    }
+
+    /// The refresh token now (Microsoft's latest, after a rotation), to keep.
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.credentials.refresh_token.as_deref()
+    }
+
+    /// Ask Microsoft's sign-in for a device code: the user signs in elsewhere with it.
+    pub async fn device_code(&mut self) -> Result<DeviceCode> {
+        let url = format!("{}/{}/oauth2/devicecode", self.endpoints.login.trim_end_matches('/'), self.credentials.tenant);
+        let form = [("client_id", self.credentials.client_id.clone()), ("resource", RESOURCE.to_string())];
+        self.pace().await;
+        let r = self.http.post(&url).form(&form).send().await.map_err(|e| unreachable("Microsoft's sign-in", &e))?;
+        if !r.status().is_success() {
+            return Err(sign_in_refused(r).await);
+        }
+        r.json().await.map_err(|e| Error::unavailable(format!("Microsoft's sign-in answered what Seatbook cannot read: {e}")))
+    }
+
+    /// Wait for the user to sign in with `code` (polling at Microsoft's interval, until it
+    /// expires): the user's refresh token, and an access token kept for what follows.
+    pub async fn redeem(&mut self, code: &DeviceCode) -> Result<String> {
+        let url = format!("{}/{}/oauth2/token", self.endpoints.login.trim_end_matches('/'), self.credentials.tenant);
+        let mut interval = seconds(&code.interval, 5).max(1);
+        let deadline = Box::pin(sleep(Duration::from_secs(seconds(&code.expires_in, 900))));
+        let mut form: Vec<(&str, String)> = vec![
+            ("grant_type", "device_code".into()),
+            ("client_id", self.credentials.client_id.clone()),
+            ("resource", RESOURCE.to_string()),
+            ("code", code.device_code.clone()),
+        ];
+        if let Some(s) = &self.credentials.secret {
+            form.push(("client_secret", s.clone()));
+        }
+        loop {
+            if deadline.is_elapsed() {
+                return Err(Error::refused("the device code expired before anyone signed in with it: start again"));
+            }
+            self.pace().await;
+            let r = self.http.post(&url).form(&form).send().await.map_err(|e| unreachable("Microsoft's sign-in", &e))?;
+            if r.status().is_success() {
+                let t: Token = r
+                    .json()
+                    .await
+                    .map_err(|e| Error::unavailable(format!("Microsoft's sign-in answered what Seatbook cannot read: {e}")))?;
+                let secs = seconds(&t.expires_in, 3600);
+                self.token = Some((t.access_token.clone(), Box::pin(sleep(Duration::from_secs(secs.saturating_sub(300))))));
+                let refresh =
+                    t.refresh_token.ok_or_else(|| Error::refused("Microsoft's sign-in gave no refresh token for this application"))?;
+                self.credentials.refresh_token = Some(refresh.clone());
+                return Ok(refresh);
+            }
+            let status = r.status();
+            let e: TokenError = r.json().await.unwrap_or(TokenError { error: String::new(), error_description: String::new() });
+            match e.error.as_str() {
+                "authorization_pending" => sleep(Duration::from_secs(interval)).await,
+                "slow_down" => {
+                    interval += 5;
+                    sleep(Duration::from_secs(interval)).await
+                }
+                _ => return Err(token_refusal(status, &e)),
             }
         }
     }
@@ -375,6 +477,22 @@ fn unreachable_why(e: &reqwest::Error) -> String {
 
 fn unreachable(what: &str, e: &reqwest::Error) -> Error {
     Error::unavailable(format!("{what} could not be reached ({})", no_answer(e)))
+}
+
+/// Microsoft's sign-in refused: its error and the first line of its description.
+async fn sign_in_refused(r: reqwest::Response) -> Error {
+    let status = r.status();
+    let e: TokenError = r.json().await.unwrap_or(TokenError { error: String::new(), error_description: String::new() });
+    token_refusal(status, &e)
+}
+
+fn token_refusal(status: reqwest::StatusCode, e: &TokenError) -> Error {
+    let first = e.error_description.lines().next().unwrap_or_default().to_string();
+    Error::refused(format!(
+        "Microsoft's sign-in refused the application ({status}{}{})",
+        if e.error.is_empty() { String::new() } else { format!(", {}", e.error) },
+        if first.is_empty() { String::new() } else { format!(": {first}") }
+    ))
 }
 
 /// What a call may carry besides its method and path.

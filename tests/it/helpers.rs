@@ -6,8 +6,10 @@ use chrono::NaiveDate;
 use seatbook::company::CompanyFields;
 use seatbook::customer::CustomerFields;
 use seatbook::store::Store;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub const NOW: &str = "2026-11-24T09:00:00Z";
 
@@ -162,4 +164,103 @@ pub fn business_basic<'a>(customer: &'a str, term: &'a str, quantity: &'a str, s
     ];
     args.extend_from_slice(extra);
     args
+}
+
+/// A real credential store for a test: a private D-Bus session bus with GNOME Keyring's Secret
+/// Service on it (the login keyring made and unlocked in a directory of its own), both stopped
+/// when dropped. The same service a Linux desktop gives Seatbook.
+pub struct SecretService {
+    bus: Child,
+    keyring: Child,
+    /// The test bus's address (`DBUS_SESSION_BUS_ADDRESS`).
+    pub address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SecretService {
+    pub fn start() -> SecretService {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon starts (installed by .ci/run)");
+        let mut address = String::new();
+        BufReader::new(bus.stdout.take().unwrap()).read_line(&mut address).unwrap();
+        let address = address.trim().to_string();
+        assert!(address.starts_with("unix:"), "the bus said {address:?}");
+        let runtime = dir.path().join("run");
+        std::fs::create_dir_all(&runtime).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("HOME", dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon starts (installed by .ci/run)");
+        {
+            use std::io::Write;
+            // The login keyring's own password, on standard input, then end of input.
+            let mut stdin = keyring.stdin.take().unwrap();
+            stdin.write_all(b"keyring-password").unwrap();
+        }
+        let service = SecretService { bus, keyring, address, _dir: dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !service.ready() {
+            assert!(Instant::now() < deadline, "the Secret Service did not come up on the test bus");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        service
+    }
+
+    /// The Secret Service has its name on the bus.
+    fn ready(&self) -> bool {
+        let o = Command::new("dbus-send")
+            .args([
+                &format!("--bus={}", self.address),
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.secrets",
+            ])
+            .output()
+            .expect("dbus-send runs (with dbus-daemon)");
+        String::from_utf8_lossy(&o.stdout).contains("boolean true")
+    }
+
+    /// `seatbook` on this bus, with no password in the environment.
+    pub fn seatbook(&self, db: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_seatbook"))
+            .arg("--json")
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env_remove("SEATBOOK_SMTP_PASSWORD")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        for child in [&mut self.keyring, &mut self.bus] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }

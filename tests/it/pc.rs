@@ -915,3 +915,60 @@ fn a_sync_cut_off_half_way_resumes_where_it_stopped() {
     let again = run_json(&db.path, &sim, &["pc", "sync"], Some(SECRET));
     assert_eq!(again["resumed"], 0);
 }
+
+#[test]
+fn a_user_signs_in_by_device_code_and_the_refresh_token_stays_in_the_credential_store() {
+    let db = TestDb::new();
+    book(&db.path);
+    let sim = Simulator::start(&state(0, 0));
+    let keyring = SecretService::start();
+    let seatbook = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_seatbook"))
+            .arg("--json")
+            .arg("--db")
+            .arg(&db.path)
+            .args(args)
+            .env("SEATBOOK_TODAY", "2026-12-02")
+            .env("SEATBOOK_PARTNER_CENTER_URL", sim.url("pc"))
+            .env("SEATBOOK_LOGIN_URL", sim.url("login"))
+            .env("DBUS_SESSION_BUS_ADDRESS", &keyring.address)
+            .env_remove("SEATBOOK_PC_CLIENT_SECRET")
+            .env_remove("SEATBOOK_PC_REFRESH_TOKEN")
+            .env_remove("SEATBOOK_DB")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Seatbook shows Microsoft's message with the code, and waits; the user signs in with it.
+    let mut child = seatbook(&["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--device-code"]);
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let code = line.split("enter the code ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| panic!("{line}"));
+    assert!(line.contains("https://microsoft.com/devicelogin"), "{line}");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    sim.request("POST", "/_approve", &json!({"user_code": code}).to_string());
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{line}{rest}");
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((s["sign_in"].as_str(), s["secret"].as_str()), (Some("app+user"), Some("kept")), "{s}");
+    let polls: Vec<Value> = sim.log().into_iter().filter(|r| r["body"]["grant_type"] == "device_code").collect();
+    assert!(polls.len() >= 2 && polls[0]["status"] == 400 && polls.last().unwrap()["status"] == 200, "polled until signed in: {polls:?}");
+
+    // Later calls sign in with the refresh token, kept in the credential store only.
+    let o = seatbook(&["pc", "sync"]).wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let drift: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(drift["customers"].as_array().unwrap().len(), 4, "{drift}");
+    assert!(sim.log().iter().any(|r| r["body"]["grant_type"] == "refresh_token" && r["status"] == 200));
+    let tokens = sim.request("GET", "/_refresh_tokens", "");
+    for t in tokens.as_array().unwrap() {
+        assert!(!file_holds(&db.path, t.as_str().unwrap()), "a refresh token is in the book");
+    }
+    let status = serde_json::from_slice::<Value>(&seatbook(&["pc", "status"]).wait_with_output().unwrap().stdout).unwrap();
+    assert_eq!((status["sign_in"].as_str(), status["secret"].as_str()), (Some("app+user"), Some("kept")));
+}

@@ -65,6 +65,14 @@ started again from it on the same port is Microsoft back online after an outage.
 GET /_subscription/{id} answers a subscription as Microsoft now has it, and how many times a
 change was applied to it ("applied").
 
+Sign-in as application and user (Microsoft's Secure Application Model): POST
+/login/{tenant}/oauth2/devicecode (client_id, resource) gives a user code, a device code, its
+address, `interval` and `expires_in` as strings; the token endpoint answers a device-code grant
+(`grant_type=device_code`, `code`) with 400 `authorization_pending` until the user signs in
+(POST /_approve {"user_code"}: the test plays the user), then with an access token and a refresh
+token; a refresh-token grant answers a new access token and a new refresh token (the old one
+stays valid, as Microsoft's do). GET /_refresh_tokens lists the refresh tokens given out.
+
 Paths: the sign-in under /login/{tenant}/oauth2/token, Partner Center under /pc/v1/...; the tests
 read the log at GET /_log and change the state with POST /_state (the keys given replace them).
 """
@@ -85,6 +93,8 @@ LOCK = threading.RLock()
 CONTINUATIONS = {}
 CARTS = {}  # cart id -> {"customer", "lineItems", "checked_out"}
 ORDERS = {}  # order id -> {"customer", "order", "pending": subscription to add on a later read}
+DEVICE_CODES = {}  # device code -> {"user_code", "approved"}
+REFRESH_TOKENS = []
 APPLIED = {}  # MS-RequestId -> (status, body, headers) of a PATCH that was applied
 
 
@@ -253,6 +263,9 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 log = list(LOG)
             return self.answer(200, log)
+        if url.path == "/_refresh_tokens":
+            with LOCK:
+                return self.answer(200, list(REFRESH_TOKENS))
         if url.path.startswith("/_customer/"):
             with LOCK:
                 c = next((c for c in STATE.get("customers", []) if c["domain"].lower() == url.path.rsplit("/", 1)[1].lower()), None)
@@ -599,30 +612,73 @@ class Handler(BaseHTTPRequestHandler):
             if not self.gate():
                 return
             return self.post_pc(parts[1:], body)
-        if len(parts) == 4 and parts[0] == "login" and parts[2:] == ["oauth2", "token"]:
+        if url.path == "/_approve":
+            # The user signs in at Microsoft's page with the code Seatbook showed.
+            code = json.loads(body).get("user_code")
+            with LOCK:
+                for d in DEVICE_CODES.values():
+                    if d["user_code"] == code:
+                        d["approved"] = True
+                        return self.answer(200, {})
+            return self.answer(404, {"error": "no such code"})
+        if len(parts) == 4 and parts[0] == "login" and parts[2:] == ["oauth2", "devicecode"]:
             form = urllib.parse.parse_qs(body)
             get = lambda k: form.get(k, [""])[0]
             if parts[1] != STATE["tenant"]:
                 return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS90002: Tenant '%s' not found." % parts[1]})
-            if get("grant_type") != "client_credentials" or get("resource") != "https://api.partnercenter.microsoft.com":
-                return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS900144: The request body must contain the following parameter: 'grant_type'."})
-            if get("client_id") != STATE["client_id"] or get("client_secret") != STATE["client_secret"]:
-                return self.answer(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
+            if get("client_id") != STATE["client_id"] or get("resource") != "https://api.partnercenter.microsoft.com":
+                return self.answer(400, {"error": "invalid_client", "error_description": "AADSTS700016: Application not found in the directory."})
+            user_code = "%s-%s" % (secrets.token_hex(2).upper(), secrets.token_hex(2).upper())
+            device_code = secrets.token_urlsafe(24)
+            with LOCK:
+                DEVICE_CODES[device_code] = {"user_code": user_code, "approved": False}
+            url_ = "https://microsoft.com/devicelogin"
+            return self.answer(200, {"user_code": user_code, "device_code": device_code, "verification_url": url_, "expires_in": "900",
+                                     "interval": "1", "message": "To sign in, use a web browser to open the page %s and enter the code %s to authenticate." % (url_, user_code)})
+        if len(parts) == 4 and parts[0] == "login" and parts[2:] == ["oauth2", "token"]:
+            form = urllib.parse.parse_qs(body)
+            get = lambda k: form.get(k, [""])[0]
+            self.sent = {"grant_type": get("grant_type")}
+            if parts[1] != STATE["tenant"]:
+                return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS90002: Tenant '%s' not found." % parts[1]})
+            if get("resource") != "https://api.partnercenter.microsoft.com" or get("client_id") != STATE["client_id"]:
+                return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS900144: The request body must contain the following parameter: 'resource'."})
+            grant = get("grant_type")
+            refresh = None
+            if grant == "client_credentials":
+                if get("client_secret") != STATE["client_secret"]:
+                    return self.answer(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
+            elif grant == "device_code":
+                with LOCK:
+                    d = DEVICE_CODES.get(get("code"))
+                if d is None:
+                    return self.answer(400, {"error": "expired_token", "error_description": "AADSTS70019: Verification code expired."})
+                if not d["approved"]:
+                    return self.answer(400, {"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling."})
+                refresh = secrets.token_urlsafe(40)
+            elif grant == "refresh_token":
+                if get("refresh_token") not in REFRESH_TOKENS:
+                    return self.answer(400, {"error": "invalid_grant", "error_description": "AADSTS70000: The provided refresh token is not valid."})
+                refresh = secrets.token_urlsafe(40)
+            else:
+                return self.answer(400, {"error": "unsupported_grant_type", "error_description": "AADSTS70003: The app requested an unsupported grant type."})
             token = secrets.token_urlsafe(32)
             TOKENS.add(token)
             # Microsoft's documented response: every number a string.
-            return self.answer(
-                200,
-                {
-                    "token_type": "Bearer",
-                    "expires_in": "3600",
-                    "ext_expires_in": "3600",
-                    "expires_on": "1700000000",
-                    "not_before": "1699996400",
-                    "resource": "https://api.partnercenter.microsoft.com",
-                    "access_token": token,
-                },
-            )
+            answer = {
+                "token_type": "Bearer",
+                "expires_in": "3600",
+                "ext_expires_in": "3600",
+                "expires_on": "1700000000",
+                "not_before": "1699996400",
+                "resource": "https://api.partnercenter.microsoft.com",
+                "access_token": token,
+            }
+            if refresh:
+                with LOCK:
+                    REFRESH_TOKENS.append(refresh)
+                answer["refresh_token"] = refresh
+            return self.answer(200, answer)
         return self.error(404, 404, "Not found")
 
 

@@ -185,6 +185,10 @@ export async function onPcCompared(handler) {
 }
 export const pcConnect = (tenant, clientId, secret) => call("pc_connect", { tenant, client_id: clientId, secret: secret || null });
 export const pcSync = (apply) => call("pc_sync", { apply: !!apply });
+/** Sign in as application and user: Microsoft's device code ({user_code, verification_url, message, …}). */
+export const pcDeviceStart = (tenant, clientId) => call("pc_device_start", { tenant, client_id: clientId });
+/** Waits for the user to sign in with `code`; resolves to the status, connected as app+user. */
+export const pcDeviceFinish = (tenant, clientId, code) => call("pc_device_finish", { tenant, client_id: clientId, code });
 /**
  * Changes sent to Microsoft, the latest first: `send` "all" sends what waits now, "due" what
  * has waited out its back-off; without it, only the list.

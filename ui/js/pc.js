@@ -25,7 +25,17 @@ const FIELDS = {
 };
 
 function statusText(s) {
-  if (!s.connected) return "Not connected. Connect with the application (client) id registered in your partner tenant and its client secret.";
+  if (!s.connected) return "Not connected. Connect with the application (client) id registered in your partner tenant and its client secret, or sign in as a user.";
+  if (s.sign_in === "app+user") {
+    const token = {
+      kept: "The user's refresh token is kept in the system's credential store.",
+      environment: "The refresh token comes from SEATBOOK_PC_REFRESH_TOKEN.",
+      no_store: "This system has no credential store: give the refresh token in SEATBOOK_PC_REFRESH_TOKEN.",
+      missing: "No refresh token is kept: sign in again.",
+    }[s.secret];
+    const last = s.last_sync ? `Last compared ${fmt.timestamp(s.last_sync)}.` : "Not compared yet.";
+    return `Connected to partner tenant ${s.tenant} as application ${s.client_id} and a user. ${token} ${last}`;
+  }
   const secret = {
     kept: "Its secret is kept in the system's credential store.",
     environment: "Its secret comes from SEATBOOK_PC_CLIENT_SECRET.",
@@ -126,8 +136,12 @@ export function panel(ctx) {
     field({ label: "Partner tenant id", name: "tenant", placeholder: "6f1b2c3d-0000-4000-8000-1234567890ab", autocomplete: "off" }),
     field({ label: "Application (client) id", name: "client_id", autocomplete: "off" }),
     field({ label: "Client secret", name: "secret", type: "password", autocomplete: "off", hint: "Kept in the system's credential store, never in the book or a backup" }),
-    actions(submit("Connect", { "data-action": "pc-connect" })),
+    actions(
+      button("Sign in as a user instead…", { class: "btn", type: "button", "data-action": "pc-device-code", title: "Microsoft's Secure Application Model: sign in with a code at Microsoft's page" }),
+      submit("Connect", { "data-action": "pc-connect" }),
+    ),
   );
+  const deviceBox = h("div", { "data-pc-device": "" });
   const syncBtn = button("Compare with Partner Center", { class: "btn", "data-action": "pc-sync" });
   const applyBtn = button("Take in what is only at Microsoft", { class: "btn btn-primary", "data-action": "pc-apply", hidden: true });
   const outbox = h("div", { "data-pc-outbox": "" });
@@ -137,6 +151,7 @@ export function panel(ctx) {
     { "data-pc": "" },
     statusLine,
     connect,
+    deviceBox,
     actions(syncBtn, applyBtn),
     progress("pc", "Reading Partner Center"),
     problems,
@@ -223,6 +238,34 @@ export function panel(ctx) {
       replace(problems, h("p", { class: "field-error", role: "alert", "data-error-for": "pc-align" }, error.message));
     }
   }
+
+  // Application and user: Microsoft shows its page; the user enters the code there; Seatbook
+  // waits for the sign-in and keeps the refresh token in the system's credential store.
+  connect.querySelector('[data-action="pc-device-code"]').addEventListener("click", async () => {
+    const tenant = connect.querySelector('[name="tenant"]').value.trim();
+    const clientId = connect.querySelector('[name="client_id"]').value.trim();
+    replace(deviceBox);
+    try {
+      const code = await api.pcDeviceStart(tenant, clientId);
+      replace(
+        deviceBox,
+        h(
+          "div",
+          { class: "notice", role: "status", "data-device-code": code.user_code },
+          h("strong", {}, "Sign in at Microsoft. "),
+          code.message || `Open ${code.verification_url} and enter the code ${code.user_code}.`,
+          h("div", { class: "device-code" }, code.user_code),
+          h("div", { class: "hint" }, "Seatbook waits for the sign-in…"),
+        ),
+      );
+      await api.pcDeviceFinish(tenant, clientId, code);
+      replace(deviceBox);
+      ctx.toast("Connected to Partner Center as application and user.");
+      await refresh();
+    } catch (error) {
+      replace(deviceBox, h("p", { class: "field-error", role: "alert", "data-error-for": "pc-device-code" }, error.message));
+    }
+  });
 
   onSubmit(connect, async (v) => {
     await api.pcConnect(v.tenant, v.client_id, v.secret);

@@ -82,6 +82,8 @@ pub const COMMANDS: &[&str] = &[
     "pc_take",
     "pc_push",
     "customer_provision",
+    "pc_device_start",
+    "pc_device_finish",
     "recon_import",
     "recon_list",
     "recon_report",

@@ -12,8 +12,8 @@ use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn pc_status(state: State<'_, AppState>) -> Result<PcStatus, IpcError> {
-    let secret = state.launch.pc_client_secret.clone();
-    state.with_store(|s| pc::status(s, secret.as_deref()))
+    let reach = state.pc_reach();
+    state.with_store(|s| pc::status(s, &reach))
 }
 
 /// What the comparison made when the app started found: `null` when none was made (not
@@ -33,8 +33,8 @@ pub fn compare_on_start<R: Runtime>(app: AppHandle<R>) {
         let state = tauri::Manager::state::<AppState>(&app);
         // A connection of its own, as for every Partner Center call: the app's stays free.
         let Ok(mut store) = Store::open(&state.db_path) else { return };
-        let (clock, endpoints, from_env) = (state.clock(), state.launch.pc_endpoints.clone(), state.launch.pc_client_secret.clone());
-        let Some(r) = pc::compare_if_connected(&mut store, &clock, &endpoints, from_env.as_deref()) else { return };
+        let (clock, reach) = (state.clock(), state.pc_reach());
+        let Some(r) = pc::compare_if_connected(&mut store, &clock, &reach) else { return };
         state.set_pc_on_start(r.map_err(|e| e.message));
         let _ = tauri::Emitter::emit(&app, "pc-compared", ());
     });
@@ -49,12 +49,10 @@ pub async fn pc_connect<R: Runtime>(
     secret: Option<String>,
 ) -> Result<PcStatus, IpcError> {
     blocking(app, move |_, state| {
-        let clock = state.clock();
-        let endpoints = state.launch.pc_endpoints.clone();
-        let from_env = state.launch.pc_client_secret.clone();
+        let (clock, reach) = (state.clock(), state.pc_reach());
         // A connection of its own: the app's stays free while Microsoft answers.
         let mut store = Store::open(&state.db_path)?;
-        Ok(pc::connect(&mut store, &clock, &endpoints, &tenant, &client_id, secret.as_deref(), from_env.as_deref())?)
+        Ok(pc::connect(&mut store, &clock, &reach, &tenant, &client_id, secret.as_deref())?)
     })
     .await
 }
@@ -64,12 +62,10 @@ pub async fn pc_connect<R: Runtime>(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn pc_sync<R: Runtime>(app: AppHandle<R>, apply: Option<bool>) -> Result<SyncResult, IpcError> {
     blocking(app, move |app, state| {
-        let clock = state.clock();
-        let endpoints = state.launch.pc_endpoints.clone();
-        let from_env = state.launch.pc_client_secret.clone();
+        let (clock, reach) = (state.clock(), state.pc_reach());
         let mut progress = |done: usize, of: usize| crate::files::progress(app, "pc", done, of);
         let mut store = Store::open(&state.db_path)?;
-        Ok(pc::sync(&mut store, &clock, &endpoints, from_env.as_deref(), apply.unwrap_or(false), &mut progress)?)
+        Ok(pc::sync(&mut store, &clock, &reach, apply.unwrap_or(false), &mut progress)?)
     })
     .await
 }
@@ -127,6 +123,28 @@ pub async fn customer_provision<R: Runtime>(
         let (clock, reach) = (state.clock(), state.pc_reach());
         let mut store = Store::open(&state.db_path)?;
         Ok(provision::provision_customer(&mut store, &clock, &reach, id, &request)?)
+    })
+    .await
+}
+
+/// Sign in as application and user, first step: Microsoft's device code for the user to enter.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pc_device_start<R: Runtime>(app: AppHandle<R>, tenant: String, client_id: String) -> Result<pc::DeviceCode, IpcError> {
+    blocking(app, move |_, state| Ok(pc::device_code_start(&state.pc_reach(), &tenant, &client_id)?)).await
+}
+
+/// Second step: wait for the user's sign-in, keep the refresh token, connect as `app+user`.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pc_device_finish<R: Runtime>(
+    app: AppHandle<R>,
+    tenant: String,
+    client_id: String,
+    code: pc::DeviceCode,
+) -> Result<PcStatus, IpcError> {
+    blocking(app, move |_, state| {
+        let (clock, reach) = (state.clock(), state.pc_reach());
+        let mut store = Store::open(&state.db_path)?;
+        Ok(pc::device_code_finish(&mut store, &clock, &reach, &tenant, &client_id, &code)?)
     })
     .await
 }

@@ -967,11 +967,13 @@ pub enum UsageCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum PcCommand {
-    /// Connect to Partner Center as the partner's application (app-only sign-in by its client
-    /// secret, tried before anything is saved).
+    /// Connect to Partner Center: as the partner's application (--app-only, by its client secret)
+    /// or as application and user (--device-code); the sign-in is tried before anything is saved.
     ///
-    /// The secret is read from SEATBOOK_PC_CLIENT_SECRET (used, not kept), else one line of
-    /// standard input (kept in the system's credential store); it is never written to the book.
+    /// With --app-only the secret is read from SEATBOOK_PC_CLIENT_SECRET (used, not kept), else
+    /// one line of standard input (kept in the system's credential store); it is never written
+    /// to the book. With --device-code the user signs in at Microsoft; a refresh token can also
+    /// come from SEATBOOK_PC_REFRESH_TOKEN (automation).
     /// Partner Center's and the sign-in's addresses can be changed by SEATBOOK_PARTNER_CENTER_URL
     /// and SEATBOOK_LOGIN_URL (other clouds, tests).
     Connect {
@@ -981,10 +983,13 @@ pub enum PcCommand {
         /// The application (client) id registered in the partner's tenant (a GUID).
         #[arg(long = "client-id")]
         client_id: String,
-        /// Sign in as the application only, by its client secret (the one way supported yet).
+        /// Sign in as the application only, by its client secret.
         #[arg(long = "app-only")]
         app_only: bool,
-        /// Sign in as application and user by Microsoft's device code (not supported yet).
+        /// Sign in as application and user (Microsoft's Secure Application Model): Seatbook
+        /// shows a code to enter at Microsoft's sign-in page, waits, and keeps the user's
+        /// refresh token in the system's credential store (a client secret in
+        /// SEATBOOK_PC_CLIENT_SECRET is sent too, for a confidential application).
         #[arg(long = "device-code", conflicts_with = "app_only")]
         device_code: bool,
     },

@@ -212,3 +212,17 @@ test("a customer is made at Microsoft from its page, with the agreement recorded
     await app.waitGone('[data-action="customer-provision"]');
   });
 });
+
+test("signing in as a user needs a credential store: without one Settings says so before Microsoft is asked", async () => {
+  await app.step("pc-device-code", async () => {
+    await app.nav("settings");
+    await app.waitFor('[data-pc-status][data-connected="true"]');
+    const before = (await simulator("/_log")).length;
+    await app.click('[data-action="pc-device-code"]');
+    await app.waitFor('[data-error-for="pc-device-code"]');
+    assert.match(await app.text('[data-error-for="pc-device-code"]'), /no credential store Seatbook can use.*Give the refresh token in the environment variable SEATBOOK_PC_REFRESH_TOKEN instead/s);
+    const log = await simulator("/_log");
+    assert.equal(log.slice(before).filter((r) => r.path.includes("devicecode")).length, 0, "nothing asked of Microsoft");
+    assert.match(await app.text("[data-pc-status]"), /as application 22222222-0000-4000-8000-0000000000bb\. Its secret/);
+  });
+});

@@ -25,20 +25,33 @@ fn secret_env() -> Option<String> {
 
 /// How changes reach Partner Center from this front.
 pub fn reach() -> Reach {
-    Reach { endpoints: endpoints(), secret_from_environment: secret_env() }
+    Reach {
+        endpoints: endpoints(),
+        secret_from_environment: secret_env(),
+        refresh_token_from_environment: env(secrets::PC_REFRESH_TOKEN_ENV),
+    }
 }
 
 pub fn pc(ctx: &mut Ctx, cmd: PcCommand) -> Result<Output> {
     match cmd {
         PcCommand::Connect { tenant, client_id, app_only: _, device_code } => {
             if device_code {
-                return Err(Error::refused(
-                    "signing in as application and user by device code is not supported yet: connect with --app-only and the application's client secret",
-                )
-                .with_field("device_code"));
+                // Application and user: the user signs in elsewhere with the code Microsoft gives.
+                let reach = reach();
+                let code = pc::device_code_start(&reach, &tenant, &client_id)?;
+                eprintln!(
+                    "{}",
+                    if code.message.is_empty() {
+                        format!("Go to {} and enter the code {}.", code.verification_url, code.user_code)
+                    } else {
+                        code.message.clone()
+                    }
+                );
+                eprintln!("Waiting for the sign-in…");
+                let s = pc::device_code_finish(&mut ctx.store, &ctx.clock, &reach, &tenant, &client_id, &code)?;
+                return out(&s, format!("Connected to Partner Center.\n{}", status_text(&s)));
             }
-            let from_env = secret_env();
-            let typed = match from_env {
+            let typed = match secret_env() {
                 Some(_) => None,
                 None => {
                     use std::io::IsTerminal;
@@ -50,11 +63,11 @@ pub fn pc(ctx: &mut Ctx, cmd: PcCommand) -> Result<Output> {
                     Some(line.trim().to_string())
                 }
             };
-            let s = pc::connect(&mut ctx.store, &ctx.clock, &endpoints(), &tenant, &client_id, typed.as_deref(), from_env.as_deref())?;
+            let s = pc::connect(&mut ctx.store, &ctx.clock, &reach(), &tenant, &client_id, typed.as_deref())?;
             out(&s, format!("Connected to Partner Center.\n{}", status_text(&s)))
         }
         PcCommand::Status => {
-            let s = pc::status(&ctx.store, secret_env().as_deref())?;
+            let s = pc::status(&ctx.store, &reach())?;
             out(&s, status_text(&s))
         }
         PcCommand::Sync { apply } => {
@@ -64,7 +77,7 @@ pub fn pc(ctx: &mut Ctx, cmd: PcCommand) -> Result<Output> {
                     eprintln!("Read {done} of {of} customers from Partner Center");
                 }
             };
-            let r = pc::sync(&mut ctx.store, &ctx.clock, &endpoints(), secret_env().as_deref(), apply, &mut progress)?;
+            let r = pc::sync(&mut ctx.store, &ctx.clock, &reach(), apply, &mut progress)?;
             out(&r, sync_text(&r, apply))
         }
         PcCommand::Take { id, on } => {
@@ -140,6 +153,7 @@ fn status_text(s: &PcStatus) -> String {
     if !s.connected {
         return "Not connected to Partner Center (seatbook pc connect).\n".into();
     }
+    let user = s.sign_in.as_deref() == Some("app+user");
     let mut t = String::new();
     let _ = writeln!(
         t,
@@ -152,6 +166,10 @@ fn status_text(s: &PcStatus) -> String {
         t,
         "{}",
         match s.secret {
+            "kept" if user => "The user's refresh token is kept in the system's credential store.",
+            "environment" if user => "The refresh token comes from SEATBOOK_PC_REFRESH_TOKEN.",
+            "no_store" if user => "This system has no credential store: give the refresh token in SEATBOOK_PC_REFRESH_TOKEN.",
+            _ if user => "No refresh token is kept: sign in again (--device-code), or give it in SEATBOOK_PC_REFRESH_TOKEN.",
             "kept" => "The client secret is kept in the system's credential store.",
             "environment" => "The client secret comes from SEATBOOK_PC_CLIENT_SECRET.",
             "no_store" => "This system has no credential store: give the client secret in SEATBOOK_PC_CLIENT_SECRET.",
