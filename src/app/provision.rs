@@ -157,6 +157,11 @@ pub fn outbox(store: &mut Store, clock: &Clock, reach: &Reach, retry: bool) -> R
     store.pc_outbox(false)
 }
 
+/// Subscriptions with a change waiting to reach Microsoft (shown as pending).
+pub fn pending(store: &Store) -> Result<HashSet<i64>> {
+    store.pc_pending_subscriptions()
+}
+
 /// What waits for Microsoft (the app's badge).
 pub fn waiting(store: &Store) -> Result<Vec<OutboxEntry>> {
     store.pc_outbox(true)

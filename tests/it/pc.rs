@@ -369,6 +369,14 @@ fn provisioning_state() -> Value {
     })
 }
 
+/// `subscription add` (P1Y billed monthly, from 2 December) against the simulator.
+fn buy(db: &Path, sim: &Simulator, customer: &str, product: &str, quantity: &str, extra: &[&str]) -> (Option<i32>, Value) {
+    let mut args = vec!["subscription", "add", "--customer", customer, "--product", product, "--term", "P1Y", "--billing", "monthly"];
+    args.extend_from_slice(&["--quantity", quantity, "--start", "2026-12-02"]);
+    args.extend_from_slice(extra);
+    pc_run(db, sim, &args)
+}
+
 /// A book (`book`) connected to a simulator started with `state`.
 fn connected(state: &Value) -> (TestDb, Simulator) {
     let db = TestDb::new();
@@ -472,6 +480,8 @@ fn changes_to_linked_subscriptions_go_to_microsoft_through_the_outbox() {
     assert!(pending["microsoft"]["last_error"].as_str().unwrap().contains("could not be reached"), "{pending}");
     let text = ok(&db.path, &["subscription", "show", "1"]);
     assert!(text.contains("Pending at Microsoft") && text.contains("10 seats"), "{text}");
+    let list = json(&db.path, &["subscription", "list"]);
+    assert_eq!((list[0]["pending_at_microsoft"].as_bool(), list[1]["pending_at_microsoft"].as_bool()), (Some(true), Some(false)), "{list}");
     let lines = december(&db.path);
     assert!(!lines.iter().any(|l| l.contains("+1 seats, 4 Dec 2026")), "a pending change is not billed: {lines:?}");
     drop(offline);
@@ -579,25 +589,7 @@ fn a_subscription_added_for_a_linked_customer_is_bought_at_microsoft() {
     let (db, sim) = connected(&state);
     run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
     assert_eq!(json(&db.path, &["customer", "show", "1"])["customer"]["tenant_id"], CONTOSO);
-    let add = |quantity: &str, product: &str, extra: &[&str]| {
-        let mut args = vec![
-            "subscription",
-            "add",
-            "--customer",
-            "1",
-            "--product",
-            product,
-            "--term",
-            "P1Y",
-            "--billing",
-            "monthly",
-            "--quantity",
-            quantity,
-        ];
-        args.extend_from_slice(&["--start", "2026-12-02"]);
-        args.extend_from_slice(extra);
-        pc_run(&db.path, &sim, &args)
-    };
+    let add = |quantity: &str, product: &str, extra: &[&str]| buy(&db.path, &sim, "1", product, quantity, extra);
 
     // Bought through a cart: the availability in the customer's country (the company's, ZA),
     // the cart's one line, its checkout; Microsoft's new subscription id kept.
@@ -793,26 +785,7 @@ fn a_new_customer_is_made_at_microsoft_with_its_agreement() {
     assert_eq!(at_ms["agreements"][0]["dateAgreed"], "2026-12-02T00:00:00Z");
 
     // The new customer can buy at once.
-    let (code, bought) = pc_run(
-        &db.path,
-        &sim,
-        &[
-            "subscription",
-            "add",
-            "--customer",
-            "3",
-            "--product",
-            "CFQ7TTC0LH18:0001",
-            "--term",
-            "P1Y",
-            "--billing",
-            "monthly",
-            "--quantity",
-            "2",
-            "--start",
-            "2026-12-02",
-        ],
-    );
+    let (code, bought) = buy(&db.path, &sim, "3", "CFQ7TTC0LH18:0001", "2", &[]);
     assert_eq!((code, bought["microsoft"]["state"].as_str()), (Some(0), Some("done")), "{bought}");
 
     // Made once; a taken domain and a contact without a last name are refused before anything
@@ -849,26 +822,7 @@ fn a_new_customer_is_made_at_microsoft_with_its_agreement() {
     // That domain is a customer of Microsoft's whose agreement was never attested: linked by
     // hand, it cannot buy.
     ok(&db.path, &["customer", "link", "4", "--tenant-id", unsigned]);
-    let (code, refused) = pc_run(
-        &db.path,
-        &sim,
-        &[
-            "subscription",
-            "add",
-            "--customer",
-            "4",
-            "--product",
-            "CFQ7TTC0LH18:0001",
-            "--term",
-            "P1Y",
-            "--billing",
-            "monthly",
-            "--quantity",
-            "1",
-            "--start",
-            "2026-12-02",
-        ],
-    );
+    let (code, refused) = buy(&db.path, &sim, "4", "CFQ7TTC0LH18:0001", "1", &[]);
     assert_eq!(code, Some(2), "{refused}");
     assert!(refused["message"].as_str().unwrap().contains("13605"), "{refused}");
 }

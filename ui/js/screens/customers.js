@@ -7,7 +7,7 @@ import * as usage from "../usage.js";
 import * as mail from "../mail.js";
 import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce, values, showError } from "../dom.js";
 import { paymentDialog, refundDialog, openInvoicesTable, paymentsTable } from "./payments.js";
-import { statusBadge } from "./subscriptions.js";
+import { statusBadge, pendingBadge } from "./subscriptions.js";
 import { invoiceBadge } from "../status.js";
 
 const PAGE = 300;
@@ -252,7 +252,7 @@ const CHANNELS = ["phone", "email", "meeting", "chat", "ticket", "other"].map((c
 
 async function renderPage(root, ctx, id) {
   const azure = await usage.customerSection(ctx, id);
-  const [c, subs, invoices, log, account, payments, creditStop, messages, pc] = await Promise.all([
+  const [c, subs, invoices, log, account, payments, creditStop, messages, pc, outbox] = await Promise.all([
     api.customerGet(id),
     api.subscriptionsList(id, null),
     api.invoicesList(null, id, null),
@@ -262,7 +262,9 @@ async function renderPage(root, ctx, id) {
     api.customerCreditStop(id),
     api.mailLog(id),
     api.pcStatus().catch(() => ({ connected: false })),
+    api.pcOutbox().catch(() => []),
   ]);
+  const pending = new Set(outbox.filter((e) => e.state === "waiting").map((e) => e.subscription_id));
   const reload = () => ctx.navigate("customers", { id });
 
   // Not at Microsoft yet, and Seatbook connected: make it there, with its agreement.
@@ -353,7 +355,7 @@ async function renderPage(root, ctx, id) {
             td(fmt.decimal(String(s.quantity)), { numeric: true }),
             td(`${s.term} · ${s.billing}`),
             td(day(s.term_end)),
-            td(statusBadge(s)),
+            td(h("span", { class: "badges" }, statusBadge(s), pending.has(s.id) ? pendingBadge() : null)),
           ),
         ),
       )

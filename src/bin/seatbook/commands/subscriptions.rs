@@ -14,6 +14,14 @@ fn changed(s: Subscription, what: String) -> Result<Output> {
     out(&s, format!("{what}\n{}", render::subscription_line(&s)))
 }
 
+/// A subscription as `subscription list` shows it: with whether a change waits for Microsoft.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    subscription: &'a Subscription,
+    pending_at_microsoft: bool,
+}
+
 /// What became of a change at Microsoft, as a line after what the book did (empty when it
 /// stayed in the book).
 fn at_microsoft(c: &Changed) -> String {
@@ -113,7 +121,16 @@ pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
         }
         SubscriptionCommand::List { customer, status } => {
             let list = subscriptions::list(store, customer, status.as_deref())?;
-            out(&list, render::subscriptions(&list))
+            let pending = seatbook::app::provision::pending(store)?;
+            let listed: Vec<Listed> =
+                list.iter().map(|s| Listed { pending_at_microsoft: pending.contains(&s.id), subscription: s }).collect();
+            let mut text = render::subscriptions(&list);
+            if !pending.is_empty() {
+                for s in list.iter().filter(|s| pending.contains(&s.id)) {
+                    text.push_str(&format!("Subscription {} has a change waiting to reach Microsoft (seatbook pc outbox).\n", s.id));
+                }
+            }
+            out(&listed, text)
         }
         SubscriptionCommand::Import { file } => {
             let list = subscriptions::import(store, clock, &read_file(&file)?)?;
