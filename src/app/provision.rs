@@ -198,6 +198,7 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
         let change = Change::decode(&entry.change)?;
         let outcome = match &change {
             Change::Purchase { .. } => buy(store, &rt, &mut client, &entry, &change)?,
+            Change::Upgrade { .. } => rt.block_on(upgrade(&mut client, &entry, &change)),
             _ => rt.block_on(send(&mut client, &entry, &change)),
         };
         match outcome {
@@ -427,6 +428,39 @@ fn buy(store: &mut Store, rt: &tokio::runtime::Runtime, client: &mut Client, e: 
         }
         Err(f) => classify(f),
     })
+}
+
+/// Upgrade: Microsoft's transition eligibilities for the subscription, then a transition of the
+/// whole subscription to the eligible catalog item, with the entry's request id.
+async fn upgrade(client: &mut Client, e: &OutboxEntry, change: &Change) -> Outcome {
+    let Change::Upgrade { product_id, sku_id, quantity, term, billing } = change else {
+        return Outcome::NotSent { why: "not an upgrade".into(), wait: None, unreachable: false };
+    };
+    let base = format!("/v1/customers/{}/subscriptions/{}", e.tenant_id, e.ms_subscription_id);
+    let object = match client.subscription_object(&e.tenant_id, &e.ms_subscription_id).await {
+        Ok(o) => o,
+        Err(f) => return classify(f),
+    };
+    if change.shown_by(&object) {
+        // Done before its answer was lost.
+        return Outcome::Done(Answer::of(&object));
+    }
+    let eligibilities = match client.get_json(&format!("{base}/transitionEligibilities?eligibilityType=immediate")).await {
+        Ok(v) => v,
+        Err(f) => return classify(f),
+    };
+    let item = match crate::pc::provision::eligible_transition(&eligibilities, product_id, sku_id) {
+        Ok(item) => item,
+        Err((code, description)) => return Outcome::Refused { code, description },
+    };
+    let body = crate::pc::provision::transition(&item, *quantity, term, billing);
+    if let Err(f) = client.post_json(&format!("{base}/transitions"), Some(&body), &e.ms_request_id).await {
+        return classify(f);
+    }
+    match client.subscription_object(&e.tenant_id, &e.ms_subscription_id).await {
+        Ok(o) if change.shown_by(&o) => Outcome::Done(Answer::of(&o)),
+        _ => Outcome::Accepted,
+    }
 }
 
 /// Send one entry: fetch the whole object, set the change on it, `PATCH` it with its etag.

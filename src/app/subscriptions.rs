@@ -131,12 +131,13 @@ pub fn schedule(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, r:
 }
 
 /// Move to a product that costs at least as much, from `on`.
-pub fn upgrade(store: &mut Store, clock: &Clock, id: i64, product: &str, on: Option<&str>) -> Result<Subscription> {
+pub fn upgrade(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, product: &str, on: Option<&str>) -> Result<Changed> {
     if product.trim().is_empty() {
         return Err(Error::invalid("product", "choose the product to upgrade to"));
     }
     let product = ProductKey::parse(product, "product")?;
-    store.upgrade_subscription(id, &product, date(on, "on")?, &clock.now)
+    let on = date(on, "on")?;
+    provision::change(store, clock, to, id, Action::Upgrade, |s| s.upgrade_subscription(id, &product, on, &clock.now))
 }
 
 /// Import subscriptions from a CSV file's bytes: all or nothing.

@@ -33,6 +33,15 @@ pub enum Change {
         term: String,
         billing: String,
     },
+    /// An upgrade to another product, through Microsoft's transition eligibilities and a
+    /// transition of the whole subscription.
+    Upgrade {
+        product_id: String,
+        sku_id: String,
+        quantity: u32,
+        term: String,
+        billing: String,
+    },
     /// A new subscription, bought through a cart: the catalog item is the product's current
     /// availability in the customer's country (fetched when sent, never kept as a key).
     Purchase {
@@ -49,6 +58,7 @@ pub enum Change {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Purchase,
+    Upgrade,
     Seats,
     Suspend,
     Reactivate,
@@ -61,6 +71,7 @@ impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Purchase => "purchase",
+            Action::Upgrade => "upgrade",
             Action::Seats => "seats",
             Action::Suspend => "suspend",
             Action::Reactivate => "reactivate",
@@ -82,6 +93,13 @@ pub fn change_for(action: Action, after: &Subscription, country: &str) -> Change
             term: after.term.as_str().to_string(),
             billing: billing_cycle(after.billing.as_str()),
             country: country.to_ascii_uppercase(),
+        },
+        Action::Upgrade => Change::Upgrade {
+            product_id: after.product.product_id.clone(),
+            sku_id: after.product.sku_id.clone(),
+            quantity: after.quantity,
+            term: after.term.as_str().to_string(),
+            billing: billing_cycle(after.billing.as_str()),
         },
         Action::Seats => Change::Quantity { quantity: after.quantity },
         Action::Suspend => Change::Status { status: "suspended".into() },
@@ -135,6 +153,7 @@ impl Change {
             Change::Schedule { quantity, term, billing, product_id, sku_id, .. } => {
                 format!("the changes at renewal ({product_id}:{sku_id}, {quantity} seats, {term} billed {})", billing.to_lowercase())
             }
+            Change::Upgrade { product_id, sku_id, .. } => format!("the upgrade to {product_id}:{sku_id}"),
             Change::Purchase { quantity, term, billing, product_id, sku_id, .. } => {
                 format!("the purchase of {quantity} seats of {product_id}:{sku_id}, {term} billed {}", billing.to_lowercase())
             }
@@ -163,8 +182,8 @@ impl Change {
                 next.insert("quantity".into(), Value::from(*quantity));
                 set(o, "scheduledNextTermInstructions", Value::Object(next));
             }
-            // A purchase is a cart, not a change to an object.
-            Change::Purchase { .. } => {}
+            // A purchase is a cart, an upgrade a transition: not a change to the object.
+            Change::Purchase { .. } | Change::Upgrade { .. } => {}
         }
     }
 
@@ -201,6 +220,9 @@ impl Change {
                 .and_then(Value::as_u64)
                 .is_some_and(|q| q == u64::from(*quantity)),
             Change::Purchase { .. } => false,
+            Change::Upgrade { product_id, sku_id, .. } => field(object, "offerId")
+                .and_then(Value::as_str)
+                .is_some_and(|o| o.to_ascii_uppercase().starts_with(&format!("{product_id}:{sku_id}:").to_ascii_uppercase())),
         }
     }
 }
@@ -219,6 +241,39 @@ pub fn catalog_item(availabilities: &Value, term: &str, billing: &str) -> Option
     };
     let id = |a: &Value| field(a, "catalogItemId").and_then(Value::as_str).map(str::to_string);
     items.iter().find(|a| sold_with(a)).and_then(id).or_else(|| items.first().and_then(id))
+}
+
+/// Among a subscription's transition eligibilities (`GET …/transitionEligibilities`), the
+/// catalog item of `product_id:sku_id`: `Ok` when Microsoft allows the transition, else its
+/// reason (code, description).
+pub fn eligible_transition(eligibilities: &Value, product_id: &str, sku_id: &str) -> std::result::Result<String, (String, String)> {
+    let prefix = format!("{product_id}:{sku_id}:").to_ascii_uppercase();
+    let items = field(eligibilities, "items").and_then(Value::as_array).cloned().unwrap_or_default();
+    let Some(item) = items
+        .iter()
+        .find(|i| field(i, "catalogItemId").and_then(Value::as_str).is_some_and(|c| c.to_ascii_uppercase().starts_with(&prefix)))
+    else {
+        return Err((String::new(), format!("Microsoft offers no transition to {product_id}:{sku_id} from this subscription now")));
+    };
+    let id = field(item, "catalogItemId").and_then(Value::as_str).unwrap_or_default().to_string();
+    let details = field(item, "eligibilities").and_then(Value::as_array).cloned().unwrap_or_default();
+    if details.iter().any(|d| field(d, "isEligible").and_then(Value::as_bool) == Some(true)) {
+        return Ok(id);
+    }
+    let error = details.iter().filter_map(|d| field(d, "errors").and_then(Value::as_array)).flatten().next();
+    let code = match error.and_then(|e| field(e, "code")) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let description = error.and_then(|e| field(e, "description")).and_then(Value::as_str).unwrap_or("not eligible").to_string();
+    Err((code, description))
+}
+
+/// A transition of the whole subscription to `catalog_item_id`.
+pub fn transition(catalog_item_id: &str, quantity: u32, term: &str, billing: &str) -> Value {
+    serde_json::json!({"toCatalogItemId": catalog_item_id, "quantity": quantity, "termDuration": term, "billingCycle": billing,
+                       "transitionType": "transition_only"})
 }
 
 /// A cart of one line: the catalog item, its seats, term and billing cycle.
@@ -417,6 +472,15 @@ pub struct Before {
     pub scheduled_term: Option<String>,
     pub scheduled_billing: Option<String>,
     pub scheduled_product: Option<String>,
+    /// The product and its locked price (what an upgrade changes).
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub product_title: Option<String>,
+    #[serde(default)]
+    pub price: Option<(String, String, String, String, String)>,
+    #[serde(default)]
+    pub price_override: Option<String>,
 }
 
 impl Before {
@@ -430,12 +494,40 @@ impl Before {
             scheduled_term: s.scheduled.term.map(|t| t.as_str().to_string()),
             scheduled_billing: s.scheduled.billing.map(|b| b.as_str().to_string()),
             scheduled_product: s.scheduled.product.as_ref().map(|p| p.to_string()),
+            product: Some(s.product.to_string()),
+            product_title: Some(s.product_title.clone()),
+            price: Some((
+                s.price.unit_cost.to_string(),
+                s.price.cost_currency.code().to_string(),
+                s.price.unit_price.to_string(),
+                s.price.price_currency.code().to_string(),
+                s.price.rule.clone(),
+            )),
+            price_override: s.price_override.map(|p| p.to_string()),
         }
     }
 
     /// `s` as it was.
     pub fn restore(&self, s: &mut Subscription) -> Result<()> {
         let bad = |e: Error| Error::database(format!("a Partner Center outbox entry cannot be read: {}", e.message));
+        if let (Some(product), Some(title), Some((cost, cost_currency, price, price_currency, rule))) =
+            (&self.product, &self.product_title, &self.price)
+        {
+            let number = |v: &str| {
+                v.parse::<rust_decimal::Decimal>()
+                    .map_err(|e| Error::database(format!("a Partner Center outbox entry cannot be read: {e}")))
+            };
+            s.product = crate::catalogue::ProductKey::parse(product, "product").map_err(bad)?;
+            s.product_title = title.clone();
+            s.price = crate::pricing::LockedPrice {
+                unit_cost: number(cost)?,
+                cost_currency: crate::money::Currency::parse(cost_currency, "currency").map_err(bad)?,
+                unit_price: number(price)?,
+                price_currency: crate::money::Currency::parse(price_currency, "currency").map_err(bad)?,
+                rule: rule.clone(),
+            };
+            s.price_override = self.price_override.as_deref().map(number).transpose()?;
+        }
         s.quantity = self.quantity;
         s.status = Status::parse(&self.status, "status").map_err(bad)?;
         s.auto_renew = self.auto_renew;

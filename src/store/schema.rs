@@ -930,7 +930,7 @@ CREATE TABLE pc_settings (
     r#"
 CREATE TABLE pc_outbox (
     id INTEGER PRIMARY KEY,
-    action TEXT NOT NULL CHECK (action IN ('purchase', 'seats', 'suspend', 'reactivate', 'cancel', 'auto_renew', 'schedule')),
+    action TEXT NOT NULL CHECK (action IN ('purchase', 'upgrade', 'seats', 'suspend', 'reactivate', 'cancel', 'auto_renew', 'schedule')),
     customer_id INTEGER NOT NULL REFERENCES customers (id),
     subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
     tenant_id TEXT NOT NULL,

@@ -926,3 +926,44 @@ fn a_user_signs_in_by_device_code_and_the_refresh_token_stays_in_the_credential_
     let status = serde_json::from_slice::<Value>(&seatbook(&["pc", "status"]).wait_with_output().unwrap().stdout).unwrap();
     assert_eq!((status["sign_in"].as_str(), status["secret"].as_str()), (Some("app+user"), Some("kept")));
 }
+
+#[test]
+fn an_upgrade_goes_to_microsoft_as_a_transition_and_a_refused_one_is_undone() {
+    let mut state = provisioning_state();
+    state["upgrades"] = json!({"CFQ7TTC0LH18:0001": ["CFQ7TTC0LCHC:0002"]});
+    state["ineligible"] =
+        json!([["CFQ7TTC0LH18:0001", "CFQ7TTC0LDPB:0001", 800137, "The subscription is not eligible to transition to this offer."]]);
+    let (db, sim) = connected(&state);
+    run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
+    let before = json(&db.path, &["subscription", "show", "1"]);
+
+    // Not a transition Microsoft allows: refused with its reason, the book as it was.
+    let (code, refused) = pc_run(&db.path, &sim, &["subscription", "upgrade", "1", "--product", "CFQ7TTC0LDPB:0001", "--on", "2026-12-03"]);
+    assert_eq!(code, Some(2), "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("800137"), "{refused}");
+    let view = json(&db.path, &["subscription", "show", "1"]);
+    assert_eq!(view["subscription"]["product"], before["subscription"]["product"], "{view}");
+    assert_eq!(view["subscription"]["price"], before["subscription"]["price"]);
+    assert_eq!(view["history"].as_array().unwrap().last().unwrap()["kind"], "refused-by-microsoft");
+    assert_eq!(sim.subscription(S1)["offerId"], "CFQ7TTC0LH18:0001:CFQ7TTC0K971");
+
+    // Allowed: Microsoft's eligibilities read, the whole subscription moved, the book upgraded.
+    let (code, up) = pc_run(&db.path, &sim, &["subscription", "upgrade", "1", "--product", "CFQ7TTC0LCHC:0002", "--on", "2026-12-03"]);
+    assert_eq!((code, up["microsoft"]["state"].as_str()), (Some(0), Some("done")), "{up}");
+    assert_eq!(up["product"], "CFQ7TTC0LCHC:0002");
+    assert_eq!(sim.subscription(S1)["offerId"], "CFQ7TTC0LCHC:0002:CFQ7TTC0K971");
+    let log = sim.log();
+    let transition = log.iter().rev().find(|r| r["path"].as_str().unwrap().ends_with("/transitions")).unwrap();
+    assert_eq!(
+        transition["body"],
+        json!({"toCatalogItemId": "CFQ7TTC0LCHC:0002:CFQ7TTC0K971", "quantity": 5, "termDuration": "P1Y", "billingCycle": "Monthly",
+               "transitionType": "transition_only"})
+    );
+    assert_eq!(transition["request_id"], up["microsoft"]["ms_request_id"]);
+    assert!(log.iter().any(|r| r["path"].as_str().unwrap().ends_with("/transitionEligibilities?eligibilityType=immediate")));
+    // Only the upgrade Microsoft made is billed.
+    let preview = json(&db.path, &["bill", "--month", "2026-12", "--preview", "--date", "2026-12-31"]);
+    let lines: Vec<&str> = preview["invoices"][0]["lines"].as_array().unwrap().iter().map(|l| l["description"].as_str().unwrap()).collect();
+    assert_eq!(lines.iter().filter(|l| l.contains("upgraded from")).count(), 1, "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("Standard")), "{lines:?}");
+}

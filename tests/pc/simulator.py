@@ -44,6 +44,13 @@ new tenant's `id`; GET /v1/agreements (the Microsoft Customer Agreement's templa
 here has no agreement until it is attested, and its checkout answers 403 13605 until then.
 GET /_customer/{domain} answers a customer as made here, with its agreements.
 
+Upgrades (DOMAIN §8): GET …/subscriptions/{id}/transitionEligibilities?eligibilityType=immediate
+lists the catalog items the subscription may move to ("upgrades": {"FROMPRODUCT:SKU":
+["TOPRODUCT:SKU", …]}, eligible; "ineligible": [["FROM:SKU", "TO:SKU", code, description]],
+listed with the reason); POST …/subscriptions/{id}/transitions {toCatalogItemId, quantity,
+transitionType} moves the whole subscription to the new product (refused 400 with Microsoft's
+code when not eligible; the same MS-RequestId again gets the first answer).
+
 More keys in STATE.json (and POST /_state):
      "clock_offset_days": 0,               # Microsoft's clock ahead of the real one (windows pass)
      "patch_accepted": 0,                  # the next N PATCHes answer 202 Accepted + Location,
@@ -196,6 +203,22 @@ def apply_change(sub, change):
         sub["scheduledNextTermInstructions"] = change["scheduledNextTermInstructions"]
     sub["version"] = sub.get("version", 1) + 1
     sub["applied"] = sub.get("applied", 0) + 1
+
+
+def eligibilities(sub):
+    """The transitions Microsoft offers a subscription now: eligible ones and refused ones."""
+    current = ":".join(sub["offerId"].split(":")[:2])
+    avail = STATE.get("availability_id", "CFQ7TTC0K971")
+    items = []
+    for to in STATE.get("upgrades", {}).get(current, []):
+        items.append({"catalogItemId": "%s:%s" % (to, avail), "title": "Upgraded to %s" % to, "quantity": sub.get("quantity", 1),
+                      "eligibilities": [{"isEligible": True, "transitionType": "transition_only", "errors": []}]})
+    for frm, to, code, description in STATE.get("ineligible", []):
+        if frm == current:
+            items.append({"catalogItemId": "%s:%s" % (to, avail), "title": to, "quantity": sub.get("quantity", 1),
+                          "eligibilities": [{"isEligible": False, "transitionType": "transition_only",
+                                             "errors": [{"code": code, "description": description}]}]})
+    return items
 
 
 def provision(o):
@@ -378,6 +401,14 @@ class Handler(BaseHTTPRequestHandler):
                 if o.get("pending") is not None:
                     provision(o)
                 return self.answer(200, o["order"])
+        if len(parts) == 6 and parts[:2] == ["v1", "customers"] and parts[3] == "subscriptions" and parts[5] == "transitionEligibilities":
+            with LOCK:
+                c, sub = find_subscription(parts[2], parts[4])
+                if sub is None:
+                    return self.error(404, 20003, "Subscription with ID %s not found." % parts[4])
+                if query.get("eligibilityType", [""])[0] != "immediate":
+                    return self.error(400, 800002, "The eligibility type is required.")
+                return self.answer(200, {"totalCount": 0, "items": eligibilities(sub), "attributes": {"objectType": "Collection"}})
         if len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3] == "subscriptions":
             with LOCK:
                 settle()
@@ -537,6 +568,31 @@ class Handler(BaseHTTPRequestHandler):
                 return self.answer(201, agreement)
             if len(parts) >= 4 and parts[:2] == ["v1", "customers"] and parts[3] == "carts" and customer is None:
                 return self.error(404, 60003, "Tenant not found")
+            if len(parts) == 6 and parts[:2] == ["v1", "customers"] and parts[3] == "subscriptions" and parts[5] == "transitions":
+                c, sub = find_subscription(parts[2], parts[4])
+                if sub is None:
+                    return self.error(404, 20003, "Subscription with ID %s not found." % parts[4])
+                try:
+                    t = {k[0].lower() + k[1:]: v for k, v in json.loads(body).items()}
+                except (ValueError, AttributeError):
+                    return self.error(400, 800002, "The transition is not valid.")
+                target = next((i for i in eligibilities(sub) if i["catalogItemId"] == t.get("toCatalogItemId")), None)
+                if target is None:
+                    return self.error(400, 800002, "The catalog item is not a transition of this subscription.")
+                if not target["eligibilities"][0]["isEligible"]:
+                    err = target["eligibilities"][0]["errors"][0]
+                    return self.error(400, err["code"], err["description"])
+                if int(t.get("quantity", 0)) != sub.get("quantity", 1) or t.get("transitionType") != "transition_only":
+                    return self.error(400, 800002, "A whole-subscription transition needs its quantity and transition_only.")
+                answer = {"fromCatalogItemId": sub["offerId"], "toCatalogItemId": t["toCatalogItemId"], "fromSubscriptionId": sub["id"],
+                          "toSubscriptionId": sub["id"], "quantity": sub.get("quantity", 1), "transitionType": "transition_only",
+                          "status": "complete", "attributes": {"objectType": "Transition"}}
+                sub["offerId"] = t["toCatalogItemId"]
+                sub["offerName"] = sub["friendlyName"] = target["title"]
+                sub["version"] = sub.get("version", 1) + 1
+                sub["applied"] = sub.get("applied", 0) + 1
+                APPLIED[request_id] = (200, answer, {})
+                return self.answer(200, answer)
             if len(parts) == 4 and parts[:2] == ["v1", "customers"] and parts[3] == "carts":
                 try:
                     cart = {k[0].lower() + k[1:]: v for k, v in json.loads(body).items()}

@@ -85,7 +85,6 @@ pub async fn subscription_schedule<R: Runtime>(app: AppHandle<R>, id: i64, chang
 
 /// Move to a product that costs at least as much, from `on`.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn subscription_upgrade(state: State<'_, AppState>, id: i64, product: String, on: String) -> Result<Subscription, IpcError> {
-    let clock = state.clock();
-    state.with_store(|s| subscriptions::upgrade(s, &clock, id, &product, Some(&on)))
+pub async fn subscription_upgrade<R: Runtime>(app: AppHandle<R>, id: i64, product: String, on: String) -> Result<Changed, IpcError> {
+    provisioned(app, move |s, clock, to| subscriptions::upgrade(s, clock, to, id, &product, Some(&on))).await
 }

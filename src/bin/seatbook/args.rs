@@ -860,6 +860,8 @@ pub enum SubscriptionCommand {
         product: String,
         #[arg(long)]
         on: String,
+        #[command(flatten)]
+        to: ProvisionFlags,
     },
     /// Show a subscription: terms, current cycle, seat windows, history.
     Show {

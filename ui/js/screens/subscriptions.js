@@ -345,8 +345,8 @@ async function renderPage(root, ctx, id) {
         [field({ label: "New product", name: "product", list: "page-products", required: true, autocomplete: "off" }), field({ label: "From", name: "on", type: "date", value: today })],
         "Upgrade",
         async (v) => {
-          await api.subscriptionUpgrade(id, v.product, v.on);
-          changed(`Subscription ${id} upgraded.`);
+          const r = await api.subscriptionUpgrade(id, v.product, v.on);
+          changed(`Subscription ${id} upgraded.`, r);
         },
         { action: "upgrade" },
       ),

@@ -111,9 +111,9 @@ pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
             let s = subscriptions::schedule(store, clock, provision(&reach, to), id, &request)?;
             provisioned(s, format!("Scheduled for the renewal of subscription {id}."))
         }
-        SubscriptionCommand::Upgrade { id, product, on } => {
-            let s = subscriptions::upgrade(store, clock, id, &product, Some(&on))?;
-            changed(s, format!("Subscription {id} upgraded on {on}."))
+        SubscriptionCommand::Upgrade { id, product, on, to } => {
+            let s = subscriptions::upgrade(store, clock, provision(&reach, to), id, &product, Some(&on))?;
+            provisioned(s, format!("Subscription {id} upgraded on {on}."))
         }
         SubscriptionCommand::Show { id, as_of } => {
             let view = subscriptions::view(store, clock.today, id, as_of.as_deref())?;
