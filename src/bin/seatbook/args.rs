@@ -106,8 +106,9 @@ pub enum Command {
     /// Azure usage: import Microsoft's daily rated usage, list it per customer, subscription and month.
     #[command(subcommand)]
     Usage(UsageCommand),
-    /// Partner Center: connect as the partner's application, compare the book with Microsoft's
-    /// customers and subscriptions, and take in what is only at Microsoft.
+    /// Partner Center: connect (as the partner's application, or application and user), compare
+    /// the book with Microsoft's customers and subscriptions and take in or push what differs,
+    /// and the outbox of changes sent to Microsoft.
     #[command(subcommand)]
     Pc(PcCommand),
     /// Exports for the accountant.
