@@ -175,8 +175,13 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
     if open.is_empty() {
         return Ok(Vec::new());
     }
-    let refresh_before = connected(store).ok().and_then(|s| credentials(&s, reach).ok()).and_then(|c| c.refresh_token);
-    let mut client = match client(store, reach) {
+    // The connection and its credentials, read once (the credential store is asked once).
+    let signed = connected(store).and_then(|s| {
+        let c = credentials(&s, reach)?;
+        let refresh_before = c.refresh_token.clone();
+        Ok((Client::new(reach.endpoints.clone(), c, patience())?, s, refresh_before))
+    });
+    let (mut client, settings, refresh_before) = match signed {
         Ok(c) => c,
         Err(e) => {
             for entry in &open {
@@ -219,9 +224,7 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
         }
         tried.push(entry);
     }
-    if let Ok(s) = connected(store) {
-        super::reach::keep_rotated(&s, reach, refresh_before.as_deref(), client.refresh_token());
-    }
+    super::reach::keep_rotated(&settings, reach, refresh_before.as_deref(), client.refresh_token());
     ids_now(store, &tried)
 }
 

@@ -201,11 +201,7 @@ impl Client {
                         .json()
                         .await
                         .map_err(|e| Error::unavailable(format!("Microsoft's sign-in answered what Seatbook cannot read: {e}")))?;
-                    let secs = match &t.expires_in {
-                        serde_json::Value::String(s) => s.parse().unwrap_or(3600),
-                        serde_json::Value::Number(n) => n.as_u64().unwrap_or(3600),
-                        _ => 3600,
-                    };
+                    let secs = seconds(&t.expires_in, 3600);
                     self.token = Some((t.access_token.clone(), Box::pin(sleep(Duration::from_secs(secs.saturating_sub(300))))));
                     if let (Some(new), Some(_)) = (t.refresh_token, &self.credentials.refresh_token) {
                         // Microsoft rotates the refresh token: the new one is the one to keep.
@@ -547,11 +543,7 @@ async fn refusal(r: reqwest::Response) -> Failure {
     let e: Option<MsError> = serde_json::from_str(&body).ok();
     let (code, description) = match e {
         Some(e) => {
-            let code = match e.code {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Number(n) => n.to_string(),
-                _ => String::new(),
-            };
+            let code = super::provision::code_of(Some(&e.code));
             (code, if e.description.is_empty() { e.message } else { e.description })
         }
         None => (String::new(), String::new()),

@@ -261,11 +261,7 @@ pub fn eligible_transition(eligibilities: &Value, product_id: &str, sku_id: &str
         return Ok(id);
     }
     let error = details.iter().filter_map(|d| field(d, "errors").and_then(Value::as_array)).flatten().next();
-    let code = match error.and_then(|e| field(e, "code")) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
+    let code = code_of(error.and_then(|e| field(e, "code")));
     let description = error.and_then(|e| field(e, "description")).and_then(Value::as_str).unwrap_or("not eligible").to_string();
     Err((code, description))
 }
@@ -293,11 +289,7 @@ pub enum Checkout {
 
 pub fn checkout(result: &Value) -> Option<Checkout> {
     if let Some(e) = field(result, "orderErrors").and_then(Value::as_array).and_then(|e| e.first()) {
-        let code = match field(e, "code") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
-        };
+        let code = code_of(field(e, "code"));
         let description = field(e, "description").and_then(Value::as_str).unwrap_or_default().to_string();
         return Some(Checkout::Refused { code, description });
     }
@@ -398,6 +390,15 @@ pub fn field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
 fn set(o: &mut Map<String, Value>, name: &str, value: Value) {
     let key = o.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned().unwrap_or_else(|| name.to_string());
     o.insert(key, value);
+}
+
+/// Microsoft's error code as text: it writes some as numbers (`800088`), some as strings.
+pub fn code_of(code: Option<&Value>) -> String {
+    match code {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
 }
 
 /// An object's `id` (a cart's, an order's).
