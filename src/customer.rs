@@ -158,7 +158,7 @@ impl CustomerInput {
 
 /// Field values as typed (all optional strings), before validation. `None` means "not given".
 /// The desktop app's customer form sends exactly these (missing fields are `None`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct CustomerFields {
     pub name: Option<String>,

@@ -12,7 +12,7 @@ use super::reach::{connected, credentials, runtime};
 use super::Clock;
 use crate::pc::client::{new_id, Client, Failure, Patched, Patience};
 use crate::pc::provision::{Action, Answer, Change, Checkout, Differences};
-use crate::store::{NewOutgoing, Store};
+use crate::store::{NewCustomerOutgoing, NewOutgoing, Store};
 use crate::subscription::Subscription;
 use crate::{Error, Result};
 use serde::Serialize;
@@ -117,8 +117,7 @@ fn sent(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, entry: i64
     deliver(store, clock, to.reach, Some(id), true)?;
     let entry = store.pc_outbox_entry(entry)?;
     if entry.state == "refused" {
-        let why = if entry.ms_code.is_empty() { entry.last_error.clone() } else { format!("{}: {}", entry.ms_code, entry.last_error) };
-        return Err(Error::refused(format!("Microsoft refused {} for subscription {id} ({why}); {undone}", entry.what)));
+        return Err(Error::refused(format!("Microsoft refused {} for subscription {id} ({}); {undone}", entry.what, refusal(&entry))));
     }
     Ok(Changed { subscription: store.subscription(id)?, pending: entry.state == "waiting", microsoft: Some(entry) })
 }
@@ -171,7 +170,23 @@ pub fn waiting(store: &Store) -> Result<Vec<OutboxEntry>> {
 /// entries stopping at the first that cannot be sent. Without `force` an entry waits out its
 /// back-off. Returns the entries tried, as they now are.
 pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64>, force: bool) -> Result<Vec<OutboxEntry>> {
-    let open: Vec<OutboxEntry> = store.pc_outbox(true)?.into_iter().filter(|e| only.is_none_or(|id| e.subscription_id == id)).collect();
+    deliver_where(store, clock, reach, |e| only.is_none_or(|id| e.subscription_id == Some(id)), force)
+}
+
+/// Which entries wait on each other: a subscription's, in order; a customer's own changes (made
+/// at Microsoft, its billing profile), in order.
+fn lane(e: &OutboxEntry) -> (i64, Option<i64>) {
+    (e.customer_id, e.subscription_id)
+}
+
+fn deliver_where(
+    store: &mut Store,
+    clock: &Clock,
+    reach: &Reach,
+    pick: impl Fn(&OutboxEntry) -> bool,
+    force: bool,
+) -> Result<Vec<OutboxEntry>> {
+    let open: Vec<OutboxEntry> = store.pc_outbox(true)?.into_iter().filter(|e| pick(e)).collect();
     if open.is_empty() {
         return Ok(Vec::new());
     }
@@ -192,18 +207,22 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
     };
     // One runtime for the client: its timers (the token's, Microsoft's pace) live in it.
     let rt = runtime()?;
-    let mut blocked: HashSet<i64> = HashSet::new();
+    let mut blocked: HashSet<(i64, Option<i64>)> = HashSet::new();
     let mut offline = false;
     let mut tried = Vec::new();
     for entry in open {
-        if offline || blocked.contains(&entry.subscription_id) || (!force && entry.next_attempt_at.as_str() > clock.now.as_str()) {
-            blocked.insert(entry.subscription_id);
+        if offline || blocked.contains(&lane(&entry)) || (!force && entry.next_attempt_at.as_str() > clock.now.as_str()) {
+            blocked.insert(lane(&entry));
             continue;
         }
         let change = Change::decode(&entry.change)?;
         let outcome = match &change {
             Change::Purchase { .. } => buy(store, &rt, &mut client, &entry, &change)?,
             Change::Upgrade { .. } => rt.block_on(upgrade(&mut client, &entry, &change)),
+            Change::Customer { customer, date_agreed } => {
+                make_customer(store, &rt, &mut client, &entry, customer, *date_agreed, &clock.now)?
+            }
+            Change::BillingProfile { .. } => rt.block_on(send_profile(&mut client, &entry, &change)),
             _ => rt.block_on(send(&mut client, &entry, &change)),
         };
         match outcome {
@@ -212,13 +231,13 @@ pub fn deliver(store: &mut Store, clock: &Clock, reach: &Reach, only: Option<i64
                 store.pc_outbox_ordered(entry.id, &order_id, ms_subscription_id.as_deref(), &clock.now)?
             }
             Outcome::Accepted => store.pc_outbox_answered(entry.id, false, None, &clock.now)?,
-            Outcome::StillAccepted => {}
+            Outcome::StillAccepted | Outcome::Recorded => {}
             Outcome::Refused { code, description } => {
                 store.pc_outbox_refused(entry.id, &code, &description, &clock.now)?;
             }
             Outcome::NotSent { why, wait, unreachable } => {
                 store.pc_outbox_not_sent(entry.id, &why, &later(&clock.now, entry.attempts, wait))?;
-                blocked.insert(entry.subscription_id);
+                blocked.insert(lane(&entry));
                 offline |= unreachable;
             }
         }
@@ -332,6 +351,8 @@ enum Outcome {
     },
     Accepted,
     StillAccepted,
+    /// What Microsoft answered is in the book already.
+    Recorded,
     Refused {
         code: String,
         description: String,
@@ -497,6 +518,175 @@ async fn send(client: &mut Client, e: &OutboxEntry, change: &Change) -> Outcome 
     }
 }
 
+/// Send a change to a linked customer's billing profile: fetch Microsoft's whole profile, set
+/// the change on it, `PUT` it back with its etag (fetched again when Microsoft says it is stale).
+async fn send_profile(client: &mut Client, e: &OutboxEntry, change: &Change) -> Outcome {
+    let path = format!("/v1/customers/{}/profiles/billing", e.tenant_id);
+    for _ in 0..3 {
+        let profile = match client.get_json(&path).await {
+            Ok(p) => p,
+            Err(Failure::Refused { status: 404, code, description }) => return Outcome::Refused { code, description },
+            Err(f) => return not_sent(f),
+        };
+        if change.shown_by(&profile) && e.state == "accepted" {
+            return Outcome::Done(Answer::default());
+        }
+        let mut body = profile.clone();
+        change.apply(&mut body);
+        let etag = crate::pc::provision::etag(&profile);
+        match client.put_json(&path, &body, etag.as_deref(), &e.ms_request_id).await {
+            Ok(Patched::Done(_)) => return Outcome::Done(Answer::default()),
+            Ok(Patched::Accepted(_)) => return Outcome::Accepted,
+            Err(Failure::Refused { code, .. }) if code == "2055" => continue,
+            Err(f) => return classify(f),
+        }
+    }
+    Outcome::NotSent {
+        why: "Microsoft's billing profile kept changing while Seatbook sent the change (etag no longer valid)".into(),
+        wait: None,
+        unreachable: false,
+    }
+}
+
+/// Make a customer at Microsoft (`POST /v1/customers` with the entry's request id, so a retry
+/// after a lost answer or a crash gets the same customer), link the book's customer to its
+/// tenant at once, then attest the Microsoft Customer Agreement and keep it. A customer made
+/// earlier (the entry accepted, or the book's customer linked already) gets only the agreement.
+fn make_customer(
+    store: &mut Store,
+    rt: &tokio::runtime::Runtime,
+    client: &mut Client,
+    e: &OutboxEntry,
+    new: &crate::pc::provision::NewCustomer,
+    date_agreed: chrono::NaiveDate,
+    now: &str,
+) -> Result<Outcome> {
+    use crate::pc::provision::{agreement_template, tenant_of};
+    let mut tenant = store.customer(e.customer_id)?.tenant_id.trim().to_ascii_lowercase();
+    if tenant.is_empty() {
+        let made = match rt.block_on(client.post_json("/v1/customers", Some(&new.body()), &e.ms_request_id)) {
+            Ok(v) => v,
+            Err(f) => return Ok(classify(f)),
+        };
+        let Some(t) = tenant_of(&made) else {
+            return Ok(Outcome::NotSent {
+                why: "Partner Center made the customer but did not say its tenant id".into(),
+                wait: None,
+                unreachable: false,
+            });
+        };
+        tenant = t;
+        // Linked at once: the customer exists at Microsoft from now on, whatever follows.
+        store.pc_customer_made(e.id, &tenant, &new.domain, None, now)?;
+    }
+    let templates = match rt.block_on(client.get_json("/v1/agreements?agreementType=MicrosoftCustomerAgreement")) {
+        Ok(v) => v,
+        Err(f) => return Ok(not_sent(f)),
+    };
+    let Some(template) = agreement_template(&templates) else {
+        return Ok(Outcome::NotSent { why: "Partner Center named no Microsoft Customer Agreement".into(), wait: None, unreachable: false });
+    };
+    let path = format!("/v1/customers/{tenant}/agreements");
+    if let Err(f) = rt.block_on(client.post_json(&path, Some(&new.agreement(&template, date_agreed)), &new_id())) {
+        return Ok(match classify(f) {
+            Outcome::Refused { code, description } => Outcome::Refused {
+                code,
+                description: format!("the customer was made at Microsoft and linked, but its agreement was refused: {description}"),
+            },
+            other => other,
+        });
+    }
+    let agreement = crate::store::PcAgreement {
+        customer_id: e.customer_id,
+        tenant_id: tenant.clone(),
+        first_name: new.first_name.clone(),
+        last_name: new.last_name.clone(),
+        email: new.email.clone(),
+        phone: new.phone.clone(),
+        date_agreed: date_agreed.to_string(),
+        template_id: template,
+        recorded_at: now.to_string(),
+    };
+    store.pc_customer_made(e.id, &tenant, &new.domain, Some(&agreement), now)?;
+    Ok(Outcome::Recorded)
+}
+
+/// A customer after a change, and what became of it at Microsoft.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerChanged {
+    #[serde(flatten)]
+    pub customer: crate::customer::Customer,
+    /// The change waits to reach Microsoft (offline, throttled).
+    pub pending: bool,
+    /// The outbox entry that carries it, when it went to Microsoft.
+    pub microsoft: Option<OutboxEntry>,
+}
+
+/// Change a customer and, when it is linked (and the book connected), send what Microsoft's
+/// billing profile holds of it (the company's name, the contact's names, e-mail and phone) to
+/// Microsoft through the outbox. A refusal puts those fields back in the book.
+pub fn update_customer(
+    store: &mut Store,
+    clock: &Clock,
+    to: Provision<'_>,
+    id: i64,
+    fields: &crate::customer::CustomerFields,
+) -> Result<CustomerChanged> {
+    use crate::pc::provision::{Action, CustomerBefore, ProfileEdit};
+    let before = store.customer(id)?;
+    let relinked = fields.tenant_id.as_deref().is_some_and(|t| !t.trim().eq_ignore_ascii_case(before.tenant_id.trim()));
+    let tenant = if relinked && to.send != Some(true) { None } else { destination(store, to, id, None)? };
+    let Some(tenant) = tenant else {
+        return Ok(CustomerChanged { customer: store.update_customer(id, fields)?, pending: false, microsoft: None });
+    };
+    let entry = store.atomically(|s| {
+        let after = s.update_customer(id, fields)?;
+        let edit = ProfileEdit { before: CustomerBefore::of(&before), after: CustomerBefore::of(&after) };
+        let change = edit.after.profile();
+        if change == edit.before.profile() {
+            // Nothing Microsoft's billing profile holds changed.
+            return Ok(None);
+        }
+        let out = NewCustomerOutgoing {
+            action: Action::BillingProfile,
+            customer_id: id,
+            tenant_id: &tenant,
+            change,
+            before: edit.encode(),
+            ms_request_id: new_id(),
+            created_at: &clock.now,
+        };
+        s.enqueue_pc_customer_change(&out).map(Some)
+    })?;
+    let Some(entry) = entry else {
+        return Ok(CustomerChanged { customer: store.customer(id)?, pending: false, microsoft: None });
+    };
+    let entry = customer_sent(store, clock, to.reach, id, entry)?;
+    if entry.state == "refused" {
+        return Err(Error::refused(format!(
+            "Microsoft refused {} for customer {id} ({}); Seatbook put the customer's name and contact back as they were",
+            entry.what,
+            refusal(&entry)
+        )));
+    }
+    Ok(CustomerChanged { customer: store.customer(id)?, pending: entry.state == "waiting", microsoft: Some(entry) })
+}
+
+/// Send what waits for a customer itself, and the entry `entry` as it now is.
+fn customer_sent(store: &mut Store, clock: &Clock, reach: &Reach, id: i64, entry: i64) -> Result<OutboxEntry> {
+    deliver_where(store, clock, reach, |e| e.customer_id == id && e.subscription_id.is_none(), true)?;
+    store.pc_outbox_entry(entry)
+}
+
+/// Microsoft's code and description of a refusal, in words.
+fn refusal(e: &OutboxEntry) -> String {
+    if e.ms_code.is_empty() {
+        e.last_error.clone()
+    } else {
+        format!("{}: {}", e.ms_code, e.last_error)
+    }
+}
+
 /// What making a customer at Microsoft needs beyond the book's customer: its tenant's domain
 /// (default the customer's) and the billing profile's address.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -509,32 +699,41 @@ pub struct CustomerRequest {
     pub postal_code: String,
 }
 
-/// A customer made at Microsoft, and the agreement recorded.
+/// A customer made at Microsoft (or on its way there), and the agreement recorded.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProvisionedCustomer {
     pub customer: crate::customer::Customer,
-    pub agreement: crate::store::PcAgreement,
+    /// Once Microsoft made the customer and the agreement was attested.
+    pub agreement: Option<crate::store::PcAgreement>,
+    /// It waits to reach Microsoft (offline, throttled), or the agreement does.
+    pub pending: bool,
+    pub microsoft: OutboxEntry,
 }
 
-/// Make a book's customer at Microsoft: its domain checked first (free at Microsoft), the
-/// customer made with its company and billing profile, its tenant id linked at once, then the
-/// Microsoft Customer Agreement attested with the customer's contact and today's date. A
-/// customer made earlier whose agreement could not be recorded gets only the agreement.
+/// Make a book's customer at Microsoft: its domain checked first (free at Microsoft), then,
+/// through the outbox, the customer made with its company and billing profile, its tenant id
+/// linked at once, and the Microsoft Customer Agreement attested with the customer's contact
+/// and today's date. A customer made earlier whose agreement could not be recorded gets only
+/// the agreement; one on its way to Microsoft is sent again, never made twice.
 pub fn provision_customer(store: &mut Store, clock: &Clock, reach: &Reach, id: i64, r: &CustomerRequest) -> Result<ProvisionedCustomer> {
-    use crate::pc::provision::{agreement_template, tenant_of, NewCustomer};
+    use crate::pc::provision::{first_address, split_name, CustomerBefore, NewCustomer};
     let c = store.customer(id)?;
     if store.pc_agreement(id)?.is_some() {
         return Err(Error::refused(format!("customer {id} was made at Microsoft already (tenant {})", c.tenant_id)).with_field("id"));
+    }
+    if let Some(open) = store.pc_customer_open_entries(id)?.into_iter().find(|e| e.action == "customer") {
+        // Asked before and not finished (offline, or the process stopped): the same request.
+        return provisioned(store, clock, reach, id, open.id);
     }
     let domain = super::given(r.domain.as_deref()).unwrap_or(c.domain.as_str()).trim().to_ascii_lowercase();
     if domain.is_empty() || !domain.contains('.') || !domain.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '-') {
         return Err(Error::invalid("domain", "the customer's Microsoft domain is required, such as contoso.onmicrosoft.com"));
     }
-    let (first_name, last_name) = match c.contact_person.trim().rsplit_once(' ') {
-        Some((first, last)) if !first.trim().is_empty() => (first.trim().to_string(), last.to_string()),
-        _ => return Err(Error::invalid("contact_person", "Microsoft needs the contact's first and last name")),
+    let (Some(first_name), Some(last_name)) = split_name(&c.contact_person) else {
+        return Err(Error::invalid("contact_person", "Microsoft needs the contact's first and last name"));
     };
-    if c.email.trim().is_empty() {
+    let email = first_address(&c.email);
+    if email.is_empty() {
         return Err(Error::invalid("email", "Microsoft needs the contact's e-mail address"));
     }
     for (value, field) in [(&r.address_line, "address_line"), (&r.city, "city"), (&r.postal_code, "postal_code")] {
@@ -546,7 +745,7 @@ pub fn provision_customer(store: &mut Store, clock: &Clock, reach: &Reach, id: i
     let new = NewCustomer {
         domain: domain.clone(),
         company_name: c.name.clone(),
-        email: c.email.trim().to_string(),
+        email,
         first_name,
         last_name,
         phone: c.phone.trim().to_string(),
@@ -556,48 +755,41 @@ pub fn provision_customer(store: &mut Store, clock: &Clock, reach: &Reach, id: i
         postal_code: r.postal_code.trim().to_string(),
         country,
     };
-    let mut client = client(store, reach)?;
-    let rt = runtime()?;
-    let mut tenant = c.tenant_id.trim().to_ascii_lowercase();
+    let tenant = c.tenant_id.trim().to_ascii_lowercase();
     if tenant.is_empty() {
+        // Whether the domain is free is Microsoft's to say, now: asked before anything is kept.
+        let mut client = client(store, reach)?;
         let path = format!("/v1/domains/{domain}");
-        if rt.block_on(client.exists(&path)).map_err(|f| f.error(&path))? {
+        if runtime()?.block_on(client.exists(&path)).map_err(|f| f.error(&path))? {
             return Err(Error::conflict(
                 "domain",
                 format!("{domain} is taken at Microsoft: choose another (if it is this customer's tenant, compare the book with Partner Center to link it)"),
             ));
         }
-        let made = rt.block_on(client.post_json("/v1/customers", Some(&new.body()), &new_id())).map_err(|f| f.error("/v1/customers"))?;
-        tenant = tenant_of(&made).ok_or_else(|| Error::unavailable("Partner Center made the customer but did not say its tenant id"))?;
-        // Linked at once: the customer exists at Microsoft from now on, whatever follows.
-        let fields =
-            crate::customer::CustomerFields { tenant_id: Some(tenant.clone()), domain: Some(domain.clone()), ..Default::default() };
-        store.update_customer(id, &fields)?;
     }
-    let attested = (|| {
-        let templates = rt
-            .block_on(client.get_json("/v1/agreements?agreementType=MicrosoftCustomerAgreement"))
-            .map_err(|f| f.error("/v1/agreements"))?;
-        let template =
-            agreement_template(&templates).ok_or_else(|| Error::unavailable("Partner Center named no Microsoft Customer Agreement"))?;
-        let path = format!("/v1/customers/{tenant}/agreements");
-        rt.block_on(client.post_json(&path, Some(&new.agreement(&template, clock.today)), &new_id())).map_err(|f| f.error(&path))?;
-        Ok::<_, Error>(template)
-    })();
-    let template = attested.map_err(|e| {
-        e.context(format!("customer {id} was made at Microsoft (tenant {tenant}) and linked, but the Microsoft Customer Agreement was not recorded: try again"))
-    })?;
-    let agreement = crate::store::PcAgreement {
+    let out = NewCustomerOutgoing {
+        action: Action::Customer,
         customer_id: id,
-        tenant_id: tenant,
-        first_name: new.first_name,
-        last_name: new.last_name,
-        email: new.email,
-        phone: new.phone,
-        date_agreed: clock.today.to_string(),
-        template_id: template,
-        recorded_at: clock.now.clone(),
+        tenant_id: &tenant,
+        change: Change::Customer { customer: new, date_agreed: clock.today },
+        before: crate::pc::provision::ProfileEdit { before: CustomerBefore::of(&c), after: CustomerBefore::of(&c) }.encode(),
+        ms_request_id: new_id(),
+        created_at: &clock.now,
     };
-    store.record_pc_agreement(&agreement)?;
-    Ok(ProvisionedCustomer { customer: store.customer(id)?, agreement })
+    let entry = store.atomically(|s| s.enqueue_pc_customer_change(&out))?;
+    provisioned(store, clock, reach, id, entry)
+}
+
+/// Send a customer's `customer` entry and say what became of it.
+fn provisioned(store: &mut Store, clock: &Clock, reach: &Reach, id: i64, entry: i64) -> Result<ProvisionedCustomer> {
+    let entry = customer_sent(store, clock, reach, id, entry)?;
+    if entry.state == "refused" {
+        return Err(Error::refused(format!("Microsoft refused {} ({})", entry.what, refusal(&entry))));
+    }
+    Ok(ProvisionedCustomer {
+        customer: store.customer(id)?,
+        agreement: store.pc_agreement(id)?,
+        pending: entry.state != "done",
+        microsoft: entry,
+    })
 }

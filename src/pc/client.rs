@@ -406,8 +406,31 @@ impl Client {
         request_id: &str,
     ) -> std::result::Result<Patched, Failure> {
         let path = format!("/v1/customers/{tenant}/subscriptions/{id}");
-        let r =
-            self.call(reqwest::Method::PATCH, &path, Call { body: Some(object), if_match: etag, ..Call::default() }, request_id).await?;
+        self.replace(reqwest::Method::PATCH, &path, object, etag, request_id).await
+    }
+
+    /// `PUT` a whole object Microsoft keeps (a customer's billing profile) with its etag.
+    pub async fn put_json(
+        &mut self,
+        path: &str,
+        object: &serde_json::Value,
+        etag: Option<&str>,
+        request_id: &str,
+    ) -> std::result::Result<Patched, Failure> {
+        self.replace(reqwest::Method::PUT, path, object, etag, request_id).await
+    }
+
+    /// Send a whole object back with its etag (`If-Match`): Microsoft's answer, or that it
+    /// accepted it (202) to finish later.
+    async fn replace(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        object: &serde_json::Value,
+        etag: Option<&str>,
+        request_id: &str,
+    ) -> std::result::Result<Patched, Failure> {
+        let r = self.call(method, path, Call { body: Some(object), if_match: etag, ..Call::default() }, request_id).await?;
         if r.status() == reqwest::StatusCode::ACCEPTED {
             let location = r.headers().get("Location").and_then(|v| v.to_str().ok()).map(str::to_string);
             return Ok(Patched::Accepted(location));

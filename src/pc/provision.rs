@@ -52,6 +52,22 @@ pub enum Change {
         billing: String,
         country: String,
     },
+    /// A new customer (`POST /v1/customers`, the entry's request id on every try so that it is
+    /// made once), then the Microsoft Customer Agreement attested as accepted on `date_agreed`.
+    Customer {
+        customer: NewCustomer,
+        date_agreed: NaiveDate,
+    },
+    /// A linked customer's billing profile (`PUT …/profiles/billing`, Microsoft's whole profile
+    /// fetched just before, with its etag): the company's name, its contact, e-mail and phone.
+    /// The contact's names are kept as Microsoft has them when the book's contact is one word.
+    BillingProfile {
+        company_name: String,
+        email: String,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        phone: String,
+    },
 }
 
 /// What the book does, as the outbox names it (`pc outbox`'s `action`).
@@ -65,6 +81,10 @@ pub enum Action {
     Cancel,
     AutoRenew,
     Schedule,
+    /// A customer made at Microsoft.
+    Customer,
+    /// A linked customer's name, contact, e-mail or phone changed.
+    BillingProfile,
 }
 
 impl Action {
@@ -78,6 +98,8 @@ impl Action {
             Action::Cancel => "cancel",
             Action::AutoRenew => "auto_renew",
             Action::Schedule => "schedule",
+            Action::Customer => "customer",
+            Action::BillingProfile => "billing_profile",
         }
     }
 }
@@ -105,7 +127,7 @@ pub fn change_for(action: Action, after: &Subscription, country: &str) -> Change
         Action::Suspend => Change::Status { status: "suspended".into() },
         Action::Reactivate => Change::Status { status: "active".into() },
         Action::Cancel => Change::Status { status: "deleted".into() },
-        Action::AutoRenew => Change::AutoRenew { enabled: after.auto_renew },
+        Action::AutoRenew | Action::Customer | Action::BillingProfile => Change::AutoRenew { enabled: after.auto_renew },
         Action::Schedule => {
             let s = &after.scheduled;
             let product = s.product.clone().unwrap_or_else(|| after.product.clone());
@@ -157,6 +179,8 @@ impl Change {
             Change::Purchase { quantity, term, billing, product_id, sku_id, .. } => {
                 format!("the purchase of {quantity} seats of {product_id}:{sku_id}, {term} billed {}", billing.to_lowercase())
             }
+            Change::Customer { customer, .. } => format!("the new customer {} ({})", customer.company_name, customer.domain),
+            Change::BillingProfile { company_name, email, .. } => format!("the billing profile ({company_name}, {email})"),
         }
     }
 
@@ -182,8 +206,28 @@ impl Change {
                 next.insert("quantity".into(), Value::from(*quantity));
                 set(o, "scheduledNextTermInstructions", Value::Object(next));
             }
-            // A purchase is a cart, an upgrade a transition: not a change to the object.
-            Change::Purchase { .. } | Change::Upgrade { .. } => {}
+            Change::BillingProfile { company_name, email, first_name, last_name, phone } => {
+                set(o, "companyName", Value::from(company_name.as_str()));
+                set(o, "email", Value::from(email.as_str()));
+                let names = first_name.as_deref().zip(last_name.as_deref());
+                if let Some((first, last)) = names {
+                    set(o, "firstName", Value::from(first));
+                    set(o, "lastName", Value::from(last));
+                }
+                let address = o.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case("defaultAddress")).map(|(_, v)| v);
+                if let Some(Value::Object(a)) = address {
+                    if let Some((first, last)) = names {
+                        set(a, "firstName", Value::from(first));
+                        set(a, "lastName", Value::from(last));
+                    }
+                    if !phone.is_empty() {
+                        set(a, "phoneNumber", Value::from(phone.as_str()));
+                    }
+                }
+            }
+            // A purchase is a cart, an upgrade a transition, a customer a new one: not a change
+            // to an object.
+            Change::Purchase { .. } | Change::Upgrade { .. } | Change::Customer { .. } => {}
         }
     }
 
@@ -219,7 +263,11 @@ impl Change {
                 .and_then(|n| field(n, "quantity"))
                 .and_then(Value::as_u64)
                 .is_some_and(|q| q == u64::from(*quantity)),
-            Change::Purchase { .. } => false,
+            Change::Purchase { .. } | Change::Customer { .. } => false,
+            Change::BillingProfile { company_name, email, .. } => {
+                field(object, "companyName").and_then(Value::as_str) == Some(company_name.as_str())
+                    && field(object, "email").and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case(email))
+            }
             Change::Upgrade { product_id, sku_id, .. } => field(object, "offerId")
                 .and_then(Value::as_str)
                 .is_some_and(|o| o.to_ascii_uppercase().starts_with(&format!("{product_id}:{sku_id}:").to_ascii_uppercase())),
@@ -312,7 +360,7 @@ pub fn order_of(order: &Value) -> Option<Checkout> {
 
 /// A customer as the partner makes it at Microsoft (`POST /v1/customers`): its tenant's domain,
 /// its company and billing profile with the default address.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewCustomer {
     pub domain: String,
     pub company_name: String,
@@ -358,6 +406,79 @@ impl NewCustomer {
         serde_json::json!({"primaryContact": contact, "templateId": template_id, "dateAgreed": format!("{date}T00:00:00Z"),
                            "type": "MicrosoftCustomerAgreement"})
     }
+}
+
+/// A linked customer's name and contact as the book had them before a change sent to Microsoft's
+/// billing profile (to put back should Microsoft refuse it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomerBefore {
+    pub name: String,
+    pub contact_person: String,
+    pub email: String,
+    pub phone: String,
+}
+
+impl CustomerBefore {
+    pub fn of(c: &crate::customer::Customer) -> CustomerBefore {
+        CustomerBefore { name: c.name.clone(), contact_person: c.contact_person.clone(), email: c.email.clone(), phone: c.phone.clone() }
+    }
+
+    /// The profile change that makes Microsoft's billing profile match the book's customer.
+    pub fn profile(&self) -> Change {
+        let (first_name, last_name) = split_name(&self.contact_person);
+        Change::BillingProfile {
+            company_name: self.name.trim().to_string(),
+            email: first_address(&self.email),
+            first_name,
+            last_name,
+            phone: self.phone.trim().to_string(),
+        }
+    }
+
+    /// The fields to put back: those the book still holds as `sent` them (a later change to a
+    /// field is the user's, and stays).
+    pub fn restore(&self, now: &CustomerBefore, sent: &CustomerBefore) -> crate::customer::CustomerFields {
+        let back = |before: &str, now: &str, sent: &str| (now == sent && before != now).then(|| before.to_string());
+        crate::customer::CustomerFields {
+            name: back(&self.name, &now.name, &sent.name),
+            contact_person: back(&self.contact_person, &now.contact_person, &sent.contact_person),
+            email: back(&self.email, &now.email, &sent.email),
+            phone: back(&self.phone, &now.phone, &sent.phone),
+            ..Default::default()
+        }
+    }
+}
+
+/// A change to a linked customer's billing profile as the outbox keeps it: the customer's
+/// fields before and after, so that a refusal puts back what the change changed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfileEdit {
+    pub before: CustomerBefore,
+    pub after: CustomerBefore,
+}
+
+impl ProfileEdit {
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("a customer's contact is plain data")
+    }
+
+    pub fn decode(s: &str) -> Result<ProfileEdit> {
+        serde_json::from_str(s).map_err(|e| Error::database(format!("a Partner Center outbox entry cannot be read: {e}")))
+    }
+}
+
+/// A contact person's first and last name as Microsoft wants them (the last word is the last
+/// name); `None` for a single word.
+pub fn split_name(contact: &str) -> (Option<String>, Option<String>) {
+    match contact.trim().rsplit_once(' ') {
+        Some((first, last)) if !first.trim().is_empty() => (Some(first.trim().to_string()), Some(last.to_string())),
+        _ => (None, None),
+    }
+}
+
+/// The first of a customer's billing addresses (the book keeps several, comma-separated).
+pub fn first_address(emails: &str) -> String {
+    emails.split([',', ';']).map(str::trim).find(|e| !e.is_empty()).unwrap_or_default().to_string()
 }
 
 /// The tenant id of a customer Microsoft made (`id`, else `companyProfile.tenantId`).

@@ -34,7 +34,7 @@ pub use dashboard::{
     CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,
 };
 pub use mail::{Mailing, NewMessage, OutboxEntry, OutboxFilter};
-pub use pc::{NewOutgoing, PcAgreement, PcOutboxEntry, PcSettings};
+pub use pc::{NewCustomerOutgoing, NewOutgoing, PcAgreement, PcOutboxEntry, PcSettings};
 pub use receivables::{Account, AgingReport, AgingRow, OpenInvoice, PaymentView};
 pub use recon::{to_currency, ReconFile, ReconImport, ReconPlan, ReconRecord};
 pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};

@@ -92,7 +92,8 @@ pub struct PcOutboxEntry {
     pub id: i64,
     pub action: String,
     pub customer_id: i64,
-    pub subscription_id: i64,
+    /// None for a change to the customer itself (made at Microsoft, its billing profile).
+    pub subscription_id: Option<i64>,
     pub tenant_id: String,
     pub ms_subscription_id: String,
     /// `waiting` (not yet answered), `accepted` (Microsoft took it and finishes it later),
@@ -133,13 +134,28 @@ pub struct NewOutgoing<'a> {
     pub for_event: bool,
 }
 
-/// The entry's columns, from `pc_outbox o JOIN subscriptions s`: a purchase learns its Microsoft
+/// A change to a customer to send (made at Microsoft, or its billing profile), written with the
+/// change itself.
+#[derive(Debug, Clone)]
+pub struct NewCustomerOutgoing<'a> {
+    pub action: crate::pc::provision::Action,
+    pub customer_id: i64,
+    /// Empty for a customer still to be made.
+    pub tenant_id: &'a str,
+    pub change: crate::pc::provision::Change,
+    /// For a billing profile, the customer before and after the change (`ProfileEdit`).
+    pub before: String,
+    pub ms_request_id: String,
+    pub created_at: &'a str,
+}
+
+/// The entry's columns, from `pc_outbox o LEFT JOIN subscriptions s`: a purchase learns its Microsoft
 /// subscription id after it was written, so the subscription's is shown.
 const OUTBOX_COLUMNS: &str = "o.id, o.action, o.customer_id, o.subscription_id, o.tenant_id,
-    CASE WHEN o.ms_subscription_id <> '' THEN o.ms_subscription_id ELSE s.ms_subscription_id END, o.state, o.attempts,
+    CASE WHEN o.ms_subscription_id <> '' THEN o.ms_subscription_id ELSE coalesce(s.ms_subscription_id, '') END, o.state, o.attempts,
     o.ms_request_id, o.last_error, o.ms_code, o.change, o.created_at, o.next_attempt_at, o.finished_at, o.answer, o.event_id,
     o.ms_cart_id, o.ms_order_id";
-const OUTBOX_FROM: &str = "pc_outbox o JOIN subscriptions s ON s.id = o.subscription_id";
+const OUTBOX_FROM: &str = "pc_outbox o LEFT JOIN subscriptions s ON s.id = o.subscription_id";
 
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PcOutboxEntry> {
     let change: String = r.get(11)?;
@@ -200,6 +216,62 @@ impl Store {
         })
     }
 
+    /// Write a change to a customer's outbox entry: call inside the transaction that made the
+    /// change.
+    pub fn enqueue_pc_customer_change(&mut self, out: &NewCustomerOutgoing<'_>) -> Result<i64> {
+        self.write(|s| {
+            s.conn.execute(
+                "INSERT INTO pc_outbox (action, customer_id, subscription_id, tenant_id, ms_subscription_id, change, before,
+                    ms_request_id, state, created_at, next_attempt_at)
+                 VALUES (?1, ?2, NULL, ?3, '', ?4, ?5, ?6, 'waiting', ?7, ?7)",
+                params![
+                    out.action.as_str(),
+                    out.customer_id,
+                    out.tenant_id,
+                    out.change.encode(),
+                    out.before,
+                    out.ms_request_id,
+                    out.created_at
+                ],
+            )?;
+            Ok(s.conn.last_insert_rowid())
+        })
+    }
+
+    /// A customer's own changes Microsoft has not finished (made at Microsoft, billing profile).
+    pub fn pc_customer_open_entries(&self, customer_id: i64) -> Result<Vec<PcOutboxEntry>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM {OUTBOX_FROM}
+             WHERE o.customer_id = ?1 AND o.subscription_id IS NULL AND o.state IN ('waiting', 'accepted') ORDER BY o.id"
+        ))?;
+        let rows = stmt.query_map([customer_id], outbox_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Microsoft made the customer of a `customer` entry: the book's customer is linked to the
+    /// tenant (and its domain), and, once the agreement is attested too (`agreement`), the entry
+    /// is done and the agreement kept; else it stays accepted until the agreement is attested.
+    pub fn pc_customer_made(&mut self, id: i64, tenant: &str, domain: &str, agreement: Option<&PcAgreement>, at: &str) -> Result<()> {
+        let entry = self.pc_outbox_entry(id)?;
+        self.atomically(|s| {
+            let c = s.customer(entry.customer_id)?;
+            if c.tenant_id.trim().is_empty() {
+                let fields = crate::customer::CustomerFields {
+                    tenant_id: Some(tenant.to_string()),
+                    domain: Some(domain.to_string()),
+                    ..Default::default()
+                };
+                s.update_customer(entry.customer_id, &fields)?;
+            }
+            if let Some(a) = agreement {
+                if s.pc_agreement(entry.customer_id)?.is_none() {
+                    s.record_pc_agreement(a)?;
+                }
+            }
+            s.pc_outbox_answered(id, agreement.is_some(), None, at)
+        })
+    }
+
     /// The outbox: with `open_only`, what still waits for Microsoft (waiting or accepted), in
     /// the order it is sent; else every entry, the latest first.
     pub fn pc_outbox(&self, open_only: bool) -> Result<Vec<PcOutboxEntry>> {
@@ -231,7 +303,9 @@ impl Store {
 
     /// Subscriptions with a change Microsoft has not yet taken (shown as pending).
     pub fn pc_pending_subscriptions(&self) -> Result<std::collections::HashSet<i64>> {
-        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT subscription_id FROM pc_outbox WHERE state = 'waiting'")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT subscription_id FROM pc_outbox WHERE state = 'waiting' AND subscription_id IS NOT NULL")?;
         let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         Ok(ids)
     }
@@ -240,7 +314,7 @@ impl Store {
     pub fn pc_outbox_not_sent(&mut self, id: i64, why: &str, next_attempt_at: &str) -> Result<()> {
         self.write(|s| {
             s.conn.execute(
-                "UPDATE pc_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1 AND state = 'waiting'",
+                "UPDATE pc_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1 AND state IN ('waiting', 'accepted')",
                 params![id, why, next_attempt_at],
             )?;
             Ok(())
@@ -262,9 +336,19 @@ impl Store {
 
     /// Microsoft refused the change: the entry says why, and the subscription is put back as it
     /// was before the change, by an event the history shows; one transaction.
-    pub fn pc_outbox_refused(&mut self, id: i64, code: &str, description: &str, at: &str) -> Result<crate::subscription::Subscription> {
+    /// Returns the subscription as it now is (none for a change to a customer).
+    pub fn pc_outbox_refused(
+        &mut self,
+        id: i64,
+        code: &str,
+        description: &str,
+        at: &str,
+    ) -> Result<Option<crate::subscription::Subscription>> {
         let entry = self.pc_outbox_entry(id)?;
         let before: String = self.conn.query_row("SELECT before FROM pc_outbox WHERE id = ?1", [id], |r| r.get(0))?;
+        let Some(subscription_id) = entry.subscription_id else {
+            return self.pc_customer_refused(&entry, &before, code, description, at).map(|_| None);
+        };
         let before = crate::pc::provision::Before::decode(&before)?;
         let why = if code.is_empty() { description.to_string() } else { format!("{code}: {description}") };
         let Some(event_id) = entry.event_id else {
@@ -277,10 +361,10 @@ impl Store {
                 )?;
                 Ok(())
             })?;
-            return self.subscription(entry.subscription_id);
+            return self.subscription(subscription_id).map(Some);
         };
         self.write(|s| {
-            let mut sub = s.subscription(entry.subscription_id)?;
+            let mut sub = s.subscription(subscription_id)?;
             let effective = s.event_effective(event_id)?;
             let what = if entry.action == "purchase" {
                 // Not bought: the subscription ends where it began, and nothing of it is billed.
@@ -300,7 +384,32 @@ impl Store {
                     undo_event_id = ?5 WHERE id = ?1",
                 params![id, code, description, at, undo],
             )?;
-            Ok(sub)
+            Ok(Some(sub))
+        })
+    }
+
+    /// Microsoft refused a change to a customer: a new customer stays unmade (the book's
+    /// customer is as it was, unlinked); a billing profile's fields are put back in the book
+    /// where they still hold what was sent (one transaction).
+    fn pc_customer_refused(&mut self, entry: &PcOutboxEntry, before: &str, code: &str, description: &str, at: &str) -> Result<()> {
+        use crate::pc::provision::{CustomerBefore, ProfileEdit};
+        self.atomically(|s| {
+            if entry.action == "billing_profile" {
+                let edit = ProfileEdit::decode(before)?;
+                let now = CustomerBefore::of(&s.customer(entry.customer_id)?);
+                let back = edit.before.restore(&now, &edit.after);
+                if back != crate::customer::CustomerFields::default() {
+                    s.update_customer(entry.customer_id, &back)?;
+                }
+            }
+            s.write(|t| {
+                t.conn.execute(
+                    "UPDATE pc_outbox SET state = 'refused', attempts = attempts + 1, ms_code = ?2, last_error = ?3, finished_at = ?4
+                     WHERE id = ?1",
+                    params![entry.id, code, description, at],
+                )?;
+                Ok(())
+            })
         })
     }
 
@@ -321,9 +430,9 @@ impl Store {
                 t.conn.execute("UPDATE pc_outbox SET ms_order_id = ?2 WHERE id = ?1", params![id, order_id])?;
                 Ok(())
             })?;
-            if let Some(ms) = ms_subscription_id {
-                if s.subscription(entry.subscription_id)?.ms_subscription_id.is_empty() {
-                    s.attach_ms_subscription_id(entry.subscription_id, ms)?;
+            if let (Some(ms), Some(sub)) = (ms_subscription_id, entry.subscription_id) {
+                if s.subscription(sub)?.ms_subscription_id.is_empty() {
+                    s.attach_ms_subscription_id(sub, ms)?;
                 }
             }
             s.pc_outbox_answered(id, ms_subscription_id.is_some(), None, at)

@@ -996,4 +996,110 @@ BEGIN SELECT RAISE(ABORT, 'a change Microsoft answered stays as it was answered'
 CREATE TRIGGER pc_outbox_no_delete BEFORE DELETE ON pc_outbox
 BEGIN SELECT RAISE(ABORT, 'a change in the Partner Center outbox is kept as it was written'); END;
 "#,
+    // 18: the outbox carries changes to a linked customer too: a customer made at Microsoft
+    // (`customer`: sent with the entry's request id on every try, so a crash between Microsoft
+    // making it and the book linking it makes it once) and its billing profile (`billing_profile`:
+    // name, contact, e-mail and phone, sent as Microsoft's whole profile with its etag). Such an
+    // entry has no subscription. The table is made again: SQLite cannot widen a CHECK.
+    r#"
+CREATE TABLE pc_outbox_18 (
+    id INTEGER PRIMARY KEY,
+    action TEXT NOT NULL CHECK (action IN ('purchase', 'upgrade', 'seats', 'suspend', 'reactivate', 'cancel', 'auto_renew', 'schedule',
+                                           'customer', 'billing_profile')),
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    subscription_id INTEGER REFERENCES subscriptions (id),
+    tenant_id TEXT NOT NULL,
+    ms_subscription_id TEXT NOT NULL,
+    event_id INTEGER UNIQUE REFERENCES subscription_events (id),
+    change TEXT NOT NULL,
+    before TEXT NOT NULL,
+    ms_request_id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'accepted', 'done', 'refused')),
+    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    last_error TEXT NOT NULL DEFAULT '',
+    ms_code TEXT NOT NULL DEFAULT '',
+    answer TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    finished_at TEXT,
+    undo_event_id INTEGER REFERENCES subscription_events (id),
+    ms_cart_id TEXT NOT NULL DEFAULT '',
+    ms_order_id TEXT NOT NULL DEFAULT '',
+    CHECK ((subscription_id IS NULL) = (action IN ('customer', 'billing_profile')))
+) STRICT;
+INSERT INTO pc_outbox_18 SELECT * FROM pc_outbox;
+DROP TABLE pc_outbox;
+ALTER TABLE pc_outbox_18 RENAME TO pc_outbox;
+CREATE INDEX pc_outbox_open ON pc_outbox (state, subscription_id, id);
+CREATE INDEX pc_outbox_customer ON pc_outbox (customer_id, state);
+CREATE TRIGGER pc_outbox_kept BEFORE UPDATE OF action, customer_id, subscription_id, tenant_id, ms_subscription_id,
+    event_id, change, before, ms_request_id, created_at ON pc_outbox
+BEGIN SELECT RAISE(ABORT, 'a change in the Partner Center outbox is kept as it was written'); END;
+CREATE TRIGGER pc_outbox_finished BEFORE UPDATE OF state ON pc_outbox
+    WHEN OLD.state IN ('done', 'refused')
+BEGIN SELECT RAISE(ABORT, 'a change Microsoft answered stays as it was answered'); END;
+CREATE TRIGGER pc_outbox_no_delete BEFORE DELETE ON pc_outbox
+BEGIN SELECT RAISE(ABORT, 'a change in the Partner Center outbox is kept as it was written'); END;
+CREATE TRIGGER pc_outbox_never_replaced BEFORE INSERT ON pc_outbox
+WHEN EXISTS (SELECT 1 FROM pc_outbox o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM pc_outbox o WHERE o.ms_request_id = NEW.ms_request_id)
+        OR EXISTS (SELECT 1 FROM pc_outbox o WHERE o.event_id = NEW.event_id)
+BEGIN SELECT RAISE(ABORT, 'a change in the Partner Center outbox is kept as it was written'); END;
+"#,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    /// A book of migration 17 with a change waiting for Microsoft keeps it, as it was, through
+    /// migration 18 (the outbox made again to carry changes to customers).
+    #[test]
+    fn the_outbox_keeps_its_entries_through_migration_18() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..17] {
+            conn.execute_batch(sql).unwrap();
+        }
+        // (The customer and subscription it names are not needed here.)
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        conn.execute_batch(
+            "INSERT INTO pc_outbox (action, customer_id, subscription_id, tenant_id, ms_subscription_id, change, before,
+                ms_request_id, state, attempts, last_error, created_at, next_attempt_at)
+             VALUES ('seats', 1, 7, 'T', 'S', '{\"set\":\"quantity\",\"quantity\":3}', '{}', 'R1', 'waiting', 2, 'offline',
+                '2026-12-01T10:00:00Z', '2026-12-01T10:01:00Z')",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[17]).unwrap();
+        let row: (String, Option<i64>, String, i64, String) = conn
+            .query_row("SELECT action, subscription_id, ms_request_id, attempts, last_error FROM pc_outbox", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap();
+        assert_eq!(row, ("seats".into(), Some(7), "R1".into(), 2, "offline".into()));
+        // Still kept as written, and now a change to a customer has no subscription.
+        assert!(conn.execute("DELETE FROM pc_outbox", []).is_err());
+        assert!(conn.execute("UPDATE pc_outbox SET ms_request_id = 'R2'", []).is_err());
+        assert!(conn
+            .execute(
+                "INSERT OR REPLACE INTO pc_outbox (id, action, customer_id, tenant_id, ms_subscription_id, change, before, ms_request_id,
+                    state, created_at, next_attempt_at) VALUES (1, 'billing_profile', 1, 'T', '', '{}', '{}', 'R9', 'waiting', 'x', 'x')",
+                [],
+            )
+            .is_err());
+        conn.execute(
+            "INSERT INTO pc_outbox (action, customer_id, tenant_id, ms_subscription_id, change, before, ms_request_id, state, created_at,
+                next_attempt_at) VALUES ('billing_profile', 1, 'T', '', '{}', '{}', 'R3', 'waiting', 'x', 'x')",
+            [],
+        )
+        .unwrap();
+        assert!(
+            conn.execute(
+                "INSERT INTO pc_outbox (action, customer_id, tenant_id, ms_subscription_id, change, before, ms_request_id, state,
+                    created_at, next_attempt_at) VALUES ('seats', 1, 'T', '', '{}', '{}', 'R4', 'waiting', 'x', 'x')",
+                [],
+            )
+            .is_err(),
+            "a change to a subscription names it"
+        );
+    }
+}

@@ -776,7 +776,7 @@ fn a_new_customer_is_made_at_microsoft_with_its_agreement() {
     assert_eq!(at_ms["id"], tenant.as_str());
     let address = &at_ms["billingProfile"]["defaultAddress"];
     assert_eq!(
-        (address["AddressLine1"].as_str(), address["City"].as_str(), address["PostalCode"].as_str(), address["Country"].as_str()),
+        (address["addressLine1"].as_str(), address["city"].as_str(), address["postalCode"].as_str(), address["country"].as_str()),
         (Some("1 Long Street"), Some("Cape Town"), Some("8001"), Some("ZA")),
         "{at_ms}"
     );
@@ -825,6 +825,177 @@ fn a_new_customer_is_made_at_microsoft_with_its_agreement() {
     let (code, refused) = buy(&db.path, &sim, "4", "CFQ7TTC0LH18:0001", "1", &[]);
     assert_eq!(code, Some(2), "{refused}");
     assert!(refused["message"].as_str().unwrap().contains("13605"), "{refused}");
+}
+
+/// The billing profile's `PUT`s the simulator answered.
+fn profile_puts(sim: &Simulator) -> Vec<Value> {
+    sim.log().into_iter().filter(|r| r["method"] == "PUT" && r["path"].as_str().unwrap().ends_with("/profiles/billing")).collect()
+}
+
+#[test]
+fn a_linked_customers_name_and_contact_go_to_its_billing_profile_at_microsoft() {
+    let (db, sim) = connected(&provisioning_state());
+    ok(&db.path, &["customer", "link", "1", "--tenant-id", CONTOSO]);
+    let (code, changed) = pc_run(
+        &db.path,
+        &sim,
+        &[
+            "customer",
+            "update",
+            "1",
+            "--name",
+            "Contoso Group",
+            "--contact-person",
+            "Jane van Wyk",
+            "--email",
+            "jane@contoso.example, accounts@contoso.example",
+            "--phone",
+            "+27 21 555 0199",
+        ],
+    );
+    assert_eq!(
+        (code, changed["microsoft"]["state"].as_str(), changed["pending"].as_bool()),
+        (Some(0), Some("done"), Some(false)),
+        "{changed}"
+    );
+    assert_eq!(changed["microsoft"]["action"], "billing_profile");
+    assert!(changed["microsoft"]["subscription_id"].is_null(), "{changed}");
+    // Microsoft's whole profile, fetched and sent back with its etag: the address it holds is
+    // kept, the names and the first billing address are the book's.
+    let at_ms = sim.request("GET", "/_customer/contoso.onmicrosoft.com", "");
+    let p = &at_ms["billingProfile"];
+    assert_eq!(
+        (p["companyName"].as_str(), p["email"].as_str(), p["firstName"].as_str(), p["lastName"].as_str()),
+        (Some("Contoso Group"), Some("jane@contoso.example"), Some("Jane van"), Some("Wyk")),
+        "{at_ms}"
+    );
+    let a = &p["defaultAddress"];
+    assert_eq!(
+        (a["phoneNumber"].as_str(), a["addressLine1"].as_str(), a["city"].as_str(), a["firstName"].as_str()),
+        (Some("+27 21 555 0199"), Some("One Microsoft Way"), Some("Redmond"), Some("Jane van"))
+    );
+    let puts = profile_puts(&sim);
+    assert_eq!(puts.len(), 1, "{puts:?}");
+    assert_eq!(puts[0]["if_match"], format!("profile-{}-1", &CONTOSO[..8]));
+    assert_eq!(puts[0]["request_id"], changed["microsoft"]["ms_request_id"]);
+
+    // What Microsoft's profile does not hold, and what is kept in the book only, is not sent.
+    ok(&db.path, &["customer", "update", "1", "--notes", "Prefers paper"]);
+    let (_, local) = pc_run(&db.path, &sim, &["customer", "update", "1", "--name", "Contoso (book only)", "--no-provision"]);
+    assert!(local["microsoft"].is_null(), "{local}");
+    assert_eq!(profile_puts(&sim).len(), 1);
+    ok(&db.path, &["customer", "update", "1", "--name", "Contoso Group"]);
+    assert_eq!(profile_puts(&sim).len(), 1, "the same name again: nothing to send");
+
+    // Microsoft refuses a phone number it cannot read: exit 2 with its code, and the book's
+    // phone is as it was.
+    let (code, refused) = pc_run(&db.path, &sim, &["customer", "update", "1", "--phone", "ask reception", "--notes", "Call first"]);
+    assert_eq!(code, Some(2), "{refused}");
+    let message = refused["message"].as_str().unwrap();
+    assert!(message.contains("800002") && message.contains("phone number ask reception is not valid"), "{message}");
+    let book = json(&db.path, &["customer", "show", "1"]);
+    assert_eq!(
+        (book["customer"]["phone"].as_str(), book["customer"]["notes"].as_str()),
+        (Some("+27 21 555 0199"), Some("Call first")),
+        "{book}"
+    );
+    let outbox = run_json(&db.path, &sim, &["pc", "outbox"], Some(SECRET));
+    assert_eq!((outbox[0]["state"].as_str(), outbox[0]["ms_code"].as_str()), (Some("refused"), Some("800002")), "{outbox}");
+
+    // Offline: the change is kept and waits, shown as pending; back online it is sent with the
+    // same request id.
+    let saved = sim.state();
+    let port = sim.port;
+    drop(sim);
+    let offline = Simulator { child: Command::new("true").spawn().unwrap(), port, _dir: tempfile::tempdir().unwrap() };
+    let (code, pending) = pc_run(&db.path, &offline, &["customer", "update", "1", "--contact-person", "Thabo Nkosi"]);
+    assert_eq!((code, pending["pending"].as_bool()), (Some(0), Some(true)), "{pending}");
+    let text = run(&db.path, &offline, &["pc", "outbox"], Some(SECRET), "");
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    assert!(
+        text.contains(&format!("the billing profile (Contoso Group, jane@contoso.example) — customer 1 (Microsoft's {CONTOSO})")),
+        "{text}"
+    );
+    drop(offline);
+    let sim = Simulator::start_on(&saved, Some(port));
+    let sent = run_json(&db.path, &sim, &["pc", "outbox", "--retry"], Some(SECRET));
+    assert_eq!(
+        (sent[0]["state"].as_str(), sent[0]["ms_request_id"].as_str()),
+        (Some("done"), pending["microsoft"]["ms_request_id"].as_str())
+    );
+    let p = sim.request("GET", "/_customer/contoso.onmicrosoft.com", "")["billingProfile"].clone();
+    assert_eq!((p["firstName"].as_str(), p["lastName"].as_str()), (Some("Thabo"), Some("Nkosi")), "{p}");
+}
+
+#[test]
+fn a_customer_made_while_seatbook_was_killed_is_made_once() {
+    let (db, sim) = connected(&provisioning_state());
+    ok(
+        &db.path,
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Fabrikam",
+            "--contact-person",
+            "Lee Chen",
+            "--email",
+            "lee@fabrikam.example",
+            "--domain",
+            "fabrikam.onmicrosoft.com",
+        ],
+    );
+    // Killed after Microsoft was asked to make the customer, before its answer came back.
+    sim.set(json!({"slow_seconds": 2}));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seatbook"));
+    cmd.arg("--db").arg(&db.path).args([
+        "customer",
+        "provision",
+        "3",
+        "--address-line",
+        "1 Main Rd",
+        "--city",
+        "Durban",
+        "--postal-code",
+        "4001",
+    ]);
+    cmd.env("SEATBOOK_TODAY", "2026-12-02")
+        .env("SEATBOOK_PARTNER_CENTER_URL", sim.url("pc"))
+        .env("SEATBOOK_LOGIN_URL", sim.url("login"))
+        .env("SEATBOOK_PC_CLIENT_SECRET", SECRET)
+        .env_remove("SEATBOOK_DB");
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(3000));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for _ in 0..100 {
+        if sim.request("GET", "/_customer/fabrikam.onmicrosoft.com", "").get("id").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let made = sim.request("GET", "/_customer/fabrikam.onmicrosoft.com", "");
+    assert!(made.get("id").is_some(), "Microsoft made it: {made}");
+    sim.set(json!({"slow_seconds": 0}));
+    let book = json(&db.path, &["customer", "show", "3"]);
+    assert_eq!(book["customer"]["tenant_id"], "", "the book did not hear back");
+    let waiting = run_json(&db.path, &sim, &["pc", "outbox"], Some(SECRET));
+    assert_eq!((waiting[0]["action"].as_str(), waiting[0]["state"].as_str()), (Some("customer"), Some("waiting")), "{waiting}");
+
+    // Asked again: the same request, so Microsoft answers with the customer it made, which is
+    // linked and gets its agreement; there is still one.
+    let (code, again) =
+        pc_run(&db.path, &sim, &["customer", "provision", "3", "--address-line", "1 Main Rd", "--city", "Durban", "--postal-code", "4001"]);
+    assert_eq!((code, again["pending"].as_bool()), (Some(0), Some(false)), "{again}");
+    assert_eq!(again["customer"]["tenant_id"], made["id"], "{again}");
+    assert_eq!(again["agreement"]["first_name"], "Lee");
+    let posts: Vec<Value> = sim.log().into_iter().filter(|r| r["method"] == "POST" && r["path"] == "/pc/v1/customers").collect();
+    // (The killed call was never answered, so the simulator logged only the second.)
+    let last = posts.last().unwrap();
+    assert_eq!((last["replayed"].as_bool(), &last["request_id"]), (Some(true), &waiting[0]["ms_request_id"]), "{posts:?}");
+    let all = sim.state()["customers"].as_array().unwrap().iter().filter(|c| c["domain"] == "fabrikam.onmicrosoft.com").count();
+    assert_eq!(all, 1, "made once");
+    assert_eq!(sim.request("GET", "/_customer/fabrikam.onmicrosoft.com", "")["agreements"].as_array().unwrap().len(), 1);
 }
 
 #[test]

@@ -42,7 +42,12 @@ CompanyProfile.Domain and BillingProfile (e-mail, company name, DefaultAddress) 
 new tenant's `id`; GET /v1/agreements (the Microsoft Customer Agreement's template); POST
 /v1/customers/{id}/agreements (primaryContact, templateId, dateAgreed, type). A customer made
 here has no agreement until it is attested, and its checkout answers 403 13605 until then.
-GET /_customer/{domain} answers a customer as made here, with its agreements.
+GET /_customer/{domain} answers a customer as made here, with its agreements and billing profile.
+A customer's billing profile: GET /v1/customers/{id}/profiles/billing (the whole
+CustomerBillingProfile with `attributes.etag`); PUT it back whole with `If-Match: <etag>` (a
+stale etag answers 400 2055; a body without the profile's id, company name, e-mail or default
+address is refused 400 800002, as is a phone number with letters in it); the same MS-RequestId
+again gets the first answer.
 
 Upgrades (DOMAIN §8): GET …/subscriptions/{id}/transitionEligibilities?eligibilityType=immediate
 lists the catalog items the subscription may move to ("upgrades": {"FROMPRODUCT:SKU":
@@ -55,8 +60,8 @@ More keys in STATE.json (and POST /_state):
      "clock_offset_days": 0,               # Microsoft's clock ahead of the real one (windows pass)
      "patch_accepted": 0,                  # the next N PATCHes answer 202 Accepted + Location,
                                            #   the change showing on a later GET
-     "drop_after_apply": 0,                # the next N PATCHes are applied, then the connection
-                                           #   is closed without an answer
+     "drop_after_apply": 0,                # the next N PATCHes (or customers made) are applied,
+                                           #   then the connection is closed without an answer
      "slow_seconds": 0,                    # every Partner Center answer waits this long first
      "availability_id": "CFQ7TTC0K971",    # the availability every SKU is sold under now
      "unsold": ["PRODUCT:SKU"],             # SKUs with no availability
@@ -129,6 +134,24 @@ def etag_of(s):
 
 def refundable_now(s):
     return [r for r in s.get("refundable", []) if r["until"] > now()]
+
+
+def billing_profile(c):
+    # Microsoft's CustomerBillingProfile (update-a-customer-s-billing-profile), made for a
+    # customer listed in the state without one.
+    p = c.setdefault("billingProfile", {})
+    p.setdefault("email", "")
+    p.setdefault("companyName", c["name"])
+    p.setdefault("culture", "EN-US")
+    p.setdefault("language", "en")
+    p.setdefault("defaultAddress", {"country": "US", "city": "Redmond", "state": "WA", "addressLine1": "One Microsoft Way",
+                                    "postalCode": "98052", "firstName": "", "lastName": ""})
+    p["id"] = p.get("id") or c["id"]
+    p["firstName"] = p.get("firstName") or p["defaultAddress"].get("firstName", "")
+    p["lastName"] = p.get("lastName") or p["defaultAddress"].get("lastName", "")
+    version = c.setdefault("profile_version", 1)
+    return dict(p, links={"self": {"uri": "/customers/%s/profiles/billing" % c["id"], "method": "GET", "headers": []}},
+                attributes={"etag": "profile-%s-%d" % (c["id"][:8], version), "objectType": "CustomerBillingProfile"})
 
 
 def customer_json(c):
@@ -348,6 +371,12 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
     def get_pc(self, url, query, parts, customers):
+        if len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3:] == ["profiles", "billing"]:
+            with LOCK:
+                c = next((c for c in customers if c["id"].lower() == parts[2].lower()), None)
+                if c is None:
+                    return self.error(404, 60003, "Tenant not found")
+                return self.answer(200, billing_profile(c))
         if parts == ["v1", "customers"]:
             size = STATE.get("page_size", 100)
             if query.get("seekOperation", [""])[0].lower() == "next":
@@ -440,6 +469,57 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200 if taken else 404, None)
         return self.answer(404, None)
 
+    def do_PUT(self):
+        url = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(length).decode()
+        if not url.path.startswith("/pc/"):
+            return self.error(404, 404, "Not found")
+        if not self.gate():
+            return
+        parts = url.path[len("/pc"):].strip("/").split("/")
+        try:
+            self.sent = json.loads(raw)
+        except ValueError:
+            self.sent = raw
+        if not (len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3:] == ["profiles", "billing"]):
+            return self.error(404, 404, "Not found")
+        request_id = self.headers.get("MS-RequestId", "")
+        with LOCK:
+            if request_id and request_id in APPLIED:
+                status, body, headers = APPLIED[request_id]
+                self.replayed = True
+                return self.answer(status, body, headers)
+            c = next((c for c in STATE.get("customers", []) if c["id"].lower() == parts[2].lower()), None)
+            if c is None:
+                return self.error(404, 60003, "Tenant not found")
+            current = billing_profile(c)
+            if self.headers.get("If-Match") != current["attributes"]["etag"]:
+                return self.error(400, 2055, "Etag is no longer valid")
+            try:
+                new = {k[0].lower() + k[1:]: v for k, v in json.loads(raw).items()}
+                address = {k[0].lower() + k[1:]: v for k, v in new["defaultAddress"].items()}
+            except (ValueError, KeyError, AttributeError):
+                return self.error(400, 800002, "The billing profile in the body is not complete.")
+            if str(new.get("id", "")).lower() != current["id"].lower() or not new.get("companyName") or not new.get("email") \
+                    or not address.get("addressLine1") or not address.get("country"):
+                return self.error(400, 800002, "The billing profile in the body is not complete.")
+            phone = address.get("phoneNumber") or ""
+            if any(ch.isalpha() for ch in phone):
+                return self.error(400, 800002, "The phone number %s is not valid." % phone)
+            if address.get("country", "").upper() != current["defaultAddress"].get("country", "").upper():
+                return self.error(400, 800002, "A customer's country cannot change.")
+            new.pop("attributes", None)
+            new.pop("links", None)
+            new["defaultAddress"] = address
+            c["billingProfile"] = new
+            c["name"] = new["companyName"]
+            c["profile_version"] = c.get("profile_version", 1) + 1
+            c["profile_applied"] = c.get("profile_applied", 0) + 1
+            answer = billing_profile(c)
+            APPLIED[request_id] = (200, answer, {})
+            return self.answer(200, answer)
+
     def do_PATCH(self):
         url = urllib.parse.urlsplit(self.path)
         length = int(self.headers.get("Content-Length", "0"))
@@ -511,13 +591,19 @@ class Handler(BaseHTTPRequestHandler):
             apply_change(sub, change)
             answer = subscription_json(c, sub)
             APPLIED[request_id] = (200, answer, {})
-            if STATE.get("drop_after_apply", 0) > 0:
-                STATE["drop_after_apply"] -= 1
-                LOG.append({"method": "PATCH", "path": self.path, "status": 0, "request_id": request_id, "dropped": True, "time": time.time()})
-                self.close_connection = True
-                self.connection.shutdown(2)
+            if self.dropped(request_id):
                 return
             return self.answer(200, answer)
+
+    def dropped(self, request_id):
+        """Applied, and then the connection closed without an answer ("drop_after_apply")."""
+        if STATE.get("drop_after_apply", 0) <= 0:
+            return False
+        STATE["drop_after_apply"] -= 1
+        LOG.append({"method": self.command, "path": self.path, "status": 0, "request_id": request_id, "dropped": True, "time": time.time()})
+        self.close_connection = True
+        self.connection.shutdown(2)
+        return True
 
     def post_pc(self, parts, body):
         try:
@@ -545,11 +631,14 @@ class Handler(BaseHTTPRequestHandler):
                 if any(c["domain"].lower() == profile["domain"].lower() for c in STATE["customers"]):
                     return self.error(409, 800002, "The domain %s is not available." % profile["domain"])
                 tenant = str(__import__("uuid").uuid4())
+                billing["defaultAddress"] = address
                 new = {"id": tenant, "domain": profile["domain"], "name": billing["companyName"], "agreement": False, "agreements": [],
                        "billingProfile": billing, "subscriptions": []}
                 STATE["customers"].append(new)
                 answer = dict(customer_json(new), billingProfile=dict(billing, attributes={"etag": "5920358838484612121", "objectType": "CustomerBillingProfile"}))
                 APPLIED[request_id] = (201, answer, {})
+                if self.dropped(request_id):
+                    return
                 return self.answer(201, answer)
             if len(parts) == 4 and parts[:2] == ["v1", "customers"] and parts[3] == "agreements":
                 if customer is None:

@@ -55,6 +55,7 @@ export const customersList = (search, includeClosed, limit) =>
   call("customers_list", { search: search || null, include_closed: !!includeClosed, limit: limit ?? null });
 export const customerGet = (id) => call("customer_get", { id });
 export const customerAdd = (fields) => call("customer_add", { fields });
+/** Saves a customer: the customer, with `pending` and `microsoft` (its billing profile sent to Microsoft when linked). */
 export const customerUpdate = (id, fields) => call("customer_update", { id, fields });
 export const customerClose = (id, on) => call("customer_close", { id, on: on || null });
 export const customerNote = (id, channel, summary, on) => call("customer_note", { id, channel, summary, on: on || null });
@@ -198,7 +199,7 @@ export const pcOutbox = (send) => call("pc_outbox", { send: send || null });
 export const pcTake = (id) => call("pc_take", { id });
 /** The book's seats, status and auto-renew to Microsoft, for a subscription that differs. */
 export const pcPush = (id) => call("pc_push", { id });
-/** Makes a customer at Microsoft with its agreement: {customer, agreement}. */
+/** Makes a customer at Microsoft with its agreement: {customer, agreement (null while pending), pending, microsoft}. */
 export const customerProvision = (id, request) => call("customer_provision", { id, request });
 export const mailSettings = () => call("mail_settings");
 /** `password`: typed in the form (empty: keep the one stored). */

@@ -3,12 +3,13 @@
 use crate::error::IpcError;
 use crate::state::AppState;
 use chrono::NaiveDate;
+use seatbook::app::provision::{self, CustomerChanged, Provision};
 use seatbook::app::{customers, receivables};
 use seatbook::customer::{ContactEntry, Customer, CustomerFields};
 use seatbook::money::Currency;
 use seatbook::store::Account;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 /// A customer as the list shows it (the list can hold ten thousand: only what a row needs).
 #[derive(Debug, Clone, Serialize)]
@@ -60,9 +61,17 @@ pub async fn customer_add(state: State<'_, AppState>, fields: CustomerFields) ->
     state.with_store(|s| customers::add(s, &fields))
 }
 
+/// Change a customer; a linked customer's name, contact, e-mail and phone go to its billing
+/// profile at Microsoft too, off the UI thread on a connection of its own (offline, the change
+/// waits in the outbox: `pending`).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn customer_update(state: State<'_, AppState>, id: i64, fields: CustomerFields) -> Result<Customer, IpcError> {
-    state.with_store(|s| customers::update(s, id, &fields))
+pub async fn customer_update<R: Runtime>(app: AppHandle<R>, id: i64, fields: CustomerFields) -> Result<CustomerChanged, IpcError> {
+    super::blocking(app, move |_, state| {
+        let (clock, reach) = (state.clock(), state.pc_reach());
+        let mut store = seatbook::store::Store::open(&state.db_path)?;
+        Ok(provision::update_customer(&mut store, &clock, Provision { reach: &reach, send: None }, id, &fields)?)
+    })
+    .await
 }
 
 /// Close a customer on `on` (default today); refused while a subscription still runs.

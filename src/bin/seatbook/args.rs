@@ -585,11 +585,14 @@ pub enum CustomerCommand {
         #[arg(long)]
         state: Option<String>,
     },
-    /// Change fields of a customer.
+    /// Change fields of a customer. A linked customer's name, contact, e-mail and phone go to
+    /// its billing profile at Microsoft too (when connected; see --no-provision).
     Update {
         id: i64,
         #[command(flatten)]
         fields: CustomerArgs,
+        #[command(flatten)]
+        to: ProvisionFlags,
     },
     /// Show a customer with its contact log and subscriptions.
     Show { id: i64 },
@@ -884,14 +887,14 @@ pub enum SubscriptionCommand {
     Import { file: PathBuf },
 }
 
-/// Whether a change to a subscription goes to Microsoft as well (default: when the subscription
+/// Whether a change to a subscription or a customer goes to Microsoft as well (default: when it
 /// is linked and Seatbook connected to Partner Center).
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct ProvisionFlags {
-    /// Send the change to Partner Center (refused if the subscription is not linked).
+    /// Send the change to Partner Center (refused if it is not linked).
     #[arg(long, conflicts_with = "no_provision")]
     pub provision: bool,
-    /// Change the book only (the subscription is provisioned elsewhere).
+    /// Change the book only (it is provisioned elsewhere).
     #[arg(long = "no-provision")]
     pub no_provision: bool,
 }

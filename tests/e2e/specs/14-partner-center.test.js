@@ -211,6 +211,20 @@ test("a customer is made at Microsoft from its page, with the agreement recorded
     assert.equal(atMicrosoft.agreements[0].primaryContact.email, "ada@tailspin.example");
     await app.waitGone('[data-action="customer-provision"]');
   });
+  await app.step("pc-customer-profile", async () => {
+    // Linked now: a new contact person goes to its billing profile at Microsoft as well.
+    await app.click('[data-action="edit-customer"]');
+    await app.waitFor('dialog[data-dialog="customer"] form[data-form="customer"]');
+    await app.fill("customer", { contact_person: "Grace Brewster Hopper", phone: "+27 21 555 0123" });
+    await app.submit("customer");
+    await app.waitGone('dialog[data-dialog="customer"]');
+    assert.equal(await app.toast(), "Saved Tailspin Toys. Its billing profile at Microsoft is changed too.");
+    const profile = (await simulator("/_customer/tailspin.onmicrosoft.com")).billingProfile;
+    assert.deepEqual(
+      [profile.firstName, profile.lastName, profile.defaultAddress.phoneNumber, profile.defaultAddress.addressLine1],
+      ["Grace Brewster", "Hopper", "+27 21 555 0123", "1 Long Street"],
+    );
+  });
 });
 
 test("signing in as a user needs a credential store: without one Settings says so before Microsoft is asked", async () => {

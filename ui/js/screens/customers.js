@@ -236,7 +236,12 @@ export function openCustomerForm(ctx, existing, onSaved) {
   onSubmit(f, async (v) => {
     const saved = existing ? await api.customerUpdate(existing.id, v) : await api.customerAdd(v);
     dlg.close();
-    ctx.toast(existing ? `Saved ${saved.name}.` : `Added ${saved.name}.`);
+    const atMicrosoft = !saved.microsoft
+      ? ""
+      : saved.pending
+        ? ` Its billing profile waits to reach Microsoft (${saved.microsoft.last_error}); it is sent again shortly.`
+        : " Its billing profile at Microsoft is changed too.";
+    ctx.toast(existing ? `Saved ${saved.name}.${atMicrosoft}` : `Added ${saved.name}.`);
     onSaved(saved);
   });
 }
@@ -284,11 +289,24 @@ async function renderPage(root, ctx, id) {
     onSubmit(make, async (v) => {
       const made = await api.customerProvision(c.id, { domain: v.domain || null, address_line: v.address_line, city: v.city, postal_code: v.postal_code, state: v.state || null });
       const a = made.agreement;
-      ctx.toast(`${c.name} is made at Microsoft (tenant ${made.customer.tenant_id}); the agreement is recorded as accepted by ${a.first_name} ${a.last_name}.`);
+      ctx.toast(
+        a
+          ? `${c.name} is made at Microsoft (tenant ${made.customer.tenant_id}); the agreement is recorded as accepted by ${a.first_name} ${a.last_name}.`
+          : `${c.name} waits to be made at Microsoft (${made.microsoft.last_error}); it is sent again shortly, and made once.`,
+      );
       reload();
     });
     atMicrosoft = section("Microsoft", make);
   }
+  // The customer's own changes on their way to Microsoft (made there, its billing profile).
+  const ownWaiting = outbox.filter((e) => e.customer_id === c.id && e.subscription_id == null && (e.state === "waiting" || e.state === "accepted"));
+  const customerPending = ownWaiting.length
+    ? h(
+        "p",
+        { class: "notice", "data-role": "customer-pending" },
+        `Pending at Microsoft: ${ownWaiting.map((e) => e.what + (e.last_error ? ` (${e.last_error})` : "")).join("; ")}.`,
+      )
+    : null;
 
   const hasCredit = /[1-9]/.test(account.credit);
   const actionsBar = [
@@ -447,7 +465,7 @@ async function renderPage(root, ctx, id) {
         section("E-mail sent", mail.messagesTable(messages)),
         section("Azure", azure),
       ),
-      h("div", {}, section("Details", details), atMicrosoft),
+      h("div", {}, section("Details", customerPending, details), atMicrosoft),
     ),
   );
 }

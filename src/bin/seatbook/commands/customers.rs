@@ -78,20 +78,39 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCommand) -> Result<Output> {
         CustomerCommand::Provision { id, domain, address_line, city, postal_code, state } => {
             let request = app::provision::CustomerRequest { domain, address_line, city, state, postal_code };
             let made = app::provision::provision_customer(store, &ctx.clock, &super::pc::reach(), id, &request)?;
-            let a = &made.agreement;
-            let text = format!(
-                "Customer {id} is made at Microsoft: tenant {}, domain {}.\nThe Microsoft Customer Agreement is recorded as accepted by {} {} ({}) on {}.\n",
-                made.customer.tenant_id, made.customer.domain, a.first_name, a.last_name, a.email, a.date_agreed
-            );
+            let text = match &made.agreement {
+                Some(a) => format!(
+                    "Customer {id} is made at Microsoft: tenant {}, domain {}.\nThe Microsoft Customer Agreement is recorded as accepted by {} {} ({}) on {}.\n",
+                    made.customer.tenant_id, made.customer.domain, a.first_name, a.last_name, a.email, a.date_agreed
+                ),
+                None if made.customer.tenant_id.is_empty() => format!(
+                    "Pending at Microsoft: {} ({}). It is sent again by `seatbook pc outbox --retry` and before every `seatbook pc sync`, with the same request, so the customer is made once.\n",
+                    made.microsoft.what, made.microsoft.last_error
+                ),
+                None => format!(
+                    "Customer {id} is made at Microsoft: tenant {}, domain {}.\nPending at Microsoft: the Microsoft Customer Agreement ({}). It is sent again by `seatbook pc outbox --retry`.\n",
+                    made.customer.tenant_id, made.customer.domain, made.microsoft.last_error
+                ),
+            };
             out(&made, text)
         }
         CustomerCommand::Link { id, tenant_id } => {
             let c = app::pc::link_customer(store, id, &tenant_id)?;
             out(&c, format!("Customer {} is linked to Microsoft's tenant {}.\n", c.id, c.tenant_id))
         }
-        CustomerCommand::Update { id, fields } => {
-            let c = app::customers::update(store, id, &customer_fields(fields))?;
-            out(&c, render::customer(&c))
+        CustomerCommand::Update { id, fields, to } => {
+            let reach = super::pc::reach();
+            let to = app::provision::Provision { reach: &reach, send: to.send() };
+            let c = app::provision::update_customer(store, &ctx.clock, to, id, &customer_fields(fields))?;
+            let microsoft = match &c.microsoft {
+                None => String::new(),
+                Some(e) if c.pending => format!(
+                    "Pending at Microsoft: {} ({}). It is sent again by `seatbook pc outbox --retry` and before every `seatbook pc sync`.\n",
+                    e.what, e.last_error
+                ),
+                Some(e) => format!("Microsoft's billing profile is changed too ({}).\n", e.what),
+            };
+            out(&c, format!("{}{microsoft}", render::customer(&c.customer)))
         }
         CustomerCommand::Show { id } => {
             let page = app::customers::page(store, ctx.clock.today, id)?;

@@ -133,18 +133,15 @@ fn outbox_text(entries: &[OutboxEntry]) -> String {
             "waiting" => format!("waiting after {} tries: {}", e.attempts, e.last_error),
             "accepted" => "accepted by Microsoft, not finished yet".to_string(),
             "done" => "done".to_string(),
+            _ if e.ms_code.is_empty() => format!("refused by Microsoft ({}); undone in the book", e.last_error),
             _ => format!("refused by Microsoft ({}: {}); undone in the book", e.ms_code, e.last_error),
         };
-        let _ = writeln!(
-            t,
-            "#{} {} — subscription {} (customer {}, Microsoft's {}): {}",
-            e.id,
-            e.what,
-            e.subscription_id,
-            e.customer_id,
-            e.ms_subscription_id,
-            state.trim_end_matches([':', ' '])
-        );
+        let whose = match e.subscription_id {
+            Some(sub) => format!("subscription {sub} (customer {}, Microsoft's {})", e.customer_id, e.ms_subscription_id),
+            None if e.tenant_id.is_empty() => format!("customer {}", e.customer_id),
+            None => format!("customer {} (Microsoft's {})", e.customer_id, e.tenant_id),
+        };
+        let _ = writeln!(t, "#{} {} — {whose}: {}", e.id, e.what, state.trim_end_matches([':', ' ']));
     }
     t
 }
