@@ -449,14 +449,16 @@ pub fn build(store: &mut Store, customers: usize, today: NaiveDate) -> Summary {
 
     let file = customer_file(&mut rng, customers);
     let rows = seatbook::import::customers::parse(file.as_bytes()).unwrap();
-    let imported = store.import_customers(&rows).unwrap();
-    assert_eq!(imported.len(), customers);
+    assert_eq!(store.import_customers(&rows).unwrap().imported, customers);
+    // A new book: the customers are 1 to n, in the file's order.
+    let imported: Vec<_> = (1..=customers as i64).map(|id| store.customer(id).unwrap()).collect();
     lap(&mut summary, "customers");
 
     let file = subscription_file(&mut rng, customers, today);
     let rows = seatbook::import::subscriptions::parse(file.as_bytes()).unwrap();
-    let subs = store.import_subscriptions(&rows, today, &at).unwrap();
-    summary.subscriptions = subs.len();
+    summary.subscriptions = store.import_subscriptions(&rows, today, &at).unwrap().imported;
+    // By customer, each customer's in the file's order.
+    let subs = store.list_subscriptions(None, None).unwrap();
     lap(&mut summary, "subscriptions");
 
     // Changes on a tenth of the customers, one subscription each.

@@ -323,9 +323,15 @@ pub fn check_plain(t: &str, field: &str, max: usize, multiline: bool) -> Result<
         return Ok(());
     }
     let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}');
-    if let Some(c) = t.chars().find(|&c| (c.is_control() && !(multiline && c == '\n')) || bidi(c)) {
+    // Characters that show as nothing: a zero-width space, word joiner or byte-order mark makes
+    // two names that look the same differ (a search or a domain match misses it). The zero-width
+    // joiner and non-joiner stay: scripts (Persian, Indic) and emoji need them.
+    let invisible = |c: char| matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}' | '\u{180e}' | '\u{00ad}');
+    if let Some(c) = t.chars().find(|&c| (c.is_control() && !(multiline && c == '\n')) || bidi(c) || invisible(c)) {
         let what = if bidi(c) {
             "a text-direction mark"
+        } else if invisible(c) {
+            "an invisible character"
         } else if c == '\n' || c == '\r' {
             "a line break"
         } else {

@@ -89,10 +89,6 @@ pub fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
-pub fn read(path: &Path) -> Result<Vec<u8>, IpcError> {
-    Ok(seatbook::app::files::read(path, "file")?)
-}
-
 /// Write `bytes` to `path` whole or not at all (the core's writer, as the command line's),
 /// creating its folder.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IpcError> {

@@ -39,10 +39,20 @@ pub fn price_list_rows(store: &Store, market: Option<&str>, currency: Option<&st
     Ok(PriceListRows { market, currency })
 }
 
-/// Import Microsoft's price list (CSV bytes), the rows chosen. All or nothing.
-pub fn import_price_list(store: &mut Store, bytes: &[u8], rows: &PriceListRows) -> Result<PriceListImport> {
-    let parsed = crate::import::pricelist::parse(bytes, Some(&rows.market), rows.currency)?;
-    let summary = store.import_price_list(&parsed)?;
+/// Import Microsoft's price list from a file, the rows chosen, read as it is written to the book
+/// (never the whole file at once). All or nothing.
+pub fn import_price_list(store: &mut Store, path: &std::path::Path, rows: &PriceListRows) -> Result<PriceListImport> {
+    let file = crate::files::open(path, "file")?;
+    let mut read = crate::import::pricelist::Rows::new(file, Some(&rows.market), rows.currency).map_err(|e| {
+        if e.field.is_none() {
+            e.with_field("file")
+        } else {
+            e
+        }
+    })?;
+    let summary = store.import_price_rows(&mut read)?;
+    let c = read.counts;
+    let summary = crate::store::ImportSummary { read: c.read, other_market: c.other_market, other_currency: c.other_currency, ..summary };
     Ok(PriceListImport { market: rows.market.clone(), currency: rows.currency, summary })
 }
 

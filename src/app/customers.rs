@@ -71,10 +71,12 @@ pub fn close(store: &mut Store, today: NaiveDate, id: i64, on: Option<&str>) -> 
     store.close_customer(id, on)
 }
 
-/// Import customers from a CSV file's bytes: all or nothing, every bad line reported.
-pub fn import(store: &mut Store, bytes: &[u8]) -> Result<Vec<Customer>> {
-    let rows = crate::import::customers::parse(bytes)?;
-    store.import_customers(&rows)
+/// Import customers from a CSV file, read as it is written to the book (never the whole file at
+/// once): all or nothing, the first bad lines reported with how many there are.
+pub fn import(store: &mut Store, path: &std::path::Path) -> Result<crate::store::CustomerImport> {
+    let file = crate::files::open(path, "file")?;
+    let rows = crate::import::customers::Rows::new(file).map_err(|e| if e.field.is_none() { e.with_field("file") } else { e })?;
+    store.import_customer_rows(rows)
 }
 
 /// Note a contact with the customer (a call, an e-mail) on `on` (default today).

@@ -140,10 +140,12 @@ pub fn upgrade(store: &mut Store, clock: &Clock, to: Provision<'_>, id: i64, pro
     provision::change(store, clock, to, id, Action::Upgrade, |s| s.upgrade_subscription(id, &product, on, &clock.now))
 }
 
-/// Import subscriptions from a CSV file's bytes: all or nothing.
-pub fn import(store: &mut Store, clock: &Clock, bytes: &[u8]) -> Result<Vec<Subscription>> {
-    let parsed = crate::import::subscriptions::parse(bytes)?;
-    store.import_subscriptions(&parsed, clock.today, &clock.now)
+/// Import subscriptions from a CSV file, read as it is written to the book (never the whole
+/// file at once): all or nothing, the first bad lines reported with how many there are.
+pub fn import(store: &mut Store, clock: &Clock, path: &std::path::Path) -> Result<crate::store::SubscriptionImport> {
+    let file = crate::files::open(path, "file")?;
+    let rows = crate::import::subscriptions::Rows::new(file).map_err(|e| if e.field.is_none() { e.with_field("file") } else { e })?;
+    store.import_subscription_rows(rows, clock.today, &clock.now)
 }
 
 /// Renew, convert or expire every term that ends on or before `through`.

@@ -2,7 +2,7 @@
 //! names matched case-insensitively through aliases, unknown columns ignored, three date forms,
 //! 9999 as open-ended, quoted fields with commas, a UTF-8 byte-order mark.
 
-use super::Table;
+use super::rows::{RawRow, RowReader, Spec};
 use crate::catalogue::{PriceRow, ProductKey};
 use crate::dates::parse_pricelist_date;
 use crate::error::{Error, LineProblems, Result};
@@ -39,133 +39,177 @@ pub struct ParsedPriceList {
     pub other_currency: usize,
 }
 
-/// Parse and validate a price list. `market` and `currency` select rows (others are counted,
-/// not validated beyond what selecting them needs).
+/// Rows kept by the import's filters, and what was left out.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub read: usize,
+    pub other_market: usize,
+    pub other_currency: usize,
+}
+
+/// How Microsoft's price list is read.
+pub static SPEC: Spec =
+    Spec { what: "price list", question: "is this Microsoft's new-commerce licence price list?", columns: ALIASES, required: REQUIRED };
+
+/// A price list's rows of the market (and currency) chosen, read one at a time (never the whole
+/// file at once) and checked; rows of other markets and currencies are counted, not checked
+/// beyond what choosing them needs.
+pub struct Rows {
+    reader: RowReader,
+    market: Option<String>,
+    currency: Option<Currency>,
+    pub counts: Counts,
+}
+
+impl Rows {
+    pub fn new(input: impl std::io::Read + 'static, market: Option<&str>, currency: Option<Currency>) -> Result<Rows> {
+        Ok(Rows { reader: RowReader::new(input, &SPEC)?, market: market.map(str::to_string), currency, counts: Counts::default() })
+    }
+}
+
+impl Iterator for Rows {
+    type Item = std::result::Result<PriceRow, (usize, String)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let raw = match self.reader.next_row()? {
+                Ok(raw) => raw,
+                Err(p) => return Some(Err(p)),
+            };
+            self.counts.read += 1;
+            match check(&raw, self.market.as_deref(), self.currency, &mut self.counts) {
+                Checked::Skip => continue,
+                Checked::Row(row) => return Some(Ok(*row)),
+                Checked::Bad(p) => return Some(Err((raw.line, p))),
+            }
+        }
+    }
+}
+
+enum Checked {
+    Row(Box<PriceRow>),
+    /// Another market's or currency's row.
+    Skip,
+    Bad(String),
+}
+
+fn check(r: &RawRow<'_>, market: Option<&str>, currency: Option<Currency>, counts: &mut Counts) -> Checked {
+    let get = |c: &str| r.get(c);
+    let row_market = get("market").to_ascii_uppercase();
+    if market.is_some_and(|m| !m.eq_ignore_ascii_case(&row_market)) {
+        counts.other_market += 1;
+        return Checked::Skip;
+    }
+    let row_currency = match Currency::parse(get("currency"), "Currency") {
+        Ok(c) => c,
+        Err(e) => return Checked::Bad(e.field_message()),
+    };
+    if currency.is_some_and(|c| c != row_currency) {
+        counts.other_currency += 1;
+        return Checked::Skip;
+    }
+    let (product_id, sku_id) = (get("product_id"), get("sku_id"));
+    if product_id.is_empty() || sku_id.is_empty() {
+        return Checked::Bad("ProductId and SkuId must not be empty".into());
+    }
+    let product = ProductKey::new(product_id, sku_id);
+    let (term, plan) = (get("term").to_ascii_uppercase(), get("billing_plan"));
+    if term.is_empty() || plan.is_empty() {
+        return Checked::Bad("TermDuration and BillingPlan must not be empty".into());
+    }
+    if row_market.is_empty() {
+        return Checked::Bad("Market must not be empty".into());
+    }
+    // Only the terms and plans of Microsoft's new commerce, in the pairs it sells.
+    let pair = crate::catalogue::Term::parse(&term, "TermDuration").and_then(|t| {
+        let p = crate::catalogue::BillingPlan::parse(plan, "BillingPlan")?;
+        crate::catalogue::check_pair(t, p).map_err(|e| e.with_field("BillingPlan"))
+    });
+    if let Err(e) = pair {
+        return Checked::Bad(Error { names_value: true, ..e }.field_message());
+    }
+    let unit_price = match parse_price(get("unit_price"), "UnitPrice") {
+        Ok(p) => p,
+        Err(e) => {
+            return Checked::Bad(e.field_message());
+        }
+    };
+    let erp_price = match get("erp_price") {
+        "" => None,
+        s => match parse_price(s, "ERP Price") {
+            Ok(p) => Some(p),
+            Err(e) => {
+                return Checked::Bad(e.field_message());
+            }
+        },
+    };
+    let tier = |c: &str, name: &str| -> std::result::Result<Option<i64>, String> {
+        match get(c) {
+            "" => Ok(None),
+            s => s.parse::<i64>().map(Some).map_err(|_| format!("{name}: '{s}' is not a whole number")),
+        }
+    };
+    let (tier_min, tier_max) = match (tier("tier_min", "PricingTierRangeMin"), tier("tier_max", "PricingTierRangeMax")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            return Checked::Bad(e);
+        }
+    };
+    if tier_min.is_some_and(|t| t < 0) || tier_max.is_some_and(|t| t < 0) || matches!((tier_min, tier_max), (Some(a), Some(b)) if a > b) {
+        return Checked::Bad("the pricing tier is not a range of seats (PricingTierRangeMin to PricingTierRangeMax, from 0)".into());
+    }
+    let start = match parse_pricelist_date(get("effective_start")) {
+        Ok(Some(d)) => d,
+        Ok(None) => {
+            return Checked::Bad("EffectiveStartDate must be a date".into());
+        }
+        Err(e) => {
+            return Checked::Bad(format!("EffectiveStartDate: {e}"));
+        }
+    };
+    let end = match parse_pricelist_date(get("effective_end")) {
+        Ok(d) => d,
+        Err(e) => {
+            return Checked::Bad(format!("EffectiveEndDate: {e}"));
+        }
+    };
+    if end.is_some_and(|e| e < start) {
+        return Checked::Bad(format!("EffectiveEndDate {} is before EffectiveStartDate {start}", end.unwrap()));
+    }
+    Checked::Row(Box::new(PriceRow {
+        product,
+        product_title: get("product_title").to_string(),
+        sku_title: get("sku_title").to_string(),
+        publisher: get("publisher").to_string(),
+        description: get("description").to_string(),
+        term,
+        billing_plan: normalise_plan(plan),
+        market: row_market,
+        currency: row_currency.code().to_string(),
+        unit_price,
+        erp_price,
+        tier_min,
+        tier_max,
+        effective_start: start,
+        effective_end: end,
+        tags: get("tags").to_string(),
+    }))
+}
+
+/// Parse and validate a whole price list held in memory (tests and benchmarks build books with
+/// it). `market` and `currency` select rows.
 pub fn parse(bytes: &[u8], market: Option<&str>, currency: Option<Currency>) -> Result<ParsedPriceList> {
-    let table = Table::read(bytes, "price list", ALIASES, REQUIRED)?;
+    let mut rows = Rows::new(std::io::Cursor::new(bytes.to_vec()), market, currency)?;
     let mut problems = LineProblems::new("price list");
     let mut out = ParsedPriceList::default();
-    for (line, rec) in &table.records {
-        out.read += 1;
-        let get = |c: &str| table.get(rec, c);
-        let row_market = get("market").to_ascii_uppercase();
-        if market.is_some_and(|m| !m.eq_ignore_ascii_case(&row_market)) {
-            out.other_market += 1;
-            continue;
+    for r in rows.by_ref() {
+        match r {
+            Ok(row) => out.rows.push(row),
+            Err((line, p)) => problems.push(line, p),
         }
-        let row_currency = match Currency::parse(get("currency"), "Currency") {
-            Ok(c) => c,
-            Err(e) => {
-                problems.push(*line, e.field_message());
-                continue;
-            }
-        };
-        if currency.is_some_and(|c| c != row_currency) {
-            out.other_currency += 1;
-            continue;
-        }
-        let mut bad = |msg: String| problems.push(*line, msg);
-        let (product_id, sku_id) = (get("product_id"), get("sku_id"));
-        if product_id.is_empty() || sku_id.is_empty() {
-            bad("ProductId and SkuId must not be empty".into());
-            continue;
-        }
-        let product = ProductKey::new(product_id, sku_id);
-        let (term, plan) = (get("term").to_ascii_uppercase(), get("billing_plan"));
-        if term.is_empty() || plan.is_empty() {
-            bad("TermDuration and BillingPlan must not be empty".into());
-            continue;
-        }
-        if row_market.is_empty() {
-            bad("Market must not be empty".into());
-            continue;
-        }
-        // Only the terms and plans of Microsoft's new commerce, in the pairs it sells.
-        let pair = crate::catalogue::Term::parse(&term, "TermDuration").and_then(|t| {
-            let p = crate::catalogue::BillingPlan::parse(plan, "BillingPlan")?;
-            crate::catalogue::check_pair(t, p).map_err(|e| e.with_field("BillingPlan"))
-        });
-        if let Err(e) = pair {
-            bad(Error { names_value: true, ..e }.field_message());
-            continue;
-        }
-        let unit_price = match parse_price(get("unit_price"), "UnitPrice") {
-            Ok(p) => p,
-            Err(e) => {
-                bad(e.field_message());
-                continue;
-            }
-        };
-        let erp_price = match get("erp_price") {
-            "" => None,
-            s => match parse_price(s, "ERP Price") {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    bad(e.field_message());
-                    continue;
-                }
-            },
-        };
-        let tier = |c: &str, name: &str| -> std::result::Result<Option<i64>, String> {
-            match get(c) {
-                "" => Ok(None),
-                s => s.parse::<i64>().map(Some).map_err(|_| format!("{name}: '{s}' is not a whole number")),
-            }
-        };
-        let (tier_min, tier_max) = match (tier("tier_min", "PricingTierRangeMin"), tier("tier_max", "PricingTierRangeMax")) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) | (_, Err(e)) => {
-                bad(e);
-                continue;
-            }
-        };
-        if tier_min.is_some_and(|t| t < 0) || tier_max.is_some_and(|t| t < 0) || matches!((tier_min, tier_max), (Some(a), Some(b)) if a > b)
-        {
-            bad("the pricing tier is not a range of seats (PricingTierRangeMin to PricingTierRangeMax, from 0)".into());
-            continue;
-        }
-        let start = match parse_pricelist_date(get("effective_start")) {
-            Ok(Some(d)) => d,
-            Ok(None) => {
-                bad("EffectiveStartDate must be a date".into());
-                continue;
-            }
-            Err(e) => {
-                bad(format!("EffectiveStartDate: {e}"));
-                continue;
-            }
-        };
-        let end = match parse_pricelist_date(get("effective_end")) {
-            Ok(d) => d,
-            Err(e) => {
-                bad(format!("EffectiveEndDate: {e}"));
-                continue;
-            }
-        };
-        if end.is_some_and(|e| e < start) {
-            bad(format!("EffectiveEndDate {} is before EffectiveStartDate {start}", end.unwrap()));
-            continue;
-        }
-        out.rows.push(PriceRow {
-            product,
-            product_title: get("product_title").to_string(),
-            sku_title: get("sku_title").to_string(),
-            publisher: get("publisher").to_string(),
-            description: get("description").to_string(),
-            term,
-            billing_plan: normalise_plan(plan),
-            market: row_market,
-            currency: row_currency.code().to_string(),
-            unit_price,
-            erp_price,
-            tier_min,
-            tier_max,
-            effective_start: start,
-            effective_end: end,
-            tags: get("tags").to_string(),
-        });
     }
     problems.into_result()?;
+    (out.read, out.other_market, out.other_currency) = (rows.counts.read, rows.counts.other_market, rows.counts.other_currency);
     Ok(out)
 }
 
@@ -232,7 +276,7 @@ mod tests {
         assert!(e.message.contains("line 4: EffectiveStartDate: '31/12/2026' is not a date"), "{}", e.message);
         assert!(e.message.contains("line 5: ProductId and SkuId must not be empty"), "{}", e.message);
         let e = parse(b"ProductId,SkuId,UnitPrice\nA,B,1\n", None, None).unwrap_err();
-        assert!(e.message.contains("lacks the columns term, billing_plan, market, currency, effective_start"), "{}", e.message);
+        assert!(e.message.contains("lacks the columns TermDuration, BillingPlan, Market, Currency, EffectiveStartDate"), "{}", e.message);
     }
 
     #[test]

@@ -84,11 +84,34 @@ impl RawRow<'_> {
     pub fn get(&self, name: &str) -> &str {
         self.at(self.spec.column(name))
     }
+
+    /// `Some(value)` where the file has the column (a CSV header naming it, a JSON object with
+    /// a value), else `None`: a value not given.
+    pub fn opt(&self, name: &str) -> Option<String> {
+        let c = self.spec.column(name);
+        let has = match &self.fields {
+            Fields::Csv(_, fields) => fields[c].is_some(),
+            Fields::Json(values) => !values[c].is_empty(),
+        };
+        has.then(|| self.at(c).to_string())
+    }
 }
 
 enum Inner {
-    Csv { reader: csv::Reader<Box<dyn Read>>, newlines: Newlines, fields: Vec<Option<usize>>, header_len: usize, record: csv::StringRecord },
-    Json { reader: Box<dyn BufRead>, line: usize, buf: String },
+    Csv {
+        reader: csv::Reader<Box<dyn Read>>,
+        newlines: Newlines,
+        fields: Vec<Option<usize>>,
+        header_len: usize,
+        /// A row with no more fields than this lacks a required column: it is cut short.
+        needed: usize,
+        record: csv::StringRecord,
+    },
+    Json {
+        reader: Box<dyn BufRead>,
+        line: usize,
+        buf: String,
+    },
 }
 
 /// The rows of a file, read one at a time.
@@ -154,9 +177,10 @@ impl RowReader {
             ));
         }
         let header_len = header.len();
+        let needed = spec.required.iter().filter_map(|r| fields[spec.column(r)]).max().unwrap_or(0);
         Ok(RowReader {
             header: csv_line(header.iter()),
-            inner: Inner::Csv { reader, newlines, fields, header_len, record: csv::StringRecord::new() },
+            inner: Inner::Csv { reader, newlines, fields, header_len, needed, record: csv::StringRecord::new() },
             spec,
             format: if gzipped { "CSV, gzip-compressed" } else { "CSV" },
             gzipped,
@@ -167,15 +191,25 @@ impl RowReader {
     pub fn next_row(&mut self) -> Option<std::result::Result<RawRow<'_>, (usize, String)>> {
         let spec = self.spec;
         match &mut self.inner {
-            Inner::Csv { reader, newlines, fields, header_len, record } => loop {
+            Inner::Csv { reader, newlines, fields, header_len, needed, record } => loop {
                 match reader.read_record(record) {
                     Ok(false) => return None,
                     Ok(true) => {
-                        let line = record.position().map(|p| newlines.line_at(p.byte())).unwrap_or(0);
+                        let start = record.position().map(|p| p.byte()).unwrap_or(0);
+                        let line = newlines.line_at(start);
+                        let quotes = newlines.quotes_from(start);
                         if record.iter().all(|f| f.trim().is_empty()) {
                             continue;
                         }
-                        if record.len() < *header_len && record.len() <= spec.required.len() {
+                        // The file's last row, short of fields, where the file stops without a
+                        // line end or a quote swallowed the line ends after it: cut off, not a row
+                        // that leaves off optional columns.
+                        let last = newlines.at_end(reader.position().byte());
+                        let short = record.len() < *header_len;
+                        let cut_off = last
+                            && (quotes % 2 == 1
+                                || short && (newlines.last_byte() != Some(b'\n') || record.iter().any(|f| f.contains('\n'))));
+                        if cut_off || short && record.len() <= *needed {
                             return Some(Err((
                                 line,
                                 format!(
@@ -228,6 +262,13 @@ struct Newlines(std::rc::Rc<std::cell::RefCell<NewlineState>>);
 struct NewlineState {
     pending: std::collections::VecDeque<u64>,
     passed: usize,
+    /// Bytes read so far, whether the input has ended, and its last byte.
+    read: u64,
+    ended: bool,
+    last: Option<u8>,
+    /// Where the quotes are, from the last row's start on: an odd count in the file's last row
+    /// is a quote never closed.
+    quotes: std::collections::VecDeque<u64>,
 }
 
 impl Newlines {
@@ -240,6 +281,25 @@ impl Newlines {
             s.passed += 1;
         }
         s.passed + 1
+    }
+
+    /// Whether `offset` is the end of the input (all of it read).
+    fn at_end(&self, offset: u64) -> bool {
+        let s = self.0.borrow();
+        s.ended && offset >= s.read
+    }
+
+    fn last_byte(&self) -> Option<u8> {
+        self.0.borrow().last
+    }
+
+    /// The quotes from `offset` on (read so far), forgetting those before it.
+    fn quotes_from(&self, offset: u64) -> usize {
+        let mut s = self.0.borrow_mut();
+        while s.quotes.front().is_some_and(|q| *q < offset) {
+            s.quotes.pop_front();
+        }
+        s.quotes.len()
     }
 }
 
@@ -256,7 +316,16 @@ impl Read for NewlineCounter {
         for i in memchr::memchr_iter(b'\n', &buf[..n]) {
             s.pending.push_back(self.offset + i as u64);
         }
+        for i in memchr::memchr_iter(b'"', &buf[..n]) {
+            s.quotes.push_back(self.offset + i as u64);
+        }
         self.offset += n as u64;
+        s.read = self.offset;
+        if n == 0 {
+            s.ended = true;
+        } else {
+            s.last = Some(buf[n - 1]);
+        }
         Ok(n)
     }
 }

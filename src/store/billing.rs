@@ -53,16 +53,22 @@ impl Store {
             }
         }
 
+        // The last licence period billed of each subscription still billable (one index seek
+        // each: the years of lines behind them are not read).
         let mut billed_through: HashMap<i64, NaiveDate> = HashMap::new();
         {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT subscription_id, max(period_start) FROM invoice_lines WHERE kind = 'licence' GROUP BY subscription_id")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            let mut stmt = self.conn.prepare(
+                "SELECT s.id, (SELECT max(l.period_start) FROM invoice_lines l WHERE l.subscription_id = s.id AND l.kind = 'licence')
+                 FROM subscriptions s WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2",
+            )?;
+            let rows = stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
             for row in rows {
-                let (id, d) = row?;
-                if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
-                    billed_through.insert(id, d);
+                if let (id, Some(d)) = row? {
+                    if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+                        billed_through.insert(id, d);
+                    }
                 }
             }
         }
@@ -137,9 +143,24 @@ impl Store {
         }
         let mut billed = HashSet::new();
         {
-            // What was billed within the catch-up reach, and the instalments (a plan is billed
-            // once each); charges are loaded only while unbilled, so theirs are not needed.
-            let mut stmt = self.conn.prepare("SELECT item_key FROM invoice_lines WHERE billable_date >= ?1 OR kind = 'instalment'")?;
+            // What was billed that the run could bill again: a subscription's lines from where
+            // its items start (the engine's `from`: its first billable day, the catch-up reach,
+            // its last licence period billed), found by index; and of the lines of no
+            // subscription, those within the catch-up reach and the instalments (a plan is
+            // billed once each). Charges are loaded only while unbilled, so theirs are not needed.
+            let mut stmt = self.conn.prepare(
+                "SELECT l.item_key FROM subscriptions s JOIN invoice_lines l ON l.subscription_id = s.id
+                 WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2
+                   AND l.kind IN ('licence', 'proration')
+                   AND l.period_start >= max(s.bill_from, ?1, coalesce((SELECT max(x.period_start) FROM invoice_lines x
+                        WHERE x.subscription_id = s.id AND x.kind = 'licence'), ?1))",
+            )?;
+            for k in stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| r.get::<_, String>(0))? {
+                billed.insert(k?);
+            }
+            let mut stmt = self.conn.prepare(
+                "SELECT item_key FROM invoice_lines WHERE subscription_id IS NULL AND (billable_date >= ?1 OR kind = 'instalment')",
+            )?;
             for k in stmt.query_map([horizon.to_string()], |r| r.get::<_, String>(0))? {
                 billed.insert(k?);
             }

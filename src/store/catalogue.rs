@@ -28,6 +28,44 @@ pub struct ImportSummary {
     pub products: usize,
 }
 
+/// A product's price rows of one term and plan.
+type PriceKey = (ProductKey, Term, BillingPlan);
+
+/// What pricing reads, read once for the many quotes of a run (renewals): the company, the
+/// markup rules, and as they are asked for, each product's price rows for a term and plan and
+/// each customer's currency. Nothing a run writes changes them.
+pub(crate) struct Prices {
+    company: crate::company::Company,
+    rules: Vec<MarkupRule>,
+    rows: std::cell::RefCell<std::collections::HashMap<PriceKey, std::rc::Rc<Vec<PriceRow>>>>,
+    currencies: std::cell::RefCell<std::collections::HashMap<i64, Currency>>,
+}
+
+impl Prices {
+    pub(crate) fn of(store: &Store) -> Result<Prices> {
+        Ok(Prices { company: store.company()?, rules: store.markup_rules()?, rows: Default::default(), currencies: Default::default() })
+    }
+
+    fn rows(&self, store: &Store, product: &ProductKey, term: Term, plan: BillingPlan) -> Result<std::rc::Rc<Vec<PriceRow>>> {
+        let key = (product.clone(), term, plan);
+        if let Some(rows) = self.rows.borrow().get(&key) {
+            return Ok(rows.clone());
+        }
+        let rows = std::rc::Rc::new(store.price_rows(product, Some(term.as_str()), Some(plan.pricelist_name()))?);
+        self.rows.borrow_mut().insert(key, rows.clone());
+        Ok(rows)
+    }
+
+    fn currency_of(&self, store: &Store, customer_id: i64) -> Result<Currency> {
+        if let Some(c) = self.currencies.borrow().get(&customer_id) {
+            return Ok(*c);
+        }
+        let c = store.customer(customer_id)?.currency;
+        self.currencies.borrow_mut().insert(customer_id, c);
+        Ok(c)
+    }
+}
+
 /// The price of a product, term and plan on a date: the cost row and the resale price a
 /// customer would be locked at.
 #[derive(Debug, Clone, Serialize)]
@@ -89,12 +127,26 @@ impl Store {
     /// (product, SKU, term, plan, market, currency, tier, effective start), so next month's file
     /// updates end dates and adds new rows without duplicating. One transaction.
     pub fn import_price_list(&mut self, parsed: &ParsedPriceList) -> Result<ImportSummary> {
-        let mut summary = ImportSummary {
-            read: parsed.read,
-            other_market: parsed.other_market,
-            other_currency: parsed.other_currency,
-            ..Default::default()
-        };
+        let summary = self.import_price_rows(&mut parsed.rows.iter().cloned().map(Ok))?;
+        Ok(ImportSummary { read: parsed.read, other_market: parsed.other_market, other_currency: parsed.other_currency, ..summary })
+    }
+
+    /// Import price rows as they are read, all or nothing: each written as it comes, in one
+    /// transaction committed only when every line is good. (What the file held of other
+    /// markets is the reader's to count.)
+    pub fn import_price_rows(
+        &mut self,
+        rows: &mut dyn Iterator<Item = std::result::Result<PriceRow, (usize, String)>>,
+    ) -> Result<ImportSummary> {
+        self.unmapped(|s| s.write_price_rows(rows))
+    }
+
+    fn write_price_rows(
+        &mut self,
+        rows: &mut dyn Iterator<Item = std::result::Result<PriceRow, (usize, String)>>,
+    ) -> Result<ImportSummary> {
+        let mut summary = ImportSummary::default();
+        let mut problems = crate::error::LineProblems::new("price list");
         self.write(|w| {
             let tx = &w.conn;
             {
@@ -118,7 +170,14 @@ impl Store {
                    AND (tier_max IS NOT ?8 OR effective_end IS NOT ?10 OR unit_price <> ?11 OR erp_price IS NOT ?12 OR tags <> ?13)",
                 )?;
                 let mut seen_products = std::collections::HashSet::new();
-                for row in &parsed.rows {
+                for row in rows {
+                    let row = match row {
+                        Ok(row) => row,
+                        Err((line, p)) => {
+                            problems.push(line, p);
+                            continue;
+                        }
+                    };
                     if seen_products.insert(row.product.clone()) {
                         let search = format!("{} {} {} {}", row.product, row.product_title, row.sku_title, row.description).to_lowercase();
                         product.execute(params![
@@ -156,7 +215,7 @@ impl Store {
                 }
                 summary.products = seen_products.len();
             }
-            Ok(())
+            std::mem::take(&mut problems).into_result()
         })?;
         Ok(summary)
     }
@@ -227,8 +286,20 @@ impl Store {
         on: NaiveDate,
         customer_currency: Option<Currency>,
     ) -> Result<PriceRow> {
-        let company = self.company()?;
-        let rows = self.price_rows(product, Some(term.as_str()), Some(plan.pricelist_name()))?;
+        self.cost_with(&Prices::of(self)?, product, term, plan, on, customer_currency)
+    }
+
+    fn cost_with(
+        &self,
+        prices: &Prices,
+        product: &ProductKey,
+        term: Term,
+        plan: BillingPlan,
+        on: NaiveDate,
+        customer_currency: Option<Currency>,
+    ) -> Result<PriceRow> {
+        let company = &prices.company;
+        let rows = prices.rows(self, product, term, plan)?;
         if rows.is_empty() {
             let known: bool = self.conn.query_row(
                 "SELECT EXISTS (SELECT 1 FROM products WHERE product_id = ?1 AND sku_id = ?2)",
@@ -366,16 +437,45 @@ impl Store {
         on: NaiveDate,
         override_monthly: Option<Decimal>,
     ) -> Result<PriceQuote> {
+        self.quote_with(&Prices::of(self)?, customer, product, term, plan, on, override_monthly)
+    }
+
+    /// `quote`, reading through `prices` (what a run of many quotes reads once).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn quote_cached(
+        &self,
+        prices: &Prices,
+        customer_id: i64,
+        product: &ProductKey,
+        term: Term,
+        plan: BillingPlan,
+        on: NaiveDate,
+        override_monthly: Option<Decimal>,
+    ) -> Result<PriceQuote> {
+        let currency = prices.currency_of(self, customer_id)?;
+        self.quote_with(prices, Some((customer_id, currency)), product, term, plan, on, override_monthly)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn quote_with(
+        &self,
+        prices: &Prices,
+        customer: Option<(i64, Currency)>,
+        product: &ProductKey,
+        term: Term,
+        plan: BillingPlan,
+        on: NaiveDate,
+        override_monthly: Option<Decimal>,
+    ) -> Result<PriceQuote> {
         crate::catalogue::check_pair(term, plan)?;
-        let company = self.company()?;
+        let company = &prices.company;
         let currency = customer.map(|c| c.1).unwrap_or(company.currency);
-        let cost = self.cost_on(product, term, plan, on, Some(currency))?;
+        let cost = self.cost_with(prices, product, term, plan, on, Some(currency))?;
         let cost_currency = Currency::parse(&cost.currency, "Currency")?;
-        let rules = self.markup_rules()?;
         // Customer ids start at 1, so 0 matches only the rules that name no customer.
         let ctx = PriceContext {
             customer_id: customer.map(|c| c.0).unwrap_or(0),
-            rules: &rules,
+            rules: &prices.rules,
             company_default_markup: company.default_markup,
             on,
         };

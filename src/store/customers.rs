@@ -41,42 +41,56 @@ fn search_text(c: &CustomerInput) -> String {
 
 pub(super) fn insert_customer(conn: &Connection, c: &CustomerInput) -> Result<i64> {
     check_domain_free(conn, &c.domain, None)?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO customers (name, contact_person, email, phone, address, country, currency, vat_number,
             tax_treatment, payment_terms_days, credit_limit_minor, domain, tenant_id, billing_alignment, notes, search, delivery)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-        params![
-            c.name,
-            c.contact_person,
-            c.email,
-            c.phone,
-            c.address,
-            c.country,
-            c.currency.code(),
-            c.vat_number,
-            c.tax_treatment.as_str(),
-            c.payment_terms_days,
-            c.credit_limit.map(|l| c.currency.to_minor(l)),
-            c.domain,
-            c.tenant_id,
-            c.billing_alignment.as_str(),
-            c.notes,
-            search_text(c),
-            c.delivery.as_str(),
-        ],
-    )?;
+    )?
+    .execute(params![
+        c.name,
+        c.contact_person,
+        c.email,
+        c.phone,
+        c.address,
+        c.country,
+        c.currency.code(),
+        c.vat_number,
+        c.tax_treatment.as_str(),
+        c.payment_terms_days,
+        c.credit_limit.map(|l| c.currency.to_minor(l)),
+        c.domain,
+        c.tenant_id,
+        c.billing_alignment.as_str(),
+        c.notes,
+        search_text(c),
+        c.delivery.as_str(),
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
 fn check_domain_free(conn: &Connection, domain: &str, except: Option<i64>) -> Result<()> {
-    let holder: Option<(i64, String)> =
-        conn.query_row("SELECT id, name FROM customers WHERE domain = ?1", [domain], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let holder: Option<(i64, String)> = conn
+        .prepare_cached("SELECT id, name FROM customers WHERE domain = ?1")?
+        .query_row([domain], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
     match holder {
         Some((id, name)) if Some(id) != except => {
             Err(Error::conflict("domain", format!("the tenant domain {domain} already belongs to customer {id} ({name})")))
         }
         _ => Ok(()),
     }
+}
+
+/// What a customer import wrote: how many, and the first of them as written.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CustomerImport {
+    pub imported: usize,
+    /// The first `SHOWN` customers (a file may hold a million).
+    pub customers: Vec<Customer>,
+}
+
+impl CustomerImport {
+    pub const SHOWN: usize = 100;
 }
 
 impl Store {
@@ -109,7 +123,8 @@ impl Store {
     pub fn customer_by_domain(&self, domain: &str) -> Result<Option<Customer>> {
         Ok(self
             .conn
-            .query_row("SELECT * FROM customers WHERE domain = ?1", [domain.trim().to_ascii_lowercase()], customer_from_row)
+            .prepare_cached("SELECT * FROM customers WHERE domain = ?1")?
+            .query_row([domain.trim().to_ascii_lowercase()], customer_from_row)
             .optional()?)
     }
 
@@ -207,9 +222,17 @@ impl Store {
     }
 
     /// Import customers from parsed CSV rows: all or nothing, every bad line reported.
-    pub fn import_customers(&mut self, rows: &[CustomerRow]) -> Result<Vec<Customer>> {
-        // The customers as written, without reading each one back.
-        self.write(|tx| tx.import_customers_in(rows))
+    pub fn import_customers(&mut self, rows: &[CustomerRow]) -> Result<CustomerImport> {
+        self.import_customer_rows(rows.iter().cloned().map(Ok))
+    }
+
+    /// Import customers as they are read, all or nothing: each row checked and written as it
+    /// comes, in one transaction, committed only when every line is good.
+    pub fn import_customer_rows(
+        &mut self,
+        rows: impl Iterator<Item = std::result::Result<CustomerRow, (usize, String)>>,
+    ) -> Result<CustomerImport> {
+        self.unmapped(|s| s.write(|tx| tx.import_customers_in(rows)))
     }
 }
 
@@ -256,32 +279,53 @@ impl super::Tx<'_> {
         Ok(())
     }
 
-    pub(super) fn import_customers_in(&self, rows: &[CustomerRow]) -> Result<Vec<Customer>> {
+    pub(super) fn import_customers_in(
+        &self,
+        rows: impl Iterator<Item = std::result::Result<CustomerRow, (usize, String)>>,
+    ) -> Result<CustomerImport> {
         let defaults = self.customer_defaults()?;
         let mut problems = LineProblems::new("customer file");
-        let mut inputs = Vec::new();
-        let mut seen = std::collections::HashMap::new();
+        let before: i64 = self.conn.query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| r.get(0))?;
+        // The line of each customer written (by id past `before`): a domain that comes again
+        // names the line it came first on.
+        let mut lines: Vec<u32> = Vec::new();
+        let mut out = CustomerImport::default();
         for row in rows {
-            match row.fields.validate_new(&defaults) {
-                Ok(input) => {
-                    if let Some(first) = seen.insert(input.domain.clone(), row.line) {
-                        problems.push(row.line, format!("domain {} appears again (first on line {first})", input.domain));
-                    } else if let Some(existing) = self.customer_by_domain(&input.domain)? {
-                        problems.push(
-                            row.line,
-                            format!("domain {} already belongs to customer {} ({})", input.domain, existing.id, existing.name),
-                        );
-                    } else {
-                        inputs.push(input);
+            let row = match row {
+                Ok(row) => row,
+                Err((line, p)) => {
+                    problems.push(line, p);
+                    continue;
+                }
+            };
+            let input = match row.fields.validate_new(&defaults) {
+                Ok(input) => input,
+                Err(e) => {
+                    problems.push(row.line, e.field_message());
+                    continue;
+                }
+            };
+            match self.customer_by_domain(&input.domain)? {
+                Some(existing) if existing.id > before => {
+                    let first = lines.get((existing.id - before - 1) as usize).copied().unwrap_or_default();
+                    problems.push(row.line, format!("domain {} appears again (first on line {first})", input.domain));
+                }
+                Some(existing) => problems
+                    .push(row.line, format!("domain {} already belongs to customer {} ({})", input.domain, existing.id, existing.name)),
+                None => {
+                    let id = insert_customer(&self.conn, &input)?;
+                    lines.push(u32::try_from(row.line).unwrap_or(u32::MAX));
+                    out.imported += 1;
+                    if out.customers.len() < CustomerImport::SHOWN {
+                        out.customers.push(input.into_customer(id));
                     }
                 }
-                Err(e) => problems.push(row.line, e.field_message()),
             }
         }
-        if rows.is_empty() {
+        if out.imported == 0 && problems.is_empty() {
             problems.push(1, "the file has no customer rows");
         }
         problems.into_result()?;
-        inputs.into_iter().map(|input| Ok(insert_customer(&self.conn, &input)?).map(|id| input.into_customer(id))).collect()
+        Ok(out)
     }
 }

@@ -30,6 +30,7 @@ pub use crate::billing::{BillingRun, CreditMode, CreditNoteView, InvoiceLineView
 pub use crate::subscription::RenewalOutcome;
 pub use backup::{backup_dir, check_backup_file, checksum_file, list_backups, restore_backup, BackupInfo, KEEP_BACKUPS};
 pub use catalogue::{ImportSummary, PriceQuote};
+pub use customers::CustomerImport;
 pub use dashboard::{
     CurrencyAmount, Dashboard, InvoiceState, LastBillingRun, MissingRate, Receivables, RecurringRevenue, RenewalDue, RENEWAL_HORIZON_DAYS,
 };
@@ -40,6 +41,7 @@ pub use recon::{to_currency, ReconFile, ReconImport, ReconPlan, ReconRecord};
 pub use renewals::{RenewalEntry, RenewalProblem, RenewalReport};
 pub use reports::{ChurnRow, ExposureRow, MarginRow, MrrRow, RevenueRow};
 pub use statements::{CreditStop, Reminder, SentReminder, Statement, StatementLine};
+pub use subscription_import::SubscriptionImport;
 pub use subscriptions::{NewSubscription, SubscriptionView};
 pub use usage::{AzureMonth, AzureRow, AzureSummary, BudgetStatus, CategorySum, PecAlert, UsageImported, UsageRow};
 
@@ -384,6 +386,16 @@ impl Store {
     /// Run `f`, a read of much of the book, through the page cache instead of the memory map:
     /// what it reads does not stay mapped in the program's memory afterwards.
     pub fn read_unmapped<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("PRAGMA mmap_size = 0")?;
+        let result = f(self);
+        self.conn.execute_batch(&format!("PRAGMA mmap_size = {MMAP_SIZE}"))?;
+        result
+    }
+
+    /// `read_unmapped` for a change that reads much of the book as it writes (an import of a
+    /// million rows, a month's billing run): its memory is what it holds, not the pages of the
+    /// file it looked at.
+    pub(crate) fn unmapped<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         self.conn.execute_batch("PRAGMA mmap_size = 0")?;
         let result = f(self);
         self.conn.execute_batch(&format!("PRAGMA mmap_size = {MMAP_SIZE}"))?;

@@ -2,6 +2,7 @@
 //! term with the scheduled changes, a converted trial, or an expiry), written with its history
 //! event; for one subscription before a change dated after its term, or for the whole book.
 
+use super::catalogue::Prices;
 use super::subscription_rows::subscription_from_row;
 use super::Store;
 use crate::catalogue::ProductKey;
@@ -68,22 +69,24 @@ impl super::Tx<'_> {
     /// Renew or expire `sub` as many times as needed so that its term covers `through`
     /// (a new term starting on or before `through` is entered).
     pub(super) fn renew_through(&self, mut sub: Subscription, through: NaiveDate, at: &str) -> Result<Subscription> {
+        let prices = Prices::of(self)?;
         while sub.status.is_live() && sub.term_end < through {
-            sub = self.renew_once(sub, at)?.0;
+            sub = self.renew_once(&prices, sub, at)?.0;
         }
         Ok(sub)
     }
 
     /// Enter the next term (`subscription::next_term`: the scheduled changes at the price list
     /// then in force), convert a trial, or expire. All lookups happen before anything is written.
-    pub(super) fn renew_once(&self, sub: Subscription, at: &str) -> Result<(Subscription, RenewalOutcome)> {
+    pub(super) fn renew_once(&self, prices: &Prices, sub: Subscription, at: &str) -> Result<(Subscription, RenewalOutcome)> {
         let Some(next) = next_term(&sub) else {
             let (s, what) = expired(&sub);
             self.record(&s, EventKind::Expired, add_days(sub.term_end, 1), at, 0, what)?;
             return Ok((s, RenewalOutcome::Expired));
         };
         let (price, title) = self
-            .lock_for(sub.customer_id, &next.product, next.term, next.billing, next.start, next.price_override)
+            .quote_cached(prices, sub.customer_id, &next.product, next.term, next.billing, next.start, next.price_override)
+            .map(|q| (q.price, q.product_title))
             .map_err(|e| Error::new(e.code, format!("subscription {} cannot renew on {}: {}", sub.id, next.start, e.message)))?;
         let (s, delta, outcome, what) = renewed(&sub, &next, price, title);
         let kind = if outcome == RenewalOutcome::Converted { EventKind::TrialConverted } else { EventKind::Renewed };
@@ -93,18 +96,20 @@ impl super::Tx<'_> {
 
     /// `run_renewals` inside a transaction the caller holds (billing runs renewals first).
     pub(crate) fn renewals_in_transaction(&self, through: NaiveDate, at: &str) -> Result<RenewalReport> {
-        let due: Vec<i64> = {
+        // The due subscriptions in one read, and what pricing them reads once for all of them.
+        let due: Vec<Subscription> = {
             let mut stmt = self
                 .conn
-                .prepare("SELECT id FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end < ?1 ORDER BY term_end, id")?;
-            let ids = stmt.query_map([through.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-            ids
+                .prepare("SELECT * FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end < ?1 ORDER BY term_end, id")?;
+            let rows = stmt.query_map([through.to_string()], subscription_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            rows
         };
+        let prices = Prices::of(self)?;
         let mut report = RenewalReport { through: Some(through), ..Default::default() };
-        for id in due {
-            let mut sub = self.subscription(id)?;
+        for mut sub in due {
+            let id = sub.id;
             while sub.status.is_live() && sub.term_end < through {
-                match self.renew_once(sub.clone(), at) {
+                match self.renew_once(&prices, sub.clone(), at) {
                     Ok((next, outcome)) => {
                         report.done.push(RenewalEntry {
                             subscription_id: id,

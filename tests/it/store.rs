@@ -214,7 +214,7 @@ fn migrating_an_existing_book_lands_in_the_current_term() {
         acme.onmicrosoft.com,CFQ7TTC0LH18:0001,P1Y,monthly,10,2024-03-15,\n\
         beta.onmicrosoft.com,CFQ7TTC0LH18:0001,P1M,monthly,3,2026-10-24,9.50\n";
     let rows = seatbook::import::subscriptions::parse(good.as_bytes()).unwrap();
-    let subs = store.import_subscriptions(&rows, day("2026-11-24"), NOW).unwrap();
+    let subs = store.import_subscriptions(&rows, day("2026-11-24"), NOW).unwrap().subscriptions;
     // Bought 15 Mar 2024 on a P1Y: the current term is 15 Mar 2026 – 14 Mar 2027, and the
     // cycle 15 Nov – 14 Dec was billed by the old system: Seatbook bills from 15 Dec.
     assert_eq!((subs[0].purchased_on, subs[0].term_start, subs[0].term_end), (day("2024-03-15"), day("2026-03-15"), day("2027-03-14")));

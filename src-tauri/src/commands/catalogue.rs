@@ -30,11 +30,9 @@ pub async fn pricelist_import<R: Runtime>(
         let Some(path) = files::pick_file(app, "Import Microsoft's price list", &files::CSV)? else {
             return Ok(None);
         };
-        files::progress(app, "import", 0, 2);
-        let bytes = files::read(&path)?;
-        files::progress(app, "import", 1, 2);
-        let summary = state.with_store(|s| catalogue::import_price_list(s, &bytes, &rows))?;
-        files::progress(app, "import", 2, 2);
+        files::progress(app, "import", 0, 1);
+        let summary = state.with_store(|s| catalogue::import_price_list(s, &path, &rows))?;
+        files::progress(app, "import", 1, 1);
         let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(Some(ImportReport { file, market: summary.market.clone(), summary }))
     })

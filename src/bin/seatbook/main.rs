@@ -113,6 +113,16 @@ fn run(cli: Cli) -> Result<Output> {
         // The database must not be open while it is replaced.
         return commands::books::restore(&db, file, &clock);
     }
+    // Only `init` sets up a new book: any other command given a file that holds none (missing,
+    // or empty) says so instead of leaving an empty book there.
+    let holds_book = std::fs::metadata(&db).map(|m| m.len() > 0).unwrap_or(false);
+    if !holds_book && !matches!(cli.command, Command::Init(_)) {
+        return Err(Error::not_found(format!(
+            "there is no Seatbook book at {}: set one up with `seatbook init`, or give --db the file of an existing book",
+            db.display()
+        ))
+        .with_field("db"));
+    }
     let mut ctx = Ctx { store: Store::open(&db)?, db, clock, json: cli.json };
     // Amounts in text are written as the company's country writes them, as on its screens.
     if let Some(company) = seatbook::app::company::show(&ctx.store)? {

@@ -5,6 +5,20 @@ use super::*;
 #[test]
 fn init_requires_the_essentials_and_runs_once() {
     let book = Book::empty();
+    // Only init sets up a book: another command given a file that holds none (missing, or
+    // empty) says so and leaves no book behind.
+    assert!(!book.path().exists());
+    for args in [&["customer", "list"][..], &["report", "mrr"], &["company", "show"]] {
+        let e = book.fails(args, 2);
+        assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("not_found"), Some("--db")), "{e}");
+        assert!(text(&e["message"]).contains("there is no Seatbook book at") && text(&e["message"]).contains("seatbook init"), "{e}");
+        assert!(!book.path().exists(), "{args:?} made no file");
+    }
+    std::fs::write(book.path(), b"").unwrap();
+    let e = book.fails(&["customer", "list"], 2);
+    assert_eq!(e["code"], "not_found", "{e}");
+    assert_eq!(std::fs::metadata(book.path()).unwrap().len(), 0, "an empty file is left as it was");
+    std::fs::remove_file(book.path()).unwrap();
     let base = ["init", "--name", "Cloudwise (Pty) Ltd", "--country", "ZA", "--currency", "ZAR", "--vat-rate", "15"];
     for (missing, flag, what) in [(3, "--country", "the country"), (5, "--currency", "the currency"), (7, "--vat-rate", "the VAT rate")] {
         let args: Vec<&str> = base.iter().enumerate().filter(|(i, _)| *i != missing && *i != missing + 1).map(|(_, a)| *a).collect();

@@ -304,6 +304,47 @@ fn a_good_customer_file_imports_every_row_once() {
     assert_eq!(book.customer_ids(&[]).len(), 3);
 }
 
+/// A long file is read as it is written to the book: the answer names how many were imported
+/// and shows the first of them; a long file of bad lines lists the first hundred and counts the
+/// rest, and a last line cut short is a bad line.
+#[test]
+fn a_long_customer_file_is_imported_as_it_is_read_and_answered_briefly() {
+    let book = Book::reseller();
+    let mut csv = String::from("name,domain,email\n");
+    for i in 0..3000 {
+        csv.push_str(&format!("Customer {i} Ltd,c{i}.onmicrosoft.com,ap@c{i}.example\n"));
+    }
+    let file = book.file("long.csv", &csv);
+    let v = book.json(&["customer", "import", path(&file)]);
+    assert_eq!((v["imported"].as_u64(), v["customers"].as_array().unwrap().len()), (Some(3000), 100), "the first hundred shown");
+    assert_eq!(v["customers"][99]["domain"], "c99.onmicrosoft.com");
+    let count = book.json(&["customer", "list", "--limit", "5000"]).as_array().unwrap().len();
+    assert_eq!(count, 3000);
+
+    let mut bad = String::from("name,domain,email\n");
+    for i in 0..3000 {
+        bad.push_str(&format!("Bad {i},d{i}.onmicrosoft.com,not-an-address-{i}\n"));
+    }
+    bad.push_str("Cut Ltd,cut.onmicrosoft.com,\"ap@cut.exa");
+    let file = book.file("bad.csv", &bad);
+    let o = seatbook(book.path(), &["customer", "import", path(&file)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: customer file rejected, nothing imported: 3001 bad lines\n  line 2: email:"), "{}", &err[..200]);
+    assert_eq!(err.matches("\n  line ").count(), 100);
+    assert!(err.contains("line 101: email: 'not-an-address-99'") && !err.contains("line 102:"), "the first hundred lines");
+    assert!(err.trim_end().ends_with("… and 2901 more bad lines"), "{}", &err[err.len() - 200..]);
+    assert!(err.len() < 10_000, "a short answer: {} bytes", err.len());
+    let cut = book.file("cut.csv", "name,domain,email\nA Ltd,a.onmicrosoft.com,a@a.example\nCut Ltd,cut.onmicrosoft.com,\"ap@cut.exa");
+    let e = book.fails(&["customer", "import", path(&cut)], 2);
+    assert!(
+        text(&e["message"]).contains("line 3: has 3 fields where the header has 3: the line is cut short or a quote is not closed"),
+        "{e}"
+    );
+    let count = book.json(&["customer", "list", "--limit", "5000"]).as_array().unwrap().len();
+    assert_eq!(count, 3000, "nothing of either file imported");
+}
+
 /// Regression: with CRLF line endings (Windows, Excel, Microsoft's own files) every CSV line
 /// number was one too low, because the csv crate counts a CRLF record's end late
 /// (BurntSushi/rust-csv#395); `import::Table::read` counts the lines itself.
@@ -328,6 +369,8 @@ fn control_characters_and_direction_overrides_are_refused_and_formulas_export_as
         ("--name", "Acme \u{202e}dtL"),
         ("--contact-person", "Thandi\tNkosi"),
         ("--notes", "fine\u{7}"),
+        ("--name", "Acme\u{200b}Ltd"),
+        ("--email", "ap@acme\u{feff}.example"),
     ] {
         let mut args = vec!["customer", "add", "--domain", "acme.onmicrosoft.com", flag, value];
         if flag != "--name" {
@@ -337,6 +380,11 @@ fn control_characters_and_direction_overrides_are_refused_and_formulas_export_as
         assert_eq!(e["field"], flag, "{value:?}: {e}");
         assert!(text(&e["message"]).contains("type it without"), "{e}");
     }
+    // A name with a zero-width space looked like one already in the book and was not it.
+    let e = book.fails(&["customer", "add", "--domain", "acme.onmicrosoft.com", "--name", "Ac\u{200b}me"], 2);
+    assert!(text(&e["message"]).contains("an invisible character (U+200B)"), "{e}");
+    // Scripts that join letters keep their joiners.
+    book.customer("می\u{200c}خواهم", "persian.onmicrosoft.com", &[]);
     // A line break is fine in an address.
     book.customer("Acme", "acme.onmicrosoft.com", &["--address", "1 Main Rd\\nCape Town"]);
     let formula = "=HYPERLINK(\"http://evil.example\",\"Pay here\")";

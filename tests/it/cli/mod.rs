@@ -218,8 +218,9 @@ fn the_database_comes_from_db_or_seatbook_db() {
     assert_eq!(book.customer_ids(&[]).len(), 1, "written to the SEATBOOK_DB file");
     // --db wins over SEATBOOK_DB.
     let o = run(&["--db", path(&other.path), "--json", "company", "show"], book.path());
-    assert_eq!(o.status.code(), Some(2), "the --db file is new and not set up: {}", stderr(&o));
-    assert!(other.path.exists());
+    assert_eq!(o.status.code(), Some(2), "the --db file holds no book: {}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("there is no Seatbook book at {}", other.path.display())), "{}", stderr(&o));
+    assert!(!other.path.exists(), "and none is made there");
     assert!(!other.dir.path().join("seatbook").exists(), "the default folder was not used");
 }
 
@@ -407,8 +408,9 @@ fn backups_and_exports_leave_the_users_files_alone() {
     assert!(std::fs::read_to_string(&csv).unwrap().starts_with("customer,"));
 }
 
-/// Several processes opening a new database at once: each takes the write lock before migrating
-/// and reads the version again, so none fails with "table company already exists".
+/// Several processes opening a new database at once (six `init`s of the same file): each takes
+/// the write lock before migrating and reads the version again, so none fails with "table
+/// company already exists": one sets the book up, the others are told it is set up already.
 #[test]
 fn processes_opening_a_new_database_at_once_all_succeed() {
     for round in 0..5 {
@@ -417,17 +419,27 @@ fn processes_opening_a_new_database_at_once_all_succeed() {
         let children: Vec<_> = (0..6)
             .map(|_| {
                 Command::new(env!("CARGO_BIN_EXE_seatbook"))
-                    .args(["--db", db.to_str().unwrap(), "--today", TODAY, "--json", "customer", "list"])
+                    .args(["--db", db.to_str().unwrap(), "--today", TODAY, "--json", "init", "--name", "Cloudwise", "--country", "ZA"])
+                    .args(["--currency", "ZAR", "--vat-rate", "15"])
                     .stdout(std::process::Stdio::piped())
                     .stderr(std::process::Stdio::piped())
                     .spawn()
                     .unwrap()
             })
             .collect();
+        let mut set_up = 0;
         for child in children {
             let out = child.wait_with_output().unwrap();
-            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            if out.status.success() {
+                set_up += 1;
+            } else {
+                assert!(err.contains("\"conflict\"") && err.contains("already set up"), "round {round}: {err}");
+            }
         }
+        assert_eq!(set_up, 1, "round {round}");
+        let o = seatbook(&db, &["customer", "list"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     }
 }
 

@@ -1,14 +1,14 @@
 //! `pricelist`, `product`, `markup` and `fx`.
 
 use crate::args::{FxCommand, MarkupCommand, PricelistCommand, ProductCommand};
-use crate::{out, read_file, render, Ctx, Output};
+use crate::{out, render, Ctx, Output};
 use seatbook::app::catalogue::{self as catalogue, MarkupRequest, QuoteRequest, RateRequest};
 use seatbook::Result;
 
 pub fn pricelist(ctx: &mut Ctx, cmd: PricelistCommand) -> Result<Output> {
     let PricelistCommand::Import { file, market, currency } = cmd;
     let rows = catalogue::price_list_rows(&ctx.store, market.as_deref(), currency.as_deref())?;
-    let r = catalogue::import_price_list(&mut ctx.store, &read_file(&file)?, &rows)?;
+    let r = catalogue::import_price_list(&mut ctx.store, &file, &rows)?;
     let s = &r.summary;
     let mut text = format!(
         "Price list {}: {} rows read; {} added, {} updated, {} unchanged; {} products.\n",

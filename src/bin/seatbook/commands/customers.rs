@@ -1,12 +1,11 @@
 //! `init`, `company` and `customer`.
 
 use crate::args::{CompanyArgs, CompanyCommand, CustomerArgs, CustomerCommand};
-use crate::{out, read_file, render, Ctx, Output};
+use crate::{out, render, Ctx, Output};
 use seatbook::app;
 use seatbook::company::CompanyFields;
 use seatbook::customer::CustomerFields;
 use seatbook::Result;
-use serde_json::json;
 
 fn company_fields(a: CompanyArgs) -> CompanyFields {
     CompanyFields {
@@ -126,17 +125,18 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCommand) -> Result<Output> {
             out(&c, format!("Customer {} ({}) closed on {on}.\n", c.id, c.name))
         }
         CustomerCommand::Import { file } => {
-            let list = app::customers::import(store, &read_file(&file)?)?;
+            let done = app::customers::import(store, &file)?;
             // A long file: the first customers, and how many more.
             const SHOWN: usize = 50;
-            let more = list.len().saturating_sub(SHOWN);
+            let list = &done.customers;
+            let more = done.imported.saturating_sub(SHOWN);
             let text = format!(
                 "Imported {} customers.\n{}{}",
-                list.len(),
+                done.imported,
                 render::customers(&list[..list.len().min(SHOWN)]),
                 if more > 0 { format!("… and {more} more (seatbook customer list).\n") } else { String::new() }
             );
-            out(&json!({"imported": list.len(), "customers": list}), text)
+            out(&done, text)
         }
         CustomerCommand::Note { id, channel, summary, on } => {
             let e = app::customers::note(store, &ctx.clock, id, on.as_deref(), &channel, &summary)?;

@@ -1,14 +1,13 @@
 //! `subscription` and `renewals`.
 
 use crate::args::{ProvisionFlags, RenewalsCommand, SubscriptionCommand};
-use crate::{out, read_file, render, Ctx, Output};
+use crate::{out, render, Ctx, Output};
 use seatbook::app::provision::{Changed, Provision, Reach};
 use seatbook::app::reports::{self as reports, ReportRequest};
 use seatbook::app::subscriptions::{self as subscriptions, AddRequest, ScheduleRequest};
 use seatbook::report_table::Report;
 use seatbook::subscription::Subscription;
 use seatbook::Result;
-use serde_json::json;
 
 fn changed(s: Subscription, what: String) -> Result<Output> {
     out(&s, format!("{what}\n{}", render::subscription_line(&s)))
@@ -133,11 +132,17 @@ pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
             out(&listed, text)
         }
         SubscriptionCommand::Import { file } => {
-            let list = subscriptions::import(store, clock, &read_file(&file)?)?;
-            out(
-                &json!({"imported": list.len(), "subscriptions": list}),
-                format!("Imported {} subscriptions.\n{}", list.len(), render::subscriptions(&list)),
-            )
+            let done = subscriptions::import(store, clock, &file)?;
+            const SHOWN: usize = 50;
+            let list = &done.subscriptions;
+            let more = done.imported.saturating_sub(SHOWN);
+            let text = format!(
+                "Imported {} subscriptions.\n{}{}",
+                done.imported,
+                render::subscriptions(&list[..list.len().min(SHOWN)]),
+                if more > 0 { format!("… and {more} more (seatbook subscription list).\n") } else { String::new() }
+            );
+            out(&done, text)
         }
     }
 }
