@@ -170,6 +170,13 @@ fn main() {
     let more: u32 = std::env::var("BILLING_BENCH_MONTHS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
     for k in 1..=more {
         let m = seatbook::dates::add_months(month, k);
+        if k == more {
+            // BILLING_BENCH_BEFORE_LAST=FILE: the book as it is before the last month, to profile
+            // that month's run (with `seatbook bill` under perf, say).
+            if let Some(f) = std::env::var_os("BILLING_BENCH_BEFORE_LAST") {
+                std::fs::copy(&path, f).unwrap();
+            }
+        }
         let mut store = Store::open(&path).unwrap();
         let can_reset = reset_peak();
         let (t, c) = (Instant::now(), cpu());

@@ -22,7 +22,7 @@ type Books = (Vec<CustomerBook>, HashSet<String>, HashMap<ProductKey, String>, N
 pub(super) type DraftsWithUsage = (Vec<Draft>, Vec<Problem>, usize, Company, HashMap<String, crate::billing::UsageCharge>);
 
 /// How far back a run looks for recurring items never billed (a year of skipped months).
-const CATCH_UP_DAYS: i64 = 400;
+pub(super) const CATCH_UP_DAYS: i64 = 400;
 
 impl Store {
     /// Everything the engine needs for `month`, in a handful of queries.
@@ -53,50 +53,56 @@ impl Store {
             }
         }
 
-        // The last licence period billed of each subscription still billable (one index seek
-        // each: the years of lines behind them are not read).
+        // The subscriptions still billable this month (running, or ended after the catch-up
+        // horizon), each with where its items start: the engine's `from` (its first billable
+        // day, the catch-up reach, its last licence period billed, found by one index seek).
+        // Kept for this run in a temporary table, so that its history and its lines already
+        // billed are read from there on only, by index: the years behind are not read.
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS billing_from (id INTEGER PRIMARY KEY, billed_through TEXT, billable_from TEXT NOT NULL);
+             DELETE FROM temp.billing_from;",
+        )?;
+        self.conn.execute(
+            "INSERT INTO temp.billing_from (id, billed_through, billable_from)
+             SELECT id, through, max(bill_from, ?1, coalesce(through, ?1)) FROM (
+                SELECT s.id, s.bill_from,
+                    (SELECT max(l.period_start) FROM invoice_lines l WHERE l.subscription_id = s.id AND l.kind = 'licence') AS through
+                FROM subscriptions s WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2)",
+            params![horizon.to_string(), last_day.to_string()],
+        )?;
         let mut billed_through: HashMap<i64, NaiveDate> = HashMap::new();
         {
-            let mut stmt = self.conn.prepare(
-                "SELECT s.id, (SELECT max(l.period_start) FROM invoice_lines l WHERE l.subscription_id = s.id AND l.kind = 'licence')
-                 FROM subscriptions s WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2",
-            )?;
-            let rows = stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
-            })?;
-            for row in rows {
-                if let (id, Some(d)) = row? {
-                    if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
-                        billed_through.insert(id, d);
-                    }
+            let mut stmt = self.conn.prepare("SELECT id, billed_through FROM temp.billing_from WHERE billed_through IS NOT NULL")?;
+            for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+                let (id, d) = row?;
+                if let Ok(d) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+                    billed_through.insert(id, d);
                 }
             }
         }
-        // Subscriptions still billable this month: running, or ended after the catch-up horizon.
         let subs = {
-            let mut stmt = self.conn.prepare(
-                "SELECT * FROM subscriptions WHERE (status IN ('active', 'suspended') OR ended_on >= ?1) AND purchased_on <= ?2 ORDER BY id",
-            )?;
+            let mut stmt =
+                self.conn.prepare("SELECT s.* FROM temp.billing_from b CROSS JOIN subscriptions s ON s.id = b.id ORDER BY b.id")?;
             let at = super::col::Positions::of(&stmt, super::subscription_rows::SubCol::NAMES)?;
-            let rows =
-                stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| super::subscription_rows::subscription_at(r, &at))?;
+            let rows = stmt.query_map([], |r| super::subscription_rows::subscription_at(r, &at))?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };
         let mut events: HashMap<i64, Vec<crate::subscription::Event>> = HashMap::with_capacity(subs.len());
         {
-            // Only the histories of the subscriptions loaded above: a book's expired subscriptions
-            // are not read again every month.
+            // Of each one's history, only the terms the run can still bill: those ending on or
+            // after where its items start. A term's events all carry its end, and its first
+            // event the whole state, so the terms behind are left where they are.
             let mut stmt = self.conn.prepare(
-                "SELECT e.* FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id
-                 WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2
-                 ORDER BY e.subscription_id, e.id",
+                "SELECT e.* FROM temp.billing_from b CROSS JOIN subscription_events e ON e.subscription_id = b.id
+                 WHERE e.term_end >= b.billable_from",
             )?;
             let at = super::col::Positions::of(&stmt, super::subscription_rows::EventCol::NAMES)?;
-            let rows =
-                stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| super::subscription_rows::event_at(r, &at))?;
-            for e in rows {
+            for e in stmt.query_map([], |r| super::subscription_rows::event_at(r, &at))? {
                 let e = e?;
                 events.entry(e.subscription_id).or_default().push(e);
+            }
+            for evs in events.values_mut() {
+                evs.sort_by_key(|e| e.id);
             }
         }
         // A change not yet taken by Microsoft is not billed (nor what follows it), and one it
@@ -149,13 +155,10 @@ impl Store {
             // subscription, those within the catch-up reach and the instalments (a plan is
             // billed once each). Charges are loaded only while unbilled, so theirs are not needed.
             let mut stmt = self.conn.prepare(
-                "SELECT l.item_key FROM subscriptions s JOIN invoice_lines l ON l.subscription_id = s.id
-                 WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2
-                   AND l.kind IN ('licence', 'proration')
-                   AND l.period_start >= max(s.bill_from, ?1, coalesce((SELECT max(x.period_start) FROM invoice_lines x
-                        WHERE x.subscription_id = s.id AND x.kind = 'licence'), ?1))",
+                "SELECT l.item_key FROM temp.billing_from b CROSS JOIN invoice_lines l ON l.subscription_id = b.id
+                 WHERE l.kind IN ('licence', 'proration') AND l.period_start >= b.billable_from",
             )?;
-            for k in stmt.query_map(params![horizon.to_string(), last_day.to_string()], |r| r.get::<_, String>(0))? {
+            for k in stmt.query_map([], |r| r.get::<_, String>(0))? {
                 billed.insert(k?);
             }
             let mut stmt = self.conn.prepare(
@@ -186,9 +189,13 @@ impl Store {
     /// Drafts for `month` as they would be issued on `date`. Renewals are processed and rolled
     /// back: a preview changes nothing.
     pub fn preview_month(&mut self, month: NaiveDate, date: NaiveDate, at: &str) -> Result<BillingRun> {
-        let (drafts, problems, renewals, _) = self.rehearse(|s| {
-            s.check_issue_date(month, date)?;
-            s.billing_drafts(month, at)
+        // Read through the page cache, not the memory map: the run's memory is what it holds,
+        // not the pages of years of history it passed.
+        let (drafts, problems, renewals, _) = self.unmapped(|st| {
+            st.rehearse(|s| {
+                s.check_issue_date(month, date)?;
+                s.billing_drafts(month, at)
+            })
         })?;
         let label = month_label(month);
         let invoices = drafts.iter().map(|d| draft_view(d, date, add_days(date, d.payment_terms_days as i64), &label)).collect();
@@ -205,7 +212,23 @@ impl Store {
     /// in the same transaction.
     pub fn issue_month_mailing(&mut self, month: NaiveDate, date: NaiveDate, at: &str, mailing: super::Mailing) -> Result<BillingRun> {
         let label = month_label(month);
-        let issued = self.write(|s| {
+        let issued = self.unmapped(|st| st.issue_month_in(month, date, at, mailing))?;
+        // The views are built from the drafts just written (the same values, without reading
+        // ten thousand invoices back).
+        let (invoices, problems, renewals) = issued;
+        Ok(BillingRun { month: label, preview: false, date, invoices, problems, renewals })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn issue_month_in(
+        &mut self,
+        month: NaiveDate,
+        date: NaiveDate,
+        at: &str,
+        mailing: super::Mailing,
+    ) -> Result<(Vec<crate::billing::InvoiceView>, Vec<Problem>, usize)> {
+        let label = month_label(month);
+        self.write(|s| {
             s.check_issue_date(month, date)?;
             let (drafts, problems, renewals, company, usage) = s.billing_drafts_with_usage(month, at)?;
             s.conn.execute(
@@ -237,11 +260,7 @@ impl Store {
             let numbers: Vec<String> = invoices.iter().filter_map(|i| i.number.clone()).collect();
             s.enqueue_mailing(mailing, &numbers, at)?;
             Ok((invoices, problems, renewals))
-        })?;
-        // The views are built from the drafts just written (the same values, without reading
-        // ten thousand invoices back).
-        let (invoices, problems, renewals) = issued;
-        Ok(BillingRun { month: label, preview: false, date, invoices, problems, renewals })
+        })
     }
 
     /// The last billing run: month, issue date and how many invoices.

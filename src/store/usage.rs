@@ -217,17 +217,28 @@ impl Store {
     /// Usage per customer (or unknown tenant), Azure subscription and month, as it counts (see the
     /// module's comment): of `month` (`YYYY-MM`) or every month, of one customer, only estimates.
     pub fn usage_rows(&self, month: Option<&str>, customer: Option<i64>, only_estimates: bool) -> Result<Vec<UsageRow>> {
+        self.usage_rows_since(month, None, customer, only_estimates)
+    }
+
+    /// `usage_rows`, of the months from `since` (`YYYY-MM`) on.
+    fn usage_rows_since(
+        &self,
+        month: Option<&str>,
+        since: Option<&str>,
+        customer: Option<i64>,
+        only_estimates: bool,
+    ) -> Result<Vec<UsageRow>> {
         let known = self.tenants_and_domains()?;
         let mut stmt = self.conn.prepare(&format!(
             "SELECT a.entitlement_id, a.tenant_id, a.description, a.customer_name, a.customer_domain, d.invoice, d.month,
                     d.meter_category, d.pec, d.lines, d.retail, d.cost, d.pricing, d.pricing_currency, d.billing_currency, d.rate, d.free
              FROM usage_days d JOIN azure_subscriptions a ON a.id = d.azure_subscription_id
-             WHERE (?1 IS NULL OR d.month = ?1) AND {COUNTED}
+             WHERE (?1 IS NULL OR d.month = ?1) AND (?2 IS NULL OR d.month >= ?2) AND {COUNTED}
              ORDER BY a.entitlement_id, d.month"
         ))?;
         let mut rows: BTreeMap<(String, String), UsageRow> = BTreeMap::new();
         let mut categories: HashMap<(String, String), BTreeMap<String, CategorySum>> = HashMap::new();
-        let mut q = stmt.query(params![month.map(str::trim)])?;
+        let mut q = stmt.query(params![month.map(str::trim), since])?;
         while let Some(r) = q.next()? {
             let entitlement_id: String = r.get(0)?;
             let month: String = r.get(6)?;
@@ -397,7 +408,11 @@ impl Store {
         }
         let rules = self.usage_rules()?;
         let mut out = Vec::new();
-        for row in self.usage_rows(None, None, false)? {
+        // Usage months within the catch-up reach, as for every other item a run bills: the
+        // years of usage behind are not read again every month.
+        let first = last_day.with_day(1).expect("the first of a month");
+        let since = month_text(crate::dates::add_days(first, -super::billing::CATCH_UP_DAYS));
+        for row in self.usage_rows_since(None, Some(&since), None, false)? {
             let (Some(customer), false) = (row.customer_id, row.estimate) else { continue };
             let Some(&currency) = currencies.get(&customer) else { continue };
             let Ok(month) = NaiveDate::parse_from_str(&format!("{}-01", row.month), "%Y-%m-%d") else { continue };
