@@ -347,7 +347,7 @@ fn a_long_customer_file_is_imported_as_it_is_read_and_answered_briefly() {
 
 /// Regression: with CRLF line endings (Windows, Excel, Microsoft's own files) every CSV line
 /// number was one too low, because the csv crate counts a CRLF record's end late
-/// (BurntSushi/rust-csv#395); `import::Table::read` counts the lines itself.
+/// (BurntSushi/rust-csv#395); `import::rows::RowReader` tells lines from byte offsets itself.
 #[test]
 fn a_windows_customer_file_names_the_right_lines() {
     let book = Book::reseller();

@@ -94,7 +94,7 @@ fn a_malformed_price_list_names_its_bad_lines_and_imports_nothing() {
 
 /// Regression: with CRLF line endings (Windows, Excel, Microsoft's own files) every CSV line
 /// number was one too low, because the csv crate counts a CRLF record's end late
-/// (BurntSushi/rust-csv#395); `import::Table::read` counts the lines itself.
+/// (BurntSushi/rust-csv#395); `import::rows::RowReader` tells lines from byte offsets itself.
 #[test]
 fn a_malformed_windows_price_list_names_the_right_lines() {
     // Microsoft's files, and the sample, end their lines with CRLF.
