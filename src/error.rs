@@ -228,6 +228,17 @@ impl LineProblems {
         self.problems.is_empty()
     }
 
+    /// A row as read, or `None` with its line's problem noted (a line the reader could not read).
+    pub fn take<T>(&mut self, row: std::result::Result<T, (usize, String)>) -> Option<T> {
+        match row {
+            Ok(row) => Some(row),
+            Err((line, problem)) => {
+                self.push(line, problem);
+                None
+            }
+        }
+    }
+
     /// `Ok(())` when no line had a problem, else one error listing every bad line.
     pub fn into_result(mut self) -> Result<()> {
         if self.problems.is_empty() {

@@ -171,13 +171,7 @@ impl Store {
                 )?;
                 let mut seen_products = std::collections::HashSet::new();
                 for row in rows {
-                    let row = match row {
-                        Ok(row) => row,
-                        Err((line, p)) => {
-                            problems.push(line, p);
-                            continue;
-                        }
-                    };
+                    let Some(row) = problems.take(row) else { continue };
                     if seen_products.insert(row.product.clone()) {
                         let search = format!("{} {} {} {}", row.product, row.product_title, row.sku_title, row.description).to_lowercase();
                         product.execute(params![

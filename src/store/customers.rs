@@ -291,13 +291,7 @@ impl super::Tx<'_> {
         let mut lines: Vec<u32> = Vec::new();
         let mut out = CustomerImport::default();
         for row in rows {
-            let row = match row {
-                Ok(row) => row,
-                Err((line, p)) => {
-                    problems.push(line, p);
-                    continue;
-                }
-            };
+            let Some(row) = problems.take(row) else { continue };
             let input = match row.fields.validate_new(&defaults) {
                 Ok(input) => input,
                 Err(e) => {

@@ -46,13 +46,7 @@ impl Store {
                 let mut out = SubscriptionImport::default();
                 let prices = super::catalogue::Prices::of(s)?;
                 for row in rows {
-                    let row = match row {
-                        Ok(row) => row,
-                        Err((line, p)) => {
-                            problems.push(line, p);
-                            continue;
-                        }
-                    };
+                    let Some(row) = problems.take(row) else { continue };
                     let customer = match s.customer_by_domain(&row.customer_domain)? {
                         Some(c) if c.closed_on.is_none() => c,
                         Some(c) => {

@@ -395,6 +395,22 @@ fn pc_run(db: &Path, sim: &Simulator, args: &[&str]) -> (Option<i32>, Value) {
     (o.status.code(), serde_json::from_slice(&text).unwrap_or_else(|e| panic!("{args:?} answered no JSON ({e}): {}", stderr(&o))))
 }
 
+/// `seatbook ARGS` against the simulator, killed after `ms` milliseconds (while Microsoft works
+/// on what it was sent).
+fn killed_after(db: &Path, sim: &Simulator, args: &[&str], ms: u64) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seatbook"));
+    cmd.arg("--db").arg(db).args(args);
+    cmd.env("SEATBOOK_TODAY", "2026-12-02")
+        .env("SEATBOOK_PARTNER_CENTER_URL", sim.url("pc"))
+        .env("SEATBOOK_LOGIN_URL", sim.url("login"))
+        .env("SEATBOOK_PC_CLIENT_SECRET", SECRET)
+        .env_remove("SEATBOOK_DB");
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 fn changes_at_microsoft(sim: &Simulator) -> Vec<Value> {
     sim.log().into_iter().filter(|r| r["method"] == "PATCH" || r["path"].as_str().unwrap().contains("/subscriptions/")).collect()
 }
@@ -546,17 +562,7 @@ fn changes_to_linked_subscriptions_go_to_microsoft_through_the_outbox() {
     // again does not apply it twice.
     sim.set(json!({"slow_seconds": 3}));
     let applied = sim.subscription(S1)["applied"].as_u64().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seatbook"));
-    cmd.arg("--db").arg(&db.path).args(["subscription", "quantity", "1", "--quantity", "12", "--on", "2026-12-06"]);
-    cmd.env("SEATBOOK_TODAY", "2026-12-02")
-        .env("SEATBOOK_PARTNER_CENTER_URL", sim.url("pc"))
-        .env("SEATBOOK_LOGIN_URL", sim.url("login"))
-        .env("SEATBOOK_PC_CLIENT_SECRET", SECRET)
-        .env_remove("SEATBOOK_DB");
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(4500));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    killed_after(&db.path, &sim, &["subscription", "quantity", "1", "--quantity", "12", "--on", "2026-12-06"], 4500);
     // Microsoft finishes what it was given.
     for _ in 0..100 {
         if sim.subscription(S1)["quantity"] == 12 {
@@ -947,27 +953,12 @@ fn a_customer_made_while_seatbook_was_killed_is_made_once() {
     );
     // Killed after Microsoft was asked to make the customer, before its answer came back.
     sim.set(json!({"slow_seconds": 2}));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seatbook"));
-    cmd.arg("--db").arg(&db.path).args([
-        "customer",
-        "provision",
-        "3",
-        "--address-line",
-        "1 Main Rd",
-        "--city",
-        "Durban",
-        "--postal-code",
-        "4001",
-    ]);
-    cmd.env("SEATBOOK_TODAY", "2026-12-02")
-        .env("SEATBOOK_PARTNER_CENTER_URL", sim.url("pc"))
-        .env("SEATBOOK_LOGIN_URL", sim.url("login"))
-        .env("SEATBOOK_PC_CLIENT_SECRET", SECRET)
-        .env_remove("SEATBOOK_DB");
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(3000));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    killed_after(
+        &db.path,
+        &sim,
+        &["customer", "provision", "3", "--address-line", "1 Main Rd", "--city", "Durban", "--postal-code", "4001"],
+        3000,
+    );
     for _ in 0..100 {
         if sim.request("GET", "/_customer/fabrikam.onmicrosoft.com", "").get("id").is_some() {
             break;

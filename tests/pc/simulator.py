@@ -469,19 +469,27 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200 if taken else 404, None)
         return self.answer(404, None)
 
-    def do_PUT(self):
+    def body_of(self):
+        """A Partner Center request's path parts and its body as sent (None when it answered
+        already: not Partner Center's, signed out, throttled, failing)."""
         url = urllib.parse.urlsplit(self.path)
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length).decode()
         if not url.path.startswith("/pc/"):
-            return self.error(404, 404, "Not found")
+            self.error(404, 404, "Not found")
+            return None, None
         if not self.gate():
-            return
-        parts = url.path[len("/pc"):].strip("/").split("/")
+            return None, None
         try:
             self.sent = json.loads(raw)
         except ValueError:
             self.sent = raw
+        return url.path[len("/pc"):].strip("/").split("/"), raw
+
+    def do_PUT(self):
+        parts, raw = self.body_of()
+        if parts is None:
+            return
         if not (len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3:] == ["profiles", "billing"]):
             return self.error(404, 404, "Not found")
         request_id = self.headers.get("MS-RequestId", "")
@@ -521,18 +529,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, answer)
 
     def do_PATCH(self):
-        url = urllib.parse.urlsplit(self.path)
-        length = int(self.headers.get("Content-Length", "0"))
-        raw = self.rfile.read(length).decode()
-        if not url.path.startswith("/pc/"):
-            return self.error(404, 404, "Not found")
-        if not self.gate():
+        parts, raw = self.body_of()
+        if parts is None:
             return
-        parts = url.path[len("/pc"):].strip("/").split("/")
-        try:
-            self.sent = json.loads(raw)
-        except ValueError:
-            self.sent = raw
         if not (len(parts) == 5 and parts[:2] == ["v1", "customers"] and parts[3] == "subscriptions"):
             return self.error(404, 404, "Not found")
         request_id = self.headers.get("MS-RequestId", "")
