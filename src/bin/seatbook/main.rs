@@ -26,9 +26,16 @@ pub struct Output {
     pub text: String,
 }
 
+/// Whether this run prints JSON (`--json`): only then is a result's JSON built (for ten
+/// thousand invoices it costs more than the text).
+static JSON_OUTPUT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub fn out<T: Serialize>(value: &T, text: String) -> Result<Output> {
+    if !JSON_OUTPUT.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(Output { json: serde_json::Value::Null, text });
+    }
     let json = serde_json::to_value(value).map_err(|e| Error::io(format!("cannot encode the result: {e}")))?;
-    Ok(Output { json, text })
+    Ok(Output { json, text: String::new() })
 }
 
 /// What every command gets: the database, the clock, and whether JSON was asked for.
@@ -100,6 +107,7 @@ fn argument_error(e: clap::Error) -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<Output> {
+    JSON_OUTPUT.store(cli.json, std::sync::atomic::Ordering::Relaxed);
     let clock = Clock::new(
         match &cli.today {
             Some(s) => parse_date(s, "today")?,
