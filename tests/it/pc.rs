@@ -395,6 +395,19 @@ fn pc_run(db: &Path, sim: &Simulator, args: &[&str]) -> (Option<i32>, Value) {
     (o.status.code(), serde_json::from_slice(&text).unwrap_or_else(|e| panic!("{args:?} answered no JSON ({e}): {}", stderr(&o))))
 }
 
+/// Microsoft back online (the simulator started again with the state it had, on its port): what
+/// waited is sent by `pc outbox --retry`, done, with the request id of the change that was
+/// `pending`.
+fn back_online(db: &Path, saved: &Value, port: u16, pending: &Value) -> Simulator {
+    let sim = Simulator::start_on(saved, Some(port));
+    let sent = run_json(db, &sim, &["pc", "outbox", "--retry"], Some(SECRET));
+    assert_eq!(
+        (sent[0]["state"].as_str(), sent[0]["ms_request_id"].as_str()),
+        (Some("done"), pending["microsoft"]["ms_request_id"].as_str())
+    );
+    sim
+}
+
 /// `seatbook ARGS` against the simulator, killed after `ms` milliseconds (while Microsoft works
 /// on what it was sent).
 fn killed_after(db: &Path, sim: &Simulator, args: &[&str], ms: u64) {
@@ -503,12 +516,7 @@ fn changes_to_linked_subscriptions_go_to_microsoft_through_the_outbox() {
     drop(offline);
 
     // Back online: sent with the same request id, and billed.
-    let sim = Simulator::start_on(&saved, Some(port));
-    let sent = run_json(&db.path, &sim, &["pc", "outbox", "--retry"], Some(SECRET));
-    assert_eq!(
-        (sent[0]["state"].as_str(), sent[0]["ms_request_id"].as_str()),
-        (Some("done"), pending["microsoft"]["ms_request_id"].as_str())
-    );
+    let sim = back_online(&db.path, &saved, port, &pending);
     assert_eq!(sim.subscription(S1)["quantity"], 10);
     let lines = december(&db.path);
     assert!(lines.iter().any(|l| l.contains("+1 seats, 4 Dec 2026–2 Jan 2027")), "{lines:?}");
@@ -923,12 +931,7 @@ fn a_linked_customers_name_and_contact_go_to_its_billing_profile_at_microsoft() 
         "{text}"
     );
     drop(offline);
-    let sim = Simulator::start_on(&saved, Some(port));
-    let sent = run_json(&db.path, &sim, &["pc", "outbox", "--retry"], Some(SECRET));
-    assert_eq!(
-        (sent[0]["state"].as_str(), sent[0]["ms_request_id"].as_str()),
-        (Some("done"), pending["microsoft"]["ms_request_id"].as_str())
-    );
+    let sim = back_online(&db.path, &saved, port, &pending);
     let p = sim.request("GET", "/_customer/contoso.onmicrosoft.com", "")["billingProfile"].clone();
     assert_eq!((p["firstName"].as_str(), p["lastName"].as_str()), (Some("Thabo"), Some("Nkosi")), "{p}");
 }

@@ -795,3 +795,15 @@ pub fn recon_report(r: &seatbook::recon::Reconciliation) -> String {
     }
     out
 }
+
+/// What an import wrote, as text: how many, the first fifty of them, and how many more (listed
+/// in full by `list_command`).
+pub fn imported<T>(what: &str, total: usize, first: &[T], show: impl Fn(&[T]) -> String, list_command: &str) -> String {
+    const SHOWN: usize = 50;
+    let more = total.saturating_sub(SHOWN);
+    format!(
+        "Imported {total} {what}.\n{}{}",
+        show(&first[..first.len().min(SHOWN)]),
+        if more > 0 { format!("… and {more} more ({list_command}).\n") } else { String::new() }
+    )
+}

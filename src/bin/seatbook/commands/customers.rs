@@ -126,16 +126,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCommand) -> Result<Output> {
         }
         CustomerCommand::Import { file } => {
             let done = app::customers::import(store, &file)?;
-            // A long file: the first customers, and how many more.
-            const SHOWN: usize = 50;
-            let list = &done.customers;
-            let more = done.imported.saturating_sub(SHOWN);
-            let text = format!(
-                "Imported {} customers.\n{}{}",
-                done.imported,
-                render::customers(&list[..list.len().min(SHOWN)]),
-                if more > 0 { format!("… and {more} more (seatbook customer list).\n") } else { String::new() }
-            );
+            let text = render::imported("customers", done.imported, &done.customers, render::customers, "seatbook customer list");
             out(&done, text)
         }
         CustomerCommand::Note { id, channel, summary, on } => {

@@ -133,15 +133,8 @@ pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
         }
         SubscriptionCommand::Import { file } => {
             let done = subscriptions::import(store, clock, &file)?;
-            const SHOWN: usize = 50;
-            let list = &done.subscriptions;
-            let more = done.imported.saturating_sub(SHOWN);
-            let text = format!(
-                "Imported {} subscriptions.\n{}{}",
-                done.imported,
-                render::subscriptions(&list[..list.len().min(SHOWN)]),
-                if more > 0 { format!("… and {more} more (seatbook subscription list).\n") } else { String::new() }
-            );
+            let text =
+                render::imported("subscriptions", done.imported, &done.subscriptions, render::subscriptions, "seatbook subscription list");
             out(&done, text)
         }
     }
