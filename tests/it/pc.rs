@@ -238,9 +238,16 @@ fn a_book_is_connected_compared_and_taken_in_from_partner_center() {
     assert_ne!(first_sync[1]["request_id"], first_sync[2]["request_id"]);
     assert!(log.iter().all(|r| r["authorization"] == "Bearer" && r["correlation_id"] == first_sync[0]["correlation_id"]), "{log:?}");
     assert_eq!(log.iter().filter(|r| r["path"].as_str().unwrap().ends_with("/subscriptions")).count(), 3);
-    // At Microsoft's pace: never more than 500 requests a minute (one per 120 ms).
+    // At Microsoft's pace: never more than 500 requests a minute (one per 120 ms). The simulator
+    // notes when a request arrives, so one arrival may be late by the machine's scheduling (20 ms
+    // allowed); any run of requests still spans its full pace.
     let times: Vec<f64> = log.iter().map(|r| r["time"].as_f64().unwrap()).collect();
-    assert!(times.windows(2).all(|w| w[1] - w[0] >= 0.11), "{times:?}");
+    for from in 0..times.len() {
+        for to in from + 1..times.len() {
+            let span = times[to] - times[from];
+            assert!(span >= 0.12 * (to - from) as f64 - 0.02, "requests {from}..{to} came {span} s apart: {times:?}");
+        }
+    }
 
     // Taken in: Contoso linked by its domain and its subscriptions adopted; New Co and Fabrikam
     // added. Prices by the markup rules; billed from the next charge cycle.
@@ -422,6 +429,42 @@ fn killed_after(db: &Path, sim: &Simulator, args: &[&str], ms: u64) {
     std::thread::sleep(std::time::Duration::from_millis(ms));
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// Two comparisons of one book at once (the desktop's on start and a command, say): the second is
+/// refused while the first runs, so nothing is taken in twice and neither resumes the other's
+/// reading; once the first has finished (or died), the next runs.
+#[test]
+fn two_comparisons_at_once_take_in_once() {
+    let db = TestDb::new();
+    book(&db.path);
+    let sim = Simulator::start(&state(1, 0));
+    run_json(&db.path, &sim, &["pc", "connect", "--tenant", TENANT, "--client-id", CLIENT, "--app-only"], Some(SECRET));
+    sim.set(json!({"slow_seconds": 1}));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seatbook"));
+    cmd.arg("--db").arg(&db.path).args(["--json", "pc", "sync", "--apply"]);
+    cmd.env("SEATBOOK_TODAY", "2026-12-02")
+        .env("SEATBOOK_PARTNER_CENTER_URL", sim.url("pc"))
+        .env("SEATBOOK_LOGIN_URL", sim.url("login"))
+        .env("SEATBOOK_PC_CLIENT_SECRET", SECRET)
+        .env_remove("SEATBOOK_DB");
+    let first = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // The first is reading Microsoft's customers (each answer a second late).
+    while !sim.log().iter().any(|r| r["path"].as_str().unwrap().starts_with("/pc/")) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let second = run(&db.path, &sim, &["--json", "pc", "sync", "--apply"], Some(SECRET), "");
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
+    assert!(stderr(&second).contains("another comparison with Partner Center is running"), "{}", stderr(&second));
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let applied: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(applied["adopted"].as_array().unwrap().iter().filter(|a| a["what"] == "subscription_added").count(), 3, "{applied}");
+    assert_eq!(applied["problems"].as_array().unwrap().len(), 1, "only the product the price list lacks: {applied}");
+    sim.set(json!({"slow_seconds": 0}));
+    let again = run_json(&db.path, &sim, &["pc", "sync", "--apply"], Some(SECRET));
+    assert_eq!(again["adopted"], json!([]), "{again}");
+    assert_eq!(json(&db.path, &["subscription", "list"]).as_array().unwrap().len(), 3);
 }
 
 fn changes_at_microsoft(sim: &Simulator) -> Vec<Value> {
