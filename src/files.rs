@@ -59,22 +59,30 @@ pub fn remove_leftovers(dest: &Path) {
 
 /// Write `bytes` to `dest` whole or not at all, creating its folder.
 pub fn write(dest: &Path, bytes: &[u8]) -> Result<()> {
+    write_with(dest, |w| w.write_all(bytes).map_err(|e| Error::io(format!("cannot write {}: {e}", dest.display()))))
+}
+
+/// Write `dest` bit by bit through `fill` (a file too large to build in memory), whole or not
+/// at all: if `fill` fails, or the disk does, nothing is left at `dest` or beside it.
+pub fn write_with(dest: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
     }
     remove_leftovers(dest);
     let temp = temp_beside(dest);
-    let written = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&temp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+    let failed = |e: std::io::Error| Error::io(format!("cannot write {}: {e}", dest.display()));
+    let written = (|| -> Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&temp).map_err(failed)?);
+        fill(&mut out)?;
+        let f = out.into_inner().map_err(|e| failed(e.into_error()))?;
+        f.sync_all().map_err(failed)?;
         drop(f);
-        std::fs::rename(&temp, dest)
+        std::fs::rename(&temp, dest).map_err(failed)
     })();
-    written.map_err(|e| {
+    if written.is_err() {
         let _ = std::fs::remove_file(&temp);
-        Error::io(format!("cannot write {}: {e}", dest.display()))
-    })
+    }
+    written
 }
 
 /// Bytes in lower-case hexadecimal, as checksums and digests are written.
@@ -98,5 +106,22 @@ mod tests {
         assert_eq!(names, vec![std::ffi::OsString::from("report.csv")]);
         let e = read(&dir.path().join("missing.csv"), "file").unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), (crate::ErrorCode::InvalidInput, Some("file")));
+    }
+
+    #[test]
+    fn a_file_written_bit_by_bit_that_fails_half_way_leaves_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("invoices.csv");
+        write(&dest, b"old\n").unwrap();
+        let e = write_with(&dest, |w| {
+            w.write_all(b"new, half").unwrap();
+            Err(Error::io("the database went away"))
+        })
+        .unwrap_err();
+        assert_eq!(e.message, "the database went away");
+        assert_eq!(std::fs::read(&dest).unwrap(), b"old\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        write_with(&dest, |w| w.write_all(b"new\n").map_err(|e| Error::io(e.to_string()))).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"new\n");
     }
 }

@@ -6,29 +6,30 @@ use crate::error::{Error, Result};
 use rusqlite::types::ValueRef;
 use std::path::Path;
 
-/// Tables in export order, and for each the columns holding minor units with their currency column.
-const TABLES: &[(&str, &[(&str, &str)])] = &[
-    ("company", &[]),
-    ("customers", &[("credit_limit_minor", "currency")]),
-    ("contact_log", &[]),
-    ("products", &[]),
-    ("prices", &[]),
-    ("markup_rules", &[]),
-    ("exchange_rates", &[]),
-    ("subscriptions", &[]),
-    ("subscription_events", &[]),
-    ("charges", &[]),
-    ("services", &[]),
-    ("instalment_plans", &[]),
-    ("invoices", &[("net_minor", "currency"), ("vat_minor", "currency"), ("total_minor", "currency")]),
-    ("invoice_lines", &[]),
-    ("invoice_vat", &[]),
-    ("credit_notes", &[("net_minor", "currency"), ("vat_minor", "currency"), ("total_minor", "currency")]),
-    ("credit_note_lines", &[]),
-    ("payments", &[("amount_minor", "currency")]),
-    ("allocations", &[]),
-    ("reminders", &[]),
-    ("billing_runs", &[]),
+/// Tables an accountant reads first, in this order; every other table of the book follows in the
+/// order the schema made them, so a table added later is never left out.
+const FIRST: &[&str] = &[
+    "company",
+    "customers",
+    "contact_log",
+    "products",
+    "prices",
+    "markup_rules",
+    "exchange_rates",
+    "subscriptions",
+    "subscription_events",
+    "charges",
+    "services",
+    "instalment_plans",
+    "invoices",
+    "invoice_lines",
+    "invoice_vat",
+    "credit_notes",
+    "credit_note_lines",
+    "payments",
+    "allocations",
+    "reminders",
+    "billing_runs",
 ];
 
 fn field(s: &str) -> String {
@@ -40,49 +41,79 @@ fn field(s: &str) -> String {
     }
 }
 
+/// The extension a stored file's bytes say it has (a logo, an attached PDF, a gzip'd file from
+/// Microsoft), so the exported file opens with the right program.
+fn extension(bytes: &[u8]) -> &'static str {
+    match bytes {
+        [b'%', b'P', b'D', b'F', ..] => "pdf",
+        [0x89, b'P', b'N', b'G', ..] => "png",
+        [0xff, 0xd8, 0xff, ..] => "jpg",
+        [0x1f, 0x8b, ..] => "gz",
+        [b'<', b's', b'v', b'g', ..] | [b'<', b'?', b'x', b'm', b'l', ..] => "svg",
+        _ => "bin",
+    }
+}
+
 impl Store {
-    /// Write every table as `<table>.csv` into `dir`; returns (file, rows) pairs.
+    /// Write every table of the book as `<table>.csv` into `dir`, each file streamed to disk whole
+    /// or not at all; returns (file, rows) pairs. Amounts in minor units get a decimal column
+    /// beside them where the row names its currency; stored files (logos, attachments, Microsoft's
+    /// files) are written beside the table as `<table>/<row>-<column>.<ext>`, named in the cell.
     pub fn export_all(&self, dir: &Path) -> Result<Vec<(String, usize)>> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+        let mut tables: Vec<(String, bool)> = self
+            .conn
+            .prepare("SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY rowid")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        tables.sort_by_key(|(name, _)| FIRST.iter().position(|f| f == name).unwrap_or(FIRST.len()));
         let mut written = Vec::new();
-        for (table, minor) in TABLES {
-            let mut stmt = self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+        for (table, without_rowid) in &tables {
+            let order = if *without_rowid { "" } else { " ORDER BY rowid" };
+            let mut stmt = self.conn.prepare(&format!("SELECT * FROM \"{table}\"{order}"))?;
             let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
-            let extra: Vec<(usize, usize, String)> = minor
+            let currency = names.iter().position(|n| n == "currency");
+            let extra: Vec<(usize, usize, String)> = names
                 .iter()
-                .filter_map(|(m, c)| {
-                    let mi = names.iter().position(|n| n == m)?;
-                    let ci = names.iter().position(|n| n == c)?;
-                    Some((mi, ci, m.trim_end_matches("_minor").to_string()))
-                })
+                .enumerate()
+                .filter(|(_, n)| n.ends_with("_minor"))
+                .filter_map(|(mi, m)| Some((mi, currency?, m.trim_end_matches("_minor").to_string())))
                 .collect();
-            let mut text = names.iter().cloned().chain(extra.iter().map(|e| e.2.clone())).collect::<Vec<_>>().join(",") + "\n";
-            let mut rows = stmt.query([])?;
-            let mut count = 0;
-            while let Some(row) = rows.next()? {
-                let mut cells: Vec<String> = (0..names.len())
-                    .map(|i| match row.get_ref(i) {
-                        Ok(ValueRef::Null) => String::new(),
-                        Ok(ValueRef::Integer(v)) => v.to_string(),
-                        Ok(ValueRef::Real(v)) => v.to_string(),
-                        Ok(ValueRef::Text(t)) => field(&String::from_utf8_lossy(t)),
-                        Ok(ValueRef::Blob(_)) | Err(_) => String::new(),
-                    })
-                    .collect();
-                for (mi, ci, _) in &extra {
-                    let minor: Option<i64> = row.get(*mi)?;
-                    let currency: String = row.get(*ci)?;
-                    cells.push(match (minor, crate::money::Currency::parse(&currency, "currency")) {
-                        (Some(v), Ok(c)) => c.from_minor(v).to_string(),
-                        _ => String::new(),
-                    });
-                }
-                text.push_str(&cells.join(","));
-                text.push('\n');
-                count += 1;
-            }
             let path = dir.join(format!("{table}.csv"));
-            crate::files::write(&path, text.as_bytes())?;
+            let mut count = 0;
+            crate::files::write_with(&path, |out| {
+                let failed = |e: std::io::Error| Error::io(format!("cannot write {}: {e}", path.display()));
+                let header = names.iter().cloned().chain(extra.iter().map(|e| e.2.clone())).collect::<Vec<_>>().join(",");
+                writeln!(out, "{header}").map_err(failed)?;
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    count += 1;
+                    let mut cells = Vec::with_capacity(names.len() + extra.len());
+                    for (i, name) in names.iter().enumerate() {
+                        cells.push(match row.get_ref(i)? {
+                            ValueRef::Null => String::new(),
+                            ValueRef::Integer(v) => v.to_string(),
+                            ValueRef::Real(v) => v.to_string(),
+                            ValueRef::Text(t) => field(&String::from_utf8_lossy(t)),
+                            ValueRef::Blob(b) => {
+                                let file = format!("{table}/{count}-{name}.{}", extension(b));
+                                crate::files::write(&dir.join(&file), b)?;
+                                field(&file)
+                            }
+                        });
+                    }
+                    for (mi, ci, _) in &extra {
+                        let minor: Option<i64> = row.get(*mi)?;
+                        let currency: Option<String> = row.get(*ci)?;
+                        cells.push(match (minor, currency.map(|c| crate::money::Currency::parse(&c, "currency"))) {
+                            (Some(v), Some(Ok(c))) => c.from_minor(v).to_string(),
+                            _ => String::new(),
+                        });
+                    }
+                    writeln!(out, "{}", cells.join(",")).map_err(failed)?;
+                }
+                Ok(())
+            })?;
             written.push((path.display().to_string(), count));
         }
         Ok(written)

@@ -345,9 +345,34 @@ fn all_data_exports_as_one_csv_per_table() {
     let mut store = reseller(&db);
     let c = add_customer(&mut store, "Acme, \"Łódź\"", "acme.onmicrosoft.com", "ZAR");
     store.add_subscription(&new_sub(c, BASIC, Term::P1Y, BillingPlan::Monthly, 5, "2026-11-01"), NOW).unwrap();
+    let png = [&[0x89u8, b'P', b'N', b'G', b'\r', b'\n'][..], b"logo"].concat();
+    let logo = db.dir.path().join("logo.png");
+    std::fs::write(&logo, &png).unwrap();
+    let fields = seatbook::company::CompanyFields { logo_path: Some(logo.display().to_string()), ..Default::default() };
+    store.update_company(&fields).unwrap();
     store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
     let out = db.dir.path().join("export");
     let files = store.export_all(&out).unwrap();
+    // Every table of the book, the mail, reconciliation, usage and Partner Center ones included.
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let mut tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut exported: Vec<String> = files.iter().map(|(f, _)| f.rsplit('/').next().unwrap().trim_end_matches(".csv").to_string()).collect();
+    tables.sort();
+    exported.sort();
+    assert_eq!(exported, tables);
+    for t in ["mail_outbox", "mail_templates", "recon_imports", "recon_lines", "usage_days", "usage_rules", "pc_outbox", "pc_settings"] {
+        assert!(tables.iter().any(|n| n == t), "{t}");
+    }
+    // A stored file (the logo kept with the invoice) is written beside its table, named in the cell.
+    let logos = std::fs::read_to_string(out.join("logos.csv")).unwrap();
+    assert!(logos.lines().nth(1).unwrap().ends_with(",logos/1-bytes.png"), "{logos}");
+    assert_eq!(std::fs::read(out.join("logos/1-bytes.png")).unwrap(), png);
     let rows = |name: &str| files.iter().find(|(f, _)| f.ends_with(&format!("/{name}.csv"))).map(|(_, n)| *n).unwrap();
     assert_eq!((rows("customers"), rows("subscriptions"), rows("invoices"), rows("prices")), (1, 1, 1, 28));
     let customers = std::fs::read_to_string(out.join("customers.csv")).unwrap();

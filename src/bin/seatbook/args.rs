@@ -164,7 +164,7 @@ pub enum ExportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// All data, one CSV file per table (amounts in minor units also as decimals).
+    /// All data, one CSV file per table (amounts in minor units also as decimals; stored files beside their table).
     All {
         #[arg(long, value_name = "DIR")]
         out_dir: PathBuf,
