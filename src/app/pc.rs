@@ -230,6 +230,7 @@ pub fn compare_if_connected(store: &mut Store, clock: &Clock, reach: &Reach) -> 
 
 /// Compare the book with Microsoft's; with `apply`, take in what is only at Microsoft.
 pub fn sync(store: &mut Store, clock: &Clock, reach: &Reach, apply: bool, progress: &mut dyn FnMut(usize, usize)) -> Result<SyncResult> {
+    let _alone = one_comparison_at_a_time(store)?;
     // What waits in the outbox goes first: the comparison then sees it at Microsoft.
     super::provision::deliver(store, clock, reach, None, false)?;
     let ms = read_microsoft(store, clock, reach, progress)?;
@@ -256,6 +257,29 @@ pub fn sync(store: &mut Store, clock: &Clock, reach: &Reach, apply: bool, progre
         requests: ms.requests,
         resumed: ms.resumed,
     })
+}
+
+/// Hold the book's comparison lock (a file beside the book, locked by the system, so a process
+/// that dies lets go of it): two comparisons at once would both take in the same subscriptions
+/// and resume each other's reading. A book whose folder cannot be written has no lock to take,
+/// and its comparison is refused by the book itself when it records the sync.
+fn one_comparison_at_a_time(store: &Store) -> Result<Option<std::fs::File>> {
+    let Some(path) = store.path() else { return Ok(None) };
+    let mut name = path.as_os_str().to_owned();
+    name.push(".pc-sync.lock");
+    let file = match std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name) {
+        Ok(f) => f,
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem) => return Ok(None),
+        Err(e) => return Err(Error::io(format!("cannot open {}: {e}", std::path::Path::new(&name).display()))),
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::conflict(
+            "partner_center",
+            "another comparison with Partner Center is running on this book (in another window or command); try again when it has finished",
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(format!("cannot lock {}: {e}", std::path::Path::new(&name).display()))),
+    }
 }
 
 /// Link the customers matched by domain (their tenant id taken in), then adopt every
