@@ -113,14 +113,15 @@ impl AppState {
         self.launch.today.unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
-    /// When a change is recorded: UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    /// When a change is recorded: UTC, `YYYY-MM-DDTHH:MM:SSZ` (under `SEATBOOK_TODAY`, that day
+    /// at the clock's time, as the command line's `--today` does).
     pub fn now(&self) -> String {
-        chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        self.clock().now
     }
 
     /// Both readings of the clock, for the core's actions.
     pub fn clock(&self) -> seatbook::app::Clock {
-        seatbook::app::Clock::new(self.today(), self.now())
+        seatbook::app::Clock::reading(self.launch.today, chrono::Local::now().date_naive(), chrono::Utc::now())
     }
 
     pub fn settings(&self) -> ShellSettings {

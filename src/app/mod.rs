@@ -42,6 +42,17 @@ impl Clock {
     pub fn new(today: NaiveDate, now: impl Into<String>) -> Clock {
         Clock { today, now: now.into() }
     }
+
+    /// The clock as a front reads it from the machine (`local_today`, `utc_now`); with `today`
+    /// given (act as if today were that day), the moment is that day at the machine's time of
+    /// day, so what is stamped ("recorded", "last compared") agrees with the day acted on.
+    pub fn reading(today: Option<NaiveDate>, local_today: NaiveDate, utc_now: chrono::DateTime<chrono::Utc>) -> Clock {
+        let now = match today {
+            Some(day) => day.and_time(utc_now.time()),
+            None => utc_now.naive_utc(),
+        };
+        Clock { today: today.unwrap_or(local_today), now: now.format("%Y-%m-%dT%H:%M:%SZ").to_string() }
+    }
 }
 
 /// `None` for a field left empty.
@@ -115,5 +126,14 @@ mod tests {
         assert_eq!(month("2026-03", "from").unwrap(), day("2026-03-01"));
         assert_eq!(month("2026-03-17", "from").unwrap(), day("2026-03-01"));
         assert!(month("2026-3", "from").is_err());
+    }
+
+    #[test]
+    fn acting_as_if_today_were_another_day_stamps_that_day() {
+        let machine = chrono::DateTime::parse_from_rfc3339("2026-12-02T18:45:10Z").unwrap().with_timezone(&chrono::Utc);
+        let c = Clock::reading(None, day("2026-12-02"), machine);
+        assert_eq!((c.today, c.now.as_str()), (day("2026-12-02"), "2026-12-02T18:45:10Z"));
+        let c = Clock::reading(Some(day("2026-03-10")), day("2026-12-02"), machine);
+        assert_eq!((c.today, c.now.as_str()), (day("2026-03-10"), "2026-03-10T18:45:10Z"));
     }
 }

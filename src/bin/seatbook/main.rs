@@ -108,13 +108,8 @@ fn argument_error(e: clap::Error) -> ExitCode {
 
 fn run(cli: Cli) -> Result<Output> {
     JSON_OUTPUT.store(cli.json, std::sync::atomic::Ordering::Relaxed);
-    let clock = Clock::new(
-        match &cli.today {
-            Some(s) => parse_date(s, "today")?,
-            None => chrono::Local::now().date_naive(),
-        },
-        chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-    );
+    let today = cli.today.as_deref().map(|s| parse_date(s, "today")).transpose()?;
+    let clock = Clock::reading(today, chrono::Local::now().date_naive(), chrono::Utc::now());
     // clap has read `SEATBOOK_DB` into `--db` already.
     let db = resolve_db_path(cli.db.as_deref(), dirs::data_dir().as_deref())?;
     if let Command::Backup(BackupCommand::Restore { file }) = &cli.command {
