@@ -196,23 +196,90 @@ pub fn pdf(store: &Store, number: &str) -> Result<Pdf> {
 
 /// The documents of the invoices issued for `month` (`YYYY-MM`); none is an error.
 pub fn month_documents(store: &Store, month: &str) -> Result<Vec<Document>> {
+    month_numbers(store, month)?.iter().map(|n| store.document(n)).collect()
+}
+
+/// The numbers of the invoices issued for `month` (`YYYY-MM`), in order; none is an error.
+pub fn month_numbers(store: &Store, month: &str) -> Result<Vec<String>> {
     crate::dates::parse_month(month, "month")?;
     let month = month.trim();
     let numbers = store.invoice_numbers(month)?;
     if numbers.is_empty() {
         return Err(Error::not_found(format!("no invoices were issued for {month}")).with_field("month"));
     }
-    numbers.iter().map(|n| store.document(n)).collect()
+    Ok(numbers)
 }
 
-/// One PDF per document, rendered on every core.
-pub fn render_each(month: &str, docs: &[Document]) -> Result<Vec<Pdf>> {
-    let rendered = crate::pdf::render_many(docs)?;
-    Ok(docs
-        .iter()
-        .zip(rendered)
-        .map(|(d, bytes)| Pdf { file_name: crate::pdf::file_name(&d.number, &d.customer.name), month: month.trim().to_string(), bytes })
-        .collect())
+/// Write one PDF per document into `folder` as the documents come (`total` of them), rendered
+/// and written on every core while the next are loaded: memory stays flat in the number of
+/// documents, each file appears whole or not at all, and `progress(done, total)` is told on the
+/// calling thread. The documents come from the front's store (`docs`), so a front can release the
+/// book between them. Returns the files in the documents' order; the first failure stops the
+/// batch (the files written before it stay, each whole).
+pub fn write_pdfs<E: From<Error>>(
+    folder: &std::path::Path,
+    docs: impl Iterator<Item = std::result::Result<Document, E>>,
+    total: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> std::result::Result<Vec<std::path::PathBuf>, E> {
+    use std::sync::{mpsc, Mutex};
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let (work, queue) = mpsc::sync_channel::<(usize, Document)>(threads * 2);
+    let queue = Mutex::new(queue);
+    let (done, results) = mpsc::channel::<(usize, Result<std::path::PathBuf>)>();
+    let mut written: Vec<Option<std::path::PathBuf>> = Vec::with_capacity(total);
+    let mut count = 0;
+    progress(0, total);
+    let mut take = |(i, r): (usize, Result<std::path::PathBuf>), written: &mut Vec<Option<std::path::PathBuf>>| -> Result<()> {
+        if written.len() <= i {
+            written.resize(i + 1, None);
+        }
+        written[i] = Some(r?);
+        count += 1;
+        progress(count, total);
+        Ok(())
+    };
+    let outcome = std::thread::scope(|scope| -> std::result::Result<(), E> {
+        // Owned here, so that however this returns the workers see the queue close and stop.
+        let work = work;
+        for _ in 0..threads {
+            let (queue, done) = (&queue, done.clone());
+            scope.spawn(move || loop {
+                let next = queue.lock().map_err(|_| ()).and_then(|q| q.recv().map_err(|_| ()));
+                let Ok((i, doc)) = next else { return };
+                let path = folder.join(crate::pdf::file_name(&doc.number, &doc.customer.name));
+                let r = crate::pdf::render(&doc).and_then(|bytes| crate::files::write(&path, &bytes)).map(|()| path);
+                if done.send((i, r)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done);
+        let mut failed = None;
+        for (i, doc) in docs.enumerate() {
+            while let Ok(r) = results.try_recv() {
+                take(r, &mut written)?;
+            }
+            match doc {
+                Ok(doc) => {
+                    if work.send((i, doc)).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(work);
+        for r in results.iter() {
+            take(r, &mut written)?;
+        }
+        failed.map_or(Ok(()), Err)
+    });
+    outcome?;
+    Ok(written.into_iter().flatten().collect())
 }
 
 /// Every invoice of a month in one PDF, for printing.

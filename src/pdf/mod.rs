@@ -170,26 +170,6 @@ pub fn render_combined(docs: &[Document]) -> crate::Result<Vec<u8>> {
     emit::write(&parts, family, &meta)
 }
 
-/// Many documents, one PDF each (same order), rendered on every core: what a month's
-/// `--out-dir` needs. The first document that fails (in order) gives the error.
-pub fn render_many(docs: &[Document]) -> crate::Result<Vec<Vec<u8>>> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(docs.len().max(1));
-    if threads <= 1 {
-        return docs.iter().map(render).collect();
-    }
-    let chunk = docs.len().div_ceil(threads);
-    let results: Vec<crate::Result<Vec<Vec<u8>>>> = std::thread::scope(|s| {
-        let handles: Vec<_> =
-            docs.chunks(chunk).map(|part| s.spawn(move || part.iter().map(render).collect::<crate::Result<Vec<_>>>())).collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(crate::Error::io("rendering a PDF failed unexpectedly")))).collect()
-    });
-    let mut out = Vec::with_capacity(docs.len());
-    for r in results {
-        out.extend(r?);
-    }
-    Ok(out)
-}
-
 /// A reminder letter's file name: the invoice number and the level
 /// (`INV-2026-00001_reminder-2.pdf`).
 pub fn reminder_file_name(number: &str, level: u8) -> String {

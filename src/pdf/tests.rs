@@ -447,21 +447,38 @@ fn logos_in_png_and_jpeg_are_embedded() {
 }
 
 #[test]
-fn render_many_keeps_the_order() {
+fn a_batch_is_written_on_every_core_in_order_and_stops_at_the_first_failure() {
+    use crate::app::billing::write_pdfs;
     let docs: Vec<Document> = (0..7)
         .map(|i| invoice(&format!("INV-2026-{:05}", 100 + i), if i % 2 == 0 { "Acme Inc." } else { "ООО Москва Софт" }, 2, Paper::A4))
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    let pdfs = render_many(&docs).unwrap();
-    assert_eq!(pdfs.len(), 7);
-    for (i, bytes) in pdfs.iter().enumerate() {
-        let path = save(dir.path(), &format!("{i}.pdf"), bytes);
-        assert!(squeeze(&text(&path)).contains(&format!("INV-2026-{:05}", 100 + i)));
+    let mut told = Vec::new();
+    let files =
+        write_pdfs::<crate::Error>(dir.path(), docs.iter().cloned().map(Ok), docs.len(), &mut |done, total| told.push((done, total)))
+            .unwrap();
+    assert_eq!(told, (0..=7).map(|d| (d, 7)).collect::<Vec<_>>(), "progress told once per file, in order");
+    assert_eq!(files.len(), 7);
+    for (i, path) in files.iter().enumerate() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with(&format!("INV-2026-{:05}_", 100 + i)), "{name}");
+        assert!(squeeze(&text(path)).contains(&format!("INV-2026-{:05}", 100 + i)));
     }
-    assert!(render_many(&[]).unwrap().is_empty());
+    assert!(write_pdfs::<crate::Error>(dir.path(), std::iter::empty(), 0, &mut |_, _| {}).unwrap().is_empty());
+    // A document that cannot be rendered, and one that cannot be loaded: each stops the batch
+    // with its own error, and nothing half-written is left.
+    let other = tempfile::tempdir().unwrap();
     let mut bad = docs.clone();
     bad[5].logo = Some(b"junk".to_vec());
-    assert_eq!(render_many(&bad).unwrap_err().field.as_deref(), Some("logo"));
+    let e = write_pdfs::<crate::Error>(other.path(), bad.into_iter().map(Ok), 7, &mut |_, _| {}).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("logo"));
+    let unloadable = docs.iter().cloned().map(Ok).take(3).chain(std::iter::once(Err(crate::Error::not_found("no invoice INV-2026-00103"))));
+    let e = write_pdfs::<crate::Error>(other.path(), unloadable, 7, &mut |_, _| {}).unwrap_err();
+    assert_eq!(e.message, "no invoice INV-2026-00103");
+    for f in std::fs::read_dir(other.path()).unwrap() {
+        let name = f.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(name.ends_with(".pdf") && !name.starts_with('.'), "only whole PDFs: {name}");
+    }
 }
 
 #[test]

@@ -7,7 +7,6 @@ use crate::error::IpcError;
 use crate::files;
 use crate::state::AppState;
 use seatbook::app::billing;
-use seatbook::pdf::Document;
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, Runtime};
@@ -23,32 +22,22 @@ fn month_folder(state: &AppState, month: &str) -> PathBuf {
 }
 
 /// Write the PDFs of `docs` into the month's folder, reporting progress one document at a time.
-fn write_batch<R: Runtime>(app: &AppHandle<R>, state: &AppState, month: &str, docs: &[Document]) -> Result<PdfBatch, IpcError> {
-    let folder = month_folder(state, month);
-    let total = docs.len();
-    files::progress(app, "pdf", 0, total);
-    let mut written = Vec::with_capacity(total);
-    for (i, doc) in docs.iter().enumerate() {
-        let pdf = billing::render_each(month, std::slice::from_ref(doc))?.remove(0);
-        let path = folder.join(&pdf.file_name);
-        files::write(&path, &pdf.bytes)?;
-        written.push(path.display().to_string());
-        files::progress(app, "pdf", i + 1, total);
-    }
-    Ok(PdfBatch { folder: folder.display().to_string(), files: written })
-}
-
-/// Write the PDFs of the invoices numbered `numbers` (just issued) into the month's folder.
+/// Write the PDFs of the invoices numbered `numbers` into the month's folder, with progress.
 pub(crate) fn write_pdfs<R: Runtime>(app: &AppHandle<R>, state: &AppState, month: &str, numbers: &[String]) -> Result<PdfBatch, IpcError> {
-    let docs = state.with_store(|s| numbers.iter().map(|n| s.document(n)).collect::<seatbook::Result<Vec<_>>>())?;
-    write_batch(app, state, month, &docs)
+    let folder = month_folder(state, month);
+    // The book is taken for each document and let go while it renders, so the rest of the app
+    // answers during a long batch.
+    let docs = numbers.iter().map(|n| state.with_store(|s| s.document(n)));
+    let written =
+        billing::write_pdfs::<IpcError>(&folder, docs, numbers.len(), &mut |done, total| files::progress(app, "pdf", done, total))?;
+    Ok(PdfBatch { folder: folder.display().to_string(), files: written.iter().map(|p| p.display().to_string()).collect() })
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn pdfs_write_month<R: Runtime>(app: AppHandle<R>, month: String) -> Result<PdfBatch, IpcError> {
     blocking(app, move |app, state| {
-        let docs = state.with_store(|s| billing::month_documents(s, &month))?;
-        write_batch(app, state, month.trim(), &docs)
+        let numbers = state.with_store(|s| billing::month_numbers(s, &month))?;
+        write_pdfs(app, state, month.trim(), &numbers)
     })
     .await
 }

@@ -37,16 +37,15 @@ pub fn invoice(ctx: &mut Ctx, cmd: InvoiceCommand) -> Result<Output> {
                 seatbook::dates::parse_month(&month, "month")?;
                 return Err(Error::invalid("out_dir", "give a folder for one PDF per invoice and/or a file for all of them combined"));
             }
-            let docs = billing::month_documents(&ctx.store, &month)?;
+            let numbers = billing::month_numbers(&ctx.store, &month)?;
             let mut files = Vec::new();
             if let Some(dir) = &out_dir {
-                for pdf in billing::render_each(&month, &docs)? {
-                    let path = dir.join(&pdf.file_name);
-                    write_file(&path, &pdf.bytes)?;
-                    files.push(path.display().to_string());
-                }
+                let docs = numbers.iter().map(|n| ctx.store.document(n));
+                let written = billing::write_pdfs::<Error>(dir, docs, numbers.len(), &mut |_, _| {})?;
+                files.extend(written.iter().map(|p| p.display().to_string()));
             }
             if let Some(path) = &combined {
+                let docs = billing::month_documents(&ctx.store, &month)?;
                 write_file(path, &billing::render_combined(&month, &docs)?.bytes)?;
                 files.push(path.display().to_string());
             }
