@@ -217,6 +217,49 @@ function reportTable(t) {
   );
 }
 
+/** The Azure report's states in words (the CSV keeps the core's codes). */
+const AZURE_STATES = { billed: ["Billed", "ok"], to_bill: ["To bill", "info"], estimate: ["Estimate", "neutral"], no_customer: ["No customer", "warn"] };
+
+/**
+ * The Azure report on screen: its 17 columns (all in its CSV) folded into 8 that fit the window:
+ * the subscription and its id under the customer, the lines with PEC and where PEC stopped,
+ * Microsoft's cost with the retail price under it, each in its own currency, and the state in words.
+ */
+function azureTable(t) {
+  if (!t.rows.length) return empty("Nothing to show for these dates.");
+  const at = Object.fromEntries(t.columns.map((c, i) => [c.key, i]));
+  const v = (row, key) => row[at[key]] ?? "";
+  const dash = () => h("span", { class: "muted" }, "—");
+  const money = (row, key) => (v(row, key) === "" ? dash() : amount(v(row, key), v(row, "currency")));
+  const inCurrency = (row, cur, key) => (v(row, key) === "" ? "—" : `${v(row, cur)} ${fmt.decimal(v(row, key), 2)}`);
+  const pec = (row) =>
+    v(row, "pec_stopped_on")
+      ? h("div", { class: "sub warn-text" }, "PEC stopped ", day(v(row, "pec_stopped_on")), ` · lost ${inCurrency(row, "billing_currency", "pec_lost")}`)
+      : h("div", { class: "sub" }, `${fmt.decimal(v(row, "pec_lines"))} with PEC`);
+  const state = (code) => {
+    const [label, tone] = AZURE_STATES[code] || [code, "neutral"];
+    return h("span", { class: `badge badge-${tone}`, "data-state": code }, label);
+  };
+  return table(
+    "report-azure",
+    [["Month"], ["Customer and Azure subscription"], ["Lines"], ["Microsoft's cost", { numeric: true }], ["Price", { numeric: true }], ["Cost", { numeric: true }], ["Margin", { numeric: true }], ["State"]],
+    t.rows.map((row, i) =>
+      h(
+        "tr",
+        { "data-id": String(i) },
+        td(h("span", { class: "nowrap", "data-month": v(row, "month") }, fmt.month(v(row, "month")))),
+        td(h("div", {}, h("strong", {}, v(row, "customer")), h("div", { class: "sub" }, v(row, "subscription") || v(row, "entitlement_id"), v(row, "subscription") ? ` · ${v(row, "entitlement_id")}` : ""))),
+        td(h("div", {}, fmt.decimal(v(row, "lines")), pec(row))),
+        td(h("div", {}, h("span", { class: "nowrap" }, inCurrency(row, "billing_currency", "microsoft_cost")), h("div", { class: "sub nowrap" }, "retail ", inCurrency(row, "pricing_currency", "retail"))), { numeric: true }),
+        td(money(row, "price"), { numeric: true }),
+        td(money(row, "cost"), { numeric: true }),
+        td(money(row, "margin"), { numeric: true }),
+        td(state(v(row, "state"))),
+      ),
+    ),
+  );
+}
+
 const JOURNAL_FORMATS = [
   ["csv", "CSV (spreadsheet)"],
   ["hledger", "hledger journal"],
@@ -348,7 +391,7 @@ export async function render(root, ctx, params = {}) {
     );
     onSubmit(f, async (v) => {
       const t = await api.reportTable(r.id, collect(v));
-      replace(body, h("h3", { class: "report-title" }, t.title), t.report === "azure" ? azureChart(t) : null, reportTable(t));
+      replace(body, h("h3", { class: "report-title" }, t.title), t.report === "azure" ? azureChart(t) : null, t.report === "azure" ? azureTable(t) : reportTable(t));
     });
     replace(filters, f);
     f.requestSubmit();
