@@ -157,9 +157,9 @@ pub fn aging(store: &Store, today: NaiveDate, as_of: Option<&str>) -> Result<Agi
     store.aging(date_or(as_of, "as_of", today)?)
 }
 
-/// The dashboard's figures as of today.
-pub fn dashboard(store: &Store, today: NaiveDate) -> Result<crate::store::Dashboard> {
-    store.dashboard(today)
+/// The dashboard's figures as of today; its long lists cut to their first `rows` (all for `None`).
+pub fn dashboard(store: &Store, today: NaiveDate, rows: Option<usize>) -> Result<crate::store::Dashboard> {
+    store.dashboard(today, rows)
 }
 
 #[cfg(test)]

@@ -106,10 +106,15 @@ pub struct Dashboard {
     /// Open customers.
     pub customers: i64,
     pub receivables: Receivables,
+    /// Terms ending within the horizon, soonest first: the first `rows` asked for.
     pub renewals: Vec<RenewalDue>,
+    /// How many terms end within the horizon in all.
+    pub renewals_total: usize,
     pub last_run: Option<LastBillingRun>,
-    /// Customers on credit stop today, and why.
+    /// Customers on credit stop today, and why: the first `rows` asked for.
     pub credit_stops: Vec<super::CreditStop>,
+    /// How many customers are on credit stop in all.
+    pub credit_stops_total: usize,
     /// Customers whose Azure spend this month crossed 80 % or 100 % of their budget.
     pub azure_budgets: Vec<super::BudgetStatus>,
     /// Azure subscriptions that stopped earning partner-earned credit this month or last.
@@ -129,18 +134,28 @@ pub struct InvoiceState {
 }
 
 impl Store {
-    /// Everything the dashboard shows, as of `as_of`.
-    pub fn dashboard(&self, as_of: NaiveDate) -> Result<Dashboard> {
+    /// Everything the dashboard shows, as of `as_of`; its long lists (renewals, credit stops) cut
+    /// to their first `rows` (all for `None`), with how many there are in all.
+    pub fn dashboard(&self, as_of: NaiveDate, rows: Option<usize>) -> Result<Dashboard> {
         let company = self.company()?;
+        let mut renewals = self.renewals_ahead(as_of, RENEWAL_HORIZON_DAYS)?;
+        let mut credit_stops = self.credit_stops(as_of)?;
+        let (renewals_total, credit_stops_total) = (renewals.len(), credit_stops.len());
+        if let Some(rows) = rows {
+            renewals.truncate(rows);
+            credit_stops.truncate(rows);
+        }
         Ok(Dashboard {
             as_of,
             currency: company.currency,
             recurring: self.recurring_revenue(as_of)?,
             customers: self.customer_count()?,
             receivables: self.receivables(as_of)?,
-            renewals: self.renewals_ahead(as_of, RENEWAL_HORIZON_DAYS)?,
+            renewals,
+            renewals_total,
             last_run: self.last_run()?,
-            credit_stops: self.credit_stops(as_of)?,
+            credit_stops,
+            credit_stops_total,
             azure_budgets: self.budget_statuses(as_of, None)?.into_iter().filter(|b| b.warning.is_some()).collect(),
             azure: self.azure_summary(as_of)?,
             pec_alerts: self.pec_alerts(as_of)?,
@@ -493,19 +508,26 @@ mod tests {
     #[test]
     fn dashboard_puts_it_together() {
         let mut s = store();
-        let dash = s.dashboard(day("2026-11-24")).unwrap();
+        let dash = s.dashboard(day("2026-11-24"), None).unwrap();
         assert_eq!((dash.customers, dash.recurring.amount, dash.last_run.clone()), (0, d("0.00"), None));
         s.set_exchange_rate(cur("USD"), cur("ZAR"), d("18"), day("2026-01-01")).unwrap();
         let a = customer(&mut s, "A", "a.onmicrosoft.com", "30");
         subscribe(&mut s, a, Term::P1M, 1, "2026-11-01", false);
         s.issue_month(day("2026-11-01"), day("2026-11-05"), AT).unwrap();
-        let dash = s.dashboard(day("2026-11-24")).unwrap();
+        let dash = s.dashboard(day("2026-11-24"), None).unwrap();
         assert_eq!(dash.customers, 1);
         assert_eq!(dash.recurring.amount, d("216.00"));
         assert_eq!(dash.receivables.open_total, d("248.40"));
         let run = dash.last_run.unwrap();
         assert_eq!((run.month.as_str(), run.issue_date, run.invoices, run.problems), ("2026-11", day("2026-11-05"), 1, 0));
         // The P1M term (1–30 Nov) ends within 30 days.
-        assert_eq!(dash.renewals.len(), 1);
+        assert_eq!((dash.renewals.len(), dash.renewals_total), (1, 1));
+        // Cut to the first rows asked for, the count kept.
+        let b = customer(&mut s, "B", "b.onmicrosoft.com", "30");
+        subscribe(&mut s, b, Term::P1M, 2, "2026-11-10", false);
+        let first = s.dashboard(day("2026-11-24"), Some(1)).unwrap();
+        assert_eq!((first.renewals.len(), first.renewals_total), (1, 2));
+        assert_eq!(first.renewals[0].customer_name, "A", "soonest first");
+        assert_eq!(s.dashboard(day("2026-11-24"), None).unwrap().renewals.len(), 2);
     }
 }

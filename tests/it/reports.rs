@@ -128,7 +128,7 @@ fn the_dashboard_and_the_report_agree_on_this_months_mrr() {
     let gamma_month = price.unit_price * d("2") / d("12") * rate;
 
     let today = day("2026-11-24");
-    let dashboard = reports::dashboard(&store, today).unwrap().recurring;
+    let dashboard = reports::dashboard(&store, today, None).unwrap().recurring;
     let report = reports::mrr(&store, today, &ReportRequest::default()).unwrap();
     let this_month = report.last().unwrap();
     assert_eq!(this_month.month, "2026-11");

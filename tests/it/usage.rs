@@ -525,7 +525,7 @@ fn the_dashboard_names_the_subscriptions_that_stopped_earning_pec() {
     let f = db.file("dec.csv", &format!("{header}\n{}\n", rows.join("\n")));
     json(&db.path, &["usage", "import", f.to_str().unwrap()]);
     let store = db.open();
-    let d = seatbook::app::reports::dashboard(&store, day("2026-12-05")).unwrap();
+    let d = seatbook::app::reports::dashboard(&store, day("2026-12-05"), None).unwrap();
     assert_eq!(d.pec_alerts.len(), 1, "{:?}", d.pec_alerts);
     let a = &d.pec_alerts[0];
     assert_eq!(
@@ -533,8 +533,8 @@ fn the_dashboard_names_the_subscriptions_that_stopped_earning_pec() {
         (Some(1), "Prod", day("2026-12-03"), "6".to_string(), "USD")
     );
     // In January the alert of December still shows; in March it is gone.
-    assert_eq!(seatbook::app::reports::dashboard(&store, day("2027-01-10")).unwrap().pec_alerts.len(), 1);
-    assert!(seatbook::app::reports::dashboard(&store, day("2027-03-01")).unwrap().pec_alerts.is_empty());
+    assert_eq!(seatbook::app::reports::dashboard(&store, day("2027-01-10"), None).unwrap().pec_alerts.len(), 1);
+    assert!(seatbook::app::reports::dashboard(&store, day("2027-03-01"), None).unwrap().pec_alerts.is_empty());
 }
 
 /// A tiered meter comes as one line per tier (DOMAIN §7), the first often a free allowance:

@@ -39,7 +39,8 @@ export async function onProgress(handler) {
 
 // The app and its dashboard.
 export const appInfo = () => call("app_info");
-export const dashboard = () => call("dashboard");
+/** The dashboard; its long lists (renewals, credit stops) cut to their first `rows` (all for null), with totals. */
+export const dashboard = (rows = null) => call("dashboard", { rows });
 
 // The reseller's profile.
 export const companyGet = () => call("company_get");

@@ -109,6 +109,20 @@ export function table(list, columns, rows, props = {}) {
   );
 }
 
+/** How many rows a long list draws before "Show all" (the dashboard's lists, customers, invoices, subscriptions). */
+export const PAGE = 300;
+
+/** "Showing 300 of 9,980. Show all" under a list cut to its first rows; nothing when all show. */
+export function more(shown, total, showAll) {
+  if (total <= shown) return null;
+  return h(
+    "div",
+    { class: "more", "data-more": "" },
+    `Showing ${fmt.decimal(String(shown))} of ${fmt.decimal(String(total))}. `,
+    button("Show all", { class: "btn btn-link", "data-action": "show-all", onclick: showAll }),
+  );
+}
+
 /** A table row that opens something when clicked or on Enter (`go()`), keyed by `data-id`. */
 export function linkRow(id, go, ...cells) {
   return h("tr", { "data-id": id, class: "row-link", tabindex: "0", onclick: go, onkeydown: (e) => e.key === "Enter" && go() }, cells);

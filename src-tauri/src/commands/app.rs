@@ -37,7 +37,7 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
 /// Recurring revenue, customers, open and overdue amounts, renewals in the next 30 days and the
 /// last billing run, as of today.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn dashboard(state: State<'_, AppState>) -> Result<Dashboard, IpcError> {
+pub async fn dashboard(state: State<'_, AppState>, rows: Option<usize>) -> Result<Dashboard, IpcError> {
     let today = state.today();
-    state.with_store(|s| seatbook::app::reports::dashboard(s, today))
+    state.with_store(|s| seatbook::app::reports::dashboard(s, today, rows))
 }

@@ -5,12 +5,11 @@ import * as api from "../api.js";
 import * as fmt from "../format.js";
 import * as usage from "../usage.js";
 import * as mail from "../mail.js";
-import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce, values, showError } from "../dom.js";
+import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce, values, showError, more, PAGE } from "../dom.js";
 import { paymentDialog, refundDialog, openInvoicesTable, paymentsTable } from "./payments.js";
 import { statusBadge, pendingBadge } from "./subscriptions.js";
 import { invoiceBadge } from "../status.js";
 
-const PAGE = 300;
 const COLLATOR = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
 const COLUMNS = [
   ["name", "Name"],
@@ -122,22 +121,11 @@ async function renderList(root, ctx, params) {
         ),
       ),
     );
-    const more =
-      rows.length > state.shown
-        ? h(
-            "div",
-            { class: "more" },
-            `Showing ${fmt.decimal(String(state.shown))} of ${fmt.decimal(String(rows.length))}. `,
-            button("Show all", {
-              class: "btn btn-link",
-              onclick: () => {
-                state.shown = rows.length;
-                draw();
-              },
-            }),
-          )
-        : null;
-    replace(body, h("div", { class: "table-wrap" }, h("table", { class: "table", "data-list": "customers" }, h("thead", {}, head), tbody)), more);
+    const rest = more(state.shown, rows.length, () => {
+      state.shown = rows.length;
+      draw();
+    });
+    replace(body, h("div", { class: "table-wrap" }, h("table", { class: "table", "data-list": "customers" }, h("thead", {}, head), tbody)), rest);
   }
 
   async function load() {

@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, header, section, table, td, linkRow, empty, badge, button } from "../dom.js";
+import { h, add, replace, amount, day, header, section, table, td, linkRow, empty, badge, button, more, PAGE } from "../dom.js";
 
 function card(title, value, detail, props = {}) {
   return h("article", { class: "stat", ...props }, h("h2", { class: "stat-title" }, title), h("div", { class: "stat-value" }, value), detail ? h("p", { class: "stat-detail" }, detail) : null);
@@ -103,8 +103,50 @@ function azureCard(a, ctx) {
   );
 }
 
+function renewalsTable(ctx, list) {
+  return table(
+    "renewals",
+    [["Term ends"], ["Customer"], ["Product"], ["Seats", { numeric: true }], ["Renewal and seat cuts"]],
+    list.map((x) =>
+      linkRow(
+        x.subscription_id,
+        () => ctx.navigate("subscriptions", { id: x.subscription_id }),
+        td(day(x.term_end)),
+        td(x.customer_name),
+        td(h("div", {}, x.product_title, h("div", { class: "sub" }, x.product))),
+        td(fmt.decimal(String(x.quantity)), { numeric: true }),
+        td(
+          x.renews_on
+            ? h(
+                "div",
+                {},
+                h("div", {}, "Renews ", day(x.renews_on)),
+                h("div", { class: "sub" }, "Cut seats: schedule by ", day(x.schedule_by), ", or until ", day(x.cut_until), " after renewal"),
+              )
+            : badge("Ends — auto-renew off", "warn"),
+        ),
+      ),
+    ),
+  );
+}
+
+function stopsTable(ctx, list) {
+  return table(
+    "credit-stops",
+    [["Customer"], ["Why"]],
+    list.map((x) =>
+      linkRow(
+        x.customer_id,
+        () => ctx.navigate("customers", { id: x.customer_id }),
+        td(h("strong", { class: "nowrap" }, x.customer_name)),
+        td(x.reason.charAt(0).toUpperCase() + x.reason.slice(1)),
+      ),
+    ),
+  );
+}
+
 export async function render(root, ctx) {
-  const d = await api.dashboard();
+  const d = await api.dashboard(PAGE);
   const cur = d.currency;
   const r = d.receivables;
   const rec = d.recurring;
@@ -152,47 +194,19 @@ export async function render(root, ctx) {
     notes.push(h("div", { class: "notice notice-warn", role: "note" }, "Some open amounts are in currencies without an exchange rate today; they are listed but left out of the totals."));
   }
 
-  const renewals = d.renewals.length
-    ? table(
-        "renewals",
-        [["Term ends"], ["Customer"], ["Product"], ["Seats", { numeric: true }], ["Renewal and seat cuts"]],
-        d.renewals.map((x) =>
-          linkRow(
-            x.subscription_id,
-            () => ctx.navigate("subscriptions", { id: x.subscription_id }),
-            td(day(x.term_end)),
-            td(x.customer_name),
-            td(h("div", {}, x.product_title, h("div", { class: "sub" }, x.product))),
-            td(fmt.decimal(String(x.quantity)), { numeric: true }),
-            td(
-              x.renews_on
-                ? h(
-                    "div",
-                    {},
-                    h("div", {}, "Renews ", day(x.renews_on)),
-                    h("div", { class: "sub" }, "Cut seats: schedule by ", day(x.schedule_by), ", or until ", day(x.cut_until), " after renewal"),
-                  )
-                : badge("Ends — auto-renew off", "warn"),
-            ),
-          ),
-        ),
-      )
-    : empty("No terms end in the next 30 days.");
-
-  const stops = d.credit_stops.length
-    ? table(
-        "credit-stops",
-        [["Customer"], ["Why"]],
-        d.credit_stops.map((x) =>
-          linkRow(
-            x.customer_id,
-            () => ctx.navigate("customers", { id: x.customer_id }),
-            td(h("strong", { class: "nowrap" }, x.customer_name)),
-            td(x.reason.charAt(0).toUpperCase() + x.reason.slice(1)),
-          ),
-        ),
-      )
-    : null;
+  // The long lists draw their first rows; "Show all" asks the core for every one.
+  const showAll = async () => {
+    const all = await api.dashboard(null);
+    drawRenewals(all.renewals, all.renewals_total);
+    drawStops(all.credit_stops, all.credit_stops_total);
+  };
+  const renewals = h("div", { "data-renewals": "" });
+  const drawRenewals = (list, total) =>
+    replace(renewals, list.length ? renewalsTable(ctx, list) : empty("No terms end in the next 30 days."), more(list.length, total, showAll));
+  const stops = h("div", { "data-credit-stops": "" });
+  const drawStops = (list, total) => replace(stops, list.length ? stopsTable(ctx, list) : null, more(list.length, total, showAll));
+  drawRenewals(d.renewals, d.renewals_total);
+  drawStops(d.credit_stops, d.credit_stops_total);
 
   const budgets = (d.azure_budgets || []).length
     ? table(
@@ -252,6 +266,6 @@ export async function render(root, ctx) {
     h("div", { class: "columns columns-dash" }, section("Renewals in the next 30 days", renewalNotices(ctx), renewals), section("Last billing run", lastRun)),
     pec ? section(`Partner-earned credit lost (${d.pec_alerts.length})`, h("p", { class: "hint" }, "These Azure subscriptions stopped earning Microsoft's 15 % partner-earned credit: the customer probably removed your admin access. Ask for it back."), pec) : null,
     budgets ? section(`Azure budgets (${d.azure_budgets.length})`, h("p", { class: "hint" }, "This month's Azure usage so far, at the customer's price, has passed 80 % or all of their budget."), budgets) : null,
-    stops ? section(`On credit stop (${d.credit_stops.length})`, h("p", { class: "hint" }, "Over their credit limit, or with an invoice more than 60 days overdue: new subscriptions for them ask for confirmation."), stops) : null,
+    d.credit_stops_total ? section(`On credit stop (${fmt.decimal(String(d.credit_stops_total))})`, h("p", { class: "hint" }, "Over their credit limit, or with an invoice more than 60 days overdue: new subscriptions for them ask for confirmation."), stops) : null,
   );
 }

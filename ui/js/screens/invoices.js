@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import * as fmt from "../format.js";
 import * as mail from "../mail.js";
-import { h, add, replace, amount, day, badge, button, header, table, td, empty, field, form, actions, submit, onSubmit, dialog } from "../dom.js";
+import { h, add, replace, amount, day, badge, button, header, table, td, empty, field, form, actions, submit, onSubmit, dialog, more, PAGE } from "../dom.js";
 import { invoiceBadge } from "../status.js";
 import { paymentDialog } from "./payments.js";
 import { remindersDialog } from "./reminders.js";
@@ -57,7 +57,7 @@ export async function render(root, ctx, params = {}) {
     }
   }
 
-  let shown = 300;
+  let shown = PAGE;
   function draw(list) {
     if (!list.length) {
       replace(body, empty("No invoices match these filters."));
@@ -141,20 +141,10 @@ export async function render(root, ctx, params = {}) {
           ),
         ),
       ),
-      list.length > shown
-        ? h(
-            "div",
-            { class: "more" },
-            `Showing ${fmt.decimal(String(shown))} of ${fmt.decimal(String(list.length))}. `,
-            button("Show all", {
-              class: "btn btn-link",
-              onclick: () => {
-                shown = list.length;
-                draw(list);
-              },
-            }),
-          )
-        : null,
+      more(shown, list.length, () => {
+        shown = list.length;
+        draw(list);
+      }),
     );
   }
 

@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, debounce, values, confirmDialog } from "../dom.js";
+import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, debounce, values, confirmDialog, more, PAGE } from "../dom.js";
 
 const TERMS = [
   ["P1M", "1 month (P1M)"],
@@ -76,6 +76,7 @@ async function renderList(root, ctx, params) {
   );
   const search = h("input", { type: "search", "data-search": "subscriptions", placeholder: "Filter by customer or product", "aria-label": "Filter subscriptions", class: "search" });
   const body = h("div", {});
+  let shown = PAGE;
 
   function draw() {
     const q = search.value.trim().toLowerCase();
@@ -89,7 +90,7 @@ async function renderList(root, ctx, params) {
       table(
         "subscriptions",
         [["#", { numeric: true }], ["Customer"], ["Product"], ["Seats", { numeric: true }], ["Term"], ["Term ends"], ["Auto-renew"], ["Status"]],
-        rows.map((s) =>
+        rows.slice(0, shown).map((s) =>
           linkRow(
             s.id,
             () => ctx.navigate("subscriptions", { id: s.id }),
@@ -104,9 +105,19 @@ async function renderList(root, ctx, params) {
           ),
         ),
       ),
+      more(shown, rows.length, () => {
+        shown = rows.length;
+        draw();
+      }),
     );
   }
-  search.addEventListener("input", debounce(draw, 100));
+  search.addEventListener(
+    "input",
+    debounce(() => {
+      shown = PAGE;
+      draw();
+    }, 100),
+  );
 
   add(root, 
     header(
