@@ -23,15 +23,38 @@ struct Snapshot {
     legacy_logo: bool,
 }
 
+/// What an invoice's row holds for its own page: its id, currency, dates and totals.
+struct Head {
+    id: i64,
+    currency: crate::money::Currency,
+    date: chrono::NaiveDate,
+    due_date: chrono::NaiveDate,
+    totals: (i64, i64, i64),
+}
+
 impl Store {
     fn snapshot(&self, invoice_number: &str) -> Result<Snapshot> {
-        self.conn
-            .query_row(
-                "SELECT i.*, l.bytes AS logo FROM invoices i LEFT JOIN logos l ON l.id = i.logo_id WHERE i.number = ?1",
-                [invoice_number],
-                |r| {
-                    let kept: i64 = r.get("logo_kept")?;
-                    Ok(Snapshot {
+        self.invoice_to_print(invoice_number)?
+            .map(|(snapshot, _)| snapshot)
+            .ok_or_else(|| Error::not_found(format!("there is no invoice {invoice_number}")).with_field("number"))
+    }
+
+    /// An invoice's snapshot and head, read in one query (`None`: no invoice has that number).
+    fn invoice_to_print(&self, invoice_number: &str) -> Result<Option<(Snapshot, Head)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT i.*, l.bytes AS logo FROM invoices i LEFT JOIN logos l ON l.id = i.logo_id WHERE i.number = ?1")?
+            .query_row([invoice_number], |r| {
+                let kept: i64 = r.get("logo_kept")?;
+                let head = Head {
+                    id: r.get("id")?,
+                    currency: col::currency(r, "currency")?,
+                    date: col::date(r, "date")?,
+                    due_date: col::date(r, "due_date")?,
+                    totals: (r.get("net_minor")?, r.get("vat_minor")?, r.get("total_minor")?),
+                };
+                Ok((
+                    Snapshot {
                         paper: col::parse_with(r, "paper", |s| Paper::parse(s, "paper").ok())?,
                         supplier: Party {
                             name: r.get("supplier_name")?,
@@ -62,11 +85,11 @@ impl Store {
                         tax_treatment: r.get("tax_treatment")?,
                         logo: r.get("logo")?,
                         legacy_logo: kept == 0,
-                    })
-                },
-            )
-            .optional()?
-            .ok_or_else(|| Error::not_found(format!("there is no invoice {invoice_number}")).with_field("number"))
+                    },
+                    head,
+                ))
+            })
+            .optional()?)
     }
 
     /// The logo of a document issued before logos were kept with documents: today's.
@@ -79,7 +102,8 @@ impl Store {
     /// with the snapshot its invoice took at issue.
     pub fn document(&self, number: &str) -> Result<Document> {
         let number = number.trim();
-        let is_invoice: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM invoices WHERE number = ?1)", [number], |r| r.get(0))?;
+        let invoice = self.invoice_to_print(number)?;
+        let is_invoice = invoice.is_some();
         let to_lines = |lines: &[crate::billing::InvoiceLineView]| -> Vec<DocumentLine> {
             lines
                 .iter()
@@ -106,19 +130,19 @@ impl Store {
             notes: Vec<String>,
         }
         let vat_rows = |v: &[crate::billing::engine::VatLine]| v.iter().map(|v| VatRow { rate: v.rate, net: v.net, vat: v.vat }).collect();
-        let (parts, snapshot, own_logo) = if is_invoice {
-            let inv = self.invoice(number)?;
-            let snapshot = self.snapshot(number)?;
+        let (parts, snapshot, own_logo) = if let Some((snapshot, head)) = invoice {
+            let cur = head.currency;
+            let lines = self.invoice_lines(head.id, cur, false)?;
             let own = snapshot.logo.clone();
             let parts = Parts {
                 kind: DocumentKind::TaxInvoice,
-                issue_date: inv.date,
-                due_date: Some(inv.due_date),
-                currency: inv.currency,
-                lines: to_lines(&inv.lines),
-                vat: vat_rows(&inv.vat_lines),
-                totals: (inv.net, inv.vat, inv.total),
-                notes: fx_notes(&inv.lines, inv.currency),
+                issue_date: head.date,
+                due_date: Some(head.due_date),
+                currency: cur,
+                lines: to_lines(&lines),
+                vat: vat_rows(&self.invoice_vat(head.id, cur)?),
+                totals: (cur.from_minor(head.totals.0), cur.from_minor(head.totals.1), cur.from_minor(head.totals.2)),
+                notes: fx_notes(&lines, cur),
             };
             (parts, snapshot, own)
         } else {

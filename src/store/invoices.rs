@@ -52,41 +52,8 @@ impl Store {
             .optional()?
             .ok_or_else(|| Error::not_found(format!("there is no invoice {}", number.trim())).with_field("number"))?;
         let (id, cur, customer_id, customer_name, date, due_date, month, (net, vat, total)) = head;
-        let lines = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT l.*, EXISTS (SELECT 1 FROM credit_note_lines c WHERE c.invoice_line_id = l.id) AS credited
-                 FROM invoice_lines l WHERE invoice_id = ?1 ORDER BY position",
-            )?;
-            let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
-            let mut lines = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-            if lines.iter().any(|l| l.kind == LineKind::Usage) {
-                // An Azure usage line by meter category, as issued.
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT l.position, c.meter_category, c.amount_minor FROM usage_line_categories c
-                     JOIN invoice_lines l ON l.id = c.invoice_line_id
-                     WHERE l.invoice_id = ?1 AND l.kind = 'usage' ORDER BY l.position, c.position",
-                )?;
-                let mut q = stmt.query([id])?;
-                while let Some(r) = q.next()? {
-                    let position: u32 = r.get(0)?;
-                    if let Some(l) = lines.iter_mut().find(|l| l.position == position) {
-                        l.details.push(crate::billing::LineDetail { label: r.get(1)?, amount: cur.from_minor(r.get(2)?) });
-                    }
-                }
-            }
-            lines
-        };
-        let vat_lines = {
-            let mut stmt = self.conn.prepare_cached("SELECT * FROM invoice_vat WHERE invoice_id = ?1 ORDER BY CAST(rate AS TEXT)")?;
-            let rows = stmt.query_map([id], |r| {
-                Ok(VatLine {
-                    rate: col::dec(r, "rate")?,
-                    net: cur.from_minor(r.get("net_minor")?),
-                    vat: cur.from_minor(r.get("vat_minor")?),
-                })
-            })?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-        };
+        let lines = self.invoice_lines(id, cur, true)?;
+        let vat_lines = self.invoice_vat(id, cur)?;
         let (credited, notes): (i64, Option<String>) = self.conn.query_row(
             "SELECT IFNULL(sum(net_minor), 0), group_concat(number, ', ') FROM credit_notes WHERE invoice_id = ?1",
             [id],
@@ -110,12 +77,53 @@ impl Store {
         })
     }
 
+    /// The lines of the invoice with row id `id`, by position, each Azure usage line with its meter
+    /// categories as issued; `credited` (whether a credit note took a line) only when asked, as
+    /// printing does not need it.
+    pub(super) fn invoice_lines(&self, id: i64, cur: Currency, credited: bool) -> Result<Vec<InvoiceLineView>> {
+        let mut stmt = self.conn.prepare_cached(if credited {
+            "SELECT l.*, EXISTS (SELECT 1 FROM credit_note_lines c WHERE c.invoice_line_id = l.id) AS credited
+             FROM invoice_lines l WHERE invoice_id = ?1 ORDER BY position"
+        } else {
+            "SELECT l.*, 0 AS credited FROM invoice_lines l WHERE invoice_id = ?1 ORDER BY position"
+        })?;
+        let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
+        let mut lines = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        if lines.iter().any(|l| l.kind == LineKind::Usage) {
+            // An Azure usage line by meter category, as issued.
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT l.position, c.meter_category, c.amount_minor FROM usage_line_categories c
+                 JOIN invoice_lines l ON l.id = c.invoice_line_id
+                 WHERE l.invoice_id = ?1 AND l.kind = 'usage' ORDER BY l.position, c.position",
+            )?;
+            let mut q = stmt.query([id])?;
+            while let Some(r) = q.next()? {
+                let position: u32 = r.get(0)?;
+                if let Some(l) = lines.iter_mut().find(|l| l.position == position) {
+                    l.details.push(crate::billing::LineDetail { label: r.get(1)?, amount: cur.from_minor(r.get(2)?) });
+                }
+            }
+        }
+        Ok(lines)
+    }
+
+    /// The VAT summary of the invoice with row id `id`, as issued.
+    pub(super) fn invoice_vat(&self, id: i64, cur: Currency) -> Result<Vec<VatLine>> {
+        let mut stmt = self.conn.prepare_cached("SELECT * FROM invoice_vat WHERE invoice_id = ?1 ORDER BY CAST(rate AS TEXT)")?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(VatLine { rate: col::dec(r, "rate")?, net: cur.from_minor(r.get("net_minor")?), vat: cur.from_minor(r.get("vat_minor")?) })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Issued invoices, newest first, filtered by month (`YYYY-MM`) and customer.
     pub fn list_invoices(&self, month: Option<&str>, customer_id: Option<i64>) -> Result<Vec<InvoiceView>> {
         let numbers: Vec<String> = {
-            let mut stmt = self.conn.prepare(
-                "SELECT number FROM invoices WHERE (?1 IS NULL OR month = ?1) AND (?2 IS NULL OR customer_id = ?2) ORDER BY series_year, seq",
-            )?;
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT number FROM invoices WHERE {} AND {} ORDER BY series_year, seq",
+                super::filter(month.is_some(), "month = ?1", 1),
+                super::filter(customer_id.is_some(), "customer_id = ?2", 2)
+            ))?;
             let rows = stmt.query_map(params![month, customer_id], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };

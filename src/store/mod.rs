@@ -143,6 +143,17 @@ fn retry_busy<T>(conn: &Connection, mut f: impl FnMut() -> rusqlite::Result<T>) 
     result
 }
 
+/// A filter of a WHERE clause that SQLite can answer by index: `condition` (on parameter
+/// `?param`) when the filter is given, else `?param IS NULL`, true and index-neutral. (SQLite cannot
+/// see through `?1 IS NULL OR customer_id = ?1` and scans the table instead.)
+pub(crate) fn filter(given: bool, condition: &str, param: usize) -> String {
+    if given {
+        condition.to_string()
+    } else {
+        format!("?{param} IS NULL")
+    }
+}
+
 /// A LIKE pattern matching `text` anywhere, case-insensitively (the searched columns are lower
 /// case), with `%`, `_` and `\` taken literally (used with `ESCAPE '\'`).
 pub(crate) fn like_pattern(text: &str) -> String {

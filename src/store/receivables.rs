@@ -121,12 +121,13 @@ impl Store {
     /// invoice list), with what was credited and paid on it by then.
     pub(super) fn every_invoice_money(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
         // One customer: through the (customer_id, date) index, a subquery per invoice.
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT i.id, i.number, i.customer_id, i.date, i.due_date, i.currency, i.total_minor,
                 (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?2) AS credited,
                 (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?2) AS paid
-             FROM invoices i WHERE (?1 IS NULL OR i.customer_id = ?1) AND i.date <= ?2 ORDER BY i.date, i.id",
-        )?;
+             FROM invoices i WHERE {} AND i.date <= ?2 ORDER BY i.date, i.id",
+            super::filter(customer_id.is_some(), "i.customer_id = ?1", 1)
+        ))?;
         let rows = stmt.query_map(params![customer_id, as_of.to_string()], |r| {
             Ok(InvoiceMoney {
                 id: r.get(0)?,
@@ -411,7 +412,10 @@ impl Store {
     /// Payments, refunds and reversals, oldest first.
     pub fn list_payments(&self, customer_id: Option<i64>) -> Result<Vec<PaymentView>> {
         let ids: Vec<i64> = {
-            let mut stmt = self.conn.prepare("SELECT id FROM payments WHERE ?1 IS NULL OR customer_id = ?1 ORDER BY date, id")?;
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT id FROM payments WHERE {} ORDER BY date, id",
+                super::filter(customer_id.is_some(), "customer_id = ?1", 1)
+            ))?;
             let rows = stmt.query_map([customer_id], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };

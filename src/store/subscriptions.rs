@@ -80,12 +80,18 @@ impl Store {
     }
 
     pub fn list_subscriptions(&self, customer_id: Option<i64>, status: Option<Status>) -> Result<Vec<Subscription>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT * FROM subscriptions WHERE (?1 IS NULL OR customer_id = ?1) AND (?2 IS NULL OR status = ?2)
-             ORDER BY customer_id, id",
-        )?;
+        self.first_subscriptions(customer_id, status, None)
+    }
+
+    /// `list_subscriptions`, the first `limit` of them (all for `None`): a long list's first page.
+    pub fn first_subscriptions(&self, customer_id: Option<i64>, status: Option<Status>, limit: Option<u32>) -> Result<Vec<Subscription>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT * FROM subscriptions WHERE {} AND (?2 IS NULL OR status = ?2) ORDER BY customer_id, id LIMIT ?3",
+            super::filter(customer_id.is_some(), "customer_id = ?1", 1)
+        ))?;
         let at = Positions::of(&stmt, SubCol::NAMES)?;
-        let rows = stmt.query_map(params![customer_id, status.map(|s| s.as_str())], |r| subscription_at(r, &at))?;
+        let limit = limit.map_or(-1, i64::from);
+        let rows = stmt.query_map(params![customer_id, status.map(|s| s.as_str()), limit], |r| subscription_at(r, &at))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
