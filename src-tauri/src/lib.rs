@@ -13,7 +13,7 @@ mod state;
 pub use error::IpcError;
 pub use state::{AppState, Launch, ShellSettings};
 
-use seatbook::store::{resolve_db_path, Store};
+use seatbook::app::resolve_db_path;
 use std::path::PathBuf;
 use tauri::{Manager, Runtime};
 
@@ -175,7 +175,7 @@ pub fn run() {
             let named = db_flag().or_else(|| env("SEATBOOK_DB").map(PathBuf::from));
             let (db_path, store) = match resolve_db_path(named.as_deref(), dirs::data_dir().as_deref()) {
                 Ok(path) => {
-                    let store = Store::open(&path);
+                    let store = seatbook::app::open(&path);
                     (path, store)
                 }
                 Err(e) => (PathBuf::new(), Err(e)),
@@ -198,7 +198,7 @@ pub fn run() {
             if store.is_ok() {
                 let (path, day) = (db_path.clone(), today.unwrap_or_else(|| chrono::Local::now().date_naive()));
                 std::thread::spawn(move || {
-                    if let Err(e) = Store::open(&path).and_then(|s| seatbook::app::backups::daily(&s, day)) {
+                    if let Err(e) = seatbook::app::open(&path).and_then(|s| seatbook::app::backups::daily(&s, day)) {
                         eprintln!("seatbook-desktop: the daily backup failed: {}", e.message);
                     }
                 });

@@ -3,7 +3,7 @@
 
 use crate::error::IpcError;
 use chrono::NaiveDate;
-use seatbook::store::Store;
+use seatbook::app::Store;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -177,7 +177,7 @@ impl AppState {
         // Dropping the store closes its connection.
         drop(std::mem::replace(&mut *guard, Err(closing)));
         let result = f(&self.db_path);
-        *guard = Store::open(&self.db_path);
+        *guard = seatbook::app::open(&self.db_path);
         let value = result?;
         guard.as_ref().map_err(|e| IpcError::from(e.clone()))?;
         Ok(value)

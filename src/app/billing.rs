@@ -199,6 +199,11 @@ pub fn month_documents(store: &Store, month: &str) -> Result<Vec<Document>> {
     month_numbers(store, month)?.iter().map(|n| store.document(n)).collect()
 }
 
+/// An issued invoice or credit note as it prints.
+pub fn printable(store: &Store, number: &str) -> Result<Document> {
+    store.document(number)
+}
+
 /// The numbers of the invoices issued for `month` (`YYYY-MM`), in order; none is an error.
 pub fn month_numbers(store: &Store, month: &str) -> Result<Vec<String>> {
     crate::dates::parse_month(month, "month")?;
@@ -223,6 +228,8 @@ pub fn write_pdfs<E: From<Error>>(
     progress: &mut dyn FnMut(usize, usize),
 ) -> std::result::Result<Vec<std::path::PathBuf>, E> {
     use std::sync::{mpsc, Mutex};
+    std::fs::create_dir_all(folder).map_err(|e| E::from(Error::io(format!("cannot create {}: {e}", folder.display()))))?;
+    crate::files::remove_leftovers_in(folder);
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
     let (work, queue) = mpsc::sync_channel::<(usize, Document)>(threads * 2);
     let queue = Mutex::new(queue);
@@ -248,7 +255,7 @@ pub fn write_pdfs<E: From<Error>>(
                 let next = queue.lock().map_err(|_| ()).and_then(|q| q.recv().map_err(|_| ()));
                 let Ok((i, doc)) = next else { return };
                 let path = folder.join(crate::pdf::file_name(&doc.number, &doc.customer.name));
-                let r = crate::pdf::render(&doc).and_then(|bytes| crate::files::write(&path, &bytes)).map(|()| path);
+                let r = crate::pdf::render(&doc).and_then(|bytes| crate::files::write_in_batch(&path, &bytes)).map(|()| path);
                 if done.send((i, r)).is_err() {
                     return;
                 }
@@ -278,6 +285,7 @@ pub fn write_pdfs<E: From<Error>>(
         }
         failed.map_or(Ok(()), Err)
     });
+    crate::files::sync_folder(folder);
     outcome?;
     Ok(written.into_iter().flatten().collect())
 }

@@ -29,6 +29,19 @@ pub mod usage;
 use crate::{Error, Result};
 use chrono::NaiveDate;
 
+/// The book, and the views the actions return, as the fronts name them: a front reaches the
+/// book only through `app`.
+pub use crate::store::{
+    resolve_db_path, Account, AgingReport, BillingRun, CreditNoteView, CreditStop, Dashboard, MrrRow, PaymentView, PriceQuote, ReconImport,
+    Reminder, RenewalDue, RenewalReport, SentReminder, Statement, Store, SubscriptionView,
+};
+
+/// Open the book at `path`: migrated to this version, refused when it is not Seatbook's or was
+/// written by a newer one.
+pub fn open(path: &std::path::Path) -> Result<Store> {
+    Store::open(path)
+}
+
 /// The two readings of the clock a front takes once per action: the core never reads it.
 #[derive(Debug, Clone)]
 pub struct Clock {

@@ -13,9 +13,10 @@ use crate::{Error, Result};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-pub fn list(store: &Store, customer: Option<i64>, status: Option<&str>) -> Result<Vec<Subscription>> {
+/// Subscriptions by customer, filtered by status; `limit`: only the first ones (a list's first page).
+pub fn list(store: &Store, customer: Option<i64>, status: Option<&str>, limit: Option<u32>) -> Result<Vec<Subscription>> {
     let status = given(status).map(|s| Status::parse(s, "status")).transpose()?;
-    store.list_subscriptions(customer, status)
+    store.first_subscriptions(customer, status, limit)
 }
 
 /// A subscription with its dates, windows and history, as of `as_of` (default today).

@@ -1,7 +1,7 @@
 //! The architecture's invariants, checked on the source tree (in the spirit of rust-analyzer's
 //! tidy test): what must be absent is searched for, so a convention is a fact.
 //!
-//! - only `store` names rusqlite, only `pdf` names printpdf;
+//! - only `store` names rusqlite, only `pdf` names printpdf; the fronts name `app`, never `store`;
 //! - the core (everything under `src/` but the command line) reads no clock and no environment,
 //!   and knows no Tauri (nor JSON, but as a file Microsoft sends);
 //! - no core message names a command-line flag or a command to type;
@@ -74,6 +74,15 @@ fn find(files: &[(String, String)], needles: &[&str], allowed: impl Fn(&str) -> 
         }
     }
     hits
+}
+
+/// Both fronts reach the book through the application layer only: the store's views and the
+/// book itself are re-exported by `app`, so a front that names `seatbook::store` has gone round it.
+#[test]
+fn the_fronts_reach_the_book_only_through_the_application_layer() {
+    let fronts: Vec<(String, String)> = files("src/bin", &["rs"]).into_iter().chain(files("src-tauri/src", &["rs"])).collect();
+    let around = find(&fronts, &["seatbook::store", "store::Store"], |_| false);
+    assert!(around.is_empty(), "a front names the store:\n{}", around.join("\n"));
 }
 
 #[test]

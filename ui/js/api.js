@@ -74,8 +74,9 @@ export const fxList = () => call("fx_list");
 export const fxSet = (from, to, rate, on) => call("fx_set", { from, to, rate, on });
 
 // Subscriptions.
-export const subscriptionsList = (customerId, status) =>
-  call("subscriptions_list", { customer_id: customerId ?? null, status: status || null });
+/** Subscriptions by customer; `limit` returns only the first ones (a list's first page). */
+export const subscriptionsList = (customerId, status, limit) =>
+  call("subscriptions_list", { customer_id: customerId ?? null, status: status || null, limit: limit ?? null });
 export const subscriptionGet = (id, asOf) => call("subscription_get", { id, as_of: asOf || null });
 export const subscriptionAdd = (input) => call("subscription_add", { input });
 export const subscriptionQuantity = (id, quantity, on) => call("subscription_quantity", { id, quantity, on });

@@ -3,7 +3,7 @@
 use crate::error::IpcError;
 use crate::state::AppState;
 use chrono::NaiveDate;
-use seatbook::store::Dashboard;
+use seatbook::app::Dashboard;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 

@@ -8,7 +8,7 @@ use crate::files;
 use crate::state::AppState;
 use seatbook::app::billing::{self as billing, CreditRequest, InvoiceDetail, InvoiceRow};
 use seatbook::app::mail;
-use seatbook::store::{BillingRun, CreditNoteView};
+use seatbook::app::{BillingRun, CreditNoteView};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 

@@ -4,10 +4,10 @@ use crate::error::IpcError;
 use crate::state::AppState;
 use chrono::NaiveDate;
 use seatbook::app::provision::{self, CustomerChanged, Provision};
+use seatbook::app::Account;
 use seatbook::app::{customers, receivables};
 use seatbook::customer::{ContactEntry, Customer, CustomerFields};
 use seatbook::money::Currency;
-use seatbook::store::Account;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 
@@ -68,7 +68,7 @@ pub async fn customer_add(state: State<'_, AppState>, fields: CustomerFields) ->
 pub async fn customer_update<R: Runtime>(app: AppHandle<R>, id: i64, fields: CustomerFields) -> Result<CustomerChanged, IpcError> {
     super::blocking(app, move |_, state| {
         let (clock, reach) = (state.clock(), state.pc_reach());
-        let mut store = seatbook::store::Store::open(&state.db_path)?;
+        let mut store = seatbook::app::open(&state.db_path)?;
         Ok(provision::update_customer(&mut store, &clock, Provision { reach: &reach, send: None }, id, &fields)?)
     })
     .await

@@ -27,7 +27,7 @@ pub(crate) fn write_pdfs<R: Runtime>(app: &AppHandle<R>, state: &AppState, month
     let folder = month_folder(state, month);
     // The book is taken for each document and let go while it renders, so the rest of the app
     // answers during a long batch.
-    let docs = numbers.iter().map(|n| state.with_store(|s| s.document(n)));
+    let docs = numbers.iter().map(|n| state.with_store(|s| billing::printable(s, n)));
     let written =
         billing::write_pdfs::<IpcError>(&folder, docs, numbers.len(), &mut |done, total| files::progress(app, "pdf", done, total))?;
     Ok(PdfBatch { folder: folder.display().to_string(), files: written.iter().map(|p| p.display().to_string()).collect() })

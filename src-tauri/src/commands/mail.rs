@@ -13,7 +13,6 @@ use crate::files;
 use crate::state::AppState;
 use seatbook::app::mail::{self, Enqueued, OutboxBadge, OutboxEntry, Pass, RenewalNotice, SettingsView, TemplateView, TestSent};
 use seatbook::mail::{MailFields, Rendered};
-use seatbook::store::Store;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
@@ -29,7 +28,7 @@ pub struct Mailed {
 /// Send what waits, on a connection of its own (the window's stays free), telling the page of
 /// each message and of the badge afterwards.
 pub fn deliver<R: Runtime>(app: &AppHandle<R>, state: &AppState, all: bool) -> Result<Pass, IpcError> {
-    let mut store = Store::open(&state.db_path).map_err(IpcError::from)?;
+    let mut store = seatbook::app::open(&state.db_path).map_err(IpcError::from)?;
     let clock = state.clock();
     let pass = mail::deliver(&mut store, &clock, all, state.launch.smtp_password.as_deref(), &mut |_, done, total| {
         files::progress(app, "mail", done, total)
@@ -83,7 +82,7 @@ pub async fn mail_set<R: Runtime>(app: AppHandle<R>, fields: MailFields, passwor
 #[tauri::command(rename_all = "snake_case")]
 pub async fn mail_test<R: Runtime>(app: AppHandle<R>, to: String) -> Result<TestSent, IpcError> {
     blocking(app, move |_, state| {
-        let store = Store::open(&state.db_path).map_err(IpcError::from)?;
+        let store = seatbook::app::open(&state.db_path).map_err(IpcError::from)?;
         mail::test(&store, &state.clock(), &to, state.launch.smtp_password.as_deref()).map_err(IpcError::from)
     })
     .await
@@ -163,7 +162,7 @@ pub async fn mail_retry<R: Runtime>(app: AppHandle<R>) -> Result<Pass, IpcError>
 #[tauri::command(rename_all = "snake_case")]
 pub async fn mail_resend<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<Pass, IpcError> {
     blocking(app, move |app, state| {
-        let mut store = Store::open(&state.db_path).map_err(IpcError::from)?;
+        let mut store = seatbook::app::open(&state.db_path).map_err(IpcError::from)?;
         let pass = mail::resend(&mut store, &state.clock(), id, state.launch.smtp_password.as_deref(), &mut |_, done, total| {
             files::progress(app, "mail", done, total)
         })

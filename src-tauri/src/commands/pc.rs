@@ -7,7 +7,6 @@ use crate::error::IpcError;
 use crate::state::AppState;
 use seatbook::app::pc::{self, PcStatus, SyncResult};
 use seatbook::app::provision::{self, OutboxEntry};
-use seatbook::store::Store;
 use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command(rename_all = "snake_case")]
@@ -32,7 +31,7 @@ pub fn compare_on_start<R: Runtime>(app: AppHandle<R>) {
     std::thread::spawn(move || {
         let state = tauri::Manager::state::<AppState>(&app);
         // A connection of its own, as for every Partner Center call: the app's stays free.
-        let Ok(mut store) = Store::open(&state.db_path) else { return };
+        let Ok(mut store) = seatbook::app::open(&state.db_path) else { return };
         let (clock, reach) = (state.clock(), state.pc_reach());
         let Some(r) = pc::compare_if_connected(&mut store, &clock, &reach) else { return };
         state.set_pc_on_start(r.map_err(|e| e.message));
@@ -51,7 +50,7 @@ pub async fn pc_connect<R: Runtime>(
     blocking(app, move |_, state| {
         let (clock, reach) = (state.clock(), state.pc_reach());
         // A connection of its own: the app's stays free while Microsoft answers.
-        let mut store = Store::open(&state.db_path)?;
+        let mut store = seatbook::app::open(&state.db_path)?;
         Ok(pc::connect(&mut store, &clock, &reach, &tenant, &client_id, secret.as_deref())?)
     })
     .await
@@ -64,7 +63,7 @@ pub async fn pc_sync<R: Runtime>(app: AppHandle<R>, apply: Option<bool>) -> Resu
     blocking(app, move |app, state| {
         let (clock, reach) = (state.clock(), state.pc_reach());
         let mut progress = |done: usize, of: usize| crate::files::progress(app, "pc", done, of);
-        let mut store = Store::open(&state.db_path)?;
+        let mut store = seatbook::app::open(&state.db_path)?;
         Ok(pc::sync(&mut store, &clock, &reach, apply.unwrap_or(false), &mut progress)?)
     })
     .await
@@ -77,7 +76,7 @@ pub async fn pc_sync<R: Runtime>(app: AppHandle<R>, apply: Option<bool>) -> Resu
 pub async fn pc_outbox<R: Runtime>(app: AppHandle<R>, send: Option<String>) -> Result<Vec<OutboxEntry>, IpcError> {
     blocking(app, move |_, state| {
         let (clock, reach) = (state.clock(), state.pc_reach());
-        let mut store = Store::open(&state.db_path)?;
+        let mut store = seatbook::app::open(&state.db_path)?;
         match send.as_deref() {
             Some("all") => Ok(provision::outbox(&mut store, &clock, &reach, true)?),
             Some("due") => {
@@ -95,7 +94,7 @@ pub async fn pc_outbox<R: Runtime>(app: AppHandle<R>, send: Option<String>) -> R
 pub async fn pc_take<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<provision::Aligned, IpcError> {
     blocking(app, move |_, state| {
         let (clock, reach) = (state.clock(), state.pc_reach());
-        let mut store = Store::open(&state.db_path)?;
+        let mut store = seatbook::app::open(&state.db_path)?;
         Ok(provision::take(&mut store, &clock, &reach, id, None)?)
     })
     .await
@@ -106,7 +105,7 @@ pub async fn pc_take<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<provision
 pub async fn pc_push<R: Runtime>(app: AppHandle<R>, id: i64) -> Result<provision::Aligned, IpcError> {
     blocking(app, move |_, state| {
         let (clock, reach) = (state.clock(), state.pc_reach());
-        let mut store = Store::open(&state.db_path)?;
+        let mut store = seatbook::app::open(&state.db_path)?;
         Ok(provision::push(&mut store, &clock, &reach, id)?)
     })
     .await
@@ -121,7 +120,7 @@ pub async fn customer_provision<R: Runtime>(
 ) -> Result<provision::ProvisionedCustomer, IpcError> {
     blocking(app, move |_, state| {
         let (clock, reach) = (state.clock(), state.pc_reach());
-        let mut store = Store::open(&state.db_path)?;
+        let mut store = seatbook::app::open(&state.db_path)?;
         Ok(provision::provision_customer(&mut store, &clock, &reach, id, &request)?)
     })
     .await
@@ -143,7 +142,7 @@ pub async fn pc_device_finish<R: Runtime>(
 ) -> Result<PcStatus, IpcError> {
     blocking(app, move |_, state| {
         let (clock, reach) = (state.clock(), state.pc_reach());
-        let mut store = Store::open(&state.db_path)?;
+        let mut store = seatbook::app::open(&state.db_path)?;
         Ok(pc::device_code_finish(&mut store, &clock, &reach, &tenant, &client_id, &code)?)
     })
     .await

@@ -3,7 +3,7 @@
 use crate::error::IpcError;
 use crate::state::AppState;
 use seatbook::app::receivables::{self as receivables, PaymentRequest, RefundRequest};
-use seatbook::store::PaymentView;
+use seatbook::app::PaymentView;
 use tauri::State;
 
 #[tauri::command(rename_all = "snake_case")]

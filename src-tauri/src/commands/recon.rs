@@ -10,9 +10,9 @@ use crate::files;
 use crate::state::AppState;
 use rust_decimal::Decimal;
 use seatbook::app::recon::{self as recon, FixOutcome, ReconImportOutcome};
+use seatbook::app::ReconImport;
 use seatbook::money::Currency;
 use seatbook::recon::Reconciliation;
-use seatbook::store::ReconImport;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 

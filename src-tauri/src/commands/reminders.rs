@@ -7,7 +7,7 @@ use crate::files;
 use crate::state::AppState;
 use seatbook::app::mail::Pass;
 use seatbook::app::receivables;
-use seatbook::store::{Reminder, SentReminder};
+use seatbook::app::{Reminder, SentReminder};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 

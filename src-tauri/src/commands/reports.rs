@@ -7,8 +7,8 @@ use crate::error::IpcError;
 use crate::files;
 use crate::state::AppState;
 use seatbook::app::reports::{self as reports, ReportRequest};
+use seatbook::app::{AgingReport, MrrRow};
 use seatbook::report_table::ReportTable;
-use seatbook::store::{AgingReport, MrrRow};
 use tauri::{AppHandle, Runtime, State};
 
 /// MRR and ARR by month, by default for the 12 months up to today.

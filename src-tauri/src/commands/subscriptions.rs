@@ -7,8 +7,8 @@ use crate::state::AppState;
 use seatbook::app::provision::{Changed, Provision};
 use seatbook::app::subscriptions::{self as subscriptions, AddRequest, ScheduleRequest};
 use seatbook::app::Clock;
-use seatbook::store::Store;
-use seatbook::store::SubscriptionView;
+use seatbook::app::Store;
+use seatbook::app::SubscriptionView;
 use seatbook::subscription::Subscription;
 use tauri::State;
 use tauri::{AppHandle, Runtime};
@@ -18,8 +18,9 @@ pub async fn subscriptions_list(
     state: State<'_, AppState>,
     customer_id: Option<i64>,
     status: Option<String>,
+    limit: Option<u32>,
 ) -> Result<Vec<Subscription>, IpcError> {
-    state.with_store(|s| subscriptions::list(s, customer_id, status.as_deref()))
+    state.with_store(|s| subscriptions::list(s, customer_id, status.as_deref(), limit))
 }
 
 /// A subscription with its dates, windows and history, as of `as_of` (default today).
@@ -45,7 +46,7 @@ async fn provisioned<R: Runtime>(
 ) -> Result<Changed, IpcError> {
     blocking(app, move |_, state| {
         let (clock, reach) = (state.clock(), state.pc_reach());
-        let mut store = Store::open(&state.db_path)?;
+        let mut store = seatbook::app::open(&state.db_path)?;
         Ok(f(&mut store, &clock, Provision { reach: &reach, send: None })?)
     })
     .await

@@ -11,8 +11,8 @@ mod wording;
 use args::*;
 use clap::Parser;
 use seatbook::app::Clock;
+use seatbook::app::{resolve_db_path, Store};
 use seatbook::dates::parse_date;
-use seatbook::store::{resolve_db_path, Store};
 use seatbook::{Error, Result};
 use serde::Serialize;
 use serde_json::json;
@@ -126,7 +126,7 @@ fn run(cli: Cli) -> Result<Output> {
         ))
         .with_field("db"));
     }
-    let mut ctx = Ctx { store: Store::open(&db)?, db, clock, json: cli.json };
+    let mut ctx = Ctx { store: seatbook::app::open(&db)?, db, clock, json: cli.json };
     // Amounts in text are written as the company's country writes them, as on its screens.
     if let Some(company) = seatbook::app::company::show(&ctx.store)? {
         render::use_country(&company.country);

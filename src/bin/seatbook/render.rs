@@ -2,13 +2,13 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use seatbook::app::{PriceQuote, RenewalDue, RenewalReport, SubscriptionView};
 use seatbook::catalogue::Product;
 use seatbook::company::Company;
 use seatbook::customer::{ContactEntry, Customer};
 use seatbook::dates::add_days;
 use seatbook::locale::Style;
 use seatbook::money::Currency;
-use seatbook::store::{PriceQuote, RenewalDue, RenewalReport, SubscriptionView};
 use seatbook::subscription::{RenewalChanges, Subscription};
 use serde::Serialize;
 use std::cell::Cell;
@@ -536,7 +536,7 @@ pub fn billing_run(run: &seatbook::billing::BillingRun) -> String {
     s
 }
 
-pub fn payment(p: &seatbook::store::PaymentView) -> String {
+pub fn payment(p: &seatbook::app::PaymentView) -> String {
     let mut s = format!(
         "{} {:>5}  {}  {}  {}{}{}\n",
         match p.kind.as_str() {
@@ -563,7 +563,7 @@ pub fn payment(p: &seatbook::store::PaymentView) -> String {
     s
 }
 
-pub fn account(a: &seatbook::store::Account) -> String {
+pub fn account(a: &seatbook::app::Account) -> String {
     let mut s = format!("Account of {} (customer {}) as of {}, {}\n", a.customer_name, a.customer_id, a.as_of, a.currency);
     let cur = a.currency;
     line(&mut s, "Invoiced", money(a.invoiced, cur));
@@ -587,7 +587,7 @@ pub fn account(a: &seatbook::store::Account) -> String {
     s
 }
 
-pub fn statement(st: &seatbook::store::Statement) -> String {
+pub fn statement(st: &seatbook::app::Statement) -> String {
     let mut s = format!(
         "Statement of account: {} (customer {}), {} to {}, {}\n{:<10}  {:<16} {:<40} {:>12} {:>12} {:>12}\n",
         st.customer_name, st.customer_id, st.from, st.to, st.currency, "DATE", "DOCUMENT", "DESCRIPTION", "DEBIT", "CREDIT", "BALANCE"
@@ -622,7 +622,7 @@ pub fn statement(st: &seatbook::store::Statement) -> String {
 }
 
 /// Reminders sent (with their letters' files), or due (a preview: no files).
-pub fn reminders(sent: &[seatbook::store::Reminder], files: Option<&[String]>) -> String {
+pub fn reminders(sent: &[seatbook::app::Reminder], files: Option<&[String]>) -> String {
     if sent.is_empty() {
         return "No reminders due.\n".to_string();
     }
@@ -656,7 +656,7 @@ pub fn trial_balance(tb: &seatbook::app::books::TrialBalance) -> String {
     text
 }
 
-pub fn credit_stops(stops: &[seatbook::store::CreditStop]) -> String {
+pub fn credit_stops(stops: &[seatbook::app::CreditStop]) -> String {
     if stops.is_empty() {
         return "No customer is on credit stop.\n".to_string();
     }
@@ -724,7 +724,7 @@ pub fn recon_import(r: &seatbook::app::recon::ReconImportOutcome) -> String {
     out
 }
 
-pub fn recon_list(list: &[seatbook::store::ReconImport]) -> String {
+pub fn recon_list(list: &[seatbook::app::ReconImport]) -> String {
     if list.is_empty() {
         return "No reconciliation file imported yet.\n".to_string();
     }

@@ -66,7 +66,11 @@ function productList(id, products) {
 // The list ------------------------------------------------------------------------------------
 
 async function renderList(root, ctx, params) {
-  const [subs, customers, outbox] = await Promise.all([api.subscriptionsList(null, params.status || null), api.customersList(null, true), api.pcOutbox().catch(() => [])]);
+  // The first page first, so the list shows at once however many subscriptions there are; then
+  // all of them, for the count, the filter and "Show all".
+  const wanted = params.status || null;
+  const [first, customers, outbox] = await Promise.all([api.subscriptionsList(null, wanted, PAGE + 1), api.customersList(null, true), api.pcOutbox().catch(() => [])]);
+  let subs = first.slice(0, PAGE);
   const names = new Map(customers.map((c) => [c.id, c.name]));
   const pending = new Set(outbox.filter((e) => e.state === "waiting").map((e) => e.subscription_id));
   const status = h(
@@ -129,6 +133,10 @@ async function renderList(root, ctx, params) {
     body,
   );
   draw();
+  if (first.length > PAGE) {
+    subs = await api.subscriptionsList(null, wanted);
+    draw();
+  }
 }
 
 // Adding --------------------------------------------------------------------------------------

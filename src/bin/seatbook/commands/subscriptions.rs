@@ -119,7 +119,7 @@ pub fn subscription(ctx: &mut Ctx, cmd: SubscriptionCommand) -> Result<Output> {
             out(&view, render::subscription_view(&view))
         }
         SubscriptionCommand::List { customer, status } => {
-            let list = subscriptions::list(store, customer, status.as_deref())?;
+            let list = subscriptions::list(store, customer, status.as_deref(), None)?;
             let pending = seatbook::app::provision::pending(store)?;
             let listed: Vec<Listed> =
                 list.iter().map(|s| Listed { pending_at_microsoft: pending.contains(&s.id), subscription: s }).collect();
