@@ -151,6 +151,7 @@ fn main() {
     assert_eq!(run.invoices.len(), drafts, "the issue run issues what the preview showed");
     println!("{}", memory("issue", can_reset));
     let numbers: Vec<String> = run.invoices.iter().filter_map(|i| i.number.clone()).collect();
+    let mut issued = issued_of(&run);
     drop(run);
 
     // A second run of the same month issues nothing.
@@ -160,15 +161,32 @@ fn main() {
     assert_eq!(again.invoices.len(), 0, "a second run of the same month must issue nothing");
     drop(store);
 
-    let can_reset = reset_peak();
     pdfs(&path, &numbers, dir.path());
-    println!("{}", memory("the PDFs", can_reset));
     println!("peak memory of the whole process: VmHWM {:.1} MB", proc_status_mb("VmHWM").unwrap_or(f64::NAN));
 
-    // BILLING_BENCH_MONTHS=N: the book run on for N more months, each issued on its first day on
-    // a fresh connection, to see whether a month costs more as history grows (issue 10).
+    // BILLING_BENCH_MONTHS=N: the book run on for N more months (23: the two-year book), each
+    // month's work done after its run (payments, credit notes, seat increases, cancellations) and
+    // the next month issued on its first day on a fresh connection, to see whether a month costs
+    // more as history grows (issues 10 and 15).
     let more: u32 = std::env::var("BILLING_BENCH_MONTHS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut rng = book::Rng::new(0x2_4EA5);
+    let first_preview = runs[0].0;
     for k in 1..=more {
+        // The invoices of month 1 are dated its last day, the later ones their month's first.
+        let before = if k == 1 { date } else { seatbook::dates::add_months(month, k - 1) };
+        let mut store = Store::open(&path).unwrap();
+        let t = Instant::now();
+        let work = book::month_of_work(&mut store, &mut rng, before, &issued);
+        println!(
+            "  work of {}: {} payments, {} credit notes, {} seat increases, {} cancellations, in {}",
+            before.format("%Y-%m"),
+            work.payments,
+            work.credit_notes,
+            work.seat_increases,
+            work.cancellations,
+            secs(t.elapsed())
+        );
+        drop(store);
         let m = seatbook::dates::add_months(month, k);
         if k == more {
             // BILLING_BENCH_BEFORE_LAST=FILE: the book as it is before the last month, to profile
@@ -176,6 +194,18 @@ fn main() {
             if let Some(f) = std::env::var_os("BILLING_BENCH_BEFORE_LAST") {
                 std::fs::copy(&path, f).unwrap();
             }
+            let mut store = Store::open(&path).unwrap();
+            let (t, c) = (Instant::now(), cpu());
+            let p = store.preview_month(m, m, NOW).unwrap();
+            println!(
+                "month {:>2} {}: preview {} ({}) — {} drafts; month 1's first preview {}",
+                k + 1,
+                m.format("%Y-%m"),
+                secs(t.elapsed()),
+                cpu_since(c),
+                p.invoices.len(),
+                secs(first_preview)
+            );
         }
         let mut store = Store::open(&path).unwrap();
         let can_reset = reset_peak();
@@ -191,6 +221,7 @@ fn main() {
             run.renewals,
             memory("the issue", can_reset)
         );
+        issued = issued_of(&run);
         if k == more {
             drop(run);
             let (t, c) = (Instant::now(), cpu());
@@ -204,9 +235,21 @@ fn main() {
                 mrr[0].mrr,
                 mrr[0].currency
             );
-            println!("database {:.1} MB", std::fs::metadata(&path).unwrap().len() as f64 / 1e6);
+            let bytes = std::fs::metadata(&path).unwrap().len() as f64;
+            let invoices: i64 =
+                rusqlite::Connection::open(&path).unwrap().query_row("SELECT count(*) FROM invoices", [], |r| r.get(0)).unwrap();
+            println!("database {:.1} MB, {invoices} issued invoices: {:.0} B per invoice", bytes / 1e6, bytes / invoices.max(1) as f64);
+            let copy = dir.path().join("backup.db");
+            let t = Instant::now();
+            store.backup_to(&copy).unwrap();
+            println!("backup_to (copy and full check) of the book: {}", secs(t.elapsed()));
         }
     }
+}
+
+/// (customer, number, total) of each invoice a run issued.
+fn issued_of(run: &seatbook::store::BillingRun) -> Vec<(i64, String, rust_decimal::Decimal)> {
+    run.invoices.iter().filter_map(|i| Some((i.customer_id, i.number.clone()?, i.total))).collect()
 }
 
 /// Pages of a PDF, counted from its page objects (`None` if they are not visible, e.g. in
@@ -216,13 +259,33 @@ fn pages(pdf: &[u8]) -> Option<usize> {
     Some(count(b"/Type /Page") + count(b"/Type/Page")).filter(|n| *n > 0)
 }
 
-/// Every invoice of the month as a PDF file, on all cores: each thread opens its own `Store` on
-/// the database, reads `Store::document(number)` and calls `seatbook::pdf::render`.
-/// BILLING_BENCH_PDF_DIR=DIR keeps the files there (else a temporary folder).
+/// Every invoice of the month as a PDF file, as the app writes them (`app::billing::write_pdfs`:
+/// loaded one by one from the book on this thread, rendered and written on every core), with
+/// its peak memory; then printpdf's floor: the same documents already in memory, rendered on
+/// every core and written nowhere. BILLING_BENCH_PDF_DIR=DIR keeps the files there (else a
+/// temporary folder).
 fn pdfs(path: &std::path::Path, numbers: &[String], dir: &std::path::Path) {
     let out = std::env::var_os("BILLING_BENCH_PDF_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| dir.join("pdf"));
     std::fs::create_dir_all(&out).unwrap();
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let store = Store::open(path).unwrap();
+    let can_reset = reset_peak();
+    let (t, c) = (Instant::now(), process_cpu());
+    let files = seatbook::app::billing::write_pdfs::<seatbook::Error>(
+        &out,
+        numbers.iter().map(|n| store.document(n)),
+        numbers.len(),
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let batch = t.elapsed();
+    let used = match (c, process_cpu()) {
+        (Some(a), Some(b)) => format!("CPU {:.1} s in all threads", b - a),
+        _ => "CPU n/a".into(),
+    };
+    println!("PDF batch (the app's): {} files written in {} ({used}) on {threads} threads", files.len(), secs(batch));
+    println!("{}", memory("the PDF batch", can_reset));
+
     struct Written {
         number: String,
         lines: usize,
@@ -230,28 +293,26 @@ fn pdfs(path: &std::path::Path, numbers: &[String], dir: &std::path::Path) {
         bytes: usize,
         pages: Option<usize>,
     }
+    let docs: Vec<seatbook::pdf::Document> = numbers.iter().map(|n| store.document(n).unwrap()).collect();
     let (t, c) = (Instant::now(), process_cpu());
+    let chunk = docs.len().div_ceil(threads).max(1);
     let written: Vec<Written> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|k| {
-                let out = &out;
+        let handles: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| {
                 s.spawn(move || {
-                    let store = Store::open(path).unwrap();
-                    let mut written = Vec::new();
-                    for number in numbers.iter().skip(k).step_by(threads) {
-                        let doc = store.document(number).unwrap();
-                        let pdf = seatbook::pdf::render(&doc).unwrap();
-                        std::fs::write(out.join(format!("{number}.pdf")), &pdf).unwrap();
-                        let embedded_font = pdf.windows(9).any(|w| w == b"/FontFile");
-                        written.push(Written {
-                            number: number.clone(),
-                            lines: doc.lines.len(),
-                            embedded_font,
-                            bytes: pdf.len(),
-                            pages: pages(&pdf),
-                        });
-                    }
-                    written
+                    part.iter()
+                        .map(|doc| {
+                            let pdf = seatbook::pdf::render(doc).unwrap();
+                            Written {
+                                number: doc.number.clone(),
+                                lines: doc.lines.len(),
+                                embedded_font: pdf.windows(9).any(|w| w == b"/FontFile"),
+                                bytes: pdf.len(),
+                                pages: pages(&pdf),
+                            }
+                        })
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
@@ -264,10 +325,11 @@ fn pdfs(path: &std::path::Path, numbers: &[String], dir: &std::path::Path) {
     };
     let total: usize = written.iter().map(|w| w.bytes).sum();
     println!(
-        "PDFs: {} invoices written in {} ({used}) on {threads} threads (goal ≤ 10 s), {:.1} MB in all",
+        "printpdf's floor: {} invoices rendered in memory in {} ({used}) on {threads} threads, {:.1} MB in all; the app's batch is {:.2}× it (goal ≤ 1.5×)",
         written.len(),
         secs(elapsed),
-        total as f64 / 1e6
+        total as f64 / 1e6,
+        batch.as_secs_f64() / elapsed.as_secs_f64()
     );
     let kb = |b: usize| format!("{:.1} KB", b as f64 / 1024.0);
     for (what, embedded) in [

@@ -492,25 +492,7 @@ pub fn build(store: &mut Store, customers: usize, today: NaiveDate) -> Summary {
                 // A subscription bought in the last days, cancelled within its window.
                 let start = add_days(today, -rng.between(0, 6));
                 let (term, billing) = if rng.chance(50) { (Term::P1M, BillingPlan::Monthly) } else { (Term::P1Y, BillingPlan::Monthly) };
-                let new = store
-                    .add_subscription(
-                        &NewSubscription {
-                            customer_id: customer.id,
-                            product: ProductKey::new(&product_id(rng.below(20) as usize), "0001"),
-                            term,
-                            billing,
-                            quantity: rng.between(1, 25) as u32,
-                            start,
-                            auto_renew: true,
-                            trial: false,
-                            ms_subscription_id: String::new(),
-                            price_override: None,
-                        },
-                        &at,
-                    )
-                    .unwrap();
-                let on = add_days(start, rng.between(0, (today - start).num_days()));
-                store.cancel_subscription(new.id, on, &at).unwrap();
+                bought_and_cancelled(store, &mut rng, customer.id, (term, billing), start, (today - start).num_days(), &at);
                 summary.subscriptions += 1;
                 summary.cancellations += 1;
             }
@@ -599,4 +581,86 @@ pub fn add_usage(store: &mut Store, month: NaiveDate, today: NaiveDate) -> u64 {
     let r = seatbook::app::usage::import(store, &clock, &file).unwrap();
     assert_eq!(r.lines, lines);
     lines
+}
+
+/// What a month of the reseller's work did to the book (`month_of_work`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MonthOfWork {
+    pub payments: usize,
+    pub credit_notes: usize,
+    pub seat_increases: usize,
+    pub cancellations: usize,
+}
+
+/// A month of the reseller's work after the invoices `issued` on `month` (customer, number,
+/// total): most customers pay in full 4 to 24 days later, one invoice in 200 is credited whole,
+/// one subscription in 100 gets more seats (where its invoiced periods allow a change on the
+/// 10th), and one customer in 300 buys a subscription and
+/// cancels it within its window. Deterministic for a given `rng`.
+pub fn month_of_work(store: &mut Store, rng: &mut Rng, month: NaiveDate, issued: &[(i64, String, Decimal)]) -> MonthOfWork {
+    let at = format!("{month}T08:00:00Z");
+    let mut done = MonthOfWork::default();
+    for (customer, number, total) in issued {
+        if rng.chance(1) && rng.chance(50) {
+            let on = add_days(month, rng.between(3, 20));
+            store.credit_invoice(number, &seatbook::billing::CreditMode::Whole, "seats billed in error", on, &at).unwrap();
+            done.credit_notes += 1;
+        } else if rng.chance(90) && *total > Decimal::ZERO {
+            let on = add_days(month, rng.between(4, 24));
+            store
+                .add_payment(*customer, on, *total, seatbook::receivables::Method::Eft, number, std::slice::from_ref(number), &at)
+                .unwrap();
+            done.payments += 1;
+        }
+    }
+    let subs = store.list_subscriptions(None, Some(seatbook::subscription::Status::Active)).unwrap();
+    let on = add_days(month, 9);
+    for sub in subs.iter().filter(|s| s.term_start <= on && on <= s.term_end) {
+        // A subscription whose charge period from before `on` is invoiced already takes its seats
+        // from the next period (the book refuses an earlier date): those are left as they are.
+        if rng.below(100) == 0 && store.change_quantity(sub.id, sub.quantity + rng.between(1, 5) as u32, on, &at).is_ok() {
+            done.seat_increases += 1;
+        }
+    }
+    let customers = store.list_customers(None, false, None).unwrap();
+    for c in &customers {
+        if rng.below(300) != 0 {
+            continue;
+        }
+        let start = add_days(month, rng.between(1, 20));
+        bought_and_cancelled(store, rng, c.id, (Term::P1Y, BillingPlan::Monthly), start, 6, &at);
+        done.cancellations += 1;
+    }
+    done
+}
+
+/// A subscription of one of the first 20 products bought on `start` and cancelled within
+/// `within` days of it (inside Microsoft's window).
+fn bought_and_cancelled(
+    store: &mut Store,
+    rng: &mut Rng,
+    customer_id: i64,
+    (term, billing): (Term, BillingPlan),
+    start: NaiveDate,
+    within: i64,
+    at: &str,
+) {
+    let new = store
+        .add_subscription(
+            &NewSubscription {
+                customer_id,
+                product: ProductKey::new(&product_id(rng.below(20) as usize), "0001"),
+                term,
+                billing,
+                quantity: rng.between(1, 25) as u32,
+                start,
+                auto_renew: true,
+                trial: false,
+                ms_subscription_id: String::new(),
+                price_override: None,
+            },
+            at,
+        )
+        .unwrap();
+    store.cancel_subscription(new.id, add_days(start, rng.between(0, within)), at).unwrap();
 }
