@@ -234,14 +234,15 @@ pub fn write_pdfs<E: From<Error>>(
     let (work, queue) = mpsc::sync_channel::<(usize, Document)>(threads * 2);
     let queue = Mutex::new(queue);
     let (done, results) = mpsc::channel::<(usize, Result<std::path::PathBuf>)>();
-    let mut written: Vec<Option<std::path::PathBuf>> = Vec::with_capacity(total);
+    let mut written: Vec<Option<std::path::PathBuf>> = vec![None; total];
     let mut count = 0;
     progress(0, total);
     let mut take = |(i, r): (usize, Result<std::path::PathBuf>), written: &mut Vec<Option<std::path::PathBuf>>| -> Result<()> {
-        if written.len() <= i {
-            written.resize(i + 1, None);
+        let path = r?;
+        match written.get_mut(i) {
+            Some(slot) => *slot = Some(path),
+            None => written.push(Some(path)),
         }
-        written[i] = Some(r?);
         count += 1;
         progress(count, total);
         Ok(())
