@@ -30,9 +30,17 @@ fn init_requires_the_essentials_and_runs_once() {
     assert_eq!(e["field"], "--name");
     let e = book.fails(&["init", "--name", "X", "--country", "ZAF", "--currency", "ZAR", "--vat-rate", "15"], 2);
     assert_eq!(e["field"], "--country");
-    // Before init a command that needs the profile says how to set up.
+    // A refused init leaves no book behind for a later command to take for a set-up one.
+    assert!(!book.path().exists(), "a refused init made no file");
     let e = book.fails(&["customer", "add", "--name", "A", "--domain", "a.onmicrosoft.com"], 2);
-    assert!(text(&e["message"]).contains("run `seatbook init"), "{e}");
+    assert!(text(&e["message"]).contains("there is no Seatbook book at"), "{e}");
+    // Given an empty file, a refused init leaves it empty (and nothing beside it).
+    std::fs::write(book.path(), b"").unwrap();
+    book.fails(&["init", "--name", "X", "--country", "ZA", "--currency", "ZAR"], 2);
+    assert_eq!(std::fs::metadata(book.path()).unwrap().len(), 0, "the empty file is left empty");
+    let dir: Vec<String> = std::fs::read_dir(book.path().parent().unwrap()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!dir.iter().any(|n| n.ends_with("-wal") || n.ends_with("-shm")), "{dir:?}");
+    std::fs::remove_file(book.path()).unwrap();
 
     let out = book.ok(&base);
     assert!(out.starts_with("Seatbook is set up for Cloudwise (Pty) Ltd in "), "{out}");
