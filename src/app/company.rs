@@ -36,6 +36,11 @@ pub fn show(store: &Store) -> Result<Option<Company>> {
     store.company_opt()
 }
 
+/// Check a new profile's fields as `set_up` will, before any book is made for it.
+pub fn check_new(fields: &CompanyFields) -> Result<()> {
+    with_checked_logo(fields)?.validate_new().map(drop)
+}
+
 /// The first set-up: name, country, currency and VAT rate are required.
 pub fn set_up(store: &mut Store, fields: &CompanyFields) -> Result<Company> {
     store.init_company(&with_checked_logo(fields)?)

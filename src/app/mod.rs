@@ -42,46 +42,6 @@ pub fn open(path: &std::path::Path) -> Result<Store> {
     Store::open(path)
 }
 
-/// What was at a book's path before a new book was set up there, so that a set-up that fails
-/// can leave the path as it found it (no empty book behind, which later commands would take
-/// for a real one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BeforeSetUp {
-    /// The path held a book already: nothing to undo.
-    Book,
-    /// No file was there.
-    Nothing,
-    /// An empty file was there.
-    EmptyFile,
-}
-
-impl BeforeSetUp {
-    pub fn of(path: &std::path::Path) -> BeforeSetUp {
-        match std::fs::metadata(path) {
-            Err(_) => BeforeSetUp::Nothing,
-            Ok(m) if m.len() == 0 => BeforeSetUp::EmptyFile,
-            Ok(_) => BeforeSetUp::Book,
-        }
-    }
-
-    /// Put the path back as it was after a set-up failed (the book must be closed first):
-    /// the file made is removed, or emptied again, with SQLite's files beside it.
-    pub fn undo(self, path: &std::path::Path) {
-        if self == BeforeSetUp::Book {
-            return;
-        }
-        for suffix in ["-wal", "-shm", "-journal"] {
-            let mut side = path.as_os_str().to_owned();
-            side.push(suffix);
-            let _ = std::fs::remove_file(std::path::PathBuf::from(side));
-        }
-        let _ = match self {
-            BeforeSetUp::Nothing => std::fs::remove_file(path),
-            _ => std::fs::File::create(path).map(drop),
-        };
-    }
-}
-
 /// The two readings of the clock a front takes once per action: the core never reads it.
 #[derive(Debug, Clone)]
 pub struct Clock {

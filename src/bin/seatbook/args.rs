@@ -438,7 +438,7 @@ pub enum InstalmentsCommand {
     },
 }
 
-#[derive(Args, Debug, Default)]
+#[derive(Args, Debug, Default, Clone)]
 pub struct CompanyArgs {
     /// Legal name (required by init).
     #[arg(long)]

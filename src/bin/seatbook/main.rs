@@ -118,22 +118,20 @@ fn run(cli: Cli) -> Result<Output> {
     }
     // Only `init` sets up a new book: any other command given a file that holds none (missing,
     // or empty) says so instead of leaving an empty book there.
-    let before = seatbook::app::BeforeSetUp::of(&db);
-    let is_init = matches!(cli.command, Command::Init(_));
-    if before != seatbook::app::BeforeSetUp::Book && !is_init {
+    let holds_book = std::fs::metadata(&db).map(|m| m.len() > 0).unwrap_or(false);
+    if !holds_book && !matches!(cli.command, Command::Init(_)) {
         return Err(Error::not_found(format!(
             "there is no Seatbook book at {}: set one up with `seatbook init`, or give --db the file of an existing book",
             db.display()
         ))
         .with_field("db"));
     }
-    let result = dispatch(Ctx { store: seatbook::app::open(&db)?, db: db.clone(), clock, json: cli.json }, cli.command);
-    // An `init` refused (a field missing, say) leaves no empty book behind for later commands
-    // to take for a set-up one: the context, and the book with it, is closed by now.
-    if result.is_err() && is_init {
-        before.undo(&db);
+    if let Command::Init(a) = &cli.command {
+        // A refused `init` (a field missing, say) leaves no empty book behind for later commands
+        // to take for a set-up one: the fields are checked before the book is made.
+        seatbook::app::company::check_new(&commands::customers::company_fields(a.clone()))?;
     }
-    result
+    dispatch(Ctx { store: seatbook::app::open(&db)?, db, clock, json: cli.json }, cli.command)
 }
 
 fn dispatch(mut ctx: Ctx, command: Command) -> Result<Output> {

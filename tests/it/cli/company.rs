@@ -38,7 +38,8 @@ fn init_requires_the_essentials_and_runs_once() {
     std::fs::write(book.path(), b"").unwrap();
     book.fails(&["init", "--name", "X", "--country", "ZA", "--currency", "ZAR"], 2);
     assert_eq!(std::fs::metadata(book.path()).unwrap().len(), 0, "the empty file is left empty");
-    let dir: Vec<String> = std::fs::read_dir(book.path().parent().unwrap()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let dir: Vec<String> =
+        std::fs::read_dir(book.path().parent().unwrap()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(!dir.iter().any(|n| n.ends_with("-wal") || n.ends_with("-shm")), "{dir:?}");
     std::fs::remove_file(book.path()).unwrap();
 

@@ -7,7 +7,7 @@ use seatbook::company::CompanyFields;
 use seatbook::customer::CustomerFields;
 use seatbook::Result;
 
-fn company_fields(a: CompanyArgs) -> CompanyFields {
+pub fn company_fields(a: CompanyArgs) -> CompanyFields {
     CompanyFields {
         name: a.name,
         address: a.address.map(|s| s.replace("\\n", "\n")),
