@@ -188,6 +188,12 @@ struct Item {
     details: Vec<(String, Decimal)>,
 }
 
+/// The natural key of a subscription's licence period: billed once. The book derives it from
+/// the line's subscription and period rather than storing it (`store::billing::ITEM_KEY`).
+pub fn licence_key(subscription_id: i64, start: NaiveDate, end: NaiveDate) -> String {
+    format!("sub:{subscription_id}:licence:{start}:{end}")
+}
+
 impl UsageCharge {
     /// The natural key of an Azure subscription's usage month: billed once.
     pub fn key(entitlement_id: &str, month: NaiveDate) -> String {
@@ -516,7 +522,7 @@ fn subscription_items(snap: &Snapshot<'_>, customer: &Customer, sb: &Subscriptio
             let fraction = Decimal::from(days_inclusive(p.start, p.end)) / Decimal::from(p.basis_days);
             let full = days_inclusive(p.start, p.end) == p.basis_days;
             out.push(Item {
-                key: format!("sub:{}:licence:{}:{}", sub.id, p.start, p.end),
+                key: licence_key(sub.id, p.start, p.end),
                 kind: LineKind::Licence,
                 subscription_id: Some(sub.id),
                 description: format!(

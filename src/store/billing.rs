@@ -5,6 +5,7 @@
 use super::extras::{charge_from_row, plan_from_row, service_from_row};
 use super::{col, Store};
 use crate::billing::documents::{draft_view, month_label, unit};
+use crate::billing::engine::licence_key;
 use crate::billing::{bill, BillingRun, CustomerBook, Draft, Problem, Snapshot, SubscriptionBook};
 use crate::catalogue::ProductKey;
 use crate::company::{format_number, Company};
@@ -13,6 +14,10 @@ use crate::error::{Error, Result};
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension};
 use std::collections::{HashMap, HashSet};
+
+/// A line's natural key in SQL (the line as `l`): its own, or a licence period's, derived as
+/// `billing::engine::licence_key` makes it.
+pub(super) const ITEM_KEY: &str = "ifnull(l.own_key, 'sub:' || l.subscription_id || ':licence:' || l.period_start || ':' || l.period_end)";
 
 /// What the engine reads: every customer's book, the keys already billed, product titles, and
 /// the catch-up horizon.
@@ -125,7 +130,7 @@ impl Store {
             }
         }
         {
-            let mut stmt = self.conn.prepare("SELECT * FROM charges WHERE date <= ?1 AND NOT EXISTS (SELECT 1 FROM invoice_lines WHERE item_key = 'charge:' || charges.id)")?;
+            let mut stmt = self.conn.prepare("SELECT * FROM charges WHERE date <= ?1 AND NOT EXISTS (SELECT 1 FROM invoice_lines WHERE own_key = 'charge:' || charges.id)")?;
             for c in stmt.query_map([last_day.to_string()], charge_from_row)? {
                 let c = c?;
                 if let Some(&i) = index.get(&c.customer_id) {
@@ -154,15 +159,15 @@ impl Store {
             // its last licence period billed), found by index; and of the lines of no
             // subscription, those within the catch-up reach and the instalments (a plan is
             // billed once each). Charges are loaded only while unbilled, so theirs are not needed.
-            let mut stmt = self.conn.prepare(
-                "SELECT l.item_key FROM temp.billing_from b CROSS JOIN invoice_lines l ON l.subscription_id = b.id
-                 WHERE l.kind IN ('licence', 'proration') AND l.period_start >= b.billable_from",
-            )?;
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT {ITEM_KEY} FROM temp.billing_from b CROSS JOIN invoice_lines l ON l.subscription_id = b.id
+                     WHERE l.kind IN ('licence', 'proration') AND l.period_start >= b.billable_from"
+            ))?;
             for k in stmt.query_map([], |r| r.get::<_, String>(0))? {
                 billed.insert(k?);
             }
             let mut stmt = self.conn.prepare(
-                "SELECT item_key FROM invoice_lines WHERE subscription_id IS NULL AND (billable_date >= ?1 OR kind = 'instalment')",
+                "SELECT own_key FROM invoice_lines WHERE subscription_id IS NULL AND (billable_date >= ?1 OR kind = 'instalment')",
             )?;
             for k in stmt.query_map([horizon.to_string()], |r| r.get::<_, String>(0))? {
                 billed.insert(k?);
@@ -351,6 +356,17 @@ impl super::Tx<'_> {
         Ok(Some(self.conn.query_row("SELECT id FROM logos WHERE key = ?1", [&key], |r| r.get(0))?))
     }
 
+    /// The id of a line's description in `line_texts`: each text is kept once, however many
+    /// lines print it.
+    fn text_id(&self, text: &str) -> Result<i64> {
+        let found = self.conn.prepare_cached("SELECT id FROM line_texts WHERE text = ?1")?.query_row([text], |r| r.get(0)).optional()?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        self.conn.prepare_cached("INSERT INTO line_texts (text) VALUES (?1)")?.execute([text])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn insert_invoice(
         &self,
@@ -415,18 +431,24 @@ impl super::Tx<'_> {
             ])?;
         let invoice_id = self.conn.last_insert_rowid();
         let mut line = self.conn.prepare_cached(
-            "INSERT INTO invoice_lines (invoice_id, position, item_key, kind, subscription_id, description, period_start, period_end,
+            "INSERT INTO invoice_lines (invoice_id, position, own_key, kind, subscription_id, text_id, period_start, period_end,
                 quantity, unit_price, amount_minor, vat_rate, fx_rate, fx_from, billable_date, cost_minor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
         for (i, l) in d.lines.iter().enumerate() {
+            // A licence period's key is derived from its subscription and period (not stored).
+            let derived = l.kind == crate::billing::LineKind::Licence
+                && match (l.subscription_id, l.period_start, l.period_end) {
+                    (Some(sub), Some(start), Some(end)) => l.item_key == licence_key(sub, start, end),
+                    _ => false,
+                };
             line.execute(params![
                 invoice_id,
                 i as i64 + 1,
-                l.item_key,
+                (!derived).then_some(&l.item_key),
                 l.kind.as_str(),
                 l.subscription_id,
-                l.description,
+                self.text_id(&l.description)?,
                 l.period_start.map(|p| p.to_string()),
                 l.period_end.map(|p| p.to_string()),
                 l.quantity.to_string(),

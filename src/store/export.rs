@@ -22,6 +22,7 @@ const FIRST: &[&str] = &[
     "services",
     "instalment_plans",
     "invoices",
+    "line_texts",
     "invoice_lines",
     "invoice_vat",
     "credit_notes",

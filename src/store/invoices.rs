@@ -82,10 +82,11 @@ impl Store {
     /// printing does not need it.
     pub(super) fn invoice_lines(&self, id: i64, cur: Currency, credited: bool) -> Result<Vec<InvoiceLineView>> {
         let mut stmt = self.conn.prepare_cached(if credited {
-            "SELECT l.*, EXISTS (SELECT 1 FROM credit_note_lines c WHERE c.invoice_line_id = l.id) AS credited
-             FROM invoice_lines l WHERE invoice_id = ?1 ORDER BY position"
+            "SELECT l.*, t.text AS description, EXISTS (SELECT 1 FROM credit_note_lines c WHERE c.invoice_line_id = l.id) AS credited
+             FROM invoice_lines l JOIN line_texts t ON t.id = l.text_id WHERE invoice_id = ?1 ORDER BY position"
         } else {
-            "SELECT l.*, 0 AS credited FROM invoice_lines l WHERE invoice_id = ?1 ORDER BY position"
+            "SELECT l.*, t.text AS description, 0 AS credited FROM invoice_lines l JOIN line_texts t ON t.id = l.text_id
+             WHERE invoice_id = ?1 ORDER BY position"
         })?;
         let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
         let mut lines = rows.collect::<rusqlite::Result<Vec<_>>>()?;

@@ -46,7 +46,7 @@ pub use subscriptions::{NewSubscription, SubscriptionView};
 pub use usage::{AzureMonth, AzureRow, AzureSummary, BudgetStatus, CategorySum, PecAlert, UsageImported, UsageRow};
 
 use crate::error::{Error, ErrorCode, Result};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 
 /// Bytes of the file SQLite maps into memory (256 MiB) for reads.
@@ -374,24 +374,35 @@ impl Store {
                     .map_err(|e| Error::database(format!("cannot save a copy before migrating to {}: {e}", copy.display())))?;
             }
         }
+        // A migration may make a table again (SQLite's way to change one): foreign keys are
+        // checked once all have run, before anything is committed, not row by row on the way.
+        self.conn.execute_batch("PRAGMA foreign_keys = OFF")?;
         // The write lock first, then the version again: another Seatbook opening the same new
         // file at the same moment may have migrated it meanwhile.
-        retry_busy(&self.conn, || self.conn.execute_batch("BEGIN IMMEDIATE"))?;
-        let migrated = (|| -> Result<()> {
-            let version: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-            for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-                self.conn.execute_batch(sql).map_err(|e| Error::database(format!("migration {} failed: {e}", i + 1)))?;
+        let migrated = retry_busy(&self.conn, || self.conn.execute_batch("BEGIN IMMEDIATE")).map_err(Error::from).and_then(|()| {
+            let run = (|| -> Result<()> {
+                let version: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+                for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+                    self.conn.execute_batch(sql).map_err(|e| Error::database(format!("migration {} failed: {e}", i + 1)))?;
+                }
+                let broken: Option<String> =
+                    self.conn.query_row("SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1", [], |r| r.get(0)).optional()?;
+                if let Some(table) = broken {
+                    return Err(Error::database(format!("the book cannot be migrated: a row of {table} refers to one that is not there")));
+                }
+                self.conn.pragma_update(None, "user_version", target)?;
+                Ok(())
+            })();
+            match run {
+                Ok(()) => Ok(self.conn.execute_batch("COMMIT")?),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e)
+                }
             }
-            self.conn.pragma_update(None, "user_version", target)?;
-            Ok(())
-        })();
-        match migrated {
-            Ok(()) => Ok(self.conn.execute_batch("COMMIT")?),
-            Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
-        }
+        });
+        self.conn.execute_batch("PRAGMA foreign_keys = ON")?;
+        migrated
     }
 
     /// Run `f`, a read of much of the book, through the page cache instead of the memory map:

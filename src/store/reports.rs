@@ -212,7 +212,7 @@ impl Store {
     /// recorded, or with no exchange rate for the cost) are left out.
     pub fn margin(&self, from: NaiveDate, to: NaiveDate, by_product: bool) -> Result<Vec<MarginRow>> {
         let key = if by_product {
-            "CASE WHEN l.kind = 'usage' THEN 'Azure usage' ELSE IFNULL(s.product_title || ' (' || s.product_id || ':' || s.sku_id || ')', l.description) END"
+            "CASE WHEN l.kind = 'usage' THEN 'Azure usage' ELSE IFNULL(s.product_title || ' (' || s.product_id || ':' || s.sku_id || ')', (SELECT t.text FROM line_texts t WHERE t.id = l.text_id)) END"
         } else {
             "i.customer_name"
         };

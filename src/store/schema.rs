@@ -1046,6 +1046,98 @@ WHEN EXISTS (SELECT 1 FROM pc_outbox o WHERE o.id = NEW.id)
         OR EXISTS (SELECT 1 FROM pc_outbox o WHERE o.event_id = NEW.event_id)
 BEGIN SELECT RAISE(ABORT, 'a change in the Partner Center outbox is kept as it was written'); END;
 "#,
+    // 19: a leaner file. A line's description is kept once in `line_texts` (a month repeats a
+    // few hundred of them 50,000 times) and a line refers to it. A licence period's natural key
+    // (`sub:<subscription>:licence:<start>:<end>`) is not stored: it is derived from the line's
+    // subscription and period, which one unique index keeps billed once; the other lines keep
+    // theirs in `own_key` (unique by its own, much smaller index). The lines are made again
+    // (the book's migrations run with foreign keys checked at the end, not row by row), and
+    // Azure's `usage_billed` names its line by that key with a trigger instead of a foreign key.
+    r#"
+CREATE TABLE line_texts (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL UNIQUE
+) STRICT;
+INSERT INTO line_texts (text) SELECT description FROM invoice_lines GROUP BY description ORDER BY min(id);
+CREATE TABLE invoice_lines_19 (
+    id INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    subscription_id INTEGER REFERENCES subscriptions (id),
+    period_start TEXT,
+    period_end TEXT,
+    -- The natural key of the billed item, where it is not a licence period's (derived).
+    own_key TEXT,
+    text_id INTEGER NOT NULL REFERENCES line_texts (id),
+    quantity TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    vat_rate TEXT NOT NULL,
+    fx_rate TEXT,
+    fx_from TEXT,
+    billable_date TEXT NOT NULL,
+    cost_minor INTEGER,
+    CHECK (own_key IS NOT NULL OR (kind = 'licence' AND subscription_id IS NOT NULL AND period_start IS NOT NULL AND period_end IS NOT NULL))
+) STRICT;
+INSERT INTO invoice_lines_19 (id, invoice_id, position, kind, subscription_id, period_start, period_end, own_key, text_id, quantity,
+    unit_price, amount_minor, vat_rate, fx_rate, fx_from, billable_date, cost_minor)
+SELECT l.id, l.invoice_id, l.position, l.kind, l.subscription_id, l.period_start, l.period_end,
+    CASE WHEN l.kind = 'licence' AND l.item_key = 'sub:' || l.subscription_id || ':licence:' || l.period_start || ':' || l.period_end
+         THEN NULL ELSE l.item_key END,
+    t.id, l.quantity, l.unit_price, l.amount_minor, l.vat_rate, l.fx_rate, l.fx_from, l.billable_date, l.cost_minor
+FROM invoice_lines l JOIN line_texts t ON t.text = l.description ORDER BY l.id;
+DROP TABLE invoice_lines;
+ALTER TABLE invoice_lines_19 RENAME TO invoice_lines;
+CREATE INDEX invoice_lines_invoice ON invoice_lines (invoice_id, position);
+CREATE INDEX invoice_lines_billable ON invoice_lines (billable_date);
+CREATE UNIQUE INDEX invoice_lines_subscription ON invoice_lines (subscription_id, kind, period_start, period_end, ifnull(own_key, ''));
+CREATE UNIQUE INDEX invoice_lines_own_key ON invoice_lines (own_key) WHERE own_key IS NOT NULL;
+CREATE INDEX invoice_lines_usage ON invoice_lines (invoice_id) WHERE kind = 'usage';
+CREATE TRIGGER invoice_lines_immutable_update BEFORE UPDATE ON invoice_lines
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoice_lines_immutable_delete BEFORE DELETE ON invoice_lines
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
+CREATE TRIGGER invoice_lines_only_as_issued BEFORE INSERT ON invoice_lines
+WHEN NEW.position > IFNULL((SELECT line_count FROM invoices WHERE id = NEW.invoice_id), 0)
+  OR NEW.position <> IFNULL((SELECT max(position) FROM invoice_lines WHERE invoice_id = NEW.invoice_id), 0) + 1
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoice_lines_never_replaced BEFORE INSERT ON invoice_lines
+WHEN EXISTS (SELECT 1 FROM invoice_lines o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM invoice_lines o WHERE o.own_key = NEW.own_key)
+        OR EXISTS (SELECT 1 FROM invoice_lines o WHERE o.subscription_id = NEW.subscription_id AND o.kind = NEW.kind
+                   AND o.period_start = NEW.period_start AND o.period_end = NEW.period_end
+                   AND ifnull(o.own_key, '') = ifnull(NEW.own_key, ''))
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER line_texts_kept BEFORE UPDATE ON line_texts
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER line_texts_no_delete BEFORE DELETE ON line_texts
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER line_texts_never_replaced BEFORE INSERT ON line_texts
+WHEN EXISTS (SELECT 1 FROM line_texts o WHERE o.id = NEW.id) OR EXISTS (SELECT 1 FROM line_texts o WHERE o.text = NEW.text)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TABLE usage_billed_19 (
+    item_key TEXT PRIMARY KEY,
+    retail TEXT NOT NULL,
+    cost TEXT NOT NULL,
+    cost_in_pricing_currency TEXT NOT NULL,
+    free TEXT NOT NULL DEFAULT '0'
+) STRICT;
+INSERT INTO usage_billed_19 (item_key, retail, cost, cost_in_pricing_currency, free)
+SELECT item_key, retail, cost, cost_in_pricing_currency, free FROM usage_billed;
+DROP TABLE usage_billed;
+ALTER TABLE usage_billed_19 RENAME TO usage_billed;
+CREATE TRIGGER usage_billed_kept BEFORE UPDATE ON usage_billed
+BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END;
+CREATE TRIGGER usage_billed_no_delete BEFORE DELETE ON usage_billed
+BEGIN SELECT RAISE(ABORT, 'an issued invoice cannot be changed'); END;
+CREATE TRIGGER usage_billed_never_replaced BEFORE INSERT ON usage_billed
+WHEN EXISTS (SELECT 1 FROM usage_billed o WHERE o.item_key = NEW.item_key)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER usage_billed_of_a_line BEFORE INSERT ON usage_billed
+WHEN NOT EXISTS (SELECT 1 FROM invoice_lines o WHERE o.own_key = NEW.item_key)
+BEGIN SELECT RAISE(ABORT, 'what Azure usage billed belongs to an invoice line'); END;
+"#,
 ];
 
 #[cfg(test)]

@@ -394,7 +394,7 @@ impl Store {
         let mut billed_categories: HashMap<String, BTreeMap<String, [Decimal; 4]>> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
-                "SELECT l.item_key, c.meter_category, c.retail, c.cost, c.cost_in_pricing_currency, c.free
+                "SELECT l.own_key, c.meter_category, c.retail, c.cost, c.cost_in_pricing_currency, c.free
                  FROM usage_line_categories c JOIN invoice_lines l ON l.id = c.invoice_line_id",
             )?;
             let mut q = stmt.query([])?;
@@ -467,7 +467,7 @@ impl Store {
         let mut invoiced: HashMap<String, (Currency, i64, Option<i64>)> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
-                "SELECT l.item_key, i.currency, l.amount_minor, l.cost_minor FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+                "SELECT l.own_key, i.currency, l.amount_minor, l.cost_minor FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
                  WHERE l.kind = 'usage'",
             )?;
             let mut q = stmt.query([])?;
@@ -736,7 +736,7 @@ impl super::Tx<'_> {
             return Ok(());
         }
         let (line_id, currency): (i64, String) = self.conn.query_row(
-            "SELECT l.id, i.currency FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE l.item_key = ?1",
+            "SELECT l.id, i.currency FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE l.own_key = ?1",
             [&line.item_key],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;

@@ -99,8 +99,10 @@ fn the_database_refuses_to_change_issued_documents_or_bill_an_item_twice() {
     }
     let dup = store
         .execute_raw_for_tests(
-            "INSERT INTO invoice_lines (invoice_id, position, item_key, kind, description, quantity, unit_price, amount_minor, vat_rate, billable_date)
-             SELECT invoice_id, 99, item_key, kind, description, quantity, unit_price, amount_minor, vat_rate, billable_date FROM invoice_lines LIMIT 1",
+            "INSERT INTO invoice_lines (invoice_id, position, own_key, kind, subscription_id, period_start, period_end, text_id, quantity,
+                unit_price, amount_minor, vat_rate, billable_date)
+             SELECT invoice_id, 99, own_key, kind, subscription_id, period_start, period_end, text_id, quantity, unit_price, amount_minor,
+                vat_rate, billable_date FROM invoice_lines LIMIT 1",
         )
         .unwrap_err();
     // A line added to an issued invoice is refused before its natural key is even looked at (a
@@ -132,9 +134,11 @@ fn no_path_around_the_immutability_of_issued_documents() {
         "REPLACE INTO invoice_lines SELECT * FROM invoice_lines LIMIT 1",
         "REPLACE INTO payments SELECT * FROM payments LIMIT 1",
         "REPLACE INTO subscription_events SELECT * FROM subscription_events LIMIT 1",
-        "INSERT INTO invoice_lines (invoice_id, position, item_key, kind, description, quantity, unit_price, amount_minor, vat_rate, billable_date)
-         SELECT invoice_id, max(position) + 1, 'extra', kind, 'Extra', quantity, unit_price, amount_minor, vat_rate, billable_date
+        "INSERT INTO invoice_lines (invoice_id, position, own_key, kind, text_id, quantity, unit_price, amount_minor, vat_rate, billable_date)
+         SELECT invoice_id, max(position) + 1, 'extra', kind, text_id, quantity, unit_price, amount_minor, vat_rate, billable_date
          FROM invoice_lines WHERE invoice_id = (SELECT max(id) FROM invoices)",
+        "UPDATE line_texts SET text = 'Tampered'",
+        "DELETE FROM line_texts",
     ] {
         let e = store.execute_raw_for_tests(sql).unwrap_err();
         assert!(["cannot be", "append-only", "no gaps"].iter().any(|m| e.message.contains(m)), "{sql}: {}", e.message);
@@ -185,19 +189,29 @@ fn another_programs_replace_cannot_rewrite_what_the_book_keeps() {
     let recursive: bool = conn.query_row("PRAGMA recursive_triggers", [], |r| r.get(0)).unwrap();
     assert!(!recursive, "SQLite's default, as another program has it");
     let snapshot = |conn: &rusqlite::Connection| -> Vec<String> {
-        ["invoices", "invoice_lines", "invoice_vat", "credit_notes", "credit_note_lines", "payments", "allocations", "subscription_events"]
-            .iter()
-            .map(|t| {
-                let mut stmt = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
-                let n = stmt.column_count();
-                let rows: Vec<String> = stmt
-                    .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join(",")))
-                    .unwrap()
-                    .map(Result::unwrap)
-                    .collect();
-                format!("{t}: {}", rows.join(" / "))
-            })
-            .collect()
+        [
+            "invoices",
+            "invoice_lines",
+            "line_texts",
+            "invoice_vat",
+            "credit_notes",
+            "credit_note_lines",
+            "payments",
+            "allocations",
+            "subscription_events",
+        ]
+        .iter()
+        .map(|t| {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM {t}")).unwrap();
+            let n = stmt.column_count();
+            let rows: Vec<String> = stmt
+                .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join(",")))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            format!("{t}: {}", rows.join(" / "))
+        })
+        .collect()
     };
     let before = snapshot(&conn);
     // Edited copies of kept rows, put back with REPLACE (the probe's: an invoice renumbered past
@@ -207,6 +221,7 @@ fn another_programs_replace_cannot_rewrite_what_the_book_keeps() {
         ("invoices", "id = id + 100, customer_name = 'Tampered'"),
         ("invoice_lines", "amount_minor = 1"),
         ("invoice_lines", "id = id + 100"),
+        ("line_texts", "text = 'Tampered'"),
         ("invoice_vat", "vat_minor = 1"),
         ("credit_notes", "total_minor = 1"),
         ("credit_note_lines", "amount_minor = 1"),
@@ -346,6 +361,63 @@ fn migrating_a_version_1_database_saves_a_copy_first() {
     // The copy is the old database, whole: a newer Seatbook opens and migrates it too.
     let old = Store::open(&copy).unwrap();
     assert_eq!(old.company().unwrap().name, "Old Book");
+}
+
+/// A book of schema 18 (made by the Seatbook of that version: `tests/data/book-v18.sh`) takes
+/// migration 19 (descriptions kept once, licence keys derived): every invoice shows and prints
+/// as that version showed and printed it, the book passes its own checks, nothing is billed a
+/// second time, and the next month bills as before.
+#[test]
+fn a_book_of_schema_18_keeps_its_invoices_through_the_lean_lines() {
+    let db = TestDb::new();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    std::fs::copy(data.join("book-v18.db"), &db.path).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data.join("book-v18-invoices.json")).unwrap()).unwrap();
+    let before = before.as_array().unwrap();
+    assert_eq!(before.len(), 4, "the book has four invoices");
+    for invoice in before {
+        let number = invoice["number"].as_str().unwrap();
+        let shown = json(&db.path, &["--today", "2026-12-01", "invoice", "show", number]);
+        assert_eq!(&shown, invoice, "{number} shows as it did");
+        let pdf = db.dir.path().join(format!("{number}.pdf"));
+        ok(&db.path, &["--today", "2026-12-01", "invoice", "pdf", number, "--out", pdf.to_str().unwrap()]);
+        assert_eq!(
+            std::fs::read(&pdf).unwrap(),
+            std::fs::read(data.join(format!("book-v18-{number}.pdf"))).unwrap(),
+            "{number} prints as it did"
+        );
+    }
+    let kinds: Vec<&str> = before.iter().flat_map(|i| i["lines"].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap())).collect();
+    for kind in ["licence", "proration", "charge", "usage"] {
+        assert!(kinds.contains(&kind), "the book has a {kind} line: {kinds:?}");
+    }
+    db.open().check_book().unwrap();
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let (texts, lines): (i64, i64) = conn
+        .query_row("SELECT (SELECT count(*) FROM line_texts), (SELECT count(*) FROM invoice_lines)", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert!(texts < lines, "each description once: {texts} texts for {lines} lines");
+    drop(conn);
+    // What was billed stays billed: December again issues nothing, January bills its licences.
+    let again = json(&db.path, &["--today", "2026-12-01", "bill", "--month", "2026-12", "--issue", "--date", "2026-12-01"]);
+    assert_eq!(again["invoices"], serde_json::json!([]), "{again}");
+    let jan = json(&db.path, &["--today", "2027-01-01", "bill", "--month", "2027-01", "--issue", "--date", "2027-01-01"]);
+    let jan_lines: Vec<(String, String)> = jan["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| {
+            i["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| (l["kind"].as_str().unwrap().to_string(), l["period_start"].as_str().unwrap_or("").to_string()))
+        })
+        .collect();
+    assert!(!jan_lines.is_empty() && jan_lines.iter().all(|(k, start)| k == "licence" && start.starts_with("2027-01")), "{jan_lines:?}");
+    let jan_again = json(&db.path, &["--today", "2027-01-01", "bill", "--month", "2027-01", "--issue", "--date", "2027-01-01"]);
+    assert_eq!(jan_again["invoices"], serde_json::json!([]));
+    db.open().check_book().unwrap();
 }
 
 /// A reprint looks as the original did: the logo is kept with the documents issued under it, so a
