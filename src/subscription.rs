@@ -574,20 +574,38 @@ pub fn renewed(sub: &Subscription, next: &NextTerm, price: LockedPrice, title: S
     s.price = price;
     s.price_override = next.price_override;
     s.scheduled = RenewalChanges::default();
-    let (outcome, verb) = if sub.trial { (RenewalOutcome::Converted, "trial converted") } else { (RenewalOutcome::Renewed, "renewed") };
-    let what = format!(
-        "{verb}: {} seats of {}, {} billed {}, term {} to {}, at {} {} per seat per term ({})",
-        s.quantity,
-        s.product,
-        s.term,
-        s.billing,
-        s.term_start,
-        s.term_end,
-        crate::money::tidy(s.price.unit_price, s.price.price_currency.minor_units()),
-        s.price.price_currency,
-        s.price.rule
-    );
+    let (outcome, kind) =
+        if sub.trial { (RenewalOutcome::Converted, EventKind::TrialConverted) } else { (RenewalOutcome::Renewed, EventKind::Renewed) };
+    let what = renewal_words(&Event::capture(&s, kind, next.start, "", delta, String::new()), &s.price.rule);
     (s, delta, outcome, what)
+}
+
+/// The words of a renewal (or a trial's conversion) in a subscription's history: all of it is
+/// in the event's own row but the rule that set the price (the book keeps only that rule).
+pub fn renewal_words(e: &Event, rule: &str) -> String {
+    let verb = if e.kind == EventKind::TrialConverted { "trial converted" } else { "renewed" };
+    format!(
+        "{verb}: {} seats of {}, {} billed {}, term {} to {}, at {} {} per seat per term ({rule})",
+        e.quantity,
+        e.product,
+        e.term,
+        e.billing,
+        e.term_start,
+        e.term_end,
+        crate::money::tidy(e.unit_price, e.price_currency.minor_units()),
+        e.price_currency,
+    )
+}
+
+/// The price rule of a renewal's words, where `renewal_words` gives those words back exactly
+/// (`None` for any other event, or words written otherwise).
+pub fn renewal_rule(e: &Event) -> Option<&str> {
+    if !matches!(e.kind, EventKind::Renewed | EventKind::TrialConverted) {
+        return None;
+    }
+    let (_, rule) = e.description.split_once(" per seat per term (")?;
+    let rule = rule.strip_suffix(')')?;
+    (renewal_words(e, rule) == e.description).then_some(rule)
 }
 
 /// The term an imported subscription is in today: the last anniversary of its start on or before
@@ -806,6 +824,22 @@ mod tests {
             what,
             "renewed: 8 seats of CFQ7TTC0LH18:0001, P1Y billed annual, term 2026-11-15 to 2027-11-14, at 96.00 USD per seat per term ()"
         );
+        // The book keeps only the rule: the words come back from the event's row and the rule.
+        let mut event = Event::capture(&r, EventKind::Renewed, r.term_start, "", delta, what.clone());
+        assert_eq!(renewal_rule(&event), Some(""));
+        event.description = renewal_words(&event, "default markup 18% (company profile)");
+        assert!(
+            event.description.ends_with("at 96.00 USD per seat per term (default markup 18% (company profile))"),
+            "{}",
+            event.description
+        );
+        assert_eq!(renewal_rule(&event), Some("default markup 18% (company profile)"));
+        // Words that the row does not give back exactly are kept whole, as are other events'.
+        event.description = event.description.replace("8 seats", "eight seats");
+        assert_eq!(renewal_rule(&event), None);
+        event.description = what.clone();
+        event.kind = EventKind::Imported;
+        assert_eq!(renewal_rule(&event), None);
         // A new product drops the user's own price; a trial converts.
         s.scheduled.product = Some(ProductKey::new("CFQ7TTC0LDPB", "0001"));
         s.trial = true;

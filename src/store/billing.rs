@@ -367,6 +367,27 @@ impl super::Tx<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// The party (name, address, country, VAT number, registration number, e-mail, phone and bank
+    /// name, holder, account, branch and SWIFT) as an invoice names it: kept once, its id.
+    fn party_id(&self, fields: &[&str; 12]) -> Result<i64> {
+        const MATCH: &str = "name = ?1 AND address = ?2 AND country = ?3 AND vat_number = ?4 AND registration_number = ?5
+            AND email = ?6 AND phone = ?7 AND bank_name = ?8 AND bank_account_holder = ?9 AND bank_account_number = ?10
+            AND bank_branch_code = ?11 AND bank_swift = ?12";
+        let found =
+            self.conn.prepare_cached(&format!("SELECT id FROM parties WHERE {MATCH}"))?.query_row(fields, |r| r.get(0)).optional()?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO parties (name, address, country, vat_number, registration_number, email, phone, bank_name,
+                    bank_account_holder, bank_account_number, bank_branch_code, bank_swift)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(fields)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn insert_invoice(
         &self,
@@ -384,12 +405,9 @@ impl super::Tx<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO invoices (number, series_year, seq, run_id, customer_id, date, due_date, month, currency, net_minor, vat_minor,
-                    total_minor, customer_name, customer_address, customer_country, customer_vat_number, customer_email, tax_treatment,
-                    payment_terms_days, supplier_name, supplier_address, supplier_country, supplier_vat_number,
-                    supplier_registration_number, supplier_email, supplier_phone, bank_name, bank_account_holder, bank_account_number,
-                    bank_branch_code, bank_swift, paper, recorded_at, logo_id, logo_kept, line_count, vat_line_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
-                    ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, 1, ?35, ?36)",
+                    total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, logo_id,
+                    logo_kept, line_count, vat_line_count)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20, ?21)",
             )?
             .execute(params![
                 number,
@@ -404,25 +422,23 @@ impl super::Tx<'_> {
                 cur.to_minor(d.net),
                 cur.to_minor(d.vat),
                 cur.to_minor(d.total),
-                c.name,
-                c.address,
-                c.country,
-                c.vat_number,
-                c.email,
+                self.party_id(&[&c.name, &c.address, &c.country, &c.vat_number, "", &c.email, "", "", "", "", "", ""])?,
+                self.party_id(&[
+                    &company.name,
+                    &company.address,
+                    &company.country,
+                    &company.vat_number,
+                    &company.registration_number,
+                    &company.email,
+                    &company.phone,
+                    &company.bank_name,
+                    &company.bank_account_holder,
+                    &company.bank_account_number,
+                    &company.bank_branch_code,
+                    &company.bank_swift,
+                ])?,
                 c.tax_treatment.as_str(),
                 c.payment_terms_days,
-                company.name,
-                company.address,
-                company.country,
-                company.vat_number,
-                company.registration_number,
-                company.email,
-                company.phone,
-                company.bank_name,
-                company.bank_account_holder,
-                company.bank_account_number,
-                company.bank_branch_code,
-                company.bank_swift,
                 company.paper.as_str(),
                 at,
                 logo,

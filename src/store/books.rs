@@ -9,7 +9,7 @@ impl Store {
     pub fn journal(&self) -> Result<Vec<Entry>> {
         let mut docs: Vec<(String, u8, i64, Document)> = Vec::new();
         let mut stmt = self.conn.prepare(
-            "SELECT i.id, i.number, i.date, i.customer_id, i.customer_name, i.currency, i.net_minor, i.vat_minor,
+            "SELECT i.id, i.number, i.date, i.customer_id, (SELECT p.name FROM parties p WHERE p.id = i.customer_party_id), i.currency, i.net_minor, i.vat_minor,
                         (SELECT IFNULL(sum(l.amount_minor), 0) FROM invoice_lines l WHERE l.invoice_id = i.id AND l.kind = 'usage')
                  FROM invoices i",
         )?;
@@ -35,7 +35,7 @@ impl Store {
             docs.push(row?);
         }
         let mut stmt = self.conn.prepare(
-            "SELECT c.id, c.number, i.number, c.date, i.customer_id, i.customer_name, c.currency, c.net_minor, c.vat_minor,
+            "SELECT c.id, c.number, i.number, c.date, i.customer_id, (SELECT p.name FROM parties p WHERE p.id = i.customer_party_id), c.currency, c.net_minor, c.vat_minor,
                     (SELECT IFNULL(sum(n.amount_minor), 0) FROM credit_note_lines n JOIN invoice_lines l ON l.id = n.invoice_line_id
                      WHERE n.credit_note_id = c.id AND l.kind = 'usage')
              FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id",

@@ -43,7 +43,16 @@ impl Store {
     fn invoice_to_print(&self, invoice_number: &str) -> Result<Option<(Snapshot, Head)>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT i.*, l.bytes AS logo FROM invoices i LEFT JOIN logos l ON l.id = i.logo_id WHERE i.number = ?1")?
+            .prepare_cached(
+                "SELECT i.*, l.bytes AS logo, c.name AS customer_name, c.address AS customer_address, c.country AS customer_country,
+                    c.vat_number AS customer_vat_number, c.email AS customer_email, s.name AS supplier_name,
+                    s.address AS supplier_address, s.country AS supplier_country, s.vat_number AS supplier_vat_number,
+                    s.registration_number AS supplier_registration_number, s.email AS supplier_email, s.phone AS supplier_phone,
+                    s.bank_name, s.bank_account_holder, s.bank_account_number, s.bank_branch_code, s.bank_swift
+                 FROM invoices i JOIN parties c ON c.id = i.customer_party_id JOIN parties s ON s.id = i.supplier_party_id
+                    LEFT JOIN logos l ON l.id = i.logo_id
+                 WHERE i.number = ?1",
+            )?
             .query_row([invoice_number], |r| {
                 let kept: i64 = r.get("logo_kept")?;
                 let head = Head {

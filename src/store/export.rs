@@ -21,6 +21,7 @@ const FIRST: &[&str] = &[
     "charges",
     "services",
     "instalment_plans",
+    "parties",
     "invoices",
     "line_texts",
     "invoice_lines",

@@ -37,18 +37,22 @@ impl Store {
     pub fn invoice(&self, number: &str) -> Result<InvoiceView> {
         let head = self
             .conn
-            .query_row("SELECT * FROM invoices WHERE number = ?1", [number.trim()], |r| {
-                Ok((
-                    r.get::<_, i64>("id")?,
-                    col::currency(r, "currency")?,
-                    r.get::<_, i64>("customer_id")?,
-                    r.get::<_, String>("customer_name")?,
-                    col::date(r, "date")?,
-                    col::date(r, "due_date")?,
-                    r.get::<_, String>("month")?,
-                    (r.get::<_, i64>("net_minor")?, r.get::<_, i64>("vat_minor")?, r.get::<_, i64>("total_minor")?),
-                ))
-            })
+            .query_row(
+                "SELECT i.*, p.name AS customer_name FROM invoices i JOIN parties p ON p.id = i.customer_party_id WHERE i.number = ?1",
+                [number.trim()],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>("id")?,
+                        col::currency(r, "currency")?,
+                        r.get::<_, i64>("customer_id")?,
+                        r.get::<_, String>("customer_name")?,
+                        col::date(r, "date")?,
+                        col::date(r, "due_date")?,
+                        r.get::<_, String>("month")?,
+                        (r.get::<_, i64>("net_minor")?, r.get::<_, i64>("vat_minor")?, r.get::<_, i64>("total_minor")?),
+                    ))
+                },
+            )
             .optional()?
             .ok_or_else(|| Error::not_found(format!("there is no invoice {}", number.trim())).with_field("number"))?;
         let (id, cur, customer_id, customer_name, date, due_date, month, (net, vat, total)) = head;
@@ -192,8 +196,8 @@ impl Store {
         let (id, invoice_number, invoice_date, customer_id, customer_name, date, reason, cur, net, vat, total) = self
             .conn
             .query_row(
-                "SELECT c.*, i.number AS invoice_number, i.date AS invoice_date, i.customer_id, i.customer_name
-                 FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id WHERE c.number = ?1",
+                "SELECT c.*, i.number AS invoice_number, i.date AS invoice_date, i.customer_id, p.name AS customer_name
+                 FROM credit_notes c JOIN invoices i ON i.id = c.invoice_id JOIN parties p ON p.id = i.customer_party_id WHERE c.number = ?1",
                 [number.trim()],
                 |r| {
                     Ok((

@@ -401,8 +401,19 @@ impl Store {
                 }
             }
         });
-        self.conn.execute_batch("PRAGMA foreign_keys = ON")?;
-        migrated
+        self.conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA legacy_alter_table = OFF")?;
+        migrated?;
+        // A migration that made big tables again leaves their old pages free in the file: a book
+        // more than a quarter empty is written again compactly, once (best effort: another
+        // program holding the book open only postpones it to the next migration).
+        let (free, pages): (i64, i64) =
+            self.conn.query_row("SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        if free * 4 > pages {
+            let _ = self.conn.execute_batch("VACUUM");
+        }
+        Ok(())
     }
 
     /// Run `f`, a read of much of the book, through the page cache instead of the memory map:

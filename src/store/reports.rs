@@ -214,7 +214,7 @@ impl Store {
         let key = if by_product {
             "CASE WHEN l.kind = 'usage' THEN 'Azure usage' ELSE IFNULL(s.product_title || ' (' || s.product_id || ':' || s.sku_id || ')', (SELECT t.text FROM line_texts t WHERE t.id = l.text_id)) END"
         } else {
-            "i.customer_name"
+            "(SELECT p.name FROM parties p WHERE p.id = i.customer_party_id)"
         };
         let sql = format!(
             "SELECT {key}, i.currency, sum(l.amount_minor), sum(l.cost_minor)

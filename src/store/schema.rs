@@ -1138,6 +1138,117 @@ CREATE TRIGGER usage_billed_of_a_line BEFORE INSERT ON usage_billed
 WHEN NOT EXISTS (SELECT 1 FROM invoice_lines o WHERE o.own_key = NEW.item_key)
 BEGIN SELECT RAISE(ABORT, 'what Azure usage billed belongs to an invoice line'); END;
 "#,
+    // 20: both parties of an invoice kept once, and renewals' words made from their rows. A month's 10,000 invoices name the same supplier
+    // and bank details, and each customer as it was, again every month: an invoice now refers
+    // to its two parties, kept in `parties` as they were when it was issued (never changed; a
+    // changed address is a new party). The invoices are made again with the references.
+    r#"
+CREATE TABLE parties (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    country TEXT NOT NULL,
+    vat_number TEXT NOT NULL,
+    registration_number TEXT NOT NULL,
+    email TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    bank_name TEXT NOT NULL,
+    bank_account_holder TEXT NOT NULL,
+    bank_account_number TEXT NOT NULL,
+    bank_branch_code TEXT NOT NULL,
+    bank_swift TEXT NOT NULL,
+    UNIQUE (name, address, country, vat_number, registration_number, email, phone, bank_name, bank_account_holder,
+        bank_account_number, bank_branch_code, bank_swift)
+) STRICT;
+INSERT OR IGNORE INTO parties (name, address, country, vat_number, registration_number, email, phone, bank_name,
+    bank_account_holder, bank_account_number, bank_branch_code, bank_swift)
+SELECT supplier_name, supplier_address, supplier_country, supplier_vat_number, supplier_registration_number, supplier_email,
+    supplier_phone, bank_name, bank_account_holder, bank_account_number, bank_branch_code, bank_swift
+FROM invoices ORDER BY id;
+INSERT OR IGNORE INTO parties (name, address, country, vat_number, registration_number, email, phone, bank_name,
+    bank_account_holder, bank_account_number, bank_branch_code, bank_swift)
+SELECT customer_name, customer_address, customer_country, customer_vat_number, '', customer_email, '', '', '', '', '', ''
+FROM invoices ORDER BY id;
+CREATE TABLE invoices_20 (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    series_year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    run_id INTEGER REFERENCES billing_runs (id),
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    month TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    net_minor INTEGER NOT NULL,
+    vat_minor INTEGER NOT NULL,
+    total_minor INTEGER NOT NULL,
+    -- The customer and the supplier (with its bank details) as they were when it was issued.
+    customer_party_id INTEGER NOT NULL REFERENCES parties (id),
+    supplier_party_id INTEGER NOT NULL REFERENCES parties (id),
+    tax_treatment TEXT NOT NULL,
+    payment_terms_days INTEGER NOT NULL,
+    paper TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    logo_id INTEGER REFERENCES logos (id),
+    logo_kept INTEGER NOT NULL DEFAULT 0,
+    line_count INTEGER,
+    vat_line_count INTEGER,
+    UNIQUE (series_year, seq)
+) STRICT;
+INSERT INTO invoices_20 (id, number, series_year, seq, run_id, customer_id, date, due_date, month, currency, net_minor, vat_minor,
+    total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, logo_id, logo_kept,
+    line_count, vat_line_count)
+SELECT i.id, i.number, i.series_year, i.seq, i.run_id, i.customer_id, i.date, i.due_date, i.month, i.currency, i.net_minor,
+    i.vat_minor, i.total_minor, c.id, s.id, i.tax_treatment, i.payment_terms_days, i.paper, i.recorded_at, i.logo_id, i.logo_kept,
+    i.line_count, i.vat_line_count
+FROM invoices i
+JOIN parties c ON c.name = i.customer_name AND c.address = i.customer_address AND c.country = i.customer_country
+    AND c.vat_number = i.customer_vat_number AND c.registration_number = '' AND c.email = i.customer_email AND c.phone = ''
+    AND c.bank_name = '' AND c.bank_account_holder = '' AND c.bank_account_number = '' AND c.bank_branch_code = ''
+    AND c.bank_swift = ''
+JOIN parties s ON s.name = i.supplier_name AND s.address = i.supplier_address AND s.country = i.supplier_country
+    AND s.vat_number = i.supplier_vat_number AND s.registration_number = i.supplier_registration_number
+    AND s.email = i.supplier_email AND s.phone = i.supplier_phone AND s.bank_name = i.bank_name
+    AND s.bank_account_holder = i.bank_account_holder AND s.bank_account_number = i.bank_account_number
+    AND s.bank_branch_code = i.bank_branch_code AND s.bank_swift = i.bank_swift
+ORDER BY i.id;
+DROP TABLE invoices;
+-- Other tables' triggers name `invoices`: they are to name the new table, as they are written.
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE invoices_20 RENAME TO invoices;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX invoices_customer ON invoices (customer_id, date);
+CREATE INDEX invoices_month ON invoices (month);
+CREATE INDEX invoices_aging ON invoices (date, customer_id, due_date, currency, total_minor, number);
+CREATE TRIGGER invoices_immutable_update BEFORE UPDATE ON invoices
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoices_immutable_delete BEFORE DELETE ON invoices
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
+CREATE TRIGGER invoices_next_number BEFORE INSERT ON invoices
+WHEN NEW.seq <> IFNULL((SELECT max(seq) FROM invoices WHERE series_year = NEW.series_year), NEW.seq - 1) + 1
+BEGIN SELECT RAISE(ABORT, 'an invoice takes the next number of its series: numbers have no gaps'); END;
+CREATE TRIGGER invoices_never_replaced BEFORE INSERT ON invoices
+WHEN EXISTS (SELECT 1 FROM invoices o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM invoices o WHERE o.number = NEW.number)
+        OR EXISTS (SELECT 1 FROM invoices o WHERE o.series_year = NEW.series_year AND o.seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER parties_kept BEFORE UPDATE ON parties
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER parties_no_delete BEFORE DELETE ON parties
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER parties_never_replaced BEFORE INSERT ON parties
+WHEN EXISTS (SELECT 1 FROM parties o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM parties o WHERE o.name = NEW.name AND o.address = NEW.address AND o.country = NEW.country
+            AND o.vat_number = NEW.vat_number AND o.registration_number = NEW.registration_number AND o.email = NEW.email
+            AND o.phone = NEW.phone AND o.bank_name = NEW.bank_name AND o.bank_account_holder = NEW.bank_account_holder
+            AND o.bank_account_number = NEW.bank_account_number AND o.bank_branch_code = NEW.bank_branch_code
+            AND o.bank_swift = NEW.bank_swift)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+-- A renewal's words in the history are its row's own but for the rule that set its price: new
+-- renewals keep only that rule, and their words are made again from the row when read.
+ALTER TABLE subscription_events ADD COLUMN price_rule TEXT;
+"#,
 ];
 
 #[cfg(test)]

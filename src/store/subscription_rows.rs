@@ -25,7 +25,7 @@ columns!(SubCol: id, customer_id, product_id, sku_id, product_title, term, billi
     price_override, sched_quantity, sched_term, sched_billing, sched_product_id, sched_sku_id, ended_on, bill_from);
 
 columns!(EventCol: id, subscription_id, kind, effective, recorded_at, quantity_delta, quantity, product_id, sku_id, term, billing,
-    status, trial, term_start, term_end, unit_price, price_currency, unit_cost, cost_currency, description);
+    status, trial, term_start, term_end, unit_price, price_currency, unit_cost, cost_currency, description, price_rule);
 
 /// A subscription from a `SELECT *` row (positions looked up for this row alone; a long query
 /// looks them up once with `Positions::of(&stmt, SubCol::NAMES)` and calls `subscription_at`).
@@ -74,7 +74,7 @@ pub(super) fn subscription_at(r: &Row, p: &Positions) -> rusqlite::Result<Subscr
 /// A history event from a `SELECT *` row, with its statement's `Positions` of `EventCol::NAMES`.
 pub(super) fn event_at(r: &Row, p: &Positions) -> rusqlite::Result<Event> {
     let c = |col: EventCol| p.at(col as usize);
-    Ok(Event {
+    let mut e = Event {
         id: r.get(c(EventCol::id))?,
         subscription_id: r.get(c(EventCol::subscription_id))?,
         kind: col::parse_with(r, c(EventCol::kind), EventKind::parse)?,
@@ -94,5 +94,9 @@ pub(super) fn event_at(r: &Row, p: &Positions) -> rusqlite::Result<Event> {
         unit_cost: col::dec(r, c(EventCol::unit_cost))?,
         cost_currency: col::currency(r, c(EventCol::cost_currency))?,
         description: r.get(c(EventCol::description))?,
-    })
+    };
+    if let Some(rule) = r.get::<_, Option<String>>(c(EventCol::price_rule))? {
+        e.description = crate::subscription::renewal_words(&e, &rule);
+    }
+    Ok(e)
 }

@@ -540,12 +540,14 @@ impl super::Tx<'_> {
     }
 
     pub(super) fn append(&self, e: &Event) -> Result<()> {
+        // A renewal's words are the row's own but for its price rule: only the rule is kept.
+        let rule = crate::subscription::renewal_rule(e);
         self.conn
             .prepare_cached(
                 "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
                 product_id, sku_id, term, billing, status, trial, term_start, term_end, unit_price, price_currency,
-                unit_cost, cost_currency, description)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                unit_cost, cost_currency, description, price_rule)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             )?
             .execute(params![
                 e.subscription_id,
@@ -566,7 +568,8 @@ impl super::Tx<'_> {
                 e.price_currency.code(),
                 e.unit_cost.to_string(),
                 e.cost_currency.code(),
-                e.description,
+                if rule.is_some() { "" } else { e.description.as_str() },
+                rule,
             ])?;
         Ok(())
     }

@@ -139,6 +139,8 @@ fn no_path_around_the_immutability_of_issued_documents() {
          FROM invoice_lines WHERE invoice_id = (SELECT max(id) FROM invoices)",
         "UPDATE line_texts SET text = 'Tampered'",
         "DELETE FROM line_texts",
+        "UPDATE parties SET bank_account_number = '999'",
+        "DELETE FROM parties",
     ] {
         let e = store.execute_raw_for_tests(sql).unwrap_err();
         assert!(["cannot be", "append-only", "no gaps"].iter().any(|m| e.message.contains(m)), "{sql}: {}", e.message);
@@ -163,11 +165,8 @@ fn no_path_around_the_immutability_of_issued_documents() {
     let gap = store
         .execute_raw_for_tests(
             "INSERT INTO invoices SELECT NULL, 'INV-2026-00099', series_year, 99, run_id, customer_id, date, due_date, month, currency,
-                net_minor, vat_minor, total_minor, customer_name, customer_address, customer_country, customer_vat_number,
-                customer_email, tax_treatment, payment_terms_days, supplier_name, supplier_address, supplier_country,
-                supplier_vat_number, supplier_registration_number, supplier_email, supplier_phone, bank_name,
-                bank_account_holder, bank_account_number, bank_branch_code, bank_swift, paper, recorded_at, logo_id, logo_kept,
-                line_count, vat_line_count
+                net_minor, vat_minor, total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days,
+                paper, recorded_at, logo_id, logo_kept, line_count, vat_line_count
              FROM invoices LIMIT 1",
         )
         .unwrap_err();
@@ -193,6 +192,7 @@ fn another_programs_replace_cannot_rewrite_what_the_book_keeps() {
             "invoices",
             "invoice_lines",
             "line_texts",
+            "parties",
             "invoice_vat",
             "credit_notes",
             "credit_note_lines",
@@ -217,8 +217,10 @@ fn another_programs_replace_cannot_rewrite_what_the_book_keeps() {
     // Edited copies of kept rows, put back with REPLACE (the probe's: an invoice renumbered past
     // the last so its numbering trigger passes, a payment's amount, a history event's price).
     for (table, edit) in [
-        ("invoices", "seq = (SELECT max(seq) + 1 FROM invoices), total_minor = 1, customer_name = 'Tampered'"),
-        ("invoices", "id = id + 100, customer_name = 'Tampered'"),
+        ("invoices", "seq = (SELECT max(seq) + 1 FROM invoices), total_minor = 1, customer_party_id = 1"),
+        ("invoices", "id = id + 100, supplier_party_id = customer_party_id"),
+        ("parties", "name = 'Tampered'"),
+        ("parties", "id = id + 100"),
         ("invoice_lines", "amount_minor = 1"),
         ("invoice_lines", "id = id + 100"),
         ("line_texts", "text = 'Tampered'"),
@@ -364,14 +366,24 @@ fn migrating_a_version_1_database_saves_a_copy_first() {
 }
 
 /// A book of schema 18 (made by the Seatbook of that version: `tests/data/book-v18.sh`) takes
-/// migration 19 (descriptions kept once, licence keys derived): every invoice shows and prints
+/// migrations 19 and 20 (descriptions and both parties kept once, licence keys derived): every
+/// invoice shows and prints
 /// as that version showed and printed it, the book passes its own checks, nothing is billed a
 /// second time, and the next month bills as before.
 #[test]
-fn a_book_of_schema_18_keeps_its_invoices_through_the_lean_lines() {
+fn a_book_of_schema_18_keeps_its_invoices_through_the_lean_migrations() {
     let db = TestDb::new();
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     std::fs::copy(data.join("book-v18.db"), &db.path).unwrap();
+    // Free pages in the file, as a book that deleted much (or made big tables again) has them.
+    rusqlite::Connection::open(&db.path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE scratch AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                SELECT i, randomblob(100) AS b FROM n;
+             DROP TABLE scratch;",
+        )
+        .unwrap();
     let before: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(data.join("book-v18-invoices.json")).unwrap()).unwrap();
     let before = before.as_array().unwrap();
     assert_eq!(before.len(), 4, "the book has four invoices");
@@ -397,6 +409,17 @@ fn a_book_of_schema_18_keeps_its_invoices_through_the_lean_lines() {
         .query_row("SELECT (SELECT count(*) FROM line_texts), (SELECT count(*) FROM invoice_lines)", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert!(texts < lines, "each description once: {texts} texts for {lines} lines");
+    let (free, pages): (i64, i64) = conn
+        .query_row("SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert!(free * 4 <= pages, "a migrated book more than a quarter empty is written again compactly: {free} of {pages} pages free");
+    let parties: Vec<String> =
+        conn.prepare("SELECT name FROM parties ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert_eq!(
+        parties,
+        ["Cloudwise (Pty) Ltd", "Contoso (Pty) Ltd", "Fabrikam CC"],
+        "the supplier and each customer once, for four invoices"
+    );
     drop(conn);
     // What was billed stays billed: December again issues nothing, January bills its licences.
     let again = json(&db.path, &["--today", "2026-12-01", "bill", "--month", "2026-12", "--issue", "--date", "2026-12-01"]);

@@ -405,13 +405,13 @@ fn an_edited_or_counterfeit_backup_is_refused_before_anything_changes() {
         assert!(e.message.contains(why), "{}", e.message);
         assert_eq!(std::fs::read(&db.path).unwrap(), before, "nothing changed");
     };
-    // Its bytes edited: an issued invoice's customer renamed (the triggers bypassed by hand).
+    // Its bytes edited: an issued invoice's parties renamed (the triggers bypassed by hand).
     let edited = db.dir.path().join("edited.db");
     std::fs::copy(&backup, &edited).unwrap();
     std::fs::copy(seatbook::store::checksum_file(&backup), seatbook::store::checksum_file(&edited)).unwrap();
     {
         let conn = rusqlite::Connection::open(&edited).unwrap();
-        conn.execute_batch("DROP TRIGGER invoices_immutable_update; UPDATE invoices SET customer_name = 'Someone Else';").unwrap();
+        conn.execute_batch("DROP TRIGGER parties_kept; UPDATE parties SET name = name || ' (edited)';").unwrap();
     }
     refused(&edited, "its checksum does not match");
     // Without a checksum, Seatbook's own checks find the missing rule.

@@ -79,6 +79,16 @@ fn renewals_renew_at_the_new_price_apply_schedules_and_expire() {
     let renewed = "  2026-12-01  renewed            renewed: 4 seats of CFQ7TTC0LH18:0001, P1Y billed annual, \
                    term 2026-12-01 to 2027-11-30, at 90.72 USD per seat per term";
     assert!(out.contains(renewed), "{out}");
+    // The book keeps only the renewal's price rule; its words come from the row.
+    let kept: (String, Option<String>) = rusqlite::Connection::open(&book.db.path)
+        .unwrap()
+        .query_row(
+            "SELECT description, price_rule FROM subscription_events WHERE subscription_id = ?1 AND kind = 'renewed'",
+            [annual],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((kept.0.as_str(), kept.1.is_some()), ("", true), "{kept:?}");
     // The monthly one took its scheduled seats, and the schedule is used up.
     let v = book.show(monthly, "2026-12-02")["subscription"].clone();
     assert_eq!((v["quantity"].as_u64(), text(&v["term_start"]), text(&v["term_end"])), (Some(5), "2026-12-01".into(), "2026-12-31".into()));
