@@ -334,8 +334,12 @@ fn billing_preview_issue_invoices_credit_notes_and_pdfs() {
     assert_eq!(f.ok("billing_issue", json!({"month": "2026-11"}))["run"]["invoices"], json!([]));
 
     let list = f.ok("invoices_list", json!({"month": "2026-11", "customer_id": acme, "status": "unpaid"}));
-    assert_eq!((list[0]["number"].as_str(), list[0]["status"].as_str()), (Some(number.as_str()), Some("open")));
-    assert_eq!(f.ok("invoices_list", json!({"status": "paid"})), json!([]));
+    assert_eq!(list["total"], 1);
+    assert_eq!((list["rows"][0]["number"].as_str(), list["rows"][0]["status"].as_str()), (Some(number.as_str()), Some("open")));
+    assert_eq!(f.ok("invoices_list", json!({"status": "paid"})), json!({"total": 0, "rows": []}));
+    // A page: the newest first, and how many there are in all.
+    let page = f.ok("invoices_list", json!({"rows": 0}));
+    assert_eq!((page["total"].as_u64(), page["rows"].as_array().map(Vec::len)), (Some(1), Some(0)));
     assert_eq!(f.err("invoices_list", json!({"month": "November"}))["field"], "month");
     let inv = f.ok("invoice_get", json!({"number": number}));
     assert_eq!(inv["open"], inv["total"]);

@@ -62,7 +62,8 @@ fn keeps(filter: &str, status: InvoiceStatus) -> bool {
     }
 }
 
-/// Issued invoices, of a month (`YYYY-MM`) and/or a customer and/or a status, as of today.
+/// Issued invoices, of a month (`YYYY-MM`) and/or a customer and/or a status, as of today, in
+/// number order.
 pub fn invoices(
     store: &Store,
     today: NaiveDate,
@@ -70,6 +71,48 @@ pub fn invoices(
     customer: Option<i64>,
     status: Option<&str>,
 ) -> Result<Vec<InvoiceRow>> {
+    let (month, status) = list_filters(month, status)?;
+    let rows = store.invoice_list(month, customer, today, false, None)?;
+    Ok(rows.into_iter().map(row_of).filter(|r| status.is_none_or(|s| keeps(s, r.status))).collect())
+}
+
+/// A page of the invoice list: the newest `rows` invoices that the filters keep, and how many
+/// they keep in all. Without a status filter only the page is read.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoicePage {
+    pub total: usize,
+    pub rows: Vec<InvoiceRow>,
+}
+
+/// `invoices`, newest first, the first `rows` of them (all for `None`), with the count: what a
+/// long list shows first.
+pub fn invoices_page(
+    store: &Store,
+    today: NaiveDate,
+    month: Option<&str>,
+    customer: Option<i64>,
+    status: Option<&str>,
+    rows: Option<usize>,
+) -> Result<InvoicePage> {
+    let (month, status) = list_filters(month, status)?;
+    match status {
+        None => {
+            let total = store.count_invoices(month, customer)?;
+            let rows = store.invoice_list(month, customer, today, true, rows)?.into_iter().map(row_of).collect();
+            Ok(InvoicePage { total, rows })
+        }
+        Some(s) => {
+            let mut kept: Vec<InvoiceRow> =
+                store.invoice_list(month, customer, today, true, None)?.into_iter().map(row_of).filter(|r| keeps(s, r.status)).collect();
+            let total = kept.len();
+            kept.truncate(rows.unwrap_or(total));
+            Ok(InvoicePage { total, rows: kept })
+        }
+    }
+}
+
+/// The list's filters checked: a month as `YYYY-MM`, a status of `STATUS_FILTERS`.
+fn list_filters<'a>(month: Option<&'a str>, status: Option<&'a str>) -> Result<(Option<&'a str>, Option<&'a str>)> {
     let month = given(month);
     if let Some(m) = month {
         crate::dates::parse_month(m, "month")?;
@@ -80,32 +123,27 @@ pub fn invoices(
             return Err(Error::invalid("status", format!("'{s}' is not a status ({})", STATUS_FILTERS.join(", "))));
         }
     }
-    let list = store.list_invoices(month, customer)?;
-    let states = store.invoice_states(customer, today)?;
-    Ok(list
-        .into_iter()
-        .map(|i| {
-            let (status, paid, open) = state_of(&i, &states);
-            InvoiceRow {
-                number: i.number.unwrap_or_default(),
-                customer_id: i.customer_id,
-                customer_name: i.customer_name,
-                date: i.date,
-                due_date: i.due_date,
-                month: i.month,
-                currency: i.currency,
-                net: i.net,
-                vat: i.vat,
-                total: i.total,
-                credited_net: i.credited_net,
-                credit_notes: i.credit_notes,
-                status,
-                paid,
-                open,
-            }
-        })
-        .filter(|r| status.is_none_or(|s| keeps(s, r.status)))
-        .collect())
+    Ok((month, status))
+}
+
+fn row_of((i, state): (InvoiceView, crate::store::InvoiceState)) -> InvoiceRow {
+    InvoiceRow {
+        number: i.number.unwrap_or_default(),
+        customer_id: i.customer_id,
+        customer_name: i.customer_name,
+        date: i.date,
+        due_date: i.due_date,
+        month: i.month,
+        currency: i.currency,
+        net: i.net,
+        vat: i.vat,
+        total: i.total,
+        credited_net: i.credited_net,
+        credit_notes: i.credit_notes,
+        status: state.status,
+        paid: state.paid,
+        open: state.open,
+    }
 }
 
 /// An invoice with its lines, status and what is paid and open as of today.

@@ -121,6 +121,96 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Issued invoices as lists show them (no lines), of a month (`YYYY-MM`) and/or a customer,
+    /// in number order or newest first, the first `limit` of them (all for `None`), each with
+    /// where it stands on `as_of` (one dated later is open in full). One query: what is credited
+    /// and paid is summed per listed invoice by index, so a page costs what a page holds.
+    pub fn invoice_list(
+        &self,
+        month: Option<&str>,
+        customer_id: Option<i64>,
+        as_of: NaiveDate,
+        newest_first: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<(InvoiceView, super::InvoiceState)>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT i.id, i.number, i.customer_id, p.name, i.date, i.due_date, i.month, i.currency, i.net_minor, i.vat_minor,
+                i.total_minor,
+                (SELECT IFNULL(sum(c.net_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id),
+                (SELECT group_concat(c.number, ', ') FROM (SELECT number FROM credit_notes WHERE invoice_id = i.id ORDER BY id) c),
+                (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?3),
+                (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?3)
+             FROM invoices i JOIN parties p ON p.id = i.customer_party_id
+             WHERE {} AND {} ORDER BY i.series_year {order}, i.seq {order} LIMIT ?4",
+            super::filter(month.is_some(), "i.month = ?1", 1),
+            super::filter(customer_id.is_some(), "i.customer_id = ?2", 2),
+            order = if newest_first { "DESC" } else { "ASC" },
+        ))?;
+        let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let rows = stmt.query_map(params![month, customer_id, as_of.to_string(), limit], |r| {
+            let cur = col::currency(r, "currency")?;
+            let money = super::receivables::InvoiceMoney {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                customer_id: r.get(2)?,
+                date: col::date(r, "date")?,
+                due: col::date(r, "due_date")?,
+                currency: cur,
+                total: r.get(10)?,
+                credited: r.get(13)?,
+                paid: r.get(14)?,
+            };
+            let state = if money.date <= as_of {
+                super::InvoiceState {
+                    status: money.status(as_of),
+                    credited: cur.from_minor(money.credited),
+                    paid: cur.from_minor(money.paid),
+                    open: cur.from_minor(money.open()),
+                }
+            } else {
+                let total = cur.from_minor(money.total);
+                super::InvoiceState {
+                    status: crate::receivables::InvoiceStatus::Open,
+                    credited: rust_decimal::Decimal::ZERO,
+                    paid: rust_decimal::Decimal::ZERO,
+                    open: total,
+                }
+            };
+            let notes: Option<String> = r.get(12)?;
+            let view = InvoiceView {
+                number: Some(money.number),
+                customer_id: money.customer_id,
+                customer_name: r.get(3)?,
+                date: money.date,
+                due_date: money.due,
+                month: r.get(6)?,
+                currency: cur,
+                lines: Vec::new(),
+                vat_lines: Vec::new(),
+                net: cur.from_minor(r.get(8)?),
+                vat: cur.from_minor(r.get(9)?),
+                total: cur.from_minor(money.total),
+                credited_net: cur.from_minor(r.get(11)?),
+                credit_notes: notes.map(|n| n.split(", ").map(str::to_string).collect()).unwrap_or_default(),
+            };
+            Ok((view, state))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// How many invoices were issued of a month and/or to a customer.
+    pub fn count_invoices(&self, month: Option<&str>, customer_id: Option<i64>) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM invoices WHERE {} AND {}",
+                super::filter(month.is_some(), "month = ?1", 1),
+                super::filter(customer_id.is_some(), "customer_id = ?2", 2)
+            ))?
+            .query_row(params![month, customer_id], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or_default())
+    }
+
     /// Issued invoices, newest first, filtered by month (`YYYY-MM`) and customer.
     pub fn list_invoices(&self, month: Option<&str>, customer_id: Option<i64>) -> Result<Vec<InvoiceView>> {
         let numbers: Vec<String> = {

@@ -142,3 +142,43 @@ fn money_received_before_an_invoice_date_is_applied_to_it() {
     assert_eq!(store.invoice_status("INV-2026-00001", day("2026-11-30")).unwrap(), (InvoiceStatus::Paid, d("0.00")));
     assert_eq!(store.account(c, day("2026-11-30")).unwrap().credit, d("0.00"));
 }
+
+/// The invoice list a screen shows first: the newest invoices the filters keep, each with its
+/// status as of the day (one dated later is open in full), and how many are kept in all; the
+/// whole list (the command line's) in number order says the same of each.
+#[test]
+fn the_invoice_list_pages_newest_first_with_the_count_and_the_same_statuses() {
+    use seatbook::app::billing::{invoices, invoices_page};
+    let db = TestDb::new();
+    let (mut store, c) = three_invoices(&db);
+    store.add_payment(c, day("2026-12-29"), d("1200"), Method::Eft, "ACME-001", &[], NOW).unwrap();
+    store.credit_invoice("INV-2026-00003", &CreditMode::Amount(d("100")), "Goodwill", day("2026-12-29"), NOW).unwrap();
+    let today = day("2026-12-30");
+    let all = invoices(&store, today, None, None, None).unwrap();
+    let numbers: Vec<&str> = all.iter().map(|r| r.number.as_str()).collect();
+    assert_eq!(numbers, ["INV-2026-00001", "INV-2026-00002", "INV-2026-00003"]);
+    let states: Vec<(InvoiceStatus, Decimal, Decimal)> = all.iter().map(|r| (r.status, r.paid, r.open)).collect();
+    assert_eq!(
+        states,
+        [
+            (InvoiceStatus::Paid, d("1150.00"), d("0.00")),
+            (InvoiceStatus::Overdue, d("50.00"), d("250.00")),
+            (InvoiceStatus::Open, d("0.00"), d("335.00")),
+        ]
+    );
+    assert_eq!((all[2].credited_net, all[2].credit_notes.clone()), (d("100.00"), vec!["CN-2026-00001".to_string()]));
+    // The first two, newest first, of three.
+    let page = invoices_page(&store, today, None, None, None, Some(2)).unwrap();
+    assert_eq!(page.total, 3);
+    let first: Vec<(&str, InvoiceStatus, Decimal)> = page.rows.iter().map(|r| (r.number.as_str(), r.status, r.open)).collect();
+    assert_eq!(first, [("INV-2026-00003", InvoiceStatus::Open, d("335.00")), ("INV-2026-00002", InvoiceStatus::Overdue, d("250.00"))]);
+    // A status filter counts what it keeps; a month filter by index.
+    let unpaid = invoices_page(&store, today, None, Some(c), Some("unpaid"), Some(1)).unwrap();
+    assert_eq!((unpaid.total, unpaid.rows[0].number.as_str()), (2, "INV-2026-00003"));
+    let november = invoices_page(&store, today, Some("2026-11"), None, None, None).unwrap();
+    assert_eq!((november.total, november.rows.len(), november.rows[0].number.as_str()), (1, 1, "INV-2026-00002"));
+    // Seen from before the December invoice's date, it is open in full, nothing paid.
+    let early = invoices_page(&store, day("2026-12-01"), Some("2026-12"), None, None, None).unwrap();
+    assert_eq!((early.rows[0].status, early.rows[0].paid, early.rows[0].open), (InvoiceStatus::Open, d("0"), d("450.00")));
+    assert_eq!(invoices_page(&store, today, None, None, Some("sent"), None).unwrap_err().field.as_deref(), Some("status"));
+}

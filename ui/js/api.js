@@ -91,8 +91,9 @@ export const subscriptionUpgrade = (id, product, on) => call("subscription_upgra
 export const billingPreview = (month, date) => call("billing_preview", { month, date: date || null });
 /** Issues the month (progress job `billing`), then writes its PDFs (progress job `pdf`). */
 export const billingIssue = (month, date) => call("billing_issue", { month, date: date || null });
-export const invoicesList = (month, customerId, status) =>
-  call("invoices_list", { month: month || null, customer_id: customerId ?? null, status: status || null });
+/** Issued invoices, newest first: `{ total, rows }`, the first `rows` of them (all for none). */
+export const invoicesList = (month, customerId, status, rows) =>
+  call("invoices_list", { month: month || null, customer_id: customerId ?? null, status: status || null, rows: rows ?? null });
 export const invoiceGet = (number) => call("invoice_get", { number });
 export const invoiceCredit = (input) => call("invoice_credit", { input });
 

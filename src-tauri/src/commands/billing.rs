@@ -6,7 +6,7 @@ use crate::commands::mail::{deliver, Mailed};
 use crate::error::IpcError;
 use crate::files;
 use crate::state::AppState;
-use seatbook::app::billing::{self as billing, CreditRequest, InvoiceDetail, InvoiceRow};
+use seatbook::app::billing::{self as billing, CreditRequest, InvoiceDetail, InvoicePage};
 use seatbook::app::mail;
 use seatbook::app::{BillingRun, CreditNoteView};
 use serde::Serialize;
@@ -66,16 +66,18 @@ pub async fn billing_issue<R: Runtime>(app: AppHandle<R>, month: String, date: O
     .await
 }
 
-/// Issued invoices (of a month, a customer, a status) with their status as of today.
+/// Issued invoices (of a month, a customer, a status) with their status as of today, newest
+/// first: the first `rows` of them (all for none) and how many there are.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn invoices_list(
     state: State<'_, AppState>,
     month: Option<String>,
     customer_id: Option<i64>,
     status: Option<String>,
-) -> Result<Vec<InvoiceRow>, IpcError> {
+    rows: Option<usize>,
+) -> Result<InvoicePage, IpcError> {
     let today = state.today();
-    state.with_store(|s| billing::invoices(s, today, month.as_deref(), customer_id, status.as_deref()))
+    state.with_store(|s| billing::invoices_page(s, today, month.as_deref(), customer_id, status.as_deref(), rows))
 }
 
 #[tauri::command(rename_all = "snake_case")]

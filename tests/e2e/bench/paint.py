@@ -4,6 +4,8 @@
 picture it settles on (the dashboard with its data). No automation, no instrumentation in the app.
 
   paint.py APP DB [RUNS]   (run under tests/e2e/run --bench, or with DISPLAY unset: it starts its own Xvfb)
+
+APP may be bare_webkit.py (DB: -): the same figure for a bare WebKitGTK window, the app's peer.
 """
 import os, subprocess, sys, tempfile, time, struct, zlib
 
@@ -62,5 +64,6 @@ for r in range(runs + 1):
         results.append(settled * 1000)
 xvfb.terminate()
 results.sort()
-print(f"process start to dashboard painted, without WebDriver: median {results[(len(results)-1)//2]:.0f} ms "
+what = "a bare WebKitGTK window painted" if app.endswith("bare_webkit.py") else "dashboard painted"
+print(f"process start to {what}, without WebDriver: median {results[(len(results)-1)//2]:.0f} ms "
       f"(min {results[0]:.0f}, max {results[-1]:.0f}, n={len(results)})")

@@ -7,7 +7,12 @@
 //   3. memory: RSS and PSS of the app process and WebKit's web and network processes (/proc);
 //   4. the cold start again without WebDriver: bench/paint.py watches Xvfb's framebuffer until the
 //      window shows the dashboard it settles on.
+//   5. every screen: from its sidebar button clicked to its first rows painted, read from the app's
+//      own timing marks (`screen:<id>` in performance.getEntriesByName), with a screenshot of each
+//      in target/e2e-screens/bench-<screen>.png.
 // Run it through `tests/e2e/run --bench` (release build, Xvfb, private D-Bus session).
+// BENCH_BOOK=FILE: a copy of that book instead of 10,000 seeded customers (the two-year book the
+// billing bench keeps with BILLING_BENCH_BEFORE_LAST; give E2E_TODAY a day of its last month).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -160,13 +165,51 @@ async function searchTimes(app) {
   return { times, broad };
 }
 
+// Clicks a sidebar button and waits for the screen's own timing mark: ms from opening it to its
+// first rows painted (`screen:<id>`, measured by ui/js/main.js).
+const OPEN_SCREEN = `
+  const [id] = arguments;
+  const done = arguments[arguments.length - 1];
+  const name = "screen:" + id;
+  const before = performance.getEntriesByName(name).length;
+  document.querySelector('[data-nav="' + id + '"]').click();
+  const poll = () => {
+    const all = performance.getEntriesByName(name);
+    if (all.length > before) return done(all[all.length - 1].duration);
+    setTimeout(poll, 5);
+  };
+  poll();`;
+
+async function screenTimes(app) {
+  const ids = await app.execute(`return [...document.querySelectorAll("[data-nav]")].map((b) => b.dataset.nav)`);
+  const worst = [];
+  for (const id of ids) {
+    const times = [];
+    for (let k = 0; k < 3; k++) times.push(await app.s.executeAsync(OPEN_SCREEN, id));
+    const shot = await app.screenshot(`bench-${id}`);
+    worst.push([id, median(times)]);
+    console.log(`  screen ${id}: opened to first rows painted ${fmt(times)}  [goal <= 300 ms]  (${path.relative(process.cwd(), shot)})`);
+  }
+  const [id, ms] = worst.reduce((a, b) => (b[1] > a[1] ? b : a));
+  console.log(`slowest screen: ${id}, median ${ms.toFixed(0)} ms  [goal <= 300 ms]`);
+}
+
 async function main() {
   const cpu = (fs.readFileSync("/proc/cpuinfo", "utf8").match(/^model name\s*:\s*(.*)$/m) || [])[1];
   console.log(`machine: ${os.cpus().length} cores (nproc), ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   console.log(`app: ${APP}\ncli: ${CLI}`);
   const db = freshDb("bench");
-  const seedMs = seed(db, N);
-  console.log(`seeded ${N} customers with 'seatbook customer import' in ${seedMs.toFixed(0)} ms (${(fs.statSync(db).size / 2 ** 20).toFixed(1)} MiB database)`);
+  if (process.env.BENCH_BOOK) {
+    fs.copyFileSync(process.env.BENCH_BOOK, db);
+    const count = (sql) => Number(spawnSync("sqlite3", [db, sql], { encoding: "utf8" }).stdout.trim());
+    console.log(
+      `book: a copy of ${process.env.BENCH_BOOK} (${(fs.statSync(db).size / 2 ** 20).toFixed(0)} MiB): ${count("SELECT count(*) FROM customers")} customers, ` +
+        `${count("SELECT count(*) FROM subscriptions")} subscriptions, ${count("SELECT count(*) FROM invoices")} invoices; today ${process.env.E2E_TODAY || "(E2E_TODAY unset)"}`,
+    );
+  } else {
+    const seedMs = seed(db, N);
+    console.log(`seeded ${N} customers with 'seatbook customer import' in ${seedMs.toFixed(0)} ms (${(fs.statSync(db).size / 2 ** 20).toFixed(1)} MiB database)`);
+  }
 
   const totals = [];
   const firsts = [];
@@ -196,6 +239,7 @@ async function main() {
 
   const { app } = last;
   try {
+    await screenTimes(app);
     const { times, broad } = await searchTimes(app);
     console.log(`search, last keystroke to list updated (one match): ${fmt(times)}  [goal <= 100 ms]`);
     console.log(`search 'zebra' (about ${Math.round(N / 26)} matches): ${broad.toFixed(0)} ms`);
@@ -242,6 +286,10 @@ async function main() {
     env: { ...process.env, SEATBOOK_AUTOMATION_DIR: "" },
   });
   if (paint.status !== 0) throw new Error(`paint.py exited ${paint.status}`);
+  // Its peer, measured the same way: a bare WebKitGTK window (bench/bare_webkit.py).
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const bare = spawnSync("python3", [path.join(here, "paint.py"), path.join(here, "bare_webkit.py"), "-", String(RUNS)], { stdio: "inherit" });
+  if (bare.status !== 0) throw new Error(`paint.py (bare WebKitGTK) exited ${bare.status}`);
 }
 
 await main();

@@ -1,7 +1,7 @@
 // Long lists draw what fits: with 320 customers, each with a monthly term ending this month and
 // an invoice over its credit limit, the dashboard's renewals and credit stops, the customers and
-// the subscriptions each show their first 300 rows and "Showing 300 of 320"; "Show all" draws
-// every one. The counts are the CLI's.
+// the subscriptions and the invoices each show their first 300 rows and "Showing 300 of 320";
+// "Show all" draws every one. The counts are the CLI's.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -78,5 +78,19 @@ test("customers and subscriptions draw their first 300 rows, and all on asking",
     await app.nav("subscriptions");
     await showAll("#screen-subscriptions", "subscriptions", N);
     await app.screenshot("92-long-lists-subscriptions-all");
+  });
+});
+
+test("invoices draw the newest 300 with the count of all, and all on asking", async () => {
+  await app.step("invoices", async () => {
+    const issued = cli(db, ["invoice", "list"], { json: true }).map((i) => i.number);
+    assert.equal(issued.length, N);
+    await app.nav("invoices");
+    const first = await app.waitRows("invoices");
+    assert.deepEqual(first.map((r) => r.id), issued.slice(-300).reverse(), "the newest 300, newest first");
+    assert.match(await app.text("#screen-invoices .count"), new RegExp(`^${N} invoices`));
+    const all = await showAll("#screen-invoices", "invoices", N);
+    assert.deepEqual(all.map((r) => r.id), [...issued].reverse());
+    await app.screenshot("93-long-lists-invoices-all");
   });
 });

@@ -248,7 +248,7 @@ async function renderPage(root, ctx, id) {
   const [c, subs, invoices, log, account, payments, creditStop, messages, pc, outbox] = await Promise.all([
     api.customerGet(id),
     api.subscriptionsList(id, null),
-    api.invoicesList(null, id, null),
+    api.invoicesList(null, id, null).then((page) => page.rows),
     api.contactLog(id),
     api.customerAccount(id),
     api.paymentsList(id),

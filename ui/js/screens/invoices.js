@@ -40,7 +40,8 @@ export async function render(root, ctx, params = {}) {
   const message = h("p", { class: "field-error", "data-error-for": "month", role: "alert", hidden: true });
   const body = h("div", {});
 
-  async function load() {
+  async function load(showAll = false) {
+    all = showAll === true;
     message.hidden = true;
     const m = month.value.trim();
     if (m && !/^\d{4}-\d{2}$/.test(m)) {
@@ -49,27 +50,29 @@ export async function render(root, ctx, params = {}) {
       return;
     }
     try {
-      const list = await api.invoicesList(m || null, customer.value ? Number(customer.value) : null, status.value || null);
-      draw(list);
+      const page = await api.invoicesList(m || null, customer.value ? Number(customer.value) : null, status.value || null, all ? null : PAGE);
+      draw(page);
     } catch (error) {
       message.textContent = error.message;
       message.hidden = false;
     }
   }
 
-  let shown = PAGE;
-  function draw(list) {
+  // The newest PAGE invoices that the filters keep, with how many they keep; "Show all" asks
+  // for the rest (a new filter shows a page again).
+  let all = false;
+  function draw({ total, rows: list }) {
     if (!list.length) {
       replace(body, empty("No invoices match these filters."));
       return;
     }
     replace(
       body,
-      h("p", { class: "count" }, fmt.plural(list.length, "invoice")),
+      h("p", { class: "count" }, fmt.plural(total, "invoice")),
       table(
         "invoices",
         [["Number"], ["Date"], ["Customer"], ["Total", { numeric: true }], ["Due"], ["Status"], [""]],
-        list.slice(0, shown).map((i) =>
+        list.map((i) =>
           h(
             "tr",
             { "data-id": i.number },
@@ -141,9 +144,9 @@ export async function render(root, ctx, params = {}) {
           ),
         ),
       ),
-      more(shown, list.length, () => {
-        shown = list.length;
-        draw(list);
+      more(list.length, total, () => {
+        all = true;
+        load(true);
       }),
     );
   }
