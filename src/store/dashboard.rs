@@ -139,7 +139,12 @@ impl Store {
     pub fn dashboard(&self, as_of: NaiveDate, rows: Option<usize>) -> Result<Dashboard> {
         let company = self.company()?;
         let mut renewals = self.renewals_ahead(as_of, RENEWAL_HORIZON_DAYS)?;
-        let mut credit_stops = self.credit_stops(as_of)?;
+        // What is open on every invoice, read once for the receivables and the credit stops.
+        let money = self.invoice_money(None, as_of)?;
+        let mut credit_stops = self.credit_stops_of(&money, as_of)?;
+        let receivables = self.receivables_of(&money, as_of)?;
+        drop(money);
+        let (azure, pec_alerts) = self.azure_watch(as_of)?;
         let (renewals_total, credit_stops_total) = (renewals.len(), credit_stops.len());
         if let Some(rows) = rows {
             renewals.truncate(rows);
@@ -150,15 +155,15 @@ impl Store {
             currency: company.currency,
             recurring: self.recurring_revenue(as_of)?,
             customers: self.customer_count()?,
-            receivables: self.receivables(as_of)?,
+            receivables,
             renewals,
             renewals_total,
             last_run: self.last_run()?,
             credit_stops,
             credit_stops_total,
             azure_budgets: self.budget_statuses(as_of, None)?.into_iter().filter(|b| b.warning.is_some()).collect(),
-            azure: self.azure_summary(as_of)?,
-            pec_alerts: self.pec_alerts(as_of)?,
+            azure,
+            pec_alerts,
         })
     }
 
@@ -197,9 +202,13 @@ impl Store {
 
     /// Open and overdue amounts of all issued invoices on `as_of`.
     pub fn receivables(&self, as_of: NaiveDate) -> Result<Receivables> {
+        self.receivables_of(&self.invoice_money(None, as_of)?, as_of)
+    }
+
+    /// `receivables` of the money of every invoice as `invoice_money` read it.
+    fn receivables_of(&self, items: &[super::receivables::InvoiceMoney], as_of: NaiveDate) -> Result<Receivables> {
         let company = self.company()?;
         let rates = self.exchange_rates()?;
-        let items = self.invoice_money(None, as_of)?;
         let mut open: BTreeMap<Currency, i64> = BTreeMap::new();
         let mut overdue: BTreeMap<Currency, i64> = BTreeMap::new();
         let (mut open_invoices, mut overdue_invoices) = (0, 0);

@@ -5,7 +5,7 @@
 use super::{col, Store};
 use crate::catalogue::cycles_per_term;
 use crate::dates::{add_months, month_end};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::pricing::rate_on;
 use crate::subscription::charge_cycles;
@@ -94,6 +94,25 @@ pub(crate) struct MrrAt {
     pub unconverted: Vec<(i64, Currency)>,
 }
 
+/// MRR on `day` of the subscriptions summed by (term months, currency): each group divided and
+/// converted once, the total rounded once.
+fn mrr_of(sums: BTreeMap<(u32, Currency), Group>, day: NaiveDate, currency: Currency, rates: &[crate::pricing::ExchangeRate]) -> MrrAt {
+    let mut m = MrrAt { mrr: Decimal::ZERO, subscriptions: 0, seats: 0, unconverted: Vec::new() };
+    for ((months, from), g) in sums {
+        match rate_on(rates, from, currency, day) {
+            Some(r) => {
+                m.mrr += g.amount / Decimal::from(months) * r;
+                m.subscriptions += g.ids.len() as u32;
+                m.seats += g.seats;
+            }
+            None => m.unconverted.extend(g.ids.into_iter().map(|id| (id, from))),
+        }
+    }
+    m.mrr = currency.round(m.mrr);
+    m.unconverted.sort();
+    m
+}
+
 impl Store {
     /// Monthly recurring revenue of each month from `from`'s to `to`'s, in the company's
     /// currency, measured on the month's last day, or on `to` for `to`'s own month (so the
@@ -101,11 +120,15 @@ impl Store {
     pub fn mrr_by_month(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<MrrRow>> {
         let company = self.company()?;
         let rates = self.exchange_rates()?;
-        let mut out = Vec::new();
+        let mut months = Vec::new();
         let mut month = NaiveDate::from_ymd_opt(chrono::Datelike::year(&from), chrono::Datelike::month(&from), 1).unwrap();
         while month <= to {
-            let day = month_end(month).min(to);
-            let m = self.mrr_at(day, company.currency, &rates)?;
+            months.push(month);
+            month = add_months(month, 1);
+        }
+        let days: Vec<NaiveDate> = months.iter().map(|m| month_end(*m).min(to)).collect();
+        let mut out = Vec::new();
+        for (month, m) in months.into_iter().zip(self.mrr_on_days(&days, company.currency, &rates)?) {
             out.push(MrrRow {
                 month: label(month),
                 currency: company.currency,
@@ -115,9 +138,80 @@ impl Store {
                 seats: m.seats,
                 unconverted: m.unconverted.len() as u32,
             });
-            month = add_months(month, 1);
         }
         Ok(out)
+    }
+
+    /// `mrr_at` of each of `days`, from one reading of the history (a year of months costs what
+    /// one month costs): each subscription's events in order, and for each day the last one
+    /// effective by then, by the same rule.
+    pub(crate) fn mrr_on_days(&self, days: &[NaiveDate], currency: Currency, rates: &[crate::pricing::ExchangeRate]) -> Result<Vec<MrrAt>> {
+        if days.len() <= 1 {
+            return days.iter().map(|d| self.mrr_at(*d, currency, rates)).collect();
+        }
+        struct Ev {
+            effective: String,
+            paid_for: bool,
+            term_end: String,
+            auto_renew: bool,
+            quantity: u32,
+            unit_price: String,
+            term: String,
+            price_currency: String,
+        }
+        let texts: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+        let last = texts.iter().max().cloned().unwrap_or_default();
+        let mut sums: Vec<BTreeMap<(u32, Currency), Group>> = (0..days.len()).map(|_| BTreeMap::new()).collect();
+        let add = |sub: i64, events: &[Ev], sums: &mut Vec<BTreeMap<(u32, Currency), Group>>| -> Result<()> {
+            for (k, day) in texts.iter().enumerate() {
+                // The last event (in the order recorded) effective by the day.
+                let Some(e) = events.iter().rev().find(|e| e.effective <= *day) else { continue };
+                if !e.paid_for || !(e.term_end >= *day || e.auto_renew) {
+                    continue;
+                }
+                let term = crate::catalogue::Term::parse(&e.term, "term")?.months();
+                let from = Currency::parse(&e.price_currency, "price_currency")?;
+                let price: Decimal =
+                    e.unit_price.parse().map_err(|_| Error::database(format!("a stored price cannot be read: {}", e.unit_price)))?;
+                let g = sums[k].entry((term, from)).or_default();
+                g.amount += price * Decimal::from(e.quantity);
+                g.seats += e.quantity;
+                g.ids.push(sub);
+            }
+            Ok(())
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.subscription_id, e.effective, e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired'),
+                e.term_end, s.auto_renew, e.quantity, e.unit_price, e.term, e.price_currency
+             FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id
+             WHERE e.effective <= ?1 ORDER BY e.subscription_id, e.id",
+        )?;
+        let mut rows = stmt.query([&last])?;
+        let (mut sub, mut events) = (None, Vec::new());
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if sub != Some(id) {
+                if let Some(s) = sub {
+                    add(s, &events, &mut sums)?;
+                }
+                events.clear();
+                sub = Some(id);
+            }
+            events.push(Ev {
+                effective: r.get(1)?,
+                paid_for: r.get(2)?,
+                term_end: r.get(3)?,
+                auto_renew: r.get(4)?,
+                quantity: r.get(5)?,
+                unit_price: r.get(6)?,
+                term: r.get(7)?,
+                price_currency: r.get(8)?,
+            });
+        }
+        if let Some(s) = sub {
+            add(s, &events, &mut sums)?;
+        }
+        Ok(days.iter().zip(sums).map(|(day, sums)| mrr_of(sums, *day, currency, rates)).collect())
     }
 
     /// The one definition of monthly recurring revenue on a day: seats × resale price per month of
@@ -147,20 +241,7 @@ impl Store {
             g.seats += quantity;
             g.ids.push(id);
         }
-        let mut m = MrrAt { mrr: Decimal::ZERO, subscriptions: 0, seats: 0, unconverted: Vec::new() };
-        for ((months, from), g) in sums {
-            match rate_on(rates, from, currency, day) {
-                Some(r) => {
-                    m.mrr += g.amount / Decimal::from(months) * r;
-                    m.subscriptions += g.ids.len() as u32;
-                    m.seats += g.seats;
-                }
-                None => m.unconverted.extend(g.ids.into_iter().map(|id| (id, from))),
-            }
-        }
-        m.mrr = currency.round(m.mrr);
-        m.unconverted.sort();
-        Ok(m)
+        Ok(mrr_of(sums, day, currency, rates))
     }
 
     /// Revenue by month of issue: invoiced net less credit notes' net, per currency.

@@ -379,16 +379,21 @@ impl Store {
     /// their credit limit (only customers with a limit have their account computed). The same
     /// verdict and reason as `credit_stop` gives for each one.
     pub fn credit_stops(&self, as_of: NaiveDate) -> Result<Vec<CreditStop>> {
+        self.credit_stops_of(&self.invoice_money(None, as_of)?, as_of)
+    }
+
+    /// `credit_stops` of the money of every invoice as `invoice_money` read it.
+    pub(super) fn credit_stops_of(&self, money: &[super::receivables::InvoiceMoney], as_of: NaiveDate) -> Result<Vec<CreditStop>> {
         // The most overdue open invoice per customer (the last of the oldest, as `credit_stop`).
         let mut oldest: std::collections::HashMap<i64, (String, i64)> = std::collections::HashMap::new();
-        for i in self.invoice_money(None, as_of)? {
+        for i in money {
             let days = (as_of - i.due).num_days();
             if i.open() <= 0 || days <= 0 {
                 continue;
             }
             let e = oldest.entry(i.customer_id).or_insert_with(|| (i.number.clone(), days));
             if days >= e.1 {
-                *e = (i.number, days);
+                *e = (i.number.clone(), days);
             }
         }
         let limited: std::collections::HashSet<i64> = self

@@ -456,9 +456,9 @@ impl Store {
     /// The Azure report of the usage months `from`..=`to` (first days).
     pub fn azure_report(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<AzureRow>> {
         let rows: Vec<UsageRow> = self
-            .usage_rows(None, None, false)?
+            .usage_rows_since(None, Some(&month_text(from)), None, false)?
             .into_iter()
-            .filter(|r| r.month.as_str() >= month_text(from).as_str() && r.month.as_str() <= month_text(to).as_str())
+            .filter(|r| r.month.as_str() <= month_text(to).as_str())
             .collect();
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -503,7 +503,11 @@ impl Store {
         }
         let rules = self.usage_rules()?;
         let rates = self.exchange_rates()?;
-        let currencies: HashMap<i64, Currency> = self.list_customers(None, true, None)?.into_iter().map(|c| (c.id, c.currency)).collect();
+        let currencies: HashMap<i64, Currency> = {
+            let mut stmt = self.conn.prepare_cached("SELECT id, currency FROM customers")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, col::currency(r, "currency")?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
         let mut out = Vec::with_capacity(rows.len());
         for u in rows {
             let Ok(month) = NaiveDate::parse_from_str(&format!("{}-01", u.month), "%Y-%m-%d") else { continue };
@@ -628,15 +632,22 @@ impl Store {
     /// Last month's Azure usage and this month's so far, as of `as_of`; `None` when the book has
     /// no usage of either month.
     pub fn azure_summary(&self, as_of: NaiveDate) -> Result<Option<AzureSummary>> {
+        Ok(self.azure_watch(as_of)?.0)
+    }
+
+    /// `azure_summary` and `pec_alerts` of `as_of` from one reading of the two months' usage
+    /// (what the dashboard shows).
+    pub fn azure_watch(&self, as_of: NaiveDate) -> Result<(Option<AzureSummary>, Vec<PecAlert>)> {
         let any: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM usage_days)", [], |r| r.get(0))?;
         if !any {
-            return Ok(None);
+            return Ok((None, Vec::new()));
         }
         let this = as_of.with_day(1).expect("the first of a month");
         let last = this.checked_sub_months(chrono::Months::new(1)).unwrap_or(this);
-        let report = self.azure_report(last, this)?;
+        let report = self.azure_report(last, crate::dates::month_end(this))?;
+        let alerts = pec_alerts_of(report.clone());
         if report.is_empty() {
-            return Ok(None);
+            return Ok((None, alerts));
         }
         let to = self.company()?.currency;
         let rates = self.exchange_rates()?;
@@ -662,7 +673,7 @@ impl Store {
             }
             AzureMonth { month: label, currency: to, amount: to.round(amount), cost: to.round(cost), subscriptions, estimate, unpriced }
         };
-        Ok(Some(AzureSummary { last_month: month(last), this_month: month(this) }))
+        Ok((Some(AzureSummary { last_month: month(last), this_month: month(this) }), alerts))
     }
 }
 
@@ -685,35 +696,34 @@ impl Store {
     /// The PEC watch of `as_of`'s month and the month before: every Azure subscription that
     /// stopped earning partner-earned credit, the latest month of each first.
     pub fn pec_alerts(&self, as_of: NaiveDate) -> Result<Vec<PecAlert>> {
-        let any: bool = self.conn.query_row("SELECT EXISTS (SELECT 1 FROM usage_days)", [], |r| r.get(0))?;
-        if !any {
-            return Ok(Vec::new());
-        }
-        let first = as_of.with_day(1).expect("the first of a month");
-        let before = first.checked_sub_months(chrono::Months::new(1)).unwrap_or(first);
-        let mut seen = std::collections::HashSet::new();
-        let mut rows = self.azure_report(before, crate::dates::month_end(first))?;
-        rows.sort_by(|a, b| b.usage.month.cmp(&a.usage.month));
-        let mut out = Vec::new();
-        for r in rows {
-            let Some(p) = r.pec_stopped else { continue };
-            if !seen.insert(r.usage.entitlement_id.clone()) {
-                continue;
-            }
-            out.push(PecAlert {
-                customer_id: r.usage.customer_id,
-                customer_name: r.usage.customer_name,
-                entitlement_id: r.usage.entitlement_id,
-                entitlement: r.usage.entitlement,
-                month: r.usage.month,
-                since: p.since,
-                lost: p.lost.normalize(),
-                currency: r.usage.billing_currency,
-            });
-        }
-        out.sort_by_key(|a| std::cmp::Reverse(a.lost));
-        Ok(out)
+        Ok(self.azure_watch(as_of)?.1)
     }
+}
+
+/// The PEC watch of the rows of an Azure report: every subscription that stopped earning
+/// partner-earned credit, the latest month of each first, the biggest loss first.
+fn pec_alerts_of(mut rows: Vec<AzureRow>) -> Vec<PecAlert> {
+    let mut seen = std::collections::HashSet::new();
+    rows.sort_by(|a, b| b.usage.month.cmp(&a.usage.month));
+    let mut out = Vec::new();
+    for r in rows {
+        let Some(p) = r.pec_stopped else { continue };
+        if !seen.insert(r.usage.entitlement_id.clone()) {
+            continue;
+        }
+        out.push(PecAlert {
+            customer_id: r.usage.customer_id,
+            customer_name: r.usage.customer_name,
+            entitlement_id: r.usage.entitlement_id,
+            entitlement: r.usage.entitlement,
+            month: r.usage.month,
+            since: p.since,
+            lost: p.lost.normalize(),
+            currency: r.usage.billing_currency,
+        });
+    }
+    out.sort_by_key(|a| std::cmp::Reverse(a.lost));
+    out
 }
 
 impl super::Tx<'_> {

@@ -141,3 +141,49 @@ fn the_dashboard_and_the_report_agree_on_this_months_mrr() {
     assert_eq!(report[report.len() - 2].mrr, d("2332.80"), "October: Acme and Beta, 15 seats");
     let _ = acme;
 }
+
+/// MRR by month (one reading of the history for all the months) says for each month what the
+/// dashboard says on that month's last day (the same rule, one day at a time), through seat
+/// changes, a cancellation, a renewal and an expiry.
+#[test]
+fn mrr_by_month_is_each_month_end_s_recurring_revenue() {
+    let db = TestDb::new();
+    let mut store = reseller(&db);
+    store
+        .set_exchange_rate(Currency::parse("USD", "c").unwrap(), Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01"))
+        .unwrap();
+    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
+    let b = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
+    let s1 = store.add_subscription(&new_sub(a, ("CFQ7TTC0LH18", "0001"), Term::P1Y, BillingPlan::Monthly, 10, "2026-09-01"), NOW).unwrap();
+    let s2 = store.add_subscription(&new_sub(b, ("CFQ7TTC0LH16", "0001"), Term::P1M, BillingPlan::Monthly, 2, "2026-09-05"), NOW).unwrap();
+    let s3 = store.add_subscription(&new_sub(b, ("CFQ7TTC0LH18", "0001"), Term::P1M, BillingPlan::Monthly, 4, "2026-09-10"), NOW).unwrap();
+    store.change_quantity(s1.id, 14, day("2026-10-12"), NOW).unwrap();
+    store.issue_month(day("2026-10-01"), day("2026-10-01"), NOW).unwrap();
+    store.cancel_subscription(s3.id, day("2026-10-12"), NOW).unwrap();
+    store.set_auto_renew(s2.id, false, day("2026-11-02"), NOW).unwrap();
+    store.issue_month(day("2026-11-01"), day("2026-11-01"), NOW).unwrap();
+    store.change_quantity(s1.id, 16, day("2026-11-20"), NOW).unwrap();
+    let months = store.mrr_by_month(day("2026-08-01"), day("2027-01-31")).unwrap();
+    assert_eq!(months.len(), 6);
+    let mut seen = Vec::new();
+    for m in &months {
+        let first = chrono::NaiveDate::parse_from_str(&format!("{}-01", m.month), "%Y-%m-%d").unwrap();
+        let on = seatbook::dates::month_end(first);
+        let r = store.recurring_revenue(on).unwrap();
+        assert_eq!((m.mrr, m.subscriptions as usize, u64::from(m.seats)), (r.amount, r.subscriptions, r.seats), "{}", m.month);
+        seen.push((m.month.clone(), m.seats));
+    }
+    // Seats: none in August; 10 + 2 + 4 in September; 14 + 2 in October (s3 cancelled);
+    // s2 ends in November without renewing; 16 from 20 November on.
+    assert_eq!(
+        seen,
+        [
+            ("2026-08".to_string(), 0),
+            ("2026-09".to_string(), 16),
+            ("2026-10".to_string(), 16),
+            ("2026-11".to_string(), 16),
+            ("2026-12".to_string(), 16),
+            ("2027-01".to_string(), 16)
+        ]
+    );
+}
