@@ -194,10 +194,12 @@ pub fn run() {
                 }
             });
             // The day's automatic backup (kept: the last 30), on its own connection so the window
-            // does not wait for it.
+            // does not wait for it, once the first screen has its data (or after 20 s): it reads
+            // the whole book on both cores, which would slow the start down.
             if store.is_ok() {
                 let (path, day) = (db_path.clone(), today.unwrap_or_else(|| chrono::Local::now().date_naive()));
                 std::thread::spawn(move || {
+                    crate::state::wait_for_first_screen(std::time::Duration::from_secs(20));
                     if let Err(e) = seatbook::app::open(&path).and_then(|s| seatbook::app::backups::daily(&s, day)) {
                         eprintln!("seatbook-desktop: the daily backup failed: {}", e.message);
                     }

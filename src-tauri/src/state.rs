@@ -42,6 +42,24 @@ pub struct Launch {
 }
 
 /// The open database, or why it could not be opened (shown to the user instead of crashing).
+/// Whether the window has been given its first screen (the dashboard), for work at start-up
+/// that is not to slow it down (the day's backup reads the whole book on both cores).
+static FIRST_SCREEN: (Mutex<bool>, std::sync::Condvar) = (Mutex::new(false), std::sync::Condvar::new());
+
+/// The first screen has its data: what waits for it may go.
+pub fn first_screen_served() {
+    let (done, signal) = &FIRST_SCREEN;
+    *done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+    signal.notify_all();
+}
+
+/// Wait until the first screen has its data, or `at_most`.
+pub fn wait_for_first_screen(at_most: std::time::Duration) {
+    let (done, signal) = &FIRST_SCREEN;
+    let guard = done.lock().unwrap_or_else(|e| e.into_inner());
+    let _ = signal.wait_timeout_while(guard, at_most, |done| !*done);
+}
+
 pub struct AppState {
     pub db_path: PathBuf,
     store: Mutex<Result<Store, seatbook::Error>>,

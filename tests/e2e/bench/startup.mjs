@@ -239,11 +239,14 @@ async function main() {
 
   const { app } = last;
   try {
-    await screenTimes(app);
-    const { times, broad } = await searchTimes(app);
-    console.log(`search, last keystroke to list updated (one match): ${fmt(times)}  [goal <= 100 ms]`);
-    console.log(`search 'zebra' (about ${Math.round(N / 26)} matches): ${broad.toFixed(0)} ms`);
-    console.log("  (the search box waits 40 ms after the last keystroke before it asks: that debounce is in these figures)");
+    if (process.env.BENCH_BOOK) {
+      console.log("search: timed on the seeded book only (its names are known)");
+    } else {
+      const { times, broad } = await searchTimes(app);
+      console.log(`search, last keystroke to list updated (one match): ${fmt(times)}  [goal <= 100 ms]`);
+      console.log(`search 'zebra' (about ${Math.round(N / 26)} matches): ${broad.toFixed(0)} ms`);
+      console.log("  (the search box waits 40 ms after the last keystroke before it asks: that debounce is in these figures)");
+    }
     for (const cmd of ["app_info", "company_get", "dashboard"]) {
       const ipc = [];
       for (let k = 0; k < 5; k++) {
@@ -266,6 +269,7 @@ async function main() {
       }
       console.log(`  IPC customers_list(search ${JSON.stringify(q)}): ${r.rows} rows, ${(r.bytes / 1024).toFixed(0)} KiB JSON, ${fmt(ipc)}`);
     }
+    await screenTimes(app);
     await new Promise((r) => setTimeout(r, 1000));
     let rss = 0;
     let pss = 0;

@@ -27,14 +27,17 @@ async function openPdf(ctx, number) {
 }
 
 export async function render(root, ctx, params = {}) {
-  const customers = await api.customersList(null, true);
+  // The customers of the filter come while the first invoices are drawn (a long list).
+  const customersLoaded = api.customersList(null, true);
   const filters = { month: params.month || "", customer: params.customer ? String(params.customer) : "", status: params.status || "" };
 
   const month = h("input", { type: "search", "data-filter": "month", placeholder: "Month (YYYY-MM)", "aria-label": "Month", value: filters.month, class: "month-input", inputmode: "numeric" });
+  const customerOptions = (customers) =>
+    [["", "Every customer"], ...customers.map((c) => [String(c.id), c.name])].map(([v, l]) => h("option", { value: v, selected: v === filters.customer }, l));
   const customer = h(
     "select",
     { "data-filter": "customer", "aria-label": "Customer" },
-    [["", "Every customer"], ...customers.map((c) => [String(c.id), c.name])].map(([v, l]) => h("option", { value: v, selected: v === filters.customer }, l)),
+    customerOptions(filters.customer ? [{ id: filters.customer, name: `Customer ${filters.customer}` }] : []),
   );
   const status = h("select", { "data-filter": "status", "aria-label": "Status" }, STATUS.map(([v, l]) => h("option", { value: v, selected: v === filters.status }, l)));
   const message = h("p", { class: "field-error", "data-error-for": "month", role: "alert", hidden: true });
@@ -179,6 +182,11 @@ export async function render(root, ctx, params = {}) {
     body,
   );
   await load();
+  ctx.firstRows();
+  const chosen = customer.value;
+  filters.customer = chosen;
+  replace(customer, customerOptions(await customersLoaded));
+  customer.value = chosen;
 }
 
 /** The credit-note dialog: the whole invoice, chosen lines, or a net amount, with a reason. */

@@ -529,7 +529,9 @@ export async function render(root, ctx, params = {}) {
     report,
     section("Azure usage", usage.importForm(ctx, drawUsage), usageBox),
   );
-  await drawUsage();
+  // Microsoft's invoices first; then the usage of every month, and the chosen report.
   drawList();
+  ctx.firstRows();
+  await drawUsage();
   await loadReport();
 }

@@ -133,6 +133,7 @@ async function renderList(root, ctx, params) {
     body,
   );
   draw();
+  ctx.firstRows();
   if (first.length > PAGE) {
     subs = await api.subscriptionsList(null, wanted);
     draw();
