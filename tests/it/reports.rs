@@ -10,15 +10,22 @@ fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-#[test]
-fn a_term_ending_before_the_month_does_counts_if_it_renews_automatically() {
-    let db = TestDb::new();
-    let mut store = reseller(&db);
+/// A ZAR reseller (default markup 20 %) with USD at 18 ZAR from 1 January 2026, and two ZAR
+/// customers: Acme and Beta.
+fn acme_and_beta(db: &TestDb) -> (seatbook::store::Store, i64, i64) {
+    let mut store = reseller(db);
     store
         .set_exchange_rate(Currency::parse("USD", "c").unwrap(), Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01"))
         .unwrap();
     let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
     let b = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
+    (store, a, b)
+}
+
+#[test]
+fn a_term_ending_before_the_month_does_counts_if_it_renews_automatically() {
+    let db = TestDb::new();
+    let (mut store, a, b) = acme_and_beta(&db);
     // Both P1M from 20 October: the first term ends 19 November, before November's end, and no
     // billing run has renewed them yet. Acme renews automatically; Beta does not.
     store.add_subscription(&new_sub(a, ("CFQ7TTC0LH18", "0001"), Term::P1M, BillingPlan::Monthly, 10, "2026-10-20"), NOW).unwrap();
@@ -39,13 +46,8 @@ fn a_term_ending_before_the_month_does_counts_if_it_renews_automatically() {
 #[test]
 fn recurring_revenue_margin_exposure_and_churn() {
     let db = TestDb::new();
-    let mut store = reseller(&db); // default markup 20 %
-    store
-        .set_exchange_rate(Currency::parse("USD", "c").unwrap(), Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01"))
-        .unwrap();
-    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
-    let b = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
-    // Acme: Business Basic P1Y monthly, ZAR cost 1360.80 → 1632.96 per term, 136.08 a month per seat.
+    let (mut store, a, b) = acme_and_beta(&db); // default markup 20 %
+                                                // Acme: Business Basic P1Y monthly, ZAR cost 1360.80 → 1632.96 per term, 136.08 a month per seat.
     let s1 = store.add_subscription(&new_sub(a, ("CFQ7TTC0LH18", "0001"), Term::P1Y, BillingPlan::Monthly, 10, "2026-11-01"), NOW).unwrap();
     // Beta: Exchange Online P1M, USD 4.80 → 5.76 a month per seat, ×18 = 103.68 ZAR.
     let s2 = store.add_subscription(&new_sub(b, ("CFQ7TTC0LH16", "0001"), Term::P1M, BillingPlan::Monthly, 2, "2026-11-05"), NOW).unwrap();
@@ -104,12 +106,7 @@ fn recurring_revenue_margin_exposure_and_churn() {
 fn the_dashboard_and_the_report_agree_on_this_months_mrr() {
     use seatbook::app::reports::{self, ReportRequest};
     let db = TestDb::new();
-    let mut store = reseller(&db);
-    store
-        .set_exchange_rate(Currency::parse("USD", "c").unwrap(), Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01"))
-        .unwrap();
-    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
-    let b = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
+    let (mut store, a, b) = acme_and_beta(&db);
     // Acme renews; Beta's term ended on 19 November without auto-renew: its status is still
     // active (no billing run has expired it), but nobody pays for it after the 19th.
     let acme =
@@ -148,12 +145,7 @@ fn the_dashboard_and_the_report_agree_on_this_months_mrr() {
 #[test]
 fn mrr_by_month_is_each_month_end_s_recurring_revenue() {
     let db = TestDb::new();
-    let mut store = reseller(&db);
-    store
-        .set_exchange_rate(Currency::parse("USD", "c").unwrap(), Currency::parse("ZAR", "c").unwrap(), d("18"), day("2026-01-01"))
-        .unwrap();
-    let a = add_customer(&mut store, "Acme", "acme.onmicrosoft.com", "ZAR");
-    let b = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
+    let (mut store, a, b) = acme_and_beta(&db);
     let s1 = store.add_subscription(&new_sub(a, ("CFQ7TTC0LH18", "0001"), Term::P1Y, BillingPlan::Monthly, 10, "2026-09-01"), NOW).unwrap();
     let s2 = store.add_subscription(&new_sub(b, ("CFQ7TTC0LH16", "0001"), Term::P1M, BillingPlan::Monthly, 2, "2026-09-05"), NOW).unwrap();
     let s3 = store.add_subscription(&new_sub(b, ("CFQ7TTC0LH18", "0001"), Term::P1M, BillingPlan::Monthly, 4, "2026-09-10"), NOW).unwrap();

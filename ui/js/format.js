@@ -311,5 +311,34 @@ export function shiftMonth(ym, delta) {
 }
 
 export function plural(n, one, many = one + "s") {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${decimal(String(n))} ${n === 1 ? one : many}`;
+}
+
+/** "1299" → "1300": one added to a string of digits (text, not arithmetic on a Number). */
+function incrementDigits(digits) {
+  const d = digits.split("");
+  let i = d.length - 1;
+  while (i >= 0 && d[i] === "9") d[i--] = "0";
+  if (i < 0) d.unshift("1");
+  else d[i] = String(Number(d[i]) + 1);
+  return d.join("");
+}
+
+/**
+ * A compact form of an amount for a bar's label, half up: whole units ("3269.91" → "R 3 270"),
+ * or from a million on, millions to one decimal ("568588874.20" → "R 568,6 m"). Worked on the
+ * digits, never through a float.
+ */
+export function barMoney(value, currency) {
+  const m = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(String(value).trim());
+  if (!m) return money(value, currency);
+  const [, sign, whole, fraction = ""] = m;
+  const units = whole.replace(/^0+(?=\d)/, "");
+  if (units.length > 6) {
+    const head = units.slice(0, -5); // the whole millions and the tenths
+    const tenths = units[units.length - 5] >= "5" ? incrementDigits(head) : head;
+    return `${money(`${sign}${tenths.slice(0, -1)}.${tenths.slice(-1)}`, currency, 1)} m`;
+  }
+  const rounded = fraction !== "" && fraction[0] >= "5" ? incrementDigits(units) : units;
+  return money(sign + rounded, currency, 0);
 }

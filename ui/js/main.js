@@ -104,11 +104,19 @@ async function navigate(name, params = {}) {
     root.append(h("div", { class: "notice notice-error", role: "alert" }, h("strong", {}, "This screen could not be loaded. "), error.message || String(error)));
   } finally {
     root.removeAttribute("aria-busy");
+    fitFigures(root);
     firstRows();
     if (ctx.company) {
       refreshOutboxBadge();
       refreshPcBadge();
     }
+  }
+}
+
+/** A figure too wide for its tile (a big book's amounts) is set smaller rather than cut off. */
+function fitFigures(root) {
+  for (const el of root.querySelectorAll(".stat-value")) {
+    if (el.scrollWidth > el.clientWidth + 1) el.classList.add("stat-value-long");
   }
 }
 

@@ -47,3 +47,15 @@ test("decimal strings add up exactly", () => {
   assert.equal(fmt.sumDecimal(["45.00", "", null, "30.00"]), "75.00", "empty values are skipped");
   assert.equal(fmt.sumDecimal(["99999999999999999.99", "0.01"]), "100000000000000000.00");
 });
+
+test("a bar's label: whole units, or millions to one decimal, rounded half up once", () => {
+  fmt.setCountry("ZA");
+  const plain = (s) => s.replace(/[\u00a0\u202f]/g, " ");
+  assert.equal(plain(fmt.barMoney("3269.91", "ZAR")), "R 3 270");
+  assert.equal(plain(fmt.barMoney("999999.49", "ZAR")), "R 999 999");
+  assert.equal(plain(fmt.barMoney("568588874.20", "ZAR")), "R 568,6 m");
+  assert.equal(plain(fmt.barMoney("1249999.50", "ZAR")), "R 1,2 m", "not rounded twice (1 250 000, then 1,3 m)");
+  assert.equal(plain(fmt.barMoney("1250000", "ZAR")), "R 1,3 m");
+  assert.equal(plain(fmt.barMoney("9999999.99", "ZAR")), "R 10,0 m");
+  assert.equal(plain(fmt.barMoney("52.57", "EUR")), "EUR 53");
+});

@@ -77,28 +77,6 @@ function barChart(name, bars, { height = 220, caption }) {
   return h("figure", { class: "chart-figure" }, root, h("figcaption", { class: "hint" }, caption));
 }
 
-/** "1299" → "1300": one added to a string of digits (text, not arithmetic on a Number). */
-function increment(digits) {
-  const d = digits.split("");
-  let i = d.length - 1;
-  while (i >= 0 && d[i] === "9") d[i--] = "0";
-  if (i < 0) d.unshift("1");
-  else d[i] = String(Number(d[i]) + 1);
-  return d.join("");
-}
-
-/**
- * A compact form of an amount for a bar's label: rounded to whole units, half up
- * ("3269.91" → "R 3 270"), without the cents.
- */
-function short(value, currency) {
-  const m = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(String(value).trim());
-  if (!m) return fmt.money(value, currency);
-  const [, sign, whole, fraction = ""] = m;
-  const rounded = fraction !== "" && fraction[0] >= "5" ? increment(whole) : whole;
-  return fmt.money(sign + rounded, currency, 0);
-}
-
 function mrrChart(rows) {
   if (!rows.length) return empty("No subscriptions yet.");
   const cur = rows[rows.length - 1].currency;
@@ -120,7 +98,7 @@ function mrrChart(rows) {
         label: `${fmt.month(r.month).slice(0, 3)} ’${r.month.slice(2, 4)}`,
         value: r.mrr,
         text: fmt.money(r.mrr, r.currency),
-        short: short(r.mrr, r.currency),
+        short: fmt.barMoney(r.mrr, r.currency),
         title: `${fmt.month(r.month)}: MRR ${fmt.money(r.mrr, r.currency)}, ARR ${fmt.money(r.arr, r.currency)}`,
       })),
       { caption: `Monthly recurring revenue at each month's end, in ${cur}${rows.some((r) => r.unconverted) ? " (some subscriptions have no exchange rate and are left out)" : ""}.` },
@@ -162,7 +140,7 @@ function azureChart(t) {
             label: `${fmt.month(ym).slice(0, 3)} ’${ym.slice(2, 4)}`,
             value: total,
             text: fmt.money(total, cur),
-            short: short(total, cur),
+            short: fmt.barMoney(total, cur),
             tone: m.estimate ? "info" : "primary",
             title: `${fmt.month(ym)}${m.estimate ? " (estimate)" : ""}: ${fmt.money(total, cur)}, margin ${fmt.money(gain, cur)}`,
           };
@@ -181,7 +159,7 @@ function agingChart(report) {
     report.totals.map((t) =>
       barChart(
         `aging-${t.currency}`,
-        t.buckets.map((v, i) => ({ key: String(i), label: BUCKETS[i], value: v, text: fmt.money(v, t.currency), short: short(v, t.currency), tone: ["ok", "info", "warn", "danger", "danger"][i] })),
+        t.buckets.map((v, i) => ({ key: String(i), label: BUCKETS[i], value: v, text: fmt.money(v, t.currency), short: fmt.barMoney(v, t.currency), tone: ["ok", "info", "warn", "danger", "danger"][i] })),
         { height: 200, caption: `What is open as of ${fmt.date(report.as_of)} by days past due, in ${t.currency}: ${fmt.money(t.total, t.currency)} in total.` },
       ),
     ),
@@ -333,7 +311,10 @@ function books(ctx) {
 }
 
 export async function render(root, ctx, params = {}) {
-  const [mrr, aging] = await Promise.all([api.reportMrr(null), api.reportAging(null)]);
+  // The charts read every subscription's history and every open invoice: they fill in as they
+  // come, while the reports below can already be chosen.
+  const mrrLoaded = api.reportMrr(null);
+  const agingLoaded = api.reportAging(null);
   let current = REPORTS.find((r) => r.id === params.report) || REPORTS[0];
 
   const tabs = h("div", { class: "tabs", role: "tablist" });
@@ -402,14 +383,28 @@ export async function render(root, ctx, params = {}) {
     return { from: v.from || null, to: v.to || null, as_of: v.as_of || null, days: v.days || null, by: v.by || null };
   }
 
+  const loading = () => h("p", { class: "muted", "data-loading": "" }, "Loading…");
+  const mrrBox = h("div", {}, loading());
+  const agingTitle = h("span", {}, "Aging");
+  const agingBox = h("div", {}, loading());
   add(
     root,
     header("Reports", "Recurring revenue, what is owed and how old it is, margins, renewals, exposure, churn and Azure usage."),
-    section("MRR and ARR, last 12 months", mrrChart(mrr)),
-    section(`Aging as of ${fmt.date(aging.as_of)}`, agingChart(aging)),
+    section("MRR and ARR, last 12 months", mrrBox),
+    section(agingTitle, agingBox),
     section("Reports", tabs, filters, body),
     books(ctx),
   );
   drawTabs();
+  await Promise.all([
+    mrrLoaded.then((mrr) => {
+      replace(mrrBox, mrrChart(mrr));
+      ctx.firstRows();
+    }),
+    agingLoaded.then((aging) => {
+      agingTitle.textContent = `Aging as of ${fmt.date(aging.as_of)}`;
+      replace(agingBox, agingChart(aging));
+    }),
+  ]);
   drawFilters();
 }
