@@ -286,6 +286,8 @@ fn subscriptions_every_change_and_history() {
     assert_eq!(f.err("subscription_upgrade", json!({"id": id, "product": "CFQ7TTC0LH18:0001", "on": "2026-11-27"}))["code"], "refused");
     let list = f.ok("subscriptions_list", json!({"customer_id": acme, "status": "active"}));
     assert_eq!(list.as_array().unwrap().len(), 1);
+    // Each row names its customer (the list does not load every customer for that).
+    assert_eq!((list[0]["customer_id"].as_i64(), list[0]["customer_name"].as_str()), (Some(acme), Some("Acme")));
     let history = f.ok("subscription_get", json!({"id": id, "as_of": "2026-11-27"}))["history"].clone();
     let kinds: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(

@@ -11,12 +11,31 @@ use crate::store::{NewSubscription, RenewalReport, Store, SubscriptionView};
 use crate::subscription::{RenewalChanges, Status, Subscription};
 use crate::{Error, Result};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Subscriptions by customer, filtered by status; `limit`: only the first ones (a list's first page).
 pub fn list(store: &Store, customer: Option<i64>, status: Option<&str>, limit: Option<u32>) -> Result<Vec<Subscription>> {
     let status = given(status).map(|s| Status::parse(s, "status")).transpose()?;
     store.first_subscriptions(customer, status, limit)
+}
+
+/// A subscription in a list, with its customer's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubscriptionRow {
+    #[serde(flatten)]
+    pub subscription: Subscription,
+    pub customer_name: String,
+}
+
+/// `list`, each subscription with its customer's name (what the window's list shows and
+/// searches, without loading every customer).
+pub fn rows(store: &Store, customer: Option<i64>, status: Option<&str>, limit: Option<u32>) -> Result<Vec<SubscriptionRow>> {
+    let subs = list(store, customer, status, limit)?;
+    let names = store.customer_names()?;
+    Ok(subs
+        .into_iter()
+        .map(|s| SubscriptionRow { customer_name: names.get(&s.customer_id).cloned().unwrap_or_default(), subscription: s })
+        .collect())
 }
 
 /// A subscription with its dates, windows and history, as of `as_of` (default today).

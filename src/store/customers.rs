@@ -143,6 +143,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Every customer's name (closed ones too), by id: for lists that name them.
+    pub fn customer_names(&self) -> Result<std::collections::HashMap<i64, String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, name FROM customers")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn customer_count(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT count(*) FROM customers WHERE closed_on IS NULL", [], |r| r.get(0))?)
     }

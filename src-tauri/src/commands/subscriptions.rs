@@ -5,11 +5,10 @@ use super::blocking;
 use crate::error::IpcError;
 use crate::state::AppState;
 use seatbook::app::provision::{Changed, Provision};
-use seatbook::app::subscriptions::{self as subscriptions, AddRequest, ScheduleRequest};
+use seatbook::app::subscriptions::{self as subscriptions, AddRequest, ScheduleRequest, SubscriptionRow};
 use seatbook::app::Clock;
 use seatbook::app::Store;
 use seatbook::app::SubscriptionView;
-use seatbook::subscription::Subscription;
 use tauri::State;
 use tauri::{AppHandle, Runtime};
 
@@ -19,8 +18,8 @@ pub async fn subscriptions_list(
     customer_id: Option<i64>,
     status: Option<String>,
     limit: Option<u32>,
-) -> Result<Vec<Subscription>, IpcError> {
-    state.with_store(|s| subscriptions::list(s, customer_id, status.as_deref(), limit))
+) -> Result<Vec<SubscriptionRow>, IpcError> {
+    state.with_store(|s| subscriptions::rows(s, customer_id, status.as_deref(), limit))
 }
 
 /// A subscription with its dates, windows and history, as of `as_of` (default today).

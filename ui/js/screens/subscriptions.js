@@ -69,9 +69,8 @@ async function renderList(root, ctx, params) {
   // The first page first, so the list shows at once however many subscriptions there are; then
   // all of them, for the count, the filter and "Show all".
   const wanted = params.status || null;
-  const [first, customers, outbox] = await Promise.all([api.subscriptionsList(null, wanted, PAGE + 1), api.customersList(null, true), api.pcOutbox().catch(() => [])]);
+  const [first, outbox] = await Promise.all([api.subscriptionsList(null, wanted, PAGE + 1), api.pcOutbox().catch(() => [])]);
   let subs = first.slice(0, PAGE);
-  const names = new Map(customers.map((c) => [c.id, c.name]));
   const pending = new Set(outbox.filter((e) => e.state === "waiting").map((e) => e.subscription_id));
   const status = h(
     "select",
@@ -84,7 +83,7 @@ async function renderList(root, ctx, params) {
 
   function draw() {
     const q = search.value.trim().toLowerCase();
-    const rows = subs.filter((s) => !q || `${names.get(s.customer_id) ?? ""} ${s.product_title} ${s.product}`.toLowerCase().includes(q));
+    const rows = subs.filter((s) => !q || `${s.customer_name} ${s.product_title} ${s.product}`.toLowerCase().includes(q));
     if (!rows.length) {
       replace(body, empty(subs.length ? "No subscription matches." : "No subscriptions yet."));
       return;
@@ -99,7 +98,7 @@ async function renderList(root, ctx, params) {
             s.id,
             () => ctx.navigate("subscriptions", { id: s.id }),
             td(String(s.id), { numeric: true }),
-            td(names.get(s.customer_id) ?? `Customer ${s.customer_id}`),
+            td(s.customer_name || `Customer ${s.customer_id}`),
             td(h("div", {}, s.product_title, h("div", { class: "sub" }, s.product))),
             td(fmt.decimal(String(s.quantity)), { numeric: true }),
             td(`${s.term} · ${s.billing}`),
