@@ -184,20 +184,7 @@ impl Store {
     /// The status and open amount of every invoice (of one customer, or all) on `as_of`, by
     /// number. An invoice dated after `as_of` is left out.
     pub fn invoice_states(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<HashMap<String, InvoiceState>> {
-        Ok(self
-            .every_invoice_money(customer_id, as_of)?
-            .into_iter()
-            .map(|i| {
-                let c = i.currency;
-                let state = InvoiceState {
-                    status: i.status(as_of),
-                    credited: c.from_minor(i.credited),
-                    paid: c.from_minor(i.paid),
-                    open: c.from_minor(i.open()),
-                };
-                (i.number, state)
-            })
-            .collect())
+        Ok(self.every_invoice_money(customer_id, as_of)?.into_iter().map(|i| (i.number.clone(), i.state(as_of))).collect())
     }
 
     /// Open and overdue amounts of all issued invoices on `as_of`.

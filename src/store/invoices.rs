@@ -160,22 +160,7 @@ impl Store {
                 credited: r.get(13)?,
                 paid: r.get(14)?,
             };
-            let state = if money.date <= as_of {
-                super::InvoiceState {
-                    status: money.status(as_of),
-                    credited: cur.from_minor(money.credited),
-                    paid: cur.from_minor(money.paid),
-                    open: cur.from_minor(money.open()),
-                }
-            } else {
-                let total = cur.from_minor(money.total);
-                super::InvoiceState {
-                    status: crate::receivables::InvoiceStatus::Open,
-                    credited: rust_decimal::Decimal::ZERO,
-                    paid: rust_decimal::Decimal::ZERO,
-                    open: total,
-                }
-            };
+            let state = money.state(as_of);
             let notes: Option<String> = r.get(12)?;
             let view = InvoiceView {
                 number: Some(money.number),

@@ -107,6 +107,26 @@ impl InvoiceMoney {
     pub(super) fn status(&self, as_of: NaiveDate) -> crate::receivables::InvoiceStatus {
         crate::receivables::status(self.total, self.credited, self.paid, self.due, as_of)
     }
+
+    /// Where it stands on `as_of`, as lists show it: one dated later is open in full.
+    pub(super) fn state(&self, as_of: NaiveDate) -> super::InvoiceState {
+        let c = self.currency;
+        if self.date > as_of {
+            let total = c.from_minor(self.total);
+            return super::InvoiceState {
+                status: crate::receivables::InvoiceStatus::Open,
+                credited: Decimal::ZERO,
+                paid: Decimal::ZERO,
+                open: total,
+            };
+        }
+        super::InvoiceState {
+            status: self.status(as_of),
+            credited: c.from_minor(self.credited),
+            paid: c.from_minor(self.paid),
+            open: c.from_minor(self.open()),
+        }
+    }
 }
 
 impl Store {
