@@ -189,7 +189,7 @@ struct Item {
 }
 
 /// The natural key of a subscription's licence period: billed once. The book derives it from
-/// the line's subscription and period rather than storing it (`store::billing::ITEM_KEY`).
+/// the line's subscription and period rather than storing it (`Store::billing_books`).
 pub fn licence_key(subscription_id: i64, start: NaiveDate, end: NaiveDate) -> String {
     format!("sub:{subscription_id}:licence:{start}:{end}")
 }

@@ -15,10 +15,6 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension};
 use std::collections::{HashMap, HashSet};
 
-/// A line's natural key in SQL (the line as `l`): its own, or a licence period's, derived as
-/// `billing::engine::licence_key` makes it.
-pub(super) const ITEM_KEY: &str = "ifnull(l.own_key, 'sub:' || l.subscription_id || ':licence:' || l.period_start || ':' || l.period_end)";
-
 /// What the engine reads: every customer's book, the keys already billed, product titles, and
 /// the catch-up horizon.
 type Books = (Vec<CustomerBook>, HashSet<String>, HashMap<ProductKey, String>, NaiveDate);
@@ -64,17 +60,21 @@ impl Store {
         // Kept for this run in a temporary table, so that its history and its lines already
         // billed are read from there on only, by index: the years behind are not read.
         self.conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS billing_from (id INTEGER PRIMARY KEY, billed_through TEXT, billable_from TEXT NOT NULL);
+            "CREATE TEMP TABLE IF NOT EXISTS billing_from (id INTEGER PRIMARY KEY, billed_through TEXT, billable_from TEXT NOT NULL,
+                billable_day INTEGER);
              DELETE FROM temp.billing_from;",
         )?;
+        // (The lines' periods are days: `col::day`.)
         self.conn.execute(
             "INSERT INTO temp.billing_from (id, billed_through, billable_from)
              SELECT id, through, max(bill_from, ?1, coalesce(through, ?1)) FROM (
                 SELECT s.id, s.bill_from,
-                    (SELECT max(l.period_start) FROM invoice_lines l WHERE l.subscription_id = s.id AND l.kind = 'licence') AS through
+                    date((SELECT max(l.period_start) FROM invoice_lines l WHERE l.subscription_id = s.id AND l.kind = 'licence') * 86400,
+                        'unixepoch') AS through
                 FROM subscriptions s WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2)",
             params![horizon.to_string(), last_day.to_string()],
         )?;
+        self.conn.execute("UPDATE temp.billing_from SET billable_day = CAST(julianday(billable_from) - 2440587.5 AS INTEGER)", [])?;
         let mut billed_through: HashMap<i64, NaiveDate> = HashMap::new();
         {
             let mut stmt = self.conn.prepare("SELECT id, billed_through FROM temp.billing_from WHERE billed_through IS NOT NULL")?;
@@ -159,17 +159,24 @@ impl Store {
             // its last licence period billed), found by index; and of the lines of no
             // subscription, those within the catch-up reach and the instalments (a plan is
             // billed once each). Charges are loaded only while unbilled, so theirs are not needed.
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT {ITEM_KEY} FROM temp.billing_from b CROSS JOIN invoice_lines l ON l.subscription_id = b.id
-                     WHERE l.kind IN ('licence', 'proration') AND l.period_start >= b.billable_from"
-            ))?;
-            for k in stmt.query_map([], |r| r.get::<_, String>(0))? {
-                billed.insert(k?);
+            // A line's key is its own, or a licence period's, derived (`licence_key`).
+            let mut stmt = self.conn.prepare(
+                "SELECT l.own_key, l.subscription_id, l.period_start, l.period_end
+                 FROM temp.billing_from b CROSS JOIN invoice_lines l ON l.subscription_id = b.id
+                 WHERE l.kind IN ('licence', 'proration') AND l.period_start >= b.billable_day",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let key = match r.get::<_, Option<String>>(0)? {
+                    Some(own) => own,
+                    None => licence_key(r.get(1)?, col::date(r, 2)?, col::date(r, 3)?),
+                };
+                billed.insert(key);
             }
             let mut stmt = self.conn.prepare(
                 "SELECT own_key FROM invoice_lines WHERE subscription_id IS NULL AND (billable_date >= ?1 OR kind = 'instalment')",
             )?;
-            for k in stmt.query_map([horizon.to_string()], |r| r.get::<_, String>(0))? {
+            for k in stmt.query_map([col::day(horizon)], |r| r.get::<_, String>(0))? {
                 billed.insert(k?);
             }
         }
@@ -465,15 +472,15 @@ impl super::Tx<'_> {
                 l.kind.as_str(),
                 l.subscription_id,
                 self.text_id(&l.description)?,
-                l.period_start.map(|p| p.to_string()),
-                l.period_end.map(|p| p.to_string()),
+                col::opt_day(l.period_start),
+                col::opt_day(l.period_end),
                 l.quantity.to_string(),
                 unit(l.unit_price).to_string(),
                 cur.to_minor(l.amount),
                 l.vat_rate.to_string(),
                 l.fx_rate.map(|r| r.to_string()),
                 l.fx_from.map(|c| c.code().to_string()),
-                l.billable_date.to_string(),
+                col::day(l.billable_date),
                 l.cost.map(|c| cur.to_minor(c)),
             ])
             .map_err(|e| match e {

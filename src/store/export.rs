@@ -74,6 +74,8 @@ impl Store {
             let order = if *without_rowid { "" } else { " ORDER BY rowid" };
             let mut stmt = self.conn.prepare(&format!("SELECT * FROM \"{table}\"{order}"))?;
             let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+            // Columns of days (`col::day`) are written as the dates they are.
+            let days: Vec<bool> = names.iter().map(|n| super::DAY_COLUMNS.contains(&(table.as_str(), n.as_str()))).collect();
             let currency = names.iter().position(|n| n == "currency");
             let extra: Vec<(usize, usize, String)> = names
                 .iter()
@@ -94,6 +96,7 @@ impl Store {
                     for (i, name) in names.iter().enumerate() {
                         cells.push(match row.get_ref(i)? {
                             ValueRef::Null => String::new(),
+                            ValueRef::Integer(_) if days[i] => super::col::date(row, i)?.to_string(),
                             ValueRef::Integer(v) => v.to_string(),
                             ValueRef::Real(v) => v.to_string(),
                             ValueRef::Text(t) => field(&String::from_utf8_lossy(t)),

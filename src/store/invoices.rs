@@ -322,15 +322,14 @@ impl Store {
 
     /// The start of the latest invoiced licence period of a subscription, and its invoice.
     pub(crate) fn latest_invoiced_period(&self, subscription_id: i64) -> Result<Option<(NaiveDate, String)>> {
-        let row: Option<(String, String)> = self
+        Ok(self
             .conn
             .query_row(
                 "SELECT l.period_start, i.number FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
                  WHERE l.subscription_id = ?1 AND l.kind = 'licence' ORDER BY l.period_start DESC LIMIT 1",
                 [subscription_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((col::date(r, 0)?, r.get(1)?)),
             )
-            .optional()?;
-        Ok(row.and_then(|(d, n)| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok().map(|d| (d, n))))
+            .optional()?)
     }
 }

@@ -165,6 +165,10 @@ pub(crate) fn like_pattern(text: &str) -> String {
 /// How long a statement waits for another connection's lock.
 pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// The columns that keep dates as days (`col::day`), by table.
+pub(crate) const DAY_COLUMNS: &[(&str, &str)] =
+    &[("invoice_lines", "period_start"), ("invoice_lines", "period_end"), ("invoice_lines", "billable_date")];
+
 pub fn schema_version() -> u32 {
     schema::MIGRATIONS.len() as u32
 }
@@ -577,6 +581,7 @@ pub(crate) mod col {
     use crate::catalogue::{BillingPlan, Term};
     use crate::money::Currency;
     use chrono::NaiveDate;
+    use rusqlite::types::ValueRef;
     use rusqlite::Row;
     use rust_decimal::Decimal;
     use std::str::FromStr;
@@ -617,13 +622,34 @@ pub(crate) mod col {
     pub fn text<'r, C: Col>(r: &'r Row<'_>, c: C) -> rusqlite::Result<&'r str> {
         r.get_ref(c)?.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
     }
+    /// The first day, 0 in a column of days (`day`).
+    fn epoch() -> NaiveDate {
+        NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date")
+    }
+    /// A date as a column of days keeps it: its number of days since 1970-01-01 (2 or 3 bytes
+    /// in the file, against 10 characters). Used where a table has millions of dates (invoice
+    /// lines); such a column sorts and compares as its dates do.
+    pub fn day(d: NaiveDate) -> i64 {
+        (d - epoch()).num_days()
+    }
+    /// `day` of an optional date.
+    pub fn opt_day(d: Option<NaiveDate>) -> Option<i64> {
+        d.map(day)
+    }
+    /// A date read from a column of dates (`YYYY-MM-DD`) or of days (`day`).
     pub fn date<C: Col>(r: &Row, c: C) -> rusqlite::Result<NaiveDate> {
-        let s = text(r, c)?;
-        ymd(s).ok_or_else(|| bad(c, s))
+        opt_date(r, c)?.ok_or_else(|| bad(c, "(none)"))
     }
     pub fn opt_date<C: Col>(r: &Row, c: C) -> rusqlite::Result<Option<NaiveDate>> {
-        let s: Option<String> = r.get(c)?;
-        s.map(|s| ymd(&s).ok_or_else(|| bad(c, &s))).transpose()
+        match r.get_ref(c)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(n) => epoch().checked_add_signed(chrono::Duration::days(n)).map(Some).ok_or_else(|| bad(c, &n.to_string())),
+            ValueRef::Text(t) => {
+                let s = std::str::from_utf8(t).map_err(|_| bad(c, "(not text)"))?;
+                ymd(s).map(Some).ok_or_else(|| bad(c, s))
+            }
+            _ => Err(bad(c, "(not a date)")),
+        }
     }
     pub fn dec<C: Col>(r: &Row, c: C) -> rusqlite::Result<Decimal> {
         let s = text(r, c)?;

@@ -419,7 +419,7 @@ impl Store {
                  WHERE l.billable_date BETWEEN ?1 AND ?2 AND l.kind IN ('licence', 'proration') AND l.subscription_id IS NOT NULL
                     AND l.period_start IS NOT NULL",
             )?;
-            let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+            let mut rows = stmt.query(params![col::day(from), col::day(to)])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
                 let currency = col::currency(r, 7)?;

@@ -366,7 +366,8 @@ fn migrating_a_version_1_database_saves_a_copy_first() {
 }
 
 /// A book of schema 18 (made by the Seatbook of that version: `tests/data/book-v18.sh`) takes
-/// migrations 19 and 20 (descriptions and both parties kept once, licence keys derived): every
+/// migrations 19 to 21 (descriptions and both parties kept once, licence keys derived, the
+/// lines' dates kept as days): every
 /// invoice shows and prints
 /// as that version showed and printed it, the book passes its own checks, nothing is billed a
 /// second time, and the next month bills as before.
@@ -409,6 +410,17 @@ fn a_book_of_schema_18_keeps_its_invoices_through_the_lean_migrations() {
         .query_row("SELECT (SELECT count(*) FROM line_texts), (SELECT count(*) FROM invoice_lines)", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert!(texts < lines, "each description once: {texts} texts for {lines} lines");
+    // The lines' dates are kept as days (shown and printed as dates above).
+    let kept: Vec<(String, String, String)> = conn
+        .prepare(
+            "SELECT DISTINCT typeof(period_start), typeof(period_end), typeof(billable_date) FROM invoice_lines WHERE kind = 'licence'",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(kept, [("integer".to_string(), "integer".to_string(), "integer".to_string())]);
     let (free, pages): (i64, i64) = conn
         .query_row("SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();

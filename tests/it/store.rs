@@ -382,6 +382,61 @@ fn all_data_exports_as_one_csv_per_table() {
     assert!(header.starts_with("id,number,") && header.ends_with(",net,vat,total"), "{header}");
     // Business Basic ZAR: 1360.80 × 1.20 / 12 × 5 seats = 680.40, VAT 102.06.
     assert!(invoices.lines().nth(1).unwrap().ends_with(",680.40,102.06,782.46"), "{invoices}");
+    // A line's dates are kept as days in the book, and exported as the dates they are.
+    let lines = std::fs::read_to_string(out.join("invoice_lines.csv")).unwrap();
+    let header: Vec<&str> = lines.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.lines().nth(1).unwrap().split(',').collect();
+    let cell = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!((cell("period_start"), cell("period_end"), cell("billable_date")), ("2026-11-01", "2026-11-30", "2026-11-01"), "{lines}");
+}
+
+/// No index of the book repeats another: none is the first columns of another index of its
+/// table (a lookup by those columns uses the longer one), except where it keeps them unique or
+/// covers only some rows.
+#[test]
+fn the_book_has_no_redundant_index() {
+    let db = TestDb::new();
+    drop(reseller(&db));
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut redundant = Vec::new();
+    for table in &tables {
+        // (name, unique, partial, columns; an expression is named by its index and position)
+        let indexes: Vec<(String, bool, bool, Vec<String>)> = conn
+            .prepare("SELECT name, \"unique\", partial FROM pragma_index_list(?1)")
+            .unwrap()
+            .query_map([table], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, bool>(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .map(|(name, unique, partial)| {
+                let columns = conn
+                    .prepare("SELECT seqno, name FROM pragma_index_info(?1) ORDER BY seqno")
+                    .unwrap()
+                    .query_map([&name], |r| Ok(r.get::<_, Option<String>>(1)?.unwrap_or(format!("{name}#{}", r.get::<_, i64>(0)?))))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                (name, unique, partial, columns)
+            })
+            .collect();
+        for (name, unique, partial, columns) in &indexes {
+            if *unique || *partial {
+                continue;
+            }
+            for (other, _, other_partial, other_columns) in &indexes {
+                if other != name && !other_partial && other_columns.len() >= columns.len() && other_columns.starts_with(columns) {
+                    redundant.push(format!("{table}: {name} {columns:?} is the start of {other} {other_columns:?}"));
+                }
+            }
+        }
+    }
+    assert!(redundant.is_empty(), "{redundant:#?}");
 }
 
 /// A backup is restored only as it was made, and only if it is a Seatbook book: an issued
