@@ -74,8 +74,15 @@ pub struct AppState {
     /// The comparison with Partner Center made when the app started (when connected): its
     /// result, or why it could not be made (offline).
     pc_on_start: Mutex<Option<Result<seatbook::app::pc::SyncResult, String>>>,
+    /// Read-only connections to the book for what only reads (the dashboard, lists, reports),
+    /// kept for the next read, with the generation of the book they read (a restore starts a
+    /// new one): a long report no longer holds up the next screen or a change.
+    readers: Mutex<(u64, Vec<Store>)>,
     pub launch: Launch,
 }
+
+/// How many idle read-only connections are kept.
+const KEEP_READERS: usize = 3;
 
 /// A mutex guard even if another thread panicked while holding it: one panic must not turn
 /// into a dead app.
@@ -113,6 +120,7 @@ impl AppState {
             pending_restore: Mutex::new(None),
             pending_recon: Mutex::new(None),
             pc_on_start: Mutex::new(None),
+            readers: Mutex::new((0, Vec::new())),
             launch,
         }
     }
@@ -124,6 +132,34 @@ impl AppState {
             Ok(store) => f(store).map_err(IpcError::from),
             Err(e) => Err(e.clone().into()),
         }
+    }
+
+    /// Run `f`, which only reads, on a read-only connection of its own (`with_store` where the
+    /// book cannot be read so: it could not be opened, or only as it is on disk).
+    pub fn with_reader<T>(&self, f: impl FnOnce(&Store) -> seatbook::Result<T>) -> Result<T, IpcError> {
+        let (generation, idle) = {
+            let mut readers = lock(&self.readers);
+            (readers.0, readers.1.pop())
+        };
+        let reader = match idle {
+            Some(r) => r,
+            None => {
+                let opened = match lock(&self.store).as_ref() {
+                    Ok(store) if !store.read_only() => seatbook::app::open_reader(&self.db_path).ok(),
+                    _ => None,
+                };
+                match opened {
+                    Some(r) => r,
+                    None => return self.with_store(|s| f(s)),
+                }
+            }
+        };
+        let result = f(&reader).map_err(IpcError::from);
+        let mut readers = lock(&self.readers);
+        if readers.0 == generation && readers.1.len() < KEEP_READERS {
+            readers.1.push(reader);
+        }
+        result
     }
 
     /// Today's date, read once per command (or `SEATBOOK_TODAY`).
@@ -191,6 +227,12 @@ impl AppState {
     /// did. No command can reach the store in between: the lock is held throughout.
     pub fn reopen_after<T>(&self, f: impl FnOnce(&Path) -> seatbook::Result<T>) -> Result<T, IpcError> {
         let mut guard = lock(&self.store);
+        // The readers of the book as it was are closed; reads in flight finish on it.
+        {
+            let mut readers = lock(&self.readers);
+            readers.0 += 1;
+            readers.1.clear();
+        }
         let closing = seatbook::Error::io("the database is being restored");
         // Dropping the store closes its connection.
         drop(std::mem::replace(&mut *guard, Err(closing)));

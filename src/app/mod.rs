@@ -42,6 +42,12 @@ pub fn open(path: &std::path::Path) -> Result<Store> {
     Store::open(path)
 }
 
+/// Another connection to a book `open` opened, for reading only: reads on it run beside the
+/// book's own (a list or a report beside a change), each seeing the book as last committed.
+pub fn open_reader(path: &std::path::Path) -> Result<Store> {
+    Store::open_read_only(path)
+}
+
 /// The two readings of the clock a front takes once per action: the core never reads it.
 #[derive(Debug, Clone)]
 pub struct Clock {

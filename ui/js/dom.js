@@ -109,6 +109,35 @@ export function table(list, columns, rows, props = {}) {
   );
 }
 
+/** How many rows of a long list are laid out at once; the rest follow a batch a frame. */
+const FIRST_ROWS = 50;
+const BATCH_ROWS = 100;
+
+/**
+ * `table` with a row made by `make(item)` for each of `items`: the first FIRST_ROWS at once,
+ * so the screen shows its first rows without waiting for hundreds to be laid out, the rest a
+ * batch per frame after. The table is `aria-busy` until every row is in; one replaced
+ * meanwhile stops filling.
+ */
+export function rowsTable(list, columns, items, make, props = {}) {
+  const wrap = table(list, columns, items.slice(0, FIRST_ROWS).map(make), props);
+  if (items.length <= FIRST_ROWS) return wrap;
+  const t = wrap.querySelector("table");
+  t.setAttribute("aria-busy", "true");
+  let next = FIRST_ROWS;
+  const fill = () => {
+    if (!t.isConnected) return;
+    const batch = document.createDocumentFragment();
+    for (const item of items.slice(next, next + BATCH_ROWS)) batch.append(make(item));
+    t.tBodies[0].append(batch);
+    next += BATCH_ROWS;
+    if (next < items.length) requestAnimationFrame(fill);
+    else t.removeAttribute("aria-busy");
+  };
+  requestAnimationFrame(fill);
+  return wrap;
+}
+
 /** How many rows a long list draws before "Show all" (the dashboard's lists, customers, invoices, subscriptions). */
 export const PAGE = 300;
 

@@ -77,7 +77,7 @@ pub async fn invoices_list(
     rows: Option<usize>,
 ) -> Result<InvoicePage, IpcError> {
     let today = state.today();
-    state.with_store(|s| billing::invoices_page(s, today, month.as_deref(), customer_id, status.as_deref(), rows))
+    state.with_reader(|s| billing::invoices_page(s, today, month.as_deref(), customer_id, status.as_deref(), rows))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -47,7 +47,7 @@ pub async fn customers_list(
     include_closed: Option<bool>,
     limit: Option<u32>,
 ) -> Result<Vec<CustomerRow>, IpcError> {
-    let list = state.with_store(|s| customers::list(s, search.as_deref(), include_closed.unwrap_or(false), limit))?;
+    let list = state.with_reader(|s| customers::list(s, search.as_deref(), include_closed.unwrap_or(false), limit))?;
     Ok(list.into_iter().map(CustomerRow::from).collect())
 }
 

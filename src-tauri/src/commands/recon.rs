@@ -59,13 +59,13 @@ pub async fn recon_import<R: Runtime>(app: AppHandle<R>, replace: Option<bool>) 
 /// Microsoft's invoices imported, the latest first.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn recon_list(state: State<'_, AppState>) -> Result<Vec<ReconImport>, IpcError> {
-    state.with_store(|s| recon::list(s))
+    state.with_reader(recon::list)
 }
 
 /// The reconciliation of Microsoft's invoice `invoice` with the book.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn recon_report<R: Runtime>(app: AppHandle<R>, invoice: String) -> Result<Reconciliation, IpcError> {
-    blocking(app, move |_, state| state.with_store(|s| recon::report(s, &invoice))).await
+    blocking(app, move |_, state| state.with_reader(|s| recon::report(s, &invoice))).await
 }
 
 /// Write the findings of `invoice` as CSV where the user says in a save dialog (the bytes of
@@ -73,7 +73,7 @@ pub async fn recon_report<R: Runtime>(app: AppHandle<R>, invoice: String) -> Res
 #[tauri::command(rename_all = "snake_case")]
 pub async fn recon_export_csv<R: Runtime>(app: AppHandle<R>, invoice: String) -> Result<Option<String>, IpcError> {
     blocking(app, move |app, state| {
-        let r = state.with_store(|s| recon::report(s, &invoice))?;
+        let r = state.with_reader(|s| recon::report(s, &invoice))?;
         let t = recon::table(&r);
         let name = format!("seatbook-recon-{}-{}.csv", file_safe(&r.invoice), state.today());
         let Some(path) = files::save_file(app, &format!("Export the {} as", t.title), &name, &files::CSV_EXPORT)? else {

@@ -15,21 +15,21 @@ use tauri::{AppHandle, Runtime, State};
 #[tauri::command(rename_all = "snake_case")]
 pub async fn report_mrr(state: State<'_, AppState>, params: Option<ReportRequest>) -> Result<Vec<MrrRow>, IpcError> {
     let today = state.today();
-    state.with_store(|s| reports::mrr(s, today, &params.unwrap_or_default()))
+    state.with_reader(|s| reports::mrr(s, today, &params.unwrap_or_default()))
 }
 
 /// What is open by age (current, 1–30, 31–60, 61–90, over 90 days), per customer and in total.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn report_aging(state: State<'_, AppState>, as_of: Option<String>) -> Result<AgingReport, IpcError> {
     let today = state.today();
-    state.with_store(|s| reports::aging(s, today, as_of.as_deref()))
+    state.with_reader(|s| reports::aging(s, today, as_of.as_deref()))
 }
 
 /// One report as a table of strings.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn report_table(state: State<'_, AppState>, report: String, params: Option<ReportRequest>) -> Result<ReportTable, IpcError> {
     let today = state.today();
-    state.with_store(|s| reports::table(s, today, &report, &params.unwrap_or_default()))
+    state.with_reader(|s| reports::table(s, today, &report, &params.unwrap_or_default()))
 }
 
 /// Write a report as CSV where the user says in a save dialog. Its path, or `null` when the
@@ -42,7 +42,7 @@ pub async fn report_export_csv<R: Runtime>(
 ) -> Result<Option<String>, IpcError> {
     blocking(app, move |app, state| {
         let today = state.today();
-        let t = state.with_store(|s| reports::table(s, today, &report, &params.unwrap_or_default()))?;
+        let t = state.with_reader(|s| reports::table(s, today, &report, &params.unwrap_or_default()))?;
         let name = format!("seatbook-{}-{today}.csv", t.report);
         let Some(path) = files::save_file(app, &format!("Export {} as", t.title), &name, &files::CSV_EXPORT)? else {
             return Ok(None);

@@ -19,7 +19,7 @@ pub async fn subscriptions_list(
     status: Option<String>,
     limit: Option<u32>,
 ) -> Result<Vec<SubscriptionRow>, IpcError> {
-    state.with_store(|s| subscriptions::rows(s, customer_id, status.as_deref(), limit))
+    state.with_reader(|s| subscriptions::rows(s, customer_id, status.as_deref(), limit))
 }
 
 /// A subscription with its dates, windows and history, as of `as_of` (default today).

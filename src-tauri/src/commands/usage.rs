@@ -34,7 +34,7 @@ pub async fn usage_list(
     customer_id: Option<i64>,
     estimates: Option<bool>,
 ) -> Result<Vec<UsageRow>, IpcError> {
-    state.with_store(|s| usage::list(s, month.as_deref(), customer_id, estimates.unwrap_or(false)))
+    state.with_reader(|s| usage::list(s, month.as_deref(), customer_id, estimates.unwrap_or(false)))
 }
 
 /// The pricing rules.

@@ -421,11 +421,11 @@ export class App {
     return waitFor(() => this.fieldError(form, field), { what: `an error at ${form}.${field}` });
   }
 
-  /** The rows of a list: [{id, text, cells: [...]}]. */
+  /** The rows of a list: [{id, text, cells: [...]}]; null while the list is still being drawn. */
   async rows(list) {
     return this.execute(
       `const t = document.querySelector('[data-list="' + arguments[0] + '"]');
-       if (!t || !t.getClientRects().length) return null;
+       if (!t || !t.getClientRects().length || t.getAttribute('aria-busy') === 'true') return null;
        return [...t.querySelectorAll('[data-id]')].map(r => ({
          id: r.getAttribute('data-id'),
          text: r.innerText.trim(),

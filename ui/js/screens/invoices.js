@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import * as fmt from "../format.js";
 import * as mail from "../mail.js";
-import { h, add, replace, amount, day, badge, button, header, table, td, empty, field, form, actions, submit, onSubmit, dialog, more, PAGE } from "../dom.js";
+import { h, add, replace, amount, day, badge, button, header, rowsTable, td, empty, field, form, actions, submit, onSubmit, dialog, more, PAGE } from "../dom.js";
 import { invoiceBadge } from "../status.js";
 import { paymentDialog } from "./payments.js";
 import { remindersDialog } from "./reminders.js";
@@ -72,10 +72,11 @@ export async function render(root, ctx, params = {}) {
     replace(
       body,
       h("p", { class: "count" }, fmt.plural(total, "invoice")),
-      table(
+      rowsTable(
         "invoices",
         [["Number"], ["Date"], ["Customer"], ["Total", { numeric: true }], ["Due"], ["Status"], [""]],
-        list.map((i) =>
+        list,
+        (i) =>
           h(
             "tr",
             { "data-id": i.number },
@@ -145,7 +146,6 @@ export async function render(root, ctx, params = {}) {
               ),
             ),
           ),
-        ),
       ),
       more(list.length, total, () => {
         all = true;

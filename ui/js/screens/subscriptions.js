@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, debounce, values, confirmDialog, more, PAGE } from "../dom.js";
+import { h, add, replace, amount, day, badge, button, header, section, table, rowsTable, td, linkRow, empty, field, form, actions, submit, onSubmit, debounce, values, confirmDialog, more, PAGE } from "../dom.js";
 
 const TERMS = [
   ["P1M", "1 month (P1M)"],
@@ -90,10 +90,11 @@ async function renderList(root, ctx, params) {
     }
     replace(
       body,
-      table(
+      rowsTable(
         "subscriptions",
         [["#", { numeric: true }], ["Customer"], ["Product"], ["Seats", { numeric: true }], ["Term"], ["Term ends"], ["Auto-renew"], ["Status"]],
-        rows.slice(0, shown).map((s) =>
+        rows.slice(0, shown),
+        (s) =>
           linkRow(
             s.id,
             () => ctx.navigate("subscriptions", { id: s.id }),
@@ -106,7 +107,6 @@ async function renderList(root, ctx, params) {
             td(s.auto_renew ? "On" : h("span", { class: "muted" }, "Off")),
             td(h("span", { class: "badges" }, statusBadge(s), pending.has(s.id) ? pendingBadge() : null)),
           ),
-        ),
       ),
       more(shown, rows.length, () => {
         shown = rows.length;
