@@ -260,7 +260,7 @@ fn pages(pdf: &[u8]) -> Option<usize> {
 }
 
 /// Every invoice of the month as a PDF file, as the app writes them (`app::billing::write_pdfs`:
-/// loaded one by one from the book on this thread, rendered and written on every core), with
+/// read from the book 200 at a time on this thread, rendered and written on every core), with
 /// its peak memory; then printpdf's floor: the same documents already in memory, rendered on
 /// every core and written nowhere. BILLING_BENCH_PDF_DIR=DIR keeps the files there (else a
 /// temporary folder).
@@ -273,7 +273,7 @@ fn pdfs(path: &std::path::Path, numbers: &[String], dir: &std::path::Path) {
     let (t, c) = (Instant::now(), process_cpu());
     let files = seatbook::app::billing::write_pdfs::<seatbook::Error>(
         &out,
-        numbers.iter().map(|n| store.document(n)),
+        seatbook::app::billing::documents_by_chunk(numbers, |chunk| seatbook::app::billing::printables(&store, chunk)),
         numbers.len(),
         &mut |_, _| {},
     )

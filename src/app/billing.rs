@@ -234,12 +234,37 @@ pub fn pdf(store: &Store, number: &str) -> Result<Pdf> {
 
 /// The documents of the invoices issued for `month` (`YYYY-MM`); none is an error.
 pub fn month_documents(store: &Store, month: &str) -> Result<Vec<Document>> {
-    month_numbers(store, month)?.iter().map(|n| store.document(n)).collect()
+    store.documents(&month_numbers(store, month)?)
 }
 
 /// An issued invoice or credit note as it prints.
 pub fn printable(store: &Store, number: &str) -> Result<Document> {
     store.document(number)
+}
+
+/// The issued invoices (or credit notes) numbered `numbers` as they print, in that order, read
+/// together.
+pub fn printables(store: &Store, numbers: &[String]) -> Result<Vec<Document>> {
+    store.documents(numbers)
+}
+
+/// How many documents a batch of PDFs reads from the book at once.
+pub const DOCUMENTS_AT_ONCE: usize = 200;
+
+/// The documents of `numbers` in their order, as a batch asks for them: `DOCUMENTS_AT_ONCE` at
+/// a time, each chunk read together by `read` (a front's way to the book, e.g. `|chunk|
+/// printables(store, chunk)`), so memory holds a chunk, not the month. A failed read is the
+/// last item.
+pub fn documents_by_chunk<'a, E: 'a>(
+    numbers: &'a [String],
+    mut read: impl FnMut(&[String]) -> std::result::Result<Vec<Document>, E> + 'a,
+) -> impl Iterator<Item = std::result::Result<Document, E>> + 'a {
+    numbers.chunks(DOCUMENTS_AT_ONCE).flat_map(move |chunk| -> Vec<std::result::Result<Document, E>> {
+        match read(chunk) {
+            Ok(docs) => docs.into_iter().map(Ok).collect(),
+            Err(e) => vec![Err(e)],
+        }
+    })
 }
 
 /// The numbers of the invoices issued for `month` (`YYYY-MM`), in order; none is an error.
@@ -254,9 +279,10 @@ pub fn month_numbers(store: &Store, month: &str) -> Result<Vec<String>> {
 }
 
 /// Write one PDF per document into `folder` as the documents come (`total` of them), rendered
-/// and written on every core while the next are loaded: memory stays flat in the number of
-/// documents, each file appears whole or not at all, and `progress(done, total)` is told on the
-/// calling thread. The documents come from the front's store (`docs`), so a front can release the
+/// on every core while the next are loaded, and written by one thread (files made in one folder
+/// from several threads wait on the folder's lock, spinning): memory stays flat in the number
+/// of documents, each file appears whole or not at all, and `progress(done, total)` is told on
+/// the calling thread. The documents come from the front's store (`docs`), so a front can release the
 /// book between them. Returns the files in the documents' order; the first failure stops the
 /// batch (the files written before it stay, each whole).
 pub fn write_pdfs<E: From<Error>>(
@@ -272,6 +298,7 @@ pub fn write_pdfs<E: From<Error>>(
     let (work, queue) = mpsc::sync_channel::<(usize, Document)>(threads * 2);
     let queue = Mutex::new(queue);
     let (done, results) = mpsc::channel::<(usize, Result<std::path::PathBuf>)>();
+    let (rendered, to_write) = mpsc::sync_channel::<(usize, Result<(std::path::PathBuf, Vec<u8>)>)>(threads * 2);
     let mut written: Vec<Option<std::path::PathBuf>> = vec![None; total];
     let mut count = 0;
     progress(0, total);
@@ -289,18 +316,25 @@ pub fn write_pdfs<E: From<Error>>(
         // Owned here, so that however this returns the workers see the queue close and stop.
         let work = work;
         for _ in 0..threads {
-            let (queue, done) = (&queue, done.clone());
+            let (queue, rendered) = (&queue, rendered.clone());
             scope.spawn(move || loop {
                 let next = queue.lock().map_err(|_| ()).and_then(|q| q.recv().map_err(|_| ()));
                 let Ok((i, doc)) = next else { return };
                 let path = folder.join(crate::pdf::file_name(&doc.number, &doc.customer.name));
-                let r = crate::pdf::render(&doc).and_then(|bytes| crate::files::write_in_batch(&path, &bytes)).map(|()| path);
-                if done.send((i, r)).is_err() {
+                if rendered.send((i, crate::pdf::render(&doc).map(|bytes| (path, bytes)))).is_err() {
                     return;
                 }
             });
         }
-        drop(done);
+        drop(rendered);
+        scope.spawn(move || {
+            for (i, r) in to_write {
+                let r = r.and_then(|(path, bytes)| crate::files::write_in_batch(&path, &bytes).map(|()| path));
+                if done.send((i, r)).is_err() {
+                    return;
+                }
+            }
+        });
         let mut failed = None;
         for (i, doc) in docs.enumerate() {
             while let Ok(r) = results.try_recv() {

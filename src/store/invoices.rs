@@ -9,6 +9,12 @@ use crate::error::{Error, Result};
 use crate::money::Currency;
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Row};
+use std::collections::HashMap;
+
+/// `?, ?, …` for `n` values of an `IN` list.
+pub(super) fn marks(n: usize) -> String {
+    vec!["?"; n.max(1)].join(", ")
+}
 
 fn line_from_row(r: &Row, currency: Currency) -> rusqlite::Result<InvoiceLineView> {
     Ok(InvoiceLineView {
@@ -85,40 +91,75 @@ impl Store {
     /// categories as issued; `credited` (whether a credit note took a line) only when asked, as
     /// printing does not need it.
     pub(super) fn invoice_lines(&self, id: i64, cur: Currency, credited: bool) -> Result<Vec<InvoiceLineView>> {
-        let mut stmt = self.conn.prepare_cached(if credited {
-            "SELECT l.*, t.text AS description, EXISTS (SELECT 1 FROM credit_note_lines c WHERE c.invoice_line_id = l.id) AS credited
-             FROM invoice_lines l JOIN line_texts t ON t.id = l.text_id WHERE invoice_id = ?1 ORDER BY position"
-        } else {
-            "SELECT l.*, t.text AS description, 0 AS credited FROM invoice_lines l JOIN line_texts t ON t.id = l.text_id
-             WHERE invoice_id = ?1 ORDER BY position"
-        })?;
-        let rows = stmt.query_map([id], |r| line_from_row(r, cur))?;
-        let mut lines = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        if lines.iter().any(|l| l.kind == LineKind::Usage) {
+        Ok(self.lines_of_invoices(&[(id, cur)], credited)?.remove(&id).unwrap_or_default())
+    }
+
+    /// The lines of the invoices with row ids `ids` (each with its currency), read together, by
+    /// invoice, in their order.
+    pub(super) fn lines_of_invoices(&self, ids: &[(i64, Currency)], credited: bool) -> Result<HashMap<i64, Vec<InvoiceLineView>>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let currency: HashMap<i64, Currency> = ids.iter().copied().collect();
+        let marks = marks(ids.len());
+        let credited = if credited { "EXISTS (SELECT 1 FROM credit_note_lines c WHERE c.invoice_line_id = l.id)" } else { "0" };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT l.*, t.text AS description, {credited} AS credited FROM invoice_lines l JOIN line_texts t ON t.id = l.text_id
+             WHERE l.invoice_id IN ({marks}) ORDER BY l.invoice_id, l.position"
+        ))?;
+        let mut out: HashMap<i64, Vec<InvoiceLineView>> = HashMap::with_capacity(ids.len());
+        let mut rows = stmt.query(rusqlite::params_from_iter(ids.iter().map(|(id, _)| id)))?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get("invoice_id")?;
+            let cur = currency.get(&id).copied().ok_or_else(|| Error::database("a line of an invoice not asked for"))?;
+            out.entry(id).or_default().push(line_from_row(r, cur)?);
+        }
+        if out.values().flatten().any(|l| l.kind == LineKind::Usage) {
             // An Azure usage line by meter category, as issued.
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT l.position, c.meter_category, c.amount_minor FROM usage_line_categories c
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT l.invoice_id, l.position, c.meter_category, c.amount_minor FROM usage_line_categories c
                  JOIN invoice_lines l ON l.id = c.invoice_line_id
-                 WHERE l.invoice_id = ?1 AND l.kind = 'usage' ORDER BY l.position, c.position",
-            )?;
-            let mut q = stmt.query([id])?;
+                 WHERE l.invoice_id IN ({marks}) AND l.kind = 'usage' ORDER BY l.invoice_id, l.position, c.position"
+            ))?;
+            let mut q = stmt.query(rusqlite::params_from_iter(ids.iter().map(|(id, _)| id)))?;
             while let Some(r) = q.next()? {
-                let position: u32 = r.get(0)?;
-                if let Some(l) = lines.iter_mut().find(|l| l.position == position) {
-                    l.details.push(crate::billing::LineDetail { label: r.get(1)?, amount: cur.from_minor(r.get(2)?) });
+                let (id, position): (i64, u32) = (r.get(0)?, r.get(1)?);
+                let cur = currency[&id];
+                if let Some(l) = out.get_mut(&id).and_then(|lines| lines.iter_mut().find(|l| l.position == position)) {
+                    l.details.push(crate::billing::LineDetail { label: r.get(2)?, amount: cur.from_minor(r.get(3)?) });
                 }
             }
         }
-        Ok(lines)
+        Ok(out)
     }
 
     /// The VAT summary of the invoice with row id `id`, as issued.
     pub(super) fn invoice_vat(&self, id: i64, cur: Currency) -> Result<Vec<VatLine>> {
-        let mut stmt = self.conn.prepare_cached("SELECT * FROM invoice_vat WHERE invoice_id = ?1 ORDER BY CAST(rate AS TEXT)")?;
-        let rows = stmt.query_map([id], |r| {
-            Ok(VatLine { rate: col::dec(r, "rate")?, net: cur.from_minor(r.get("net_minor")?), vat: cur.from_minor(r.get("vat_minor")?) })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(self.vat_of_invoices(&[(id, cur)])?.remove(&id).unwrap_or_default())
+    }
+
+    /// `invoice_vat` of the invoices with row ids `ids` (each with its currency), read together.
+    pub(super) fn vat_of_invoices(&self, ids: &[(i64, Currency)]) -> Result<HashMap<i64, Vec<VatLine>>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let currency: HashMap<i64, Currency> = ids.iter().copied().collect();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT * FROM invoice_vat WHERE invoice_id IN ({}) ORDER BY invoice_id, CAST(rate AS TEXT)",
+            marks(ids.len())
+        ))?;
+        let mut out: HashMap<i64, Vec<VatLine>> = HashMap::with_capacity(ids.len());
+        let mut rows = stmt.query(rusqlite::params_from_iter(ids.iter().map(|(id, _)| id)))?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get("invoice_id")?;
+            let cur = currency.get(&id).copied().ok_or_else(|| Error::database("a VAT line of an invoice not asked for"))?;
+            out.entry(id).or_default().push(VatLine {
+                rate: col::dec(r, "rate")?,
+                net: cur.from_minor(r.get("net_minor")?),
+                vat: cur.from_minor(r.get("vat_minor")?),
+            });
+        }
+        Ok(out)
     }
 
     /// Issued invoices as lists show them (no lines), of a month (`YYYY-MM`) and/or a customer,

@@ -455,6 +455,36 @@ fn a_book_of_schema_18_keeps_its_invoices_through_the_lean_migrations() {
     db.open().check_book().unwrap();
 }
 
+/// A batch reads its documents together (`Store::documents`, four queries for a chunk): each is
+/// the document read alone, whatever its lines (licence, proration, charge, Azure usage with its
+/// meter categories), a credit note among them included, in the order asked; an unknown number
+/// is refused by name.
+#[test]
+fn documents_read_together_are_the_documents_read_one_by_one() {
+    let db = TestDb::new();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    std::fs::copy(data.join("book-v18.db"), &db.path).unwrap();
+    let store = db.open();
+    let numbers: Vec<String> = rusqlite::Connection::open(&db.path)
+        .unwrap()
+        .prepare("SELECT number FROM credit_notes UNION ALL SELECT number FROM (SELECT number FROM invoices ORDER BY id DESC)")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(numbers.len(), 5, "four invoices and a credit note: {numbers:?}");
+    let alone: Vec<_> = numbers.iter().map(|n| store.document(n).unwrap()).collect();
+    assert!(alone.iter().any(|d| d.lines.iter().any(|l| !l.details.is_empty())), "an Azure line with its meter categories");
+    assert_eq!(store.documents(&numbers).unwrap(), alone);
+    let by_chunk: Vec<_> = seatbook::app::billing::documents_by_chunk(&numbers, |chunk| seatbook::app::billing::printables(&store, chunk))
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(by_chunk, alone);
+    let e = store.documents(&[numbers[1].clone(), "INV-2026-99999".into()]).unwrap_err();
+    assert_eq!((e.code, e.message.contains("INV-2026-99999")), (ErrorCode::NotFound, true), "{e:?}");
+}
+
 /// A reprint looks as the original did: the logo is kept with the documents issued under it, so a
 /// new logo (or none) in the profile changes only the documents issued after.
 #[test]

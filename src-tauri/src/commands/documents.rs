@@ -25,9 +25,9 @@ fn month_folder(state: &AppState, month: &str) -> PathBuf {
 /// Write the PDFs of the invoices numbered `numbers` into the month's folder, with progress.
 pub(crate) fn write_pdfs<R: Runtime>(app: &AppHandle<R>, state: &AppState, month: &str, numbers: &[String]) -> Result<PdfBatch, IpcError> {
     let folder = month_folder(state, month);
-    // The book is taken for each document and let go while it renders, so the rest of the app
+    // The documents are read a chunk at a time, on a reader of the book: the rest of the app
     // answers during a long batch.
-    let docs = numbers.iter().map(|n| state.with_store(|s| billing::printable(s, n)));
+    let docs = billing::documents_by_chunk(numbers, |chunk| state.with_reader(|s| billing::printables(s, chunk)));
     let written =
         billing::write_pdfs::<IpcError>(&folder, docs, numbers.len(), &mut |done, total| files::progress(app, "pdf", done, total))?;
     Ok(PdfBatch { folder: folder.display().to_string(), files: written.iter().map(|p| p.display().to_string()).collect() })

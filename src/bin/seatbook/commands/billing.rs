@@ -40,7 +40,7 @@ pub fn invoice(ctx: &mut Ctx, cmd: InvoiceCommand) -> Result<Output> {
             let numbers = billing::month_numbers(&ctx.store, &month)?;
             let mut files = Vec::new();
             if let Some(dir) = &out_dir {
-                let docs = numbers.iter().map(|n| billing::printable(&ctx.store, n));
+                let docs = billing::documents_by_chunk(&numbers, |chunk| billing::printables(&ctx.store, chunk));
                 let written = billing::write_pdfs::<Error>(dir, docs, numbers.len(), &mut |_, _| {})?;
                 files.extend(written.iter().map(|p| p.display().to_string()));
             }
