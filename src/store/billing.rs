@@ -98,8 +98,9 @@ impl Store {
             // after where its items start. A term's events all carry its end, and its first
             // event the whole state, so the terms behind are left where they are.
             let mut stmt = self.conn.prepare(
-                "SELECT e.* FROM temp.billing_from b CROSS JOIN subscription_events e ON e.subscription_id = b.id
-                 WHERE e.term_end >= b.billable_from",
+                "SELECT e.*, r.text AS price_rule FROM temp.billing_from b CROSS JOIN subscription_events e ON e.subscription_id = b.id
+                    LEFT JOIN price_rules r ON r.id = e.price_rule_id
+                 WHERE e.term_end >= b.billable_day",
             )?;
             let at = super::col::Positions::of(&stmt, super::subscription_rows::EventCol::NAMES)?;
             for e in stmt.query_map([], |r| super::subscription_rows::event_at(r, &at))? {

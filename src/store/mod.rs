@@ -166,8 +166,14 @@ pub(crate) fn like_pattern(text: &str) -> String {
 pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The columns that keep dates as days (`col::day`), by table.
-pub(crate) const DAY_COLUMNS: &[(&str, &str)] =
-    &[("invoice_lines", "period_start"), ("invoice_lines", "period_end"), ("invoice_lines", "billable_date")];
+pub(crate) const DAY_COLUMNS: &[(&str, &str)] = &[
+    ("invoice_lines", "period_start"),
+    ("invoice_lines", "period_end"),
+    ("invoice_lines", "billable_date"),
+    ("subscription_events", "effective"),
+    ("subscription_events", "term_start"),
+    ("subscription_events", "term_end"),
+];
 
 pub fn schema_version() -> u32 {
     schema::MIGRATIONS.len() as u32
@@ -408,13 +414,13 @@ impl Store {
         self.conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA legacy_alter_table = OFF")?;
         migrated?;
         // A migration that made big tables again leaves their old pages free in the file: a book
-        // more than a quarter empty is written again compactly, once (best effort: another
+        // more than a tenth empty is written again compactly, once (best effort: another
         // program holding the book open only postpones it to the next migration).
         let (free, pages): (i64, i64) =
             self.conn.query_row("SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
-        if free * 4 > pages {
+        if free * 10 > pages {
             let _ = self.conn.execute_batch("VACUUM");
         }
         Ok(())

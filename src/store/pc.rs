@@ -440,8 +440,7 @@ impl Store {
     }
 
     fn event_effective(&self, event_id: i64) -> Result<chrono::NaiveDate> {
-        let d: String = self.conn.query_row("SELECT effective FROM subscription_events WHERE id = ?1", [event_id], |r| r.get(0))?;
-        crate::dates::parse_date(&d, "effective")
+        Ok(self.conn.query_row("SELECT effective FROM subscription_events WHERE id = ?1", [event_id], |r| super::col::date(r, 0))?)
     }
 
     /// Events billing leaves out: changes waiting for Microsoft (with what follows them) and

@@ -150,17 +150,18 @@ impl Store {
             return days.iter().map(|d| self.mrr_at(*d, currency, rates)).collect();
         }
         struct Ev {
-            effective: String,
+            effective: i64,
             paid_for: bool,
-            term_end: String,
+            term_end: i64,
             auto_renew: bool,
             quantity: u32,
             unit_price: String,
             term: String,
             price_currency: String,
         }
-        let texts: Vec<String> = days.iter().map(|d| d.to_string()).collect();
-        let last = texts.iter().max().cloned().unwrap_or_default();
+        // (The history's dates are days: `col::day`.)
+        let texts: Vec<i64> = days.iter().map(|d| col::day(*d)).collect();
+        let last = texts.iter().max().copied().unwrap_or_default();
         let mut sums: Vec<BTreeMap<(u32, Currency), Group>> = (0..days.len()).map(|_| BTreeMap::new()).collect();
         let add = |sub: i64, events: &[Ev], sums: &mut Vec<BTreeMap<(u32, Currency), Group>>| -> Result<()> {
             for (k, day) in texts.iter().enumerate() {
@@ -186,7 +187,7 @@ impl Store {
              FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id
              WHERE e.effective <= ?1 ORDER BY e.subscription_id, e.id",
         )?;
-        let mut rows = stmt.query([&last])?;
+        let mut rows = stmt.query([last])?;
         let (mut sub, mut events) = (None, Vec::new());
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
@@ -230,7 +231,7 @@ impl Store {
         )?;
         // Per (term months, currency): the sum of seats × price per term, divided and converted once.
         let mut sums: BTreeMap<(u32, Currency), Group> = BTreeMap::new();
-        let mut rows = stmt.query([day.to_string()])?;
+        let mut rows = stmt.query([col::day(day)])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let quantity: u32 = r.get(1)?;
@@ -356,11 +357,11 @@ impl Store {
     /// Cancellations and expiries by month, with the seats they took away.
     pub fn churn(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<ChurnRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT substr(effective, 1, 7), kind, count(*), sum(quantity) FROM subscription_events
+            "SELECT strftime('%Y-%m', effective * 86400, 'unixepoch'), kind, count(*), sum(quantity) FROM subscription_events
              WHERE kind IN ('cancelled', 'expired') AND effective BETWEEN ?1 AND ?2 GROUP BY 1, 2 ORDER BY 1",
         )?;
         let mut rows: BTreeMap<String, ChurnRow> = BTreeMap::new();
-        for r in stmt.query_map(params![from.to_string(), month_end(to).to_string()], |r| {
+        for r in stmt.query_map(params![col::day(from), col::day(month_end(to))], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, u32>(3)?))
         })? {
             let (month, kind, n, seats) = r?;

@@ -1336,12 +1336,126 @@ BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit not
 CREATE TRIGGER invoice_vat_never_replaced BEFORE INSERT ON invoice_vat
 WHEN EXISTS (SELECT 1 FROM invoice_vat o WHERE o.invoice_id = NEW.invoice_id AND o.rate = NEW.rate)
 BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+"#, // 22: the history leaner. A subscription's events keep their three dates (effective, the
+    // term's start and end) as days, as the invoice lines do since 21, and a renewal's price rule
+    // (a month renews thousands of terms under a few rules) once in `price_rules`, referred to.
+    r#"
+CREATE TABLE price_rules (
+    id INTEGER PRIMARY KEY,
+    text TEXT NOT NULL UNIQUE
+) STRICT;
+INSERT INTO price_rules (text) SELECT price_rule FROM subscription_events WHERE price_rule IS NOT NULL GROUP BY price_rule ORDER BY min(id);
+CREATE TABLE subscription_events_22 (
+    id INTEGER PRIMARY KEY,
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
+    kind TEXT NOT NULL,
+    -- Days since 1970-01-01, as the term's start and end.
+    effective INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    quantity_delta INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    product_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL,
+    term TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    status TEXT NOT NULL,
+    trial INTEGER NOT NULL,
+    term_start INTEGER NOT NULL,
+    term_end INTEGER NOT NULL,
+    unit_price TEXT NOT NULL,
+    price_currency TEXT NOT NULL,
+    unit_cost TEXT NOT NULL,
+    cost_currency TEXT NOT NULL,
+    description TEXT NOT NULL,
+    -- A renewal's rule that set its price: its words are made from the row (20).
+    price_rule_id INTEGER REFERENCES price_rules (id)
+) STRICT;
+INSERT INTO subscription_events_22 (id, subscription_id, kind, effective, recorded_at, quantity_delta, quantity, product_id, sku_id,
+    term, billing, status, trial, term_start, term_end, unit_price, price_currency, unit_cost, cost_currency, description, price_rule_id)
+SELECT e.id, e.subscription_id, e.kind, CAST(julianday(e.effective) - 2440587.5 AS INTEGER), e.recorded_at, e.quantity_delta,
+    e.quantity, e.product_id, e.sku_id, e.term, e.billing, e.status, e.trial, CAST(julianday(e.term_start) - 2440587.5 AS INTEGER),
+    CAST(julianday(e.term_end) - 2440587.5 AS INTEGER), e.unit_price, e.price_currency, e.unit_cost, e.cost_currency, e.description,
+    r.id
+FROM subscription_events e LEFT JOIN price_rules r ON r.text = e.price_rule ORDER BY e.id;
+DROP TABLE subscription_events;
+-- Other tables name `subscription_events` (the outbox's events): they are to name the new table.
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE subscription_events_22 RENAME TO subscription_events;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX subscription_events_sub ON subscription_events (subscription_id, id);
+CREATE TRIGGER subscription_events_no_update BEFORE UPDATE ON subscription_events
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER subscription_events_no_delete BEFORE DELETE ON subscription_events
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER subscription_events_never_replaced BEFORE INSERT ON subscription_events
+WHEN EXISTS (SELECT 1 FROM subscription_events o WHERE o.id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER price_rules_kept BEFORE UPDATE ON price_rules
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER price_rules_no_delete BEFORE DELETE ON price_rules
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER price_rules_never_replaced BEFORE INSERT ON price_rules
+WHEN EXISTS (SELECT 1 FROM price_rules o WHERE o.id = NEW.id) OR EXISTS (SELECT 1 FROM price_rules o WHERE o.text = NEW.text)
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
 "#,
 ];
 
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;
+
+    /// A book of migration 21 keeps its history through migration 22: the dates become days
+    /// of the same dates, and a renewal's price rule is kept once and referred to; the history
+    /// and its rules cannot be changed afterwards.
+    #[test]
+    fn the_history_keeps_its_dates_and_rules_through_migration_22() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..21] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let event = |kind: &str, effective: &str, rule: Option<&str>| {
+            conn.execute(
+                "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity, product_id,
+                    sku_id, term, billing, status, trial, term_start, term_end, unit_price, price_currency, unit_cost, cost_currency,
+                    description, price_rule)
+                 VALUES (7, ?1, ?2, '2026-11-01T08:00:00Z', 0, 5, 'CFQ7TTC0LH18', '0001', 'P1Y', 'monthly', 'active', 0, ?2,
+                    '2027-10-31', '1632.96', 'ZAR', '1360.80', 'ZAR', ?3, ?4)",
+                rusqlite::params![kind, effective, if rule.is_some() { "" } else { "purchased: 5 seats" }, rule],
+            )
+            .unwrap();
+        };
+        event("purchased", "2026-11-01", None);
+        event("renewed", "2027-11-01", Some("default markup 20% (company profile)"));
+        event("renewed", "2028-11-01", Some("default markup 20% (company profile)"));
+        conn.execute_batch(MIGRATIONS[21]).unwrap();
+        let rows: Vec<(String, String, String, String, Option<String>)> = conn
+            .prepare(
+                "SELECT e.kind, date(e.effective * 86400, 'unixepoch'), date(e.term_start * 86400, 'unixepoch'),
+                    date(e.term_end * 86400, 'unixepoch'), r.text
+                 FROM subscription_events e LEFT JOIN price_rules r ON r.id = e.price_rule_id ORDER BY e.id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let rule = Some("default markup 20% (company profile)".to_string());
+        assert_eq!(
+            rows,
+            [
+                ("purchased".into(), "2026-11-01".into(), "2026-11-01".into(), "2027-10-31".into(), None),
+                ("renewed".into(), "2027-11-01".into(), "2027-11-01".into(), "2027-10-31".into(), rule.clone()),
+                ("renewed".into(), "2028-11-01".into(), "2028-11-01".into(), "2027-10-31".into(), rule),
+            ]
+        );
+        let rules: i64 = conn.query_row("SELECT count(*) FROM price_rules", [], |r| r.get(0)).unwrap();
+        assert_eq!(rules, 1, "the rule is kept once");
+        assert!(conn.execute("UPDATE price_rules SET text = 'x'", []).is_err());
+        assert!(conn.execute("DELETE FROM price_rules", []).is_err());
+        assert!(conn.execute("UPDATE subscription_events SET effective = 0", []).is_err());
+        assert!(conn.execute("DELETE FROM subscription_events", []).is_err());
+    }
 
     /// A book of migration 17 with a change waiting for Microsoft keeps it, as it was, through
     /// migration 18 (the outbox made again to carry changes to customers).

@@ -71,7 +71,11 @@ pub(super) fn subscription_at(r: &Row, p: &Positions) -> rusqlite::Result<Subscr
     })
 }
 
-/// A history event from a `SELECT *` row, with its statement's `Positions` of `EventCol::NAMES`.
+/// The history's events as `event_at` reads them (`e`, with its price rule's words).
+pub(super) const EVENTS: &str =
+    "SELECT e.*, r.text AS price_rule FROM subscription_events e LEFT JOIN price_rules r ON r.id = e.price_rule_id";
+
+/// A history event from a row of `EVENTS`, with its statement's `Positions` of `EventCol::NAMES`.
 pub(super) fn event_at(r: &Row, p: &Positions) -> rusqlite::Result<Event> {
     let c = |col: EventCol| p.at(col as usize);
     let mut e = Event {

@@ -3,6 +3,7 @@
 //! transaction. Renewals happen here too, lazily before a change dated after the term end, and
 //! for the whole book in `run_renewals`.
 
+use super::col;
 use super::col::Positions;
 use super::subscription_rows::{event_at, subscription_at, subscription_from_row, EventCol, SubCol};
 use super::Store;
@@ -73,7 +74,8 @@ impl Store {
     }
 
     pub fn subscription_events(&self, id: i64) -> Result<Vec<Event>> {
-        let mut stmt = self.conn.prepare_cached("SELECT * FROM subscription_events WHERE subscription_id = ?1 ORDER BY id")?;
+        let mut stmt =
+            self.conn.prepare_cached(&format!("{} WHERE e.subscription_id = ?1 ORDER BY e.id", super::subscription_rows::EVENTS))?;
         let at = Positions::of(&stmt, EventCol::NAMES)?;
         let rows = stmt.query_map([id], |r| event_at(r, &at))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -96,11 +98,10 @@ impl Store {
     }
 
     fn last_event_date(&self, id: i64) -> Result<NaiveDate> {
-        let d: String = self
-            .conn
+        self.conn
             .prepare_cached("SELECT max(effective) FROM subscription_events WHERE subscription_id = ?1")?
-            .query_row([id], |r| r.get(0))?;
-        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| Error::database(format!("damaged history of subscription {id}")))
+            .query_row([id], |r| col::date(r, 0))
+            .map_err(|_| Error::database(format!("damaged history of subscription {id}")))
     }
 
     /// Events of the current term, for the seat batches.
@@ -539,6 +540,16 @@ impl super::Tx<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// A renewal's price rule as the history keeps it: once, its id.
+    fn price_rule_id(&self, rule: &str) -> Result<i64> {
+        let found = self.conn.prepare_cached("SELECT id FROM price_rules WHERE text = ?1")?.query_row([rule], |r| r.get(0)).optional()?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        self.conn.prepare_cached("INSERT INTO price_rules (text) VALUES (?1)")?.execute([rule])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
     pub(super) fn append(&self, e: &Event) -> Result<()> {
         // A renewal's words are the row's own but for its price rule: only the rule is kept.
         let rule = crate::subscription::renewal_rule(e);
@@ -546,13 +557,13 @@ impl super::Tx<'_> {
             .prepare_cached(
                 "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
                 product_id, sku_id, term, billing, status, trial, term_start, term_end, unit_price, price_currency,
-                unit_cost, cost_currency, description, price_rule)
+                unit_cost, cost_currency, description, price_rule_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             )?
             .execute(params![
                 e.subscription_id,
                 e.kind.as_str(),
-                e.effective.to_string(),
+                col::day(e.effective),
                 e.recorded_at,
                 e.quantity_delta,
                 e.quantity,
@@ -562,14 +573,14 @@ impl super::Tx<'_> {
                 e.billing.as_str(),
                 e.status.as_str(),
                 e.trial,
-                e.term_start.to_string(),
-                e.term_end.to_string(),
+                col::day(e.term_start),
+                col::day(e.term_end),
                 e.unit_price.to_string(),
                 e.price_currency.code(),
                 e.unit_cost.to_string(),
                 e.cost_currency.code(),
                 if rule.is_some() { "" } else { e.description.as_str() },
-                rule,
+                rule.map(|r| self.price_rule_id(r)).transpose()?,
             ])?;
         Ok(())
     }

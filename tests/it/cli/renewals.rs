@@ -83,7 +83,8 @@ fn renewals_renew_at_the_new_price_apply_schedules_and_expire() {
     let kept: (String, Option<String>) = rusqlite::Connection::open(&book.db.path)
         .unwrap()
         .query_row(
-            "SELECT description, price_rule FROM subscription_events WHERE subscription_id = ?1 AND kind = 'renewed'",
+            "SELECT e.description, r.text FROM subscription_events e LEFT JOIN price_rules r ON r.id = e.price_rule_id
+             WHERE e.subscription_id = ?1 AND e.kind = 'renewed'",
             [annual],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
