@@ -311,6 +311,7 @@ pub enum ReportCommand {
 pub enum BackupCommand {
     /// Write a consistent, checked copy of the database (default: into the backups folder beside it).
     Create {
+        /// Write the backup to FILE instead (its checksum beside it, as FILE.sha256)
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
