@@ -367,11 +367,18 @@ impl super::Tx<'_> {
     /// The id of a line's description in `line_texts`: each text is kept once, however many
     /// lines print it.
     fn text_id(&self, text: &str) -> Result<i64> {
-        let found = self.conn.prepare_cached("SELECT id FROM line_texts WHERE text = ?1")?.query_row([text], |r| r.get(0)).optional()?;
+        self.kept_text("line_texts", text)
+    }
+
+    /// The id of `text` in `table` (`line_texts`, `price_rules`: a text kept once, never
+    /// changed), added if it is not there yet.
+    pub(super) fn kept_text(&self, table: &str, text: &str) -> Result<i64> {
+        let found =
+            self.conn.prepare_cached(&format!("SELECT id FROM {table} WHERE text = ?1"))?.query_row([text], |r| r.get(0)).optional()?;
         if let Some(id) = found {
             return Ok(id);
         }
-        self.conn.prepare_cached("INSERT INTO line_texts (text) VALUES (?1)")?.execute([text])?;
+        self.conn.prepare_cached(&format!("INSERT INTO {table} (text) VALUES (?1)"))?.execute([text])?;
         Ok(self.conn.last_insert_rowid())
     }
 

@@ -542,12 +542,7 @@ impl super::Tx<'_> {
 
     /// A renewal's price rule as the history keeps it: once, its id.
     fn price_rule_id(&self, rule: &str) -> Result<i64> {
-        let found = self.conn.prepare_cached("SELECT id FROM price_rules WHERE text = ?1")?.query_row([rule], |r| r.get(0)).optional()?;
-        if let Some(id) = found {
-            return Ok(id);
-        }
-        self.conn.prepare_cached("INSERT INTO price_rules (text) VALUES (?1)")?.execute([rule])?;
-        Ok(self.conn.last_insert_rowid())
+        self.kept_text("price_rules", rule)
     }
 
     pub(super) fn append(&self, e: &Event) -> Result<()> {
