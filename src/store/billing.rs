@@ -66,15 +66,15 @@ impl Store {
         )?;
         // (The lines' periods are days: `col::day`.)
         self.conn.execute(
-            "INSERT INTO temp.billing_from (id, billed_through, billable_from)
-             SELECT id, through, max(bill_from, ?1, coalesce(through, ?1)) FROM (
-                SELECT s.id, s.bill_from,
-                    date((SELECT max(l.period_start) FROM invoice_lines l WHERE l.subscription_id = s.id AND l.kind = 'licence') * 86400,
-                        'unixepoch') AS through
-                FROM subscriptions s WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2)",
+            "INSERT INTO temp.billing_from (id, billed_through, billable_from, billable_day)
+             SELECT id, through, billable_from, CAST(julianday(billable_from) - 2440587.5 AS INTEGER) FROM (
+                SELECT id, through, max(bill_from, ?1, coalesce(through, ?1)) AS billable_from FROM (
+                    SELECT s.id, s.bill_from,
+                        date((SELECT max(l.period_start) FROM invoice_lines l WHERE l.subscription_id = s.id AND l.kind = 'licence') * 86400,
+                            'unixepoch') AS through
+                    FROM subscriptions s WHERE (s.status IN ('active', 'suspended') OR s.ended_on >= ?1) AND s.purchased_on <= ?2))",
             params![horizon.to_string(), last_day.to_string()],
         )?;
-        self.conn.execute("UPDATE temp.billing_from SET billable_day = CAST(julianday(billable_from) - 2440587.5 AS INTEGER)", [])?;
         let mut billed_through: HashMap<i64, NaiveDate> = HashMap::new();
         {
             let mut stmt = self.conn.prepare("SELECT id, billed_through FROM temp.billing_from WHERE billed_through IS NOT NULL")?;

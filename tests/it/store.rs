@@ -355,13 +355,7 @@ fn all_data_exports_as_one_csv_per_table() {
     let files = store.export_all(&out).unwrap();
     // Every table of the book, the mail, reconciliation, usage and Partner Center ones included.
     let conn = rusqlite::Connection::open(&db.path).unwrap();
-    let mut tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let mut tables = book_tables(&conn);
     let mut exported: Vec<String> = files.iter().map(|(f, _)| f.rsplit('/').next().unwrap().trim_end_matches(".csv").to_string()).collect();
     tables.sort();
     exported.sort();
@@ -390,6 +384,16 @@ fn all_data_exports_as_one_csv_per_table() {
     assert_eq!((cell("period_start"), cell("period_end"), cell("billable_date")), ("2026-11-01", "2026-11-30", "2026-11-01"), "{lines}");
 }
 
+/// The names of the book's own tables.
+fn book_tables(conn: &rusqlite::Connection) -> Vec<String> {
+    conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 /// No index of the book repeats another: none is the first columns of another index of its
 /// table (a lookup by those columns uses the longer one), except where it keeps them unique or
 /// covers only some rows.
@@ -398,13 +402,7 @@ fn the_book_has_no_redundant_index() {
     let db = TestDb::new();
     drop(reseller(&db));
     let conn = rusqlite::Connection::open(&db.path).unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let tables = book_tables(&conn);
     let mut redundant = Vec::new();
     for table in &tables {
         // (name, unique, partial, columns; an expression is named by its index and position)
