@@ -74,5 +74,10 @@ fn main() {
     time("customers for the invoices' filter (all)", || app::customers::list(&store, None, true, None).unwrap(), rows);
     time("reports: MRR by month (default range)", || app::reports::mrr(&store, today, &Default::default()).unwrap(), rows);
     time("reports: aging", || app::reports::aging(&store, today, None).unwrap(), |a| format!("{} customers", a.rows.len()));
+    time(
+        "reports: trial balance (when it comes into view)",
+        || app::books::trial_balance(&store).unwrap(),
+        |t| format!("{} entries", t.entries),
+    );
     time("reconcile: Microsoft's invoices imported", || app::recon::list(&store).unwrap(), rows);
 }

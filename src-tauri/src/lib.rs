@@ -195,11 +195,13 @@ pub fn run() {
             });
             // The day's automatic backup (kept: the last 30), on its own connection so the window
             // does not wait for it, once the first screen has its data (or after 20 s): it reads
-            // the whole book on both cores, which would slow the start down.
+            // the whole book on both cores, which would slow the start down; and then at the
+            // lowest priority, beside what the user does next.
             if store.is_ok() {
                 let (path, day) = (db_path.clone(), today.unwrap_or_else(|| chrono::Local::now().date_naive()));
                 std::thread::spawn(move || {
                     crate::state::wait_for_first_screen(std::time::Duration::from_secs(20));
+                    in_background();
                     if let Err(e) = seatbook::app::open(&path).and_then(|s| seatbook::app::backups::daily(&s, day)) {
                         eprintln!("seatbook-desktop: the daily backup failed: {}", e.message);
                     }
@@ -218,7 +220,15 @@ pub fn run() {
                     env("SEATBOOK_LOGIN_URL"),
                 ),
             };
+            let opened = store.is_ok();
             app.manage(AppState::new(db_path, store, launch));
+            // The first screen's figures are read while the window is being drawn.
+            if opened {
+                let handle = app.handle().clone();
+                std::thread::spawn(move || {
+                    let _ = handle.state::<AppState>().dashboard(None);
+                });
+            }
             commands::mail::start_background_sender(app.handle().clone());
             commands::pc::compare_on_start(app.handle().clone());
             Ok(())
@@ -226,4 +236,15 @@ pub fn run() {
         .invoke_handler(invoke_handler())
         .run(tauri::generate_context!())
         .expect("error while running the Seatbook desktop application");
+}
+
+/// Work nobody waits for yields the processor to what the user does: the calling thread, and the
+/// threads it starts, run at the lowest priority (Linux; elsewhere at the normal one).
+fn in_background() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority and gettid take plain integers and touch no memory of ours.
+    unsafe {
+        let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, thread, 19);
+    }
 }

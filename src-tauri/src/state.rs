@@ -78,6 +78,8 @@ pub struct AppState {
     /// kept for the next read, with the generation of the book they read (a restore starts a
     /// new one): a long report no longer holds up the next screen or a change.
     readers: Mutex<(u64, Vec<Store>)>,
+    /// The dashboard as last read, kept while the book is unchanged (read ahead at start-up).
+    dashboard: seatbook::app::reports::DashboardMemo,
     pub launch: Launch,
 }
 
@@ -113,6 +115,7 @@ impl AppState {
     pub fn new(db_path: PathBuf, store: Result<Store, seatbook::Error>, launch: Launch) -> AppState {
         let settings = launch.settings_file.as_deref().map(read_settings).unwrap_or_default();
         AppState {
+            dashboard: seatbook::app::reports::DashboardMemo::new(&db_path),
             db_path,
             store: Mutex::new(store),
             settings: Mutex::new(settings),
@@ -160,6 +163,17 @@ impl AppState {
             readers.1.push(reader);
         }
         result
+    }
+
+    /// The dashboard as of today, kept while the book is unchanged (a book that cannot be read
+    /// on a connection of its own is read on the app's).
+    pub fn dashboard(&self, rows: Option<usize>) -> Result<seatbook::app::Dashboard, IpcError> {
+        let today = self.today();
+        let own_reader = matches!(lock(&self.store).as_ref(), Ok(store) if !store.read_only());
+        if !own_reader {
+            return self.with_store(|s| seatbook::app::reports::dashboard(s, today, rows));
+        }
+        self.dashboard.dashboard(today, rows).map_err(IpcError::from)
     }
 
     /// Today's date, read once per command (or `SEATBOOK_TODAY`).
@@ -233,6 +247,7 @@ impl AppState {
             readers.0 += 1;
             readers.1.clear();
         }
+        self.dashboard.forget();
         let closing = seatbook::Error::io("the database is being restored");
         // Dropping the store closes its connection.
         drop(std::mem::replace(&mut *guard, Err(closing)));

@@ -162,12 +162,168 @@ pub fn dashboard(store: &Store, today: NaiveDate, rows: Option<usize>) -> Result
     store.dashboard(today, rows)
 }
 
+/// The dashboard of a book in a file, read on a connection of its own and kept while the book is
+/// unchanged (no connection, of this process or another, committed since: `Store::data_version`)
+/// and today is the same day. A front reads it ahead when it starts, while its window is still
+/// being drawn, and shows it again at once when the user comes back to it.
+pub struct DashboardMemo {
+    path: std::path::PathBuf,
+    memo: std::sync::Mutex<Memo>,
+    read: std::sync::Condvar,
+    /// Bumped by `forget`: a reading begun before is not kept.
+    generation: std::sync::atomic::AtomicU64,
+    reads: std::sync::atomic::AtomicUsize,
+}
+
+enum Memo {
+    /// Nothing kept (and the connection to read with, once opened).
+    Empty(Option<Store>),
+    /// Being read: wait for it rather than read it twice.
+    Reading,
+    Kept {
+        today: NaiveDate,
+        version: i64,
+        dashboard: Box<crate::store::Dashboard>,
+        reader: Store,
+    },
+}
+
+impl DashboardMemo {
+    pub fn new(path: &std::path::Path) -> DashboardMemo {
+        DashboardMemo {
+            path: path.to_path_buf(),
+            memo: std::sync::Mutex::new(Memo::Empty(None)),
+            read: std::sync::Condvar::new(),
+            generation: Default::default(),
+            reads: Default::default(),
+        }
+    }
+
+    /// Keep nothing more: the book's file was replaced (a restore), which no version shows.
+    pub fn forget(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut memo = self.lock();
+        if !matches!(*memo, Memo::Reading) {
+            *memo = Memo::Empty(None);
+        }
+    }
+
+    /// How many times the book was read for the dashboard.
+    pub fn reads(&self) -> usize {
+        self.reads.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Memo> {
+        self.memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// `dashboard` as of `today`, from what is kept when the book has not changed since.
+    pub fn dashboard(&self, today: NaiveDate, rows: Option<usize>) -> Result<crate::store::Dashboard> {
+        let mut memo = self.lock();
+        while matches!(*memo, Memo::Reading) {
+            memo = self.read.wait(memo).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        let reader = match std::mem::replace(&mut *memo, Memo::Reading) {
+            Memo::Kept { today: day, version, dashboard, reader } => {
+                if day == today && reader.data_version().ok() == Some(version) {
+                    let shown = (*dashboard).clone().first_rows(rows);
+                    *memo = Memo::Kept { today, version, dashboard, reader };
+                    return Ok(shown);
+                }
+                Some(reader)
+            }
+            Memo::Empty(reader) => reader,
+            Memo::Reading => None,
+        };
+        drop(memo);
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // Read with nothing held: a change may commit meanwhile, which the versions show.
+        let read = (|| {
+            let reader = match reader {
+                Some(r) => r,
+                None => super::open_reader(&self.path)?,
+            };
+            let before = reader.data_version()?;
+            let read = dashboard(&reader, today, None);
+            let after = reader.data_version()?;
+            Ok::<_, Error>((reader, before, read, after))
+        })();
+        let mut memo = self.lock();
+        let current = generation == self.generation.load(std::sync::atomic::Ordering::SeqCst);
+        let shown = match read {
+            Ok((reader, before, Ok(d), after)) if before == after && current => {
+                let shown = d.clone().first_rows(rows);
+                *memo = Memo::Kept { today, version: after, dashboard: Box::new(d), reader };
+                Ok(shown)
+            }
+            Ok((reader, _, read, _)) => {
+                *memo = Memo::Empty(current.then_some(reader));
+                read.map(|d| d.first_rows(rows))
+            }
+            Err(e) => {
+                *memo = Memo::Empty(None);
+                Err(e)
+            }
+        };
+        self.read.notify_all();
+        shown
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_dashboard_is_read_again_only_when_the_book_or_the_day_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.db");
+        let mut book = crate::app::open(&path).unwrap();
+        book.init_company(&crate::company::CompanyFields {
+            name: Some("Cloudwise".into()),
+            country: Some("ZA".into()),
+            currency: Some("ZAR".into()),
+            vat_rate: Some("15".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let add = |book: &mut Store, name: &str| {
+            let fields = crate::customer::CustomerFields {
+                name: Some(name.into()),
+                domain: Some(format!("{name}.onmicrosoft.com")),
+                ..Default::default()
+            };
+            book.add_customer(&fields).unwrap();
+        };
+        add(&mut book, "alpha");
+        let memo = DashboardMemo::new(&path);
+        let today = day("2026-11-24");
+        assert_eq!(memo.dashboard(today, Some(10)).unwrap().customers, 1);
+        assert_eq!(memo.dashboard(today, None).unwrap(), dashboard(&book, today, None).unwrap());
+        assert_eq!(memo.reads(), 1, "nothing changed: the dashboard kept is shown");
+        // A change by another connection (here the book's own; another process's alike).
+        add(&mut book, "bravo");
+        assert_eq!(memo.dashboard(today, Some(10)).unwrap().customers, 2);
+        assert_eq!(memo.reads(), 2);
+        let tomorrow = day("2026-11-25");
+        assert_eq!(memo.dashboard(tomorrow, Some(10)).unwrap().as_of, tomorrow);
+        assert_eq!(memo.reads(), 3);
+        memo.forget();
+        memo.dashboard(tomorrow, Some(10)).unwrap();
+        assert_eq!(memo.reads(), 4, "a replaced file is read again");
+        // Readers at once wait for one reading.
+        add(&mut book, "charlie");
+        std::thread::scope(|s| {
+            let a = s.spawn(|| memo.dashboard(tomorrow, Some(1)).unwrap().customers);
+            let b = s.spawn(|| memo.dashboard(tomorrow, Some(1)).unwrap().customers);
+            assert_eq!((a.join().unwrap(), b.join().unwrap()), (3, 3));
+        });
+        assert_eq!(memo.reads(), 5);
     }
 
     #[test]

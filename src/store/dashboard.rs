@@ -123,6 +123,18 @@ pub struct Dashboard {
     pub azure: Option<super::AzureSummary>,
 }
 
+impl Dashboard {
+    /// The dashboard with its long lists (renewals, credit stops) cut to their first `rows` (all
+    /// for `None`); their totals say how many there are in all.
+    pub fn first_rows(mut self, rows: Option<usize>) -> Dashboard {
+        if let Some(rows) = rows {
+            self.renewals.truncate(rows);
+            self.credit_stops.truncate(rows);
+        }
+        self
+    }
+}
+
 /// Where one issued invoice stands on a day (for lists of invoices).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InvoiceState {
@@ -143,17 +155,13 @@ impl Store {
         std::thread::scope(|scope| {
             let other = helper.map(|h| scope.spawn(move || Ok::<_, Error>((h.recurring_revenue(as_of)?, h.azure_watch(as_of)?))));
             let company = self.company()?;
-            let mut renewals = self.renewals_ahead(as_of, RENEWAL_HORIZON_DAYS)?;
+            let renewals = self.renewals_ahead(as_of, RENEWAL_HORIZON_DAYS)?;
             // What is open on every invoice, read once for the receivables and the credit stops.
             let money = self.invoice_money(None, as_of)?;
-            let mut credit_stops = self.credit_stops_of(&money, as_of)?;
+            let credit_stops = self.credit_stops_of(&money, as_of)?;
             let receivables = self.receivables_of(&money, as_of)?;
             drop(money);
             let (renewals_total, credit_stops_total) = (renewals.len(), credit_stops.len());
-            if let Some(rows) = rows {
-                renewals.truncate(rows);
-                credit_stops.truncate(rows);
-            }
             let (customers, last_run) = (self.customer_count()?, self.last_run()?);
             let azure_budgets = self.budget_statuses(as_of, None)?.into_iter().filter(|b| b.warning.is_some()).collect();
             let (recurring, (azure, pec_alerts)) = match other {
@@ -174,8 +182,16 @@ impl Store {
                 azure_budgets,
                 azure,
                 pec_alerts,
-            })
+            }
+            .first_rows(rows))
         })
+    }
+
+    /// A number that changes whenever another connection (of this process or another) commits
+    /// a change to the book: what was read before it changed may be shown again while it has
+    /// not (SQLite's `data_version`).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// Monthly recurring revenue on `as_of`, by the one definition the MRR report uses too

@@ -87,10 +87,19 @@ async function navigate(name, params = {}) {
   const mark = `screen:${screen.id}`;
   performance.mark(`${mark}:open`);
   let marked = false;
+  let drawn;
+  // What a screen shows below its first rows waits for them: `ctx.drawn` resolves once they
+  // are painted, so a slower reading never holds them up.
+  ctx.drawn = new Promise((resolve) => (drawn = resolve));
   const firstRows = () => {
     if (marked) return;
     marked = true;
-    requestAnimationFrame(() => setTimeout(() => performance.measure(mark, `${mark}:open`)));
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        performance.measure(mark, `${mark}:open`);
+        drawn();
+      }),
+    );
   };
   ctx.firstRows = firstRows;
   const root = h("section", { id: `screen-${screen.id}`, class: "screen", "aria-busy": "true" });

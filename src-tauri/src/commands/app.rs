@@ -38,8 +38,7 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
 /// last billing run, as of today.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn dashboard(state: State<'_, AppState>, rows: Option<usize>) -> Result<Dashboard, IpcError> {
-    let today = state.today();
-    let dashboard = state.with_reader(|s| seatbook::app::reports::dashboard(s, today, rows));
+    let dashboard = state.dashboard(rows);
     crate::state::first_screen_served();
     dashboard
 }

@@ -83,6 +83,8 @@ test("the trial balance lists the CLI's balances, and each currency adds up to z
     const expected = cli(db, ["report", "trial-balance"], { json: true });
     const currencies = [...new Set(expected.map((r) => r.currency))].sort();
     assert.deepEqual(currencies, ["EUR", "ZAR"]);
+    // The journal is added up when the trial balance comes into view.
+    await app.execute("document.querySelector('[data-trial-balance]').scrollIntoView({ block: 'center' })");
     const rows = await app.waitRows("trial-balance", (r) => r.length === expected.length + currencies.length, "the trial balance");
     const names = { C00001: "Contoso Ltd", C00002: TAILSPIN };
     for (const r of expected) {

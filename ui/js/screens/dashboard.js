@@ -26,8 +26,8 @@ function otherCurrencies(list, cur) {
  */
 function renewalNotices(ctx) {
   const box = h("div", { "data-renewal-notices": "" });
-  api
-    .mailRenewals(true)
+  ctx.drawn
+    .then(() => api.mailRenewals(true))
     .then((r) => {
       const due = r.notices.filter((n) => !n.skipped);
       if (!due.length) return;
@@ -60,7 +60,7 @@ function lastLeak(ctx) {
     value,
     detail,
   );
-  api.reconLastLeak().then(
+  ctx.drawn.then(() => api.reconLastLeak()).then(
     (leak) => {
       if (!leak) {
         replace(value, h("span", { class: "muted" }, "—"));

@@ -27,8 +27,8 @@ async function openPdf(ctx, number) {
 }
 
 export async function render(root, ctx, params = {}) {
-  // The customers of the filter come while the first invoices are drawn (a long list).
-  const customersLoaded = api.customersList(null, true);
+  // The customers of the filter (a long list) are read once the first invoices are painted.
+  const customersLoaded = ctx.drawn.then(() => api.customersList(null, true));
   const filters = { month: params.month || "", customer: params.customer ? String(params.customer) : "", status: params.status || "" };
 
   const month = h("input", { type: "search", "data-filter": "month", placeholder: "Month (YYYY-MM)", "aria-label": "Month", value: filters.month, class: "month-input", inputmode: "numeric" });

@@ -291,8 +291,19 @@ function books(ctx) {
     const saved = await api.booksExportJournal(v.format);
     if (saved) ctx.toast(`Saved ${fmt.plural(saved.entries, "journal entry", "journal entries")} to ${saved.file}.`);
   });
-  const balance = h("div", {}, h("p", { class: "muted" }, "Adding up the journal…"));
-  api.booksTrialBalance().then(
+  // Adding up the journal reads every document of the book (seconds on a big one): it is done
+  // when the trial balance comes into view, not each time the reports are opened.
+  const balance = h("div", { "data-trial-balance": "" }, h("p", { class: "muted" }, "Adding up the journal…"));
+  const seen = new Promise((resolve) => {
+    const watch = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        watch.disconnect();
+        resolve();
+      }
+    });
+    watch.observe(balance);
+  });
+  seen.then(() => api.booksTrialBalance()).then(
     (tb) =>
       replace(
         balance,
