@@ -97,11 +97,12 @@ impl Store {
             // Of each one's history, only the terms the run can still bill: those ending on or
             // after where its items start. A term's events all carry its end, and its first
             // event the whole state, so the terms behind are left where they are.
-            let mut stmt = self.conn.prepare(
-                "SELECT e.*, r.text AS price_rule FROM temp.billing_from b CROSS JOIN subscription_events e ON e.subscription_id = b.id
-                    LEFT JOIN price_rules r ON r.id = e.price_rule_id
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT {} FROM temp.billing_from b CROSS JOIN subscription_events e ON e.subscription_id = b.id {}
                  WHERE e.term_end >= b.billable_day",
-            )?;
+                super::subscription_rows::EVENT_COLUMNS,
+                super::subscription_rows::EVENT_JOINS
+            ))?;
             let at = super::col::Positions::of(&stmt, super::subscription_rows::EventCol::NAMES)?;
             for e in stmt.query_map([], |r| super::subscription_rows::event_at(r, &at))? {
                 let e = e?;
@@ -161,10 +162,15 @@ impl Store {
             // subscription, those within the catch-up reach and the instalments (a plan is
             // billed once each). Charges are loaded only while unbilled, so theirs are not needed.
             // A line's key is its own, or a licence period's, derived (`licence_key`).
+            // (Licence periods and prorations each have an index by subscription of their own.)
             let mut stmt = self.conn.prepare(
                 "SELECT l.own_key, l.subscription_id, l.period_start, l.period_end
                  FROM temp.billing_from b CROSS JOIN invoice_lines l ON l.subscription_id = b.id
-                 WHERE l.kind IN ('licence', 'proration') AND l.period_start >= b.billable_day",
+                 WHERE l.kind = 'licence' AND l.period_start >= b.billable_day
+                 UNION ALL
+                 SELECT l.own_key, l.subscription_id, l.period_start, l.period_end
+                 FROM temp.billing_from b CROSS JOIN invoice_lines l ON l.subscription_id = b.id
+                 WHERE l.kind = 'proration' AND l.period_start >= b.billable_day",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -455,7 +461,7 @@ impl super::Tx<'_> {
                 c.tax_treatment.as_str(),
                 c.payment_terms_days,
                 company.paper.as_str(),
-                at,
+                col::moment(at),
                 logo,
                 d.lines.len() as i64,
                 d.vat_lines.len() as i64,

@@ -17,6 +17,8 @@ const FIRST: &[&str] = &[
     "markup_rules",
     "exchange_rates",
     "subscriptions",
+    "event_offers",
+    "price_rules",
     "subscription_events",
     "charges",
     "services",
@@ -76,6 +78,8 @@ impl Store {
             let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
             // Columns of days (`col::day`) are written as the dates they are.
             let days: Vec<bool> = names.iter().map(|n| super::DAY_COLUMNS.contains(&(table.as_str(), n.as_str()))).collect();
+            // And columns of moments (`col::moment`) as the timestamps they are.
+            let moments: Vec<bool> = names.iter().map(|n| super::MOMENT_COLUMNS.contains(&(table.as_str(), n.as_str()))).collect();
             let currency = names.iter().position(|n| n == "currency");
             let extra: Vec<(usize, usize, String)> = names
                 .iter()
@@ -97,6 +101,7 @@ impl Store {
                         cells.push(match row.get_ref(i)? {
                             ValueRef::Null => String::new(),
                             ValueRef::Integer(_) if days[i] => super::col::date(row, i)?.to_string(),
+                            ValueRef::Integer(_) if moments[i] => super::col::moment_text(row, i)?,
                             ValueRef::Integer(v) => v.to_string(),
                             ValueRef::Real(v) => v.to_string(),
                             ValueRef::Text(t) => field(&String::from_utf8_lossy(t)),

@@ -175,6 +175,10 @@ pub(crate) const DAY_COLUMNS: &[(&str, &str)] = &[
     ("subscription_events", "term_end"),
 ];
 
+/// The columns that keep moments as seconds since 1970 (`col::moment`), by table.
+pub(crate) const MOMENT_COLUMNS: &[(&str, &str)] =
+    &[("subscription_events", "recorded_at"), ("invoices", "recorded_at"), ("payments", "recorded_at")];
+
 pub fn schema_version() -> u32 {
     schema::MIGRATIONS.len() as u32
 }
@@ -641,6 +645,29 @@ pub(crate) mod col {
     /// `day` of an optional date.
     pub fn opt_day(d: Option<NaiveDate>) -> Option<i64> {
         d.map(day)
+    }
+    /// The form of the moments Seatbook records (`Clock::now`).
+    const MOMENT: &str = "%Y-%m-%dT%H:%M:%SZ";
+    /// A moment as a column of moments keeps it: a UTC timestamp as Seatbook writes them
+    /// (`2026-11-24T09:00:00Z`) as its seconds since 1970 (4 bytes, against 20 characters);
+    /// any other text as it is.
+    pub fn moment(s: &str) -> rusqlite::types::Value {
+        match chrono::NaiveDateTime::parse_from_str(s, MOMENT) {
+            Ok(t) if t.format(MOMENT).to_string() == s => rusqlite::types::Value::Integer(t.and_utc().timestamp()),
+            _ => rusqlite::types::Value::Text(s.to_string()),
+        }
+    }
+    /// A moment read from a column of moments (`moment`), as it was written.
+    pub fn moment_text<C: Col>(r: &Row, c: C) -> rusqlite::Result<String> {
+        match r.get_ref(c)? {
+            ValueRef::Integer(n) => moment_of(n).ok_or_else(|| bad(c, &n.to_string())),
+            ValueRef::Text(t) => std::str::from_utf8(t).map(str::to_string).map_err(|_| bad(c, "(not text)")),
+            _ => Err(bad(c, "(not a moment)")),
+        }
+    }
+    /// The text of a moment kept as seconds since 1970.
+    pub fn moment_of(seconds: i64) -> Option<String> {
+        chrono::DateTime::from_timestamp(seconds, 0).map(|t| t.format(MOMENT).to_string())
     }
     /// A date read from a column of dates (`YYYY-MM-DD`) or of days (`day`).
     pub fn date<C: Col>(r: &Row, c: C) -> rusqlite::Result<NaiveDate> {

@@ -317,7 +317,7 @@ impl Store {
             let picks = s.invoice_ids(customer_id, invoices)?;
             s.conn.execute(
                 "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, recorded_at) VALUES (?1, 'payment', ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![customer_id, date.to_string(), c.currency.to_minor(amount), c.currency.code(), method.as_str(), reference.trim(), at],
+                params![customer_id, date.to_string(), c.currency.to_minor(amount), c.currency.code(), method.as_str(), reference.trim(), col::moment(at)],
             )?;
             let id = s.conn.last_insert_rowid();
             s.apply_credit(customer_id, date, &picks)?;
@@ -343,7 +343,7 @@ impl Store {
             s.conn.execute(
                 "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, reverses_id, recorded_at)
                  SELECT customer_id, 'reversal', ?2, amount_minor, currency, method, ?3, id, ?4 FROM payments WHERE id = ?1",
-                params![id, date.to_string(), reference.trim(), at],
+                params![id, date.to_string(), reference.trim(), col::moment(at)],
             )?;
             let rid = s.conn.last_insert_rowid();
             s.conn.execute(
@@ -386,7 +386,7 @@ impl Store {
             }
             s.conn.execute(
                 "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, recorded_at) VALUES (?1, 'refund', ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![customer_id, date.to_string(), wanted, c.currency.code(), method.as_str(), reference.trim(), at],
+                params![customer_id, date.to_string(), wanted, c.currency.code(), method.as_str(), reference.trim(), col::moment(at)],
             )?;
             Ok(s.conn.last_insert_rowid())
         })?;

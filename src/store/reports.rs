@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use rusqlite::params;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MrrRow {
@@ -153,64 +153,67 @@ impl Store {
             effective: i64,
             paid_for: bool,
             term_end: i64,
-            auto_renew: bool,
             quantity: u32,
-            unit_price: String,
-            term: String,
-            price_currency: String,
+            unit_price: Decimal,
+            offer: i64,
         }
         // (The history's dates are days: `col::day`.)
         let texts: Vec<i64> = days.iter().map(|d| col::day(*d)).collect();
         let last = texts.iter().max().copied().unwrap_or_default();
+        // What is small is read first: whether each subscription renews by itself, and each
+        // offer's term and currency.
+        let mut renews: HashMap<i64, bool> = HashMap::new();
+        for r in self.conn.prepare_cached("SELECT id, auto_renew FROM subscriptions")?.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (id, auto) = r?;
+            renews.insert(id, auto);
+        }
+        let mut offers: HashMap<i64, (u32, Currency)> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare_cached("SELECT id, term, price_currency FROM event_offers")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                offers.insert(r.get(0)?, (col::term(r, 1)?.months(), col::currency(r, 2)?));
+            }
+        }
+        // The history in the order it was recorded, read straight through the table (no index),
+        // each subscription's events gathered.
+        let mut history: BTreeMap<i64, Vec<Ev>> = BTreeMap::new();
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT subscription_id, effective,
+                    trial = 0 AND status IN ('active', 'suspended') AND kind NOT IN ('cancelled', 'expired'),
+                    term_end, quantity, unit_price, offer_id
+                 FROM subscription_events NOT INDEXED WHERE effective <= ?1 ORDER BY id",
+            )?;
+            let mut rows = stmt.query([last])?;
+            while let Some(r) = rows.next()? {
+                history.entry(r.get(0)?).or_default().push(Ev {
+                    effective: r.get(1)?,
+                    paid_for: r.get(2)?,
+                    term_end: r.get(3)?,
+                    quantity: r.get(4)?,
+                    unit_price: col::dec(r, 5)?,
+                    offer: r.get(6)?,
+                });
+            }
+        }
         let mut sums: Vec<BTreeMap<(u32, Currency), Group>> = (0..days.len()).map(|_| BTreeMap::new()).collect();
-        let add = |sub: i64, events: &[Ev], sums: &mut Vec<BTreeMap<(u32, Currency), Group>>| -> Result<()> {
+        for (sub, events) in &history {
+            let Some(&auto_renew) = renews.get(sub) else { continue };
             for (k, day) in texts.iter().enumerate() {
                 // The last event (in the order recorded) effective by the day.
                 let Some(e) = events.iter().rev().find(|e| e.effective <= *day) else { continue };
-                if !e.paid_for || !(e.term_end >= *day || e.auto_renew) {
+                if !e.paid_for || !(e.term_end >= *day || auto_renew) {
                     continue;
                 }
-                let term = crate::catalogue::Term::parse(&e.term, "term")?.months();
-                let from = Currency::parse(&e.price_currency, "price_currency")?;
-                let price: Decimal =
-                    e.unit_price.parse().map_err(|_| Error::database(format!("a stored price cannot be read: {}", e.unit_price)))?;
+                let Some(&(term, from)) = offers.get(&e.offer) else {
+                    return Err(Error::database(format!("a history event refers to no offer ({})", e.offer)));
+                };
                 let g = sums[k].entry((term, from)).or_default();
-                g.amount += price * Decimal::from(e.quantity);
+                g.amount += e.unit_price * Decimal::from(e.quantity);
                 g.seats += e.quantity;
-                g.ids.push(sub);
+                g.ids.push(*sub);
             }
-            Ok(())
-        };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.subscription_id, e.effective, e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired'),
-                e.term_end, s.auto_renew, e.quantity, e.unit_price, e.term, e.price_currency
-             FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id
-             WHERE e.effective <= ?1 ORDER BY e.subscription_id, e.id",
-        )?;
-        let mut rows = stmt.query([last])?;
-        let (mut sub, mut events) = (None, Vec::new());
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if sub != Some(id) {
-                if let Some(s) = sub {
-                    add(s, &events, &mut sums)?;
-                }
-                events.clear();
-                sub = Some(id);
-            }
-            events.push(Ev {
-                effective: r.get(1)?,
-                paid_for: r.get(2)?,
-                term_end: r.get(3)?,
-                auto_renew: r.get(4)?,
-                quantity: r.get(5)?,
-                unit_price: r.get(6)?,
-                term: r.get(7)?,
-                price_currency: r.get(8)?,
-            });
-        }
-        if let Some(s) = sub {
-            add(s, &events, &mut sums)?;
         }
         Ok(days.iter().zip(sums).map(|(day, sums)| mrr_of(sums, *day, currency, rates)).collect())
     }
@@ -223,8 +226,8 @@ impl Store {
     /// rate in force that day and rounded once.
     pub(crate) fn mrr_at(&self, day: NaiveDate, currency: Currency, rates: &[crate::pricing::ExchangeRate]) -> Result<MrrAt> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.subscription_id, e.quantity, e.unit_price, e.term, e.price_currency
-             FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id
+            "SELECT e.subscription_id, e.quantity, e.unit_price, o.term, o.price_currency
+             FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id JOIN event_offers o ON o.id = e.offer_id
              WHERE e.id IN (SELECT max(id) FROM subscription_events NOT INDEXED WHERE effective <= ?1 GROUP BY subscription_id)
                AND e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired')
                AND (e.term_end >= ?1 OR s.auto_renew = 1)",

@@ -1398,11 +1398,268 @@ CREATE TRIGGER price_rules_never_replaced BEFORE INSERT ON price_rules
 WHEN EXISTS (SELECT 1 FROM price_rules o WHERE o.id = NEW.id) OR EXISTS (SELECT 1 FROM price_rules o WHERE o.text = NEW.text)
 BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
 "#,
+    // 23: what a subscription's history repeats, once. Each event restated the subscription's
+    // product, SKU, term, billing and both currencies (about 40 bytes; a month renews tens of
+    // thousands of terms of a few hundred offers): kept once in `event_offers`, referred to. The
+    // moment an event was recorded is kept as seconds since 1970 (4 bytes, not 20 characters)
+    // where it is a UTC timestamp as Seatbook writes them, as it was otherwise; it reads the same.
+    // So is the moment an invoice or a payment was recorded (their tables made again for it).
+    // The unique index of what was billed keeps licence periods only (a line of another kind has
+    // a key of its own, unique by `invoice_lines_own_key`), without their kind; the prorations
+    // of a subscription, which the billing run looks up, get a small index of their own.
+    r#"
+CREATE TABLE event_offers (
+    id INTEGER PRIMARY KEY,
+    product_id TEXT NOT NULL,
+    sku_id TEXT NOT NULL,
+    term TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    price_currency TEXT NOT NULL,
+    cost_currency TEXT NOT NULL,
+    UNIQUE (product_id, sku_id, term, billing, price_currency, cost_currency)
+) STRICT;
+INSERT INTO event_offers (product_id, sku_id, term, billing, price_currency, cost_currency)
+SELECT product_id, sku_id, term, billing, price_currency, cost_currency FROM subscription_events
+GROUP BY product_id, sku_id, term, billing, price_currency, cost_currency ORDER BY min(id);
+CREATE TABLE subscription_events_23 (
+    id INTEGER PRIMARY KEY,
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
+    kind TEXT NOT NULL,
+    -- Days since 1970-01-01, as the term's start and end.
+    effective INTEGER NOT NULL,
+    -- Seconds since 1970-01-01 UTC (a timestamp of another form as it was written).
+    recorded_at ANY NOT NULL,
+    quantity_delta INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    -- The product, SKU, term, billing and currencies.
+    offer_id INTEGER NOT NULL REFERENCES event_offers (id),
+    status TEXT NOT NULL,
+    trial INTEGER NOT NULL,
+    term_start INTEGER NOT NULL,
+    term_end INTEGER NOT NULL,
+    unit_price TEXT NOT NULL,
+    unit_cost TEXT NOT NULL,
+    description TEXT NOT NULL,
+    -- A renewal's rule that set its price: its words are made from the row (20).
+    price_rule_id INTEGER REFERENCES price_rules (id)
+) STRICT;
+INSERT INTO subscription_events_23 (id, subscription_id, kind, effective, recorded_at, quantity_delta, quantity, offer_id, status,
+    trial, term_start, term_end, unit_price, unit_cost, description, price_rule_id)
+SELECT e.id, e.subscription_id, e.kind, e.effective,
+    CASE WHEN strftime('%Y-%m-%dT%H:%M:%SZ', e.recorded_at) = e.recorded_at THEN CAST(strftime('%s', e.recorded_at) AS INTEGER)
+         ELSE e.recorded_at END,
+    e.quantity_delta, e.quantity, o.id, e.status, e.trial, e.term_start, e.term_end, e.unit_price, e.unit_cost, e.description,
+    e.price_rule_id
+FROM subscription_events e JOIN event_offers o ON o.product_id = e.product_id AND o.sku_id = e.sku_id AND o.term = e.term
+    AND o.billing = e.billing AND o.price_currency = e.price_currency AND o.cost_currency = e.cost_currency
+ORDER BY e.id;
+DROP TABLE subscription_events;
+-- Other tables name `subscription_events` (the outbox's events): they are to name the new table.
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE subscription_events_23 RENAME TO subscription_events;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX subscription_events_sub ON subscription_events (subscription_id, id);
+CREATE TRIGGER subscription_events_no_update BEFORE UPDATE ON subscription_events
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER subscription_events_no_delete BEFORE DELETE ON subscription_events
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER subscription_events_never_replaced BEFORE INSERT ON subscription_events
+WHEN EXISTS (SELECT 1 FROM subscription_events o WHERE o.id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER event_offers_kept BEFORE UPDATE ON event_offers
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER event_offers_no_delete BEFORE DELETE ON event_offers
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+CREATE TRIGGER event_offers_never_replaced BEFORE INSERT ON event_offers
+WHEN EXISTS (SELECT 1 FROM event_offers o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM event_offers o WHERE o.product_id = NEW.product_id AND o.sku_id = NEW.sku_id AND o.term = NEW.term
+            AND o.billing = NEW.billing AND o.price_currency = NEW.price_currency AND o.cost_currency = NEW.cost_currency)
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;
+DROP INDEX invoice_lines_subscription;
+CREATE UNIQUE INDEX invoice_lines_licence ON invoice_lines (subscription_id, period_start, period_end, ifnull(own_key, ''))
+WHERE kind = 'licence';
+CREATE INDEX invoice_lines_proration ON invoice_lines (subscription_id, period_start) WHERE kind = 'proration';
+DROP TRIGGER invoice_lines_never_replaced;
+CREATE TRIGGER invoice_lines_never_replaced BEFORE INSERT ON invoice_lines
+WHEN EXISTS (SELECT 1 FROM invoice_lines o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM invoice_lines o WHERE o.own_key = NEW.own_key)
+        OR (NEW.kind = 'licence' AND EXISTS (SELECT 1 FROM invoice_lines o WHERE o.kind = 'licence'
+                   AND o.subscription_id = NEW.subscription_id AND o.period_start = NEW.period_start
+                   AND o.period_end = NEW.period_end AND ifnull(o.own_key, '') = ifnull(NEW.own_key, '')))
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TABLE invoices_23 (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    series_year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    run_id INTEGER REFERENCES billing_runs (id),
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    month TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    net_minor INTEGER NOT NULL,
+    vat_minor INTEGER NOT NULL,
+    total_minor INTEGER NOT NULL,
+    -- The customer and the supplier (with its bank details) as they were when it was issued.
+    customer_party_id INTEGER NOT NULL REFERENCES parties (id),
+    supplier_party_id INTEGER NOT NULL REFERENCES parties (id),
+    tax_treatment TEXT NOT NULL,
+    payment_terms_days INTEGER NOT NULL,
+    paper TEXT NOT NULL,
+    -- Seconds since 1970-01-01 UTC (a timestamp of another form as it was written).
+    recorded_at ANY NOT NULL,
+    logo_id INTEGER REFERENCES logos (id),
+    logo_kept INTEGER NOT NULL DEFAULT 0,
+    line_count INTEGER,
+    vat_line_count INTEGER,
+    UNIQUE (series_year, seq)
+) STRICT;
+INSERT INTO invoices_23 (id, number, series_year, seq, run_id, customer_id, date, due_date, month, currency, net_minor, vat_minor,
+    total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, logo_id, logo_kept,
+    line_count, vat_line_count)
+SELECT id, number, series_year, seq, run_id, customer_id, date, due_date, month, currency, net_minor, vat_minor, total_minor,
+    customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, CASE WHEN strftime('%Y-%m-%dT%H:%M:%SZ', recorded_at) = recorded_at THEN CAST(strftime('%s', recorded_at) AS INTEGER) ELSE recorded_at END,
+    logo_id, logo_kept, line_count, vat_line_count
+FROM invoices ORDER BY id;
+DROP TABLE invoices;
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE invoices_23 RENAME TO invoices;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX invoices_customer ON invoices (customer_id, date);
+CREATE INDEX invoices_month ON invoices (month);
+CREATE TRIGGER invoices_immutable_update BEFORE UPDATE ON invoices
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoices_immutable_delete BEFORE DELETE ON invoices
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
+CREATE TRIGGER invoices_next_number BEFORE INSERT ON invoices
+WHEN NEW.seq <> IFNULL((SELECT max(seq) FROM invoices WHERE series_year = NEW.series_year), NEW.seq - 1) + 1
+BEGIN SELECT RAISE(ABORT, 'an invoice takes the next number of its series: numbers have no gaps'); END;
+CREATE TRIGGER invoices_never_replaced BEFORE INSERT ON invoices
+WHEN EXISTS (SELECT 1 FROM invoices o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM invoices o WHERE o.number = NEW.number)
+        OR EXISTS (SELECT 1 FROM invoices o WHERE o.series_year = NEW.series_year AND o.seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TABLE payments_23 (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    kind TEXT NOT NULL CHECK (kind IN ('payment', 'refund', 'reversal')),
+    date TEXT NOT NULL,
+    -- Always positive; the kind says which way the money went.
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('eft', 'card', 'cash', 'other')),
+    reference TEXT NOT NULL DEFAULT '',
+    reverses_id INTEGER UNIQUE REFERENCES payments (id),
+    -- Seconds since 1970-01-01 UTC (a timestamp of another form as it was written).
+    recorded_at ANY NOT NULL,
+    CHECK ((kind = 'reversal') = (reverses_id IS NOT NULL))
+) STRICT;
+INSERT INTO payments_23 (id, customer_id, kind, date, amount_minor, currency, method, reference, reverses_id, recorded_at)
+SELECT id, customer_id, kind, date, amount_minor, currency, method, reference, reverses_id, CASE WHEN strftime('%Y-%m-%dT%H:%M:%SZ', recorded_at) = recorded_at THEN CAST(strftime('%s', recorded_at) AS INTEGER) ELSE recorded_at END
+FROM payments ORDER BY id;
+DROP TABLE payments;
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE payments_23 RENAME TO payments;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX payments_customer ON payments (customer_id, date);
+CREATE TRIGGER payments_append_only_update BEFORE UPDATE ON payments
+BEGIN SELECT RAISE(ABORT, 'payments cannot be changed; reverse them'); END;
+CREATE TRIGGER payments_append_only_delete BEFORE DELETE ON payments
+BEGIN SELECT RAISE(ABORT, 'payments cannot be deleted; reverse them'); END;
+CREATE TRIGGER payments_never_replaced BEFORE INSERT ON payments
+WHEN EXISTS (SELECT 1 FROM payments o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM payments o WHERE o.reverses_id = NEW.reverses_id)
+BEGIN SELECT RAISE(ABORT, 'payments cannot be changed; reverse them'); END;
+"#,
 ];
 
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;
+
+    /// A book of migration 22 keeps its history through migration 23: each event's product,
+    /// SKU, term, billing and currencies are kept once per offer and read back the same, and
+    /// the moment it was recorded too (as seconds where Seatbook wrote it, as text otherwise).
+    /// What was billed stays unique: a licence period cannot be billed twice, nor a line's key.
+    #[test]
+    fn the_history_keeps_its_offers_and_moments_through_migration_23() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..22] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let event = |sku: &str, recorded: &str, currency: &str| {
+            conn.execute(
+                "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity, product_id,
+                    sku_id, term, billing, status, trial, term_start, term_end, unit_price, price_currency, unit_cost, cost_currency,
+                    description)
+                 VALUES (7, 'purchased', 20758, ?2, 5, 5, 'CFQ7TTC0LH18', ?1, 'P1Y', 'monthly', 'active', 0, 20758, 21122, '1632.96',
+                    ?3, '1360.80', 'USD', 'purchased: 5 seats')",
+                rusqlite::params![sku, recorded, currency],
+            )
+            .unwrap();
+        };
+        event("0001", "2026-11-01T08:00:00Z", "ZAR");
+        event("0001", "2026-11-02T09:30:15Z", "ZAR");
+        event("0002", "2026-11-03 10:00:00 UTC", "ZAR");
+        event("0001", "2026-02-30T08:00:00Z", "EUR");
+        conn.execute_batch(MIGRATIONS[22]).unwrap();
+        type Row = (String, String, String, String, String, String, String, String);
+        let rows: Vec<Row> = conn
+            .prepare(
+                "SELECT typeof(e.recorded_at), CASE typeof(e.recorded_at) WHEN 'integer'
+                    THEN strftime('%Y-%m-%dT%H:%M:%SZ', e.recorded_at, 'unixepoch') ELSE e.recorded_at END,
+                    o.product_id, o.sku_id, o.term, o.billing, o.price_currency, o.cost_currency
+                 FROM subscription_events e JOIN event_offers o ON o.id = e.offer_id ORDER BY e.id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let row = |kind: &str, at: &str, sku: &str, currency: &str| {
+            (kind.into(), at.into(), "CFQ7TTC0LH18".into(), sku.into(), "P1Y".into(), "monthly".into(), currency.into(), "USD".into())
+        };
+        assert_eq!(
+            rows,
+            [
+                row("integer", "2026-11-01T08:00:00Z", "0001", "ZAR"),
+                row("integer", "2026-11-02T09:30:15Z", "0001", "ZAR"),
+                row("text", "2026-11-03 10:00:00 UTC", "0002", "ZAR"),
+                row("text", "2026-02-30T08:00:00Z", "0001", "EUR"),
+            ]
+        );
+        let offers: i64 = conn.query_row("SELECT count(*) FROM event_offers", [], |r| r.get(0)).unwrap();
+        assert_eq!(offers, 3, "each offer is kept once");
+        assert!(conn.execute("UPDATE event_offers SET term = 'P1M'", []).is_err());
+        assert!(conn.execute("DELETE FROM event_offers", []).is_err());
+        assert!(conn.execute("UPDATE subscription_events SET offer_id = 2", []).is_err());
+        // A licence period is billed once; other lines once by their own key.
+        conn.execute_batch(
+            "INSERT INTO invoices (id, number, series_year, seq, customer_id, date, due_date, month, currency, net_minor, vat_minor,
+                total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, line_count,
+                vat_line_count)
+             VALUES (1, 'INV-2026-00001', 2026, 1, 1, '2026-11-01', '2026-11-15', '2026-11', 'ZAR', 0, 0, 0, 1, 1, 'standard', 14,
+                'a4', '2026-11-01T08:00:00Z', 9, 0);
+             INSERT INTO line_texts (id, text) VALUES (1, 'Basic');",
+        )
+        .unwrap();
+        let line = |position: i64, kind: &str, key: Option<&str>| {
+            conn.execute(
+                "INSERT INTO invoice_lines (invoice_id, position, kind, subscription_id, period_start, period_end, own_key, text_id,
+                    quantity, unit_price, amount_minor, vat_rate, billable_date)
+                 VALUES (1, ?1, ?2, 7, 20758, 20787, ?3, 1, '5', '10', 5000, '15', 20758)",
+                rusqlite::params![position, kind, key],
+            )
+        };
+        line(1, "licence", None).unwrap();
+        assert!(line(2, "licence", None).is_err(), "the same licence period twice");
+        line(2, "proration", Some("sub:7:proration:1")).unwrap();
+        assert!(line(3, "proration", Some("sub:7:proration:1")).is_err(), "the same key twice");
+        line(3, "proration", Some("sub:7:proration:2")).unwrap();
+        line(4, "licence", Some("sub:7:licence:corrected")).unwrap();
+    }
 
     /// A book of migration 21 keeps its history through migration 22: the dates become days
     /// of the same dates, and a renewal's price rule is kept once and referred to; the history

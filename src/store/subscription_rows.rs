@@ -71,9 +71,11 @@ pub(super) fn subscription_at(r: &Row, p: &Positions) -> rusqlite::Result<Subscr
     })
 }
 
-/// The history's events as `event_at` reads them (`e`, with its price rule's words).
-pub(super) const EVENTS: &str =
-    "SELECT e.*, r.text AS price_rule FROM subscription_events e LEFT JOIN price_rules r ON r.id = e.price_rule_id";
+/// What `event_at` reads of an event `e` joined by `EVENT_JOINS`: its row, its offer (product,
+/// SKU, term, billing, currencies) and its price rule's words.
+pub(super) const EVENT_COLUMNS: &str =
+    "e.*, o.product_id, o.sku_id, o.term, o.billing, o.price_currency, o.cost_currency, r.text AS price_rule";
+pub(super) const EVENT_JOINS: &str = "JOIN event_offers o ON o.id = e.offer_id LEFT JOIN price_rules r ON r.id = e.price_rule_id";
 
 /// A history event from a row of `EVENTS`, with its statement's `Positions` of `EventCol::NAMES`.
 pub(super) fn event_at(r: &Row, p: &Positions) -> rusqlite::Result<Event> {
@@ -83,7 +85,7 @@ pub(super) fn event_at(r: &Row, p: &Positions) -> rusqlite::Result<Event> {
         subscription_id: r.get(c(EventCol::subscription_id))?,
         kind: col::parse_with(r, c(EventCol::kind), EventKind::parse)?,
         effective: col::date(r, c(EventCol::effective))?,
-        recorded_at: r.get(c(EventCol::recorded_at))?,
+        recorded_at: col::moment_text(r, c(EventCol::recorded_at))?,
         quantity_delta: r.get(c(EventCol::quantity_delta))?,
         quantity: r.get(c(EventCol::quantity))?,
         product: ProductKey::new(col::text(r, c(EventCol::product_id))?, col::text(r, c(EventCol::sku_id))?),

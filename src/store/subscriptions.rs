@@ -5,7 +5,7 @@
 
 use super::col;
 use super::col::Positions;
-use super::subscription_rows::{event_at, subscription_at, subscription_from_row, EventCol, SubCol};
+use super::subscription_rows::{event_at, subscription_at, subscription_from_row, EventCol, SubCol, EVENT_COLUMNS, EVENT_JOINS};
 use super::Store;
 use crate::catalogue::{check_pair, BillingPlan, ProductKey, Term};
 use crate::dates::add_days;
@@ -74,8 +74,9 @@ impl Store {
     }
 
     pub fn subscription_events(&self, id: i64) -> Result<Vec<Event>> {
-        let mut stmt =
-            self.conn.prepare_cached(&format!("{} WHERE e.subscription_id = ?1 ORDER BY e.id", super::subscription_rows::EVENTS))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM subscription_events e {EVENT_JOINS} WHERE e.subscription_id = ?1 ORDER BY e.id"
+        ))?;
         let at = Positions::of(&stmt, EventCol::NAMES)?;
         let rows = stmt.query_map([id], |r| event_at(r, &at))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -545,35 +546,60 @@ impl super::Tx<'_> {
         self.kept_text("price_rules", rule)
     }
 
+    /// What an event's subscription is of (product, SKU, term, billing and both currencies) as
+    /// the history keeps it: once, its id.
+    fn event_offer_id(&self, e: &Event) -> Result<i64> {
+        let offer = [
+            e.product.product_id.as_str(),
+            e.product.sku_id.as_str(),
+            e.term.as_str(),
+            e.billing.as_str(),
+            e.price_currency.code(),
+            e.cost_currency.code(),
+        ];
+        let found = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM event_offers WHERE product_id = ?1 AND sku_id = ?2 AND term = ?3 AND billing = ?4
+                    AND price_currency = ?5 AND cost_currency = ?6",
+            )?
+            .query_row(offer, |r| r.get(0))
+            .optional()?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO event_offers (product_id, sku_id, term, billing, price_currency, cost_currency)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(offer)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
     pub(super) fn append(&self, e: &Event) -> Result<()> {
         // A renewal's words are the row's own but for its price rule: only the rule is kept.
         let rule = crate::subscription::renewal_rule(e);
         self.conn
             .prepare_cached(
                 "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
-                product_id, sku_id, term, billing, status, trial, term_start, term_end, unit_price, price_currency,
-                unit_cost, cost_currency, description, price_rule_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                offer_id, status, trial, term_start, term_end, unit_price, unit_cost, description, price_rule_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?
             .execute(params![
                 e.subscription_id,
                 e.kind.as_str(),
                 col::day(e.effective),
-                e.recorded_at,
+                col::moment(&e.recorded_at),
                 e.quantity_delta,
                 e.quantity,
-                e.product.product_id,
-                e.product.sku_id,
-                e.term.as_str(),
-                e.billing.as_str(),
+                self.event_offer_id(e)?,
                 e.status.as_str(),
                 e.trial,
                 col::day(e.term_start),
                 col::day(e.term_end),
                 e.unit_price.to_string(),
-                e.price_currency.code(),
                 e.unit_cost.to_string(),
-                e.cost_currency.code(),
                 if rule.is_some() { "" } else { e.description.as_str() },
                 rule.map(|r| self.price_rule_id(r)).transpose()?,
             ])?;

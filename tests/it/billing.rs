@@ -199,6 +199,7 @@ fn another_programs_replace_cannot_rewrite_what_the_book_keeps() {
             "payments",
             "allocations",
             "subscription_events",
+            "event_offers",
         ]
         .iter()
         .map(|t| {
@@ -230,6 +231,7 @@ fn another_programs_replace_cannot_rewrite_what_the_book_keeps() {
         ("payments", "amount_minor = 999999"),
         ("allocations", "amount_minor = 999999"),
         ("subscription_events", "unit_price = '1'"),
+        ("event_offers", "term = 'P3Y'"),
     ] {
         let sql = format!(
             "CREATE TEMP TABLE copy AS SELECT * FROM {table} LIMIT 1; UPDATE copy SET {edit}; REPLACE INTO {table} SELECT * FROM copy;"
@@ -429,6 +431,17 @@ fn a_book_of_schema_18_keeps_its_invoices_through_the_lean_migrations() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(history, [("integer".to_string(), "integer".to_string(), "integer".to_string())]);
+    let moments: Vec<String> = conn
+        .prepare(
+            "SELECT typeof(recorded_at) FROM subscription_events UNION SELECT typeof(recorded_at) FROM invoices
+             UNION SELECT typeof(recorded_at) FROM payments",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(moments, ["integer"], "the moments Seatbook wrote (history, invoices, payments) are kept as seconds");
     let (free, pages): (i64, i64) = conn
         .query_row("SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();

@@ -166,6 +166,7 @@ pub enum ExportCommand {
     },
     /// All data, one CSV file per table (amounts in minor units also as decimals; stored files beside their table).
     All {
+        /// The folder to write the files into (made if missing)
         #[arg(long, value_name = "DIR")]
         out_dir: PathBuf,
     },
