@@ -78,6 +78,9 @@ pub struct AppState {
     /// kept for the next read, with the generation of the book they read (a restore starts a
     /// new one): a long report no longer holds up the next screen or a change.
     readers: Mutex<(u64, Vec<Store>)>,
+    /// Whether the book can be read on connections of its own (it is open, and writable): known
+    /// without waiting for the app's connection, which a long change may hold.
+    own_readers: std::sync::atomic::AtomicBool,
     /// The dashboard as last read, kept while the book is unchanged (read ahead at start-up).
     dashboard: seatbook::app::reports::DashboardMemo,
     pub launch: Launch,
@@ -114,7 +117,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     pub fn new(db_path: PathBuf, store: Result<Store, seatbook::Error>, launch: Launch) -> AppState {
         let settings = launch.settings_file.as_deref().map(read_settings).unwrap_or_default();
+        let own_readers = std::sync::atomic::AtomicBool::new(matches!(&store, Ok(s) if !s.read_only()));
         AppState {
+            own_readers,
             dashboard: seatbook::app::reports::DashboardMemo::new(&db_path),
             db_path,
             store: Mutex::new(store),
@@ -147,9 +152,10 @@ impl AppState {
         let reader = match idle {
             Some(r) => r,
             None => {
-                let opened = match lock(&self.store).as_ref() {
-                    Ok(store) if !store.read_only() => seatbook::app::open_reader(&self.db_path).ok(),
-                    _ => None,
+                let opened = if self.own_readers.load(std::sync::atomic::Ordering::SeqCst) {
+                    seatbook::app::open_reader(&self.db_path).ok()
+                } else {
+                    None
                 };
                 match opened {
                     Some(r) => r,
@@ -169,8 +175,7 @@ impl AppState {
     /// on a connection of its own is read on the app's).
     pub fn dashboard(&self, rows: Option<usize>) -> Result<seatbook::app::Dashboard, IpcError> {
         let today = self.today();
-        let own_reader = matches!(lock(&self.store).as_ref(), Ok(store) if !store.read_only());
-        if !own_reader {
+        if !self.own_readers.load(std::sync::atomic::Ordering::SeqCst) {
             return self.with_store(|s| seatbook::app::reports::dashboard(s, today, rows));
         }
         self.dashboard.dashboard(today, rows).map_err(IpcError::from)
@@ -248,11 +253,13 @@ impl AppState {
             readers.1.clear();
         }
         self.dashboard.forget();
+        self.own_readers.store(false, std::sync::atomic::Ordering::SeqCst);
         let closing = seatbook::Error::io("the database is being restored");
         // Dropping the store closes its connection.
         drop(std::mem::replace(&mut *guard, Err(closing)));
         let result = f(&self.db_path);
         *guard = seatbook::app::open(&self.db_path);
+        self.own_readers.store(matches!(&*guard, Ok(s) if !s.read_only()), std::sync::atomic::Ordering::SeqCst);
         let value = result?;
         guard.as_ref().map_err(|e| IpcError::from(e.clone()))?;
         Ok(value)

@@ -101,6 +101,14 @@ pub fn invoices_page(
             let rows = store.invoice_list(month, customer, today, true, rows)?.into_iter().map(row_of).collect();
             Ok(InvoicePage { total, rows })
         }
+        // Of every customer and month, the statuses of money still open are read from the
+        // unsettled invoices alone, and only the page's rows in full.
+        Some(s) if month.is_none() && customer.is_none() && s != "paid" && s != "credited" => {
+            let kept: Vec<i64> =
+                store.unsettled_invoices(today)?.into_iter().filter(|(_, status)| keeps(s, *status)).map(|(id, _)| id).collect();
+            let shown = &kept[..rows.unwrap_or(kept.len()).min(kept.len())];
+            Ok(InvoicePage { total: kept.len(), rows: store.invoice_list_of(shown, today)?.into_iter().map(row_of).collect() })
+        }
         Some(s) => {
             let mut kept: Vec<InvoiceRow> =
                 store.invoice_list(month, customer, today, true, None)?.into_iter().map(row_of).filter(|r| keeps(s, r.status)).collect();

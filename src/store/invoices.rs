@@ -174,6 +174,27 @@ impl Store {
         newest_first: bool,
         limit: Option<usize>,
     ) -> Result<Vec<(InvoiceView, super::InvoiceState)>> {
+        self.invoice_rows(month, customer_id, None, as_of, newest_first, limit)
+    }
+
+    /// The invoices `ids` as `invoice_list` shows them, in the order given.
+    pub fn invoice_list_of(&self, ids: &[i64], as_of: NaiveDate) -> Result<Vec<(InvoiceView, super::InvoiceState)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.invoice_rows(None, None, Some(*id), as_of, true, None)?);
+        }
+        Ok(out)
+    }
+
+    fn invoice_rows(
+        &self,
+        month: Option<&str>,
+        customer_id: Option<i64>,
+        id: Option<i64>,
+        as_of: NaiveDate,
+        newest_first: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<(InvoiceView, super::InvoiceState)>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT i.id, i.number, i.customer_id, p.name, i.date, i.due_date, i.month, i.currency, i.net_minor, i.vat_minor,
                 i.total_minor,
@@ -182,13 +203,14 @@ impl Store {
                 (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?3),
                 (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?3)
              FROM invoices i JOIN parties p ON p.id = i.customer_party_id
-             WHERE {} AND {} ORDER BY i.series_year {order}, i.seq {order} LIMIT ?4",
+             WHERE {} AND {} AND {} ORDER BY i.series_year {order}, i.seq {order} LIMIT ?4",
             super::filter(month.is_some(), "i.month = ?1", 1),
             super::filter(customer_id.is_some(), "i.customer_id = ?2", 2),
+            super::filter(id.is_some(), "i.id = ?5", 5),
             order = if newest_first { "DESC" } else { "ASC" },
         ))?;
         let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-        let rows = stmt.query_map(params![month, customer_id, as_of.to_string(), limit], |r| {
+        let rows = stmt.query_map(params![month, customer_id, as_of.to_string(), limit, id], |r| {
             let cur = col::currency(r, "currency")?;
             let money = super::receivables::InvoiceMoney {
                 id: r.get(0)?,

@@ -137,6 +137,20 @@ impl Store {
         self.every_invoice_money(Some(customer_id), as_of)
     }
 
+    /// Every invoice not settled on `as_of` (money open or overpaid, or dated later: open in
+    /// full), newest first, with where it stands: what the invoice list's filters by status read
+    /// (`open_invoice_money`, not a reading of every invoice).
+    pub fn unsettled_invoices(&self, as_of: NaiveDate) -> Result<Vec<(i64, InvoiceStatus)>> {
+        let mut out: Vec<(i64, InvoiceStatus)> = self.open_invoice_money(as_of)?.iter().map(|i| (i.id, i.state(as_of).status)).collect();
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM invoices WHERE date > ?1")?;
+        for id in stmt.query_map([as_of.to_string()], |r| r.get(0))? {
+            out.push((id?, InvoiceStatus::Open));
+        }
+        // Ids follow the numbers (each takes the next of its series as it is issued).
+        out.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+        Ok(out)
+    }
+
     /// Every invoice dated on or before `as_of`, of one customer or of all, settled ones too (the
     /// invoice list), with what was credited and paid on it by then.
     pub(super) fn every_invoice_money(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
@@ -238,26 +252,39 @@ impl Store {
     /// Every customer's unapplied money as of a day, in minor units: the sum of what
     /// `unapplied` returns for each, in two grouped queries.
     fn unapplied_all(&self, as_of: NaiveDate) -> Result<std::collections::HashMap<i64, i64>> {
-        let mut left: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT p.customer_id, sum(p.amount_minor - IFNULL(a.s, 0))
-             FROM payments p
-             LEFT JOIN (SELECT payment_id, sum(amount_minor) AS s FROM allocations WHERE date <= ?1 GROUP BY payment_id) a ON a.payment_id = p.id
-             WHERE p.kind = 'payment' AND p.date <= ?1
-               AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id AND r.date <= ?1)
-             GROUP BY p.customer_id",
-        )?;
-        for row in stmt.query_map([as_of.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-            let (c, v) = row?;
-            left.insert(c, v);
+        // Read straight through: what was allocated from each payment, the payments reversed,
+        // then each payment and refund (grouping in SQL joins through temporary indexes).
+        let day = as_of.to_string();
+        let mut allocated: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        let mut stmt = self.conn.prepare_cached("SELECT payment_id, amount_minor FROM allocations WHERE date <= ?1")?;
+        let mut rows = stmt.query([&day])?;
+        while let Some(r) = rows.next()? {
+            *allocated.entry(r.get(0)?).or_default() += r.get::<_, i64>(1)?;
         }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT customer_id, sum(amount_minor) FROM payments WHERE kind = 'refund' AND date <= ?1 GROUP BY customer_id",
-        )?;
-        for row in stmt.query_map([as_of.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-            let (c, refunded) = row?;
-            if let Some(v) = left.get_mut(&c) {
-                *v -= refunded;
+        let mut reversed = std::collections::HashSet::new();
+        let mut stmt = self.conn.prepare_cached("SELECT reverses_id FROM payments WHERE kind = 'reversal' AND date <= ?1")?;
+        let mut rows = stmt.query([&day])?;
+        while let Some(r) = rows.next()? {
+            reversed.insert(r.get::<_, i64>(0)?);
+        }
+        let mut left: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        let mut refunded: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, customer_id, kind, amount_minor FROM payments WHERE date <= ?1 AND kind <> 'reversal'")?;
+        let mut rows = stmt.query([&day])?;
+        while let Some(r) = rows.next()? {
+            let (id, customer, amount): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(3)?);
+            match col::text(r, 2)? {
+                "payment" if !reversed.contains(&id) => {
+                    *left.entry(customer).or_default() += amount - allocated.get(&id).copied().unwrap_or(0);
+                }
+                "refund" => *refunded.entry(customer).or_default() += amount,
+                _ => {}
+            }
+        }
+        for (customer, r) in refunded {
+            if let Some(v) = left.get_mut(&customer) {
+                *v -= r;
             }
         }
         // Each payment's rest is never negative, so refunds taken oldest first leave this.

@@ -181,4 +181,15 @@ fn the_invoice_list_pages_newest_first_with_the_count_and_the_same_statuses() {
     let early = invoices_page(&store, day("2026-12-01"), Some("2026-12"), None, None, None).unwrap();
     assert_eq!((early.rows[0].status, early.rows[0].paid, early.rows[0].open), (InvoiceStatus::Open, d("0"), d("450.00")));
     assert_eq!(invoices_page(&store, today, None, None, Some("sent"), None).unwrap_err().field.as_deref(), Some("status"));
+    // Every customer's invoices by status (read from the unsettled ones alone) are the whole
+    // list's, newest first, on either day (the December invoice dated after the first).
+    for on in [today, day("2026-12-01")] {
+        for status in ["unpaid", "open", "partly-paid", "overdue", "paid", "credited"] {
+            let whole: Vec<(String, InvoiceStatus, Decimal)> =
+                invoices(&store, on, None, None, Some(status)).unwrap().into_iter().rev().map(|r| (r.number, r.status, r.open)).collect();
+            let page = invoices_page(&store, on, None, None, Some(status), Some(1)).unwrap();
+            let shown: Vec<(String, InvoiceStatus, Decimal)> = page.rows.into_iter().map(|r| (r.number, r.status, r.open)).collect();
+            assert_eq!((page.total, shown.as_slice()), (whole.len(), &whole[..whole.len().min(1)]), "{status} on {on}");
+        }
+    }
 }

@@ -5,29 +5,35 @@ import * as api from "./api.js";
 import * as fmt from "./format.js";
 import { h, icon, replace, toast, applyProgress } from "./dom.js";
 import * as dashboard from "./screens/dashboard.js";
-import * as customers from "./screens/customers.js";
-import * as catalogue from "./screens/catalogue.js";
-import * as subscriptions from "./screens/subscriptions.js";
-import * as billing from "./screens/billing.js";
-import * as invoices from "./screens/invoices.js";
-import * as reports from "./screens/reports.js";
-import * as reconcile from "./screens/reconcile.js";
-import * as settings from "./screens/settings.js";
-import * as mail from "./screens/mail.js";
-import * as setup from "./screens/setup.js";
+
+// The first screen comes with the page; the others are loaded when first opened, and in the
+// background once the first screen is painted (`preload`).
+const load = {
+  dashboard: async () => dashboard,
+  customers: () => import("./screens/customers.js"),
+  catalogue: () => import("./screens/catalogue.js"),
+  subscriptions: () => import("./screens/subscriptions.js"),
+  billing: () => import("./screens/billing.js"),
+  invoices: () => import("./screens/invoices.js"),
+  reports: () => import("./screens/reports.js"),
+  reconcile: () => import("./screens/reconcile.js"),
+  settings: () => import("./screens/settings.js"),
+  mail: () => import("./screens/mail.js"),
+  setup: () => import("./screens/setup.js"),
+};
 
 // 20×20 stroke icons, one path each.
 const SCREENS = [
-  { id: "dashboard", label: "Dashboard", module: dashboard, icon: "M3 3h6v6H3zM11 3h6v4h-6zM11 9h6v8h-6zM3 11h6v6H3z" },
-  { id: "customers", label: "Customers", module: customers, icon: "M10 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM3.5 17c.8-3.2 3.4-5 6.5-5s5.7 1.8 6.5 5" },
-  { id: "catalogue", label: "Catalogue", module: catalogue, icon: "M4 3.5h9.5a2 2 0 0 1 2 2v11H6a2 2 0 0 1-2-2zM4 14.5a2 2 0 0 1 2-2h9.5M7.5 7h5" },
-  { id: "subscriptions", label: "Subscriptions", module: subscriptions, icon: "M16 7.5A6.5 6.5 0 0 0 4.2 6M4 2.5V6h3.5M4 12.5a6.5 6.5 0 0 0 11.8 1.5M16 17.5V14h-3.5", badge: "pc" },
-  { id: "billing", label: "Billing", module: billing, icon: "M2.5 5h15v10h-15zM2.5 8.5h15M5.5 12h3" },
-  { id: "invoices", label: "Invoices", module: invoices, icon: "M5 2.5h7l3 3v12H5zM12 2.5v3h3M7.5 9.5h5M7.5 12.5h5" },
-  { id: "reports", label: "Reports", module: reports, icon: "M3 17h14M5.5 14V9M10 14V4.5M14.5 14v-7" },
-  { id: "reconcile", label: "Reconcile", module: reconcile, icon: "M3 6.5h12M12 3.5l3 3-3 3M17 13.5H5M8 10.5l-3 3 3 3" },
-  { id: "settings", label: "Settings", module: settings, icon: "M10 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM10 2v2M10 16v2M2 10h2M16 10h2M4.3 4.3l1.4 1.4M14.3 14.3l1.4 1.4M4.3 15.7l1.4-1.4M14.3 5.7l1.4-1.4" },
-  { id: "mail", label: "E-mail", module: mail, icon: "M2.5 4.5h15v11h-15zM2.5 5l7.5 6 7.5-6", badge: "outbox" },
+  { id: "dashboard", label: "Dashboard", icon: "M3 3h6v6H3zM11 3h6v4h-6zM11 9h6v8h-6zM3 11h6v6H3z" },
+  { id: "customers", label: "Customers", icon: "M10 10a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM3.5 17c.8-3.2 3.4-5 6.5-5s5.7 1.8 6.5 5" },
+  { id: "catalogue", label: "Catalogue", icon: "M4 3.5h9.5a2 2 0 0 1 2 2v11H6a2 2 0 0 1-2-2zM4 14.5a2 2 0 0 1 2-2h9.5M7.5 7h5" },
+  { id: "subscriptions", label: "Subscriptions", icon: "M16 7.5A6.5 6.5 0 0 0 4.2 6M4 2.5V6h3.5M4 12.5a6.5 6.5 0 0 0 11.8 1.5M16 17.5V14h-3.5", badge: "pc" },
+  { id: "billing", label: "Billing", icon: "M2.5 5h15v10h-15zM2.5 8.5h15M5.5 12h3" },
+  { id: "invoices", label: "Invoices", icon: "M5 2.5h7l3 3v12H5zM12 2.5v3h3M7.5 9.5h5M7.5 12.5h5" },
+  { id: "reports", label: "Reports", icon: "M3 17h14M5.5 14V9M10 14V4.5M14.5 14v-7" },
+  { id: "reconcile", label: "Reconcile", icon: "M3 6.5h12M12 3.5l3 3-3 3M17 13.5H5M8 10.5l-3 3 3 3" },
+  { id: "settings", label: "Settings", icon: "M10 12.5a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM10 2v2M10 16v2M2 10h2M16 10h2M4.3 4.3l1.4 1.4M14.3 14.3l1.4 1.4M4.3 15.7l1.4-1.4M14.3 5.7l1.4-1.4" },
+  { id: "mail", label: "E-mail", icon: "M2.5 4.5h15v11h-15zM2.5 5l7.5 6 7.5-6", badge: "outbox" },
 ];
 
 const ctx = {
@@ -74,7 +80,7 @@ function renderNav() {
 async function navigate(name, params = {}) {
   const main = document.getElementById("content");
   if (current && typeof current.cleanup === "function") current.cleanup();
-  const screen = name === "setup" ? { id: "setup", module: setup } : SCREENS.find((s) => s.id === name) || SCREENS[0];
+  const screen = name === "setup" ? { id: "setup" } : SCREENS.find((s) => s.id === name) || SCREENS[0];
   document.getElementById("app").classList.toggle("first-run", screen.id === "setup");
   for (const b of document.querySelectorAll("[data-nav]")) {
     if (b.dataset.nav === screen.id) b.setAttribute("aria-current", "page");
@@ -107,7 +113,8 @@ async function navigate(name, params = {}) {
   main.scrollTop = 0;
   current = { id: screen.id, cleanup: null };
   try {
-    const cleanup = await screen.module.render(root, ctx, params);
+    const module = await load[screen.id]();
+    const cleanup = await module.render(root, ctx, params);
     if (current && current.id === screen.id) current.cleanup = cleanup || null;
   } catch (error) {
     root.append(h("div", { class: "notice notice-error", role: "alert" }, h("strong", {}, "This screen could not be loaded. "), error.message || String(error)));
@@ -203,11 +210,17 @@ function fatal(error) {
 
 async function start() {
   renderNav();
-  await api.onProgress(applyProgress);
-  await api.onOutbox(drawOutboxBadge);
+  // The start-up calls go together (each is a round trip to the core).
+  const listening = Promise.all([api.onProgress(applyProgress), api.onOutbox(drawOutboxBadge)]);
+  const infoAsked = api.appInfo();
+  const companyAsked = api.companyGet();
+  // (Whichever fails first is shown; the others' failures are the same one.)
+  for (const p of [listening, infoAsked, companyAsked]) p.catch(() => {});
   let info;
   try {
-    info = await api.appInfo();
+    info = await infoAsked;
+    ctx.company = await companyAsked;
+    await listening;
   } catch (error) {
     fatal(error);
     return;
@@ -215,12 +228,6 @@ async function start() {
   ctx.today = info.today;
   document.getElementById("app-version").textContent = `Version ${info.version}`;
   document.getElementById("app-version").title = info.database;
-  try {
-    ctx.company = await api.companyGet();
-  } catch (error) {
-    fatal(error);
-    return;
-  }
   applyCompany();
   retryPcOutbox();
   if (ctx.company === null) {
@@ -228,6 +235,17 @@ async function start() {
   } else {
     await navigate("dashboard");
   }
+  preload();
+}
+
+/** Every screen's module, loaded while nothing else happens, so opening one is not delayed. */
+function preload() {
+  const rest = Object.values(load);
+  const next = () => {
+    const one = rest.shift();
+    if (one) one().catch(() => {}).finally(() => setTimeout(next));
+  };
+  ctx.drawn.then(() => setTimeout(next, 100));
 }
 
 // Keyboard: Alt+1…9 switch screens (Escape closes dialogs natively).

@@ -1,5 +1,6 @@
 //! The app itself and its dashboard.
 
+use super::blocking;
 use crate::error::IpcError;
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -37,8 +38,12 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
 /// Recurring revenue, customers, open and overdue amounts, renewals in the next 30 days and the
 /// last billing run, as of today.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn dashboard(state: State<'_, AppState>, rows: Option<usize>) -> Result<Dashboard, IpcError> {
-    let dashboard = state.dashboard(rows);
-    crate::state::first_screen_served();
-    dashboard
+pub async fn dashboard<R: Runtime>(app: AppHandle<R>, rows: Option<usize>) -> Result<Dashboard, IpcError> {
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| {
+        let dashboard = state.dashboard(rows);
+        crate::state::first_screen_served();
+        dashboard
+    })
+    .await
 }

@@ -69,15 +69,19 @@ pub async fn billing_issue<R: Runtime>(app: AppHandle<R>, month: String, date: O
 /// Issued invoices (of a month, a customer, a status) with their status as of today, newest
 /// first: the first `rows` of them (all for none) and how many there are.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn invoices_list(
-    state: State<'_, AppState>,
+pub async fn invoices_list<R: Runtime>(
+    app: AppHandle<R>,
     month: Option<String>,
     customer_id: Option<i64>,
     status: Option<String>,
     rows: Option<usize>,
 ) -> Result<InvoicePage, IpcError> {
-    let today = state.today();
-    state.with_reader(|s| billing::invoices_page(s, today, month.as_deref(), customer_id, status.as_deref(), rows))
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| {
+        let today = state.today();
+        state.with_reader(|s| billing::invoices_page(s, today, month.as_deref(), customer_id, status.as_deref(), rows))
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

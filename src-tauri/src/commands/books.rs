@@ -4,14 +4,14 @@
 use super::blocking;
 use crate::error::IpcError;
 use crate::files;
-use crate::state::AppState;
 use seatbook::app::books::{self as books, ExportAll, TrialBalance};
 use serde::Serialize;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Runtime};
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn books_trial_balance(state: State<'_, AppState>) -> Result<TrialBalance, IpcError> {
-    state.with_store(|s| books::trial_balance(s))
+pub async fn books_trial_balance<R: Runtime>(app: AppHandle<R>) -> Result<TrialBalance, IpcError> {
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| state.with_reader(books::trial_balance)).await
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,5 +1,6 @@
 //! Customers: the list, the form, closing, the contact log and the balance.
 
+use super::blocking;
 use crate::error::IpcError;
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -41,14 +42,18 @@ impl From<Customer> for CustomerRow {
 
 /// Customers whose name, domain, email, VAT number or contact contains `search`, by name.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn customers_list(
-    state: State<'_, AppState>,
+pub async fn customers_list<R: Runtime>(
+    app: AppHandle<R>,
     search: Option<String>,
     include_closed: Option<bool>,
     limit: Option<u32>,
 ) -> Result<Vec<CustomerRow>, IpcError> {
-    let list = state.with_reader(|s| customers::list(s, search.as_deref(), include_closed.unwrap_or(false), limit))?;
-    Ok(list.into_iter().map(CustomerRow::from).collect())
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| {
+        let list = state.with_reader(|s| customers::list(s, search.as_deref(), include_closed.unwrap_or(false), limit))?;
+        Ok(list.into_iter().map(CustomerRow::from).collect())
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

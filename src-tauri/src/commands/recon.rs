@@ -58,8 +58,9 @@ pub async fn recon_import<R: Runtime>(app: AppHandle<R>, replace: Option<bool>) 
 
 /// Microsoft's invoices imported, the latest first.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn recon_list(state: State<'_, AppState>) -> Result<Vec<ReconImport>, IpcError> {
-    state.with_reader(recon::list)
+pub async fn recon_list<R: Runtime>(app: AppHandle<R>) -> Result<Vec<ReconImport>, IpcError> {
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| state.with_reader(recon::list)).await
 }
 
 /// The reconciliation of Microsoft's invoice `invoice` with the book.
@@ -104,7 +105,7 @@ pub struct LastLeak {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn recon_last_leak<R: Runtime>(app: AppHandle<R>) -> Result<Option<LastLeak>, IpcError> {
     blocking(app, |_, state| {
-        let last = state.with_store(|s| recon::last_leak(s))?;
+        let last = state.with_reader(recon::last_leak)?;
         Ok(last.map(|(invoice, currency, leaked)| LastLeak { invoice, currency, leaked }))
     })
     .await

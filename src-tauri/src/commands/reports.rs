@@ -5,31 +5,42 @@
 use super::blocking;
 use crate::error::IpcError;
 use crate::files;
-use crate::state::AppState;
 use seatbook::app::reports::{self as reports, ReportRequest};
 use seatbook::app::{AgingReport, MrrRow};
 use seatbook::report_table::ReportTable;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Runtime};
 
 /// MRR and ARR by month, by default for the 12 months up to today.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn report_mrr(state: State<'_, AppState>, params: Option<ReportRequest>) -> Result<Vec<MrrRow>, IpcError> {
-    let today = state.today();
-    state.with_reader(|s| reports::mrr(s, today, &params.unwrap_or_default()))
+pub async fn report_mrr<R: Runtime>(app: AppHandle<R>, params: Option<ReportRequest>) -> Result<Vec<MrrRow>, IpcError> {
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| {
+        let today = state.today();
+        state.with_reader(|s| reports::mrr(s, today, &params.unwrap_or_default()))
+    })
+    .await
 }
 
 /// What is open by age (current, 1–30, 31–60, 61–90, over 90 days), per customer and in total.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn report_aging(state: State<'_, AppState>, as_of: Option<String>) -> Result<AgingReport, IpcError> {
-    let today = state.today();
-    state.with_reader(|s| reports::aging(s, today, as_of.as_deref()))
+pub async fn report_aging<R: Runtime>(app: AppHandle<R>, as_of: Option<String>) -> Result<AgingReport, IpcError> {
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| {
+        let today = state.today();
+        state.with_reader(|s| reports::aging(s, today, as_of.as_deref()))
+    })
+    .await
 }
 
 /// One report as a table of strings.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn report_table(state: State<'_, AppState>, report: String, params: Option<ReportRequest>) -> Result<ReportTable, IpcError> {
-    let today = state.today();
-    state.with_reader(|s| reports::table(s, today, &report, &params.unwrap_or_default()))
+pub async fn report_table<R: Runtime>(app: AppHandle<R>, report: String, params: Option<ReportRequest>) -> Result<ReportTable, IpcError> {
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| {
+        let today = state.today();
+        state.with_reader(|s| reports::table(s, today, &report, &params.unwrap_or_default()))
+    })
+    .await
 }
 
 /// Write a report as CSV where the user says in a save dialog. Its path, or `null` when the

@@ -13,13 +13,14 @@ use tauri::State;
 use tauri::{AppHandle, Runtime};
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn subscriptions_list(
-    state: State<'_, AppState>,
+pub async fn subscriptions_list<R: Runtime>(
+    app: AppHandle<R>,
     customer_id: Option<i64>,
     status: Option<String>,
     limit: Option<u32>,
 ) -> Result<Vec<SubscriptionRow>, IpcError> {
-    state.with_reader(|s| subscriptions::rows(s, customer_id, status.as_deref(), limit))
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| state.with_reader(|s| subscriptions::rows(s, customer_id, status.as_deref(), limit))).await
 }
 
 /// A subscription with its dates, windows and history, as of `as_of` (default today).

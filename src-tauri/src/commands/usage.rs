@@ -28,13 +28,14 @@ pub async fn usage_import<R: Runtime>(app: AppHandle<R>) -> Result<Option<UsageI
 
 /// Usage per customer (or unknown tenant), Azure subscription and month.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn usage_list(
-    state: State<'_, AppState>,
+pub async fn usage_list<R: Runtime>(
+    app: AppHandle<R>,
     month: Option<String>,
     customer_id: Option<i64>,
     estimates: Option<bool>,
 ) -> Result<Vec<UsageRow>, IpcError> {
-    state.with_reader(|s| usage::list(s, month.as_deref(), customer_id, estimates.unwrap_or(false)))
+    // A reading: off the async runtime's few threads, so another screen's call is not held up.
+    blocking(app, move |_, state| state.with_reader(|s| usage::list(s, month.as_deref(), customer_id, estimates.unwrap_or(false)))).await
 }
 
 /// The pricing rules.

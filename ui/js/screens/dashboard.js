@@ -4,7 +4,10 @@
 
 import * as api from "../api.js";
 import * as fmt from "../format.js";
-import { h, add, replace, amount, day, header, section, table, td, linkRow, empty, badge, button, more, PAGE } from "../dom.js";
+import { h, add, replace, amount, day, header, section, table, td, linkRow, empty, badge, button, more } from "../dom.js";
+
+/** The renewals and credit stops an overview shows at first (the counts say how many in all). */
+const FIRST = 25;
 
 function card(title, value, detail, props = {}) {
   return h("article", { class: "stat", ...props }, h("h2", { class: "stat-title" }, title), h("div", { class: "stat-value" }, value), detail ? h("p", { class: "stat-detail" }, detail) : null);
@@ -146,7 +149,7 @@ function stopsTable(ctx, list) {
 }
 
 export async function render(root, ctx) {
-  const d = await api.dashboard(PAGE);
+  const d = await api.dashboard(FIRST);
   const cur = d.currency;
   const r = d.receivables;
   const rec = d.recurring;
