@@ -74,6 +74,14 @@ fn main() {
     time("customers for the invoices' filter (all)", || app::customers::list(&store, None, true, None).unwrap(), rows);
     time("reports: MRR by month (default range)", || app::reports::mrr(&store, today, &Default::default()).unwrap(), rows);
     time("reports: aging", || app::reports::aging(&store, today, None).unwrap(), |a| format!("{} customers", a.rows.len()));
+    // The app reads reports on read-only connections of its own (`app::open_reader`).
+    let reader = app::open_reader(&path).unwrap();
+    time("reports: MRR by month, on a reader as the app", || app::reports::mrr(&reader, today, &Default::default()).unwrap(), rows);
+    time(
+        "reports: aging, on a reader as the app",
+        || app::reports::aging(&reader, today, None).unwrap(),
+        |a| format!("{} customers", a.rows.len()),
+    );
     time(
         "reports: trial balance (when it comes into view)",
         || app::books::trial_balance(&store).unwrap(),

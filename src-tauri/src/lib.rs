@@ -222,7 +222,8 @@ pub fn run() {
             };
             let opened = store.is_ok();
             app.manage(AppState::new(db_path, store, launch));
-            // The first screen's figures are read while the window is being drawn.
+            // The first screen's figures are read while the window is being drawn (at the normal
+            // priority: the page waits for them).
             if opened {
                 let handle = app.handle().clone();
                 std::thread::spawn(move || {

@@ -100,6 +100,8 @@ async function navigate(name, params = {}) {
   const firstRows = () => {
     if (marked) return;
     marked = true;
+    // Its first rows shown, the screen can be used while the rest loads.
+    root.removeAttribute("aria-busy");
     requestAnimationFrame(() =>
       setTimeout(() => {
         performance.measure(mark, `${mark}:open`);

@@ -9,14 +9,15 @@ import { h, replace, button, header, section, table, td, empty, day, amount } fr
 
 export async function render(root, ctx) {
   const outboxBox = h("div", {});
-  const renewalsBox = h("div", {});
+  const renewalsBox = h("div", {}, h("p", { class: "muted", "data-loading": "" }, "Working out the notices due…"));
   const logBox = h("div", {});
   const results = h("div", { class: "mail-results" });
 
+  // The outbox and the messages first; the renewal notices due (worked out from every term
+  // ending soon) once they are painted.
   async function load() {
-    const [outbox, renewals, log, settings] = await Promise.all([api.mailOutbox(), api.mailRenewals(true).catch(() => null), api.mailLog(null), api.mailSettings()]);
+    const [outbox, log, settings] = await Promise.all([api.mailOutbox(), api.mailLog(null), api.mailSettings()]);
     drawOutbox(outbox, settings);
-    drawRenewals(renewals);
     replace(
       logBox,
       log.length
@@ -27,6 +28,8 @@ export async function render(root, ctx) {
           )
         : empty("Nothing e-mailed yet."),
     );
+    ctx.firstRows();
+    drawRenewals(await api.mailRenewals(true).catch(() => null));
   }
 
   function drawOutbox(list, settings) {

@@ -280,7 +280,7 @@ function trialBalanceTable(tb) {
 }
 
 /** The Books panel: "Export journal…" in a chosen format, then the trial balance (loaded behind the screen). */
-function books(ctx) {
+function books(ctx, laidOut) {
   const f = form(
     "journal",
     { class: "form form-inline" },
@@ -292,17 +292,21 @@ function books(ctx) {
     if (saved) ctx.toast(`Saved ${fmt.plural(saved.entries, "journal entry", "journal entries")} to ${saved.file}.`);
   });
   // Adding up the journal reads every document of the book (seconds on a big one): it is done
-  // when the trial balance comes into view, not each time the reports are opened.
+  // when the trial balance comes into view once the charts above are drawn (before, an empty
+  // page shows it), not each time the reports are opened.
   const balance = h("div", { "data-trial-balance": "" }, h("p", { class: "muted" }, "Adding up the journal…"));
-  const seen = new Promise((resolve) => {
-    const watch = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        watch.disconnect();
-        resolve();
-      }
-    });
-    watch.observe(balance);
-  });
+  const seen = laidOut.then(
+    () =>
+      new Promise((resolve) => {
+        const watch = new IntersectionObserver((entries) => {
+          if (entries.some((e) => e.isIntersecting)) {
+            watch.disconnect();
+            resolve();
+          }
+        });
+        watch.observe(balance);
+      }),
+  );
   seen.then(() => api.booksTrialBalance()).then(
     (tb) =>
       replace(
@@ -394,6 +398,8 @@ export async function render(root, ctx, params = {}) {
     return { from: v.from || null, to: v.to || null, as_of: v.as_of || null, days: v.days || null, by: v.by || null };
   }
 
+  let charted;
+  const laidOut = new Promise((resolve) => (charted = resolve));
   const loading = () => h("p", { class: "muted", "data-loading": "" }, "Loading…");
   const mrrBox = h("div", {}, loading());
   const agingTitle = h("span", {}, "Aging");
@@ -404,7 +410,7 @@ export async function render(root, ctx, params = {}) {
     section("MRR and ARR, last 12 months", mrrBox),
     section(agingTitle, agingBox),
     section("Reports", tabs, filters, body),
-    books(ctx),
+    books(ctx, laidOut),
   );
   drawTabs();
   await Promise.all([
@@ -416,6 +422,6 @@ export async function render(root, ctx, params = {}) {
       agingTitle.textContent = `Aging as of ${fmt.date(aging.as_of)}`;
       replace(agingBox, agingChart(aging));
     }),
-  ]);
+  ]).finally(charted);
   drawFilters();
 }
