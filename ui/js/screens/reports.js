@@ -327,9 +327,10 @@ function books(ctx, laidOut) {
 
 export async function render(root, ctx, params = {}) {
   // The charts read every subscription's history and every open invoice: they fill in as they
-  // come, while the reports below can already be chosen.
+  // come, while the reports below can already be chosen. Aging is read once MRR is painted (the
+  // first rows), so the two do not share the processor with the window's drawing.
   const mrrLoaded = api.reportMrr(null);
-  const agingLoaded = api.reportAging(null);
+  const agingLoaded = ctx.drawn.then(() => api.reportAging(null));
   let current = REPORTS.find((r) => r.id === params.report) || REPORTS[0];
 
   const tabs = h("div", { class: "tabs", role: "tablist" });
