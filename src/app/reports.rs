@@ -226,7 +226,7 @@ impl DashboardMemo {
         let reader = match std::mem::replace(&mut *memo, Memo::Reading) {
             Memo::Kept { today: day, version, dashboard, reader } => {
                 if day == today && reader.data_version().ok() == Some(version) {
-                    let shown = (*dashboard).clone().first_rows(rows);
+                    let shown = dashboard.copy_first_rows(rows);
                     *memo = Memo::Kept { today, version, dashboard, reader };
                     return Ok(shown);
                 }
@@ -253,7 +253,7 @@ impl DashboardMemo {
         let current = generation == self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let shown = match read {
             Ok((reader, before, Ok(d), after)) if before == after && current => {
-                let shown = d.clone().first_rows(rows);
+                let shown = d.copy_first_rows(rows);
                 *memo = Memo::Kept { today, version: after, dashboard: Box::new(d), reader };
                 Ok(shown)
             }
@@ -305,6 +305,7 @@ mod tests {
         let today = day("2026-11-24");
         assert_eq!(memo.dashboard(today, Some(10)).unwrap().customers, 1);
         assert_eq!(memo.dashboard(today, None).unwrap(), dashboard(&book, today, None).unwrap());
+        assert_eq!(memo.dashboard(today, Some(0)).unwrap(), dashboard(&book, today, Some(0)).unwrap());
         assert_eq!(memo.reads(), 1, "nothing changed: the dashboard kept is shown");
         // A change by another connection (here the book's own; another process's alike).
         add(&mut book, "bravo");

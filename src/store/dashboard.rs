@@ -133,6 +133,26 @@ impl Dashboard {
         }
         self
     }
+
+    /// `first_rows` of a copy, without copying the rows left out.
+    pub fn copy_first_rows(&self, rows: Option<usize>) -> Dashboard {
+        let n = |len: usize| rows.map_or(len, |r| r.min(len));
+        Dashboard {
+            as_of: self.as_of,
+            currency: self.currency,
+            recurring: self.recurring.clone(),
+            customers: self.customers,
+            receivables: self.receivables.clone(),
+            renewals: self.renewals[..n(self.renewals.len())].to_vec(),
+            renewals_total: self.renewals_total,
+            last_run: self.last_run.clone(),
+            credit_stops: self.credit_stops[..n(self.credit_stops.len())].to_vec(),
+            credit_stops_total: self.credit_stops_total,
+            azure_budgets: self.azure_budgets.clone(),
+            pec_alerts: self.pec_alerts.clone(),
+            azure: self.azure.clone(),
+        }
+    }
 }
 
 /// Where one issued invoice stands on a day (for lists of invoices).
