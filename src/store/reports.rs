@@ -176,8 +176,8 @@ impl Store {
             }
         }
         // The history in the order it was recorded, read straight through the table (no index),
-        // each subscription's events gathered.
-        let mut history: BTreeMap<i64, Vec<Ev>> = BTreeMap::new();
+        // then each subscription's events gathered (a stable sort keeps their order).
+        let mut history: Vec<(i64, Ev)> = Vec::new();
         {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT subscription_id, effective,
@@ -187,22 +187,27 @@ impl Store {
             )?;
             let mut rows = stmt.query([last])?;
             while let Some(r) = rows.next()? {
-                history.entry(r.get(0)?).or_default().push(Ev {
-                    effective: r.get(1)?,
-                    paid_for: r.get(2)?,
-                    term_end: r.get(3)?,
-                    quantity: r.get(4)?,
-                    unit_price: col::dec(r, 5)?,
-                    offer: r.get(6)?,
-                });
+                history.push((
+                    r.get(0)?,
+                    Ev {
+                        effective: r.get(1)?,
+                        paid_for: r.get(2)?,
+                        term_end: r.get(3)?,
+                        quantity: r.get(4)?,
+                        unit_price: col::dec(r, 5)?,
+                        offer: r.get(6)?,
+                    },
+                ));
             }
         }
+        history.sort_by_key(|(sub, _)| *sub);
         let mut sums: Vec<BTreeMap<(u32, Currency), Group>> = (0..days.len()).map(|_| BTreeMap::new()).collect();
-        for (sub, events) in &history {
+        for group in history.chunk_by(|a, b| a.0 == b.0) {
+            let sub = &group[0].0;
             let Some(&auto_renew) = renews.get(sub) else { continue };
             for (k, day) in texts.iter().enumerate() {
                 // The last event (in the order recorded) effective by the day.
-                let Some(e) = events.iter().rev().find(|e| e.effective <= *day) else { continue };
+                let Some((_, e)) = group.iter().rev().find(|(_, e)| e.effective <= *day) else { continue };
                 if !e.paid_for || !(e.term_end >= *day || auto_renew) {
                     continue;
                 }
