@@ -207,13 +207,6 @@ impl Store {
         })
     }
 
-    /// A number that changes whenever another connection (of this process or another) commits
-    /// a change to the book: what was read before it changed may be shown again while it has
-    /// not (SQLite's `data_version`).
-    pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
-    }
-
     /// Monthly recurring revenue on `as_of`, by the one definition the MRR report uses too
     /// (`mrr_at`): today's figure here is the report's figure for the current month.
     pub fn recurring_revenue(&self, as_of: NaiveDate) -> Result<RecurringRevenue> {

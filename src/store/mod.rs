@@ -301,6 +301,13 @@ impl Store {
         self.path.as_deref()
     }
 
+    /// A number that changes whenever another connection (of this process or another) commits
+    /// a change to the book: what was read before it changed may be shown again while it has
+    /// not (SQLite's `data_version`).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// The database file can only be read (the system's permissions).
     pub fn read_only(&self) -> bool {
         self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
