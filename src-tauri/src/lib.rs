@@ -193,20 +193,7 @@ pub fn run() {
                     None
                 }
             });
-            // The day's automatic backup (kept: the last 30), on its own connection so the window
-            // does not wait for it, once the first screen has its data (or after 20 s): it reads
-            // the whole book on both cores, which would slow the start down; and then at the
-            // lowest priority, beside what the user does next.
-            if store.is_ok() {
-                let (path, day) = (db_path.clone(), today.unwrap_or_else(|| chrono::Local::now().date_naive()));
-                std::thread::spawn(move || {
-                    crate::state::wait_for_first_screen(std::time::Duration::from_secs(20));
-                    in_background();
-                    if let Err(e) = seatbook::app::open(&path).and_then(|s| seatbook::app::backups::daily(&s, day)) {
-                        eprintln!("seatbook-desktop: the daily backup failed: {}", e.message);
-                    }
-                });
-            }
+            let opened = store.is_ok();
             let launch = Launch {
                 settings_file: paths.app_config_dir().ok().map(|d| d.join("settings.json")),
                 default_pdf_dir,
@@ -220,7 +207,6 @@ pub fn run() {
                     env("SEATBOOK_LOGIN_URL"),
                 ),
             };
-            let opened = store.is_ok();
             app.manage(AppState::new(db_path, store, launch));
             // The first screen's figures are read while the window is being drawn (at the normal
             // priority: the page waits for them).
@@ -228,6 +214,30 @@ pub fn run() {
                 let handle = app.handle().clone();
                 std::thread::spawn(move || {
                     let _ = handle.state::<AppState>().dashboard(None);
+                });
+            }
+            // Once the first screen has its data (or after 20 s), so as not to slow the start
+            // down: the reports' two charts are read ahead (Reports then opens at once); and the
+            // day's automatic backup (kept: the last 30) is made on a connection of its own, at
+            // the lowest priority, beside what the user does next (it reads the whole book).
+            if opened {
+                let handle = app.handle().clone();
+                let day = today.unwrap_or_else(|| chrono::Local::now().date_naive());
+                std::thread::spawn(move || {
+                    crate::state::wait_for_first_screen(std::time::Duration::from_secs(20));
+                    let state = handle.state::<AppState>();
+                    state.read_reports_ahead();
+                    in_background();
+                    if let Err(e) = seatbook::app::open(&state.db_path).and_then(|s| seatbook::app::backups::daily(&s, day)) {
+                        eprintln!("seatbook-desktop: the daily backup failed: {}", e.message);
+                    }
+                    // From then on, what is kept is read again a moment after the book changes
+                    // (or the day does), at the lowest priority: the dashboard and Reports open
+                    // at once after a change made elsewhere in the app, or by another program.
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(2));
+                        state.refresh_kept();
+                    }
                 });
             }
             commands::mail::start_background_sender(app.handle().clone());

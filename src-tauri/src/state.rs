@@ -83,6 +83,9 @@ pub struct AppState {
     own_readers: std::sync::atomic::AtomicBool,
     /// The dashboard as last read, kept while the book is unchanged (read ahead at start-up).
     dashboard: seatbook::app::reports::DashboardMemo,
+    /// The reports' charts and the trial balance as last read, kept alike (MRR and aging read
+    /// ahead once the first screen is shown).
+    reports: seatbook::app::reports::ReportsMemo,
     pub launch: Launch,
 }
 
@@ -121,6 +124,7 @@ impl AppState {
         AppState {
             own_readers,
             dashboard: seatbook::app::reports::DashboardMemo::new(&db_path),
+            reports: seatbook::app::reports::ReportsMemo::new(&db_path),
             db_path,
             store: Mutex::new(store),
             settings: Mutex::new(settings),
@@ -179,6 +183,38 @@ impl AppState {
             return self.with_store(|s| seatbook::app::reports::dashboard(s, today, rows));
         }
         self.dashboard.dashboard(today, rows).map_err(IpcError::from)
+    }
+
+    /// Read the reports' two charts as Reports first asks for them, to keep (when the book can be
+    /// read on connections of its own).
+    pub fn read_reports_ahead(&self) {
+        if self.own_readers.load(std::sync::atomic::Ordering::SeqCst) {
+            let today = self.today();
+            let _ = self.reports.mrr(today, &Default::default());
+            let _ = self.reports.aging(today, None);
+        }
+    }
+
+    /// Read again what is kept (the dashboard, the reports' charts) when the book changed since,
+    /// or the day did: while nobody waits, so that coming back to a screen takes no reading.
+    pub fn refresh_kept(&self) {
+        if self.own_readers.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = self.dashboard.refresh(self.today());
+            let _ = self.reports.refresh();
+        }
+    }
+
+    /// A reading of the reports' (`ReportsMemo`): kept while the book is unchanged, or read on
+    /// the app's connection when the book cannot be read on one of its own.
+    pub fn report<T>(
+        &self,
+        kept: impl FnOnce(&seatbook::app::reports::ReportsMemo) -> seatbook::Result<T>,
+        read: impl FnOnce(&mut Store) -> seatbook::Result<T>,
+    ) -> Result<T, IpcError> {
+        if !self.own_readers.load(std::sync::atomic::Ordering::SeqCst) {
+            return self.with_store(read);
+        }
+        kept(&self.reports).map_err(IpcError::from)
     }
 
     /// Today's date, read once per command (or `SEATBOOK_TODAY`).
@@ -253,6 +289,7 @@ impl AppState {
             readers.1.clear();
         }
         self.dashboard.forget();
+        self.reports.forget();
         self.own_readers.store(false, std::sync::atomic::Ordering::SeqCst);
         let closing = seatbook::Error::io("the database is being restored");
         // Dropping the store closes its connection.

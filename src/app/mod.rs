@@ -16,6 +16,7 @@ pub mod customers;
 /// Files the user names (the core's `files`, here too for the fronts).
 pub use crate::files;
 pub mod mail;
+mod memo;
 pub mod pc;
 pub mod provision;
 mod reach;

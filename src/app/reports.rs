@@ -2,6 +2,7 @@
 //! twelve), as of today, renewals within the dashboard's horizon, margin by customer. The
 //! command line's `--csv` and the app's Export CSV are the same table, byte for byte.
 
+use super::memo::BookMemo;
 use super::{date_or, given, month};
 use crate::dates::{add_months, month_end};
 use crate::report_table::{check_name, Report, ReportTable};
@@ -163,111 +164,86 @@ pub fn dashboard(store: &Store, today: NaiveDate, rows: Option<usize>) -> Result
 }
 
 /// The dashboard of a book in a file, read on a connection of its own and kept while the book is
-/// unchanged (no connection, of this process or another, committed since: `Store::data_version`)
-/// and today is the same day. A front reads it ahead when it starts, while its window is still
-/// being drawn, and shows it again at once when the user comes back to it.
-pub struct DashboardMemo {
-    path: std::path::PathBuf,
-    memo: std::sync::Mutex<Memo>,
-    read: std::sync::Condvar,
-    /// Bumped by `forget`: a reading begun before is not kept.
-    generation: std::sync::atomic::AtomicU64,
-    reads: std::sync::atomic::AtomicUsize,
-}
-
-enum Memo {
-    /// Nothing kept (and the connection to read with, once opened).
-    Empty(Option<Store>),
-    /// Being read: wait for it rather than read it twice.
-    Reading,
-    Kept {
-        today: NaiveDate,
-        version: i64,
-        dashboard: Box<crate::store::Dashboard>,
-        reader: Store,
-    },
-}
+/// unchanged and today is the same day (`BookMemo`). A front reads it ahead when it starts, while
+/// its window is still being drawn, and shows it again at once when the user comes back to it.
+pub struct DashboardMemo(BookMemo<NaiveDate, crate::store::Dashboard>);
 
 impl DashboardMemo {
     pub fn new(path: &std::path::Path) -> DashboardMemo {
-        DashboardMemo {
-            path: path.to_path_buf(),
-            memo: std::sync::Mutex::new(Memo::Empty(None)),
-            read: std::sync::Condvar::new(),
-            generation: Default::default(),
-            reads: Default::default(),
-        }
+        DashboardMemo(BookMemo::new(path))
     }
 
     /// Keep nothing more: the book's file was replaced (a restore), which no version shows.
     pub fn forget(&self) {
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let mut memo = self.lock();
-        if !matches!(*memo, Memo::Reading) {
-            *memo = Memo::Empty(None);
-        }
+        self.0.forget()
     }
 
     /// How many times the book was read for the dashboard.
     pub fn reads(&self) -> usize {
-        self.reads.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Memo> {
-        self.memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0.reads()
     }
 
     /// `dashboard` as of `today`, from what is kept when the book has not changed since.
     pub fn dashboard(&self, today: NaiveDate, rows: Option<usize>) -> Result<crate::store::Dashboard> {
-        let mut memo = self.lock();
-        while matches!(*memo, Memo::Reading) {
-            memo = self.read.wait(memo).unwrap_or_else(|poisoned| poisoned.into_inner());
-        }
-        let reader = match std::mem::replace(&mut *memo, Memo::Reading) {
-            Memo::Kept { today: day, version, dashboard, reader } => {
-                if day == today && reader.data_version().ok() == Some(version) {
-                    let shown = dashboard.copy_first_rows(rows);
-                    *memo = Memo::Kept { today, version, dashboard, reader };
-                    return Ok(shown);
-                }
-                Some(reader)
-            }
-            Memo::Empty(reader) => reader,
-            Memo::Reading => None,
-        };
-        drop(memo);
-        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
-        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        // Read with nothing held: a change may commit meanwhile, which the versions show.
-        let read = (|| {
-            let reader = match reader {
-                Some(r) => r,
-                None => super::open_reader(&self.path)?,
-            };
-            let before = reader.data_version()?;
-            let read = dashboard(&reader, today, None);
-            let after = reader.data_version()?;
-            Ok::<_, Error>((reader, before, read, after))
-        })();
-        let mut memo = self.lock();
-        let current = generation == self.generation.load(std::sync::atomic::Ordering::SeqCst);
-        let shown = match read {
-            Ok((reader, before, Ok(d), after)) if before == after && current => {
-                let shown = d.copy_first_rows(rows);
-                *memo = Memo::Kept { today, version: after, dashboard: Box::new(d), reader };
-                Ok(shown)
-            }
-            Ok((reader, _, read, _)) => {
-                *memo = Memo::Empty(current.then_some(reader));
-                read.map(|d| d.first_rows(rows))
-            }
-            Err(e) => {
-                *memo = Memo::Empty(None);
-                Err(e)
-            }
-        };
-        self.read.notify_all();
-        shown
+        self.0.get(today, |store, today| dashboard(store, *today, None), |d| d.copy_first_rows(rows))
+    }
+
+    /// Read the dashboard of `today` again when the book changed since it was read, or the day
+    /// did: a front does while nobody waits, so that coming back to it takes no reading.
+    pub fn refresh(&self, today: NaiveDate) -> Result<()> {
+        self.0.get(today, |store, today| dashboard(store, *today, None), |_| ())
+    }
+}
+
+/// The reports' two charts and the trial balance of a book in a file, each kept while the book
+/// is unchanged (`BookMemo`) for the range or day last asked: Reports opens at once when the user
+/// comes back to it, or when a front read them ahead while nobody waited.
+pub struct ReportsMemo {
+    mrr: BookMemo<(NaiveDate, NaiveDate), Vec<MrrRow>>,
+    aging: BookMemo<NaiveDate, AgingReport>,
+    trial_balance: BookMemo<(), super::books::TrialBalance>,
+}
+
+impl ReportsMemo {
+    pub fn new(path: &std::path::Path) -> ReportsMemo {
+        ReportsMemo { mrr: BookMemo::new(path), aging: BookMemo::new(path), trial_balance: BookMemo::new(path) }
+    }
+
+    /// Keep nothing more: the book's file was replaced (a restore).
+    pub fn forget(&self) {
+        self.mrr.forget();
+        self.aging.forget();
+        self.trial_balance.forget();
+    }
+
+    /// How many times the book was read for each: MRR, aging, the trial balance.
+    pub fn reads(&self) -> (usize, usize, usize) {
+        (self.mrr.reads(), self.aging.reads(), self.trial_balance.reads())
+    }
+
+    /// Read the two charts again, for the months and the day last asked, when the book changed
+    /// since (the trial balance, which reads the whole journal, only when asked).
+    pub fn refresh(&self) -> Result<()> {
+        self.mrr.refresh(|store, (from, to)| store.mrr_by_month(*from, *to))?;
+        self.aging.refresh(|store, day| store.aging(*day))?;
+        Ok(())
+    }
+
+    /// `mrr`, from what is kept for the same months when the book has not changed since.
+    pub fn mrr(&self, today: NaiveDate, r: &ReportRequest) -> Result<Vec<MrrRow>> {
+        let months = range(r, today)?;
+        self.mrr.get(months, |store, (from, to)| store.mrr_by_month(*from, *to), Vec::clone)
+    }
+
+    /// `aging`, from what is kept for the same day when the book has not changed since.
+    pub fn aging(&self, today: NaiveDate, as_of: Option<&str>) -> Result<AgingReport> {
+        let day = date_or(as_of, "as_of", today)?;
+        self.aging.get(day, |store, day| store.aging(*day), AgingReport::clone)
+    }
+
+    /// `books::trial_balance`, from what is kept when the book has not changed since.
+    pub fn trial_balance(&self) -> Result<super::books::TrialBalance> {
+        self.trial_balance.get((), |store, ()| super::books::trial_balance(store), Clone::clone)
     }
 }
 
@@ -314,6 +290,8 @@ mod tests {
         let tomorrow = day("2026-11-25");
         assert_eq!(memo.dashboard(tomorrow, Some(10)).unwrap().as_of, tomorrow);
         assert_eq!(memo.reads(), 3);
+        memo.refresh(tomorrow).unwrap();
+        assert_eq!(memo.reads(), 3, "nothing changed: nothing read");
         memo.forget();
         memo.dashboard(tomorrow, Some(10)).unwrap();
         assert_eq!(memo.reads(), 4, "a replaced file is read again");
@@ -325,6 +303,86 @@ mod tests {
             assert_eq!((a.join().unwrap(), b.join().unwrap()), (3, 3));
         });
         assert_eq!(memo.reads(), 5);
+        // Read again while nobody waits, after a change or on a new day; then shown at once.
+        add(&mut book, "delta");
+        memo.refresh(tomorrow).unwrap();
+        assert_eq!(memo.reads(), 6);
+        assert_eq!(memo.dashboard(tomorrow, Some(1)).unwrap().customers, 4);
+        memo.refresh(day("2026-11-26")).unwrap();
+        assert_eq!(memo.dashboard(day("2026-11-26"), Some(1)).unwrap().as_of, day("2026-11-26"));
+        assert_eq!(memo.reads(), 7);
+    }
+
+    #[test]
+    fn the_reports_are_read_again_only_when_the_book_or_what_is_asked_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.db");
+        let mut book = crate::app::open(&path).unwrap();
+        book.init_company(&crate::company::CompanyFields {
+            name: Some("Cloudwise".into()),
+            country: Some("ZA".into()),
+            currency: Some("ZAR".into()),
+            vat_rate: Some("15".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let memo = ReportsMemo::new(&path);
+        let today = day("2026-11-24");
+        let year = ReportRequest::default();
+        let mrr = |memo: &ReportsMemo, r: &ReportRequest| memo.mrr(today, r).unwrap().iter().map(|m| m.month.clone()).collect::<Vec<_>>();
+        let months = mrr(&memo, &year);
+        assert_eq!((months.len(), months[0].as_str(), months[11].as_str()), (12, "2025-12", "2026-11"));
+        assert_eq!(mrr(&memo, &year), months);
+        assert_eq!(memo.aging(today, None).unwrap().as_of, today);
+        assert_eq!(memo.aging(today, Some("")).unwrap().as_of, today);
+        assert_eq!(memo.trial_balance().unwrap().rows.len(), trial_balance_of(&book).rows.len());
+        memo.trial_balance().unwrap();
+        assert_eq!(memo.reads(), (1, 1, 1), "nothing changed: what was read is shown");
+        // Other months, or another day: read again.
+        let spring = ReportRequest { from: Some("2026-03".into()), to: Some("2026-05".into()), ..Default::default() };
+        assert_eq!(mrr(&memo, &spring), ["2026-03", "2026-04", "2026-05"]);
+        assert_eq!(memo.aging(today, Some("2026-10-31")).unwrap().as_of, day("2026-10-31"));
+        assert_eq!(memo.reads(), (2, 2, 1));
+        // Bad input is refused before anything is read.
+        assert_eq!(memo.aging(today, Some("31/10/2026")).unwrap_err().field.as_deref(), Some("as_of"));
+        assert_eq!(memo.reads(), (2, 2, 1));
+        // A change to the book: each is read again once.
+        let fields = crate::customer::CustomerFields {
+            name: Some("alpha".into()),
+            domain: Some("alpha.onmicrosoft.com".into()),
+            ..Default::default()
+        };
+        book.add_customer(&fields).unwrap();
+        assert_eq!(mrr(&memo, &spring), ["2026-03", "2026-04", "2026-05"]);
+        mrr(&memo, &spring);
+        memo.trial_balance().unwrap();
+        memo.trial_balance().unwrap();
+        assert_eq!(memo.reads(), (3, 2, 2));
+        // Read again while nobody waits: only what changed, for what was asked last.
+        memo.refresh().unwrap();
+        assert_eq!(memo.reads(), (3, 3, 2), "aging, kept from before the change, is read again");
+        memo.refresh().unwrap();
+        assert_eq!(memo.reads(), (3, 3, 2), "nothing changed since: nothing read");
+        let fields = crate::customer::CustomerFields {
+            name: Some("bravo".into()),
+            domain: Some("bravo.onmicrosoft.com".into()),
+            ..Default::default()
+        };
+        book.add_customer(&fields).unwrap();
+        memo.refresh().unwrap();
+        assert_eq!(memo.reads(), (4, 4, 2), "the charts are read again, not the trial balance");
+        assert_eq!(mrr(&memo, &spring), ["2026-03", "2026-04", "2026-05"]);
+        assert_eq!(memo.aging(today, Some("2026-10-31")).unwrap().as_of, day("2026-10-31"));
+        assert_eq!(memo.reads(), (4, 4, 2), "then shown without reading");
+        memo.forget();
+        memo.refresh().unwrap();
+        assert_eq!(memo.reads(), (4, 4, 2), "nothing kept: nothing to read again");
+        mrr(&memo, &spring);
+        assert_eq!(memo.reads(), (5, 4, 2), "a replaced file is read again");
+    }
+
+    fn trial_balance_of(book: &Store) -> crate::app::books::TrialBalance {
+        crate::app::books::trial_balance(book).unwrap()
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tauri::{AppHandle, Runtime};
 #[tauri::command(rename_all = "snake_case")]
 pub async fn books_trial_balance<R: Runtime>(app: AppHandle<R>) -> Result<TrialBalance, IpcError> {
     // A reading: off the async runtime's few threads, so another screen's call is not held up.
-    blocking(app, move |_, state| state.with_reader(books::trial_balance)).await
+    blocking(app, move |_, state| state.report(|kept| kept.trial_balance(), |s| books::trial_balance(s))).await
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -15,8 +15,8 @@ use tauri::{AppHandle, Runtime};
 pub async fn report_mrr<R: Runtime>(app: AppHandle<R>, params: Option<ReportRequest>) -> Result<Vec<MrrRow>, IpcError> {
     // A reading: off the async runtime's few threads, so another screen's call is not held up.
     blocking(app, move |_, state| {
-        let today = state.today();
-        state.with_reader(|s| reports::mrr(s, today, &params.unwrap_or_default()))
+        let (today, params) = (state.today(), params.unwrap_or_default());
+        state.report(|kept| kept.mrr(today, &params), |s| reports::mrr(s, today, &params))
     })
     .await
 }
@@ -27,7 +27,7 @@ pub async fn report_aging<R: Runtime>(app: AppHandle<R>, as_of: Option<String>) 
     // A reading: off the async runtime's few threads, so another screen's call is not held up.
     blocking(app, move |_, state| {
         let today = state.today();
-        state.with_reader(|s| reports::aging(s, today, as_of.as_deref()))
+        state.report(|kept| kept.aging(today, as_of.as_deref()), |s| reports::aging(s, today, as_of.as_deref()))
     })
     .await
 }

@@ -1,0 +1,132 @@
+//! What a front read from a book in a file, kept while the book is unchanged: no connection, of
+//! this process or another, committed since (SQLite's `data_version`, read on the memo's own
+//! connection, which never writes). The dashboard and the reports' charts are read so: shown
+//! again at once when the user comes back, and read ahead while nobody waits.
+
+use super::open_reader;
+use crate::store::Store;
+use crate::{Error, Result};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// One reading of a book, for the last key asked (the day, a report's range), on a read-only
+/// connection of its own.
+pub struct BookMemo<K, V> {
+    path: std::path::PathBuf,
+    memo: Mutex<Memo<K, V>>,
+    read: Condvar,
+    /// Bumped by `forget`: a reading begun before is not kept.
+    generation: AtomicU64,
+    reads: AtomicUsize,
+}
+
+enum Memo<K, V> {
+    /// Nothing kept (and the connection to read with, once opened).
+    Empty(Option<Store>),
+    /// Being read: wait for it rather than read it twice.
+    Reading,
+    Kept {
+        key: K,
+        version: i64,
+        value: Box<V>,
+        reader: Store,
+    },
+}
+
+impl<K: PartialEq, V> BookMemo<K, V> {
+    pub fn new(path: &std::path::Path) -> BookMemo<K, V> {
+        BookMemo {
+            path: path.to_path_buf(),
+            memo: Mutex::new(Memo::Empty(None)),
+            read: Condvar::new(),
+            generation: AtomicU64::new(0),
+            reads: AtomicUsize::new(0),
+        }
+    }
+
+    /// Keep nothing more: the book's file was replaced (a restore), which no version shows.
+    pub fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let mut memo = self.lock();
+        if !matches!(*memo, Memo::Reading) {
+            *memo = Memo::Empty(None);
+        }
+    }
+
+    /// How many times the book was read.
+    pub fn reads(&self) -> usize {
+        self.reads.load(Ordering::SeqCst)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Memo<K, V>> {
+        self.memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Read again for the key kept when the book changed since (nothing when nothing is kept):
+    /// what the user asks for next is then shown at once. Whether it read.
+    pub fn refresh(&self, read: impl FnOnce(&Store, &K) -> Result<V>) -> Result<bool>
+    where
+        K: Clone,
+    {
+        let key = match &*self.lock() {
+            Memo::Kept { key, version, reader, .. } if reader.data_version().ok() != Some(*version) => key.clone(),
+            _ => return Ok(false),
+        };
+        self.get(key, read, |_| true)
+    }
+
+    /// `show` of what `read` reads for `key`: of what is kept when it was read for the same key
+    /// and the book has not changed since; else read now (once, however many ask at the same
+    /// time) and kept.
+    pub fn get<R>(&self, key: K, read: impl FnOnce(&Store, &K) -> Result<V>, show: impl FnOnce(&V) -> R) -> Result<R> {
+        let mut memo = self.lock();
+        while matches!(*memo, Memo::Reading) {
+            memo = self.read.wait(memo).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        let reader = match std::mem::replace(&mut *memo, Memo::Reading) {
+            Memo::Kept { key: kept, version, value, reader } => {
+                if kept == key && reader.data_version().ok() == Some(version) {
+                    let shown = show(&value);
+                    *memo = Memo::Kept { key, version, value, reader };
+                    return Ok(shown);
+                }
+                Some(reader)
+            }
+            Memo::Empty(reader) => reader,
+            Memo::Reading => None,
+        };
+        drop(memo);
+        let generation = self.generation.load(Ordering::SeqCst);
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        // Read with nothing held: a change may commit meanwhile, which the versions show.
+        let outcome = (|| {
+            let reader = match reader {
+                Some(r) => r,
+                None => open_reader(&self.path)?,
+            };
+            let before = reader.data_version()?;
+            let value = read(&reader, &key);
+            let after = reader.data_version()?;
+            Ok::<_, Error>((reader, before, value, after))
+        })();
+        let mut memo = self.lock();
+        let current = generation == self.generation.load(Ordering::SeqCst);
+        let shown = match outcome {
+            Ok((reader, before, Ok(value), after)) if before == after && current => {
+                let shown = show(&value);
+                *memo = Memo::Kept { key, version: after, value: Box::new(value), reader };
+                Ok(shown)
+            }
+            Ok((reader, _, value, _)) => {
+                *memo = Memo::Empty(current.then_some(reader));
+                value.map(|v| show(&v))
+            }
+            Err(e) => {
+                *memo = Memo::Empty(None);
+                Err(e)
+            }
+        };
+        self.read.notify_all();
+        shown
+    }
+}
