@@ -211,6 +211,8 @@ function fatal(error) {
 }
 
 async function start() {
+  // The first screen's readings are asked for with the start-up calls, not after them.
+  dashboard.ask();
   renderNav();
   // The start-up calls go together (each is a round trip to the core).
   const listening = Promise.all([api.onProgress(applyProgress), api.onOutbox(drawOutboxBadge)]);
@@ -233,6 +235,7 @@ async function start() {
   applyCompany();
   retryPcOutbox();
   if (ctx.company === null) {
+    dashboard.forgetAsked();
     await navigate("setup");
   } else {
     await navigate("dashboard");

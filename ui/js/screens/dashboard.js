@@ -9,6 +9,30 @@ import { h, add, replace, amount, day, header, section, table, td, linkRow, empt
 /** The renewals and credit stops an overview shows at first (the counts say how many in all). */
 const FIRST = 25;
 
+/** The readings asked for ahead (`ask`), for the next `render` to take. */
+let asked = null;
+
+/**
+ * Ask the core for what the dashboard shows before the screen opens (the app does when it
+ * starts, beside its other start-up calls), so it is on its way while the page sets up.
+ */
+export function ask() {
+  asked = readings();
+}
+
+/** Forget what was asked for ahead (the book is set up first: it would be of the empty book). */
+export function forgetAsked() {
+  asked = null;
+}
+
+/** The dashboard's figures, and beside them the last leak and the renewal notices due. */
+function readings() {
+  const r = { dashboard: api.dashboard(FIRST), leak: api.reconLastLeak(), notices: api.mailRenewals(true) };
+  // (Each is awaited where it is shown; a failure shows there.)
+  for (const p of Object.values(r)) p.catch(() => {});
+  return r;
+}
+
 function card(title, value, detail, props = {}) {
   return h("article", { class: "stat", ...props }, h("h2", { class: "stat-title" }, title), h("div", { class: "stat-value" }, value), detail ? h("p", { class: "stat-detail" }, detail) : null);
 }
@@ -27,10 +51,9 @@ function otherCurrencies(list, cur) {
  * The renewal notices due today (terms ending within the e-mail settings' days, not told yet),
  * filled in once known; nothing when e-mail is not set up or none is due.
  */
-function renewalNotices(ctx) {
+function renewalNotices(ctx, asked) {
   const box = h("div", { "data-renewal-notices": "" });
-  ctx.drawn
-    .then(() => api.mailRenewals(true))
+  asked
     .then((r) => {
       const due = r.notices.filter((n) => !n.skipped);
       if (!due.length) return;
@@ -52,7 +75,7 @@ function renewalNotices(ctx) {
  * What leaked on Microsoft's invoice reconciled last (a tile that opens Reconcile), filled in once
  * the reconciliation is made, so the rest of the dashboard does not wait for it.
  */
-function lastLeak(ctx) {
+function lastLeak(ctx, asked) {
   const value = h("div", { class: "stat-value" }, h("span", { class: "muted" }, "…"));
   const detail = h("p", { class: "stat-detail" }, "On Microsoft's last invoice");
   const go = () => ctx.navigate("reconcile", tile.dataset.invoice ? { invoice: tile.dataset.invoice } : {});
@@ -63,7 +86,7 @@ function lastLeak(ctx) {
     value,
     detail,
   );
-  ctx.drawn.then(() => api.reconLastLeak()).then(
+  asked.then(
     (leak) => {
       if (!leak) {
         replace(value, h("span", { class: "muted" }, "—"));
@@ -149,7 +172,9 @@ function stopsTable(ctx, list) {
 }
 
 export async function render(root, ctx) {
-  const d = await api.dashboard(FIRST);
+  const reads = asked || readings();
+  asked = null;
+  const d = await reads.dashboard;
   const cur = d.currency;
   const r = d.receivables;
   const rec = d.recurring;
@@ -179,7 +204,7 @@ export async function render(root, ctx) {
 
   // Beside recurring revenue: Azure is usage, billed in arrears, not recurring.
   if (d.azure) stats.firstChild.after(azureCard(d.azure, ctx));
-  stats.append(lastLeak(ctx));
+  stats.append(lastLeak(ctx, reads.leak));
 
   const notes = [];
   if (rec.missing_rates.length) {
@@ -266,7 +291,7 @@ export async function render(root, ctx) {
     header("Dashboard", `${ctx.company.name} · as of ${fmt.date(d.as_of)}`),
     stats,
     notes,
-    h("div", { class: "columns columns-dash" }, section("Renewals in the next 30 days", renewalNotices(ctx), renewals), section("Last billing run", lastRun)),
+    h("div", { class: "columns columns-dash" }, section("Renewals in the next 30 days", renewalNotices(ctx, reads.notices), renewals), section("Last billing run", lastRun)),
     pec ? section(`Partner-earned credit lost (${d.pec_alerts.length})`, h("p", { class: "hint" }, "These Azure subscriptions stopped earning Microsoft's 15 % partner-earned credit: the customer probably removed your admin access. Ask for it back."), pec) : null,
     budgets ? section(`Azure budgets (${d.azure_budgets.length})`, h("p", { class: "hint" }, "This month's Azure usage so far, at the customer's price, has passed 80 % or all of their budget."), budgets) : null,
     d.credit_stops_total ? section(`On credit stop (${fmt.decimal(String(d.credit_stops_total))})`, h("p", { class: "hint" }, "Over their credit limit, or with an invoice more than 60 days overdue: new subscriptions for them ask for confirmation."), stops) : null,
