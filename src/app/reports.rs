@@ -255,11 +255,10 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    #[test]
-    fn the_dashboard_is_read_again_only_when_the_book_or_the_day_changed() {
+    /// A book in a file (`book.db` in the folder returned) with a company and nothing else.
+    fn company_book() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("book.db");
-        let mut book = crate::app::open(&path).unwrap();
+        let mut book = crate::app::open(&dir.path().join("book.db")).unwrap();
         book.init_company(&crate::company::CompanyFields {
             name: Some("Cloudwise".into()),
             country: Some("ZA".into()),
@@ -268,14 +267,23 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        let add = |book: &mut Store, name: &str| {
-            let fields = crate::customer::CustomerFields {
-                name: Some(name.into()),
-                domain: Some(format!("{name}.onmicrosoft.com")),
-                ..Default::default()
-            };
-            book.add_customer(&fields).unwrap();
+        (dir, book)
+    }
+
+    /// A customer (a change to the book, as any other).
+    fn add(book: &mut Store, name: &str) {
+        let fields = crate::customer::CustomerFields {
+            name: Some(name.into()),
+            domain: Some(format!("{name}.onmicrosoft.com")),
+            ..Default::default()
         };
+        book.add_customer(&fields).unwrap();
+    }
+
+    #[test]
+    fn the_dashboard_is_read_again_only_when_the_book_or_the_day_changed() {
+        let (dir, mut book) = company_book();
+        let path = dir.path().join("book.db");
         add(&mut book, "alpha");
         let memo = DashboardMemo::new(&path);
         let today = day("2026-11-24");
@@ -315,17 +323,8 @@ mod tests {
 
     #[test]
     fn the_reports_are_read_again_only_when_the_book_or_what_is_asked_changed() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, mut book) = company_book();
         let path = dir.path().join("book.db");
-        let mut book = crate::app::open(&path).unwrap();
-        book.init_company(&crate::company::CompanyFields {
-            name: Some("Cloudwise".into()),
-            country: Some("ZA".into()),
-            currency: Some("ZAR".into()),
-            vat_rate: Some("15".into()),
-            ..Default::default()
-        })
-        .unwrap();
         let memo = ReportsMemo::new(&path);
         let today = day("2026-11-24");
         let year = ReportRequest::default();
@@ -347,12 +346,7 @@ mod tests {
         assert_eq!(memo.aging(today, Some("31/10/2026")).unwrap_err().field.as_deref(), Some("as_of"));
         assert_eq!(memo.reads(), (2, 2, 1));
         // A change to the book: each is read again once.
-        let fields = crate::customer::CustomerFields {
-            name: Some("alpha".into()),
-            domain: Some("alpha.onmicrosoft.com".into()),
-            ..Default::default()
-        };
-        book.add_customer(&fields).unwrap();
+        add(&mut book, "alpha");
         assert_eq!(mrr(&memo, &spring), ["2026-03", "2026-04", "2026-05"]);
         mrr(&memo, &spring);
         memo.trial_balance().unwrap();
@@ -363,12 +357,7 @@ mod tests {
         assert_eq!(memo.reads(), (3, 3, 2), "aging, kept from before the change, is read again");
         memo.refresh().unwrap();
         assert_eq!(memo.reads(), (3, 3, 2), "nothing changed since: nothing read");
-        let fields = crate::customer::CustomerFields {
-            name: Some("bravo".into()),
-            domain: Some("bravo.onmicrosoft.com".into()),
-            ..Default::default()
-        };
-        book.add_customer(&fields).unwrap();
+        add(&mut book, "bravo");
         memo.refresh().unwrap();
         assert_eq!(memo.reads(), (4, 4, 2), "the charts are read again, not the trial balance");
         assert_eq!(mrr(&memo, &spring), ["2026-03", "2026-04", "2026-05"]);
