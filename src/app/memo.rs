@@ -13,8 +13,11 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 /// connection of its own.
 pub struct BookMemo<K, V> {
     path: std::path::PathBuf,
+    /// What is read for a key.
+    read: fn(&Store, &K) -> Result<V>,
     memo: Mutex<Memo<K, V>>,
-    read: Condvar,
+    /// Signalled when a reading ends.
+    done: Condvar,
     /// Bumped by `forget`: a reading begun before is not kept.
     generation: AtomicU64,
     reads: AtomicUsize,
@@ -34,11 +37,13 @@ enum Memo<K, V> {
 }
 
 impl<K: PartialEq, V> BookMemo<K, V> {
-    pub fn new(path: &std::path::Path) -> BookMemo<K, V> {
+    /// What `read` reads from the book at `path`, kept.
+    pub fn new(path: &std::path::Path, read: fn(&Store, &K) -> Result<V>) -> BookMemo<K, V> {
         BookMemo {
             path: path.to_path_buf(),
+            read,
             memo: Mutex::new(Memo::Empty(None)),
-            read: Condvar::new(),
+            done: Condvar::new(),
             generation: AtomicU64::new(0),
             reads: AtomicUsize::new(0),
         }
@@ -64,7 +69,7 @@ impl<K: PartialEq, V> BookMemo<K, V> {
 
     /// Read again for the key kept when the book changed since (nothing when nothing is kept):
     /// what the user asks for next is then shown at once. Whether it read.
-    pub fn refresh(&self, read: impl FnOnce(&Store, &K) -> Result<V>) -> Result<bool>
+    pub fn refresh(&self) -> Result<bool>
     where
         K: Clone,
     {
@@ -72,16 +77,16 @@ impl<K: PartialEq, V> BookMemo<K, V> {
             Memo::Kept { key, version, reader, .. } if reader.data_version().ok() != Some(*version) => key.clone(),
             _ => return Ok(false),
         };
-        self.get(key, read, |_| true)
+        self.get(key, |_| true)
     }
 
-    /// `show` of what `read` reads for `key`: of what is kept when it was read for the same key
-    /// and the book has not changed since; else read now (once, however many ask at the same
-    /// time) and kept.
-    pub fn get<R>(&self, key: K, read: impl FnOnce(&Store, &K) -> Result<V>, show: impl FnOnce(&V) -> R) -> Result<R> {
+    /// `show` of what is read for `key`: of what is kept when it was read for the same key and
+    /// the book has not changed since; else read now (once, however many ask at the same time)
+    /// and kept.
+    pub fn get<R>(&self, key: K, show: impl FnOnce(&V) -> R) -> Result<R> {
         let mut memo = self.lock();
         while matches!(*memo, Memo::Reading) {
-            memo = self.read.wait(memo).unwrap_or_else(|poisoned| poisoned.into_inner());
+            memo = self.done.wait(memo).unwrap_or_else(|poisoned| poisoned.into_inner());
         }
         let reader = match std::mem::replace(&mut *memo, Memo::Reading) {
             Memo::Kept { key: kept, version, value, reader } => {
@@ -105,7 +110,7 @@ impl<K: PartialEq, V> BookMemo<K, V> {
                 None => open_reader(&self.path)?,
             };
             let before = reader.data_version()?;
-            let value = read(&reader, &key);
+            let value = (self.read)(&reader, &key);
             let after = reader.data_version()?;
             Ok::<_, Error>((reader, before, value, after))
         })();
@@ -126,7 +131,7 @@ impl<K: PartialEq, V> BookMemo<K, V> {
                 Err(e)
             }
         };
-        self.read.notify_all();
+        self.done.notify_all();
         shown
     }
 }

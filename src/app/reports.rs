@@ -170,7 +170,7 @@ pub struct DashboardMemo(BookMemo<NaiveDate, crate::store::Dashboard>);
 
 impl DashboardMemo {
     pub fn new(path: &std::path::Path) -> DashboardMemo {
-        DashboardMemo(BookMemo::new(path))
+        DashboardMemo(BookMemo::new(path, |store, today| dashboard(store, *today, None)))
     }
 
     /// Keep nothing more: the book's file was replaced (a restore), which no version shows.
@@ -185,13 +185,13 @@ impl DashboardMemo {
 
     /// `dashboard` as of `today`, from what is kept when the book has not changed since.
     pub fn dashboard(&self, today: NaiveDate, rows: Option<usize>) -> Result<crate::store::Dashboard> {
-        self.0.get(today, |store, today| dashboard(store, *today, None), |d| d.copy_first_rows(rows))
+        self.0.get(today, |d| d.copy_first_rows(rows))
     }
 
     /// Read the dashboard of `today` again when the book changed since it was read, or the day
     /// did: a front does while nobody waits, so that coming back to it takes no reading.
     pub fn refresh(&self, today: NaiveDate) -> Result<()> {
-        self.0.get(today, |store, today| dashboard(store, *today, None), |_| ())
+        self.0.get(today, |_| ())
     }
 }
 
@@ -206,7 +206,11 @@ pub struct ReportsMemo {
 
 impl ReportsMemo {
     pub fn new(path: &std::path::Path) -> ReportsMemo {
-        ReportsMemo { mrr: BookMemo::new(path), aging: BookMemo::new(path), trial_balance: BookMemo::new(path) }
+        ReportsMemo {
+            mrr: BookMemo::new(path, |store, (from, to)| store.mrr_by_month(*from, *to)),
+            aging: BookMemo::new(path, |store, day| store.aging(*day)),
+            trial_balance: BookMemo::new(path, |store, ()| super::books::trial_balance(store)),
+        }
     }
 
     /// Keep nothing more: the book's file was replaced (a restore).
@@ -224,26 +228,26 @@ impl ReportsMemo {
     /// Read the two charts again, for the months and the day last asked, when the book changed
     /// since (the trial balance, which reads the whole journal, only when asked).
     pub fn refresh(&self) -> Result<()> {
-        self.mrr.refresh(|store, (from, to)| store.mrr_by_month(*from, *to))?;
-        self.aging.refresh(|store, day| store.aging(*day))?;
+        self.mrr.refresh()?;
+        self.aging.refresh()?;
         Ok(())
     }
 
     /// `mrr`, from what is kept for the same months when the book has not changed since.
     pub fn mrr(&self, today: NaiveDate, r: &ReportRequest) -> Result<Vec<MrrRow>> {
         let months = range(r, today)?;
-        self.mrr.get(months, |store, (from, to)| store.mrr_by_month(*from, *to), Vec::clone)
+        self.mrr.get(months, Vec::clone)
     }
 
     /// `aging`, from what is kept for the same day when the book has not changed since.
     pub fn aging(&self, today: NaiveDate, as_of: Option<&str>) -> Result<AgingReport> {
         let day = date_or(as_of, "as_of", today)?;
-        self.aging.get(day, |store, day| store.aging(*day), AgingReport::clone)
+        self.aging.get(day, AgingReport::clone)
     }
 
     /// `books::trial_balance`, from what is kept when the book has not changed since.
     pub fn trial_balance(&self) -> Result<super::books::TrialBalance> {
-        self.trial_balance.get((), |store, ()| super::books::trial_balance(store), Clone::clone)
+        self.trial_balance.get((), Clone::clone)
     }
 }
 
