@@ -597,15 +597,56 @@ pub fn renewal_words(e: &Event, rule: &str) -> String {
     )
 }
 
-/// The price rule of a renewal's words, where `renewal_words` gives those words back exactly
-/// (`None` for any other event, or words written otherwise).
-pub fn renewal_rule(e: &Event) -> Option<&str> {
-    if !matches!(e.kind, EventKind::Renewed | EventKind::TrialConverted) {
-        return None;
-    }
+/// The words of an imported subscription's first event: its row gives the seats, the term and
+/// the price; the file's line, the day it was bought, the rule that set the price and the first
+/// day Seatbook bills are the import's own.
+pub fn import_words(e: &Event, line: usize, since: NaiveDate, rule: &str, bill_from: NaiveDate) -> String {
+    format!(
+        "imported (line {line}): {} seats since {since}, current term {} to {}, at {} {} per seat per term ({rule}); billed from {bill_from}",
+        e.quantity,
+        e.term_start,
+        e.term_end,
+        crate::money::tidy(e.unit_price, e.price_currency.minor_units()),
+        e.price_currency,
+    )
+}
+
+/// What of an event's words its row does not give back, where the rest can be made again
+/// exactly from the row: the rule that set the price, and for an import the line, the day it was
+/// bought and the first day billed (`"<line> <since> <billed from>"`). `None` for any other
+/// event, or words written otherwise: those are kept whole.
+pub fn kept_words(e: &Event) -> Option<(&str, String)> {
     let (_, rule) = e.description.split_once(" per seat per term (")?;
-    let rule = rule.strip_suffix(')')?;
-    (renewal_words(e, rule) == e.description).then_some(rule)
+    match e.kind {
+        EventKind::Renewed | EventKind::TrialConverted => {
+            let rule = rule.strip_suffix(')')?;
+            (renewal_words(e, rule) == e.description).then(|| (rule, String::new()))
+        }
+        EventKind::Imported => {
+            let (rule, bill_from) = rule.rsplit_once("); billed from ")?;
+            let (line, rest) = e.description.strip_prefix("imported (line ")?.split_once("): ")?;
+            let since = rest.split_once(" seats since ")?.1.get(..10)?;
+            let kept = format!("{line} {since} {bill_from}");
+            (words_from_row(e, rule, &kept).as_deref() == Some(e.description.as_str())).then_some((rule, kept))
+        }
+        _ => None,
+    }
+}
+
+/// An event's words made again from its row, the rule that set its price and what `kept_words`
+/// kept beside it (`None` where that is not what it kept).
+pub fn words_from_row(e: &Event, rule: &str, kept: &str) -> Option<String> {
+    match e.kind {
+        EventKind::Renewed | EventKind::TrialConverted => Some(renewal_words(e, rule)),
+        EventKind::Imported => {
+            let mut parts = kept.split(' ');
+            let line = parts.next()?.parse().ok()?;
+            let since = NaiveDate::parse_from_str(parts.next()?, "%Y-%m-%d").ok()?;
+            let bill_from = NaiveDate::parse_from_str(parts.next()?, "%Y-%m-%d").ok()?;
+            parts.next().is_none().then(|| import_words(e, line, since, rule, bill_from))
+        }
+        _ => None,
+    }
 }
 
 /// The term an imported subscription is in today: the last anniversary of its start on or before
@@ -826,20 +867,20 @@ mod tests {
         );
         // The book keeps only the rule: the words come back from the event's row and the rule.
         let mut event = Event::capture(&r, EventKind::Renewed, r.term_start, "", delta, what.clone());
-        assert_eq!(renewal_rule(&event), Some(""));
+        assert_eq!(kept_words(&event), Some(("", String::new())));
         event.description = renewal_words(&event, "default markup 18% (company profile)");
         assert!(
             event.description.ends_with("at 96.00 USD per seat per term (default markup 18% (company profile))"),
             "{}",
             event.description
         );
-        assert_eq!(renewal_rule(&event), Some("default markup 18% (company profile)"));
+        assert_eq!(kept_words(&event), Some(("default markup 18% (company profile)", String::new())));
         // Words that the row does not give back exactly are kept whole, as are other events'.
         event.description = event.description.replace("8 seats", "eight seats");
-        assert_eq!(renewal_rule(&event), None);
+        assert_eq!(kept_words(&event), None);
         event.description = what.clone();
         event.kind = EventKind::Imported;
-        assert_eq!(renewal_rule(&event), None);
+        assert_eq!(kept_words(&event), None);
         // A new product drops the user's own price; a trial converts.
         s.scheduled.product = Some(ProductKey::new("CFQ7TTC0LDPB", "0001"));
         s.trial = true;

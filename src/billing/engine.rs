@@ -95,6 +95,17 @@ impl LineKind {
             LineKind::Usage => "usage",
         }
     }
+    /// The number the book keeps a line's kind as (`invoice_lines.kind_code`, migration 24).
+    pub fn code(self) -> i64 {
+        match self {
+            LineKind::Licence => 1,
+            LineKind::Proration => 2,
+            LineKind::Service => 3,
+            LineKind::Charge => 4,
+            LineKind::Instalment => 5,
+            LineKind::Usage => 6,
+        }
+    }
     pub fn parse(s: &str) -> Option<LineKind> {
         [LineKind::Licence, LineKind::Proration, LineKind::Service, LineKind::Charge, LineKind::Instalment, LineKind::Usage]
             .into_iter()

@@ -425,10 +425,10 @@ impl super::Tx<'_> {
         let cur = d.currency;
         self.conn
             .prepare_cached(
-                "INSERT INTO invoices (number, series_year, seq, run_id, customer_id, date, due_date, month, currency, net_minor, vat_minor,
-                    total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, logo_id,
+                "INSERT INTO invoices (number, series_year, seq, run_id, customer_id, day, payment_terms_days, month_kept, currency,
+                    net_minor, vat_minor, total_minor, customer_party_id, supplier_party_id, tax_treatment, paper, recorded_at, logo_id,
                     logo_kept, line_count, vat_line_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20, ?21)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1, ?19, ?20)",
             )?
             .execute(params![
                 number,
@@ -436,9 +436,11 @@ impl super::Tx<'_> {
                 seq,
                 run_id,
                 c.id,
-                date.to_string(),
-                add_days(date, c.payment_terms_days as i64).to_string(),
-                month,
+                col::day(date),
+                // The due date is the date and the terms: it is read so (`due_date`), not kept.
+                c.payment_terms_days,
+                // The month billed is kept only where it is not the date's (read as `month`).
+                (month != date.format("%Y-%m").to_string()).then_some(month),
                 cur.code(),
                 cur.to_minor(d.net),
                 cur.to_minor(d.vat),
@@ -459,7 +461,6 @@ impl super::Tx<'_> {
                     &company.bank_swift,
                 ])?,
                 c.tax_treatment.as_str(),
-                c.payment_terms_days,
                 company.paper.as_str(),
                 col::moment(at),
                 logo,
@@ -468,8 +469,8 @@ impl super::Tx<'_> {
             ])?;
         let invoice_id = self.conn.last_insert_rowid();
         let mut line = self.conn.prepare_cached(
-            "INSERT INTO invoice_lines (invoice_id, position, own_key, kind, subscription_id, text_id, period_start, period_end,
-                quantity, unit_price, amount_minor, vat_rate, fx_rate, fx_from, billable_date, cost_minor)
+            "INSERT INTO invoice_lines (invoice_id, position, own_key, kind_code, subscription_id, text_id, period_start, period_end,
+                quantity, unit_price, amount_minor, vat_rate, fx_rate, fx_from, billable_kept, cost_minor)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
         for (i, l) in d.lines.iter().enumerate() {
@@ -483,7 +484,7 @@ impl super::Tx<'_> {
                 invoice_id,
                 i as i64 + 1,
                 (!derived).then_some(&l.item_key),
-                l.kind.as_str(),
+                l.kind.code(),
                 l.subscription_id,
                 self.text_id(&l.description)?,
                 col::opt_day(l.period_start),
@@ -494,7 +495,8 @@ impl super::Tx<'_> {
                 l.vat_rate.to_string(),
                 l.fx_rate.map(|r| r.to_string()),
                 l.fx_from.map(|c| c.code().to_string()),
-                col::day(l.billable_date),
+                // The day it became billable, where it is not the period's first (`billable_date`).
+                (l.period_start != Some(l.billable_date)).then(|| col::day(l.billable_date)),
                 l.cost.map(|c| cur.to_minor(c)),
             ])
             .map_err(|e| match e {

@@ -201,7 +201,7 @@ impl Store {
                 (SELECT IFNULL(sum(c.net_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id),
                 (SELECT group_concat(c.number, ', ') FROM (SELECT number FROM credit_notes WHERE invoice_id = i.id ORDER BY id) c),
                 (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?3),
-                (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?3)
+                (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.day <= ?6)
              FROM invoices i JOIN parties p ON p.id = i.customer_party_id
              WHERE {} AND {} AND {} ORDER BY i.series_year {order}, i.seq {order} LIMIT ?4",
             super::filter(month.is_some(), "i.month = ?1", 1),
@@ -210,7 +210,7 @@ impl Store {
             order = if newest_first { "DESC" } else { "ASC" },
         ))?;
         let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-        let rows = stmt.query_map(params![month, customer_id, as_of.to_string(), limit, id], |r| {
+        let rows = stmt.query_map(params![month, customer_id, as_of.to_string(), limit, id, col::day(as_of)], |r| {
             let cur = col::currency(r, "currency")?;
             let money = super::receivables::InvoiceMoney {
                 id: r.get(0)?,

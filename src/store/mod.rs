@@ -169,7 +169,11 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 pub(crate) const DAY_COLUMNS: &[(&str, &str)] = &[
     ("invoice_lines", "period_start"),
     ("invoice_lines", "period_end"),
+    ("invoice_lines", "billable_kept"),
     ("invoice_lines", "billable_date"),
+    ("invoices", "day"),
+    ("payments", "day"),
+    ("allocations", "day"),
     ("subscription_events", "effective"),
     ("subscription_events", "term_start"),
     ("subscription_events", "term_end"),
@@ -405,6 +409,9 @@ impl Store {
                 let version: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
                 for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
                     self.conn.execute_batch(sql).map_err(|e| Error::database(format!("migration {} failed: {e}", i + 1)))?;
+                    if i + 1 == 24 {
+                        Tx { store: self }.keep_import_words_once().map_err(|e| Error::database(format!("migration 24 failed: {e}")))?;
+                    }
                 }
                 let broken: Option<String> =
                     self.conn.query_row("SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1", [], |r| r.get(0)).optional()?;
@@ -689,6 +696,15 @@ pub(crate) mod col {
                 ymd(s).map(Some).ok_or_else(|| bad(c, s))
             }
             _ => Err(bad(c, "(not a date)")),
+        }
+    }
+    /// An invoice's due date, read from its columns `day`, `payment_terms_days` and `due_kept`
+    /// at `day`, `day + 1` and `day + 2`: as its `due_date` column makes it, without SQLite making
+    /// that text for every row a long read passes over.
+    pub fn due(r: &Row, day: usize) -> rusqlite::Result<NaiveDate> {
+        match opt_date(r, day + 2)? {
+            Some(kept) => Ok(kept),
+            None => Ok(date(r, day)? + chrono::Duration::days(r.get(day + 1)?)),
         }
     }
     pub fn dec<C: Col>(r: &Row, c: C) -> rusqlite::Result<Decimal> {

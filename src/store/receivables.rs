@@ -142,8 +142,8 @@ impl Store {
     /// (`open_invoice_money`, not a reading of every invoice).
     pub fn unsettled_invoices(&self, as_of: NaiveDate) -> Result<Vec<(i64, InvoiceStatus)>> {
         let mut out: Vec<(i64, InvoiceStatus)> = self.open_invoice_money(as_of)?.iter().map(|i| (i.id, i.state(as_of).status)).collect();
-        let mut stmt = self.conn.prepare_cached("SELECT id FROM invoices WHERE date > ?1")?;
-        for id in stmt.query_map([as_of.to_string()], |r| r.get(0))? {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM invoices WHERE day > ?1")?;
+        for id in stmt.query_map([col::day(as_of)], |r| r.get(0))? {
             out.push((id?, InvoiceStatus::Open));
         }
         // Ids follow the numbers (each takes the next of its series as it is issued).
@@ -156,23 +156,23 @@ impl Store {
     pub(super) fn every_invoice_money(&self, customer_id: Option<i64>, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
         // One customer: through the (customer_id, date) index, a subquery per invoice.
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT i.id, i.number, i.customer_id, i.date, i.due_date, i.currency, i.total_minor,
+            "SELECT i.id, i.number, i.customer_id, i.day, i.payment_terms_days, i.due_kept, i.currency, i.total_minor,
                 (SELECT IFNULL(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id AND c.date <= ?2) AS credited,
-                (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.date <= ?2) AS paid
-             FROM invoices i WHERE {} AND i.date <= ?2 ORDER BY i.date, i.id",
+                (SELECT IFNULL(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id AND a.day <= ?3) AS paid
+             FROM invoices i WHERE {} AND i.day <= ?3 ORDER BY i.day, i.id",
             super::filter(customer_id.is_some(), "i.customer_id = ?1", 1)
         ))?;
-        let rows = stmt.query_map(params![customer_id, as_of.to_string()], |r| {
+        let rows = stmt.query_map(params![customer_id, as_of.to_string(), col::day(as_of)], |r| {
             Ok(InvoiceMoney {
                 id: r.get(0)?,
                 number: r.get(1)?,
                 customer_id: r.get(2)?,
-                date: col::date(r, "date")?,
-                due: col::date(r, "due_date")?,
-                currency: col::currency(r, "currency")?,
-                total: r.get(6)?,
-                credited: r.get(7)?,
-                paid: r.get(8)?,
+                date: col::date(r, 3)?,
+                due: col::due(r, 3)?,
+                currency: col::currency(r, 6)?,
+                total: r.get(7)?,
+                credited: r.get(8)?,
+                paid: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -183,26 +183,26 @@ impl Store {
     /// invoices are read once in id order; only the open ones are decoded. (SQLite would join the
     /// grouped sums through a temporary index, twice as slow over two years of invoices.)
     fn open_invoice_money(&self, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
-        let day = as_of.to_string();
+        let (date, day) = (as_of.to_string(), col::day(as_of));
         let mut settled: std::collections::HashMap<i64, (i64, i64)> = std::collections::HashMap::new();
         let mut stmt = self.conn.prepare_cached("SELECT invoice_id, total_minor FROM credit_notes WHERE date <= ?1")?;
-        let mut rows = stmt.query([&day])?;
+        let mut rows = stmt.query([&date])?;
         while let Some(r) = rows.next()? {
             settled.entry(r.get(0)?).or_default().0 += r.get::<_, i64>(1)?;
         }
-        let mut stmt = self.conn.prepare_cached("SELECT invoice_id, amount_minor FROM allocations WHERE date <= ?1")?;
-        let mut rows = stmt.query([&day])?;
+        let mut stmt = self.conn.prepare_cached("SELECT invoice_id, amount_minor FROM allocations WHERE day <= ?1")?;
+        let mut rows = stmt.query([day])?;
         while let Some(r) = rows.next()? {
             settled.entry(r.get(0)?).or_default().1 += r.get::<_, i64>(1)?;
         }
         let mut out = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, number, customer_id, date, due_date, currency, total_minor FROM invoices WHERE date <= ?1")?;
-        let mut rows = stmt.query([&day])?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, number, customer_id, day, payment_terms_days, due_kept, currency, total_minor FROM invoices WHERE day <= ?1",
+        )?;
+        let mut rows = stmt.query([day])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            let total: i64 = r.get(6)?;
+            let total: i64 = r.get(7)?;
             let (credited, paid) = settled.get(&id).copied().unwrap_or_default();
             if total - credited - paid == 0 {
                 continue;
@@ -211,9 +211,9 @@ impl Store {
                 id,
                 number: r.get(1)?,
                 customer_id: r.get(2)?,
-                date: col::date(r, "date")?,
-                due: col::date(r, "due_date")?,
-                currency: col::currency(r, "currency")?,
+                date: col::date(r, 3)?,
+                due: col::due(r, 3)?,
+                currency: col::currency(r, 6)?,
                 total,
                 credited,
                 paid,
@@ -227,17 +227,17 @@ impl Store {
     /// reversed, less their allocations, less refunds taken from the oldest first.
     fn unapplied(&self, customer_id: i64, as_of: NaiveDate) -> Result<Vec<(i64, i64)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT p.id, p.amount_minor - IFNULL((SELECT sum(a.amount_minor) FROM allocations a WHERE a.payment_id = p.id AND a.date <= ?2), 0)
+            "SELECT p.id, p.amount_minor - IFNULL((SELECT sum(a.amount_minor) FROM allocations a WHERE a.payment_id = p.id AND a.day <= ?2), 0)
              FROM payments p
-             WHERE p.customer_id = ?1 AND p.kind = 'payment' AND p.date <= ?2
-               AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id AND r.date <= ?2)
-             ORDER BY p.date, p.id",
+             WHERE p.customer_id = ?1 AND p.kind = 'payment' AND p.day <= ?2
+               AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id AND r.day <= ?2)
+             ORDER BY p.day, p.id",
         )?;
         let mut left: Vec<(i64, i64)> =
-            stmt.query_map(params![customer_id, as_of.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            stmt.query_map(params![customer_id, col::day(as_of)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         let mut refunded: i64 = self.conn.query_row(
-            "SELECT IFNULL(sum(amount_minor), 0) FROM payments WHERE customer_id = ?1 AND kind = 'refund' AND date <= ?2",
-            params![customer_id, as_of.to_string()],
+            "SELECT IFNULL(sum(amount_minor), 0) FROM payments WHERE customer_id = ?1 AND kind = 'refund' AND day <= ?2",
+            params![customer_id, col::day(as_of)],
             |r| r.get(0),
         )?;
         for (_, amount) in left.iter_mut() {
@@ -254,24 +254,24 @@ impl Store {
     fn unapplied_all(&self, as_of: NaiveDate) -> Result<std::collections::HashMap<i64, i64>> {
         // Read straight through: what was allocated from each payment, the payments reversed,
         // then each payment and refund (grouping in SQL joins through temporary indexes).
-        let day = as_of.to_string();
+        let day = col::day(as_of);
         let mut allocated: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
-        let mut stmt = self.conn.prepare_cached("SELECT payment_id, amount_minor FROM allocations WHERE date <= ?1")?;
-        let mut rows = stmt.query([&day])?;
+        let mut stmt = self.conn.prepare_cached("SELECT payment_id, amount_minor FROM allocations WHERE day <= ?1")?;
+        let mut rows = stmt.query([day])?;
         while let Some(r) = rows.next()? {
             *allocated.entry(r.get(0)?).or_default() += r.get::<_, i64>(1)?;
         }
         let mut reversed = std::collections::HashSet::new();
-        let mut stmt = self.conn.prepare_cached("SELECT reverses_id FROM payments WHERE kind = 'reversal' AND date <= ?1")?;
-        let mut rows = stmt.query([&day])?;
+        let mut stmt = self.conn.prepare_cached("SELECT reverses_id FROM payments WHERE kind = 'reversal' AND day <= ?1")?;
+        let mut rows = stmt.query([day])?;
         while let Some(r) = rows.next()? {
             reversed.insert(r.get::<_, i64>(0)?);
         }
         let mut left: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         let mut refunded: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         let mut stmt =
-            self.conn.prepare_cached("SELECT id, customer_id, kind, amount_minor FROM payments WHERE date <= ?1 AND kind <> 'reversal'")?;
-        let mut rows = stmt.query([&day])?;
+            self.conn.prepare_cached("SELECT id, customer_id, kind, amount_minor FROM payments WHERE day <= ?1 AND kind <> 'reversal'")?;
+        let mut rows = stmt.query([day])?;
         while let Some(r) = rows.next()? {
             let (id, customer, amount): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(3)?);
             match col::text(r, 2)? {
@@ -343,8 +343,8 @@ impl Store {
         let id = self.write(|s| {
             let picks = s.invoice_ids(customer_id, invoices)?;
             s.conn.execute(
-                "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, recorded_at) VALUES (?1, 'payment', ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![customer_id, date.to_string(), c.currency.to_minor(amount), c.currency.code(), method.as_str(), reference.trim(), col::moment(at)],
+                "INSERT INTO payments (customer_id, kind, day, amount_minor, currency, method, reference, recorded_at) VALUES (?1, 'payment', ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![customer_id, col::day(date), c.currency.to_minor(amount), c.currency.code(), method.as_str(), reference.trim(), col::moment(at)],
             )?;
             let id = s.conn.last_insert_rowid();
             s.apply_credit(customer_id, date, &picks)?;
@@ -368,16 +368,16 @@ impl Store {
         }
         let rid = self.write(|s| {
             s.conn.execute(
-                "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, reverses_id, recorded_at)
+                "INSERT INTO payments (customer_id, kind, day, amount_minor, currency, method, reference, reverses_id, recorded_at)
                  SELECT customer_id, 'reversal', ?2, amount_minor, currency, method, ?3, id, ?4 FROM payments WHERE id = ?1",
-                params![id, date.to_string(), reference.trim(), col::moment(at)],
+                params![id, col::day(date), reference.trim(), col::moment(at)],
             )?;
             let rid = s.conn.last_insert_rowid();
             s.conn.execute(
-                "INSERT INTO allocations (payment_id, invoice_id, date, amount_minor)
+                "INSERT INTO allocations (payment_id, invoice_id, day, amount_minor)
                  SELECT payment_id, invoice_id, ?2, -sum(amount_minor) FROM allocations WHERE payment_id = ?1
                  GROUP BY invoice_id HAVING sum(amount_minor) <> 0",
-                params![id, date.to_string()],
+                params![id, col::day(date)],
             )?;
             // Other money the customer has may now cover the reopened invoices.
             s.apply_credit(p.customer_id, date, &[])?;
@@ -412,8 +412,8 @@ impl Store {
                 .with_field("amount"));
             }
             s.conn.execute(
-                "INSERT INTO payments (customer_id, kind, date, amount_minor, currency, method, reference, recorded_at) VALUES (?1, 'refund', ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![customer_id, date.to_string(), wanted, c.currency.code(), method.as_str(), reference.trim(), col::moment(at)],
+                "INSERT INTO payments (customer_id, kind, day, amount_minor, currency, method, reference, recorded_at) VALUES (?1, 'refund', ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![customer_id, col::day(date), wanted, c.currency.code(), method.as_str(), reference.trim(), col::moment(at)],
             )?;
             Ok(s.conn.last_insert_rowid())
         })?;
@@ -460,7 +460,7 @@ impl Store {
     pub fn list_payments(&self, customer_id: Option<i64>) -> Result<Vec<PaymentView>> {
         let ids: Vec<i64> = {
             let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT id FROM payments WHERE {} ORDER BY date, id",
+                "SELECT id FROM payments WHERE {} ORDER BY day, id",
                 super::filter(customer_id.is_some(), "customer_id = ?1", 1)
             ))?;
             let rows = stmt.query_map([customer_id], |r| r.get(0))?;
@@ -595,11 +595,11 @@ impl super::Tx<'_> {
             .map(|i| OpenItem { invoice_id: i.id, date: i.date, open: i.open() })
             .collect();
         let mut insert =
-            self.conn.prepare_cached("INSERT INTO allocations (payment_id, invoice_id, date, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
+            self.conn.prepare_cached("INSERT INTO allocations (payment_id, invoice_id, day, amount_minor) VALUES (?1, ?2, ?3, ?4)")?;
         for (payment_id, available) in money.iter_mut() {
             for (invoice_id, amount) in allocate(&open, picks, *available) {
                 let invoice_date = open.iter().find(|o| o.invoice_id == invoice_id).map(|o| o.date).unwrap_or(date);
-                insert.execute(params![*payment_id, invoice_id, date.max(invoice_date).to_string(), amount])?;
+                insert.execute(params![*payment_id, invoice_id, col::day(date.max(invoice_date)), amount])?;
                 *available -= amount;
                 if let Some(o) = open.iter_mut().find(|o| o.invoice_id == invoice_id) {
                     o.open -= amount;

@@ -412,13 +412,21 @@ impl Store {
         let rates = self.exchange_rates()?;
         let convert = |amount: Decimal, from: Currency, on: NaiveDate| -> Option<Decimal> { to_currency(&rates, amount, from, ms, on) };
         let lines = {
-            let mut stmt = self.conn.prepare(
-                "SELECT l.id, l.subscription_id, l.kind, l.period_start, l.period_end, l.quantity, l.amount_minor, i.currency, l.cost_minor,
-                    l.billable_date, i.number
-                 FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-                 WHERE l.billable_date BETWEEN ?1 AND ?2 AND l.kind IN ('licence', 'proration') AND l.subscription_id IS NOT NULL
-                    AND l.period_start IS NOT NULL",
-            )?;
+            // A licence period or a proration is billable on its first day: each subscription's
+            // are found through the index of its own (a seek per subscription, however many
+            // months the book holds).
+            let of_kind = |code: i64| {
+                format!(
+                    "SELECT l.id, l.subscription_id, l.kind, l.period_start, l.period_end, l.quantity, l.amount_minor, i.currency,
+                        l.cost_minor, l.billable_date, i.number
+                     FROM subscriptions s CROSS JOIN invoice_lines l ON l.subscription_id = s.id AND l.kind_code = {code}
+                        AND l.period_start BETWEEN ?1 AND ?2
+                     JOIN invoices i ON i.id = l.invoice_id
+                     WHERE l.billable_date BETWEEN ?1 AND ?2"
+                )
+            };
+            let (licence, proration) = (crate::billing::LineKind::Licence.code(), crate::billing::LineKind::Proration.code());
+            let mut stmt = self.conn.prepare(&format!("{} UNION ALL {}", of_kind(licence), of_kind(proration)))?;
             let mut rows = stmt.query(params![col::day(from), col::day(to)])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {

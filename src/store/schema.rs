@@ -1572,11 +1572,297 @@ WHEN EXISTS (SELECT 1 FROM payments o WHERE o.id = NEW.id)
         OR EXISTS (SELECT 1 FROM payments o WHERE o.reverses_id = NEW.reverses_id)
 BEGIN SELECT RAISE(ABORT, 'payments cannot be changed; reverse them'); END;
 "#,
+    // 24: what an issued document's row can be made from is not kept beside it. A line's kind is
+    // kept as a number (1 byte, not up to ten characters), read as its name (`kind`, a virtual
+    // column), and the day it became billable only where it is not its period's first day
+    // (`billable_date` reads either); the index of lines by that day, which only the lines of no
+    // subscription need (the reconciliation finds the others by subscription), keeps those
+    // alone. An invoice keeps its date as a day number, its due date only where it is not the
+    // date and the payment terms, and its month only where it is not the date's; a payment and an
+    // allocation keep their dates as day numbers. Each still reads as the text it was (`date`,
+    // `due_date`, `month`: virtual columns), and the indexes hold the numbers. An import's words
+    // in the history keep only what the row cannot give (`Store::migrate` does that after this).
+    r#"
+CREATE TABLE invoice_lines_24 (
+    id INTEGER PRIMARY KEY,
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    position INTEGER NOT NULL,
+    -- licence 1, proration 2, service 3, charge 4, instalment 5, usage 6 (read as `kind`).
+    kind_code INTEGER NOT NULL CHECK (kind_code BETWEEN 1 AND 6),
+    subscription_id INTEGER REFERENCES subscriptions (id),
+    -- Days since 1970-01-01.
+    period_start INTEGER,
+    period_end INTEGER,
+    -- The natural key of the billed item, where it is not a licence period's (derived).
+    own_key TEXT,
+    text_id INTEGER NOT NULL REFERENCES line_texts (id),
+    quantity TEXT NOT NULL,
+    unit_price TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    vat_rate TEXT NOT NULL,
+    fx_rate TEXT,
+    fx_from TEXT,
+    -- The day it became billable where that is not `period_start` (read as `billable_date`).
+    billable_kept INTEGER,
+    cost_minor INTEGER,
+    kind TEXT GENERATED ALWAYS AS (CASE kind_code WHEN 1 THEN 'licence' WHEN 2 THEN 'proration' WHEN 3 THEN 'service'
+        WHEN 4 THEN 'charge' WHEN 5 THEN 'instalment' WHEN 6 THEN 'usage' END) VIRTUAL,
+    billable_date INTEGER GENERATED ALWAYS AS (ifnull(billable_kept, period_start)) VIRTUAL,
+    CHECK (billable_kept IS NOT NULL OR period_start IS NOT NULL),
+    CHECK (own_key IS NOT NULL OR (kind_code = 1 AND subscription_id IS NOT NULL AND period_start IS NOT NULL AND period_end IS NOT NULL))
+) STRICT;
+INSERT INTO invoice_lines_24 (id, invoice_id, position, kind_code, subscription_id, period_start, period_end, own_key, text_id, quantity,
+    unit_price, amount_minor, vat_rate, fx_rate, fx_from, billable_kept, cost_minor)
+SELECT id, invoice_id, position, CASE kind WHEN 'licence' THEN 1 WHEN 'proration' THEN 2 WHEN 'service' THEN 3 WHEN 'charge' THEN 4
+        WHEN 'instalment' THEN 5 WHEN 'usage' THEN 6 END,
+    subscription_id, period_start, period_end, own_key, text_id, quantity, unit_price, amount_minor, vat_rate, fx_rate, fx_from,
+    CASE WHEN billable_date IS period_start THEN NULL ELSE billable_date END, cost_minor
+FROM invoice_lines ORDER BY id;
+DROP TABLE invoice_lines;
+-- Other tables' triggers name the tables made again here: they are to name the new ones.
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE invoice_lines_24 RENAME TO invoice_lines;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX invoice_lines_invoice ON invoice_lines (invoice_id, position);
+CREATE INDEX invoice_lines_unsubscribed ON invoice_lines (billable_date) WHERE subscription_id IS NULL;
+CREATE UNIQUE INDEX invoice_lines_own_key ON invoice_lines (own_key) WHERE own_key IS NOT NULL;
+CREATE INDEX invoice_lines_usage ON invoice_lines (invoice_id) WHERE kind_code = 6;
+CREATE UNIQUE INDEX invoice_lines_licence ON invoice_lines (subscription_id, period_start, period_end, ifnull(own_key, ''))
+WHERE kind_code = 1;
+CREATE INDEX invoice_lines_proration ON invoice_lines (subscription_id, period_start) WHERE kind_code = 2;
+CREATE TRIGGER invoice_lines_immutable_update BEFORE UPDATE ON invoice_lines
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoice_lines_immutable_delete BEFORE DELETE ON invoice_lines
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
+CREATE TRIGGER invoice_lines_only_as_issued BEFORE INSERT ON invoice_lines
+WHEN NEW.position > IFNULL((SELECT line_count FROM invoices WHERE id = NEW.invoice_id), 0)
+  OR NEW.position <> IFNULL((SELECT max(position) FROM invoice_lines WHERE invoice_id = NEW.invoice_id), 0) + 1
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoice_lines_never_replaced BEFORE INSERT ON invoice_lines
+WHEN EXISTS (SELECT 1 FROM invoice_lines o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM invoice_lines o WHERE o.own_key = NEW.own_key)
+        OR (NEW.kind_code = 1 AND EXISTS (SELECT 1 FROM invoice_lines o WHERE o.kind_code = 1
+                   AND o.subscription_id = NEW.subscription_id AND o.period_start = NEW.period_start
+                   AND o.period_end = NEW.period_end AND ifnull(o.own_key, '') = ifnull(NEW.own_key, '')))
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TABLE invoices_24 (
+    id INTEGER PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    series_year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    run_id INTEGER REFERENCES billing_runs (id),
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    -- Days since 1970-01-01 (read as `date`).
+    day INTEGER NOT NULL,
+    -- The due date where it is not `payment_terms_days` after the date (read as `due_date`).
+    due_kept TEXT,
+    -- The month billed where it is not the date's (read as `month`).
+    month_kept TEXT,
+    currency TEXT NOT NULL,
+    net_minor INTEGER NOT NULL,
+    vat_minor INTEGER NOT NULL,
+    total_minor INTEGER NOT NULL,
+    -- The customer and the supplier (with its bank details) as they were when it was issued.
+    customer_party_id INTEGER NOT NULL REFERENCES parties (id),
+    supplier_party_id INTEGER NOT NULL REFERENCES parties (id),
+    tax_treatment TEXT NOT NULL,
+    payment_terms_days INTEGER NOT NULL,
+    paper TEXT NOT NULL,
+    -- Seconds since 1970-01-01 UTC (a timestamp of another form as it was written).
+    recorded_at ANY NOT NULL,
+    logo_id INTEGER REFERENCES logos (id),
+    logo_kept INTEGER NOT NULL DEFAULT 0,
+    line_count INTEGER,
+    vat_line_count INTEGER,
+    date TEXT GENERATED ALWAYS AS (date(day * 86400, 'unixepoch')) VIRTUAL,
+    due_date TEXT GENERATED ALWAYS AS (ifnull(due_kept, date((day + payment_terms_days) * 86400, 'unixepoch'))) VIRTUAL,
+    month TEXT GENERATED ALWAYS AS (ifnull(month_kept, strftime('%Y-%m', day * 86400, 'unixepoch'))) VIRTUAL,
+    UNIQUE (series_year, seq)
+) STRICT;
+INSERT INTO invoices_24 (id, number, series_year, seq, run_id, customer_id, day, due_kept, month_kept, currency, net_minor, vat_minor,
+    total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, logo_id, logo_kept,
+    line_count, vat_line_count)
+SELECT id, number, series_year, seq, run_id, customer_id, CAST(julianday(date) - 2440587.5 AS INTEGER),
+    CASE WHEN due_date IS date(date, '+' || payment_terms_days || ' days') THEN NULL ELSE due_date END,
+    CASE WHEN month IS substr(date, 1, 7) THEN NULL ELSE month END,
+    currency, net_minor, vat_minor, total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper,
+    recorded_at, logo_id, logo_kept, line_count, vat_line_count
+FROM invoices ORDER BY id;
+DROP TABLE invoices;
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE invoices_24 RENAME TO invoices;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX invoices_customer ON invoices (customer_id, day);
+CREATE INDEX invoices_month ON invoices (month);
+CREATE TRIGGER invoices_immutable_update BEFORE UPDATE ON invoices
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TRIGGER invoices_immutable_delete BEFORE DELETE ON invoices
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be deleted; issue a credit note'); END;
+CREATE TRIGGER invoices_next_number BEFORE INSERT ON invoices
+WHEN NEW.seq <> IFNULL((SELECT max(seq) FROM invoices WHERE series_year = NEW.series_year), NEW.seq - 1) + 1
+BEGIN SELECT RAISE(ABORT, 'an invoice takes the next number of its series: numbers have no gaps'); END;
+CREATE TRIGGER invoices_never_replaced BEFORE INSERT ON invoices
+WHEN EXISTS (SELECT 1 FROM invoices o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM invoices o WHERE o.number = NEW.number)
+        OR EXISTS (SELECT 1 FROM invoices o WHERE o.series_year = NEW.series_year AND o.seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
+CREATE TABLE payments_24 (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    kind TEXT NOT NULL CHECK (kind IN ('payment', 'refund', 'reversal')),
+    -- Days since 1970-01-01 (read as `date`).
+    day INTEGER NOT NULL,
+    -- Always positive; the kind says which way the money went.
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('eft', 'card', 'cash', 'other')),
+    reference TEXT NOT NULL DEFAULT '',
+    reverses_id INTEGER UNIQUE REFERENCES payments (id),
+    -- Seconds since 1970-01-01 UTC (a timestamp of another form as it was written).
+    recorded_at ANY NOT NULL,
+    date TEXT GENERATED ALWAYS AS (date(day * 86400, 'unixepoch')) VIRTUAL,
+    CHECK ((kind = 'reversal') = (reverses_id IS NOT NULL))
+) STRICT;
+INSERT INTO payments_24 (id, customer_id, kind, day, amount_minor, currency, method, reference, reverses_id, recorded_at)
+SELECT id, customer_id, kind, CAST(julianday(date) - 2440587.5 AS INTEGER), amount_minor, currency, method, reference, reverses_id,
+    recorded_at
+FROM payments ORDER BY id;
+DROP TABLE payments;
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE payments_24 RENAME TO payments;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX payments_customer ON payments (customer_id, day);
+CREATE TRIGGER payments_append_only_update BEFORE UPDATE ON payments
+BEGIN SELECT RAISE(ABORT, 'payments cannot be changed; reverse them'); END;
+CREATE TRIGGER payments_append_only_delete BEFORE DELETE ON payments
+BEGIN SELECT RAISE(ABORT, 'payments cannot be deleted; reverse them'); END;
+CREATE TRIGGER payments_never_replaced BEFORE INSERT ON payments
+WHEN EXISTS (SELECT 1 FROM payments o WHERE o.id = NEW.id)
+        OR EXISTS (SELECT 1 FROM payments o WHERE o.reverses_id = NEW.reverses_id)
+BEGIN SELECT RAISE(ABORT, 'payments cannot be changed; reverse them'); END;
+CREATE TABLE allocations_24 (
+    id INTEGER PRIMARY KEY,
+    payment_id INTEGER NOT NULL REFERENCES payments (id),
+    invoice_id INTEGER NOT NULL REFERENCES invoices (id),
+    -- Days since 1970-01-01 (read as `date`).
+    day INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL CHECK (amount_minor <> 0),
+    date TEXT GENERATED ALWAYS AS (date(day * 86400, 'unixepoch')) VIRTUAL
+) STRICT;
+INSERT INTO allocations_24 (id, payment_id, invoice_id, day, amount_minor)
+SELECT id, payment_id, invoice_id, CAST(julianday(date) - 2440587.5 AS INTEGER), amount_minor FROM allocations ORDER BY id;
+DROP TABLE allocations;
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE allocations_24 RENAME TO allocations;
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX allocations_payment ON allocations (payment_id);
+CREATE INDEX allocations_money ON allocations (invoice_id, day, amount_minor);
+CREATE TRIGGER allocations_append_only_update BEFORE UPDATE ON allocations
+BEGIN SELECT RAISE(ABORT, 'allocations cannot be changed'); END;
+CREATE TRIGGER allocations_append_only_delete BEFORE DELETE ON allocations
+BEGIN SELECT RAISE(ABORT, 'allocations cannot be deleted'); END;
+CREATE TRIGGER allocations_never_replaced BEFORE INSERT ON allocations
+WHEN EXISTS (SELECT 1 FROM allocations o WHERE o.id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'allocations cannot be changed'); END;
+"#,
 ];
 
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;
+
+    /// A book of migration 23 keeps its documents through migration 24: each invoice reads the
+    /// same date, due date and month, each line the same kind and billable day, each payment and
+    /// allocation the same date, while only what cannot be made from the row is kept (a month
+    /// billed in another month's invoice, a due date not on the terms, a line billable on another
+    /// day than its period's first). What was billed stays unique, and nothing can be changed.
+    #[test]
+    fn issued_documents_read_the_same_through_migration_24() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..23] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO line_texts (id, text) VALUES (1, 'Basic');
+             INSERT INTO invoices (id, number, series_year, seq, customer_id, date, due_date, month, currency, net_minor, vat_minor,
+                total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, line_count,
+                vat_line_count)
+             VALUES (1, 'INV-2026-00001', 2026, 1, 1, '2026-11-30', '2026-12-14', '2026-11', 'ZAR', 0, 0, 100, 1, 1, 'standard', 14,
+                    'a4', 1796061600, 3, 0),
+                (2, 'INV-2026-00002', 2026, 2, 1, '2026-12-31', '2027-01-30', '2027-01', 'ZAR', 0, 0, 100, 1, 1, 'standard', 7,
+                    'a4', 1796061600, 0, 0);
+             INSERT INTO invoice_lines (invoice_id, position, kind, subscription_id, period_start, period_end, own_key, text_id,
+                quantity, unit_price, amount_minor, vat_rate, billable_date)
+             VALUES (1, 1, 'licence', 7, 20758, 20787, NULL, 1, '5', '10', 5000, '15', 20758),
+                (1, 2, 'usage', NULL, 20727, 20757, 'usage:a:2026-10', 1, '1', '9', 900, '15', 20758),
+                (1, 3, 'instalment', NULL, NULL, NULL, 'instalment:1', 1, '1', '9', 900, '15', 20760);
+             INSERT INTO payments (id, customer_id, kind, date, amount_minor, currency, method, reference, recorded_at)
+             VALUES (1, 1, 'payment', '2026-12-19', 100, 'ZAR', 'eft', 'INV-2026-00001', 1796025600);
+             INSERT INTO allocations (payment_id, invoice_id, date, amount_minor) VALUES (1, 1, '2026-12-19', 100);",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[23]).unwrap();
+        type Dates = (String, String, String, Option<String>, Option<String>);
+        let invoices: Vec<Dates> = conn
+            .prepare("SELECT date, due_date, month, due_kept, month_kept FROM invoices ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            invoices,
+            [
+                ("2026-11-30".into(), "2026-12-14".into(), "2026-11".into(), None, None),
+                ("2026-12-31".into(), "2027-01-30".into(), "2027-01".into(), Some("2027-01-30".into()), Some("2027-01".into())),
+            ]
+        );
+        let lines: Vec<(String, i64, i64, Option<i64>)> = conn
+            .prepare("SELECT kind, kind_code, billable_date, billable_kept FROM invoice_lines ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            lines,
+            [("licence".into(), 1, 20758, None), ("usage".into(), 6, 20758, Some(20758)), ("instalment".into(), 5, 20760, Some(20760))]
+        );
+        let paid: (String, String) = conn
+            .query_row("SELECT p.date, a.date FROM payments p JOIN allocations a ON a.payment_id = p.id", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(paid, ("2026-12-19".into(), "2026-12-19".into()));
+        // The same licence period is billed once; a line cannot be added to an issued invoice;
+        // nothing issued can be changed or deleted.
+        let line = |invoice: i64, position: i64| {
+            conn.execute(
+                "INSERT INTO invoice_lines (invoice_id, position, kind_code, subscription_id, period_start, period_end, text_id,
+                    quantity, unit_price, amount_minor, vat_rate)
+                 VALUES (?1, ?2, 1, 7, 20758, 20787, 1, '5', '10', 5000, '15')",
+                rusqlite::params![invoice, position],
+            )
+        };
+        conn.execute_batch(
+            "INSERT INTO invoices (id, number, series_year, seq, customer_id, day, currency, net_minor, vat_minor, total_minor,
+                customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, line_count, vat_line_count)
+             VALUES (3, 'INV-2026-00003', 2026, 3, 1, 20788, 'ZAR', 0, 0, 0, 1, 1, 'standard', 14, 'a4', 1796061600, 1, 0)",
+        )
+        .unwrap();
+        assert!(line(3, 1).unwrap_err().to_string().contains("cannot be changed"), "the same licence period twice");
+        assert!(line(1, 4).unwrap_err().to_string().contains("cannot be changed"), "a line added to an issued invoice");
+        for sql in [
+            "UPDATE invoices SET day = day + 1",
+            "UPDATE invoice_lines SET kind_code = 2",
+            "DELETE FROM invoice_lines",
+            "UPDATE payments SET day = day + 1",
+            "UPDATE allocations SET day = day + 1",
+        ] {
+            assert!(conn.execute(sql, []).is_err(), "{sql}");
+        }
+    }
 
     /// A book of migration 22 keeps its history through migration 23: each event's product,
     /// SKU, term, billing and currencies are kept once per offer and read back the same, and

@@ -148,18 +148,10 @@ impl Store {
                         bill_from: row.bill_from.unwrap_or_else(|| imported_bill_from(term_start, row.term, row.billing, today)),
                     };
                     sub.id = s.insert_subscription(&sub)?;
-                    let what = format!(
-                        "imported (line {}): {} seats since {}, current term {} to {}, at {} per seat per term ({}); billed from {}",
-                        row.line,
-                        sub.quantity,
-                        sub.purchased_on,
-                        sub.term_start,
-                        sub.term_end,
-                        super::subscriptions::money(sub.price.unit_price, sub.price.price_currency),
-                        sub.price.rule,
-                        sub.bill_from
-                    );
-                    s.append(&Event::capture(&sub, EventKind::Imported, term_start, at, sub.quantity as i64, what))?;
+                    let mut event = Event::capture(&sub, EventKind::Imported, term_start, at, sub.quantity as i64, String::new());
+                    event.description =
+                        crate::subscription::import_words(&event, row.line, sub.purchased_on, &sub.price.rule, sub.bill_from);
+                    s.append(&event)?;
                     lines.push(u32::try_from(row.line).unwrap_or(u32::MAX));
                     out.imported += 1;
                     if out.subscriptions.len() < SubscriptionImport::SHOWN {

@@ -102,7 +102,9 @@ pub(super) fn event_at(r: &Row, p: &Positions) -> rusqlite::Result<Event> {
         description: r.get(c(EventCol::description))?,
     };
     if let Some(rule) = r.get::<_, Option<String>>(c(EventCol::price_rule))? {
-        e.description = crate::subscription::renewal_words(&e, &rule);
+        if let Some(words) = crate::subscription::words_from_row(&e, &rule, &e.description) {
+            e.description = words;
+        }
     }
     Ok(e)
 }

@@ -578,8 +578,9 @@ impl super::Tx<'_> {
     }
 
     pub(super) fn append(&self, e: &Event) -> Result<()> {
-        // A renewal's words are the row's own but for its price rule: only the rule is kept.
-        let rule = crate::subscription::renewal_rule(e);
+        // A renewal's or an import's words are the row's own but for its price rule (and an
+        // import's line and days): only those are kept.
+        let kept = crate::subscription::kept_words(e);
         self.conn
             .prepare_cached(
                 "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity,
@@ -600,9 +601,32 @@ impl super::Tx<'_> {
                 col::day(e.term_end),
                 e.unit_price.to_string(),
                 e.unit_cost.to_string(),
-                if rule.is_some() { "" } else { e.description.as_str() },
-                rule.map(|r| self.price_rule_id(r)).transpose()?,
+                kept.as_ref().map_or(e.description.as_str(), |(_, rest)| rest.as_str()),
+                kept.as_ref().map(|(rule, _)| self.price_rule_id(rule)).transpose()?,
             ])?;
+        Ok(())
+    }
+
+    /// Migration 24: the words of imports recorded before keep only what their rows cannot give
+    /// (`kept_words`); words that the row does not give back exactly are kept whole.
+    pub(super) fn keep_import_words_once(&self) -> Result<()> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EVENT_COLUMNS} FROM subscription_events e {EVENT_JOINS} WHERE e.kind = 'imported' AND e.price_rule_id IS NULL"
+        ))?;
+        let at = Positions::of(&stmt, EventCol::NAMES)?;
+        let events = stmt.query_map([], |r| event_at(r, &at))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        // The history is append-only: its guard stands aside for this once, as it was written.
+        self.conn.execute_batch("DROP TRIGGER subscription_events_no_update")?;
+        let mut keep = self.conn.prepare("UPDATE subscription_events SET description = ?1, price_rule_id = ?2 WHERE id = ?3")?;
+        for e in &events {
+            if let Some((rule, kept)) = crate::subscription::kept_words(e) {
+                keep.execute(params![kept, self.price_rule_id(rule)?, e.id])?;
+            }
+        }
+        self.conn.execute_batch(
+            "CREATE TRIGGER subscription_events_no_update BEFORE UPDATE ON subscription_events
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;",
+        )?;
         Ok(())
     }
 

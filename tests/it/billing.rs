@@ -99,10 +99,10 @@ fn the_database_refuses_to_change_issued_documents_or_bill_an_item_twice() {
     }
     let dup = store
         .execute_raw_for_tests(
-            "INSERT INTO invoice_lines (invoice_id, position, own_key, kind, subscription_id, period_start, period_end, text_id, quantity,
-                unit_price, amount_minor, vat_rate, billable_date)
-             SELECT invoice_id, 99, own_key, kind, subscription_id, period_start, period_end, text_id, quantity, unit_price, amount_minor,
-                vat_rate, billable_date FROM invoice_lines LIMIT 1",
+            "INSERT INTO invoice_lines (invoice_id, position, own_key, kind_code, subscription_id, period_start, period_end, text_id,
+                quantity, unit_price, amount_minor, vat_rate, billable_kept)
+             SELECT invoice_id, 99, own_key, kind_code, subscription_id, period_start, period_end, text_id, quantity, unit_price,
+                amount_minor, vat_rate, billable_kept FROM invoice_lines LIMIT 1",
         )
         .unwrap_err();
     // A line added to an issued invoice is refused before its natural key is even looked at (a
@@ -119,6 +119,14 @@ fn the_database_refuses_to_change_issued_documents_or_bill_an_item_twice() {
     }
 }
 
+/// The columns an invoice, its line and a payment keep (the others are made from them).
+const INVOICE: &str = "id, number, series_year, seq, run_id, customer_id, day, due_kept, month_kept, currency, net_minor, vat_minor,
+    total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, logo_id, logo_kept,
+    line_count, vat_line_count";
+const LINE: &str = "id, invoice_id, position, kind_code, subscription_id, period_start, period_end, own_key, text_id, quantity,
+    unit_price, amount_minor, vat_rate, fx_rate, fx_from, billable_kept, cost_minor";
+const PAYMENT: &str = "id, customer_id, kind, day, amount_minor, currency, method, reference, reverses_id, recorded_at";
+
 /// Every way around the triggers an adversarial probe found: `INSERT OR REPLACE` / `REPLACE INTO`
 /// over an issued invoice, its lines, a payment or a history event; a line appended to an issued
 /// invoice; a numbering counter moved to leave a gap.
@@ -129,20 +137,22 @@ fn no_path_around_the_immutability_of_issued_documents() {
     store.issue_month(day("2026-11-01"), day("2026-11-30"), NOW).unwrap();
     store.add_payment(a, day("2026-11-30"), d("10"), seatbook::receivables::Method::Eft, "x", &[], NOW).unwrap();
     for sql in [
-        "INSERT OR REPLACE INTO invoices SELECT * FROM invoices WHERE seq = 1",
-        "REPLACE INTO invoices SELECT * FROM invoices WHERE seq = 1",
-        "REPLACE INTO invoice_lines SELECT * FROM invoice_lines LIMIT 1",
-        "REPLACE INTO payments SELECT * FROM payments LIMIT 1",
-        "REPLACE INTO subscription_events SELECT * FROM subscription_events LIMIT 1",
-        "INSERT INTO invoice_lines (invoice_id, position, own_key, kind, text_id, quantity, unit_price, amount_minor, vat_rate, billable_date)
-         SELECT invoice_id, max(position) + 1, 'extra', kind, text_id, quantity, unit_price, amount_minor, vat_rate, billable_date
-         FROM invoice_lines WHERE invoice_id = (SELECT max(id) FROM invoices)",
-        "UPDATE line_texts SET text = 'Tampered'",
-        "DELETE FROM line_texts",
-        "UPDATE parties SET bank_account_number = '999'",
-        "DELETE FROM parties",
+        format!("INSERT OR REPLACE INTO invoices ({INVOICE}) SELECT {INVOICE} FROM invoices WHERE seq = 1"),
+        format!("REPLACE INTO invoices ({INVOICE}) SELECT {INVOICE} FROM invoices WHERE seq = 1"),
+        format!("REPLACE INTO invoice_lines ({LINE}) SELECT {LINE} FROM invoice_lines LIMIT 1"),
+        format!("REPLACE INTO payments ({PAYMENT}) SELECT {PAYMENT} FROM payments LIMIT 1"),
+        "REPLACE INTO subscription_events SELECT * FROM subscription_events LIMIT 1".into(),
+        "INSERT INTO invoice_lines (invoice_id, position, own_key, kind_code, text_id, quantity, unit_price, amount_minor, vat_rate,
+            billable_kept)
+         SELECT invoice_id, max(position) + 1, 'extra', kind_code, text_id, quantity, unit_price, amount_minor, vat_rate, billable_date
+         FROM invoice_lines WHERE invoice_id = (SELECT max(id) FROM invoices)"
+            .into(),
+        "UPDATE line_texts SET text = 'Tampered'".into(),
+        "DELETE FROM line_texts".into(),
+        "UPDATE parties SET bank_account_number = '999'".into(),
+        "DELETE FROM parties".into(),
     ] {
-        let e = store.execute_raw_for_tests(sql).unwrap_err();
+        let e = store.execute_raw_for_tests(&sql).unwrap_err();
         assert!(["cannot be", "append-only", "no gaps"].iter().any(|m| e.message.contains(m)), "{sql}: {}", e.message);
     }
     // A counter moved by hand: the next invoice still follows the last one, without a gap.
@@ -163,12 +173,10 @@ fn no_path_around_the_immutability_of_issued_documents() {
     assert!(store.check_book().is_ok(), "a series that starts at 1042 has no gap");
     // And a document written with a gap is refused by the book.
     let gap = store
-        .execute_raw_for_tests(
-            "INSERT INTO invoices SELECT NULL, 'INV-2026-00099', series_year, 99, run_id, customer_id, date, due_date, month, currency,
-                net_minor, vat_minor, total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days,
-                paper, recorded_at, logo_id, logo_kept, line_count, vat_line_count
-             FROM invoices LIMIT 1",
-        )
+        .execute_raw_for_tests(&format!(
+            "INSERT INTO invoices ({INVOICE}) SELECT {} FROM invoices LIMIT 1",
+            INVOICE.replacen("id, number, series_year, seq", "NULL, 'INV-2026-00099', series_year, 99", 1)
+        ))
         .unwrap_err();
     assert!(gap.message.contains("numbers have no gaps"), "{}", gap.message);
 }
@@ -233,8 +241,17 @@ fn another_programs_replace_cannot_rewrite_what_the_book_keeps() {
         ("subscription_events", "unit_price = '1'"),
         ("event_offers", "term = 'P3Y'"),
     ] {
+        // The columns the table keeps (not those it makes from them).
+        let kept: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_xinfo('{table}') WHERE hidden = 0"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let cols = kept.join(", ");
         let sql = format!(
-            "CREATE TEMP TABLE copy AS SELECT * FROM {table} LIMIT 1; UPDATE copy SET {edit}; REPLACE INTO {table} SELECT * FROM copy;"
+            "CREATE TEMP TABLE copy AS SELECT {cols} FROM {table} LIMIT 1; UPDATE copy SET {edit}; REPLACE INTO {table} ({cols}) SELECT {cols} FROM copy;"
         );
         let e = conn.execute_batch(&sql).unwrap_err().to_string();
         assert!(["cannot be changed", "append-only"].iter().any(|m| e.contains(m)), "{table} ({edit}): {e}");

@@ -223,6 +223,43 @@ fn migrating_an_existing_book_lands_in_the_current_term() {
     assert_eq!((subs[1].term_start, subs[1].bill_from), (day("2026-11-24"), day("2026-11-24")));
     assert_eq!((subs[1].price.unit_price.to_string(), subs[1].price.price_currency.code()), ("9.50".into(), "USD"));
     assert_eq!(store.subscription_events(subs[0].id).unwrap()[0].kind, EventKind::Imported);
+    let words =
+        |store: &Store| -> Vec<String> { subs.iter().map(|s| store.subscription_events(s.id).unwrap()[0].description.clone()).collect() };
+    let expected = [
+        "imported (line 2): 10 seats since 2024-03-15, current term 2026-03-15 to 2027-03-14, at 1632.96 ZAR per seat per term \
+         (default markup 20% (company profile)); billed from 2026-12-15",
+        "imported (line 3): 3 seats since 2026-10-24, current term 2026-11-24 to 2026-12-23, at 9.50 USD per seat per term \
+         (price override 9.50 USD per seat per month); billed from 2026-11-24",
+    ];
+    assert_eq!(words(&store), expected);
+    // The book keeps only what the row cannot give: the line, the day bought, the first day billed.
+    let kept = || -> Vec<String> {
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        let mut stmt = conn.prepare("SELECT description FROM subscription_events WHERE kind = 'imported' ORDER BY id").unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        rows
+    };
+    assert_eq!(kept(), ["2 2024-03-15 2026-12-15", "3 2026-10-24 2026-11-24"]);
+    // A book of schema 23 kept the words whole: migration 24 keeps them as above; words written
+    // otherwise (edited by another program) stay as they are.
+    let edited = expected[1].replace("3 seats", "three seats");
+    let (first, second) = (store.subscription_events(subs[0].id).unwrap()[0].id, store.subscription_events(subs[1].id).unwrap()[0].id);
+    for sql in [
+        "DROP TRIGGER subscription_events_no_update".to_string(),
+        format!("UPDATE subscription_events SET description = '{}', price_rule_id = NULL WHERE id = {first}", expected[0]),
+        format!("UPDATE subscription_events SET description = '{edited}', price_rule_id = NULL WHERE id = {second}"),
+        "CREATE TRIGGER subscription_events_no_update BEFORE UPDATE ON subscription_events
+BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END"
+            .to_string(),
+        "PRAGMA user_version = 23".to_string(),
+    ] {
+        store.execute_raw_for_tests(&sql).unwrap();
+    }
+    assert_eq!(words(&store), [expected[0].to_string(), edited.clone()], "read whole before the migration");
+    drop(store);
+    let store = db.open();
+    assert_eq!(words(&store), [expected[0].to_string(), edited.clone()]);
+    assert_eq!(kept(), ["2 2024-03-15 2026-12-15".to_string(), edited]);
 }
 
 #[test]
