@@ -350,8 +350,7 @@ impl super::Tx<'_> {
 
     /// The tax-invoice date rules for `month` issued on `date` (`billing::documents::check_issue_date`).
     pub(super) fn check_issue_date(&self, month: NaiveDate, date: NaiveDate) -> Result<()> {
-        let last: Option<String> = self.conn.query_row("SELECT max(date) FROM invoices", [], |r| r.get(0))?;
-        let last = last.and_then(|l| NaiveDate::parse_from_str(&l, "%Y-%m-%d").ok());
+        let last = self.conn.query_row("SELECT max(day) FROM invoices", [], |r| col::opt_date(r, 0))?;
         crate::billing::documents::check_issue_date(month, date, last)
     }
 

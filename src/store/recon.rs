@@ -415,18 +415,17 @@ impl Store {
             // A licence period or a proration is billable on its first day: each subscription's
             // are found through the index of its own (a seek per subscription, however many
             // months the book holds).
-            let of_kind = |code: i64| {
+            let of_kind = |kind: &str| {
                 format!(
                     "SELECT l.id, l.subscription_id, l.kind, l.period_start, l.period_end, l.quantity, l.amount_minor, i.currency,
                         l.cost_minor, l.billable_date, i.number
-                     FROM subscriptions s CROSS JOIN invoice_lines l ON l.subscription_id = s.id AND l.kind_code = {code}
+                     FROM subscriptions s CROSS JOIN invoice_lines l ON l.subscription_id = s.id AND l.kind = '{kind}'
                         AND l.period_start BETWEEN ?1 AND ?2
                      JOIN invoices i ON i.id = l.invoice_id
                      WHERE l.billable_date BETWEEN ?1 AND ?2"
                 )
             };
-            let (licence, proration) = (crate::billing::LineKind::Licence.code(), crate::billing::LineKind::Proration.code());
-            let mut stmt = self.conn.prepare(&format!("{} UNION ALL {}", of_kind(licence), of_kind(proration)))?;
+            let mut stmt = self.conn.prepare(&format!("{} UNION ALL {}", of_kind("licence"), of_kind("proration")))?;
             let mut rows = stmt.query(params![col::day(from), col::day(to)])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {

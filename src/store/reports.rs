@@ -257,10 +257,13 @@ impl Store {
     pub fn revenue_by_month(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<RevenueRow>> {
         let mut rows: BTreeMap<(String, Currency), (i64, i64, i64)> = BTreeMap::new();
         let (a, b) = (from.to_string(), month_end(to).to_string());
+        let (first, last) = (col::day(from), col::day(month_end(to)));
         let mut stmt = self
             .conn
-            .prepare("SELECT substr(date, 1, 7), currency, sum(net_minor) FROM invoices WHERE date BETWEEN ?1 AND ?2 GROUP BY 1, 2")?;
-        for r in stmt.query_map(params![a, b], |r| Ok((r.get::<_, String>(0)?, col::currency(r, "currency")?, r.get::<_, i64>(2)?)))? {
+            .prepare("SELECT substr(date, 1, 7), currency, sum(net_minor) FROM invoices WHERE day BETWEEN ?1 AND ?2 GROUP BY 1, 2")?;
+        for r in
+            stmt.query_map(params![first, last], |r| Ok((r.get::<_, String>(0)?, col::currency(r, "currency")?, r.get::<_, i64>(2)?)))?
+        {
             let (m, c, v) = r?;
             rows.entry((m, c)).or_default().0 += v;
         }
@@ -273,13 +276,15 @@ impl Store {
         }
         let mut stmt = self.conn.prepare(
             "SELECT substr(i.date, 1, 7), i.currency, sum(l.amount_minor) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-             WHERE l.kind = 'usage' AND i.date BETWEEN ?1 AND ?2 GROUP BY 1, 2
+             WHERE l.kind = 'usage' AND i.day BETWEEN ?3 AND ?4 GROUP BY 1, 2
              UNION ALL
              SELECT substr(c.date, 1, 7), c.currency, -sum(n.amount_minor) FROM credit_note_lines n
              JOIN credit_notes c ON c.id = n.credit_note_id JOIN invoice_lines l ON l.id = n.invoice_line_id
              WHERE l.kind = 'usage' AND c.date BETWEEN ?1 AND ?2 GROUP BY 1, 2",
         )?;
-        for r in stmt.query_map(params![a, b], |r| Ok((r.get::<_, String>(0)?, col::currency(r, "currency")?, r.get::<_, i64>(2)?)))? {
+        for r in stmt
+            .query_map(params![a, b, first, last], |r| Ok((r.get::<_, String>(0)?, col::currency(r, "currency")?, r.get::<_, i64>(2)?)))?
+        {
             let (m, c, v) = r?;
             rows.entry((m, c)).or_default().2 += v;
         }
@@ -309,11 +314,11 @@ impl Store {
         let sql = format!(
             "SELECT {key}, i.currency, sum(l.amount_minor), sum(l.cost_minor)
              FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id LEFT JOIN subscriptions s ON s.id = l.subscription_id
-             WHERE i.date BETWEEN ?1 AND ?2 AND l.kind IN ('licence', 'proration', 'usage') AND l.cost_minor IS NOT NULL
+             WHERE i.day BETWEEN ?1 AND ?2 AND l.kind IN ('licence', 'proration', 'usage') AND l.cost_minor IS NOT NULL
              GROUP BY 1, 2 ORDER BY 1, 2"
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(params![from.to_string(), to.to_string()], |r| {
+        let rows = stmt.query_map(params![col::day(from), col::day(to)], |r| {
             let c = col::currency(r, "currency")?;
             let (revenue, cost) = (c.from_minor(r.get(2)?), c.from_minor(r.get(3)?));
             let margin = revenue - cost;

@@ -1582,6 +1582,8 @@ BEGIN SELECT RAISE(ABORT, 'payments cannot be changed; reverse them'); END;
     // allocation keep their dates as day numbers. Each still reads as the text it was (`date`,
     // `due_date`, `month`: virtual columns), and the indexes hold the numbers. An import's words
     // in the history keep only what the row cannot give (`Store::migrate` does that after this).
+    // The partial indexes name the kind by its name, as the queries do (SQLite uses a partial
+    // index only where a query's terms imply its own).
     r#"
 CREATE TABLE invoice_lines_24 (
     id INTEGER PRIMARY KEY,
@@ -1626,10 +1628,10 @@ PRAGMA legacy_alter_table = OFF;
 CREATE INDEX invoice_lines_invoice ON invoice_lines (invoice_id, position);
 CREATE INDEX invoice_lines_unsubscribed ON invoice_lines (billable_date) WHERE subscription_id IS NULL;
 CREATE UNIQUE INDEX invoice_lines_own_key ON invoice_lines (own_key) WHERE own_key IS NOT NULL;
-CREATE INDEX invoice_lines_usage ON invoice_lines (invoice_id) WHERE kind_code = 6;
+CREATE INDEX invoice_lines_usage ON invoice_lines (invoice_id) WHERE kind = 'usage';
 CREATE UNIQUE INDEX invoice_lines_licence ON invoice_lines (subscription_id, period_start, period_end, ifnull(own_key, ''))
-WHERE kind_code = 1;
-CREATE INDEX invoice_lines_proration ON invoice_lines (subscription_id, period_start) WHERE kind_code = 2;
+WHERE kind = 'licence';
+CREATE INDEX invoice_lines_proration ON invoice_lines (subscription_id, period_start) WHERE kind = 'proration';
 CREATE TRIGGER invoice_lines_immutable_update BEFORE UPDATE ON invoice_lines
 BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
 CREATE TRIGGER invoice_lines_immutable_delete BEFORE DELETE ON invoice_lines
@@ -1641,7 +1643,7 @@ BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit not
 CREATE TRIGGER invoice_lines_never_replaced BEFORE INSERT ON invoice_lines
 WHEN EXISTS (SELECT 1 FROM invoice_lines o WHERE o.id = NEW.id)
         OR EXISTS (SELECT 1 FROM invoice_lines o WHERE o.own_key = NEW.own_key)
-        OR (NEW.kind_code = 1 AND EXISTS (SELECT 1 FROM invoice_lines o WHERE o.kind_code = 1
+        OR (NEW.kind = 'licence' AND EXISTS (SELECT 1 FROM invoice_lines o WHERE o.kind = 'licence'
                    AND o.subscription_id = NEW.subscription_id AND o.period_start = NEW.period_start
                    AND o.period_end = NEW.period_end AND ifnull(o.own_key, '') = ifnull(NEW.own_key, '')))
 BEGIN SELECT RAISE(ABORT, 'issued invoices cannot be changed; issue a credit note'); END;
