@@ -114,15 +114,23 @@ const FIRST_ROWS = 50;
 const BATCH_ROWS = 100;
 
 /**
- * `table` with a row made by `make(item)` for each of `items`: the first FIRST_ROWS at once,
- * so the screen shows its first rows without waiting for hundreds to be laid out, the rest a
- * batch per frame after. The table is `aria-busy` until every row is in; one replaced
- * meanwhile stops filling.
+ * `table` with a row made by `make(item)` for each of `items`, filled by `fillRows`.
  */
 export function rowsTable(list, columns, items, make, props = {}) {
-  const wrap = table(list, columns, items.slice(0, FIRST_ROWS).map(make), props);
-  if (items.length <= FIRST_ROWS) return wrap;
-  const t = wrap.querySelector("table");
+  const wrap = table(list, columns, [], props);
+  fillRows(wrap.querySelector("table"), items, make);
+  return wrap;
+}
+
+/**
+ * Rows made by `make(item)` for each of `items` in the body of table `t`: the first FIRST_ROWS
+ * at once, so the screen paints its first rows without laying out hundreds, the rest a batch a
+ * frame once those are painted. The table is `aria-busy` until every row is in; one replaced
+ * meanwhile stops filling.
+ */
+export function fillRows(t, items, make) {
+  t.tBodies[0].append(...items.slice(0, FIRST_ROWS).map(make));
+  if (items.length <= FIRST_ROWS) return;
   t.setAttribute("aria-busy", "true");
   let next = FIRST_ROWS;
   const fill = () => {
@@ -134,8 +142,8 @@ export function rowsTable(list, columns, items, make, props = {}) {
     if (next < items.length) requestAnimationFrame(fill);
     else t.removeAttribute("aria-busy");
   };
-  requestAnimationFrame(fill);
-  return wrap;
+  // The frame after next: the first rows are painted on their own first.
+  requestAnimationFrame(() => requestAnimationFrame(fill));
 }
 
 /** How many rows a long list draws before "Show all" (the dashboard's lists, customers, invoices, subscriptions). */

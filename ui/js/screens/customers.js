@@ -5,7 +5,7 @@ import * as api from "../api.js";
 import * as fmt from "../format.js";
 import * as usage from "../usage.js";
 import * as mail from "../mail.js";
-import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce, values, showError, more, PAGE } from "../dom.js";
+import { h, add, replace, amount, day, badge, button, header, section, table, td, linkRow, empty, field, form, actions, submit, onSubmit, dialog, debounce, values, showError, more, fillRows, PAGE } from "../dom.js";
 import { paymentDialog, refundDialog, openInvoicesTable, paymentsTable } from "./payments.js";
 import { statusBadge, pendingBadge } from "./subscriptions.js";
 import { invoiceBadge } from "../status.js";
@@ -98,34 +98,31 @@ async function renderList(root, ctx, params) {
         ),
       ),
     );
-    const tbody = h(
-      "tbody",
-      {},
-      rows.slice(0, state.shown).map((c) =>
-        h(
-          "tr",
-          { "data-id": c.id, class: "row-link" + (c.closed_on ? " row-muted" : ""), onclick: (e) => e.target.tagName !== "BUTTON" && ctx.navigate("customers", { id: c.id }) },
-          td(
-            h(
-              "button",
-              { type: "button", class: "link", "data-action": "open-customer", onclick: () => ctx.navigate("customers", { id: c.id }) },
-              c.name,
-            ),
-            {},
+    const list = h("table", { class: "table", "data-list": "customers" }, h("thead", {}, head), h("tbody", {}));
+    fillRows(list, rows.slice(0, state.shown), (c) =>
+      h(
+        "tr",
+        { "data-id": c.id, class: "row-link" + (c.closed_on ? " row-muted" : ""), onclick: (e) => e.target.tagName !== "BUTTON" && ctx.navigate("customers", { id: c.id }) },
+        td(
+          h(
+            "button",
+            { type: "button", class: "link", "data-action": "open-customer", onclick: () => ctx.navigate("customers", { id: c.id }) },
+            c.name,
           ),
-          td(c.domain),
-          td(c.contact_person),
-          td(c.email),
-          td(c.country),
-          td(h("span", {}, c.currency, c.closed_on ? badge(`Closed ${fmt.date(c.closed_on)}`, "neutral") : null)),
+          {},
         ),
+        td(c.domain),
+        td(c.contact_person),
+        td(c.email),
+        td(c.country),
+        td(h("span", {}, c.currency, c.closed_on ? badge(`Closed ${fmt.date(c.closed_on)}`, "neutral") : null)),
       ),
     );
     const rest = more(state.shown, rows.length, () => {
       state.shown = rows.length;
       draw();
     });
-    replace(body, h("div", { class: "table-wrap" }, h("table", { class: "table", "data-list": "customers" }, h("thead", {}, head), tbody)), rest);
+    replace(body, h("div", { class: "table-wrap" }, list), rest);
   }
 
   async function load() {
