@@ -119,6 +119,29 @@ fn the_database_refuses_to_change_issued_documents_or_bill_an_item_twice() {
     }
 }
 
+/// A month billed after it ended keeps the month it bills and the due date its terms give: the
+/// book keeps the month beside the invoice only then, and reads the due date from the date.
+#[test]
+fn a_month_billed_after_it_ended_keeps_its_month_and_due_date() {
+    let db = TestDb::new();
+    let (mut store, a, _, _) = book(&db);
+    let terms = store.customer(a).unwrap().payment_terms_days as i64;
+    store.issue_month(day("2026-11-01"), day("2026-12-03"), NOW).unwrap();
+    let inv = store.invoice("INV-2026-00001").unwrap();
+    assert_eq!(
+        (inv.month.as_str(), inv.date, inv.due_date),
+        ("2026-11", day("2026-12-03"), day("2026-12-03") + chrono::Duration::days(terms))
+    );
+    assert_eq!(store.invoice_numbers("2026-11").unwrap(), ["INV-2026-00001", "INV-2026-00002"]);
+    assert!(store.invoice_numbers("2026-12").unwrap().is_empty());
+    // December's, dated in December, keep no month of their own and read the same way.
+    store.issue_month(day("2026-12-01"), day("2026-12-04"), NOW).unwrap();
+    let december = store.invoice_numbers("2026-12").unwrap();
+    assert_eq!(december, ["INV-2026-00003", "INV-2026-00004"]);
+    let inv = store.invoice(&december[0]).unwrap();
+    assert_eq!((inv.month.as_str(), inv.date), ("2026-12", day("2026-12-04")));
+}
+
 /// The columns an invoice, its line and a payment keep (the others are made from them).
 const INVOICE: &str = "id, number, series_year, seq, run_id, customer_id, day, due_kept, month_kept, currency, net_minor, vat_minor,
     total_minor, customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, logo_id, logo_kept,

@@ -13,9 +13,22 @@ const PAPER = [
   ["letter", "US Letter"],
 ];
 
+/** A box that says `waiting` until `panel` (a promise of an element) comes, then holds it; or what went wrong. */
+function later(panel, waiting) {
+  const box = h("div", { "aria-busy": "true" }, h("p", { class: "hint" }, waiting));
+  panel
+    .then((p) => replace(box, p))
+    .catch((e) => replace(box, h("p", { class: "notice notice-error", role: "alert", "data-code": (e && e.code) || "" }, (e && e.message) || String(e))))
+    .finally(() => box.removeAttribute("aria-busy"));
+  return box;
+}
+
 export async function render(root, ctx) {
   const [c, settings] = await Promise.all([api.companyGet(), api.settingsGet()]);
-  const [mailPanel, templatesPanel] = await Promise.all([mail.settingsPanel(ctx), mail.templatesPanel(ctx)]);
+  // The e-mail settings read the credential store (a third of a second on some systems), and
+  // the templates the book: they fill their sections when they come, the profile is shown first.
+  const mailPanel = later(mail.settingsPanel(ctx), "Reading the e-mail settings…");
+  const templatesPanel = later(mail.templatesPanel(ctx), "Reading the message templates…");
 
   const f = form(
     "company",
