@@ -273,16 +273,20 @@ impl Store {
     /// name and the days by which seats can be cut.
     pub fn renewals_ahead(&self, as_of: NaiveDate, within_days: u32) -> Result<Vec<RenewalDue>> {
         let due = self.renewals_due(as_of, within_days)?;
+        // Each customer's name, read in one pass (not each customer whole, once per customer).
         let mut names: HashMap<i64, String> = HashMap::new();
+        if !due.is_empty() {
+            let mut stmt = self.conn.prepare_cached("SELECT id, name FROM customers")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                names.insert(r.get(0)?, r.get(1)?);
+            }
+        }
         let mut out = Vec::with_capacity(due.len());
         for s in due {
             let name = match names.get(&s.customer_id) {
                 Some(n) => n.clone(),
-                None => {
-                    let n = self.customer(s.customer_id)?.name;
-                    names.insert(s.customer_id, n.clone());
-                    n
-                }
+                None => self.customer(s.customer_id)?.name,
             };
             let renews_on = s.auto_renew.then(|| add_days(s.term_end, 1));
             out.push(RenewalDue {
