@@ -363,6 +363,12 @@ pub fn tidy(d: Decimal, min_dp: u32) -> Decimal {
     n
 }
 
+/// A price as the history's words write it: `tidy` to the currency's minor digits, then its
+/// code, e.g. `1632.96 ZAR` or `9.408 USD`.
+pub fn tidy_with_code(d: Decimal, currency: Currency) -> String {
+    format!("{} {currency}", tidy(d, currency.minor_units()))
+}
+
 /// Format an amount with exactly the currency's minor digits, e.g. `1234.50`.
 pub fn format_amount(amount: Decimal, currency: Currency) -> String {
     currency.round(amount).to_string()

@@ -585,15 +585,14 @@ pub fn renewed(sub: &Subscription, next: &NextTerm, price: LockedPrice, title: S
 pub fn renewal_words(e: &Event, rule: &str) -> String {
     let verb = if e.kind == EventKind::TrialConverted { "trial converted" } else { "renewed" };
     format!(
-        "{verb}: {} seats of {}, {} billed {}, term {} to {}, at {} {} per seat per term ({rule})",
+        "{verb}: {} seats of {}, {} billed {}, term {} to {}, at {} per seat per term ({rule})",
         e.quantity,
         e.product,
         e.term,
         e.billing,
         e.term_start,
         e.term_end,
-        crate::money::tidy(e.unit_price, e.price_currency.minor_units()),
-        e.price_currency,
+        crate::money::tidy_with_code(e.unit_price, e.price_currency),
     )
 }
 
@@ -602,12 +601,11 @@ pub fn renewal_words(e: &Event, rule: &str) -> String {
 /// day Seatbook bills are the import's own.
 pub fn import_words(e: &Event, line: usize, since: NaiveDate, rule: &str, bill_from: NaiveDate) -> String {
     format!(
-        "imported (line {line}): {} seats since {since}, current term {} to {}, at {} {} per seat per term ({rule}); billed from {bill_from}",
+        "imported (line {line}): {} seats since {since}, current term {} to {}, at {} per seat per term ({rule}); billed from {bill_from}",
         e.quantity,
         e.term_start,
         e.term_end,
-        crate::money::tidy(e.unit_price, e.price_currency.minor_units()),
-        e.price_currency,
+        crate::money::tidy_with_code(e.unit_price, e.price_currency),
     )
 }
 

@@ -542,7 +542,7 @@ impl Store {
                 sub.quantity,
                 sub.term_start,
                 sub.term_end,
-                super::subscriptions::money(sub.price.unit_price, sub.price.price_currency),
+                crate::money::tidy_with_code(sub.price.unit_price, sub.price.price_currency),
                 sub.price.rule,
                 sub.bill_from
             );

@@ -60,10 +60,6 @@ pub struct SubscriptionView {
     pub pending_at_microsoft: Vec<super::PcOutboxEntry>,
 }
 
-pub(super) fn money(d: Decimal, c: crate::money::Currency) -> String {
-    format!("{} {c}", crate::money::tidy(d, c.minor_units()))
-}
-
 impl Store {
     pub fn subscription(&self, id: i64) -> Result<Subscription> {
         self.conn
@@ -171,7 +167,7 @@ impl Store {
                         sub.billing,
                         sub.term_start,
                         sub.term_end,
-                        money(sub.price.unit_price, sub.price.price_currency),
+                        crate::money::tidy_with_code(sub.price.unit_price, sub.price.price_currency),
                         sub.price.rule
                     ),
                 )
@@ -375,7 +371,7 @@ impl Store {
                 sub.product_title,
                 product,
                 title,
-                money(price.unit_price, price.price_currency),
+                crate::money::tidy_with_code(price.unit_price, price.price_currency),
                 price.rule
             );
             sub.product = product.clone();
@@ -615,7 +611,13 @@ impl super::Tx<'_> {
         ))?;
         let at = Positions::of(&stmt, EventCol::NAMES)?;
         let events = stmt.query_map([], |r| event_at(r, &at))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        // The history is append-only: its guard stands aside for this once, as it was written.
+        // The history is append-only: its guard stands aside for this once, and is put back as
+        // the book has it.
+        let guard: String = self.conn.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'subscription_events_no_update'",
+            [],
+            |r| r.get(0),
+        )?;
         self.conn.execute_batch("DROP TRIGGER subscription_events_no_update")?;
         let mut keep = self.conn.prepare("UPDATE subscription_events SET description = ?1, price_rule_id = ?2 WHERE id = ?3")?;
         for e in &events {
@@ -623,10 +625,7 @@ impl super::Tx<'_> {
                 keep.execute(params![kept, self.price_rule_id(rule)?, e.id])?;
             }
         }
-        self.conn.execute_batch(
-            "CREATE TRIGGER subscription_events_no_update BEFORE UPDATE ON subscription_events
-BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END;",
-        )?;
+        self.conn.execute_batch(&guard)?;
         Ok(())
     }
 
