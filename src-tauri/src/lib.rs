@@ -213,7 +213,7 @@ pub fn run() {
             if opened {
                 let handle = app.handle().clone();
                 std::thread::spawn(move || {
-                    let _ = handle.state::<AppState>().dashboard(None);
+                    let _ = handle.state::<AppState>().dashboard(Some(seatbook::app::reports::DASHBOARD_FIRST_ROWS));
                 });
             }
             // Once the first screen has its data (or after 20 s), so as not to slow the start

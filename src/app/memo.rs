@@ -15,6 +15,8 @@ pub struct BookMemo<K, V> {
     path: std::path::PathBuf,
     /// What is read for a key.
     read: fn(&Store, &K) -> Result<V>,
+    /// Whether what was read for the first key shows what the second asks for.
+    covers: fn(&K, &K) -> bool,
     memo: Mutex<Memo<K, V>>,
     /// Signalled when a reading ends.
     done: Condvar,
@@ -39,9 +41,16 @@ enum Memo<K, V> {
 impl<K: PartialEq, V> BookMemo<K, V> {
     /// What `read` reads from the book at `path`, kept.
     pub fn new(path: &std::path::Path, read: fn(&Store, &K) -> Result<V>) -> BookMemo<K, V> {
+        BookMemo::covering(path, read, |kept, asked| kept == asked)
+    }
+
+    /// `new`, where what was read for one key may show what another asks for (`covers(kept,
+    /// asked)`: the first rows of a list read whole, say).
+    pub fn covering(path: &std::path::Path, read: fn(&Store, &K) -> Result<V>, covers: fn(&K, &K) -> bool) -> BookMemo<K, V> {
         BookMemo {
             path: path.to_path_buf(),
             read,
+            covers,
             memo: Mutex::new(Memo::Empty(None)),
             done: Condvar::new(),
             generation: AtomicU64::new(0),
@@ -80,8 +89,8 @@ impl<K: PartialEq, V> BookMemo<K, V> {
         self.get(key, |_| true)
     }
 
-    /// `show` of what is read for `key`: of what is kept when it was read for the same key and
-    /// the book has not changed since; else read now (once, however many ask at the same time)
+    /// `show` of what is read for `key`: of what is kept when it was read for a key that covers it
+    /// and the book has not changed since; else read now (once, however many ask at the same time)
     /// and kept.
     pub fn get<R>(&self, key: K, show: impl FnOnce(&V) -> R) -> Result<R> {
         let mut memo = self.lock();
@@ -90,9 +99,9 @@ impl<K: PartialEq, V> BookMemo<K, V> {
         }
         let reader = match std::mem::replace(&mut *memo, Memo::Reading) {
             Memo::Kept { key: kept, version, value, reader } => {
-                if kept == key && reader.data_version().ok() == Some(version) {
+                if (self.covers)(&kept, &key) && reader.data_version().ok() == Some(version) {
                     let shown = show(&value);
-                    *memo = Memo::Kept { key, version, value, reader };
+                    *memo = Memo::Kept { key: kept, version, value, reader };
                     return Ok(shown);
                 }
                 Some(reader)

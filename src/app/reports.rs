@@ -158,6 +158,10 @@ pub fn aging(store: &Store, today: NaiveDate, as_of: Option<&str>) -> Result<Agi
     store.aging(date_or(as_of, "as_of", today)?)
 }
 
+/// How many rows of its long lists the desktop's dashboard shows first (`FIRST` in
+/// `ui/js/screens/dashboard.js`): what is read ahead at start and again after a change.
+pub const DASHBOARD_FIRST_ROWS: usize = 25;
+
 /// The dashboard's figures as of today; its long lists cut to their first `rows` (all for `None`).
 pub fn dashboard(store: &Store, today: NaiveDate, rows: Option<usize>) -> Result<crate::store::Dashboard> {
     store.dashboard(today, rows)
@@ -166,11 +170,16 @@ pub fn dashboard(store: &Store, today: NaiveDate, rows: Option<usize>) -> Result
 /// The dashboard of a book in a file, read on a connection of its own and kept while the book is
 /// unchanged and today is the same day (`BookMemo`). A front reads it ahead when it starts, while
 /// its window is still being drawn, and shows it again at once when the user comes back to it.
-pub struct DashboardMemo(BookMemo<NaiveDate, crate::store::Dashboard>);
+/// What was read with the first rows of its lists shows any fewer; read whole, any number.
+pub struct DashboardMemo(BookMemo<(NaiveDate, Option<usize>), crate::store::Dashboard>);
 
 impl DashboardMemo {
     pub fn new(path: &std::path::Path) -> DashboardMemo {
-        DashboardMemo(BookMemo::new(path, |store, today| dashboard(store, *today, None)))
+        DashboardMemo(BookMemo::covering(
+            path,
+            |store, (today, rows)| dashboard(store, *today, *rows),
+            |(kept_day, kept), (day, asked)| kept_day == day && kept.is_none_or(|kept| asked.is_some_and(|asked| asked <= kept)),
+        ))
     }
 
     /// Keep nothing more: the book's file was replaced (a restore), which no version shows.
@@ -185,13 +194,13 @@ impl DashboardMemo {
 
     /// `dashboard` as of `today`, from what is kept when the book has not changed since.
     pub fn dashboard(&self, today: NaiveDate, rows: Option<usize>) -> Result<crate::store::Dashboard> {
-        self.0.get(today, |d| d.copy_first_rows(rows))
+        self.0.get((today, rows), |d| d.copy_first_rows(rows))
     }
 
     /// Read the dashboard of `today` again when the book changed since it was read, or the day
     /// did: a front does while nobody waits, so that coming back to it takes no reading.
     pub fn refresh(&self, today: NaiveDate) -> Result<()> {
-        self.0.get(today, |_| ())
+        self.0.get((today, Some(DASHBOARD_FIRST_ROWS)), |_| ())
     }
 }
 
@@ -291,22 +300,27 @@ mod tests {
         add(&mut book, "alpha");
         let memo = DashboardMemo::new(&path);
         let today = day("2026-11-24");
-        assert_eq!(memo.dashboard(today, Some(10)).unwrap().customers, 1);
+        let first = Some(DASHBOARD_FIRST_ROWS);
+        assert_eq!(memo.dashboard(today, first).unwrap().customers, 1);
+        assert_eq!(memo.dashboard(today, Some(1)).unwrap(), dashboard(&book, today, Some(1)).unwrap());
+        assert_eq!(memo.reads(), 1, "nothing changed: the first rows kept show fewer");
         assert_eq!(memo.dashboard(today, None).unwrap(), dashboard(&book, today, None).unwrap());
+        assert_eq!(memo.reads(), 2, "every row is asked for: read whole");
         assert_eq!(memo.dashboard(today, Some(0)).unwrap(), dashboard(&book, today, Some(0)).unwrap());
-        assert_eq!(memo.reads(), 1, "nothing changed: the dashboard kept is shown");
+        assert_eq!(memo.dashboard(today, first).unwrap(), dashboard(&book, today, first).unwrap());
+        assert_eq!(memo.reads(), 2, "read whole: any number of rows is shown");
         // A change by another connection (here the book's own; another process's alike).
         add(&mut book, "bravo");
-        assert_eq!(memo.dashboard(today, Some(10)).unwrap().customers, 2);
-        assert_eq!(memo.reads(), 2);
-        let tomorrow = day("2026-11-25");
-        assert_eq!(memo.dashboard(tomorrow, Some(10)).unwrap().as_of, tomorrow);
+        assert_eq!(memo.dashboard(today, first).unwrap().customers, 2);
         assert_eq!(memo.reads(), 3);
+        let tomorrow = day("2026-11-25");
+        assert_eq!(memo.dashboard(tomorrow, first).unwrap().as_of, tomorrow);
+        assert_eq!(memo.reads(), 4);
         memo.refresh(tomorrow).unwrap();
-        assert_eq!(memo.reads(), 3, "nothing changed: nothing read");
+        assert_eq!(memo.reads(), 4, "nothing changed: nothing read");
         memo.forget();
-        memo.dashboard(tomorrow, Some(10)).unwrap();
-        assert_eq!(memo.reads(), 4, "a replaced file is read again");
+        memo.dashboard(tomorrow, first).unwrap();
+        assert_eq!(memo.reads(), 5, "a replaced file is read again");
         // Readers at once wait for one reading.
         add(&mut book, "charlie");
         std::thread::scope(|s| {
@@ -314,15 +328,15 @@ mod tests {
             let b = s.spawn(|| memo.dashboard(tomorrow, Some(1)).unwrap().customers);
             assert_eq!((a.join().unwrap(), b.join().unwrap()), (3, 3));
         });
-        assert_eq!(memo.reads(), 5);
+        assert_eq!(memo.reads(), 6);
         // Read again while nobody waits, after a change or on a new day; then shown at once.
         add(&mut book, "delta");
         memo.refresh(tomorrow).unwrap();
-        assert_eq!(memo.reads(), 6);
-        assert_eq!(memo.dashboard(tomorrow, Some(1)).unwrap().customers, 4);
-        memo.refresh(day("2026-11-26")).unwrap();
-        assert_eq!(memo.dashboard(day("2026-11-26"), Some(1)).unwrap().as_of, day("2026-11-26"));
         assert_eq!(memo.reads(), 7);
+        assert_eq!(memo.dashboard(tomorrow, first).unwrap().customers, 4);
+        memo.refresh(day("2026-11-26")).unwrap();
+        assert_eq!(memo.dashboard(day("2026-11-26"), first).unwrap().as_of, day("2026-11-26"));
+        assert_eq!(memo.reads(), 8);
     }
 
     #[test]

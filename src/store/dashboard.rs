@@ -175,13 +175,13 @@ impl Store {
         std::thread::scope(|scope| {
             let other = helper.map(|h| scope.spawn(move || Ok::<_, Error>((h.recurring_revenue(as_of)?, h.azure_watch(as_of)?))));
             let company = self.company()?;
-            let renewals = self.renewals_ahead(as_of, RENEWAL_HORIZON_DAYS)?;
+            let (renewals, renewals_total) = self.renewals_ahead_first(as_of, RENEWAL_HORIZON_DAYS, rows)?;
             // What is open on every invoice, read once for the receivables and the credit stops.
             let money = self.invoice_money(None, as_of)?;
             let credit_stops = self.credit_stops_of(&money, as_of)?;
             let receivables = self.receivables_of(&money, as_of)?;
             drop(money);
-            let (renewals_total, credit_stops_total) = (renewals.len(), credit_stops.len());
+            let credit_stops_total = credit_stops.len();
             let (customers, last_run) = (self.customer_count()?, self.last_run()?);
             let azure_budgets = self.budget_statuses(as_of, None)?.into_iter().filter(|b| b.warning.is_some()).collect();
             let (recurring, (azure, pec_alerts)) = match other {
@@ -272,10 +272,15 @@ impl Store {
     /// Terms of live subscriptions that end within `within_days` of `as_of`, with the customer's
     /// name and the days by which seats can be cut.
     pub fn renewals_ahead(&self, as_of: NaiveDate, within_days: u32) -> Result<Vec<RenewalDue>> {
-        let due = self.renewals_due(as_of, within_days)?;
-        // Each customer's name, read in one pass (not each customer whole, once per customer).
+        Ok(self.renewals_ahead_first(as_of, within_days, None)?.0)
+    }
+
+    /// `renewals_ahead` cut to the first `rows` (all for `None`), and how many there are in all.
+    pub fn renewals_ahead_first(&self, as_of: NaiveDate, within_days: u32, rows: Option<usize>) -> Result<(Vec<RenewalDue>, usize)> {
+        let (due, total) = self.renewals_due(as_of, within_days, rows)?;
+        // Each customer's name: of many, read in one pass (not each customer whole, once each).
         let mut names: HashMap<i64, String> = HashMap::new();
-        if !due.is_empty() {
+        if due.len() > 100 {
             let mut stmt = self.conn.prepare_cached("SELECT id, name FROM customers")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -286,7 +291,7 @@ impl Store {
         for s in due {
             let name = match names.get(&s.customer_id) {
                 Some(n) => n.clone(),
-                None => self.customer(s.customer_id)?.name,
+                None => self.conn.prepare_cached("SELECT name FROM customers WHERE id = ?1")?.query_row([s.customer_id], |r| r.get(0))?,
             };
             let renews_on = s.auto_renew.then(|| add_days(s.term_end, 1));
             out.push(RenewalDue {
@@ -304,7 +309,7 @@ impl Store {
                 scheduled: s.scheduled,
             });
         }
-        Ok(out)
+        Ok((out, total))
     }
 
     /// The latest billing run that issued a month.

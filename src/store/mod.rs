@@ -161,7 +161,6 @@ pub(crate) fn like_pattern(text: &str) -> String {
     format!("%{t}%")
 }
 
-/// The schema version this build writes.
 /// How long a statement waits for another connection's lock.
 pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -177,12 +176,14 @@ pub(crate) const DAY_COLUMNS: &[(&str, &str)] = &[
     ("subscription_events", "effective"),
     ("subscription_events", "term_start"),
     ("subscription_events", "term_end"),
+    ("money_horizon", "last_day"),
 ];
 
 /// The columns that keep moments as seconds since 1970 (`col::moment`), by table.
 pub(crate) const MOMENT_COLUMNS: &[(&str, &str)] =
     &[("subscription_events", "recorded_at"), ("invoices", "recorded_at"), ("payments", "recorded_at")];
 
+/// The schema version this build writes.
 pub fn schema_version() -> u32 {
     schema::MIGRATIONS.len() as u32
 }

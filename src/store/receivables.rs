@@ -99,6 +99,22 @@ pub(crate) struct InvoiceMoney {
 }
 
 impl InvoiceMoney {
+    /// Of a row of id, number, customer, day, payment terms, due date kept, currency, total,
+    /// credited and paid.
+    fn from_row(r: &rusqlite::Row) -> rusqlite::Result<InvoiceMoney> {
+        Ok(InvoiceMoney {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            customer_id: r.get(2)?,
+            date: col::date(r, 3)?,
+            due: col::due(r, 3)?,
+            currency: col::currency(r, 6)?,
+            total: r.get(7)?,
+            credited: r.get(8)?,
+            paid: r.get(9)?,
+        })
+    }
+
     /// What is still owed on it (`receivables::open_minor`).
     pub(super) fn open(&self) -> i64 {
         crate::receivables::open_minor(self.total, self.credited, self.paid)
@@ -162,27 +178,36 @@ impl Store {
              FROM invoices i WHERE {} AND i.day <= ?3 ORDER BY i.day, i.id",
             super::filter(customer_id.is_some(), "i.customer_id = ?1", 1)
         ))?;
-        let rows = stmt.query_map(params![customer_id, as_of.to_string(), col::day(as_of)], |r| {
-            Ok(InvoiceMoney {
-                id: r.get(0)?,
-                number: r.get(1)?,
-                customer_id: r.get(2)?,
-                date: col::date(r, 3)?,
-                due: col::due(r, 3)?,
-                currency: col::currency(r, 6)?,
-                total: r.get(7)?,
-                credited: r.get(8)?,
-                paid: r.get(9)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![customer_id, as_of.to_string(), col::day(as_of)], InvoiceMoney::from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Every customer's invoices with money open (or overpaid) as of `as_of`, oldest first (aging,
-    /// reminders). Credit notes and allocations are summed per invoice in one pass each, then the
-    /// invoices are read once in id order; only the open ones are decoded. (SQLite would join the
-    /// grouped sums through a temporary index, twice as slow over two years of invoices.)
+    /// reminders, the dashboard). From the latest day money was applied on (today, as a rule),
+    /// they are the invoices the book keeps as not yet settled (`invoices_unsettled`); for an
+    /// earlier day, credit notes and allocations are summed per invoice in one pass each, then
+    /// the invoices are read once in id order and only the open ones decoded. (SQLite would join
+    /// the grouped sums through a temporary index, twice as slow over two years of invoices.)
     fn open_invoice_money(&self, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
+        let day = col::day(as_of);
+        let horizon: Option<i64> =
+            self.conn.prepare_cached("SELECT last_day FROM money_horizon")?.query_row([], |r| r.get(0)).optional()?;
+        if horizon.is_none_or(|last| last <= day) {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT i.id, i.number, i.customer_id, i.day, i.payment_terms_days, i.due_kept, i.currency, i.total_minor,
+                    u.credited_minor, u.paid_minor
+                 FROM invoices_unsettled u JOIN invoices i ON i.id = u.invoice_id WHERE i.day <= ?1",
+            )?;
+            let rows = stmt.query_map([day], InvoiceMoney::from_row)?;
+            let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            out.sort_by_key(|i| (i.date, i.id));
+            return Ok(out);
+        }
+        self.open_invoice_money_read_through(as_of)
+    }
+
+    /// `open_invoice_money` of any day, read from every invoice, credit note and allocation.
+    fn open_invoice_money_read_through(&self, as_of: NaiveDate) -> Result<Vec<InvoiceMoney>> {
         let (date, day) = (as_of.to_string(), col::day(as_of));
         let mut settled: std::collections::HashMap<i64, (i64, i64)> = std::collections::HashMap::new();
         let mut stmt = self.conn.prepare_cached("SELECT invoice_id, total_minor FROM credit_notes WHERE date <= ?1")?;

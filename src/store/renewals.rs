@@ -52,15 +52,27 @@ impl Store {
     }
 
     /// Live subscriptions whose term ends within `within_days` of `as_of`: the renewal is the
-    /// only time seats can be cut, so these need a decision.
-    pub(crate) fn renewals_due(&self, as_of: NaiveDate, within_days: u32) -> Result<Vec<Subscription>> {
+    /// only time seats can be cut, so these need a decision. The first `rows` of them, soonest
+    /// first (all for `None`), and how many there are in all.
+    pub(crate) fn renewals_due(&self, as_of: NaiveDate, within_days: u32, rows: Option<usize>) -> Result<(Vec<Subscription>, usize)> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT * FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end >= ?1 AND term_end <= ?2
-             ORDER BY term_end, customer_id, id",
+             ORDER BY term_end, customer_id, id LIMIT ?3",
         )?;
-        let until = add_days(as_of, within_days as i64);
-        let rows = stmt.query_map(params![as_of.to_string(), until.to_string()], subscription_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let (from, until) = (as_of.to_string(), add_days(as_of, within_days as i64).to_string());
+        let limit = rows.map_or(-1, |r| i64::try_from(r).unwrap_or(i64::MAX));
+        let due = stmt.query_map(params![from, until, limit], subscription_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        if rows.is_none_or(|r| due.len() < r) {
+            let total = due.len();
+            return Ok((due, total));
+        }
+        let total: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM subscriptions WHERE status IN ('active', 'suspended') AND term_end >= ?1 AND term_end <= ?2",
+            )?
+            .query_row(params![from, until], |r| r.get(0))?;
+        Ok((due, total as usize))
     }
 }
 

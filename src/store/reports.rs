@@ -228,13 +228,16 @@ impl Store {
     /// is active or suspended — suspended ones are still billed — not a trial, and its term has
     /// not ended, unless it renews automatically: the renewal is recorded when the next billing
     /// run reaches it, and it keeps the seats and the price), converted into `currency` at the
-    /// rate in force that day and rounded once.
+    /// rate in force that day and rounded once. Each subscription's last event is found from the
+    /// end of its own history (one or two rows read), not by reading the whole history.
     pub(crate) fn mrr_at(&self, day: NaiveDate, currency: Currency, rates: &[crate::pricing::ExchangeRate]) -> Result<MrrAt> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.subscription_id, e.quantity, e.unit_price, o.term, o.price_currency
-             FROM subscription_events e JOIN subscriptions s ON s.id = e.subscription_id JOIN event_offers o ON o.id = e.offer_id
-             WHERE e.id IN (SELECT max(id) FROM subscription_events NOT INDEXED WHERE effective <= ?1 GROUP BY subscription_id)
-               AND e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired')
+             FROM subscriptions s
+             JOIN subscription_events e ON e.id = (SELECT x.id FROM subscription_events x
+                                                   WHERE x.subscription_id = s.id AND x.effective <= ?1 ORDER BY x.id DESC LIMIT 1)
+             JOIN event_offers o ON o.id = e.offer_id
+             WHERE e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired')
                AND (e.term_end >= ?1 OR s.auto_renew = 1)",
         )?;
         // Per (term months, currency): the sum of seats × price per term, divided and converted once.

@@ -1767,11 +1767,122 @@ CREATE TRIGGER allocations_never_replaced BEFORE INSERT ON allocations
 WHEN EXISTS (SELECT 1 FROM allocations o WHERE o.id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'allocations cannot be changed'); END;
 "#,
+    // 25: what is still owed on each invoice, kept as it changes, so that what is open today is
+    // read from the invoices not yet settled instead of from every invoice, credit note and
+    // allocation of the book.
+    r#"
+-- Every issued invoice whose total is not yet settled to the cent by its credit notes and the
+-- payments allocated to it (all of them, whatever their dates), with their sums; a settled
+-- invoice has no row. Kept by the triggers below, never written otherwise.
+CREATE TABLE invoices_unsettled (
+    invoice_id INTEGER PRIMARY KEY REFERENCES invoices (id),
+    credited_minor INTEGER NOT NULL,
+    paid_minor INTEGER NOT NULL
+) STRICT;
+-- The latest day (days since 1970-01-01) of any allocation or credit note: on that day and after,
+-- `invoices_unsettled` is exactly what is open; for an earlier day every invoice is read.
+CREATE TABLE money_horizon (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_day INTEGER NOT NULL
+) STRICT;
+INSERT INTO invoices_unsettled (invoice_id, credited_minor, paid_minor)
+SELECT id, credited, paid FROM (
+    SELECT i.id, i.total_minor,
+        (SELECT ifnull(sum(c.total_minor), 0) FROM credit_notes c WHERE c.invoice_id = i.id) AS credited,
+        (SELECT ifnull(sum(a.amount_minor), 0) FROM allocations a WHERE a.invoice_id = i.id) AS paid
+    FROM invoices i)
+WHERE total_minor <> credited + paid
+ORDER BY id;
+INSERT INTO money_horizon (id, last_day)
+SELECT 1, last FROM (SELECT max(d) AS last FROM (SELECT max(day) AS d FROM allocations
+    UNION ALL SELECT CAST(julianday(max(date)) - 2440587.5 AS INTEGER) FROM credit_notes))
+WHERE last IS NOT NULL;
+CREATE TRIGGER invoices_unsettled_issued AFTER INSERT ON invoices WHEN NEW.total_minor <> 0
+BEGIN
+    INSERT INTO invoices_unsettled (invoice_id, credited_minor, paid_minor) VALUES (NEW.id, 0, 0);
+END;
+CREATE TRIGGER invoices_unsettled_paid AFTER INSERT ON allocations
+BEGIN
+    INSERT INTO invoices_unsettled (invoice_id, credited_minor, paid_minor)
+    VALUES (NEW.invoice_id, (SELECT ifnull(sum(total_minor), 0) FROM credit_notes WHERE invoice_id = NEW.invoice_id),
+            (SELECT ifnull(sum(amount_minor), 0) FROM allocations WHERE invoice_id = NEW.invoice_id))
+    ON CONFLICT (invoice_id) DO UPDATE SET credited_minor = excluded.credited_minor, paid_minor = excluded.paid_minor;
+    DELETE FROM invoices_unsettled WHERE invoice_id = NEW.invoice_id
+        AND credited_minor + paid_minor = (SELECT total_minor FROM invoices WHERE id = NEW.invoice_id);
+    INSERT INTO money_horizon (id, last_day) VALUES (1, NEW.day)
+    ON CONFLICT (id) DO UPDATE SET last_day = max(last_day, excluded.last_day);
+END;
+CREATE TRIGGER invoices_unsettled_credited AFTER INSERT ON credit_notes
+BEGIN
+    INSERT INTO invoices_unsettled (invoice_id, credited_minor, paid_minor)
+    VALUES (NEW.invoice_id, (SELECT ifnull(sum(total_minor), 0) FROM credit_notes WHERE invoice_id = NEW.invoice_id),
+            (SELECT ifnull(sum(amount_minor), 0) FROM allocations WHERE invoice_id = NEW.invoice_id))
+    ON CONFLICT (invoice_id) DO UPDATE SET credited_minor = excluded.credited_minor, paid_minor = excluded.paid_minor;
+    DELETE FROM invoices_unsettled WHERE invoice_id = NEW.invoice_id
+        AND credited_minor + paid_minor = (SELECT total_minor FROM invoices WHERE id = NEW.invoice_id);
+    INSERT INTO money_horizon (id, last_day) VALUES (1, CAST(julianday(NEW.date) - 2440587.5 AS INTEGER))
+    ON CONFLICT (id) DO UPDATE SET last_day = max(last_day, excluded.last_day);
+END;
+"#,
 ];
 
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;
+
+    /// A book of migration 24 learns through migration 25 which invoices are not yet settled, with
+    /// what was credited and paid on each (a settled one is left out, an overpaid one kept), and
+    /// the latest day money was applied; from then on the triggers keep both as money comes.
+    #[test]
+    fn migration_25_keeps_what_is_not_yet_settled() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..24] {
+            conn.execute_batch(sql).unwrap();
+        }
+        let invoice = |id: i64, total: i64| {
+            conn.execute(
+                "INSERT INTO invoices (id, number, series_year, seq, customer_id, day, currency, net_minor, vat_minor, total_minor,
+                    customer_party_id, supplier_party_id, tax_treatment, payment_terms_days, paper, recorded_at, line_count, vat_line_count)
+                 VALUES (?1, 'INV-2026-0000' || ?1, 2026, ?1, 1, 20758, 'ZAR', 0, 0, ?2, 1, 1, 'standard', 14, 'a4', 1796061600, 0, 0)",
+                rusqlite::params![id, total],
+            )
+            .unwrap();
+        };
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        for (id, total) in [(1, 1000), (2, 500), (3, 300), (4, 0)] {
+            invoice(id, total);
+        }
+        conn.execute_batch(
+            "INSERT INTO payments (id, customer_id, kind, day, amount_minor, currency, method, recorded_at)
+             VALUES (1, 1, 'payment', 20760, 1900, 'ZAR', 'eft', 1796061600);
+             INSERT INTO allocations (payment_id, invoice_id, day, amount_minor) VALUES (1, 1, 20760, 1000), (1, 2, 20761, 200),
+                (1, 3, 20765, 250);
+             INSERT INTO credit_notes (id, number, series_year, seq, invoice_id, date, reason, currency, net_minor, vat_minor,
+                total_minor, recorded_at)
+             VALUES (1, 'CN-2026-00001', 2026, 1, 3, '2026-11-20', 'goodwill', 'ZAR', 87, 13, 100, '2026-11-20T09:00:00Z');",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[24]).unwrap();
+        let unsettled = || -> Vec<(i64, i64, i64)> {
+            conn.prepare("SELECT invoice_id, credited_minor, paid_minor FROM invoices_unsettled ORDER BY invoice_id")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let horizon = || -> i64 { conn.query_row("SELECT last_day FROM money_horizon", [], |r| r.get(0)).unwrap() };
+        // 1 is paid, 4 owes nothing; 2 is partly paid; 3 is overpaid (100 credited, 250 paid of 300).
+        assert_eq!(unsettled(), [(2, 0, 200), (3, 100, 250)]);
+        // 2026-11-20 (the credit note) is day 20777, after the allocations.
+        assert_eq!(horizon(), 20777);
+        // Paid in full: 2 leaves. A new invoice comes in; one paid back (a reversal) comes back.
+        conn.execute("INSERT INTO allocations (payment_id, invoice_id, day, amount_minor) VALUES (1, 2, 20790, 300)", []).unwrap();
+        invoice(5, 700);
+        conn.execute("INSERT INTO allocations (payment_id, invoice_id, day, amount_minor) VALUES (1, 1, 20785, -1000)", []).unwrap();
+        assert_eq!(unsettled(), [(1, 0, 0), (3, 100, 250), (5, 0, 0)]);
+        assert_eq!(horizon(), 20790, "the latest day, not the last written");
+    }
 
     /// A book of migration 23 keeps its documents through migration 24: each invoice reads the
     /// same date, due date and month, each line the same kind and billable day, each payment and

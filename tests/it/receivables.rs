@@ -143,6 +143,53 @@ fn money_received_before_an_invoice_date_is_applied_to_it() {
     assert_eq!(store.account(c, day("2026-11-30")).unwrap().credit, d("0.00"));
 }
 
+/// What is open on each day, through payments, a reversal, credit notes, an overpayment and a
+/// payment dated ahead, is the same whether it is read from the invoices the book keeps as not
+/// yet settled (from the latest day money was applied) or from every invoice: the receivables,
+/// aging and credit stops say of each day what each invoice's own state says.
+#[test]
+fn what_is_open_each_day_is_what_every_invoice_says() {
+    let db = TestDb::new();
+    let (mut store, c) = three_invoices(&db);
+    let other = add_customer(&mut store, "Beta", "beta.onmicrosoft.com", "ZAR");
+    store.add_charge(other, day("2026-12-10"), "Setup", d("1"), d("100"), None).unwrap();
+    store.issue_month(day("2026-12-01"), day("2026-12-28"), NOW).unwrap();
+    let p = store.add_payment(c, day("2026-12-05"), d("1200"), Method::Eft, "", &[], NOW).unwrap();
+    store.credit_invoice("INV-2026-00002", &CreditMode::Amount(d("100")), "discount", day("2026-12-20"), NOW).unwrap();
+    store.reverse_payment(p.id, day("2027-01-03"), "bounced", NOW).unwrap();
+    store.add_payment(other, day("2027-01-06"), d("215"), Method::Eft, "", &[], NOW).unwrap();
+    store.add_payment(c, day("2027-01-10"), d("1150"), Method::Eft, "", &["INV-2026-00001".into()], NOW).unwrap();
+    // Entered ahead of its day: until then, what was open stays open.
+    store.add_payment(c, day("2027-02-15"), d("300"), Method::Eft, "", &[], NOW).unwrap();
+    store.credit_invoice("INV-2026-00003", &CreditMode::Amount(d("291.30")), "not delivered", day("2027-02-20"), NOW).unwrap();
+    let mut day_ = day("2026-10-01");
+    let mut seen = std::collections::BTreeSet::new();
+    while day_ <= day("2027-03-31") {
+        let states = store.invoice_states(None, day_).unwrap();
+        let open: Vec<_> = states.values().filter(|s| s.open > Decimal::ZERO).collect();
+        let overdue: Decimal = open.iter().filter(|s| s.status == InvoiceStatus::Overdue).map(|s| s.open).sum();
+        let r = store.receivables(day_).unwrap();
+        assert_eq!(
+            (r.open_invoices, r.open_total, r.overdue_total),
+            (open.len(), open.iter().map(|s| s.open).sum::<Decimal>().round_dp(2), overdue.round_dp(2)),
+            "{day_}"
+        );
+        let aging: Decimal = store.aging(day_).unwrap().totals.iter().map(|t| t.total).sum();
+        assert_eq!(aging, r.open_total, "{day_}");
+        let stops: Vec<i64> = store.credit_stops(day_).unwrap().iter().map(|s| s.customer_id).collect();
+        let expected: Vec<i64> = [c, other].into_iter().filter(|id| store.credit_stop(*id, day_).unwrap().is_some()).collect();
+        let mut stops_sorted = stops.clone();
+        stops_sorted.sort();
+        assert_eq!(stops_sorted, expected, "{day_}");
+        seen.insert((r.open_invoices, r.open_total));
+        day_ = day_.succ_opt().unwrap();
+    }
+    // The days went through many states, down to nothing open.
+    assert!(seen.len() >= 8, "{seen:?}");
+    let end = store.receivables(day("2027-03-31")).unwrap();
+    assert_eq!((end.open_invoices, end.open_total), (0, d("0.00")));
+}
+
 /// The invoice list a screen shows first: the newest invoices the filters keep, each with its
 /// status as of the day (one dated later is open in full), and how many are kept in all; the
 /// whole list (the command line's) in number order says the same of each.
