@@ -9,6 +9,7 @@ mod commands;
 mod error;
 mod files;
 mod state;
+mod trace;
 
 pub use error::IpcError;
 pub use state::{AppState, Launch, ShellSettings};
@@ -161,6 +162,7 @@ fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
 /// Builds and runs the desktop application.
 pub fn run() {
     use tauri_plugin_window_state::StateFlags;
+    trace::start();
     tauri::Builder::default()
         // First, so a second launch exits before it opens anything (the database included).
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| focus_main(app)))
@@ -171,7 +173,9 @@ pub fn run() {
         )
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .on_page_load(|_, payload| trace::mark(&format!("page load {:?}", payload.event())))
         .setup(|app| {
+            trace::mark("setup");
             let named = db_flag().or_else(|| env("SEATBOOK_DB").map(PathBuf::from));
             let (db_path, store) = match resolve_db_path(named.as_deref(), dirs::data_dir().as_deref()) {
                 Ok(path) => {
@@ -213,7 +217,9 @@ pub fn run() {
             if opened {
                 let handle = app.handle().clone();
                 std::thread::spawn(move || {
+                    trace::mark("dashboard read ahead begins");
                     let _ = handle.state::<AppState>().dashboard(Some(seatbook::app::reports::DASHBOARD_FIRST_ROWS));
+                    trace::mark("dashboard read ahead ends");
                 });
             }
             // Once the first screen has its data (or after 20 s), so as not to slow the start
@@ -226,8 +232,11 @@ pub fn run() {
                 std::thread::spawn(move || {
                     crate::state::wait_for_first_screen(std::time::Duration::from_secs(20));
                     let state = handle.state::<AppState>();
-                    state.read_reports_ahead();
+                    // At the lowest priority: the first screen is still being laid out and painted.
                     in_background();
+                    trace::mark("reports read ahead begins");
+                    state.read_reports_ahead();
+                    trace::mark("reports read ahead ends; the daily backup begins");
                     if let Err(e) = seatbook::app::open(&state.db_path).and_then(|s| seatbook::app::backups::daily(&s, day)) {
                         eprintln!("seatbook-desktop: the daily backup failed: {}", e.message);
                     }

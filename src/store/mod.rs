@@ -177,6 +177,7 @@ pub(crate) const DAY_COLUMNS: &[(&str, &str)] = &[
     ("subscription_events", "term_start"),
     ("subscription_events", "term_end"),
     ("money_horizon", "last_day"),
+    ("subscriptions", "last_effective"),
 ];
 
 /// The columns that keep moments as seconds since 1970 (`col::moment`), by table.

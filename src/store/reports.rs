@@ -228,21 +228,28 @@ impl Store {
     /// is active or suspended — suspended ones are still billed — not a trial, and its term has
     /// not ended, unless it renews automatically: the renewal is recorded when the next billing
     /// run reaches it, and it keeps the seats and the price), converted into `currency` at the
-    /// rate in force that day and rounded once. Each subscription's last event is found from the
-    /// end of its own history (one or two rows read), not by reading the whole history.
+    /// rate in force that day and rounded once. A subscription whose last event took effect by
+    /// then is read from its own row (which each event records as it was saved); any other's last
+    /// event by then is found from the end of its history (one or two rows read).
     pub(crate) fn mrr_at(&self, day: NaiveDate, currency: Currency, rates: &[crate::pricing::ExchangeRate]) -> Result<MrrAt> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.subscription_id, e.quantity, e.unit_price, o.term, o.price_currency
+            "SELECT s.id, s.quantity, s.unit_price AS unit_price, s.term AS term, s.price_currency AS price_currency
+             FROM subscriptions s
+             WHERE s.last_effective <= ?1 AND s.trial = 0 AND s.status IN ('active', 'suspended')
+               AND (s.term_end >= ?2 OR s.auto_renew = 1)
+             UNION ALL
+             SELECT s.id, e.quantity, e.unit_price, o.term, o.price_currency
              FROM subscriptions s
              JOIN subscription_events e ON e.id = (SELECT x.id FROM subscription_events x
                                                    WHERE x.subscription_id = s.id AND x.effective <= ?1 ORDER BY x.id DESC LIMIT 1)
              JOIN event_offers o ON o.id = e.offer_id
-             WHERE e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired')
+             WHERE (s.last_effective IS NULL OR s.last_effective > ?1)
+               AND e.trial = 0 AND e.status IN ('active', 'suspended') AND e.kind NOT IN ('cancelled', 'expired')
                AND (e.term_end >= ?1 OR s.auto_renew = 1)",
         )?;
         // Per (term months, currency): the sum of seats × price per term, divided and converted once.
         let mut sums: BTreeMap<(u32, Currency), Group> = BTreeMap::new();
-        let mut rows = stmt.query([col::day(day)])?;
+        let mut rows = stmt.query(params![col::day(day), day.to_string()])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let quantity: u32 = r.get(1)?;

@@ -1824,11 +1824,72 @@ BEGIN
     ON CONFLICT (id) DO UPDATE SET last_day = max(last_day, excluded.last_day);
 END;
 "#,
+    // 26: the day each subscription's latest history event took effect, so that what is paid
+    // for today is read from the subscriptions themselves, not from their histories.
+    r#"
+-- Days since 1970-01-01. Each event records the subscription as it was saved with it, so from
+-- this day on the row is the subscription as its history has it; before it, the history is read.
+ALTER TABLE subscriptions ADD COLUMN last_effective INTEGER;
+UPDATE subscriptions SET last_effective = (SELECT e.effective FROM subscription_events e
+    WHERE e.subscription_id = subscriptions.id ORDER BY e.id DESC LIMIT 1);
+CREATE TRIGGER subscriptions_last_effective AFTER INSERT ON subscription_events
+BEGIN
+    UPDATE subscriptions SET last_effective = NEW.effective WHERE id = NEW.subscription_id;
+END;
+"#,
 ];
 
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;
+
+    /// Through migration 26 each subscription learns the day its latest event (the last
+    /// written, whatever its day) took effect; from then on each new event sets it.
+    #[test]
+    fn migration_26_keeps_the_day_of_each_subscription_s_latest_event() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..25] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO subscriptions (id, customer_id, product_id, sku_id, product_title, term, billing, quantity, status, auto_renew,
+                trial, purchased_on, term_start, term_end, unit_cost, cost_currency, unit_price, price_currency, price_rule, bill_from)
+             VALUES (1, 1, 'P', 'S', 'Basic', 'P1Y', 'monthly', 5, 'active', 1, 0, '2026-11-01', '2026-11-01', '2027-10-31', '10', 'USD',
+                    '12', 'USD', 'list', '2026-11-01'),
+                (2, 1, 'P', 'S', 'Basic', 'P1Y', 'monthly', 5, 'active', 1, 0, '2026-11-01', '2026-11-01', '2027-10-31', '10', 'USD',
+                    '12', 'USD', 'list', '2026-11-01');
+             INSERT INTO event_offers (id, product_id, sku_id, term, billing, price_currency, cost_currency)
+             VALUES (1, 'P', 'S', 'P1Y', 'monthly', 'USD', 'USD');",
+        )
+        .unwrap();
+        let event = |subscription: i64, effective: i64| {
+            conn.execute(
+                "INSERT INTO subscription_events (subscription_id, kind, effective, recorded_at, quantity_delta, quantity, offer_id,
+                    status, trial, term_start, term_end, unit_price, unit_cost, description)
+                 VALUES (?1, 'created', ?2, 1796061600, 5, 5, 1, 'active', 0, 20758, 21122, '12', '10', '')",
+                rusqlite::params![subscription, effective],
+            )
+            .unwrap();
+        };
+        // The renewal written ahead, then a change dated before it: the last written counts.
+        event(1, 20758);
+        event(1, 20800);
+        event(1, 20790);
+        conn.execute_batch(MIGRATIONS[25]).unwrap();
+        let days = || -> Vec<Option<i64>> {
+            conn.prepare("SELECT last_effective FROM subscriptions ORDER BY id")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(days(), [Some(20790), None]);
+        event(2, 20801);
+        event(1, 20830);
+        assert_eq!(days(), [Some(20830), Some(20801)]);
+    }
 
     /// A book of migration 24 learns through migration 25 which invoices are not yet settled, with
     /// what was credited and paid on each (a settled one is left out, an overpaid one kept), and

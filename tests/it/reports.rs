@@ -165,6 +165,16 @@ fn mrr_by_month_is_each_month_end_s_recurring_revenue() {
         assert_eq!((m.mrr, m.subscriptions as usize, u64::from(m.seats)), (r.amount, r.subscriptions, r.seats), "{}", m.month);
         seen.push((m.month.clone(), m.seats));
     }
+    // And on every day: the day's figure (read from the subscriptions where their last event took
+    // effect by then, else from their histories) is the report's (read from the histories alone).
+    let mut on = day("2026-09-01");
+    while on <= day("2026-12-31") {
+        let month_before = on - chrono::Months::new(1);
+        let report = store.mrr_by_month(month_before, on).unwrap();
+        let (m, r) = (report.last().unwrap(), store.recurring_revenue(on).unwrap());
+        assert_eq!((m.mrr, m.subscriptions as usize, u64::from(m.seats)), (r.amount, r.subscriptions, r.seats), "{on}");
+        on = on.succ_opt().unwrap();
+    }
     // Seats: none in August; 10 + 2 + 4 in September; 14 + 2 in October (s3 cancelled);
     // s2 ends in November without renewing; 16 from 20 November on.
     assert_eq!(

@@ -251,7 +251,9 @@ fn migrating_an_existing_book_lands_in_the_current_term() {
         "CREATE TRIGGER subscription_events_no_update BEFORE UPDATE ON subscription_events
 BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END"
             .to_string(),
-        // What migration 25 added, gone as in a book of schema 23.
+        // What migrations 25 and 26 added, gone as in a book of schema 23.
+        "DROP TRIGGER subscriptions_last_effective".to_string(),
+        "ALTER TABLE subscriptions DROP COLUMN last_effective".to_string(),
         "DROP TRIGGER invoices_unsettled_issued".to_string(),
         "DROP TRIGGER invoices_unsettled_paid".to_string(),
         "DROP TRIGGER invoices_unsettled_credited".to_string(),

@@ -28,13 +28,17 @@ use crate::state::AppState;
 use tauri::{AppHandle, Manager, Runtime};
 
 /// Run `f` on a thread that may block (a dialog waiting for the user, a long job).
-pub(crate) async fn blocking<R: Runtime, T: Send + 'static>(
-    app: AppHandle<R>,
-    f: impl FnOnce(&AppHandle<R>, &AppState) -> Result<T, IpcError> + Send + 'static,
-) -> Result<T, IpcError> {
+pub(crate) async fn blocking<R: Runtime, T: Send + 'static, F>(app: AppHandle<R>, f: F) -> Result<T, IpcError>
+where
+    F: FnOnce(&AppHandle<R>, &AppState) -> Result<T, IpcError> + Send + 'static,
+{
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
-        f(&app, &state)
+        let name = crate::trace::command_name::<F>();
+        crate::trace::mark(&format!("{name} begins"));
+        let out = f(&app, &state);
+        crate::trace::mark(&format!("{name} ends"));
+        out
     })
     .await
     .map_err(|e| IpcError::io(format!("the job stopped unexpectedly: {e}")))?
