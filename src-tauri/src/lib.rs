@@ -25,6 +25,7 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
     use commands::*;
     tauri::generate_handler![
         app::app_info,
+        app::app_marks,
         app::dashboard,
         mail::mail_settings,
         mail::mail_set,
@@ -150,6 +151,28 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The first screen's figures, read from the moment the app starts, on one core, while GTK and
+/// the window start on the other (the window's web page starts half a second later): a
+/// book kept as it is, read-only, on a connection of its own. A book that must be migrated first
+/// (or is not there yet) is read later, once it is opened.
+fn read_dashboard_early(
+    path: &std::path::Path,
+    today: Option<chrono::NaiveDate>,
+) -> Option<std::sync::Arc<seatbook::app::reports::DashboardMemo>> {
+    if !path.is_file() {
+        return None;
+    }
+    let memo = std::sync::Arc::new(seatbook::app::reports::DashboardMemo::new(path));
+    let reading = memo.clone();
+    let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    std::thread::spawn(move || {
+        trace::mark("dashboard read at start begins");
+        let read = reading.dashboard_on_one_core(today, Some(seatbook::app::reports::DASHBOARD_FIRST_ROWS));
+        trace::mark(&format!("dashboard read at start ends{}", if read.is_ok() { "" } else { " (not read)" }));
+    });
+    Some(memo)
+}
+
 /// Bring the running window to the front (a second launch calls this, then exits).
 fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
@@ -163,6 +186,16 @@ fn focus_main<R: Runtime>(app: &tauri::AppHandle<R>) {
 pub fn run() {
     use tauri_plugin_window_state::StateFlags;
     trace::start();
+    let named = db_flag().or_else(|| env("SEATBOOK_DB").map(PathBuf::from));
+    let today = env("SEATBOOK_TODAY").and_then(|d| match seatbook::dates::parse_date(&d, "SEATBOOK_TODAY") {
+        Ok(d) => Some(d),
+        Err(e) => {
+            eprintln!("seatbook-desktop: ignoring {}", e.message);
+            None
+        }
+    });
+    let resolved = resolve_db_path(named.as_deref(), dirs::data_dir().as_deref());
+    let early = resolved.as_ref().ok().and_then(|path| read_dashboard_early(path, today));
     tauri::Builder::default()
         // First, so a second launch exits before it opens anything (the database included).
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| focus_main(app)))
@@ -174,10 +207,9 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .on_page_load(|_, payload| trace::mark(&format!("page load {:?}", payload.event())))
-        .setup(|app| {
+        .setup(move |app| {
             trace::mark("setup");
-            let named = db_flag().or_else(|| env("SEATBOOK_DB").map(PathBuf::from));
-            let (db_path, store) = match resolve_db_path(named.as_deref(), dirs::data_dir().as_deref()) {
+            let (db_path, store) = match resolved {
                 Ok(path) => {
                     let store = seatbook::app::open(&path);
                     (path, store)
@@ -190,13 +222,6 @@ pub fn run() {
                 .map(|d| d.join("Seatbook"))
                 .or_else(|_| paths.app_data_dir().map(|d| d.join("pdf")))
                 .unwrap_or_else(|_| db_path.with_file_name("pdf"));
-            let today = env("SEATBOOK_TODAY").and_then(|d| match seatbook::dates::parse_date(&d, "SEATBOOK_TODAY") {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    eprintln!("seatbook-desktop: ignoring {}", e.message);
-                    None
-                }
-            });
             let opened = store.is_ok();
             let launch = Launch {
                 settings_file: paths.app_config_dir().ok().map(|d| d.join("settings.json")),
@@ -211,7 +236,7 @@ pub fn run() {
                     env("SEATBOOK_LOGIN_URL"),
                 ),
             };
-            app.manage(AppState::new(db_path, store, launch));
+            app.manage(AppState::new(db_path, store, launch, early));
             // The first screen's figures are read while the window is being drawn (at the normal
             // priority: the page waits for them).
             if opened {

@@ -82,7 +82,7 @@ pub struct AppState {
     /// without waiting for the app's connection, which a long change may hold.
     own_readers: std::sync::atomic::AtomicBool,
     /// The dashboard as last read, kept while the book is unchanged (read ahead at start-up).
-    dashboard: seatbook::app::reports::DashboardMemo,
+    dashboard: std::sync::Arc<seatbook::app::reports::DashboardMemo>,
     /// The reports' charts and the trial balance as last read, kept alike (MRR and aging read
     /// ahead once the first screen is shown).
     reports: seatbook::app::reports::ReportsMemo,
@@ -118,12 +118,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl AppState {
-    pub fn new(db_path: PathBuf, store: Result<Store, seatbook::Error>, launch: Launch) -> AppState {
+    /// `dashboard`: the memo the app started reading the dashboard into before it had opened the
+    /// book (`None`: a new one).
+    pub fn new(
+        db_path: PathBuf,
+        store: Result<Store, seatbook::Error>,
+        launch: Launch,
+        dashboard: Option<std::sync::Arc<seatbook::app::reports::DashboardMemo>>,
+    ) -> AppState {
         let settings = launch.settings_file.as_deref().map(read_settings).unwrap_or_default();
         let own_readers = std::sync::atomic::AtomicBool::new(matches!(&store, Ok(s) if !s.read_only()));
         AppState {
             own_readers,
-            dashboard: seatbook::app::reports::DashboardMemo::new(&db_path),
+            dashboard: dashboard.unwrap_or_else(|| std::sync::Arc::new(seatbook::app::reports::DashboardMemo::new(&db_path))),
             reports: seatbook::app::reports::ReportsMemo::new(&db_path),
             db_path,
             store: Mutex::new(store),

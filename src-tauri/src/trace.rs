@@ -23,6 +23,17 @@ pub fn mark(what: &str) {
     }
 }
 
+/// Write a mark of a moment another clock took (milliseconds since 1970), when tracing.
+pub fn mark_at(what: &str, epoch_ms: i64) {
+    static STARTED: OnceLock<i128> = OnceLock::new();
+    if let Some(start) = clock() {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() as i128;
+        // When the clock started, on the system's clock.
+        let started = *STARTED.get_or_init(|| now - start.elapsed().as_millis() as i128);
+        eprintln!("seatbook-desktop: {:>5} ms {what}", i128::from(epoch_ms) - started);
+    }
+}
+
 /// The command a closure was written in (`commands::recon::recon_last_leak`), from its type.
 pub fn command_name<F>() -> &'static str {
     let name = std::any::type_name::<F>();

@@ -44,7 +44,7 @@ fn app_with(dir: tempfile::TempDir, db: PathBuf, store: seatbook::Result<Store>)
         pc_endpoints: Default::default(),
     };
     let app = mock_builder()
-        .manage(AppState::new(db, store, launch))
+        .manage(AppState::new(db, store, launch, None))
         .invoke_handler(invoke_handler())
         .build(mock_context(noop_assets()))
         .expect("the app builds on the mock runtime");

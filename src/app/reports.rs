@@ -170,16 +170,23 @@ pub fn dashboard(store: &Store, today: NaiveDate, rows: Option<usize>) -> Result
 /// The dashboard of a book in a file, read on a connection of its own and kept while the book is
 /// unchanged and today is the same day (`BookMemo`). A front reads it ahead when it starts, while
 /// its window is still being drawn, and shows it again at once when the user comes back to it.
-/// What was read with the first rows of its lists shows any fewer; read whole, any number.
-pub struct DashboardMemo(BookMemo<(NaiveDate, Option<usize>), crate::store::Dashboard>);
+/// What was read with the first rows of its lists shows any fewer; read whole, any number. (The
+/// key's last part says whether it is read on both cores.)
+pub struct DashboardMemo(BookMemo<(NaiveDate, Option<usize>, bool), crate::store::Dashboard>);
 
 impl DashboardMemo {
     pub fn new(path: &std::path::Path) -> DashboardMemo {
         DashboardMemo(BookMemo::covering(
             path,
-            |store, (today, rows)| dashboard(store, *today, *rows),
-            |(kept_day, kept), (day, asked)| kept_day == day && kept.is_none_or(|kept| asked.is_some_and(|asked| asked <= kept)),
+            |store, (today, rows, both_cores)| store.dashboard_on(*today, *rows, *both_cores),
+            |(kept_day, kept, _), (day, asked, _)| kept_day == day && kept.is_none_or(|kept| asked.is_some_and(|asked| asked <= kept)),
         ))
+    }
+
+    /// `dashboard`, read (when it must be) on this thread alone: when the app starts, the other
+    /// core starts the window.
+    pub fn dashboard_on_one_core(&self, today: NaiveDate, rows: Option<usize>) -> Result<crate::store::Dashboard> {
+        self.0.get((today, rows, false), |d| d.copy_first_rows(rows))
     }
 
     /// Keep nothing more: the book's file was replaced (a restore), which no version shows.
@@ -194,13 +201,14 @@ impl DashboardMemo {
 
     /// `dashboard` as of `today`, from what is kept when the book has not changed since.
     pub fn dashboard(&self, today: NaiveDate, rows: Option<usize>) -> Result<crate::store::Dashboard> {
-        self.0.get((today, rows), |d| d.copy_first_rows(rows))
+        self.0.get((today, rows, true), |d| d.copy_first_rows(rows))
     }
 
     /// Read the dashboard of `today` again when the book changed since it was read, or the day
-    /// did: a front does while nobody waits, so that coming back to it takes no reading.
+    /// did: a front does while nobody waits (on one core), so that coming back to it takes no
+    /// reading.
     pub fn refresh(&self, today: NaiveDate) -> Result<()> {
-        self.0.get((today, Some(DASHBOARD_FIRST_ROWS)), |_| ())
+        self.0.get((today, Some(DASHBOARD_FIRST_ROWS), false), |_| ())
     }
 }
 

@@ -169,9 +169,14 @@ impl Store {
     /// Everything the dashboard shows, as of `as_of`; its long lists (renewals, credit stops) cut
     /// to their first `rows` (all for `None`), with how many there are in all.
     pub fn dashboard(&self, as_of: NaiveDate, rows: Option<usize>) -> Result<Dashboard> {
-        // Of a book in a file, the recurring revenue and the Azure watch (half the time on a big
-        // book) are read on a second, read-only connection meanwhile, on another core.
-        let helper = self.path.as_deref().and_then(|p| Store::open_read_only(p).ok());
+        self.dashboard_on(as_of, rows, true)
+    }
+
+    /// `dashboard`, on this thread alone unless `both_cores` (of a book in a file, the recurring
+    /// revenue and the Azure watch, half the time on a big book, are then read on a second,
+    /// read-only connection meanwhile, on another core).
+    pub fn dashboard_on(&self, as_of: NaiveDate, rows: Option<usize>, both_cores: bool) -> Result<Dashboard> {
+        let helper = self.path.as_deref().filter(|_| both_cores).and_then(|p| Store::open_read_only(p).ok());
         std::thread::scope(|scope| {
             let other = helper.map(|h| scope.spawn(move || Ok::<_, Error>((h.recurring_revenue(as_of)?, h.azure_watch(as_of)?))));
             let company = self.company()?;

@@ -38,6 +38,21 @@ export async function onProgress(handler) {
 }
 
 // The app and its dashboard.
+
+/** The page's timing marks of its start, until they are sent (`sendMarks`). */
+let marks = [];
+
+/** Note a moment of the page's start (`SEATBOOK_TRACE=1` writes them out with the app's). */
+export function mark(what) {
+  if (marks) marks.push([what, Math.round(performance.timeOrigin + performance.now())]);
+}
+
+/** Send the start's marks, once (after the first screen is painted). */
+export function sendMarks() {
+  const sent = marks;
+  marks = null;
+  if (sent && sent.length) call("app_marks", { marks: sent }).catch(() => {});
+}
 export const appInfo = () => call("app_info");
 /** The dashboard; its long lists (renewals, credit stops) cut to their first `rows` (all for null), with totals. */
 export const dashboard = (rows = null) => call("dashboard", { rows });

@@ -6,6 +6,8 @@ import * as fmt from "./format.js";
 import { h, icon, replace, toast, applyProgress } from "./dom.js";
 import * as dashboard from "./screens/dashboard.js";
 
+api.mark("the page's scripts run");
+
 // The first screen comes with the page; the others are loaded when first opened, and in the
 // background once the first screen is painted (`preload`).
 const load = {
@@ -105,6 +107,8 @@ async function navigate(name, params = {}) {
     requestAnimationFrame(() =>
       setTimeout(() => {
         performance.measure(mark, `${mark}:open`);
+        api.mark(`${mark} painted`);
+        api.sendMarks();
         drawn();
       }),
     );
@@ -229,6 +233,7 @@ async function start() {
     fatal(error);
     return;
   }
+  api.mark("the start-up calls answered");
   ctx.today = info.today;
   document.getElementById("app-version").textContent = `Version ${info.version}`;
   document.getElementById("app-version").title = info.database;

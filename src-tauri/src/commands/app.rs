@@ -35,6 +35,15 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
     })
 }
 
+/// The page's own timing marks of its start (what, and when: milliseconds since 1970, as the
+/// page's clock reads them, whole), written out with the app's under `SEATBOOK_TRACE=1` (`trace`).
+#[tauri::command(rename_all = "snake_case")]
+pub fn app_marks(marks: Vec<(String, i64)>) {
+    for (what, at) in marks {
+        crate::trace::mark_at(&format!("page: {what}"), at);
+    }
+}
+
 /// Recurring revenue, customers, open and overdue amounts, renewals in the next 30 days and the
 /// last billing run, as of today.
 #[tauri::command(rename_all = "snake_case")]

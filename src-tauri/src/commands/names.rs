@@ -3,6 +3,7 @@
 // granted in `capabilities/default.json`; a test checks that.
 pub const COMMANDS: &[&str] = &[
     "app_info",
+    "app_marks",
     "dashboard",
     "company_get",
     "company_init",
