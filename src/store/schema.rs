@@ -1801,7 +1801,11 @@ CREATE TRIGGER invoices_unsettled_issued AFTER INSERT ON invoices WHEN NEW.total
 BEGIN
     INSERT INTO invoices_unsettled (invoice_id, credited_minor, paid_minor) VALUES (NEW.id, 0, 0);
 END;
-CREATE TRIGGER invoices_unsettled_paid AFTER INSERT ON allocations
+-- Money applied to an invoice (an allocation or a credit note, each an insert here): its row in
+-- `invoices_unsettled` made again from all of them, gone once it is settled, and the horizon
+-- moved on. A view written to only by the triggers below, so the work is written once.
+CREATE VIEW invoice_money_applied (invoice_id, day) AS SELECT NULL, NULL WHERE 0;
+CREATE TRIGGER invoice_money_applied INSTEAD OF INSERT ON invoice_money_applied
 BEGIN
     INSERT INTO invoices_unsettled (invoice_id, credited_minor, paid_minor)
     VALUES (NEW.invoice_id, (SELECT ifnull(sum(total_minor), 0) FROM credit_notes WHERE invoice_id = NEW.invoice_id),
@@ -1812,16 +1816,13 @@ BEGIN
     INSERT INTO money_horizon (id, last_day) VALUES (1, NEW.day)
     ON CONFLICT (id) DO UPDATE SET last_day = max(last_day, excluded.last_day);
 END;
+CREATE TRIGGER invoices_unsettled_paid AFTER INSERT ON allocations
+BEGIN
+    INSERT INTO invoice_money_applied (invoice_id, day) VALUES (NEW.invoice_id, NEW.day);
+END;
 CREATE TRIGGER invoices_unsettled_credited AFTER INSERT ON credit_notes
 BEGIN
-    INSERT INTO invoices_unsettled (invoice_id, credited_minor, paid_minor)
-    VALUES (NEW.invoice_id, (SELECT ifnull(sum(total_minor), 0) FROM credit_notes WHERE invoice_id = NEW.invoice_id),
-            (SELECT ifnull(sum(amount_minor), 0) FROM allocations WHERE invoice_id = NEW.invoice_id))
-    ON CONFLICT (invoice_id) DO UPDATE SET credited_minor = excluded.credited_minor, paid_minor = excluded.paid_minor;
-    DELETE FROM invoices_unsettled WHERE invoice_id = NEW.invoice_id
-        AND credited_minor + paid_minor = (SELECT total_minor FROM invoices WHERE id = NEW.invoice_id);
-    INSERT INTO money_horizon (id, last_day) VALUES (1, CAST(julianday(NEW.date) - 2440587.5 AS INTEGER))
-    ON CONFLICT (id) DO UPDATE SET last_day = max(last_day, excluded.last_day);
+    INSERT INTO invoice_money_applied (invoice_id, day) VALUES (NEW.invoice_id, CAST(julianday(NEW.date) - 2440587.5 AS INTEGER));
 END;
 "#,
     // 26: the day each subscription's latest history event took effect, so that what is paid

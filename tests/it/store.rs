@@ -257,6 +257,7 @@ BEGIN SELECT RAISE(ABORT, 'subscription history is append-only'); END"
         "DROP TRIGGER invoices_unsettled_issued".to_string(),
         "DROP TRIGGER invoices_unsettled_paid".to_string(),
         "DROP TRIGGER invoices_unsettled_credited".to_string(),
+        "DROP VIEW invoice_money_applied".to_string(),
         "DROP TABLE invoices_unsettled".to_string(),
         "DROP TABLE money_horizon".to_string(),
         "PRAGMA user_version = 23".to_string(),
