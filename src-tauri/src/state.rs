@@ -196,9 +196,7 @@ impl AppState {
     /// read on connections of its own).
     pub fn read_reports_ahead(&self) {
         if self.own_readers.load(std::sync::atomic::Ordering::SeqCst) {
-            let today = self.today();
-            let _ = self.reports.mrr(today, &Default::default());
-            let _ = self.reports.aging(today, None);
+            let _ = self.reports.read_ahead(self.today());
         }
     }
 

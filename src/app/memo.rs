@@ -28,8 +28,11 @@ pub struct BookMemo<K, V> {
 enum Memo<K, V> {
     /// Nothing kept (and the connection to read with, once opened).
     Empty(Option<Store>),
-    /// Being read: wait for it rather than read it twice.
-    Reading,
+    /// Being read: wait for it rather than read it twice (unless it is read `behind`, at a
+    /// lower priority perhaps, which nobody waits for: a reading the user asks for starts its own).
+    Reading {
+        behind: bool,
+    },
     Kept {
         key: K,
         version: i64,
@@ -62,7 +65,7 @@ impl<K: PartialEq, V> BookMemo<K, V> {
     pub fn forget(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         let mut memo = self.lock();
-        if !matches!(*memo, Memo::Reading) {
+        if !matches!(*memo, Memo::Reading { .. }) {
             *memo = Memo::Empty(None);
         }
     }
@@ -76,8 +79,9 @@ impl<K: PartialEq, V> BookMemo<K, V> {
         self.memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Read again for the key kept when the book changed since (nothing when nothing is kept):
-    /// what the user asks for next is then shown at once. Whether it read.
+    /// Read again for the key kept when the book changed since (nothing when nothing is kept),
+    /// behind what the user does (`get_behind`): what the user asks for next is then shown at
+    /// once. Whether it read.
     pub fn refresh(&self) -> Result<bool>
     where
         K: Clone,
@@ -86,18 +90,29 @@ impl<K: PartialEq, V> BookMemo<K, V> {
             Memo::Kept { key, version, reader, .. } if reader.data_version().ok() != Some(*version) => key.clone(),
             _ => return Ok(false),
         };
-        self.get(key, |_| true)
+        self.get_behind(key, |_| true)
     }
 
     /// `show` of what is read for `key`: of what is kept when it was read for a key that covers it
     /// and the book has not changed since; else read now (once, however many ask at the same time)
-    /// and kept.
+    /// and kept. A reading begun `behind` is not waited for: this one reads on its own connection.
     pub fn get<R>(&self, key: K, show: impl FnOnce(&V) -> R) -> Result<R> {
+        self.read(key, show, false)
+    }
+
+    /// `get`, by a thread nobody waits for (one at a lower priority, say): a `get` that comes
+    /// meanwhile reads for itself rather than wait for this reading to end.
+    pub fn get_behind<R>(&self, key: K, show: impl FnOnce(&V) -> R) -> Result<R> {
+        self.read(key, show, true)
+    }
+
+    fn read<R>(&self, key: K, show: impl FnOnce(&V) -> R, behind: bool) -> Result<R> {
         let mut memo = self.lock();
-        while matches!(*memo, Memo::Reading) {
+        // What is being read for the user is waited for; what is read behind, only from behind.
+        while matches!(*memo, Memo::Reading { behind: false }) || (behind && matches!(*memo, Memo::Reading { .. })) {
             memo = self.done.wait(memo).unwrap_or_else(|poisoned| poisoned.into_inner());
         }
-        let reader = match std::mem::replace(&mut *memo, Memo::Reading) {
+        let reader = match std::mem::replace(&mut *memo, Memo::Reading { behind }) {
             Memo::Kept { key: kept, version, value, reader } => {
                 if (self.covers)(&kept, &key) && reader.data_version().ok() == Some(version) {
                     let shown = show(&value);
@@ -107,7 +122,8 @@ impl<K: PartialEq, V> BookMemo<K, V> {
                 Some(reader)
             }
             Memo::Empty(reader) => reader,
-            Memo::Reading => None,
+            // Being read behind: its connection is in use, this reading opens another.
+            Memo::Reading { .. } => None,
         };
         drop(memo);
         let generation = self.generation.load(Ordering::SeqCst);
@@ -125,22 +141,74 @@ impl<K: PartialEq, V> BookMemo<K, V> {
         })();
         let mut memo = self.lock();
         let current = generation == self.generation.load(Ordering::SeqCst);
+        // A reading behind that the user's own overtook leaves the memo to that one.
+        let overtaken = behind && !matches!(*memo, Memo::Reading { behind: true });
         let shown = match outcome {
-            Ok((reader, before, Ok(value), after)) if before == after && current => {
+            Ok((reader, before, Ok(value), after)) if before == after && current && !overtaken => {
                 let shown = show(&value);
                 *memo = Memo::Kept { key, version: after, value: Box::new(value), reader };
                 Ok(shown)
             }
             Ok((reader, _, value, _)) => {
-                *memo = Memo::Empty(current.then_some(reader));
+                if !overtaken {
+                    *memo = Memo::Empty(current.then_some(reader));
+                }
                 value.map(|v| show(&v))
             }
             Err(e) => {
-                *memo = Memo::Empty(None);
+                if !overtaken {
+                    *memo = Memo::Empty(None);
+                }
                 Err(e)
             }
         };
         self.done.notify_all();
         shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Held by the test while a reading behind is under way: that reading waits for it.
+    static BEHIND: Mutex<()> = Mutex::new(());
+
+    /// The key read, after waiting for `BEHIND` when the key is 1.
+    fn read(_: &Store, key: &u32) -> Result<u32> {
+        if *key == 1 {
+            drop(BEHIND.lock().unwrap_or_else(|p| p.into_inner()));
+        }
+        Ok(*key * 10)
+    }
+
+    #[test]
+    fn what_the_user_asks_for_never_waits_for_a_reading_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.db");
+        drop(crate::app::open(&path).unwrap());
+        let memo = &BookMemo::covering(&path, read, |_, _| true);
+        let held = BEHIND.lock().unwrap();
+        std::thread::scope(|s| {
+            let behind = s.spawn(move || memo.get_behind(1, |v| *v));
+            while memo.reads() == 0 {
+                std::thread::yield_now();
+            }
+            // The user's reading, while the one behind cannot end.
+            let (sent, answer) = mpsc::channel();
+            s.spawn(move || sent.send(memo.get(2, |v| *v)).unwrap());
+            let shown = answer.recv_timeout(Duration::from_secs(20));
+            drop(held);
+            assert_eq!(shown.expect("the user's reading waited for the one behind").unwrap(), 20);
+            assert_eq!(behind.join().unwrap().unwrap(), 10, "the reading behind shows what it read");
+        });
+        // What the user's reading found is what is kept; the one behind, overtaken, is not.
+        assert_eq!(memo.get(3, |v| *v).unwrap(), 20);
+        assert_eq!(memo.reads(), 2);
+        // A reading behind waits for the user's, and is then shown what it read.
+        assert_eq!(memo.get_behind(4, |v| *v).unwrap(), 20);
+        assert_eq!(memo.reads(), 2);
     }
 }
