@@ -120,6 +120,8 @@ test("March's run bills February's usage, and the PDF says so", async () => {
 test("the Azure report shows what was billed, the margin and the PEC on each subscription", async () => {
   await app.step("usage-report", async () => {
     await app.nav("reports");
+    // Once the charts above and the first report are in: the tabs stand still.
+    await app.waitFor("[data-report-shown] .report-title");
     await app.click('#screen-reports button[data-tab="azure"]');
     await app.waitFor('#screen-reports button[data-tab="azure"][aria-selected="true"]');
     const rows = await app.waitRows("report-azure", (r) => r.length === 3, "two subscriptions in February, one in March");

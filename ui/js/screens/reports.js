@@ -335,7 +335,7 @@ export async function render(root, ctx, params = {}) {
 
   const tabs = h("div", { class: "tabs", role: "tablist" });
   const filters = h("div", {});
-  const body = h("div", {});
+  const body = h("div", { "data-report-shown": "" });
 
   function drawTabs() {
     replace(
@@ -401,10 +401,11 @@ export async function render(root, ctx, params = {}) {
 
   let charted;
   const laidOut = new Promise((resolve) => (charted = resolve));
-  const loading = () => h("p", { class: "muted", "data-loading": "" }, "Loading…");
-  const mrrBox = h("div", {}, loading());
+  // Each chart's place is kept while it loads, so what is below does not move under the pointer.
+  const loading = (kind) => h("p", { class: `muted chart-pending chart-pending-${kind}`, "data-loading": "" }, "Loading…");
+  const mrrBox = h("div", {}, loading("mrr"));
   const agingTitle = h("span", {}, "Aging");
-  const agingBox = h("div", {}, loading());
+  const agingBox = h("div", {}, loading("aging"));
   add(
     root,
     header("Reports", "Recurring revenue, what is owed and how old it is, margins, renewals, exposure, churn and Azure usage."),
